@@ -1,0 +1,54 @@
+"""The result of one analysis: the tables, the summary and what was read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+
+@dataclass
+class InputStats:
+    """How every input line was accounted for."""
+
+    files: int = 0
+    lines: int = 0
+    records: int = 0  # platform records parsed (START, REPORT, INIT_START, JSON platform.*, ...)
+    ignored: int = 0  # application output and other non-platform lines
+    malformed: int = 0  # platform-looking lines that could not be parsed
+    malformed_examples: list[str] = field(default_factory=list)  # "file:line: text", first few
+    formats: dict[str, int] = field(default_factory=dict)  # detected format -> number of files
+    incomplete: int = 0  # invocations with a START but no REPORT (window ended mid-invocation)
+    configurations: dict[str, dict[str, Any]] = field(default_factory=dict)  # function -> config
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "lines": self.lines,
+            "records": self.records,
+            "ignored": self.ignored,
+            "malformed": self.malformed,
+            "malformed_examples": list(self.malformed_examples),
+            "formats": dict(self.formats),
+            "incomplete": self.incomplete,
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass
+class Analysis:
+    """Everything one run of the engine (observed or simulated) produced.
+
+    ``invocations``, ``environments``, ``functions`` and ``events`` follow the column
+    contracts in ``lamlife.lifecycle.schema``; ``summary`` is the ``summary`` object of the
+    JSON contract in DESIGN.md.
+    """
+
+    invocations: pd.DataFrame
+    environments: pd.DataFrame
+    functions: pd.DataFrame
+    events: pd.DataFrame
+    summary: dict[str, Any]
+    input: InputStats

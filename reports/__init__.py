@@ -1,0 +1,1 @@
+"""Rendering of lamlife analyses: rich tables, JSON, CSV, Markdown. No domain logic."""
