@@ -1,0 +1,236 @@
+"""Rendering of ``lamlife check`` verdicts: a rich table, Markdown, JSON and JUnit XML.
+
+The verdicts come from ``lamlife.lifecycle.budget.evaluate``; nothing here decides pass or fail.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from lamlife.lifecycle.budget import Verdict
+from rich.table import Table
+from rich.text import Text
+
+NO_DATA = "no data"
+JUNIT_SUITE = "lamlife check"
+JUNIT_CLASS = "lamlife.check"
+
+
+def fmt_number(value: float | None) -> str:
+    """A metric value for people: integers plain, 2 decimals from 1 up, 4 digits below 1."""
+    if value is None or math.isnan(value):
+        return "-"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    if abs(value) >= 1:
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    return f"{value:.4g}"
+
+
+def fmt_increase(increase: float | None) -> str:
+    """A relative change as a signed percentage; infinite (from a zero baseline) as ``+inf``."""
+    if increase is None or math.isnan(increase):
+        return "-"
+    if math.isinf(increase):
+        return "+inf" if increase > 0 else "-inf"
+    return f"{100.0 * increase:+.1f}%"
+
+
+def _limit_percent(limit: float) -> str:
+    if math.isinf(limit):
+        return "+inf" if limit > 0 else "-inf"
+    return f"{100.0 * limit:+.4g}%"
+
+
+def limit_text(verdict: Verdict, ascii_only: bool = False) -> str:
+    """``≤ 800``, ``≥ 1000`` or ``≤ +10% vs 2.5`` (the baseline value)."""
+    le, ge = ("<=", ">=") if ascii_only else ("≤", "≥")
+    if verdict.kind == "max":
+        return f"{le} {fmt_number(verdict.limit)}"
+    if verdict.kind == "min":
+        return f"{ge} {fmt_number(verdict.limit)}"
+    return f"{le} {_limit_percent(verdict.limit)} vs {fmt_number(verdict.baseline)}"
+
+
+def value_text(verdict: Verdict) -> str:
+    """The measured value; with the change from the baseline for ``max_increase``."""
+    if math.isnan(verdict.value):
+        return NO_DATA
+    if verdict.kind == "max_increase":
+        return f"{fmt_number(verdict.value)} ({fmt_increase(verdict.increase)})"
+    return fmt_number(verdict.value)
+
+
+def verdict_text(verdict: Verdict) -> str:
+    return {"pass": "pass", "fail": "FAIL", "no_data": NO_DATA}[verdict.status]
+
+
+def message(verdict: Verdict) -> str:
+    """One sentence naming the metric, its value and the limit (ASCII)."""
+    name, value = verdict.metric, fmt_number(verdict.value)
+    if verdict.no_data:
+        what = "the baseline" if not math.isnan(verdict.value) else "this analysis"
+        return (
+            f"{name}: no data in {what}; {verdict.kind} {limit_text(verdict, True)} not evaluated"
+        )
+    if verdict.kind == "max":
+        word = "within" if verdict.ok else "exceeds"
+        return f"{name} = {value} {word} max {fmt_number(verdict.limit)}"
+    if verdict.kind == "min":
+        word = "meets" if verdict.ok else "is below"
+        return f"{name} = {value} {word} min {fmt_number(verdict.limit)}"
+    change = fmt_increase(verdict.increase)
+    word = "within" if verdict.ok else "exceeds"
+    return (
+        f"{name} = {value} is {change} vs baseline {fmt_number(verdict.baseline)}, "
+        f"{word} max_increase {_limit_percent(verdict.limit)}"
+    )
+
+
+def headline(verdicts: Sequence[Verdict]) -> str:
+    failures = sum(1 for v in verdicts if not v.ok)
+    skipped = sum(1 for v in verdicts if v.no_data)
+    total = len(verdicts)
+    text = f"{failures} of {total} limits exceeded" if failures else f"all {total} limits hold"
+    if skipped:
+        text += f" ({skipped} without data)"
+    return text
+
+
+def _json_number(value: float | None) -> float | None:
+    if value is None or math.isnan(value) or math.isinf(value):
+        return None
+    return value
+
+
+# --- rich ----------------------------------------------------------------------------------
+
+
+def render_table(verdicts: Sequence[Verdict], title: str | None = None) -> Table:
+    """A rich table: metric, value, limit, verdict."""
+    ok = all(v.ok for v in verdicts)
+    table = Table(
+        title=title or f"lamlife check: {headline(verdicts)}",
+        title_style="bold green" if ok else "bold red",
+        title_justify="left",
+    )
+    table.add_column("Metric", style="bold")
+    table.add_column("Value", justify="right")
+    table.add_column("Limit", justify="right")
+    table.add_column("Verdict")
+    styles = {"pass": "green", "fail": "bold red", "no_data": "dim"}
+    for v in verdicts:
+        table.add_row(
+            v.metric,
+            value_text(v),
+            limit_text(v),
+            Text(verdict_text(v), style=styles[v.status]),
+        )
+    return table
+
+
+# --- markdown ------------------------------------------------------------------------------
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def render_markdown(
+    verdicts: Sequence[Verdict], notes: Sequence[str] = (), title: str = "lamlife check"
+) -> str:
+    """A Markdown section for a pull-request comment or ``$GITHUB_STEP_SUMMARY``."""
+    ok = all(v.ok for v in verdicts)
+    mark = "✅" if ok else "❌"
+    lines = [f"### {mark} {title}: {headline(verdicts)}", ""]
+    for note in notes:
+        lines.append(f"- {_md_cell(note)}")
+    if notes:
+        lines.append("")
+    lines += ["| Metric | Value | Limit | Verdict |", "|---|---:|---:|---|"]
+    icons = {"pass": "✅ pass", "fail": "❌ **FAIL**", "no_data": "➖ no data"}
+    for v in verdicts:
+        lines.append(
+            f"| `{v.metric}` | {_md_cell(value_text(v))} | {_md_cell(limit_text(v))} "
+            f"| {icons[v.status]} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+# --- json ----------------------------------------------------------------------------------
+
+
+def verdict_dict(verdict: Verdict) -> dict[str, Any]:
+    return {
+        "metric": verdict.metric,
+        "kind": verdict.kind,
+        "limit": _json_number(verdict.limit) if math.isfinite(verdict.limit) else None,
+        "value": _json_number(verdict.value),
+        "baseline": _json_number(verdict.baseline),
+        "increase": _json_number(verdict.increase),
+        "status": verdict.status,
+        "ok": verdict.ok,
+        "message": message(verdict),
+    }
+
+
+def render_json(
+    verdicts: Sequence[Verdict],
+    metrics: Mapping[str, float] | None = None,
+    context: Mapping[str, Any] | None = None,
+) -> str:
+    """``{"ok", "limits", "failed", "no_data", "verdicts": [...], "metrics": {...}, ...}``.
+
+    NaN and infinite numbers are written as null; ``context`` keys (budget, baseline,
+    functions, ...) are added at the top level.
+    """
+    document: dict[str, Any] = {
+        "ok": all(v.ok for v in verdicts),
+        "limits": len(verdicts),
+        "failed": sum(1 for v in verdicts if not v.ok),
+        "no_data": sum(1 for v in verdicts if v.no_data),
+        "verdicts": [verdict_dict(v) for v in verdicts],
+    }
+    if metrics is not None:
+        document["metrics"] = {k: _json_number(float(x)) for k, x in sorted(metrics.items())}
+    if context:
+        document.update(context)
+    return json.dumps(document, indent=2) + "\n"
+
+
+# --- junit ---------------------------------------------------------------------------------
+
+
+def render_junit(verdicts: Sequence[Verdict], suite_name: str = JUNIT_SUITE) -> str:
+    """JUnit XML: one test case per limit, named ``<kind>.<metric>``; a failure per exceeded
+    limit with a message naming the value and the limit; limits without data are skipped."""
+    failures = sum(1 for v in verdicts if not v.ok)
+    skipped = sum(1 for v in verdicts if v.no_data)
+    counts = {
+        "tests": str(len(verdicts)),
+        "failures": str(failures),
+        "errors": "0",
+        "skipped": str(skipped),
+    }
+    root = ET.Element("testsuites", {"name": suite_name, **counts})
+    suite = ET.SubElement(root, "testsuite", {"name": suite_name, **counts})
+    for v in verdicts:
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            {"classname": JUNIT_CLASS, "name": f"{v.kind}.{v.metric}", "time": "0"},
+        )
+        if not v.ok:
+            failure = ET.SubElement(case, "failure", {"message": message(v), "type": v.kind})
+            failure.text = message(v)
+        elif v.no_data:
+            ET.SubElement(case, "skipped", {"message": message(v)})
+    ET.indent(root)
+    body = ET.tostring(root, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
