@@ -9,3 +9,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _root() -> None:
+    """Analyze AWS Lambda cold and warm starts, INIT billing and lifecycle from platform logs."""

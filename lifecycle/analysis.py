@@ -13,7 +13,8 @@ class InputStats:
     """How every input line was accounted for."""
 
     files: int = 0
-    lines: int = 0
+    lines: int = 0  # physical lines read
+    events: int = 0  # log events (a REPORT and its XRAY line are one event)
     records: int = 0  # platform records parsed (START, REPORT, INIT_START, JSON platform.*, ...)
     ignored: int = 0  # application output and other non-platform lines
     malformed: int = 0  # platform-looking lines that could not be parsed
@@ -27,6 +28,7 @@ class InputStats:
         return {
             "files": self.files,
             "lines": self.lines,
+            "events": self.events,
             "records": self.records,
             "ignored": self.ignored,
             "malformed": self.malformed,

@@ -1,0 +1,95 @@
+"""`lamlife analyze`: read logs, replay the lifecycle, print the report."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from lamlife.cli.app import app
+from lamlife.cli.common import byte_progress, stderr_console, user_errors, write_output
+from lamlife.lifecycle.errors import InputError
+from lamlife.lifecycle.pipeline import AnalyzeOptions, analyze_paths
+from lamlife.reports import FORMATS, render
+from lamlife.reports.tables import render_terminal
+
+PathsArg = Annotated[
+    list[str],
+    typer.Argument(help="Log files, directories (read recursively, .gz too) or - for stdin.",
+                   show_default=False),
+]
+FunctionOpt = Annotated[
+    str | None,
+    typer.Option("--function", "-f",
+                 help="Function name for inputs that carry no log group (default: file name)."),
+]
+ProactiveOpt = Annotated[
+    float,
+    typer.Option("--proactive-threshold", min=0.0,
+                 help="Seconds from INIT_START to the first START above which an init counts "
+                      "as proactive (docs/lambda-platform.md §5.5)."),
+]
+
+
+def resolve_format(fmt: str | None, output: Path | None) -> str:
+    """table on a terminal, json when piped or written to a file, unless --format says."""
+    if fmt is not None:
+        if fmt not in FORMATS:
+            raise InputError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+        return fmt
+    if output is None and sys.stdout.isatty():
+        return "table"
+    return "json"
+
+
+@app.command("analyze")
+def analyze(
+    paths: PathsArg,
+    fmt: Annotated[str | None, typer.Option(
+        "--format", help="table | json | csv | markdown (default: table on a terminal, "
+                         "json when piped or with --output).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o",
+                                                help="Write the report to FILE.")] = None,
+    invocations: Annotated[bool, typer.Option(
+        "--invocations", help="JSON: add the per-invocation list.")] = False,
+    function: FunctionOpt = None,
+    top: Annotated[int, typer.Option("--top", min=1,
+                                     help="Environments to show in the table.")] = 10,
+    sort_by: Annotated[str, typer.Option(
+        "--sort", help="Order environments by invocations or lifetime.")] = "invocations",
+    max_events: Annotated[int, typer.Option("--max-events", min=0,
+                                            help="Flagged events to show.")] = 20,
+    proactive_threshold: ProactiveOpt = 10.0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q",
+                                        help="No progress or warnings on stderr.")] = False,
+) -> None:
+    """Classify every invocation (cold, warm, proactive, provisioned, restore, reinit) and report.
+
+    Reads aws logs tail, sam logs, filter-log-events / get-log-events JSON (and JSON lines),
+    Logs Insights and console CSV exports, S3 export trees, JSON log format records, and
+    lamlife's own CSV. Exit codes: 0 ok, 2 bad usage or unreadable input.
+    """
+    with user_errors():
+        if sort_by not in ("invocations", "lifetime"):
+            raise InputError(f"--sort must be invocations or lifetime, not {sort_by!r}")
+        chosen = resolve_format(fmt, output)
+        options = AnalyzeOptions(function=function, proactive_threshold_s=proactive_threshold)
+        with byte_progress(paths, quiet) as progress:
+            analysis = analyze_paths(paths, options, progress)
+        if not quiet:
+            err = stderr_console()
+            for warning in analysis.input.warnings:
+                err.print(f"lamlife: warning: {warning}", markup=False)
+            if analysis.input.malformed:
+                err.print(f"lamlife: warning: {analysis.input.malformed} malformed platform "
+                          "line(s), first: " + "; ".join(analysis.input.malformed_examples[:3]),
+                          markup=False)
+        if chosen == "table" and output is None:
+            render_terminal(analysis, Console(), top=top, sort_by=sort_by, max_events=max_events)
+            return
+        text = render(analysis, chosen, include_invocations=invocations, top=top,
+                      sort_by=sort_by, max_events=max_events)
+        write_output(text, output)

@@ -1,0 +1,73 @@
+"""Helpers every command shares: error reporting, output writing, progress on stderr."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+
+from lamlife.lifecycle.errors import LamlifeError
+
+PROGRESS_MIN_BYTES = 50 * 1024 * 1024  # show progress for inputs larger than this
+
+
+def stderr_console() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn a LamlifeError into one line on stderr and its exit code (no traceback)."""
+    try:
+        yield
+    except LamlifeError as exc:
+        typer.echo(f"lamlife: error: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """Data to --output FILE, else stdout."""
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    try:
+        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise LamlifeError(f"{output}: cannot write ({exc.strerror or exc})") from exc
+
+
+def input_size(paths: list[str]) -> int:
+    total = 0
+    for raw in paths:
+        path = Path(raw)
+        if path.is_file():
+            total += path.stat().st_size
+        elif path.is_dir():
+            total += sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return total
+
+
+@contextmanager
+def byte_progress(paths: list[str], quiet: bool) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr (terminal only) for large inputs; yields the callback or None."""
+    total = 0 if quiet or "-" in paths else input_size(paths)
+    console = stderr_console()
+    if total < PROGRESS_MIN_BYTES or not console.is_terminal:
+        yield None
+        return
+    with Progress(TextColumn("reading"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+                  console=console, transient=True) as progress:
+        task = progress.add_task("read", total=total)
+        last = [0]
+
+        def update(done: int) -> None:
+            if done - last[0] >= 4 * 1024 * 1024:
+                last[0] = done
+                progress.update(task, completed=done)
+
+        yield update

@@ -1,0 +1,425 @@
+"""The lifecycle engine (observed driver): collected records -> the invocation table.
+
+Per environment, in time order, every invocation gets a start type, a status and flags by the
+rules of docs/lambda-platform.md §5 (state machine, suppressed init, doom loop, proactive
+initialization, provisioned concurrency, SnapStart) and §5.8 (first match wins):
+
+restore > reinit > provisioned > proactive > cold > warm
+
+The work is vectorized over the invocation table; only the sparse lifecycle marks
+(INIT_START, INIT_REPORT, RESTORE_*, EXTENSION: a few per environment) are walked in Python.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lamlife.lifecycle.collect import NUMERIC_FIELDS, Mark, RecordSink
+from lamlife.lifecycle.schema import FLAG_SEPARATOR, INVOCATION_COLUMNS
+
+PROVISIONED = "provisioned-concurrency"
+LMI = "lambda-managed-instances"
+
+
+@dataclass
+class EngineOptions:
+    proactive_threshold_s: float = 10.0  # INIT_START -> first START gap (§5.5)
+
+
+@dataclass
+class OrphanEvent:
+    """A lifecycle event that belongs to no invocation (e.g. an init that served nobody)."""
+
+    time_ms: float
+    function: str
+    environment: str
+    event: str
+    reason: str
+
+
+@dataclass
+class EngineResult:
+    invocations: pd.DataFrame
+    orphan_init_failures: int = 0
+    unused_inits: int = 0
+    orphan_events: list[OrphanEvent] = field(default_factory=list)
+
+
+@dataclass
+class _Evidence:
+    """What the marks before one invocation say (since the previous invocation)."""
+
+    init_start_ms: float = math.nan
+    init_activity: bool = False
+    phase_invoke: bool = False
+    pc_evidence: bool = False
+    init_report_ms: float = math.nan  # a successful INIT_REPORT's duration
+    init_failures: int = 0
+    init_fail_status: str = ""  # timeout | error of the last failed init
+    init_fail_error_type: str = ""
+    init_fail_ms: float = math.nan
+    restore: bool = False
+    restore_ms: float = math.nan
+    restore_failed: bool = False
+
+
+def _ms_to_clock(ms: float) -> str:
+    return pd.Timestamp(ms, unit="ms", tz="UTC").strftime("%H:%M:%S")
+
+
+def run_engine(sink: RecordSink, options: EngineOptions | None = None) -> EngineResult:
+    """Classify every collected invocation. The sink must have been ``finish()``-ed."""
+    options = options or EngineOptions()
+    n = len(sink)
+    envs = np.frombuffer(sink.inv_env, dtype=np.int64) if n else np.zeros(0, np.int64)
+    end = np.frombuffer(sink.inv_end, dtype=np.float64) if n else np.zeros(0)
+    start = np.array(sink.inv_start, dtype=np.float64) if n else np.zeros(0)
+    num = {
+        name: (np.array(col, dtype=np.float64) if n else np.zeros(0))
+        for name, col in zip(NUMERIC_FIELDS, sink.inv_num, strict=True)
+    }
+    duration = num["duration_ms"]
+    no_start = np.isnan(start)
+    start[no_start] = end[no_start] - duration[no_start]
+    seq = np.frombuffer(sink.inv_seq, dtype=np.int64) if n else np.zeros(0, np.int64)
+    order = np.lexsort((seq, start, envs))
+    envs = envs[order]
+    start = start[order]
+    end = end[order]
+    for name in NUMERIC_FIELDS:
+        num[name] = num[name][order]
+    request_id = np.asarray(sink.inv_request_id, dtype=object)[order] if n else np.zeros(0, object)
+    version = np.asarray(sink.inv_version, dtype=object)[order] if n else np.zeros(0, object)
+    status = np.asarray(sink.inv_status, dtype=object)[order] if n else np.zeros(0, object)
+    error_type = np.asarray(sink.inv_error_type, dtype=object)[order] if n else np.zeros(0, object)
+
+    env_names = [e for _f, e in sink.environments]
+    functions = [sink.function_from_record.get(i, f) for i, (f, _e) in
+                 enumerate(sink.environments)]
+    known_env_code = np.array([bool(e) for e in env_names] or [False], dtype=bool)
+
+    # ---- status lines (timeouts, crashes, runtimeDone) joined on (environment, RequestId)
+    line_status = np.full(n, "", dtype=object)
+    line_error_type = np.full(n, "", dtype=object)
+    killed = np.zeros(n, dtype=bool)
+    if sink.status_lines and n:
+        by_key: dict[tuple[int, str], list[int]] = defaultdict(list)
+        wanted = {(s.env, s.request_id) for s in sink.status_lines}
+        for i in range(n):
+            key = (int(envs[i]), request_id[i])
+            if key in wanted:
+                by_key[key].append(i)
+        rank = {"": 0, "success": 1, "error": 2, "timeout": 3}
+        for line in sink.status_lines:
+            candidates = by_key.get((line.env, line.request_id))
+            if not candidates:
+                continue
+            # the latest invocation that started at or before the line
+            target = candidates[0]
+            for i in candidates:
+                if start[i] <= line.ts + 1.0:
+                    target = i
+            if rank[line.status] > rank[line_status[target]]:
+                line_status[target] = line.status
+            if line.error_type and not line_error_type[target]:
+                line_error_type[target] = line.error_type
+            killed[target] |= line.killed
+
+    reported = status != ""
+    failed_report = reported & (status != "success")
+    final_status = np.where(failed_report, status,
+                            np.where(line_status != "", line_status, "success")).astype(object)
+    final_status[final_status == ""] = "success"
+    final_error_type = np.where(error_type != "", error_type, line_error_type).astype(object)
+    final_error_type[final_status == "success"] = ""
+
+    # ---- marks: attach each to the next invocation of its environment
+    evidence: dict[int, _Evidence] = {}
+    env_runtime: dict[int, str] = {}
+    env_init_type: dict[int, str] = {}
+    orphans: list[OrphanEvent] = []
+    orphan_init_failures = 0
+    unused_inits = 0
+    if sink.marks:
+        bounds = _env_bounds(envs)
+        marks = sorted(sink.marks, key=lambda m: (m.env, m.ts, m.seq))
+        orphan_envs_with_init: set[int] = set()
+        for mark in marks:
+            if mark.runtime_version:
+                env_runtime.setdefault(mark.env, mark.runtime_version)
+            if mark.init_type:
+                env_init_type.setdefault(mark.env, mark.init_type)
+            lo, hi = bounds.get(mark.env, (0, 0))
+            pos = lo + bisect_left(start[lo:hi], mark.ts) if hi > lo else hi
+            if pos >= hi:  # after the environment's last invocation: serves nobody here
+                fn, env = functions[mark.env], env_names[mark.env]
+                if mark.kind == "init_report" and mark.status not in ("", "success"):
+                    orphan_init_failures += 1
+                    orphans.append(OrphanEvent(mark.ts, fn, env, "init_failure",
+                                               _init_failure_reason(mark)))
+                elif mark.kind == "init_start" and hi == lo:
+                    orphan_envs_with_init.add(mark.env)
+                continue
+            _apply_mark(evidence.setdefault(pos, _Evidence()), mark)
+        for code in sorted(orphan_envs_with_init):
+            unused_inits += 1
+            first = min(m.ts for m in marks if m.env == code)
+            orphans.append(OrphanEvent(first, functions[code], env_names[code], "unused_init",
+                                       "unused_init: initialized, served no request in the data"))
+
+    ev_index = np.fromiter(evidence.keys(), dtype=np.int64, count=len(evidence))
+    evs = list(evidence.values())
+
+    def ev_col(attr: str, default: Any, dtype: Any) -> np.ndarray:
+        out = np.full(n, default, dtype=dtype)
+        if len(ev_index):
+            out[ev_index] = [getattr(e, attr) for e in evs]
+        return out
+
+    init_start_ms = ev_col("init_start_ms", np.nan, np.float64)
+    init_activity = ev_col("init_activity", False, bool)
+    phase_invoke = ev_col("phase_invoke", False, bool)
+    pc_evidence = ev_col("pc_evidence", False, bool)
+    init_report_ms = ev_col("init_report_ms", np.nan, np.float64)
+    init_failures = ev_col("init_failures", 0, np.int64)
+    init_fail_status = ev_col("init_fail_status", "", object)
+    init_fail_error_type = ev_col("init_fail_error_type", "", object)
+    init_fail_ms = ev_col("init_fail_ms", np.nan, np.float64)
+    restore_mark = ev_col("restore", False, bool)
+    restore_mark_ms = ev_col("restore_ms", np.nan, np.float64)
+
+    # ---- sequence features
+    known = known_env_code[envs] if n else np.zeros(0, bool)
+    same_prev = np.zeros(n, dtype=bool)
+    if n > 1:
+        same_prev[1:] = envs[1:] == envs[:-1]
+    first = ~same_prev
+    inv_init_type = _per_env(env_init_type, len(env_names))[envs]
+    lmi = inv_init_type == LMI
+    failed = final_status != "success"
+    prev_failed = np.zeros(n, dtype=bool)
+    prev_failed[1:] = same_prev[1:] & failed[:-1]
+    prev_failed &= known & ~lmi
+    restore_ms = num["restore_duration_ms"]
+    restore_ms = np.where(np.isnan(restore_ms), restore_mark_ms, restore_ms)
+    report_init = num["init_duration_ms"]
+    init_duration = np.where(np.isnan(report_init), init_report_ms, report_init)
+    threshold_ms = options.proactive_threshold_s * 1000.0
+    gap = start - init_start_ms
+
+    is_restore = ~np.isnan(num["restore_duration_ms"]) | (known & restore_mark)
+    is_reinit = known & (prev_failed | (init_failures > 0) | phase_invoke)
+    is_provisioned = known & first & (pc_evidence | (inv_init_type == PROVISIONED))
+    is_proactive = known & first & ~np.isnan(gap) & (gap > threshold_ms)
+    is_cold = (known & init_activity) | ~np.isnan(report_init)
+    start_type = np.select(
+        [is_restore, is_reinit, is_provisioned, is_proactive, is_cold],
+        ["restore", "reinit", "provisioned", "proactive", "cold"],
+        default="warm",
+    ).astype(object)
+    before_window = known & first & (start_type == "warm")
+    # provisioned environments keep their init type for billing
+    inv_init_type = np.where((inv_init_type == "") & is_provisioned, PROVISIONED, inv_init_type)
+    inv_init_type = np.where((inv_init_type == "") & is_restore, "snap-start", inv_init_type)
+
+    # ---- out of memory (§2.6: Runtime.OutOfMemory, or a kill at the memory limit)
+    mem = num["memory_mb"]
+    maxmem = num["max_memory_used_mb"]
+    oom = (final_error_type == "Runtime.OutOfMemory") | (
+        killed & ~np.isnan(mem) & (maxmem >= mem))
+    final_status = np.where(oom & (final_status == "success"), "error", final_status)
+    final_error_type = np.where(oom & (final_error_type == ""), "Runtime.OutOfMemory",
+                                final_error_type)
+
+    # ---- reset loops (§5.4): >= 2 consecutive failures, each followed by a re-init
+    failed = final_status != "success"
+    has_next = np.zeros(n, dtype=bool)
+    has_next[:-1] = same_prev[1:] if n > 1 else has_next[:-1]
+    loop_member = _reset_loop_members(failed & has_next & known & ~lmi, same_prev)
+
+    # ---- reasons
+    prev_end = np.full(n, np.nan)
+    prev_end[1:] = end[:-1]
+    prev_status = np.full(n, "", dtype=object)
+    prev_status[1:] = final_status[:-1]
+    prev_error = np.full(n, "", dtype=object)
+    prev_error[1:] = final_error_type[:-1]
+    prev_oom = np.zeros(n, dtype=bool)
+    prev_oom[1:] = oom[:-1]
+    reason = np.full(n, "", dtype=object)
+    for k in np.flatnonzero(start_type != "warm"):
+        reason[k] = _reason(
+            start_type[k], bool(prev_failed[k]), prev_status[k], prev_error[k],
+            bool(prev_oom[k]), prev_end[k], int(init_failures[k]), init_fail_status[k],
+            init_fail_error_type[k], init_fail_ms[k], gap[k], report_init[k],
+            init_duration[k], restore_ms[k], init_start_ms[k],
+        )
+    reason[before_window] = "warm: no init seen; the environment started before the data"
+
+    # ---- flags
+    flags = pd.Series([""] * n, dtype=object)
+    for cond, word in (
+        (final_status == "timeout", "timeout"),
+        ((final_status == "error") & ~oom, "error"),
+        (oom, "out_of_memory"),
+        ((init_failures > 0) & (init_fail_status == "timeout"), "init_timeout"),
+        ((init_failures > 0) & (init_fail_status == "error"), "init_error"),
+        (loop_member, "reset_loop"),
+        (before_window, "started_before_window"),
+    ):
+        if cond.any():
+            flags = flags + np.where(cond, word + FLAG_SEPARATOR, "")
+    flags = flags.str.rstrip(FLAG_SEPARATOR) if n else flags
+
+    # version: START's, else the stream's [version]
+    env_series = pd.Series(np.asarray(env_names + [""], dtype=object)[envs], dtype=object)
+    version_s = pd.Series(version, dtype=object)
+    missing_version = version_s == ""
+    if missing_version.any():
+        from_stream = env_series[missing_version].str.extract(r"\[([^\]]+)\]", expand=False)
+        version_s[missing_version] = from_stream.fillna("")
+
+    runtime = _per_env(env_runtime, len(env_names))[envs]
+    table = pd.DataFrame(
+        {
+            "function": pd.Series(np.asarray(functions + [""], dtype=object)[envs], dtype=object),
+            "version": version_s,
+            "environment": env_series,
+            "request_id": pd.Series(request_id, dtype=object),
+            "start": pd.to_datetime(start, unit="ms", utc=True),
+            "end": pd.to_datetime(end, unit="ms", utc=True),
+            "start_type": start_type,
+            "reason": reason,
+            "status": final_status.astype(object),
+            "error_type": final_error_type.astype(object),
+            "duration_ms": num["duration_ms"],
+            "billed_duration_ms": num["billed_duration_ms"],
+            "init_duration_ms": init_duration,
+            "restore_duration_ms": restore_ms,
+            "billed_restore_duration_ms": num["billed_restore_duration_ms"],
+            "memory_mb": mem,
+            "max_memory_used_mb": maxmem,
+            "init_type": inv_init_type.astype(object),
+            "runtime_version": pd.Series(runtime, dtype=object),
+            "init_failures": init_failures,
+            "flags": flags,
+        },
+        columns=list(INVOCATION_COLUMNS),
+    )
+    return EngineResult(table, orphan_init_failures, unused_inits, orphans)
+
+
+def _per_env(values: dict[int, str], count: int) -> np.ndarray:
+    """An object array indexed by environment code ("" where the dict has nothing)."""
+    out = np.full(count + 1, "", dtype=object)
+    for code, value in values.items():
+        out[code] = value
+    return out
+
+
+def _env_bounds(envs: np.ndarray) -> dict[int, tuple[int, int]]:
+    """Slices of each environment code in an array sorted by environment."""
+    if len(envs) == 0:
+        return {}
+    codes, first_idx, counts = np.unique(envs, return_index=True, return_counts=True)
+    return {int(c): (int(f), int(f + k)) for c, f, k in zip(codes, first_idx, counts,
+                                                             strict=True)}
+
+
+def _apply_mark(ev: _Evidence, mark: Mark) -> None:
+    kind = mark.kind
+    if mark.phase == "invoke":
+        ev.phase_invoke = True
+    if mark.init_type == PROVISIONED:
+        ev.pc_evidence = True
+    if kind == "init_start":
+        if math.isnan(ev.init_start_ms):
+            ev.init_start_ms = mark.ts
+        ev.init_activity = True
+    elif kind == "extension":
+        ev.init_activity = True
+    elif kind == "init_report":
+        ev.init_activity = True
+        if mark.status in ("", "success"):
+            ev.init_report_ms = mark.duration_ms
+            if not mark.init_type:  # text INIT_REPORT on success: PC or SnapStart only (§2.3)
+                ev.pc_evidence = True
+        else:
+            ev.init_failures += 1
+            ev.init_fail_status = mark.status
+            ev.init_fail_error_type = mark.error_type
+            ev.init_fail_ms = mark.duration_ms
+    elif kind in ("restore_start", "restore_report"):
+        ev.restore = True
+        if kind == "restore_report":
+            ev.restore_ms = mark.duration_ms
+            if mark.status not in ("", "success"):
+                ev.restore_failed = True
+
+
+def _init_failure_reason(mark: Mark) -> str:
+    what = "timed out" if mark.status == "timeout" else "failed"
+    etype = f" ({mark.error_type})" if mark.error_type else ""
+    took = f" after {mark.duration_ms:.2f} ms" if not math.isnan(mark.duration_ms) else ""
+    return f"init_failure: init {what}{etype}{took} in phase {mark.phase or 'init'}"
+
+
+def _reset_loop_members(fail_then_reinit: np.ndarray, same_prev: np.ndarray) -> np.ndarray:
+    """Invocations inside runs of >= 2 consecutive failures that were each followed by a re-init."""
+    n = len(fail_then_reinit)
+    out = np.zeros(n, dtype=bool)
+    if n == 0 or not fail_then_reinit.any():
+        return out
+    # run id changes whenever the condition flips or the environment changes
+    breaks = np.ones(n, dtype=bool)
+    breaks[1:] = (fail_then_reinit[1:] != fail_then_reinit[:-1]) | ~same_prev[1:]
+    run_id = np.cumsum(breaks)
+    run_len = np.bincount(run_id)[run_id]
+    out = fail_then_reinit & (run_len >= 2)
+    return out
+
+
+def _reason(start_type: str, prev_failed: bool, prev_status: str, prev_error: str,
+            prev_oom: bool, prev_end: float, init_failures: int, init_fail_status: str,
+            init_fail_error: str, init_fail_ms: float, gap: float, report_init: float,
+            init_duration: float, restore_ms: float, init_start: float) -> str:
+    if start_type == "reinit":
+        if init_failures:
+            what = "timed out" if init_fail_status == "timeout" else "failed"
+            etype = f" ({init_fail_error})" if init_fail_error else ""
+            took = "" if math.isnan(init_fail_ms) else f" after {init_fail_ms:.2f} ms"
+            return f"reinit: init {what}{etype}{took}; retried inside this invocation"
+        if prev_failed:
+            at = _ms_to_clock(prev_end)
+            if prev_oom:
+                return f"reinit: previous invocation ran out of memory at {at}"
+            if prev_status == "timeout":
+                return f"reinit: previous invocation timed out at {at}"
+            etype = f" ({prev_error})" if prev_error else ""
+            return f"reinit: previous invocation failed{etype} at {at}"
+        return "reinit: suppressed init (phase invoke) inside this invocation"
+    if start_type == "restore":
+        if not math.isnan(restore_ms):
+            return f"restore: SnapStart restore {restore_ms:.2f} ms"
+        return "restore: SnapStart restore"
+    if start_type == "provisioned":
+        if not math.isnan(init_duration):
+            return f"provisioned: initialized ahead of traffic ({init_duration:.2f} ms init)"
+        return "provisioned: provisioned-concurrency environment"
+    if start_type == "proactive":
+        return (f"proactive: initialized {gap / 1000.0:.1f} s before its first request "
+                f"(INIT_START at {_ms_to_clock(init_start)})")
+    if start_type == "cold":
+        if not math.isnan(report_init):
+            return f"cold: Init Duration {report_init:.2f} ms"
+        if not math.isnan(init_start):
+            return f"cold: INIT_START at {_ms_to_clock(init_start)}"
+        return "cold: init records before the first request"
+    return ""

@@ -1,0 +1,105 @@
+"""From paths to an Analysis: read, replay, derive. The CLI calls this; nothing here prints."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from lamlife.lifecycle.analysis import Analysis, InputStats
+from lamlife.lifecycle.engine import EngineOptions, OrphanEvent, run_engine
+from lamlife.lifecycle.readers import ReadOptions, ReadResult, read_inputs
+from lamlife.lifecycle.schema import INVOCATION_COLUMNS
+from lamlife.lifecycle.summarize import (
+    empty_invocations,
+    environments_table,
+    events_table,
+    functions_table,
+    summary_dict,
+)
+
+
+@dataclass
+class AnalyzeOptions:
+    function: str | None = None  # name for inputs that carry no log group
+    proactive_threshold_s: float = 10.0  # INIT_START -> first START gap that means proactive
+    functions: Sequence[str] = field(default_factory=tuple)  # keep only these (empty: all)
+
+
+@dataclass
+class Observed:
+    """What reading and the engine produced, before the derived tables."""
+
+    invocations: pd.DataFrame
+    stats: InputStats
+    orphan_init_failures: int = 0
+    unused_inits: int = 0
+    orphan_events: list[OrphanEvent] = field(default_factory=list)
+    arrivals: list[str] = field(default_factory=list)
+
+
+def observe(paths: Sequence[str], options: AnalyzeOptions | None = None,
+            progress: Callable[[int], None] | None = None) -> Observed:
+    """Read the inputs and run the engine over them."""
+    options = options or AnalyzeOptions()
+    read: ReadResult = read_inputs(paths, ReadOptions(function=options.function), progress)
+    stats = read.stats
+    stats.incomplete += read.sink.finish()
+    stats.events = read.sink.counts.events
+    result = run_engine(read.sink, EngineOptions(options.proactive_threshold_s))
+    parts = [result.invocations, *read.classified]
+    parts = [p for p in parts if not p.empty]
+    if len(parts) > 1:
+        invocations = pd.concat(parts, ignore_index=True)
+        invocations = invocations.sort_values(["function", "environment", "start"],
+                                              kind="stable").reset_index(drop=True)
+    else:
+        invocations = parts[0] if parts else empty_invocations()
+    return Observed(invocations[list(INVOCATION_COLUMNS)], stats, result.orphan_init_failures,
+                    result.unused_inits, result.orphan_events, read.arrivals)
+
+
+def build_analysis(invocations: pd.DataFrame, stats: InputStats | None = None, *,
+                   orphan_init_failures: int = 0, unused_inits: int = 0,
+                   orphan_events: Sequence[OrphanEvent] = (),
+                   functions: Sequence[str] = ()) -> Analysis:
+    """Environments, functions, events and summary from an invocation table.
+
+    ``functions`` keeps only those functions (a budget's ``function:``); orphan events of
+    other functions are dropped with them.
+    """
+    stats = stats or InputStats()
+    if functions:
+        keep = set(functions)
+        invocations = invocations[invocations["function"].isin(keep)].reset_index(drop=True)
+        orphan_events = [e for e in orphan_events if e.function in keep]
+        orphan_init_failures = sum(1 for e in orphan_events if e.event == "init_failure")
+        unused_inits = sum(1 for e in orphan_events if e.event == "unused_init")
+    environments = environments_table(invocations)
+    extra = [
+        {"time": pd.Timestamp(e.time_ms, unit="ms", tz="UTC"), "function": e.function,
+         "environment": e.environment, "request_id": "", "event": e.event, "reason": e.reason}
+        for e in orphan_events
+    ]
+    return Analysis(
+        invocations=invocations,
+        environments=environments,
+        functions=functions_table(invocations, environments),
+        events=events_table(invocations, extra),
+        summary=summary_dict(invocations, environments,
+                             orphan_init_failures=orphan_init_failures,
+                             unused_inits=unused_inits, incomplete=stats.incomplete),
+        input=stats,
+    )
+
+
+def analyze_paths(paths: Sequence[str], options: AnalyzeOptions | None = None,
+                  progress: Callable[[int], None] | None = None) -> Analysis:
+    """Read ``paths`` (files, directories, ``-``) and return the full analysis."""
+    options = options or AnalyzeOptions()
+    observed = observe(paths, options, progress)
+    return build_analysis(observed.invocations, observed.stats,
+                          orphan_init_failures=observed.orphan_init_failures,
+                          unused_inits=observed.unused_inits,
+                          orphan_events=observed.orphan_events, functions=options.functions)

@@ -1,0 +1,326 @@
+"""Parse one log message (text platform line or JSON ``platform.*`` record) into a record tuple.
+
+``parse_message`` is pure and total: it returns a record tuple, ``None`` for application output,
+or ``MALFORMED`` for a line that looks like a platform line but cannot be read. It never raises.
+
+Record tuples (first element is the kind):
+
+- ``("start", request_id, version)``
+- ``("end", request_id)``
+- ``("report", request_id, duration, billed, memory, max_memory, init, restore,
+  billed_restore, status, error_type)`` (floats are NaN when absent; status "" when absent)
+- ``("init_start", runtime_version, init_type, phase, function_name, instance_id)``
+- ``("init_report", duration, phase, status, error_type, init_type)``
+- ``("restore_start", runtime_version)``
+- ``("restore_report", duration, status, error_type)``
+- ``("extension",)``: EXTENSION / TELEMETRY / LOGS lines, JSON extension records
+- ``("status", request_id, status, error_type, killed)``: "Task timed out", crash lines,
+  JSON runtimeDone / fault
+- ``("other",)``: a platform record that changes nothing (lone XRAY line, logsDropped, ...)
+
+Formats and their sources: docs/lambda-platform.md §2 (text) and §3 (JSON).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Any
+
+from lamlife.lifecycle.timeparse import iso_to_ms
+
+NAN = math.nan
+MALFORMED: tuple[str] = ("malformed",)
+Record = tuple[Any, ...]
+
+_NUM = r"([0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?)"
+
+# Canonical REPORT layout (tabs, fields in the usual order). Anything else takes the
+# general key/value scan below, so field order and separators never matter for correctness.
+_REPORT_FAST = re.compile(
+    r"REPORT RequestId: (\S+)\s+Duration: " + _NUM + r" ms\s+Billed Duration: " + _NUM
+    + r" ms\s+Memory Size: " + _NUM + r" MB\s+Max Memory Used: " + _NUM + r" MB"
+    r"(?:\s+Init Duration: " + _NUM + r" ms)?"
+    r"(?:\s+Status: (\w+)(?:\s+Error Type: (\S+))?)?\s*(?:XRAY |$)"
+)
+_REPORT_FIELD = re.compile(
+    r"(Billed Restore Duration|Restore Duration|Billed Duration|Init Duration|Max Memory Used"
+    r"|Memory Size|Duration): *" + _NUM + r" *(?:ms|MB)\b"
+)
+_REQUEST_ID = re.compile(r"RequestId: *([^\s]+)")
+_STATUS = re.compile(r"Status: *([A-Za-z_]+)")
+_ERROR_TYPE = re.compile(r"Error Type: *([^\s]+)")
+_PHASE = re.compile(r"Phase: *([A-Za-z]+)")
+_INIT_DURATION = re.compile(r"Init Duration: *" + _NUM + r" *ms")
+_RESTORE_DURATION = re.compile(r"Restore Duration: *" + _NUM + r" *ms")
+_RUNTIME_VERSION = re.compile(r"Runtime Version: *([^\s]+)")
+_START = re.compile(r"START RequestId: *([^\s]+)(?:\s+Version: *([^\s]+))?")
+_END = re.compile(r"END RequestId: *([^\s]+)")
+_TIMEOUT = re.compile(r"(\S+)\s+Task timed out after ([0-9.]+) seconds")
+_CRASH = re.compile(
+    r"RequestId: *([^\s]+) +(?:Error: (.*)|(Process exited before completing request))", re.S)
+_ERROR_TYPE_LINE = re.compile(r"\n\s*([A-Za-z]+\.[A-Za-z]+)\s*$")
+
+_FIELD_INDEX = {
+    "Duration": 0,
+    "Billed Duration": 1,
+    "Memory Size": 2,
+    "Max Memory Used": 3,
+    "Init Duration": 4,
+    "Restore Duration": 5,
+    "Billed Restore Duration": 6,
+}
+
+_STATUS_WORDS = {"success": "success", "timeout": "timeout", "error": "error", "failure": "error"}
+
+
+def normalize_status(value: str | None) -> str:
+    """Map a logged status (text or JSON) to success / timeout / error; "" when absent."""
+    if not value:
+        return ""
+    return _STATUS_WORDS.get(value.lower(), "error")
+
+
+def parse_message(message: str) -> Record | None:
+    """Classify and parse one log message. See the module docstring for the result shapes."""
+    if not message:
+        return None
+    try:
+        return _parse(message)
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError):
+        return MALFORMED
+
+
+def _parse(message: str) -> Record | None:
+    first = message[0]
+    if first == "R":
+        if message.startswith("REPORT "):
+            return _parse_report(message)
+        if message.startswith("RESTORE_START"):
+            m = _RUNTIME_VERSION.search(message)
+            return ("restore_start", m.group(1) if m else "")
+        if message.startswith("RESTORE_REPORT"):
+            return _parse_restore_report(message)
+        if message.startswith("RequestId:"):
+            return _parse_crash(message)
+    elif first == "S":
+        if message.startswith("START RequestId:"):
+            m = _START.match(message)
+            if m is None:
+                return MALFORMED
+            return ("start", m.group(1), m.group(2) or "")
+    elif first == "E":
+        if message.startswith("END RequestId:"):
+            m = _END.match(message)
+            return ("end", m.group(1)) if m else MALFORMED
+        if message.startswith("EXTENSION") and _is_keyword_line(message, 9):
+            return ("extension",)
+    elif first == "I":
+        if message.startswith("INIT_START"):
+            m = _RUNTIME_VERSION.search(message)
+            return ("init_start", m.group(1) if m else "", "", "init", "", "")
+        if message.startswith("INIT_REPORT"):
+            return _parse_init_report(message)
+    elif first == "T":
+        if message.startswith("TELEMETRY") and _is_keyword_line(message, 9):
+            return ("extension",)
+    elif first == "L":
+        if message.startswith("LOGS") and _is_keyword_line(message, 4):
+            return ("extension",)
+    elif first == "X":
+        if message.startswith("XRAY TraceId:"):
+            return ("other",)
+    elif first == "{":
+        if '"platform.' in message:
+            return _parse_json_record(message)
+        return None
+    if "Task timed out after" in message:
+        m = _TIMEOUT.search(message)
+        if m is None:
+            return MALFORMED
+        return ("status", m.group(1), "timeout", "", False)
+    return None
+
+
+def _is_keyword_line(message: str, n: int) -> bool:
+    """EXTENSION/TELEMETRY/LOGS are platform lines only when followed by a tab or ' Name:'."""
+    rest = message[n : n + 8]
+    return rest.startswith("\t") or rest.lstrip().startswith("Name:")
+
+
+def _num(text: str | None) -> float:
+    return float(text) if text else NAN
+
+
+def _parse_report(message: str) -> Record:
+    m = _REPORT_FAST.match(message)
+    if m is not None:
+        rid, dur, billed, mem, maxmem, init, status, etype = m.groups()
+        return (
+            "report", rid, float(dur), float(billed), float(mem), float(maxmem), _num(init),
+            NAN, NAN, normalize_status(status), etype or "",
+        )
+    rid_m = _REQUEST_ID.search(message)
+    if rid_m is None:
+        return MALFORMED
+    values = [NAN] * 7
+    body = message.split("XRAY TraceId", 1)[0]
+    for key, number in _REPORT_FIELD.findall(body):
+        values[_FIELD_INDEX[key]] = float(number)
+    if math.isnan(values[0]):
+        return MALFORMED
+    status_m = _STATUS.search(body)
+    etype_m = _ERROR_TYPE.search(body)
+    return (
+        "report", rid_m.group(1), *values,
+        normalize_status(status_m.group(1) if status_m else None),
+        etype_m.group(1) if etype_m else "",
+    )
+
+
+def _parse_init_report(message: str) -> Record:
+    d = _INIT_DURATION.search(message)
+    if d is None:
+        return MALFORMED
+    phase = _PHASE.search(message)
+    status = _STATUS.search(message)
+    etype = _ERROR_TYPE.search(message)
+    return (
+        "init_report", float(d.group(1)), phase.group(1).lower() if phase else "init",
+        normalize_status(status.group(1) if status else "success"),
+        etype.group(1) if etype else "", "",
+    )
+
+
+def _parse_restore_report(message: str) -> Record:
+    d = _RESTORE_DURATION.search(message)
+    status = _STATUS.search(message)
+    etype = _ERROR_TYPE.search(message)
+    return (
+        "restore_report", float(d.group(1)) if d else NAN,
+        normalize_status(status.group(1) if status else "success"),
+        etype.group(1) if etype else "",
+    )
+
+
+def _parse_crash(message: str) -> Record:
+    m = _CRASH.match(message)
+    if m is None:
+        return MALFORMED
+    rid, error_text, exited = m.groups()
+    if exited:
+        return ("status", rid, "error", "", False)
+    etype_m = _ERROR_TYPE_LINE.search(error_text or "")
+    etype = etype_m.group(1) if etype_m else ""
+    killed = "signal: killed" in (error_text or "")
+    return ("status", rid, "error", etype, killed)
+
+
+# ---------------------------------------------------------------- JSON log format (§3)
+
+
+def _parse_json_record(message: str) -> Record | None:
+    try:
+        obj = json.loads(message)
+    except ValueError:
+        return MALFORMED
+    if not isinstance(obj, dict):
+        return None
+    return parse_json_platform(obj)
+
+
+def json_record_time(obj: dict[str, Any]) -> float | None:
+    """The ``time`` of a JSON platform record as epoch ms, or None."""
+    t = obj.get("time")
+    return iso_to_ms(t) if isinstance(t, str) else None
+
+
+def parse_json_platform(obj: dict[str, Any]) -> Record | None:
+    """Parse a decoded JSON log-format record ``{"time", "type", "record"}``."""
+    kind = obj.get("type")
+    if not isinstance(kind, str) or not kind.startswith("platform."):
+        return None
+    rec = obj.get("record")
+    name = kind[9:]
+    if name in ("start", "report", "runtimeDone", "end") and not isinstance(rec, dict):
+        # legacy Logs API string records ("RequestId: ... Process exited ...")
+        if isinstance(rec, str) and name != "start":
+            return _parse_crash(rec) if "RequestId" in rec else ("other",)
+        return MALFORMED
+    if not isinstance(rec, dict):
+        if name == "fault" and isinstance(rec, str):
+            return _parse_crash(rec) if rec.startswith("RequestId") else ("other",)
+        return ("other",) if rec is None or isinstance(rec, str) else MALFORMED
+    if name == "start":
+        rid = rec.get("requestId")
+        if not isinstance(rid, str):
+            return MALFORMED
+        return ("start", rid, str(rec.get("version") or ""))
+    if name == "report":
+        return _json_report(rec)
+    if name == "runtimeDone":
+        rid = rec.get("requestId")
+        if not isinstance(rid, str):
+            return MALFORMED
+        status = normalize_status(_str(rec.get("status")))
+        return ("status", rid, status or "success", _str(rec.get("errorType")), False)
+    if name == "initStart":
+        return (
+            "init_start", _str(rec.get("runtimeVersion")), _str(rec.get("initializationType")),
+            _str(rec.get("phase")) or "init", _str(rec.get("functionName")),
+            _str(rec.get("instanceId")),
+        )
+    if name == "initReport":
+        metrics = _dict(rec.get("metrics"))
+        return (
+            "init_report", _float(metrics.get("durationMs")), _str(rec.get("phase")) or "init",
+            normalize_status(_str(rec.get("status"))) or "success", _str(rec.get("errorType")),
+            _str(rec.get("initializationType")),
+        )
+    if name == "restoreStart":
+        return ("restore_start", _str(rec.get("runtimeVersion")))
+    if name == "restoreReport":
+        metrics = _dict(rec.get("metrics"))
+        return (
+            "restore_report", _float(metrics.get("durationMs")),
+            normalize_status(_str(rec.get("status"))) or "success", _str(rec.get("errorType")),
+        )
+    if name in ("extension", "telemetrySubscription", "logsSubscription"):
+        return ("extension",)
+    return ("other",)
+
+
+def _json_report(rec: dict[str, Any]) -> Record:
+    rid = rec.get("requestId")
+    metrics = rec.get("metrics")
+    if not isinstance(rid, str) or not isinstance(metrics, dict):
+        return MALFORMED
+    duration = _float(metrics.get("durationMs"))
+    if math.isnan(duration):
+        return MALFORMED
+    return (
+        "report", rid, duration, _float(metrics.get("billedDurationMs")),
+        _float(metrics.get("memorySizeMB")), _float(metrics.get("maxMemoryUsedMB")),
+        _float(metrics.get("initDurationMs")), _float(metrics.get("restoreDurationMs")),
+        _float(metrics.get("billedRestoreDurationMs")),
+        normalize_status(_str(rec.get("status"))), _str(rec.get("errorType")),
+    )
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _float(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return NAN
+    try:
+        result = float(value)
+    except ValueError:
+        return NAN
+    return result if math.isfinite(result) else NAN

@@ -1,0 +1,115 @@
+"""Timestamp parsing for the log shapes lamlife reads; everything becomes epoch ms (UTC)."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import UTC, datetime
+
+_ISO = re.compile(
+    r"(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:[.,](\d+))?\s*(Z|[+-]\d\d:?\d\d)?$"
+)
+
+_second_cache: dict[str, float] = {}
+
+
+def _epoch_seconds(date: str, clock: str, tz: str | None) -> float:
+    key = f"{date}T{clock}{tz or ''}"
+    cached = _second_cache.get(key)
+    if cached is not None:
+        return cached
+    if tz is None or tz == "Z":
+        offset = "+00:00"
+    elif ":" in tz:
+        offset = tz
+    else:
+        offset = f"{tz[:3]}:{tz[3:]}"
+    value = datetime.fromisoformat(f"{date}T{clock}{offset}").timestamp()
+    if len(_second_cache) > 200_000:
+        _second_cache.clear()
+    _second_cache[key] = value
+    return value
+
+
+def iso_to_ms(text: str) -> float | None:
+    """Parse an ISO 8601 time (``T`` or space, any fraction, ``Z``/offset/naive=UTC) to epoch ms.
+
+    Returns None when the text is not such a time.
+    """
+    m = _ISO.match(text.strip())
+    if m is None:
+        return None
+    date, clock, frac, tz = m.groups()
+    try:
+        seconds = _epoch_seconds(date, clock, tz)
+    except ValueError:
+        return None
+    ms = seconds * 1000.0
+    if frac:
+        ms += float("0." + frac) * 1000.0
+    return ms
+
+
+def epoch_to_ms(value: float) -> float:
+    """Epoch seconds, milliseconds, microseconds or nanoseconds to milliseconds, by magnitude."""
+    magnitude = abs(value)
+    if magnitude < 1e11:  # seconds until year 5138
+        return value * 1000.0
+    if magnitude < 1e14:
+        return value
+    if magnitude < 1e17:
+        return value / 1000.0
+    return value / 1e6
+
+
+def any_to_ms(text: str) -> float | None:
+    """An ISO time or an epoch number (unit by magnitude) to epoch ms; None when neither."""
+    text = text.strip()
+    if not text:
+        return None
+    if text[0].isdigit() and "-" not in text[:5]:
+        try:
+            value = float(text)
+        except ValueError:
+            return None
+        if math.isnan(value) or math.isinf(value):
+            return None
+        return epoch_to_ms(value)
+    return iso_to_ms(text)
+
+
+def ms_to_iso(ms: float) -> str:
+    """Epoch ms to ``2026-07-20T01:50:15.828Z``."""
+    dt = datetime.fromtimestamp(ms / 1000.0, tz=UTC)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+
+
+def fast_iso_ms(text: str) -> float:
+    """``iso_to_ms`` for the common shapes (``…T…[.frac](Z|+HH:MM)?``) with a per-second cache.
+
+    Returns NaN when the text is not a time. Used on every line of text logs.
+    """
+    base = text[:19]
+    rest = text[19:]
+    if rest.endswith("Z"):
+        tz = "Z"
+        rest = rest[:-1]
+    elif len(rest) >= 6 and rest[-6] in "+-" and rest[-3] == ":":
+        tz = rest[-6:]
+        rest = rest[:-6]
+    else:
+        tz = ""
+    key = base + tz
+    seconds = _second_cache.get(key)
+    try:
+        if seconds is None:
+            if len(base) != 19 or base[10] not in "T ":
+                return math.nan
+            seconds = _epoch_seconds(base[:10], base[11:], tz or None)
+        if not rest:
+            return seconds * 1000.0
+        if rest[0] not in ".,":
+            return math.nan
+        return seconds * 1000.0 + float("0." + rest[1:]) * 1000.0
+    except ValueError:
+        return math.nan
