@@ -1,0 +1,181 @@
+"""``lamlife pricing``: show the price table for a Region; the common billing options.
+
+``billing_options`` and the ``*Option`` annotations are shared with ``lamlife analyze``
+(and any command that prices invocations), so every command spells them the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+from rich.console import Console
+
+from lamlife.cli.app import app
+from lamlife.lifecycle.billing import DEFAULT_REGION, BillingOptions
+from lamlife.lifecycle.errors import InputError, LamlifeError
+from lamlife.lifecycle.pricing import PriceTable, load_table, region_rows, table_to_data
+from lamlife.reports.cost import pricing_markdown, pricing_renderable
+
+# ------------------------------------------------------------ the common billing options
+
+RegionOption = Annotated[
+    str | None,
+    typer.Option("--region", help="AWS Region to price in when the input does not say "
+                 f"(default {DEFAULT_REGION})."),
+]
+ArchitectureOption = Annotated[
+    str | None,
+    typer.Option("--architecture", help="x86_64 or arm64 when the input does not say "
+                 "(default x86_64)."),
+]
+PricingOption = Annotated[
+    Path | None,
+    typer.Option("--pricing", help="Price table YAML replacing the built-in one (same schema)."),
+]
+PackageOption = Annotated[
+    str | None,
+    typer.Option("--package", help="zip or image: used when Billed Duration must be computed "
+                 "(default zip)."),
+]
+RuntimeOption = Annotated[
+    str | None,
+    typer.Option("--runtime", help="Runtime (python3.12, java21, provided.al2023, ...) when "
+                 "the input does not say: custom runtimes bill INIT at any date; SnapStart "
+                 "restore charges apply to Python and .NET."),
+]
+ProvisionedOption = Annotated[
+    int | None,
+    typer.Option("--provisioned", min=0, help="Provisioned concurrency level of each function, "
+                 "to price its allocation over the analysed window."),
+]
+MonthlyGbSecondsOption = Annotated[
+    float | None,
+    typer.Option("--monthly-gb-seconds", min=0.0, help="Price the run as if it sat on top of "
+                 "N GB-s already used this month (default: first tier)."),
+]
+
+
+def billing_options(
+    region: str | None = None,
+    architecture: str | None = None,
+    package: str | None = None,
+    runtime: str | None = None,
+    provisioned: int | None = None,
+    monthly_gb_seconds: float | None = None,
+) -> BillingOptions:
+    """BillingOptions from the common CLI options (InputError for a bad value)."""
+    return BillingOptions(
+        region=region or None,
+        architecture=architecture.lower() if architecture else None,
+        package=package.lower() if package else None,
+        runtime=runtime or None,
+        provisioned=provisioned,
+        monthly_gb_seconds=monthly_gb_seconds,
+    )
+
+
+def load_pricing(path: Path | str | None) -> PriceTable:
+    """The price table of ``--pricing`` (or the built-in one)."""
+    return load_table(path)
+
+
+def fail(error: LamlifeError) -> typer.Exit:
+    """Print one line on stderr and return the Exit to raise."""
+    typer.echo(f"lamlife: error: {error}", err=True)
+    return typer.Exit(code=error.exit_code)
+
+
+# ------------------------------------------------------------------------ the command
+
+
+def _region_view(table: PriceTable, region: str) -> tuple[str, list[dict[str, Any]], list[str]]:
+    rp = table.region(region)
+    rows = region_rows(table, region)
+    notes = [f"As of {table.as_of.isoformat()} (table: {table.origin}); USD, list prices."]
+    notes += list(rp.notes)
+    if rp.approximate:
+        notes.append("~ approximate: " + ", ".join(rp.approximate))
+    for sid in rp.sources:
+        src = table.sources.get(sid, {})
+        notes.append(f"Source {sid}: {src.get('title', '')} {src.get('url', '')}".rstrip())
+    return f"Lambda prices, {region} ({rp.name})", rows, notes
+
+
+@app.command("pricing")
+def pricing_command(
+    region: Annotated[str, typer.Option("--region", help="Region to show.")] = DEFAULT_REGION,
+    pricing: PricingOption = None,
+    output_format: Annotated[
+        str, typer.Option("--format", help="table, markdown, json or yaml.")
+    ] = "table",
+    list_regions: Annotated[
+        bool, typer.Option("--list", help="List the Regions the table knows.")
+    ] = False,
+    update: Annotated[
+        bool, typer.Option("--update", help="Fetch current prices from the AWS Price List API "
+                           "(needs AWS credentials) into --output.")
+    ] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="File to write (with --update).")
+    ] = None,
+    update_regions: Annotated[
+        list[str] | None,
+        typer.Option("--update-region", help="Region to fetch with --update (repeatable; "
+                     "default: the Regions of the current table)."),
+    ] = None,
+) -> None:
+    """Show the Lambda price table for a Region (or refresh it with --update)."""
+    try:
+        if update:
+            _update(pricing, output, update_regions)
+            return
+        if output is not None:
+            raise InputError("--output is only used with --update")
+        table = load_pricing(pricing)
+        fmt = output_format.lower()
+        if fmt not in ("table", "markdown", "json", "yaml"):
+            raise InputError(f"unknown --format {output_format!r}; use table, markdown, json "
+                             "or yaml")
+        if list_regions:
+            for code in table.known_regions:
+                typer.echo(f"{code}\t{table.regions[code].name}")
+            return
+        title, rows, notes = _region_view(table, region)
+        if fmt == "json":
+            data = table_to_data(table)
+            body = {"as_of": data["as_of"], "currency": data["currency"], "table": table.origin,
+                    "region": region, **data["regions"][region],
+                    "sources": {s: data["sources"][s] for s in table.region(region).sources
+                                if s in data["sources"]}}
+            typer.echo(json.dumps(body, indent=2))
+        elif fmt == "yaml":
+            data = table_to_data(table)
+            data["regions"] = {region: data["regions"][region]}
+            typer.echo(yaml.safe_dump(data, sort_keys=False), nl=False)
+        elif fmt == "markdown":
+            typer.echo(pricing_markdown(title, rows, notes), nl=False)
+        else:
+            Console(file=sys.stdout, soft_wrap=False).print(pricing_renderable(title, rows, notes))
+    except LamlifeError as exc:
+        raise fail(exc) from None
+
+
+def _update(pricing: Path | None, output: Path | None, regions: list[str] | None) -> None:
+    if output is None:
+        raise InputError("--update needs --output FILE (the built-in table is never rewritten)")
+    from lamlife.lifecycle import price_list  # boto3 only when asked
+
+    base = load_pricing(pricing)
+    wanted = list(regions) if regions else base.known_regions
+    table = price_list.fetch_table(wanted, base=base)
+    text = price_list.dump_table(table)
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write {output}: {exc.strerror or exc}") from None
+    typer.echo(f"wrote {output}: {len(table.regions)} regions, as of {table.as_of}", err=True)

@@ -1,0 +1,249 @@
+"""Cost report: rich renderables and Markdown for what ``lamlife.lifecycle.billing`` produced.
+
+No domain logic: every number comes from ``summary["cost"]`` (the ``cost`` dict) and the
+``by_function`` / ``by_start_type`` DataFrames of ``billing.cost_tables``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+MISSING = "-"
+
+
+def usd(value: Any) -> str:
+    """Dollars with enough digits for Lambda's tiny per-invocation amounts."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    v = float(value)
+    if v == 0:
+        return "$0"
+    if abs(v) >= 100:
+        return f"${v:,.2f}"
+    if abs(v) >= 0.01:
+        return f"${v:,.4f}"
+    return f"${v:.4g}" if abs(v) >= 1e-4 else f"${v:.3e}"
+
+
+def pct(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    return f"{100.0 * float(value):.1f} %"
+
+
+def num(value: Any, digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    v = float(value)
+    if v.is_integer() and abs(v) < 1e15:
+        return f"{int(v):,}"
+    return f"{v:,.{digits}f}"
+
+
+def unbilled_init_line(cost: dict[str, Any]) -> str | None:
+    """The pre-2025-08 line, or None when every init was billed."""
+    if not cost.get("init_unbilled_ms"):
+        return None
+    return (
+        f"INIT time you were not billed for: {num(cost['init_unbilled_gb_s'], 4)} GB-s, "
+        f"{usd(cost['init_usd_at_current_rules'])} at today's rules "
+        f"({num(cost['init_unbilled_ms'], 2)} ms over {cost.get('unbilled_init_invocations', 0)} "
+        "cold starts)"
+    )
+
+
+def pricing_line(cost: dict[str, Any]) -> str:
+    p = cost.get("pricing", {})
+    line = (
+        f"Prices: {p.get('region', MISSING)}, {p.get('architecture', MISSING)}, "
+        f"table {p.get('table', MISSING)} as of {p.get('as_of', MISSING)}; {p.get('tier_note', '')}"
+    )
+    if p.get("defaults"):
+        line += "; assumed " + ", ".join(p["defaults"])
+    if p.get("approximate"):
+        line += "; approximate prices: " + ", ".join(p["approximate"])
+    return line
+
+
+def summary_rows(cost: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) rows of the cost summary."""
+    rows = [
+        ("Total", usd(cost["total_usd"])),
+        ("Requests", usd(cost["requests_usd"])),
+        ("Duration (on-demand)", usd(cost["duration_usd"])),
+    ]
+    if cost.get("provisioned_invocations") or cost.get("provisioned_allocation_usd"):
+        rows.append(("Provisioned concurrency", usd(cost["provisioned_usd"])))
+        rows.append(("  of which duration", usd(cost["provisioned_duration_usd"])))
+        rows.append(("  of which allocation", usd(cost.get("provisioned_allocation_usd"))))
+    if cost.get("restore_usd"):
+        rows.append(("SnapStart restores", usd(cost["restore_usd"])))
+    if cost.get("snapstart_cache_usd"):
+        rows.append(("SnapStart cache", usd(cost["snapstart_cache_usd"])))
+    if cost.get("ephemeral_storage_usd"):
+        rows.append(("Ephemeral storage", usd(cost["ephemeral_storage_usd"])))
+    rows += [
+        ("INIT/restore share", f"{usd(cost['init_usd'])} ({pct(cost['init_share'])})"),
+        ("Per million invocations", usd(cost["per_million_invocations_usd"])),
+        ("Billed GB-s", num(cost["gb_seconds"], 4)),
+        ("Billed Duration computed", f"{cost['billed_computed']:,} of {cost['invocations']:,}"),
+    ]
+    if cost.get("timeout_capped"):
+        rows.append(("Timeouts billed below Duration", f"{cost['timeout_capped']:,}"))
+    return rows
+
+
+_FN_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("function", "Function", "text"),
+    ("invocations", "Invocations", "int"),
+    ("cold_starts", "Cold starts", "int"),
+    ("gb_seconds", "GB-s", "num"),
+    ("total_usd", "Total", "usd"),
+    ("init_usd", "INIT", "usd"),
+    ("init_share", "INIT share", "pct"),
+    ("per_million_usd", "Per 1M", "usd"),
+)
+_ST_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("start_type", "Start type", "text"),
+    ("invocations", "Invocations", "int"),
+    ("total_usd", "Total", "usd"),
+    ("share_of_cost", "Share of cost", "pct"),
+    ("mean_usd", "Mean", "usd"),
+    ("init_usd", "INIT", "usd"),
+    ("init_share", "INIT share", "pct"),
+)
+
+
+def _cell(value: Any, kind: str) -> str:
+    if kind == "usd":
+        return usd(value)
+    if kind == "pct":
+        return pct(value)
+    if kind == "int":
+        return MISSING if pd.isna(value) else f"{int(value):,}"
+    if kind == "num":
+        return num(value, 4)
+    return str(value)
+
+
+def _rows(frame: pd.DataFrame, columns: tuple[tuple[str, str, str], ...]) -> list[list[str]]:
+    data = [frame[c].tolist() for c, _, _ in columns]
+    return [[_cell(v, kind) for v, (_, _, kind) in zip(vals, columns, strict=True)]
+            for vals in zip(*data, strict=True)]
+
+
+def _rich_table(title: str, headers: list[str], rows: list[list[str]], numeric_from: int = 1
+                ) -> Table:
+    table = Table(title=Text(title, style="bold"), title_justify="left", box=box.SIMPLE_HEAD,
+                  header_style="bold", pad_edge=False)
+    for i, h in enumerate(headers):
+        table.add_column(Text(h), justify="right" if i >= numeric_from else "left")
+    for row in rows:
+        table.add_row(*(Text(c) for c in row))
+    return table
+
+
+def cost_renderable(cost: dict[str, Any], tables: dict[str, pd.DataFrame]) -> RenderableType:
+    """The cost section for a terminal: summary, by function, by start type, notes."""
+    parts: list[RenderableType] = [
+        _rich_table("Cost (USD)", ["Item", "Amount"], [list(r) for r in summary_rows(cost)])
+    ]
+    by_fn = tables.get("by_function")
+    if by_fn is not None and len(by_fn):
+        parts.append(_rich_table("Cost by function", [h for _, h, _ in _FN_COLUMNS],
+                                 _rows(by_fn, _FN_COLUMNS)))
+    by_st = tables.get("by_start_type")
+    if by_st is not None and len(by_st):
+        parts.append(_rich_table("Cost by start type", [h for _, h, _ in _ST_COLUMNS],
+                                 _rows(by_st, _ST_COLUMNS)))
+    line = unbilled_init_line(cost)
+    if line:
+        parts.append(Text(line, style="bold"))
+    parts.append(Text(pricing_line(cost), style="dim"))
+    parts.extend(Text(n, style="dim") for n in cost.get("notes", []))
+    return Group(*parts)
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _md_table(headers: list[str], rows: list[list[str]], numeric_from: int = 1) -> str:
+    align = ["---" if i < numeric_from else "---:" for i in range(len(headers))]
+    lines = ["| " + " | ".join(_md_escape(h) for h in headers) + " |",
+             "| " + " | ".join(align) + " |"]
+    lines += ["| " + " | ".join(_md_escape(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def cost_markdown(cost: dict[str, Any], tables: dict[str, pd.DataFrame]) -> str:
+    """The cost section as Markdown (headings at level 2)."""
+    out = ["## Cost", "", _md_table(["Item", "Amount"], [list(r) for r in summary_rows(cost)])]
+    by_fn = tables.get("by_function")
+    if by_fn is not None and len(by_fn):
+        out += ["", "### Cost by function", "",
+                _md_table([h for _, h, _ in _FN_COLUMNS], _rows(by_fn, _FN_COLUMNS))]
+    by_st = tables.get("by_start_type")
+    if by_st is not None and len(by_st):
+        out += ["", "### Cost by start type", "",
+                _md_table([h for _, h, _ in _ST_COLUMNS], _rows(by_st, _ST_COLUMNS))]
+    line = unbilled_init_line(cost)
+    if line:
+        out += ["", f"**{line}**"]
+    out += ["", pricing_line(cost)]
+    notes = cost.get("notes", [])
+    if notes:
+        out += [""] + [f"- {n}" for n in notes]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _price_text(value: float) -> str:
+    text = f"{value:.10f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text
+
+
+def pricing_table_rows(rows: list[dict[str, Any]]) -> list[list[str]]:
+    """Rows of ``pricing.region_rows`` as display cells (item, unit, x86_64, arm64).
+
+    A tier's monthly bound goes into the item text (``up to 6 B GB-s``); ``~`` marks an
+    approximate price.
+    """
+    out = []
+    for r in rows:
+        bounds = []
+        for arch in ("x86_64", "arm64"):
+            bound = r.get(f"{arch}_up_to_gb_s")
+            if bound is not None:
+                bounds.append(f"{arch} up to {bound / 1e9:g} B GB-s/month")
+        item = r["item"] + (f" ({'; '.join(bounds)})" if bounds else "")
+        cells = [item, r["unit"]]
+        for arch in ("x86_64", "arm64"):
+            v = r.get(arch)
+            text = "unknown" if v is None else _price_text(float(v))
+            if arch in r.get("approximate", []):
+                text += " ~"
+            cells.append(text)
+        out.append(cells)
+    return out
+
+
+def pricing_renderable(title: str, rows: list[dict[str, Any]], notes: list[str]
+                       ) -> RenderableType:
+    table = _rich_table(title, ["Item", "Unit", "x86_64", "arm64"], pricing_table_rows(rows),
+                        numeric_from=2)
+    return Group(table, *(Text(n, style="dim") for n in notes))
+
+
+def pricing_markdown(title: str, rows: list[dict[str, Any]], notes: list[str]) -> str:
+    out = [f"## {title}", "", _md_table(["Item", "Unit", "x86_64", "arm64"],
+                                        pricing_table_rows(rows), numeric_from=2)]
+    if notes:
+        out += [""] + [f"- {n}" for n in notes]
+    return "\n".join(out) + "\n"
