@@ -11,9 +11,21 @@ from rich.console import Console
 
 from lamlife.cli.app import app
 from lamlife.cli.common import byte_progress, stderr_console, user_errors, write_output
+from lamlife.cli.pricing import (
+    ArchitectureOption,
+    MonthlyGbSecondsOption,
+    PackageOption,
+    PricingOption,
+    ProvisionedOption,
+    RegionOption,
+    RuntimeOption,
+    billing_options,
+    price_for_report,
+)
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.pipeline import AnalyzeOptions, analyze_paths
 from lamlife.reports import FORMATS, render
+from lamlife.reports.cost import cost_sections
 from lamlife.reports.tables import render_terminal
 
 PathsArg = Annotated[
@@ -65,6 +77,13 @@ def analyze(
     proactive_threshold: ProactiveOpt = 10.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q",
                                         help="No progress or warnings on stderr.")] = False,
+    region: RegionOption = None,
+    architecture: ArchitectureOption = None,
+    pricing: PricingOption = None,
+    package: PackageOption = None,
+    runtime: RuntimeOption = None,
+    provisioned: ProvisionedOption = None,
+    monthly_gb_seconds: MonthlyGbSecondsOption = None,
 ) -> None:
     """Classify every invocation (cold, warm, proactive, provisioned, restore, reinit) and report.
 
@@ -77,8 +96,12 @@ def analyze(
             raise InputError(f"--sort must be invocations or lifetime, not {sort_by!r}")
         chosen = resolve_format(fmt, output)
         options = AnalyzeOptions(function=function, proactive_threshold_s=proactive_threshold)
+        billing = billing_options(region, architecture, package, runtime, provisioned,
+                                  monthly_gb_seconds)
         with byte_progress(paths, quiet) as progress:
             analysis = analyze_paths(paths, options, progress)
+        analysis = price_for_report(analysis, billing, pricing, analysis.input.warnings.append)
+        extras = cost_sections(analysis.summary["cost"]) if "cost" in analysis.summary else []
         if not quiet:
             err = stderr_console()
             for warning in analysis.input.warnings:
@@ -88,8 +111,9 @@ def analyze(
                           "line(s), first: " + "; ".join(analysis.input.malformed_examples[:3]),
                           markup=False)
         if chosen == "table" and output is None:
-            render_terminal(analysis, Console(), top=top, sort_by=sort_by, max_events=max_events)
+            render_terminal(analysis, Console(), top=top, sort_by=sort_by, max_events=max_events,
+                            extra_sections=extras)
             return
         text = render(analysis, chosen, include_invocations=invocations, top=top,
-                      sort_by=sort_by, max_events=max_events)
+                      sort_by=sort_by, max_events=max_events, extra_sections=extras)
         write_output(text, output)

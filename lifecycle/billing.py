@@ -26,12 +26,13 @@ Helper columns added besides ``schema.COST_COLUMNS`` are listed in ``BILLING_COL
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from lamlife.lifecycle.analysis import Analysis
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.pricing import ARCHITECTURES, PriceTable, Tier
 from lamlife.lifecycle.schema import COLD_START_TYPES, COST_COLUMNS, START_TYPES
@@ -723,3 +724,38 @@ def cost_tables(priced: pd.DataFrame, cost: dict[str, Any]) -> dict[str, pd.Data
 def cost_columns() -> tuple[str, ...]:
     """Every column price_invocations adds (COST_COLUMNS first)."""
     return (*COST_COLUMNS, *BILLING_COLUMNS)
+
+
+def price_analysis(
+    analysis: Analysis, options: BillingOptions, table: PriceTable
+) -> Analysis:
+    """The analysis with its invocations priced and ``summary["cost"]`` set.
+
+    ``summary["cost"]`` also carries the two report tables as lists of records:
+    ``by_function`` and ``by_start_type`` (see ``cost_tables``). Configurations fetched with
+    the logs (``analysis.input.configurations``) give Region, architecture, memory, package
+    type, runtime and provisioned concurrency where known.
+    """
+    priced, cost = price_invocations(
+        analysis.invocations, options, table, analysis.input.configurations
+    )
+    tables = cost_tables(priced, cost)
+    cost["by_function"] = _records(tables["by_function"])
+    cost["by_start_type"] = _records(tables["by_start_type"])
+    summary = dict(analysis.summary)
+    summary["cost"] = cost
+    return replace(analysis, invocations=priced, summary=summary)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for row in frame.to_dict(orient="records"):
+        clean: dict[str, Any] = {}
+        for k, v in row.items():
+            if isinstance(v, np.integer):
+                v = int(v)
+            elif isinstance(v, np.floating):
+                v = float(v)
+            clean[str(k)] = v
+        out.append(clean)
+    return out

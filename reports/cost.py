@@ -7,13 +7,16 @@ No domain logic: every number comes from ``summary["cost"]`` (the ``cost`` dict)
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
+
+if TYPE_CHECKING:
+    from lamlife.reports.sections import Section
 
 MISSING = "-"
 
@@ -29,7 +32,9 @@ def usd(value: Any) -> str:
         return f"${v:,.2f}"
     if abs(v) >= 0.01:
         return f"${v:,.4f}"
-    return f"${v:.4g}" if abs(v) >= 1e-4 else f"${v:.3e}"
+    # Four significant digits, no exponent: $0.000005600 rather than $5.600e-06.
+    decimals = min(-math.floor(math.log10(abs(v))) + 3, 15)
+    return f"${v:.{decimals}f}"
 
 
 def pct(value: Any) -> str:
@@ -247,3 +252,54 @@ def pricing_markdown(title: str, rows: list[dict[str, Any]], notes: list[str]) -
     if notes:
         out += [""] + [f"- {n}" for n in notes]
     return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------- sections for the analyze report
+
+
+def tables_from_cost(cost: dict[str, Any]) -> dict[str, pd.DataFrame]:
+    """The by_function / by_start_type records of ``summary["cost"]`` as DataFrames."""
+    return {
+        name: pd.DataFrame.from_records(cost.get(name) or [])
+        for name in ("by_function", "by_start_type")
+    }
+
+
+def cost_sections(cost: dict[str, Any], tables: dict[str, pd.DataFrame] | None = None
+                  ) -> list[Section]:
+    """The cost report as :class:`~lamlife.reports.sections.Section` blocks (terminal, text
+    and Markdown renderers draw them like the built-in sections)."""
+    from lamlife.reports.sections import Column, Section  # the shared report blocks
+
+    tables = tables if tables is not None else tables_from_cost(cost)
+    sections = [Section(
+        title="Cost (USD)",
+        columns=(Column("Item"), Column("Amount", "right")),
+        rows=tuple(tuple(r) for r in summary_rows(cost)),
+        show_header=False,
+        markdown_headers=("Item", "Amount"),
+    )]
+    by_fn = tables.get("by_function")
+    if by_fn is not None and len(by_fn):
+        sections.append(Section(
+            title="Cost by function",
+            columns=tuple(Column(h, "left" if k == "text" else "right")
+                          for _, h, k in _FN_COLUMNS),
+            rows=tuple(tuple(r) for r in _rows(by_fn, _FN_COLUMNS)),
+        ))
+    by_st = tables.get("by_start_type")
+    if by_st is not None and len(by_st):
+        sections.append(Section(
+            title="Cost by start type",
+            columns=tuple(Column(h, "left" if k == "text" else "right")
+                          for _, h, k in _ST_COLUMNS),
+            rows=tuple(tuple(r) for r in _rows(by_st, _ST_COLUMNS)),
+        ))
+    notes = [line for line in (unbilled_init_line(cost),) if line]
+    notes.append(pricing_line(cost))
+    notes.extend(cost.get("notes", []))
+    last = sections[-1]
+    sections[-1] = Section(title=last.title, columns=last.columns, rows=last.rows,
+                           notes=(*last.notes, *notes), show_header=last.show_header,
+                           markdown_headers=last.markdown_headers)
+    return sections

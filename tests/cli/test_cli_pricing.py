@@ -142,3 +142,60 @@ def test_billing_options_builder():
     assert billing_options().region is None
     with pytest.raises(InputError):
         billing_options(architecture="sparc")
+
+
+def _filter_log_events(tmp_path: Path) -> Path:
+    """A 2024 (pre-change) ZIP cold start and one warm invocation, filter-log-events JSON."""
+    stream = "2024/05/20/[$LATEST]0123456789abcdef0123456789abcdef"
+    t0 = 1716199200000  # 2024-05-20T10:00:00Z
+    messages = [
+        (t0, "INIT_START Runtime Version: python:3.12.v20\tRuntime Version ARN: arn:x\n"),
+        (t0 + 300, "START RequestId: aaaaaaaa-0000-0000-0000-000000000001 Version: $LATEST\n"),
+        (t0 + 312, "END RequestId: aaaaaaaa-0000-0000-0000-000000000001\n"),
+        (t0 + 312, "REPORT RequestId: aaaaaaaa-0000-0000-0000-000000000001\tDuration: 11.64 ms"
+                   "\tBilled Duration: 12 ms\tMemory Size: 128 MB\tMax Memory Used: 67 MB"
+                   "\tInit Duration: 174.06 ms\t\n"),
+        (t0 + 5000, "START RequestId: aaaaaaaa-0000-0000-0000-000000000002 Version: $LATEST\n"),
+        (t0 + 5100, "END RequestId: aaaaaaaa-0000-0000-0000-000000000002\n"),
+        (t0 + 5100, "REPORT RequestId: aaaaaaaa-0000-0000-0000-000000000002\tDuration: 99.10 ms"
+                    "\tBilled Duration: 100 ms\tMemory Size: 128 MB\tMax Memory Used: 67 MB\t\n"),
+    ]
+    events = [{"logStreamName": stream, "timestamp": t, "message": m, "ingestionTime": t,
+               "eventId": str(i)} for i, (t, m) in enumerate(messages)]
+    path = tmp_path / "orders.json"
+    path.write_text(json.dumps({"events": events}))
+    return path
+
+
+def test_analyze_prices_invocations(tmp_path: Path):
+    # Cold: 12 ms x 0.125 GB = 0.0015 GB-s; warm: 100 ms x 0.125 = 0.0125 GB-s.
+    # Total = 0.014 GB-s x 0.0000166667 + 2 x 0.0000002 = $0.0000006333338
+    # Unbilled init: 11.64 + 174.06 - 12 = 173.70 ms = 0.0217125 GB-s
+    #   x 0.0000166667 = $0.000000361875724
+    path = _filter_log_events(tmp_path)
+    result = runner.invoke(app, ["analyze", str(path), "--function", "orders", "--format",
+                                 "json"])
+    assert result.exit_code == 0, result.output
+    cost = json.loads(result.stdout)["summary"]["cost"]
+    assert cost["total_usd"] == pytest.approx(0.0000006333338, rel=1e-9)
+    assert cost["init_unbilled_ms"] == pytest.approx(173.70)
+    assert cost["init_usd_at_current_rules"] == pytest.approx(0.000000361875724, rel=1e-9)
+    assert [r["start_type"] for r in cost["by_start_type"]] == ["cold", "warm"]
+    md = runner.invoke(app, ["analyze", str(path), "--function", "orders", "--format",
+                             "markdown", "--architecture", "arm64"])
+    assert md.exit_code == 0, md.output
+    assert "## Cost by start type" in md.stdout
+    assert "INIT time you were not billed for: 0.0217 GB-s" in md.stdout
+    # arm64: 0.014 x 0.0000133334 + 0.0000004 = $0.0000005866676 -> "$0.0000005867"
+    assert "| Total | $0.0000005867 |" in md.stdout
+
+
+def test_analyze_bad_billing_options(tmp_path: Path):
+    path = _filter_log_events(tmp_path)
+    bad_region = runner.invoke(app, ["analyze", str(path), "--region", "mars-1", "--format",
+                                     "json"])
+    assert bad_region.exit_code == 2
+    assert "unknown region 'mars-1'" in bad_region.stderr
+    bad_arch = runner.invoke(app, ["analyze", str(path), "--architecture", "sparc"])
+    assert bad_arch.exit_code == 2
+    assert "unknown architecture" in bad_arch.stderr
