@@ -1,24 +1,29 @@
-"""Collect parsed platform records into compact columns, pairing START with REPORT on the fly.
+"""Collect parsed platform records into compact columns; pair START with REPORT at the end.
 
-Readers call ``RecordSink.add(function, environment, ts_ms, message)`` once per log event. The
-sink parses the message (``platform.parse_message``), counts it as a record, application output
-or malformed, and stores what the engine needs:
+Readers call ``RecordSink.add(function, environment, ts_ms, message)`` once per log event, or
+hand over whole columns of already parsed STARTs and REPORTs (``add_starts`` /
+``add_reports``, the fast path of the line readers). The sink counts every event as a record,
+application output or malformed, and keeps:
 
-- invocations: one row per REPORT, paired with its START by (function, environment, RequestId)
-  and time, in typed arrays so memory grows with invocations, not with bytes read;
+- STARTs and REPORTs in typed column chunks (RequestIds of STARTs only as 64-bit hashes), so
+  memory grows with invocations, not with bytes read;
 - marks: lifecycle records between invocations (INIT_START, INIT_REPORT, RESTORE_*, EXTENSION);
 - status lines: "Task timed out", crash lines and JSON runtimeDone, joined later by RequestId.
 
-Pairing never keys on RequestId alone (async retries reuse it): the key includes the
-environment, and a START pairs with the first REPORT at or after it.
+``finish()`` pairs every REPORT with its START by (function, environment, RequestId) and time:
+never by RequestId alone (async retries reuse it), and a REPORT takes the latest START at or
+before it. The paired columns are in ``paired``.
 """
 
 from __future__ import annotations
 
 import math
-from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
+import pandas as pd
 
 from lamlife.lifecycle.platform import MALFORMED, parse_message
 
@@ -34,6 +39,12 @@ NUMERIC_FIELDS: tuple[str, ...] = (
 
 MAX_EXAMPLES = 5
 NAN = math.nan
+_FLUSH_ROWS = 65536
+
+
+def hash_ids(ids: Sequence[str]) -> np.ndarray:
+    """64-bit hashes of RequestIds (collisions need the same environment too: negligible)."""
+    return pd.util.hash_array(np.asarray(ids, dtype=object), categorize=False)
 
 
 @dataclass
@@ -71,6 +82,59 @@ class SinkCounts:
     malformed_examples: list[str] = field(default_factory=list)
 
 
+class _Columns:
+    """Rows appended one at a time or as arrays, concatenated once at the end."""
+
+    def __init__(self, numeric: Sequence[str], text: Sequence[str]) -> None:
+        self.numeric = tuple(numeric)
+        self.text = tuple(text)
+        self._rows: dict[str, list[Any]] = {name: [] for name in (*self.numeric, *self.text)}
+        self._chunks: dict[str, list[Any]] = {name: [] for name in (*self.numeric, *self.text)}
+        self.count = 0
+
+    def append(self, **values: Any) -> None:
+        rows = self._rows
+        for name, value in values.items():
+            rows[name].append(value)
+        self.count += 1
+        if len(rows[self.numeric[0]]) >= _FLUSH_ROWS:
+            self._flush()
+
+    def extend(self, **arrays: Any) -> None:
+        self._flush()
+        for name, value in arrays.items():
+            self._chunks[name].append(value)
+        self.count += len(arrays[self.numeric[0]])
+
+    def _flush(self) -> None:
+        rows = self._rows
+        if not rows[self.numeric[0]]:
+            return
+        for name in self.numeric:
+            dtype = np.uint64 if name == "rid_hash" else (
+                np.int64 if name in ("env", "seq") else np.float64)
+            self._chunks[name].append(np.asarray(rows[name], dtype=dtype))
+            rows[name] = []
+        for name in self.text:
+            self._chunks[name].append(rows[name])
+            rows[name] = []
+
+    def frame(self) -> dict[str, Any]:
+        self._flush()
+        out: dict[str, Any] = {}
+        for name in self.numeric:
+            chunks = self._chunks[name]
+            out[name] = np.concatenate(chunks) if chunks else np.zeros(0)
+            self._chunks[name] = []
+        for name in self.text:
+            merged: list[Any] = []
+            for chunk in self._chunks[name]:
+                merged.extend(chunk)
+            out[name] = np.asarray(merged, dtype=object) if merged else np.zeros(0, object)
+            self._chunks[name] = []
+        return out
+
+
 class RecordSink:
     """Accumulates records from any number of readers (see the module docstring)."""
 
@@ -80,20 +144,12 @@ class RecordSink:
         self.function_from_record: dict[int, str] = {}  # code -> JSON initStart functionName
         self.fallback_functions: set[str] = set()  # names guessed from file names
         self.counts = SinkCounts()
-        # invocation columns
-        self.inv_env = array("q")
-        self.inv_start = array("d")  # NaN when no START was seen
-        self.inv_end = array("d")  # REPORT time
-        self.inv_seq = array("q")
-        self.inv_num = [array("d") for _ in NUMERIC_FIELDS]
-        self.inv_request_id: list[str] = []
-        self.inv_version: list[str] = []
-        self.inv_status: list[str] = []
-        self.inv_error_type: list[str] = []
+        self._starts = _Columns(("env", "ts", "seq", "rid_hash"), ("version",))
+        self._reports = _Columns(("env", "ts", "seq", *NUMERIC_FIELDS),
+                                 ("request_id", "status", "error_type"))
         self.marks: list[Mark] = []
         self.status_lines: list[StatusLine] = []
-        self._open_starts: dict[tuple[int, str], list[tuple[float, str, int]]] = {}
-        self._pending_reports: dict[tuple[int, str], list[tuple[float, int, tuple[Any, ...]]]] = {}
+        self.paired: dict[str, Any] = {}
         self._strings: dict[str, str] = {}
         self._seq = 0
 
@@ -107,6 +163,12 @@ class RecordSink:
             self._env_codes[key] = code
             self.environments.append(key)
         return code
+
+    def next_seq(self, count: int = 1) -> int:
+        """Reserve ``count`` sequence numbers (read order); returns the first."""
+        first = self._seq + 1
+        self._seq += count
+        return first
 
     def add(self, function: str, environment: str, ts: float, message: str,
             where: str = "") -> None:
@@ -133,14 +195,16 @@ class RecordSink:
                    rec: tuple[Any, ...]) -> None:
         """Store an already parsed record (``platform`` tuple shapes)."""
         self.counts.records += 1
-        self._seq += 1
-        seq = self._seq
+        seq = self.next_seq()
         kind = rec[0]
         code = self.env_code(function, environment)
         if kind == "report":
-            self._add_report(code, ts, seq, rec)
+            self._reports.append(
+                env=code, ts=ts, seq=seq, **dict(zip(NUMERIC_FIELDS, rec[2:9], strict=True)),
+                request_id=rec[1], status=rec[9], error_type=self._intern(rec[10]))
         elif kind == "start":
-            self._add_start(code, ts, seq, rec[1], self._intern(rec[2]))
+            self._starts.append(env=code, ts=ts, seq=seq, rid_hash=int(hash_ids([rec[1]])[0]),
+                                version=self._intern(rec[2]))
         elif kind == "status":
             self.status_lines.append(StatusLine(code, ts, rec[1], rec[2], rec[3], rec[4]))
         elif kind == "init_start":
@@ -160,71 +224,122 @@ class RecordSink:
             self.marks.append(Mark(code, ts, seq, kind))
         # "end" and "other" change nothing: the REPORT carries what END would.
 
+    def add_starts(self, env: np.ndarray, ts: np.ndarray, request_ids: Sequence[str],
+                   versions: Sequence[str]) -> None:
+        """Columns of parsed STARTs (counted as records)."""
+        n = len(env)
+        self.counts.records += n
+        first = self.next_seq(n)
+        self._starts.extend(env=env, ts=ts, seq=np.arange(first, first + n, dtype=np.int64),
+                            rid_hash=hash_ids(request_ids),
+                            version=[self._intern(v) for v in versions])
+
+    def add_reports(self, env: np.ndarray, ts: np.ndarray, request_ids: Sequence[str],
+                    numbers: dict[str, np.ndarray], statuses: Sequence[str],
+                    error_types: Sequence[str]) -> None:
+        """Columns of parsed REPORTs (counted as records); ``numbers`` keyed by NUMERIC_FIELDS."""
+        n = len(env)
+        self.counts.records += n
+        first = self.next_seq(n)
+        self._reports.extend(env=env, ts=ts, seq=np.arange(first, first + n, dtype=np.int64),
+                             **numbers, request_id=list(request_ids),
+                             status=[self._intern(s) for s in statuses],
+                             error_type=[self._intern(e) for e in error_types])
+
     def _intern(self, text: str) -> str:
         return self._strings.setdefault(text, text)
-
-    def _add_start(self, code: int, ts: float, seq: int, rid: str, version: str) -> None:
-        key = (code, rid)
-        pending = self._pending_reports.get(key)
-        if pending:
-            # a REPORT read before its START (files in reverse or unsorted order)
-            best = None
-            for i, (rts, _rseq, _rec) in enumerate(pending):
-                if rts >= ts and (best is None or rts < pending[best][0]):
-                    best = i
-            if best is not None:
-                rts, rseq, rec = pending.pop(best)
-                if not pending:
-                    del self._pending_reports[key]
-                self._emit_report(code, ts, version, rts, rseq, rec)
-                return
-        self._open_starts.setdefault(key, []).append((ts, version, seq))
-
-    def _add_report(self, code: int, ts: float, seq: int, rec: tuple[Any, ...]) -> None:
-        key = (code, rec[1])
-        starts = self._open_starts.get(key)
-        if starts:
-            best = None
-            for i, (sts, _v, _s) in enumerate(starts):
-                if sts <= ts and (best is None or sts > starts[best][0]):
-                    best = i
-            if best is not None:
-                sts, version, _sseq = starts.pop(best)
-                if not starts:
-                    del self._open_starts[key]
-                self._emit_report(code, sts, version, ts, seq, rec)
-                return
-        self._pending_reports.setdefault(key, []).append((ts, seq, rec))
-
-    def _emit_report(self, code: int, start: float, version: str, end: float, seq: int,
-                     rec: tuple[Any, ...]) -> None:
-        self._emit(code, start, end, seq, rec[1], version, rec[2:9], rec[9],
-                   self._intern(rec[10]))
-
-    def _emit(self, code: int, start: float, end: float, seq: int, rid: str, version: str,
-              numbers: tuple[float, ...], status: str, error_type: str) -> None:
-        self.inv_env.append(code)
-        self.inv_start.append(start)
-        self.inv_end.append(end)
-        self.inv_seq.append(seq)
-        for column, value in zip(self.inv_num, numbers, strict=True):
-            column.append(value)
-        self.inv_request_id.append(rid)
-        self.inv_version.append(version)
-        self.inv_status.append(status)
-        self.inv_error_type.append(error_type)
 
     # ----------------------------------------------------------------- output side
 
     def finish(self) -> int:
-        """Flush REPORTs that never met a START; return the count of STARTs without a REPORT."""
-        for (code, _rid), pending in self._pending_reports.items():
-            for rts, rseq, rec in pending:
-                self._emit_report(code, NAN, "", rts, rseq, rec)
-        self._pending_reports.clear()
-        incomplete = sum(len(v) for v in self._open_starts.values())
-        self._open_starts.clear()
-        return incomplete
+        """Pair STARTs with REPORTs into ``paired``; return the count of STARTs without REPORT."""
+        starts = self._starts.frame()
+        reports = self._reports.frame()
+        reports["rid_hash"] = hash_ids(list(reports["request_id"])) if len(
+            reports["env"]) else np.zeros(0, np.uint64)
+        start_ts, version, matched = pair_starts(starts, reports)
+        self.paired = {
+            "env": reports["env"].astype(np.int64),
+            "start": start_ts,
+            "end": reports["ts"].astype(np.float64),
+            "seq": reports["seq"].astype(np.int64),
+            "request_id": reports["request_id"],
+            "version": version,
+            "status": reports["status"],
+            "error_type": reports["error_type"],
+            **{name: reports[name].astype(np.float64) for name in NUMERIC_FIELDS},
+        }
+        return int(len(starts["env"]) - matched)
 
     def __len__(self) -> int:
-        return len(self.inv_env)
+        return len(self.paired.get("env", ()))
+
+
+def pair_starts(starts: dict[str, Any], reports: dict[str, Any]
+                ) -> tuple[np.ndarray, np.ndarray, int]:
+    """For each REPORT, the time and version of its START (NaN / "" when none).
+
+    A REPORT takes the latest unpaired START of the same (environment, RequestId) at or before
+    it. Keys that occur once on each side (nearly all) are joined through an index lookup;
+    keys with retries are walked in time order. Returns (start_ts, version, STARTs paired).
+    """
+    n = len(reports["env"])
+    start_ts = np.full(n, np.nan)
+    version = np.full(n, "", dtype=object)
+    if n == 0 or len(starts["env"]) == 0:
+        return start_ts, version, 0
+    s_key = _pair_key(starts["env"], starts["rid_hash"])
+    r_key = _pair_key(reports["env"], reports["rid_hash"])
+    s_dup = pd.Index(s_key).duplicated(keep=False)
+    r_dup = pd.Index(r_key).duplicated(keep=False)
+    multi = np.unique(np.concatenate([s_key[s_dup], r_key[r_dup]]))
+    s_multi = np.isin(s_key, multi) if len(multi) else np.zeros(len(s_key), bool)
+    r_multi = np.isin(r_key, multi) if len(multi) else np.zeros(n, bool)
+    single = pd.Index(s_key[~s_multi])
+    r_single = np.flatnonzero(~r_multi)
+    hit = single.get_indexer(r_key[r_single])
+    found = hit >= 0
+    r_idx = r_single[found]
+    s_idx = np.flatnonzero(~s_multi)[hit[found]]
+    ok = starts["ts"][s_idx] <= reports["ts"][r_idx]
+    start_ts[r_idx[ok]] = starts["ts"][s_idx[ok]]
+    version[r_idx[ok]] = starts["version"][s_idx[ok]]
+    matched = int(ok.sum())
+    if r_multi.any():
+        s_frame = pd.DataFrame({"key": s_key[s_multi], "ts": starts["ts"][s_multi],
+                                "version": starts["version"][s_multi]})
+        r_frame = pd.DataFrame({"key": r_key[r_multi], "ts": reports["ts"][r_multi],
+                                "i": np.flatnonzero(r_multi)})
+        matched += _pair_walk(s_frame, r_frame, start_ts, version)
+    return start_ts, version, matched
+
+
+def _pair_key(env: np.ndarray, rid_hash: np.ndarray) -> np.ndarray:
+    """One 64-bit key per (environment, RequestId hash)."""
+    with np.errstate(over="ignore"):
+        return (rid_hash.astype(np.uint64)
+                ^ (env.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)))
+
+
+def _pair_walk(s: pd.DataFrame, r: pd.DataFrame, start_ts: np.ndarray,
+               version: np.ndarray) -> int:
+    """Pairing for keys with retries: each REPORT takes the latest unpaired START before it."""
+    opened: dict[int, list[tuple[float, str]]] = {}
+    for key, ts, ver in s[["key", "ts", "version"]].itertuples(index=False):
+        opened.setdefault(key, []).append((ts, ver))
+    matched = 0
+    for key, ts, i in r.sort_values("ts", kind="stable")[["key", "ts", "i"]].itertuples(
+            index=False):
+        candidates = opened.get(key)
+        if not candidates:
+            continue
+        best = -1
+        for k, (sts, _v) in enumerate(candidates):
+            if sts <= ts and (best < 0 or sts > candidates[best][0]):
+                best = k
+        if best >= 0:
+            sts, ver = candidates.pop(best)
+            start_ts[i] = sts
+            version[i] = ver
+            matched += 1
+    return matched

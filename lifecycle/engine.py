@@ -77,28 +77,25 @@ def _ms_to_clock(ms: float) -> str:
 def run_engine(sink: RecordSink, options: EngineOptions | None = None) -> EngineResult:
     """Classify every collected invocation. The sink must have been ``finish()``-ed."""
     options = options or EngineOptions()
+    cols = sink.paired
     n = len(sink)
-    envs = np.frombuffer(sink.inv_env, dtype=np.int64) if n else np.zeros(0, np.int64)
-    end = np.frombuffer(sink.inv_end, dtype=np.float64) if n else np.zeros(0)
-    start = np.array(sink.inv_start, dtype=np.float64) if n else np.zeros(0)
-    num = {
-        name: (np.array(col, dtype=np.float64) if n else np.zeros(0))
-        for name, col in zip(NUMERIC_FIELDS, sink.inv_num, strict=True)
-    }
+    envs = cols["env"]
+    end = cols["end"]
+    start = cols["start"].copy()
+    num = {name: cols[name] for name in NUMERIC_FIELDS}
     duration = num["duration_ms"]
     no_start = np.isnan(start)
     start[no_start] = end[no_start] - duration[no_start]
-    seq = np.frombuffer(sink.inv_seq, dtype=np.int64) if n else np.zeros(0, np.int64)
-    order = np.lexsort((seq, start, envs))
+    order = np.lexsort((cols["seq"], start, envs))
     envs = envs[order]
     start = start[order]
     end = end[order]
     for name in NUMERIC_FIELDS:
         num[name] = num[name][order]
-    request_id = np.asarray(sink.inv_request_id, dtype=object)[order] if n else np.zeros(0, object)
-    version = np.asarray(sink.inv_version, dtype=object)[order] if n else np.zeros(0, object)
-    status = np.asarray(sink.inv_status, dtype=object)[order] if n else np.zeros(0, object)
-    error_type = np.asarray(sink.inv_error_type, dtype=object)[order] if n else np.zeros(0, object)
+    request_id = cols["request_id"][order]
+    version = cols["version"][order]
+    status = cols["status"][order]
+    error_type = cols["error_type"][order]
 
     env_names = [e for _f, e in sink.environments]
     functions = [sink.function_from_record.get(i, f) for i, (f, _e) in

@@ -26,6 +26,7 @@ import codecs
 import csv
 import gzip
 import io
+import itertools
 import json
 import re
 import sys
@@ -40,9 +41,9 @@ import pandas as pd
 from lamlife.lifecycle.analysis import InputStats
 from lamlife.lifecycle.collect import RecordSink
 from lamlife.lifecycle.errors import InputError
-from lamlife.lifecycle.platform import json_record_time, parse_json_platform
+from lamlife.lifecycle.platform import json_record_time, normalize_status, parse_json_platform
 from lamlife.lifecycle.schema import INVOCATION_COLUMNS
-from lamlife.lifecycle.timeparse import any_to_ms, epoch_to_ms, fast_iso_ms, iso_to_ms
+from lamlife.lifecycle.timeparse import any_to_ms, fast_iso_ms, iso_to_ms
 
 HEAD_BYTES = 64 * 1024
 Progress = Callable[[int], None]  # called with bytes read so far (all files)
@@ -390,22 +391,199 @@ def _line_events(lines: Iterator[str], split: Callable[[str], tuple[str, float, 
     sink.counts.ignored += orphan
 
 
+def _tail_split(line: str) -> tuple[str, float, str] | None:
+    """``<iso+00:00> <stream> <message>`` -> (stream, ts, message); None for continuation lines."""
+    if len(line) < 26 or line[4] != "-" or line[10] != "T":
+        return None
+    parts = line.split(" ", 2)
+    if len(parts) < 2:
+        return None
+    ts = fast_iso_ms(parts[0])
+    if ts != ts:
+        return None
+    return parts[1], ts, parts[2] if len(parts) > 2 else ""
+
+
 def _read_tail(source: _Source, text: io.TextIOWrapper, options: ReadOptions,
                result: ReadResult) -> None:
     function = _default_function(source, options, result.sink)
+    scanner = TailChunkScanner(result.sink, function, source.name)
+    carry = ""
+    while True:
+        block = text.read(CHUNK_CHARS)
+        if not block:
+            break
+        block = carry + block
+        cut = block.rfind("\n2")  # keep every event whole: cut before a prefixed line
+        if cut < 0:
+            carry = block
+            continue
+        carry = block[cut + 1:]
+        scanner.scan(block[: cut + 1])
+    if carry:
+        scanner.scan(carry if carry.endswith("\n") else carry + "\n")
+    result.stats.lines += scanner.lines
 
-    def split(line: str) -> tuple[str, float, str] | None:
-        if len(line) < 26 or line[4] != "-" or line[10] != "T":
-            return None
-        parts = line.split(" ", 2)
-        if len(parts) < 2:
-            return None
-        ts = fast_iso_ms(parts[0])
-        if ts != ts:
-            return None
-        return parts[1], ts, parts[2] if len(parts) > 2 else ""
 
-    _line_events(iter(text), split, source, function, result)
+CHUNK_CHARS = 4 * 1024 * 1024
+_FAST_START = re.compile(r"(\S+) (\S+) START RequestId: (\S+) Version: (\S+)$")
+_FAST_REPORT = re.compile(
+    r"(\S+) (\S+) REPORT RequestId: (\S+)\tDuration: ([0-9]+(?:\.[0-9]+)?) ms"
+    r"\tBilled Duration: ([0-9]+) ms\tMemory Size: ([0-9]+) MB\tMax Memory Used: ([0-9]+) MB"
+    r"(?:\tInit Duration: ([0-9]+(?:\.[0-9]+)?) ms)?(?:\tStatus: (\w+)(?:\tError Type: (\S+))?)?"
+    r"\t?$")
+# Messages that are platform records but rare: found by substring search in the whole chunk.
+# Crash lines ("RequestId: ... Error: ...") contain "RequestId: " and are found with those.
+_RARE_KEYWORDS = ("INIT_", "RESTORE_", "EXTENSION", "TELEMETRY", "LOGS", '"platform.',
+                  "Task timed out after")
+
+
+class _LineOffsets:
+    """Offsets of lines in their chunk, computed on first use."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self._lines = lines
+        self._starts: list[int] | None = None
+
+    def of(self, line: str) -> int:
+        if self._starts is None:
+            self._starts = [0, *itertools.accumulate(len(ln) + 1 for ln in self._lines)]
+        return self._starts[self._lines.index(line)]
+
+
+class TailChunkScanner:
+    """Fast path for ``aws logs tail`` text: whole chunks of complete events at a time.
+
+    START and REPORT lines in their canonical shape are parsed with one anchored regex each and
+    handed to the sink as columns; END lines are counted. Every other line that can be a
+    platform record (found by substring search) and every line the canonical shapes miss goes
+    through the per-event path (``RecordSink.add``), so results equal the slow path's.
+    """
+
+    def __init__(self, sink: RecordSink, function: str, name: str) -> None:
+        self.sink = sink
+        self.function = function
+        self.name = name
+        self.lines = 0
+        self._first = True
+
+    def scan(self, chunk: str) -> None:
+        sink = self.sink
+        lines = chunk.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        base_line = self.lines
+        self.lines += len(lines)
+        continuation = [ln for ln in lines if not ln[:1].isdigit()]
+        events = len(lines) - len(continuation)
+        if self._first:
+            self._first = False
+            for line in lines:  # lines before the first prefixed one: application output
+                if line[:1].isdigit():
+                    break
+                if line.strip():
+                    events += 1
+        rid_lines = [ln for ln in lines if "RequestId: " in ln]
+        start_lines = [ln for ln in rid_lines if " START RequestId: " in ln]
+        report_lines = [ln for ln in rid_lines if " REPORT RequestId: " in ln]
+        end_count = sum(1 for ln in rid_lines if " END RequestId: " in ln)
+        offsets = _LineOffsets(lines)
+        slow: set[int] = set()  # line-start offsets that take the per-event path
+        if len(start_lines) + len(report_lines) + end_count < len(rid_lines):
+            slow.update(offsets.of(ln) for ln in rid_lines
+                        if " START RequestId: " not in ln and " REPORT RequestId: " not in ln
+                        and " END RequestId: " not in ln)
+        starts = self._fast(_FAST_START, start_lines, offsets, slow)
+        reports = self._fast(_FAST_REPORT, report_lines, offsets, slow)
+        for keyword in _RARE_KEYWORDS:
+            pos = chunk.find(keyword)
+            while pos >= 0:
+                slow.add(chunk.rfind("\n", 0, pos) + 1)
+                pos = chunk.find(keyword, chunk.find("\n", pos) + 1)
+                if pos == 0:
+                    break
+        fast = len(starts) + len(reports) + end_count
+        slow_events = self._slow(chunk, sorted(slow), base_line)
+        counts = sink.counts
+        counts.events += events - slow_events
+        counts.records += end_count
+        counts.ignored += max(events - slow_events - fast, 0)
+        if starts:
+            ts, streams, rids, versions = zip(*starts, strict=True)
+            sink.add_starts(self._codes(streams), _iso_column(ts), rids, versions)
+        if reports:
+            self._add_reports(reports)
+
+    def _fast(self, pattern: re.Pattern[str], lines: list[str], offsets: _LineOffsets,
+              slow: set[int]) -> list[tuple[str, ...]]:
+        rows = []
+        for ln in lines:
+            m = pattern.match(ln)
+            if m is None:
+                slow.add(offsets.of(ln))
+            else:
+                rows.append(m.groups())
+        return rows
+
+    def _slow(self, chunk: str, offsets: list[int], base_line: int) -> int:
+        """Hand whole events (line + continuation lines) at ``offsets`` to the sink."""
+        sink = self.sink
+        handled = 0
+        counted_to = 0
+        line_no = base_line + 1
+        for offset in offsets:
+            end = chunk.find("\n", offset)
+            line = chunk[offset:end]
+            parts = _tail_split(line)
+            if parts is None:
+                continue  # a continuation line: part of the event above it
+            extra_end = end
+            while extra_end + 1 < len(chunk) and not chunk[extra_end + 1].isdigit():
+                extra_end = chunk.find("\n", extra_end + 1)
+            stream, ts, message = parts
+            if extra_end > end:
+                message = message + chunk[end:extra_end]
+            line_no += chunk.count("\n", counted_to, offset)
+            counted_to = offset
+            sink.add(self.function, stream, ts, message, f"{self.name}:{line_no}")
+            handled += 1
+        return handled
+
+    def _codes(self, streams: Sequence[str]) -> Any:
+        codes, uniques = pd.factorize(pd.Series(streams, dtype=object))
+        lookup = [self.sink.env_code(self.function, u) for u in uniques]
+        return pd.Series(lookup, dtype="int64").to_numpy()[codes]
+
+    def _add_reports(self, rows: list[tuple[str, ...]]) -> None:
+        ts, streams, rids, dur, billed, mem, maxmem, init, status, etype = zip(*rows, strict=True)
+        nan = float("nan")
+        numbers = {
+            "duration_ms": _float_column(dur),
+            "billed_duration_ms": _float_column(billed),
+            "memory_mb": _float_column(mem),
+            "max_memory_used_mb": _float_column(maxmem),
+            "init_duration_ms": pd.to_numeric(pd.Series(init, dtype=object).replace("", nan),
+                                              errors="coerce").to_numpy(dtype="float64"),
+            "restore_duration_ms": _nan_column(len(rows)),
+            "billed_restore_duration_ms": _nan_column(len(rows)),
+        }
+        statuses = [normalize_status(s) for s in status] if any(status) else status
+        self.sink.add_reports(self._codes(streams), _iso_column(ts), rids, numbers, statuses,
+                              etype)
+
+
+def _iso_column(values: Sequence[str]) -> Any:
+    """ISO times (with offset) -> float epoch ms, vectorized."""
+    times = pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601", utc=True)
+    return times.to_numpy(dtype="datetime64[ns]").astype("int64") / 1e6
+
+
+def _float_column(values: Sequence[str]) -> Any:
+    return pd.Series(values, dtype=object).astype("float64").to_numpy()
+
+
+def _nan_column(n: int) -> Any:
+    return pd.Series([float("nan")] * n, dtype="float64").to_numpy()
 
 
 def _read_sam(source: _Source, text: io.TextIOWrapper, options: ReadOptions,
@@ -593,7 +771,7 @@ def _event_time(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return epoch_to_ms(float(value))
+        return float(value)  # CloudWatch event timestamps are epoch ms (§1)
     if isinstance(value, str):
         return any_to_ms(value)
     return None

@@ -52,10 +52,13 @@ def percentiles(values: pd.Series | np.ndarray | list[float]) -> dict[str, Any]:
 
 def has_flag(flags: pd.Series, flag: str) -> pd.Series:
     """Boolean mask: the ';'-joined flags string contains ``flag`` as a whole word."""
+    out = pd.Series(False, index=flags.index, dtype=bool)
+    flags = flags[flags.notna() & (flags != "")]
     if flags.empty:
-        return pd.Series(dtype=bool)
-    padded = FLAG_SEPARATOR + flags.fillna("").astype(str) + FLAG_SEPARATOR
-    return padded.str.contains(FLAG_SEPARATOR + flag + FLAG_SEPARATOR, regex=False)
+        return out
+    padded = FLAG_SEPARATOR + flags.astype(str) + FLAG_SEPARATOR
+    out[flags.index] = padded.str.contains(FLAG_SEPARATOR + flag + FLAG_SEPARATOR, regex=False)
+    return out
 
 
 def environments_table(inv: pd.DataFrame) -> pd.DataFrame:
