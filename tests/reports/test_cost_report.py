@@ -1,0 +1,72 @@
+"""reports/cost.py: formatting of billing's output (no domain logic to test, only text)."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+from rich.console import Console
+
+from lamlife.reports.cost import (
+    cost_markdown,
+    cost_renderable,
+    cost_sections,
+    unbilled_init_line,
+    usd,
+)
+
+COST = {
+    "total_usd": 0.0000006333338, "requests_usd": 0.0000004, "duration_usd": 0.0000002333338,
+    "provisioned_usd": 0.0, "provisioned_duration_usd": 0.0, "provisioned_allocation_usd": None,
+    "restore_usd": 0.0, "snapstart_cache_usd": 0.0, "ephemeral_storage_usd": 0.0,
+    "init_usd": 0.0, "init_share": 0.0, "per_million_invocations_usd": 0.3166669,
+    "gb_seconds": 0.014, "billed_computed": 0, "invocations": 2, "timeout_capped": 0,
+    "provisioned_invocations": 0,
+    "init_unbilled_ms": 173.7, "init_unbilled_gb_s": 0.0217125,
+    "init_usd_at_current_rules": 0.000000361875724, "unbilled_init_invocations": 1,
+    "pricing": {"region": "us-east-1", "architecture": "x86_64", "as_of": "2026-11-22",
+                "table": "built-in", "tier_note": "priced at the first duration tier",
+                "defaults": ["region us-east-1 (default)"], "approximate": []},
+    "notes": ["free tier not applied; Savings Plans not applied"],
+    "by_function": [{"function": "orders", "invocations": 2, "cold_starts": 1,
+                     "gb_seconds": 0.014, "total_usd": 0.0000006333338, "init_usd": 0.0,
+                     "init_share": 0.0, "per_million_usd": 0.3166669}],
+    "by_start_type": [{"start_type": "cold", "invocations": 1, "total_usd": 0.000000225,
+                       "share_of_cost": 0.355, "mean_usd": 0.000000225, "init_usd": 0.0,
+                       "init_share": 0.0}],
+}
+
+
+def test_usd_has_no_exponent_and_four_significant_digits():
+    assert usd(0.0000006333338) == "$0.0000006333"
+    assert usd(0.3166669) == "$0.3167"
+    assert usd(1234.5) == "$1,234.50"
+    assert usd(0) == "$0"
+    assert usd(None) == "-"
+
+
+def test_unbilled_line():
+    assert unbilled_init_line(COST) == (
+        "INIT time you were not billed for: 0.0217 GB-s, $0.0000003619 at today's rules "
+        "(173.70 ms over 1 cold starts)")
+    assert unbilled_init_line({**COST, "init_unbilled_ms": 0.0}) is None
+
+
+def test_markdown_and_terminal():
+    tables = {k: pd.DataFrame.from_records(COST[k]) for k in ("by_function", "by_start_type")}
+    md = cost_markdown(COST, tables)
+    assert "| Total | $0.0000006333 |" in md
+    assert "| orders | 2 | 1 | 0.0140 | $0.0000006333 | $0 | 0.0 % | $0.3167 |" in md
+    assert "**INIT time you were not billed for: 0.0217 GB-s" in md
+    buf = io.StringIO()
+    Console(file=buf, width=120).print(cost_renderable(COST, tables))
+    text = buf.getvalue()
+    assert "Cost by start type" in text
+    assert "assumed region us-east-1" in " ".join(text.split())
+
+
+def test_sections_carry_notes_on_the_last_block():
+    sections = cost_sections(COST)
+    assert [s.title for s in sections] == ["Cost (USD)", "Cost by function", "Cost by start type"]
+    assert sections[0].rows[0] == ("Total", "$0.0000006333")
+    assert sections[-1].notes[0].startswith("INIT time you were not billed for")
