@@ -160,7 +160,6 @@ class _FunctionSetup:
     region: str
     architecture: str
     package: str
-    runtime: str
     memory_mb: float
     provisioned: int | None
     ephemeral_mb: float
@@ -178,7 +177,6 @@ def _function_setups(
         region = _config_value(cfg, "region")
         arch = _norm_arch(_config_value(cfg, "architecture", "architectures"))
         package = _norm_package(_config_value(cfg, "package_type", "package"))
-        runtime = _config_value(cfg, "runtime")
         if isinstance(region, str) and options.region and region != options.region:
             notes.append(f"{f}: region {region} from its fetched configuration "
                          f"(not --region {options.region})")
@@ -196,7 +194,6 @@ def _function_setups(
             region=region if isinstance(region, str) else (options.region or DEFAULT_REGION),
             architecture=arch or options.architecture or DEFAULT_ARCHITECTURE,
             package=package or options.package or "zip",
-            runtime=str(runtime) if runtime else (options.runtime or ""),
             memory_mb=float(memory) if isinstance(memory, (int, float)) else math.nan,
             provisioned=pc,
             ephemeral_mb=float(eph) if isinstance(eph, (int, float)) else 512.0,
