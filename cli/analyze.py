@@ -42,7 +42,7 @@ ProactiveOpt = Annotated[
     float,
     typer.Option("--proactive-threshold", min=0.0,
                  help="Seconds from INIT_START to the first START above which an init counts "
-                      "as proactive (docs/lambda-platform.md §5.5)."),
+                      "as proactive (docs/lifecycle.md)."),
 ]
 
 
