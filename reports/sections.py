@@ -1,0 +1,525 @@
+"""The sections of a human report, as plain rows of text.
+
+Each function here turns part of an :class:`~lamlife.lifecycle.analysis.Analysis` into a
+:class:`Section` (a title, columns, rows of already formatted cells and notes). The terminal
+renderer (``tables.py``) and the Markdown renderer (``markdown_report.py``) draw the same
+sections, so both always say the same thing. Nothing here computes a statistic: counts,
+rates and percentiles come from the engine's summary and tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+
+from lamlife.lifecycle.analysis import Analysis, InputStats
+from lamlife.lifecycle.errors import InputError
+from lamlife.lifecycle.schema import START_TYPES
+from lamlife.reports._format import (
+    MISSING,
+    fmt_flags,
+    fmt_int,
+    fmt_ms,
+    fmt_rate,
+    fmt_seconds,
+    fmt_share,
+    fmt_text,
+    fmt_time,
+    is_missing,
+    short_environment,
+)
+
+Align = Literal["left", "right"]
+
+SORT_KEYS: tuple[str, ...] = ("invocations", "lifetime")
+
+NO_INVOCATIONS = "No invocations found."
+
+# What each start type means (DESIGN.md, "Vocabulary"), in a few words for a table.
+START_TYPE_MEANINGS: dict[str, str] = {
+    "cold": "on-demand init of a new environment; the caller waited",
+    "warm": "reused a ready environment",
+    "proactive": "first use of an environment initialized ahead of demand",
+    "provisioned": "first use of a provisioned-concurrency environment",
+    "restore": "SnapStart restore before this invocation",
+    "reinit": "environment reset and re-initialized inside this invocation",
+}
+
+PERCENTILE_METHOD = "Method: linear interpolation between closest ranks."
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a :class:`Section`: its header and how its cells align."""
+
+    header: str
+    align: Align = "left"
+
+
+@dataclass(frozen=True)
+class Section:
+    """One block of a report: a table (possibly without rows) and notes printed after it."""
+
+    title: str
+    columns: tuple[Column, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+    notes: tuple[str, ...] = ()
+    show_header: bool = True
+    # Markdown needs a header row even where the terminal shows none (key/value tables).
+    markdown_headers: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        for row in self.rows:
+            if len(row) != len(self.columns):
+                raise ValueError(f"row has {len(row)} cells for {len(self.columns)} columns")
+
+
+def _get(mapping: Mapping[str, Any] | None, key: str) -> Any:
+    if not mapping:
+        return None
+    return mapping.get(key)
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A column of ``frame``, or an all-missing column when the table lacks it."""
+    if name in frame.columns:
+        return frame[name]
+    return pd.Series([None] * len(frame), index=frame.index, dtype=object)
+
+
+def _plural(count: Any, word: str, plural: str | None = None) -> str:
+    text = fmt_int(count)
+    if text == MISSING:
+        return f"{MISSING} {plural or word + 's'}"
+    return f"{text} {word if int(count) == 1 else (plural or word + 's')}"
+
+
+def _files_and_lines(stats: InputStats) -> str:
+    return (
+        f"{_plural(stats.files, 'file')}, {_plural(stats.lines, 'line')}, "
+        f"{_plural(stats.events, 'log event')}"
+    )
+
+
+def _event_kinds(stats: InputStats) -> str:
+    return (
+        f"{_plural(stats.records, 'platform record')}, {fmt_int(stats.ignored)} ignored, "
+        f"{fmt_int(stats.malformed)} malformed"
+    )
+
+
+def input_accounting(stats: InputStats) -> str:
+    """How the input was accounted for: files, lines, log events and what each event was."""
+    return f"{_files_and_lines(stats)}: {_event_kinds(stats)}"
+
+
+def input_line(stats: InputStats) -> str:
+    """:func:`input_accounting` as a sentence."""
+    return f"Read {input_accounting(stats)}."
+
+
+def is_empty(analysis: Analysis) -> bool:
+    """True when the analysis found no invocation at all."""
+    return len(analysis.invocations) == 0
+
+
+def no_invocations_section(analysis: Analysis) -> Section:
+    """The whole human report when nothing was found: say so, and what was read."""
+    return Section(title="", notes=(NO_INVOCATIONS, input_line(analysis.input)))
+
+
+def summary_section(analysis: Analysis) -> Section:
+    """Totals from the engine's summary and how the input was accounted for."""
+    summary = analysis.summary or {}
+    stats = analysis.input
+    start_types = summary.get("start_types") or {}
+    rows: list[tuple[str, str]] = [
+        ("Invocations", fmt_int(_get(summary, "invocations"))),
+        ("Environments", fmt_int(_get(summary, "environments"))),
+    ]
+    rate = _get(summary, "cold_start_rate")
+    cold = fmt_int(_get(summary, "cold_starts"))
+    rows.append(
+        (
+            "Cold starts",
+            f"{cold} ({fmt_rate(rate)} of invocations; cold + restore + reinit)",
+        )
+    )
+    rows.append(
+        (
+            "Start types",
+            " · ".join(f"{kind} {fmt_int(_get(start_types, kind))}" for kind in START_TYPES),
+        )
+    )
+    rows.append(("Timeouts", fmt_int(_get(summary, "timeouts"))))
+    errors = fmt_int(_get(summary, "errors"))
+    oom = _get(summary, "out_of_memory")
+    rows.append(("Errors", f"{errors} ({fmt_int(oom)} out of memory)"))
+    rows.append(("Init failures", fmt_int(_get(summary, "init_failures"))))
+    rows.append(("Reset loops", fmt_int(_get(summary, "reset_loops"))))
+    if "unused_inits" in summary:
+        unused = fmt_int(_get(summary, "unused_inits"))
+        rows.append(("Unused inits", f"{unused} (initialized, served no request)"))
+    incomplete = _get(summary, "incomplete")
+    if incomplete is None:
+        incomplete = stats.incomplete
+    rows.append(("Incomplete", f"{fmt_int(incomplete)} (START seen, no REPORT)"))
+    rows.append(("Input", _files_and_lines(stats)))
+    rows.append(("Log events", _event_kinds(stats)))
+    if stats.formats:
+        rows.append(
+            (
+                "Formats",
+                ", ".join(
+                    f"{name} ({_plural(count, 'file')})"
+                    for name, count in sorted(stats.formats.items())
+                ),
+            )
+        )
+    return Section(
+        title="Summary",
+        columns=(Column("Metric"), Column("Value")),
+        rows=tuple(rows),
+        show_header=False,
+        markdown_headers=("Metric", "Value"),
+    )
+
+
+def functions_section(analysis: Analysis) -> Section:
+    """One row per (function, version): counts of invocations, environments and failures."""
+    frame = analysis.functions
+    names = [
+        "function",
+        "version",
+        "invocations",
+        "environments",
+        "cold_starts",
+        "cold_start_rate",
+        "timeouts",
+        "errors",
+        "out_of_memory",
+        "init_failures",
+    ]
+    data = {name: _column(frame, name).tolist() for name in names}
+    rows = tuple(
+        (
+            fmt_text(data["function"][i]),
+            fmt_text(data["version"][i]),
+            fmt_int(data["invocations"][i]),
+            fmt_int(data["environments"][i]),
+            f"{fmt_int(data['cold_starts'][i])} ({fmt_rate(data['cold_start_rate'][i])})",
+            fmt_int(data["timeouts"][i]),
+            fmt_int(data["errors"][i]),
+            fmt_int(data["out_of_memory"][i]),
+            fmt_int(data["init_failures"][i]),
+        )
+        for i in range(len(frame))
+    )
+    return Section(
+        title="Functions",
+        columns=(
+            Column("Function"),
+            Column("Version"),
+            Column("Invocations", "right"),
+            Column("Envs", "right"),
+            Column("Cold starts", "right"),
+            Column("Timeouts", "right"),
+            Column("Errors", "right"),
+            Column("OOM", "right"),
+            Column("Init failures", "right"),
+        ),
+        rows=rows,
+    )
+
+
+def start_types_section(analysis: Analysis) -> Section:
+    """Invocations per start type, their share and what each start type means."""
+    summary = analysis.summary or {}
+    start_types = summary.get("start_types") or {}
+    total = _get(summary, "invocations")
+    rows = [
+        (
+            kind,
+            fmt_int(_get(start_types, kind)),
+            fmt_share(_get(start_types, kind), total),
+            START_TYPE_MEANINGS[kind],
+        )
+        for kind in START_TYPES
+    ]
+    cold = _get(summary, "cold_starts")
+    rows.append(
+        (
+            "cold starts",
+            fmt_int(cold),
+            fmt_share(cold, total),
+            "cold + restore + reinit: the caller waited for an init or restore",
+        )
+    )
+    return Section(
+        title="Start types",
+        columns=(
+            Column("Start type"),
+            Column("Invocations", "right"),
+            Column("Share", "right"),
+            Column("Meaning"),
+        ),
+        rows=tuple(rows),
+    )
+
+
+# With linear interpolation between closest ranks the p-th percentile of n values sits at
+# rank h = p/100 * (n - 1) (from 0). It lies between the two largest values, i.e. it is not
+# backed by any value but the largest two, when h > n - 2: for p90 when n <= 10, for p99 when
+# n <= 100.
+FEW_FOR_P90 = 10
+FEW_FOR_P99 = 100
+FEW_MARK = "*"
+FEW_NOTE = (
+    "* from 10 inits or fewer (p90) or 100 or fewer (p99): interpolated between the two "
+    "largest values."
+)
+
+
+def _init_count(value: Any) -> int:
+    return 0 if is_missing(value) else int(value)
+
+
+def percentile_labels(count: Any) -> tuple[str, str, str, str]:
+    """Row labels for p50, p90, p99 and max that do not overstate what ``count`` inits show.
+
+    p90 over 10 inits or fewer and p99 over 100 or fewer are interpolated between the two
+    largest values; their labels say how few inits they come from.
+    """
+    n = _init_count(count)
+    few = f" (only {n:,} inits)" if n != 1 else " (only 1 init)"
+    p90 = "p90" + (few if n <= FEW_FOR_P90 else "")
+    p99 = "p99" + (few if n <= FEW_FOR_P99 else "")
+    return ("p50 (median)", p90, p99, "max")
+
+
+def init_percentiles_section(analysis: Analysis) -> Section:
+    """Init duration percentiles over every init with a known duration."""
+    summary = analysis.summary or {}
+    stats = summary.get("init_duration_ms") or {}
+    n = _init_count(_get(stats, "count"))
+    if n == 0:
+        return Section(title="Init duration", notes=("No init with a known duration.",))
+    labels = percentile_labels(n)
+    values = [_get(stats, key) for key in ("p50", "p90", "p99", "max")]
+    rows = tuple((label, fmt_ms(value)) for label, value in zip(labels, values, strict=True))
+    notes = [f"Over {_plural(n, 'init')} with a known duration. {PERCENTILE_METHOD}"]
+    if n <= FEW_FOR_P90:
+        notes.append(
+            f"With {FEW_FOR_P90} inits or fewer, p90 and p99 are interpolated between the two "
+            "largest values, not measured."
+        )
+    elif n <= FEW_FOR_P99:
+        notes.append(
+            f"With {FEW_FOR_P99} inits or fewer, p99 is interpolated between the two largest "
+            "values, not measured."
+        )
+    return Section(
+        title="Init duration",
+        columns=(Column("Percentile"), Column("Init duration ms", "right")),
+        rows=rows,
+        notes=tuple(notes),
+    )
+
+
+def init_by_function_section(analysis: Analysis) -> Section | None:
+    """Init duration percentiles per (function, version); ``None`` for a single row."""
+    frame = analysis.functions
+    if len(frame) <= 1:
+        return None
+    names = [
+        "function",
+        "version",
+        "init_count",
+        "init_p50_ms",
+        "init_p90_ms",
+        "init_p99_ms",
+        "init_max_ms",
+    ]
+    data = {name: _column(frame, name).tolist() for name in names}
+    rows = []
+    marked = False
+    for i in range(len(frame)):
+        n = _init_count(data["init_count"][i])
+        p90 = fmt_ms(data["init_p90_ms"][i])
+        p99 = fmt_ms(data["init_p99_ms"][i])
+        if p90 != MISSING and n <= FEW_FOR_P90:
+            p90, marked = p90 + FEW_MARK, True
+        if p99 != MISSING and n <= FEW_FOR_P99:
+            p99, marked = p99 + FEW_MARK, True
+        rows.append(
+            (
+                fmt_text(data["function"][i]),
+                fmt_text(data["version"][i]),
+                fmt_int(data["init_count"][i]),
+                fmt_ms(data["init_p50_ms"][i]),
+                p90,
+                p99,
+                fmt_ms(data["init_max_ms"][i]),
+            )
+        )
+    return Section(
+        title="Init duration by function",
+        columns=(
+            Column("Function"),
+            Column("Version"),
+            Column("Inits", "right"),
+            Column("p50 ms", "right"),
+            Column("p90 ms", "right"),
+            Column("p99 ms", "right"),
+            Column("max ms", "right"),
+        ),
+        rows=tuple(rows),
+        notes=(FEW_NOTE,) if marked else (),
+    )
+
+
+def _sorted_environments(frame: pd.DataFrame, sort_by: str) -> pd.DataFrame:
+    if sort_by not in SORT_KEYS:
+        raise InputError(
+            f"cannot sort environments by {sort_by!r}: use one of {', '.join(SORT_KEYS)}"
+        )
+    keys = pd.DataFrame(
+        {
+            "invocations": pd.to_numeric(_column(frame, "invocations"), errors="coerce"),
+            "lifetime": pd.to_numeric(_column(frame, "lifetime_s"), errors="coerce"),
+            "function": _column(frame, "function").astype(str),
+            "environment": _column(frame, "environment").astype(str),
+        },
+        index=frame.index,
+    )
+    by = ["invocations", "lifetime"] if sort_by == "invocations" else ["lifetime", "invocations"]
+    order = keys.sort_values(
+        [*by, "function", "environment"],
+        ascending=[False, False, True, True],
+        na_position="last",
+        kind="mergesort",
+    ).index
+    return frame.loc[order]
+
+
+def environments_section(
+    analysis: Analysis, top: int = 10, sort_by: str = "invocations"
+) -> Section:
+    """The ``top`` environments by invocations or by lifetime (ties: the other key, then name)."""
+    frame = analysis.environments
+    total = len(frame)
+    shown = _sorted_environments(frame, sort_by).head(max(top, 0))
+    by = "invocations" if sort_by == "invocations" else "lifetime"
+    if total > len(shown):
+        title = f"Environments: top {len(shown)} of {total:,} by {by}"
+    else:
+        title = f"Environments ({total:,}, by {by})"
+    names = [
+        "environment",
+        "function",
+        "init_duration_ms",
+        "lifetime_s",
+        "invocations",
+        "cold_starts",
+        "failures",
+        "max_idle_s",
+        "flags",
+    ]
+    data = {name: _column(shown, name).tolist() for name in names}
+    rows = tuple(
+        (
+            f"{fmt_text(data['function'][i])} {short_environment(data['environment'][i])}",
+            fmt_ms(data["init_duration_ms"][i]),
+            fmt_seconds(data["lifetime_s"][i]),
+            fmt_int(data["invocations"][i]),
+            fmt_int(data["cold_starts"][i]),
+            fmt_int(data["failures"][i]),
+            fmt_seconds(data["max_idle_s"][i]),
+            fmt_flags(data["flags"][i]),
+        )
+        for i in range(len(shown))
+    )
+    notes: list[str] = []
+    if total == 0:
+        notes.append("No environments.")
+    elif total > len(shown):
+        notes.append(f"... {total - len(shown):,} more environments")
+    return Section(
+        title=title,
+        columns=(
+            Column("Function and environment"),
+            Column("Init ms", "right"),
+            Column("Lifetime", "right"),
+            Column("Invocations", "right"),
+            Column("Cold starts", "right"),
+            Column("Failures", "right"),
+            Column("Max idle", "right"),
+            Column("Flags"),
+        ),
+        rows=rows,
+        notes=tuple(notes),
+    )
+
+
+def events_section(analysis: Analysis, max_events: int = 20) -> Section:
+    """The first ``max_events`` flagged events in time order, then how many more there are."""
+    frame = analysis.events
+    total = len(frame)
+    shown = frame.head(max(max_events, 0))
+    names = ["time", "function", "environment", "event", "reason"]
+    data = {name: _column(shown, name).tolist() for name in names}
+    rows = tuple(
+        (
+            fmt_time(data["time"][i]),
+            fmt_text(data["function"][i]),
+            short_environment(data["environment"][i]),
+            fmt_text(data["event"][i]),
+            fmt_text(data["reason"][i]),
+        )
+        for i in range(len(shown))
+    )
+    notes: list[str] = []
+    if total == 0:
+        notes.append("No flagged events.")
+    elif total > len(shown):
+        notes.append(f"... {total - len(shown):,} more events")
+    return Section(
+        title=f"Flagged events ({total:,})",
+        columns=(
+            Column("Time (UTC)"),
+            Column("Function"),
+            Column("Environment"),
+            Column("Event"),
+            Column("Reason"),
+        ),
+        rows=rows,
+        notes=tuple(notes),
+    )
+
+
+def report_sections(
+    analysis: Analysis,
+    top: int = 10,
+    sort_by: str = "invocations",
+    max_events: int = 20,
+) -> list[Section]:
+    """Every section of the human report, in order; one short section when nothing was found."""
+    if sort_by not in SORT_KEYS:  # fail before rendering anything
+        raise InputError(
+            f"cannot sort environments by {sort_by!r}: use one of {', '.join(SORT_KEYS)}"
+        )
+    if is_empty(analysis):
+        return [no_invocations_section(analysis)]
+    return [
+        summary_section(analysis),
+        functions_section(analysis),
+        start_types_section(analysis),
+        init_percentiles_section(analysis),
+        *([by_function] if (by_function := init_by_function_section(analysis)) else []),
+        environments_section(analysis, top=top, sort_by=sort_by),
+        events_section(analysis, max_events=max_events),
+    ]
+

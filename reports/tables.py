@@ -1,0 +1,192 @@
+"""Rich renderables for a terminal: the sections of ``sections.py`` as rich tables.
+
+Every cell is a ``rich.text.Text``, so names such as ``[$LATEST]`` are never read as markup.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+from rich import box
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.table import Table
+from rich.text import Text
+
+from lamlife.lifecycle.analysis import Analysis
+from lamlife.reports import sections as sec
+from lamlife.reports.sections import Section
+
+
+def _longest_word(text: str) -> int:
+    return max((cell_len(word) for word in text.split()), default=0)
+
+
+def fit_widths(section: Section, width: int) -> list[int] | None:
+    """Column content widths that fit ``width``, or ``None`` when the natural widths fit.
+
+    Space is taken back in three rounds, each time one character from the widest column
+    that can still give: first headers wider than their column's cells wrap between words
+    ("Cold starts" over two lines), then any text wraps between words (reasons, names), and
+    only when that is not enough are long words folded. Numbers never break before that.
+    """
+    columns = len(section.columns)
+    # rich measures one pad per column and one separator between columns
+    available = width - (2 * columns - 1)
+    headers = [column.header for column in section.columns]
+    cells = [[row[i] for row in section.rows] for i in range(columns)]
+    widest_cell = [max((cell_len(cell) for cell in cells[i]), default=0) for i in range(columns)]
+    natural = [max(cell_len(headers[i]), widest_cell[i]) for i in range(columns)]
+    if sum(natural) <= available:
+        return None
+    if columns > available:
+        return None
+    longest_word = [
+        max([_longest_word(headers[i])] + [_longest_word(cell) for cell in cells[i]])
+        for i in range(columns)
+    ]
+    floors = (
+        [max(widest_cell[i], longest_word[i]) for i in range(columns)],  # wrap headers
+        longest_word,  # wrap any text between words
+        [1] * columns,  # fold words
+    )
+    widths = list(natural)
+    excess = sum(widths) - available
+    for floor in floors:
+        while excess > 0:
+            candidates = [i for i in range(columns) if widths[i] > floor[i]]
+            if not candidates:
+                break
+            # the widest column that can give; on a tie the rightmost (reasons, flags)
+            index = max(candidates, key=lambda i: (widths[i], i))
+            widths[index] -= 1
+            excess -= 1
+    return widths
+
+
+def _build(section: Section, width: int) -> RenderableType:
+    parts: list[RenderableType] = []
+    title = Text(section.title, style="bold") if section.title else None
+    if section.columns and section.rows:
+        table = Table(
+            title=title,
+            title_justify="left",
+            title_style="bold",
+            box=box.SIMPLE_HEAD,
+            show_edge=False,
+            show_header=section.show_header,
+            header_style="bold",
+            pad_edge=False,
+            padding=(0, 1, 0, 0),
+        )
+        widths = fit_widths(section, width)
+        for index, column in enumerate(section.columns):
+            # "fold" breaks a too-long word over lines instead of cutting it with an ellipsis.
+            table.add_column(
+                Text(column.header),
+                justify=column.align,
+                overflow="fold",
+                width=widths[index] if widths else None,
+            )
+        for row in section.rows:
+            table.add_row(*(Text(cell) for cell in row))
+        parts.append(table)
+    elif title is not None:
+        parts.append(title)
+    parts.extend(Text(note) for note in section.notes)
+    return Group(*parts)
+
+
+class SectionView:
+    """A rich renderable for a :class:`Section`, laid out for the width it is drawn at.
+
+    It draws the title, the table (when the section has rows) and the notes, one per line.
+    """
+
+    def __init__(self, section: Section) -> None:
+        self.section = section
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield _build(self.section, options.max_width)
+
+
+def section_renderable(section: Section) -> RenderableType:
+    return SectionView(section)
+
+
+def summary_table(analysis: Analysis) -> RenderableType:
+    return section_renderable(sec.summary_section(analysis))
+
+
+def functions_table(analysis: Analysis) -> RenderableType:
+    return section_renderable(sec.functions_section(analysis))
+
+
+def start_types_table(analysis: Analysis) -> RenderableType:
+    return section_renderable(sec.start_types_section(analysis))
+
+
+def init_percentiles_table(analysis: Analysis) -> RenderableType:
+    return section_renderable(sec.init_percentiles_section(analysis))
+
+
+def environments_table(
+    analysis: Analysis, top: int = 10, sort_by: str = "invocations"
+) -> RenderableType:
+    return section_renderable(sec.environments_section(analysis, top=top, sort_by=sort_by))
+
+
+def events_table(analysis: Analysis, max_events: int = 20) -> RenderableType:
+    return section_renderable(sec.events_section(analysis, max_events=max_events))
+
+
+def render_terminal(
+    analysis: Analysis,
+    console: Console,
+    top: int = 10,
+    sort_by: str = "invocations",
+    max_events: int = 20,
+    extra_sections: Sequence[RenderableType | Section] = (),
+) -> None:
+    """Print the whole report to ``console``, sections separated by a blank line.
+
+    ``extra_sections`` (a cost section, for example) are printed after the built-in ones;
+    a :class:`Section` is drawn like the others, any other rich renderable as it is. With no
+    invocations only "No invocations found." and the input accounting are printed.
+    """
+    built = sec.report_sections(analysis, top=top, sort_by=sort_by, max_events=max_events)
+    renderables: list[RenderableType] = [section_renderable(section) for section in built]
+    if not sec.is_empty(analysis):
+        renderables.extend(
+            section_renderable(extra) if isinstance(extra, Section) else extra
+            for extra in extra_sections
+        )
+    for index, renderable in enumerate(renderables):
+        if index:
+            console.print()
+        console.print(renderable)
+
+
+def render_text(
+    analysis: Analysis,
+    width: int = 100,
+    top: int = 10,
+    sort_by: str = "invocations",
+    max_events: int = 20,
+    extra_sections: Sequence[RenderableType | Section] = (),
+) -> str:
+    """The terminal report as plain text of a fixed width (no colours), e.g. for a file."""
+    console = Console(
+        width=width, record=True, color_system=None, force_terminal=False, file=io.StringIO()
+    )
+    render_terminal(
+        analysis,
+        console,
+        top=top,
+        sort_by=sort_by,
+        max_events=max_events,
+        extra_sections=extra_sections,
+    )
+    return console.export_text()
+

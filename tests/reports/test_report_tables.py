@@ -1,0 +1,217 @@
+"""The terminal report (rich) at a fixed width, against golden files and by its parts."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rich.console import Console
+from rich.text import Text
+
+from lamlife.lifecycle.analysis import Analysis
+from lamlife.lifecycle.errors import InputError
+from lamlife.reports import render
+from lamlife.reports.sections import Column, Section, percentile_labels
+from lamlife.reports.tables import fit_widths, render_terminal
+
+GOLDEN = Path(__file__).resolve().parents[1] / "data" / "reports"
+
+
+def terminal_text(analysis: Analysis, width: int = 100, **options: object) -> str:
+    """What a plain (no colour) terminal of ``width`` columns shows; trailing blanks dropped."""
+    console = Console(
+        width=width, record=True, color_system=None, force_terminal=False, file=io.StringIO()
+    )
+    render_terminal(analysis, console, **options)  # type: ignore[arg-type]
+    return "\n".join(line.rstrip() for line in console.export_text().split("\n"))
+
+
+def golden(name: str) -> str:
+    return (GOLDEN / name).read_text(encoding="utf-8")
+
+
+def env_label(i: int) -> str:
+    """The short label of environment ``i`` of the ``many`` fixture."""
+    return f"[$LATEST]…{i:08x}"
+
+
+def test_sample_matches_golden(sample: Analysis) -> None:
+    assert terminal_text(sample) == golden("sample_table_w100.txt")
+
+
+def test_empty_says_so_plainly(empty: Analysis) -> None:
+    text = terminal_text(empty)
+    assert text == golden("empty_table_w100.txt")
+    assert text.startswith("No invocations found.\n")
+    assert "Functions" not in text and "Environments" not in text
+
+
+def test_no_line_wider_than_the_console(sample: Analysis) -> None:
+    for width in (100, 80, 60):
+        text = terminal_text(sample, width=width)
+        assert max(len(line) for line in text.split("\n")) <= width, width
+        # rich never cuts a cell with an ellipsis: the only "…" are the environment labels
+        # (3 environments, 3 events)
+        assert text.count("…") == 6, width
+
+
+def test_environments_top_n_by_invocations(many: Analysis) -> None:
+    text = terminal_text(many, top=3)
+    assert "Environments: top 3 of 12 by invocations" in text
+    # invocations: environment 5 has 21, 10 has 20, 3 has 19 (conftest.build_many)
+    positions = [text.index(env_label(i)) for i in (5, 10, 3)]
+    assert positions == sorted(positions)
+    assert env_label(8) not in text.split("Flagged events")[0]  # 18 invocations: 4th
+    assert "... 9 more environments" in text
+
+
+def test_environments_top_n_by_lifetime(many: Analysis) -> None:
+    text = terminal_text(many, top=4, sort_by="lifetime")
+    assert "Environments: top 4 of 12 by lifetime" in text
+    table = text.split("Environments: top 4")[1].split("Flagged events")[0]
+    # lifetimes: 7 -> 1107 s, 2 -> 1002 s, 9 -> 909 s, 4 -> 804 s, 11 -> 711 s
+    positions = [table.index(env_label(i)) for i in (7, 2, 9, 4)]
+    assert positions == sorted(positions)
+    assert env_label(11) not in table
+    assert "18m27s" in table  # 1107 s
+    assert "... 8 more environments" in table
+
+
+def test_environment_flags_shown(many: Analysis) -> None:
+    text = terminal_text(many, top=12, max_events=0)
+    assert "Environments (12, by invocations)" in text
+    assert "more environments" not in text
+    table = text.split("Environments (12")[1].split("Flagged events")[0]
+    assert "started_before_window," in table and "reset_loop" in table
+    # environment 0 (10 invocations) comes last; its row takes two lines: the label wraps
+    # after the function name and the flags after the first flag
+    first, second = table.rstrip().split("\n")[-2:]
+    assert first.split() == ["fn", "100.00", "0.0s", "10", "1", "0", "1.0s",
+                             "started_before_window,"]
+    assert second.split() == ["[$LATEST]…00000000", "reset_loop"]
+
+
+def test_bad_sort_key_is_a_user_error(sample: Analysis) -> None:
+    with pytest.raises(InputError, match="invocations, lifetime"):
+        terminal_text(sample, sort_by="cold_starts")
+
+
+def test_events_capped_with_a_more_line(many: Analysis) -> None:
+    text = terminal_text(many, max_events=20)
+    assert "Flagged events (25)" in text
+    assert "event number 19" in text and "event number 20" not in text
+    assert text.rstrip().endswith("... 5 more events")
+    none_shown = terminal_text(many, max_events=0)
+    assert "event number" not in none_shown
+    assert none_shown.rstrip().endswith("... 25 more events")
+
+
+def test_no_events(make_sample: Callable[[], Analysis]) -> None:
+    analysis = make_sample()
+    analysis.events = analysis.events.iloc[0:0]
+    text = terminal_text(analysis)
+    assert text.rstrip().endswith("Flagged events (0)\nNo flagged events.")
+
+
+def test_names_are_not_rich_markup(make_sample: Callable[[], Analysis]) -> None:
+    analysis = make_sample()
+    analysis.functions.loc[0, "function"] = "[bold]billing[/bold]"
+    text = terminal_text(analysis)
+    assert "[bold]billing[/bold]" in text
+
+
+def test_no_init_with_known_duration(make_sample: Callable[[], Analysis]) -> None:
+    analysis = make_sample()
+    analysis.summary["init_duration_ms"] = {"count": 0, "p50": None, "max": float("nan")}
+    text = terminal_text(analysis)
+    assert "Init duration\nNo init with a known duration." in text
+    assert "p50 (median)" not in text
+
+
+def test_percentile_table_with_many_inits(make_sample: Callable[[], Analysis]) -> None:
+    analysis = make_sample()
+    analysis.summary["init_duration_ms"] = {
+        "count": 250,
+        "p50": 120.5,
+        "p90": 300.25,
+        "p99": 901.0,
+        "max": 1500.0,
+    }
+    section = terminal_text(analysis).split("Init duration\n")[1].split("\n\n")[0]
+    assert section.split("\n")[2:6] == [
+        "p50 (median)            120.50",
+        "p90                     300.25",
+        "p99                     901.00",
+        "max                   1,500.00",
+    ]
+    assert section.split("\n")[6:] == [
+        "Over 250 inits with a known duration. Method: linear interpolation between closest "
+        "ranks."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("count", "labels"),
+    [
+        (1, ("p50 (median)", "p90 (only 1 init)", "p99 (only 1 init)", "max")),
+        (10, ("p50 (median)", "p90 (only 10 inits)", "p99 (only 10 inits)", "max")),
+        (11, ("p50 (median)", "p90", "p99 (only 11 inits)", "max")),
+        (100, ("p50 (median)", "p90", "p99 (only 100 inits)", "max")),
+        (101, ("p50 (median)", "p90", "p99", "max")),
+    ],
+)
+def test_percentile_labels(count: int, labels: tuple[str, ...]) -> None:
+    assert percentile_labels(count) == labels
+
+
+def test_percentile_marks_match_linear_interpolation() -> None:
+    """A label is marked exactly when the value lies above the second largest value."""
+    rng = np.random.default_rng(7)
+    for n in range(2, 160):
+        values = np.sort(rng.uniform(100, 2000, n))
+        labels = percentile_labels(n)
+        for label, q in ((labels[1], 90), (labels[2], 99)):
+            above_second = np.percentile(values, q, method="linear") > values[-2]
+            assert ("only" in label) == above_second, (n, q)
+
+
+def test_extra_sections_come_last(sample: Analysis) -> None:
+    cost = Section(
+        title="Cost",
+        columns=(Column("Item"), Column("USD", "right")),
+        rows=(("Total", "$0.000118"),),
+    )
+    text = terminal_text(sample, extra_sections=[cost, Text("[not markup] cost note")])
+    tail = text.rstrip().split("\n")[-7:]
+    assert tail == [
+        "",
+        "Cost",
+        "Item         USD",
+        "────────────────",
+        "Total  $0.000118",
+        "",
+        "[not markup] cost note",
+    ]
+
+
+def test_fit_widths_wraps_text_before_numbers() -> None:
+    section = Section(
+        title="t",
+        columns=(Column("Name"), Column("Count", "right"), Column("Reason")),
+        rows=(("alpha", "12,345", "a fairly long reason that has to wrap somewhere"),),
+    )
+    assert fit_widths(section, 200) is None  # natural widths fit
+    widths = fit_widths(section, 40)
+    assert widths is not None
+    assert sum(widths) + 5 == 40  # 3 pads and 2 separators
+    assert widths[:2] == [5, 6]  # names and numbers keep their width; the reason wraps
+
+
+def test_render_table_format_is_the_terminal_text(sample: Analysis) -> None:
+    text = render(sample, "table", width=100)
+    assert "\n".join(line.rstrip() for line in text.split("\n")) == golden(
+        "sample_table_w100.txt"
+    )
