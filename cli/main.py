@@ -1,6 +1,7 @@
 """Entry point: builds the typer app from the command modules."""
 
 import lamlife.cli.analyze  # noqa: F401  (registers its command)
+import lamlife.cli.check  # noqa: F401
 import lamlife.cli.pricing  # noqa: F401
 import lamlife.cli.pricing  # noqa: F401
 from lamlife.cli.app import app

@@ -36,8 +36,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
+
 from lamlife.lifecycle.errors import ConfigError
-from lamlife.lifecycle.metrics import METRIC_DOCS, missing_metric_reason, valid_metric_names
+from lamlife.lifecycle.metrics import (
+    METRIC_DOCS,
+    is_cost_metric,
+    missing_metric_reason,
+    valid_metric_names,
+)
 
 LimitKind = Literal["max", "min", "max_increase"]
 LIMIT_KINDS: tuple[LimitKind, ...] = ("max", "min", "max_increase")
@@ -361,7 +367,7 @@ def evaluate(
                     f"max_increase.{limit.metric}"
                     + (
                         " (cost metrics need billing when the baseline is written)"
-                        if limit.metric.startswith("cost_") or "cost" in limit.metric
+                        if is_cost_metric(limit.metric)
                         else ""
                     )
                 )

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
+
 from lamlife.lifecycle.schema import START_TYPES
 
 # The documented metric names and what they mean. Names outside this table are still valid
@@ -171,9 +172,14 @@ def flat_metrics(
     return out
 
 
+def is_cost_metric(name: str) -> bool:
+    """True for the metrics that come from ``summary["cost"]`` (they need billing)."""
+    return name.startswith("cost_") or name in ("init_cost_usd", "init_cost_share")
+
+
 def missing_metric_reason(name: str) -> str:
     """Why a documented metric can be absent from an analysis's metrics."""
-    if name.startswith("cost_") or name in ("init_cost_usd", "init_cost_share"):
+    if is_cost_metric(name):
         return "cost metrics need billing, which this analysis did not compute"
     if name.endswith("_ms") or name.endswith("_count"):
         return "this analysis's summary carries no such statistic"

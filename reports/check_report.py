@@ -11,9 +11,10 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lamlife.lifecycle.budget import Verdict
 from rich.table import Table
 from rich.text import Text
+
+from lamlife.lifecycle.budget import Verdict
 
 NO_DATA = "no data"
 JUNIT_SUITE = "lamlife check"
@@ -21,16 +22,17 @@ JUNIT_CLASS = "lamlife.check"
 
 
 def fmt_number(value: float | None) -> str:
-    """A metric value for people: integers plain, 2 decimals from 1 up, 4 digits below 1."""
+    """A metric value: integers plain, else up to 6 significant digits (no exponent from
+    1e-4 to 1e5), so that a value close to its limit still reads as different from it."""
     if value is None or math.isnan(value):
         return "-"
     if math.isinf(value):
         return "inf" if value > 0 else "-inf"
     if value == int(value) and abs(value) < 1e15:
         return str(int(value))
-    if abs(value) >= 1:
-        return f"{value:.2f}".rstrip("0").rstrip(".")
-    return f"{value:.4g}"
+    if abs(value) >= 1e5:
+        return f"{value:.0f}"
+    return f"{value:.6g}"
 
 
 def fmt_increase(increase: float | None) -> str:

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+
 from lamlife.lifecycle.budget import (
     BASELINE_FORMAT,
     Budget,

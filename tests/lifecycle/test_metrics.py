@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+
 from lamlife.lifecycle.metrics import (
     METRIC_DOCS,
     flat_metrics,

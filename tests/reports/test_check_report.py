@@ -6,6 +6,8 @@ import json
 import math
 import xml.etree.ElementTree as ET
 
+from rich.console import Console
+
 from lamlife.lifecycle.budget import Verdict
 from lamlife.reports.check_report import (
     fmt_increase,
@@ -16,7 +18,6 @@ from lamlife.reports.check_report import (
     render_markdown,
     render_table,
 )
-from rich.console import Console
 
 VERDICTS = [
     Verdict("init_p95_ms", "max", 800.0, 912.4, False),
@@ -31,7 +32,11 @@ def test_numbers_and_increases() -> None:
     assert fmt_number(800.0) == "800"
     assert fmt_number(912.4) == "912.4"
     assert fmt_number(2.75) == "2.75"
-    assert fmt_number(0.0523456) == "0.05235"
+    assert fmt_number(0.0523456) == "0.0523456"
+    assert fmt_number(4.204472294642858) == "4.20447"
+    assert fmt_number(0.17857142857142858) == "0.178571"
+    assert fmt_number(123456.7) == "123457"
+    assert fmt_number(1.035835405e-05) == "1.03584e-05"
     assert fmt_number(math.nan) == "-"
     assert fmt_increase(0.125) == "+12.5%"
     assert fmt_increase(-0.0625) == "-6.2%"

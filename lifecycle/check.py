@@ -1,0 +1,102 @@
+"""The analysis behind ``lamlife check`` and ``lamlife baseline``.
+
+Read the inputs, keep the budget's functions (a filter on the invocation table before the
+other tables and the summary are built), price the invocations, and flatten the summary into
+metrics. Nothing here prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from lamlife.lifecycle.analysis import Analysis
+from lamlife.lifecycle.billing import BillingOptions, price_analysis
+from lamlife.lifecycle.budget import Budget
+from lamlife.lifecycle.errors import ConfigError, InputError, LamlifeError
+from lamlife.lifecycle.metrics import flat_metrics, is_cost_metric
+from lamlife.lifecycle.pipeline import AnalyzeOptions, build_analysis, observe
+from lamlife.lifecycle.pricing import PriceTable
+
+
+@dataclass
+class Measurement:
+    """An analysis restricted to the selected functions, and its metrics."""
+
+    analysis: Analysis
+    metrics: dict[str, float]
+    functions: tuple[str, ...] | None  # the selection applied; None: every function
+    present: list[str]  # functions with invocations in the input (before the selection)
+    missing_functions: list[str] = field(default_factory=list)  # selected, not in the input
+    billing_error: str | None = None  # why there are no cost metrics, when pricing failed
+
+    @property
+    def warnings(self) -> list[str]:
+        out = [
+            f"function {name!r} of the selection has no invocations in the input"
+            for name in self.missing_functions
+        ]
+        if self.billing_error:
+            out.append(f"no cost metrics: {self.billing_error}")
+        return out
+
+
+def measure(
+    paths: Sequence[str],
+    options: AnalyzeOptions,
+    functions: Sequence[str] | None = None,
+    billing: BillingOptions | None = None,
+    table: PriceTable | None = None,
+    progress: Callable[[int], None] | None = None,
+    strict_billing: bool = False,
+) -> Measurement:
+    """Analyze ``paths`` for ``functions`` (None: all), priced when ``billing`` and ``table``
+    are given, and flatten the summary into metrics.
+
+    InputError when none of the selected functions has an invocation in the input: a wrong
+    name must not pass a budget as "no cold starts". A pricing failure is raised when
+    ``strict_billing`` (the user chose the Region or price table, as ``lamlife analyze``
+    treats it); otherwise it is recorded in ``billing_error`` and the cost metrics are absent.
+    """
+    observed = observe(paths, options, progress)
+    present = sorted({str(f) for f in observed.invocations["function"].unique()})
+    selection = tuple(dict.fromkeys(functions)) if functions else None
+    missing: list[str] = []
+    if selection:
+        missing = [name for name in selection if name not in present]
+        if len(missing) == len(selection):
+            seen = ", ".join(present) if present else "none"
+            names = ", ".join(repr(n) for n in selection)
+            raise InputError(
+                f"no invocations of function {names} in the input (functions seen: {seen})"
+            )
+    analysis = build_analysis(
+        observed.invocations,
+        observed.stats,
+        orphan_init_failures=observed.orphan_init_failures,
+        unused_inits=observed.unused_inits,
+        orphan_events=observed.orphan_events,
+        functions=selection or (),
+    )
+    billing_error = None
+    if billing is not None and table is not None:
+        try:
+            analysis = price_analysis(analysis, billing, table)
+        except LamlifeError as exc:
+            if strict_billing:
+                raise
+            billing_error = str(exc)
+    metrics = flat_metrics(analysis.summary, analysis.functions)
+    return Measurement(analysis, metrics, selection, present, missing, billing_error)
+
+
+def require_billing(budget: Budget, measurement: Measurement) -> None:
+    """ConfigError naming the first cost limit when pricing failed (and saying why)."""
+    if measurement.billing_error is None:
+        return
+    for limit in budget.limits:
+        if is_cost_metric(limit.metric):
+            raise ConfigError(
+                f"{budget.source}: {limit.kind}.{limit.metric}: cost metrics need billing, "
+                f"which failed: {measurement.billing_error}"
+            )

@@ -1,0 +1,84 @@
+"""measure(): the budget's function selection, pricing and metrics; require_billing()."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lamlife.lifecycle.billing import BillingOptions
+from lamlife.lifecycle.budget import parse_budget
+from lamlife.lifecycle.check import measure, require_billing
+from lamlife.lifecycle.errors import ConfigError, InputError
+from lamlife.lifecycle.pipeline import AnalyzeOptions
+from lamlife.lifecycle.pricing import load_table
+
+REPO = Path(__file__).resolve().parents[2]
+ORDERS = str(REPO / "examples" / "orders-tail.log")
+# The payments log as `lamlife fetch` writes it (function "payments" from its header), with a
+# configuration in a Region the built-in price table does not know. Hand counts: 4
+# invocations in one environment, 1 cold (Init Duration 300.40 ms) and 3 warm.
+UNKNOWN_REGION = str(REPO / "tests" / "data" / "check" / "payments-unknown-region.jsonl")
+
+
+def test_selection_filters_before_the_summary() -> None:
+    m = measure([ORDERS, UNKNOWN_REGION], AnalyzeOptions(), ["payments"])
+    assert m.functions == ("payments",)
+    assert m.present == ["orders-tail", "payments"]
+    assert m.missing_functions == []
+    assert m.metrics["invocations"] == 4
+    assert m.metrics["environments"] == 1
+    assert m.metrics["cold_starts"] == 1
+    assert m.metrics["start_type_warm"] == 3
+    assert m.metrics["init_p95_ms"] == pytest.approx(300.40)
+    assert set(m.analysis.invocations["function"]) == {"payments"}
+    assert list(m.analysis.functions["function"]) == ["payments"]
+    assert "cost" not in m.analysis.summary  # no billing asked for
+
+
+def test_no_selection_keeps_everything() -> None:
+    m = measure([ORDERS, UNKNOWN_REGION], AnalyzeOptions(), None)
+    assert m.functions is None
+    assert m.metrics["invocations"] == 28 + 4
+
+
+def test_a_selection_absent_from_the_input_is_an_input_error() -> None:
+    with pytest.raises(InputError) as info:
+        measure([ORDERS], AnalyzeOptions(function="orders"), ["payments", "billing"])
+    assert "no invocations of function 'payments', 'billing'" in str(info.value)
+    assert "functions seen: orders" in str(info.value)
+
+
+def test_a_partly_absent_selection_is_a_warning() -> None:
+    m = measure([ORDERS], AnalyzeOptions(function="orders"), ["orders", "billing"])
+    assert m.missing_functions == ["billing"]
+    assert any("'billing'" in w for w in m.warnings)
+    assert m.metrics["invocations"] == 28
+
+
+def test_pricing_adds_cost_metrics() -> None:
+    m = measure([ORDERS], AnalyzeOptions(function="orders"), None, BillingOptions(), load_table())
+    assert m.billing_error is None
+    # examples/README.md: $0.000117725 for 28 invocations, INIT $0.0000103584
+    assert m.metrics["cost_total_usd"] == pytest.approx(0.000117725, rel=1e-5)
+    assert m.metrics["init_cost_usd"] == pytest.approx(0.0000103584, rel=1e-5)
+    require_billing(parse_budget({"max": {"cost_total_usd": 1}}), m)  # no error
+
+
+def test_failed_pricing_is_recorded_or_raised() -> None:
+    soft = measure([UNKNOWN_REGION], AnalyzeOptions(), None, BillingOptions(), load_table())
+    assert soft.billing_error is not None and "xx-nowhere-1" in soft.billing_error
+    assert not [name for name in soft.metrics if "cost" in name]
+    require_billing(parse_budget({"max": {"timeouts": 0}}), soft)  # no cost limit: fine
+    with pytest.raises(ConfigError) as info:
+        require_billing(parse_budget({"max": {"init_cost_share": 0.1}}, "b.yaml"), soft)
+    assert "b.yaml: max.init_cost_share: cost metrics need billing, which failed" in str(info.value)
+    with pytest.raises(InputError):
+        measure(
+            [UNKNOWN_REGION],
+            AnalyzeOptions(),
+            None,
+            BillingOptions(),
+            load_table(),
+            strict_billing=True,
+        )
