@@ -1,0 +1,299 @@
+"""`lamlife simulate`: replay a trace's arrivals through a lifecycle policy."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from lamlife.cli.analyze import resolve_format
+from lamlife.cli.app import app
+from lamlife.cli.common import stderr_console, user_errors, write_output
+from lamlife.cli.pricing import (
+    ArchitectureOption,
+    MonthlyGbSecondsOption,
+    PackageOption,
+    PricingOption,
+    RegionOption,
+    RuntimeOption,
+    billing_options,
+    load_pricing,
+)
+from lamlife.lifecycle.arrivals import ArrivalColumns
+from lamlife.lifecycle.errors import InputError
+from lamlife.lifecycle.simulate import DEFAULT_KEEP_ALIVE_S, DEFAULT_MAX_LIFETIME_S
+from lamlife.lifecycle.whatif import (
+    Pricing,
+    default_policy,
+    describe_policy,
+    load_trace,
+    simulate_trace,
+    sweep_trace,
+)
+from lamlife.reports import render
+from lamlife.reports import simulate as simrep
+from lamlife.reports.markdown_report import section_markdown
+from lamlife.reports.tables import render_terminal, render_text, section_renderable
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|sec|secs|m|min|mins|h|hr|hrs|d)?\s*$",
+                       re.I)
+_UNIT_S = {"ms": 0.001, "s": 1.0, "sec": 1.0, "secs": 1.0, "m": 60.0, "min": 60.0, "mins": 60.0,
+           "h": 3600.0, "hr": 3600.0, "hrs": 3600.0, "d": 86400.0}
+_NONE_WORDS = ("none", "off", "no", "inf", "infinite", "unlimited")
+
+
+def parse_duration_s(text: str, option: str) -> float:
+    """``640``, ``640s``, ``10m``, ``2h``, ``500ms`` as seconds (a bare number is seconds)."""
+    m = _DURATION.match(text)
+    if m is None:
+        raise InputError(f"{option}: cannot read {text!r} as a duration (e.g. 640s, 10m, 2h)")
+    return float(m.group(1)) * _UNIT_S[(m.group(2) or "s").lower()]
+
+
+def parse_count_list(text: str, option: str) -> list[int]:
+    """``3``, ``0,2,5`` or ``0..10`` (inclusive) as integers >= 0."""
+    values: list[int] = []
+    for item in text.split(","):
+        item = item.strip()
+        if ".." in item:
+            lo_text, _, hi_text = item.partition("..")
+            try:
+                lo, hi = int(lo_text), int(hi_text)
+            except ValueError:
+                raise InputError(f"{option}: cannot read the range {item!r} (e.g. 0..10)") from None
+            if hi < lo:
+                raise InputError(f"{option}: the range {item!r} is empty")
+            values.extend(range(lo, hi + 1))
+        else:
+            try:
+                values.append(int(item))
+            except ValueError:
+                raise InputError(f"{option}: {item!r} is not a whole number") from None
+    if any(v < 0 for v in values):
+        raise InputError(f"{option}: values must be 0 or more")
+    return values
+
+
+def parse_duration_list(text: str, option: str, allow_none: bool = False) -> list[float | None]:
+    """``5m,10m,20m`` as seconds; ``none`` where allowed (no limit)."""
+    values: list[float | None] = []
+    for item in text.split(","):
+        item = item.strip()
+        if allow_none and item.lower() in _NONE_WORDS:
+            values.append(None)
+        else:
+            values.append(parse_duration_s(item, option))
+    return values
+
+
+def parse_ms_or_observed(text: str | None, option: str, samples: Any) -> float | tuple[float, ...]:
+    """A fixed number of ms, or ``observed``: the input's own durations."""
+    assert text is not None
+    if text.strip().lower() == "observed":
+        if len(samples) == 0:
+            raise InputError(f"{option} observed: the input has no such durations; give a number")
+        return tuple(float(v) for v in samples)
+    try:
+        value = float(text.strip().lower().removesuffix("ms"))
+    except ValueError:
+        raise InputError(f"{option}: {text!r} is neither a number of ms nor 'observed'") from None
+    if value < 0:
+        raise InputError(f"{option}: must be 0 or more")
+    return value
+
+
+@app.command("simulate")
+def simulate_command(
+    traces: Annotated[list[str], typer.Argument(
+        help="An arrival CSV (start + end or duration_ms columns), or anything analyze reads "
+             "(its arrivals and durations are replayed).", show_default=False)],
+    keep_alive: Annotated[str | None, typer.Option(
+        "--keep-alive", help="Idle time before an environment is destroyed (640s, 10m; a list "
+                             "5m,10m,20m sweeps). Default 640 s, measured on AWS in 2020.")] = None,
+    max_lifetime: Annotated[str | None, typer.Option(
+        "--max-lifetime", help="Age at which an environment is recycled once idle (2h; none for "
+                               "no limit; a list sweeps). Default 2 h.")] = None,
+    provisioned: Annotated[str, typer.Option(
+        "--provisioned", help="Provisioned-concurrency environments per function (0..10 or "
+                              "0,2,4 sweeps).")] = "0",
+    prewarmed: Annotated[str, typer.Option(
+        "--prewarmed", help="On-demand environments already warm at the start of the trace.")
+    ] = "0",
+    init_ms: Annotated[str | None, typer.Option(
+        "--init-ms", help="Init duration of a cold start in ms, or 'observed' to sample the "
+                          "input's Init Durations (default: observed when the input has some, "
+                          "else 500).")] = None,
+    snapstart: Annotated[bool, typer.Option(
+        "--snapstart", help="New environments restore a SnapStart snapshot instead of init.")
+    ] = False,
+    restore_ms: Annotated[str | None, typer.Option(
+        "--restore-ms", help="SnapStart restore duration in ms, or 'observed'.")] = None,
+    reset: Annotated[bool, typer.Option(
+        "--reset/--no-reset", help="Reset (re-init) an environment after a timeout or error.")
+    ] = True,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for sampled durations.")] = 0,
+    start_column: Annotated[str | None, typer.Option(
+        "--start-column", help="Arrival CSV: the start column (default start/timestamp/...).")
+    ] = None,
+    end_column: Annotated[str | None, typer.Option(
+        "--end-column", help="Arrival CSV: the end column (default end/end_time).")] = None,
+    duration_column: Annotated[str | None, typer.Option(
+        "--duration-column", help="Arrival CSV: the duration column, ms (default duration_ms).")
+    ] = None,
+    environment_column: Annotated[str | None, typer.Option(
+        "--environment-column", help="Arrival CSV: the observed environment of each request, "
+                                     "for the side-by-side comparison.")] = None,
+    function: Annotated[str | None, typer.Option(
+        "--function", "-f", help="Function name for inputs that carry none.")] = None,
+    memory_mb: Annotated[float | None, typer.Option(
+        "--memory-mb", min=1.0, help="Memory size where the input does not say (default: the "
+                                     "input's configuration, else 128).")] = None,
+    region: RegionOption = None,
+    architecture: ArchitectureOption = None,
+    package: PackageOption = None,
+    runtime: RuntimeOption = None,
+    monthly_gb_seconds: MonthlyGbSecondsOption = None,
+    pricing: PricingOption = None,
+    fmt: Annotated[str | None, typer.Option(
+        "--format", help="table | json | csv | markdown (default: table on a terminal, json "
+                         "when piped or with --output).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o",
+                                                help="Write the report to FILE.")] = None,
+    invocations: Annotated[bool, typer.Option(
+        "--invocations", help="JSON: add the per-invocation list.")] = False,
+    top: Annotated[int, typer.Option("--top", min=1,
+                                     help="Environments to show in the table.")] = 10,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No warnings on stderr.")] = False,
+) -> None:
+    """Replay traffic through a lifecycle policy: cold starts, environments and cost.
+
+    Each arrival goes to the most recently used idle environment, else a new one (cold).
+    Give one option a list (--keep-alive 5m,10m,20m or --provisioned 0..10) to print one row
+    per value. Exit codes: 0 ok, 2 bad usage or unreadable input.
+    """
+    with user_errors():
+        chosen = resolve_format(fmt, output)
+        keep_values = parse_duration_list(keep_alive or f"{DEFAULT_KEEP_ALIVE_S:g}s",
+                                          "--keep-alive")
+        life_values = parse_duration_list(max_lifetime or f"{DEFAULT_MAX_LIFETIME_S:g}s",
+                                          "--max-lifetime", allow_none=True)
+        pc_values = parse_count_list(provisioned, "--provisioned")
+        pre_values = parse_count_list(prewarmed, "--prewarmed")
+        swept = {name: values for name, values in (
+            ("keep_alive_s", keep_values), ("max_lifetime_s", life_values),
+            ("provisioned", pc_values), ("prewarmed", pre_values)) if len(values) > 1}
+        if len(swept) > 1:
+            raise InputError("sweep one option at a time (got lists for "
+                             + ", ".join(simrep.PARAMETER_LABELS[k].lower() for k in swept) + ")")
+        columns = ArrivalColumns(start=start_column, end=end_column, duration=duration_column,
+                                 environment=environment_column)
+        trace = load_trace(traces, columns, function=function, memory_mb=memory_mb)
+        arrivals = trace.arrivals
+
+        policy, notes = default_policy(arrivals)
+        if init_ms is not None:
+            policy = replace(policy, init_ms=parse_ms_or_observed(
+                init_ms, "--init-ms", arrivals.init_samples_ms))
+            notes = [n for n in notes if "init" not in n]
+        if snapstart:
+            if restore_ms is not None:
+                policy = replace(policy, restore_ms=parse_ms_or_observed(
+                    restore_ms, "--restore-ms", arrivals.restore_samples_ms))
+            elif policy.restore_ms is None:
+                raise InputError("--snapstart needs restore durations: give --restore-ms "
+                                 "(a number of ms, or 'observed' when the input has some)")
+        policy = replace(
+            policy,
+            keep_alive_s=float(keep_values[0] or 0.0),
+            max_lifetime_s=life_values[0],
+            provisioned=pc_values[0],
+            prewarmed=pre_values[0],
+            snapstart=snapstart,
+            reset_on_failure=reset,
+            seed=seed,
+        )
+        policy.validate()
+        price_with = Pricing(
+            billing_options(region, architecture, package, runtime, None, monthly_gb_seconds),
+            load_pricing(pricing),
+        )
+        if not quiet:
+            _warn(arrivals.stats.warnings, arrivals.stats.malformed,
+                  arrivals.stats.malformed_examples)
+        described = describe_policy(policy)
+
+        if swept:
+            parameter, values = next(iter(swept.items()))
+            rows = sweep_trace(trace, policy, parameter, values, price_with)
+            _print_sweep(rows, described, notes, arrivals.stats, chosen, output)
+            return
+
+        whatif = simulate_trace(trace, policy, price_with)
+        _print_run(whatif, described, notes, chosen, output, invocations, top)
+
+
+def _warn(warnings: list[str], malformed: int, examples: list[str]) -> None:
+    err = stderr_console()
+    for warning in warnings:
+        err.print(f"lamlife: warning: {warning}", markup=False)
+    if malformed:
+        err.print(f"lamlife: warning: {malformed} malformed row(s), first: "
+                  + "; ".join(examples[:3]), markup=False)
+
+
+def _print_run(whatif: Any, described: dict[str, Any], notes: list[str], chosen: str,
+               output: Path | None, invocations: bool, top: int) -> None:
+    policy_sec = simrep.policy_section(described, notes)
+    comparison_sec = simrep.comparison_section(whatif.comparison)
+    extra = [policy_sec, comparison_sec]
+    result = whatif.result
+    if chosen == "json":
+        simulation = simrep.simulation_dict(described, whatif.comparison, {
+            "notes": notes,
+            "environments_created": result.environments_created,
+            "expired": result.expired,
+            "recycled": result.recycled,
+        })
+        write_output(simrep.render_json(whatif.analysis, simulation, invocations), output)
+        return
+    if chosen == "table" and output is None:
+        render_terminal(whatif.analysis, Console(), top=top, extra_sections=extra)
+        return
+    if chosen == "table":
+        write_output(render_text(whatif.analysis, top=top, extra_sections=extra), output)
+        return
+    write_output(render(whatif.analysis, chosen, include_invocations=invocations, top=top,
+                        extra_sections=extra), output)
+
+
+def _print_sweep(rows: list[dict[str, Any]], described: dict[str, Any], notes: list[str],
+                 stats: Any, chosen: str, output: Path | None) -> None:
+    sweep_notes = ["Added ms: the init or restore time a caller waited for (0 for warm starts); "
+                   "p99 over all invocations."]
+    if any(r.get("provisioned_allocation_usd") for r in rows):
+        sweep_notes.append("Cost includes the provisioned-concurrency allocation over the "
+                           "trace's window.")
+    sections = [simrep.policy_section(described, notes), simrep.sweep_section(rows, sweep_notes)]
+    if chosen == "json":
+        write_output(simrep.render_sweep_json(described, rows, stats, notes), output)
+    elif chosen == "csv":
+        write_output(simrep.render_sweep_csv(rows), output)
+    elif chosen == "markdown":
+        write_output("\n\n".join(section_markdown(s) for s in sections) + "\n", output)
+    elif output is None:
+        console = Console()
+        for index, section in enumerate(sections):
+            if index:
+                console.print()
+            console.print(section_renderable(section))
+    else:
+        console = Console(width=100, record=True, color_system=None, force_terminal=False,
+                          file=io.StringIO())
+        for section in sections:
+            console.print(section_renderable(section))
+        write_output(console.export_text(), output)

@@ -1,0 +1,235 @@
+"""Rendering of ``lamlife simulate``: the policy, observed vs simulated, sweep rows.
+
+Plain formatting of values the lifecycle layer computed (``lamlife.lifecycle.whatif``): the
+sections are drawn by the shared renderers (terminal tables, Markdown), JSON and CSV are
+written here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from lamlife.lifecycle.analysis import Analysis, InputStats
+from lamlife.reports._format import MISSING, fmt_int, fmt_ms, fmt_rate, fmt_seconds
+from lamlife.reports.cost import usd
+from lamlife.reports.json_report import jsonable, to_json_dict
+from lamlife.reports.sections import Column, Section
+
+METRIC_LABELS: dict[str, str] = {
+    "invocations": "Invocations",
+    "environments": "Environments",
+    "cold_starts": "Cold starts",
+    "cold_start_rate": "Cold-start rate",
+    "init_wait_s": "Time callers waited for init",
+    "cost_usd": "Cost",
+    "init_cost_usd": "INIT share of cost",
+}
+
+PARAMETER_LABELS: dict[str, str] = {
+    "keep_alive_s": "Keep-alive",
+    "max_lifetime_s": "Max lifetime",
+    "provisioned": "Provisioned",
+    "prewarmed": "Prewarmed",
+}
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def fmt_value(value: Any, unit: str) -> str:
+    if _missing(value):
+        return MISSING
+    if unit == "count":
+        return fmt_int(value)
+    if unit == "share":
+        return fmt_rate(value)
+    if unit == "s":
+        return fmt_seconds(value)
+    if unit == "usd":
+        return usd(value)
+    return str(value)
+
+
+def fmt_difference(observed: Any, simulated: Any, unit: str) -> str:
+    if _missing(observed) or _missing(simulated):
+        return MISSING
+    diff = float(simulated) - float(observed)
+    if unit == "share":
+        return f"{100.0 * diff:+.1f} pt"
+    if unit == "usd":
+        return ("+" if diff >= 0 else "-") + usd(abs(diff))
+    if unit == "s":
+        return ("+" if diff >= 0 else "-") + fmt_seconds(abs(diff))
+    return f"{int(round(diff)):+,}"
+
+
+def fmt_parameter(parameter: str, value: Any) -> str:
+    if parameter in ("keep_alive_s", "max_lifetime_s"):
+        return "none" if value is None else fmt_seconds(value)
+    return str(value)
+
+
+def _dist(d: Mapping[str, Any] | None) -> str:
+    if not d:
+        return MISSING
+    if "fixed_ms" in d:
+        return f"{fmt_ms(d['fixed_ms'])} ms (fixed)"
+    return (f"sampled from {fmt_int(d['sampled_from'])} observed values "
+            f"(p50 {fmt_ms(d['p50_ms'])} ms, p99 {fmt_ms(d['p99_ms'])} ms)")
+
+
+def policy_section(policy: Mapping[str, Any], notes: Sequence[str] = ()) -> Section:
+    """The simulated policy as a key/value table."""
+    keep = fmt_seconds(policy["keep_alive_s"])
+    if policy.get("keep_alive_source") not in (None, "given"):
+        keep += " (measured on AWS, see notes)"
+    life = policy.get("max_lifetime_s")
+    rows = [
+        ("Keep-alive", keep),
+        ("Max lifetime", "none" if life is None else fmt_seconds(life)),
+        ("Provisioned", fmt_int(policy["provisioned"])),
+        ("Prewarmed", fmt_int(policy["prewarmed"])),
+        ("Init", _dist(policy.get("init"))),
+    ]
+    if policy.get("snapstart"):
+        rows.append(("SnapStart restore", _dist(policy.get("restore"))))
+    rows += [
+        ("Reset after failure", "yes" if policy.get("reset_on_failure") else "no"),
+        ("Routing", str(policy.get("routing", ""))),
+        ("Seed", str(policy.get("seed", 0))),
+    ]
+    all_notes = []
+    if policy.get("keep_alive_source") not in (None, "given"):
+        all_notes.append(f"Keep-alive {policy['keep_alive_source']}.")
+    if policy.get("max_lifetime_source") not in (None, "given"):
+        all_notes.append(f"Max lifetime {policy['max_lifetime_source']}.")
+    all_notes += [n[:1].upper() + n[1:] + ("" if n.endswith(".") else ".") for n in notes]
+    return Section(
+        title="Simulated policy",
+        columns=(Column("Setting"), Column("Value")),
+        rows=tuple(rows),
+        notes=tuple(all_notes),
+        show_header=False,
+        markdown_headers=("Setting", "Value"),
+    )
+
+
+def comparison_section(rows: Sequence[Mapping[str, Any]]) -> Section:
+    """Observed vs simulated, one metric per row; only the simulated column without observed."""
+    has_observed = any(not _missing(r.get("observed")) for r in rows)
+    columns: tuple[Column, ...]
+    body: tuple[tuple[str, ...], ...]
+    if has_observed:
+        columns = (Column("Metric"), Column("Observed", "right"), Column("Simulated", "right"),
+                   Column("Difference", "right"))
+        body = tuple(
+            (
+                METRIC_LABELS.get(r["metric"], r["metric"]),
+                fmt_value(r.get("observed"), r["unit"]),
+                fmt_value(r.get("simulated"), r["unit"]),
+                fmt_difference(r.get("observed"), r.get("simulated"), r["unit"]),
+            )
+            for r in rows
+        )
+        title = "Observed vs simulated"
+    else:
+        columns = (Column("Metric"), Column("Simulated", "right"))
+        body = tuple(
+            (METRIC_LABELS.get(r["metric"], r["metric"]), fmt_value(r.get("simulated"), r["unit"]))
+            for r in rows
+        )
+        title = "Simulated run"
+    return Section(title=title, columns=columns, rows=body)
+
+
+def sweep_section(rows: Sequence[Mapping[str, Any]], notes: Sequence[str] = ()) -> Section:
+    """One row per swept value."""
+    parameter = str(rows[0]["parameter"]) if rows else "value"
+    priced = any("cost_usd" in r for r in rows)
+    columns = [
+        Column(PARAMETER_LABELS.get(parameter, parameter), "right"),
+        Column("Cold starts", "right"),
+        Column("Rate", "right"),
+        Column("Environments", "right"),
+        Column("p99 added ms", "right"),
+        Column("Max added ms", "right"),
+    ]
+    if priced:
+        columns += [Column("Cost", "right"), Column("PC allocation", "right")]
+    body = []
+    for r in rows:
+        cells = [
+            fmt_parameter(parameter, r["value"]),
+            fmt_int(r["cold_starts"]),
+            fmt_rate(r["cold_start_rate"]),
+            fmt_int(r["environments"]),
+            fmt_ms(r["added_latency_p99_ms"]),
+            fmt_ms(r["added_latency_max_ms"]),
+        ]
+        if priced:
+            cells += [usd(r.get("cost_usd")), usd(r.get("provisioned_allocation_usd"))]
+        body.append(tuple(cells))
+    return Section(
+        title=f"Sweep: {PARAMETER_LABELS.get(parameter, parameter).lower()}",
+        columns=tuple(columns),
+        rows=tuple(body),
+        notes=tuple(notes),
+    )
+
+
+def simulation_dict(
+    policy: Mapping[str, Any],
+    comparison: Sequence[Mapping[str, Any]] = (),
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    out: dict[str, Any] = {"policy": dict(policy), "comparison": [dict(r) for r in comparison]}
+    if extra:
+        out.update(extra)
+    return jsonable(out)
+
+
+def render_json(
+    analysis: Analysis, simulation: Mapping[str, Any], include_invocations: bool = False
+) -> str:
+    """The analyze JSON contract plus a ``simulation`` object."""
+    out = to_json_dict(analysis, include_invocations=include_invocations)
+    out["simulation"] = jsonable(dict(simulation))
+    return json.dumps(out, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def render_sweep_json(
+    policy: Mapping[str, Any], rows: Sequence[Mapping[str, Any]], stats: InputStats,
+    notes: Sequence[str] = (),
+) -> str:
+    out = {
+        "sweep": {
+            "parameter": rows[0]["parameter"] if rows else None,
+            "rows": [dict(r) for r in rows],
+        },
+        "policy": dict(policy),
+        "notes": list(notes),
+        "input": stats.as_dict(),
+    }
+    return json.dumps(jsonable(out), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+SWEEP_CSV_COLUMNS: tuple[str, ...] = (
+    "parameter", "value", "invocations", "environments", "cold_starts", "cold_start_rate",
+    "added_latency_p99_ms", "added_latency_max_ms", "init_wait_s", "cost_usd",
+    "provisioned_allocation_usd", "init_cost_usd",
+)
+
+
+def render_sweep_csv(rows: Sequence[Mapping[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(SWEEP_CSV_COLUMNS)
+    for r in rows:
+        writer.writerow(["" if _missing(r.get(c)) else r.get(c) for c in SWEEP_CSV_COLUMNS])
+    return buffer.getvalue()

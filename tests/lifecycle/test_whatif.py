@@ -1,0 +1,146 @@
+"""What-if runs (lamlife.lifecycle.whatif): traces, comparison with the observed run, sweeps."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from lamlife.lifecycle.arrivals import ArrivalColumns
+from lamlife.lifecycle.billing import BillingOptions
+from lamlife.lifecycle.errors import InputError
+from lamlife.lifecycle.pricing import load_table
+from lamlife.lifecycle.simulate import DEFAULT_INIT_MS, DEFAULT_KEEP_ALIVE_S, Policy
+from lamlife.lifecycle.whatif import (
+    Pricing,
+    default_policy,
+    describe_policy,
+    load_trace,
+    simulate_default,
+    simulate_trace,
+    sweep_trace,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+PACSLAB_0528 = str(
+    REPO / "tests/data/aws_real/pacslab_aws_lambda_2020/res-01-2020-05-28_01-57-40.csv"
+)
+ORDERS = str(REPO / "examples" / "orders-tail.log")
+# docs/lambda-platform.md §6.3: provisioned concurrency enabled, us-east-1 x86, per GB-s.
+PC_ALLOCATION_PER_GB_S = 0.0000041667
+
+
+def pacslab_trace():
+    return load_trace([PACSLAB_0528], ArrivalColumns(environment="inst_id"), memory_mb=128.0)
+
+
+def by_metric(rows):
+    return {r["metric"]: r for r in rows}
+
+
+def test_arrival_csv_with_environments_compares_with_the_observed_run():
+    trace = pacslab_trace()
+    assert trace.kind == "arrival-csv"
+    assert trace.observed is not None
+    # The observed side is AWS's own: 59 cold flags, 60 environment ids (data notes).
+    assert trace.observed.summary["cold_starts"] == 59
+    assert trace.observed.summary["environments"] == 60
+    policy = Policy(keep_alive_s=640.0, max_lifetime_s=None, prewarmed=1, init_ms=0.0)
+    whatif = simulate_trace(trace, policy)
+    rows = by_metric(whatif.comparison)
+    assert rows["cold_starts"]["observed"] == 59
+    assert rows["cold_starts"]["simulated"] == 59
+    assert rows["environments"]["simulated"] == 60
+    assert rows["invocations"]["simulated"] == 186
+    assert "cost_usd" not in rows  # not priced
+    # At a 10-minute keep-alive the simulation makes 64 (data notes, replay T = 600 s).
+    rows = by_metric(simulate_trace(trace, replace(policy, keep_alive_s=600.0)).comparison)
+    assert rows["cold_starts"]["simulated"] == 64
+    assert rows["environments"]["simulated"] == 65
+
+
+def test_arrival_csv_without_environments_has_no_observed_side(tmp_path):
+    path = tmp_path / "calls.csv"
+    path.write_text("start,duration_ms\n1000,100\n1000.05,100\n1500,100\n")
+    trace = load_trace([str(path)])
+    assert trace.observed is None
+    assert trace.arrivals.stats.warnings  # memory size unknown: priced at 128 MB
+    policy, notes = default_policy(trace.arrivals)
+    assert policy.init_ms == DEFAULT_INIT_MS
+    assert any("500 ms" in n for n in notes)
+    whatif = simulate_trace(trace, policy)
+    rows = by_metric(whatif.comparison)
+    assert rows["cold_starts"]["observed"] is None
+    # 1000 s and 1000.05 s overlap (two cold starts, 500 ms init each); 1500 s reuses one
+    # (idle about 499 s, under the 640 s keep-alive).
+    assert rows["cold_starts"]["simulated"] == 2
+    assert rows["init_wait_s"]["simulated"] == pytest.approx(1.0)
+
+
+def test_simulate_default_says_what_it_did(tmp_path):
+    path = tmp_path / "calls.csv"
+    path.write_text("start,duration_ms\n1000,100\n")
+    whatif, notes = simulate_default([str(path)])
+    assert "simulated with the default policy" in notes[0]
+    assert whatif.policy.keep_alive_s == DEFAULT_KEEP_ALIVE_S
+    assert whatif.analysis.summary["cold_starts"] == 1
+
+
+def test_logs_are_replayed_with_their_observed_inits():
+    trace = load_trace([ORDERS], function="orders")
+    assert trace.kind == "logs"
+    assert trace.observed is not None
+    # examples/README.md: 28 invocations; Init Durations 398.17, 412.63 and 433.09 ms.
+    assert len(trace.arrivals) == 28
+    assert sorted(trace.arrivals.init_samples_ms.tolist()) == [398.17, 412.63, 433.09]
+    policy, _ = default_policy(trace.arrivals)
+    assert isinstance(policy.init_ms, tuple)
+    assert sorted(policy.init_ms) == [398.17, 412.63, 433.09]
+    whatif = simulate_trace(trace, policy)
+    sim = whatif.analysis.invocations
+    assert set(sim["init_duration_ms"].dropna()) <= {398.17, 412.63, 433.09}
+    assert by_metric(whatif.comparison)["invocations"]["observed"] == 28
+    info = describe_policy(policy)
+    assert info["init"]["sampled_from"] == 3
+    assert info["keep_alive_s"] == 640.0
+    assert "pacslab" in info["keep_alive_source"]
+
+
+def test_mixing_arrival_csvs_and_logs_is_refused(tmp_path):
+    path = tmp_path / "calls.csv"
+    path.write_text("start,duration_ms\n1000,100\n")
+    with pytest.raises(InputError, match="not both"):
+        load_trace([str(path), ORDERS])
+
+
+def test_sweep_keep_alive_matches_the_reference_replays():
+    trace = pacslab_trace()
+    base = Policy(max_lifetime_s=None, prewarmed=1, init_ms=0.0)
+    rows = sweep_trace(trace, base, "keep_alive_s", [600.0, 640.0])
+    # Data notes, res-01-2020-05-28: replay T = 600 s predicts 64 cold starts, 640 s 59.
+    assert [r["cold_starts"] for r in rows] == [64, 59]
+    assert [r["environments"] for r in rows] == [65, 60]
+    assert all("cost_usd" not in r for r in rows)
+    with pytest.raises(InputError):
+        sweep_trace(trace, base, "colour", [1])
+
+
+def test_sweep_provisioned_prices_the_allocation():
+    trace = pacslab_trace()
+    pricing = Pricing(BillingOptions(), load_table())
+    base = Policy(max_lifetime_s=None, prewarmed=0, init_ms=0.0)
+    rows = sweep_trace(trace, base, "provisioned", [0, 1, 2], pricing)
+    # One request at a time in this trace: one provisioned environment removes every cold start.
+    assert [r["cold_starts"] for r in rows] == [60, 0, 0]
+    assert rows[0]["provisioned_allocation_usd"] is None
+    # Window: first start to last end of the trace, rounded up to 5 minutes (§6.3).
+    frame = pd.read_csv(PACSLAB_0528)
+    window_s = (frame["end_time"].max() - frame["start_time"].min()) / 1000.0
+    billed_s = math.ceil(window_s / 300.0) * 300.0
+    one = 1 * (128 / 1024) * billed_s * PC_ALLOCATION_PER_GB_S
+    assert rows[1]["provisioned_allocation_usd"] == pytest.approx(one, rel=1e-6)
+    assert rows[2]["provisioned_allocation_usd"] == pytest.approx(2 * one, rel=1e-6)
+    assert rows[0]["cost_usd"] < rows[1]["cost_usd"] < rows[2]["cost_usd"]
