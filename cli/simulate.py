@@ -25,7 +25,7 @@ from lamlife.cli.pricing import (
     load_pricing,
 )
 from lamlife.lifecycle.arrivals import ArrivalColumns
-from lamlife.lifecycle.errors import InputError
+from lamlife.lifecycle.errors import InputError, LamlifeError
 from lamlife.lifecycle.simulate import DEFAULT_KEEP_ALIVE_S, DEFAULT_MAX_LIFETIME_S
 from lamlife.lifecycle.whatif import (
     Pricing,
@@ -37,6 +37,7 @@ from lamlife.lifecycle.whatif import (
 )
 from lamlife.reports import render
 from lamlife.reports import simulate as simrep
+from lamlife.reports.cost import cost_sections
 from lamlife.reports.markdown_report import section_markdown
 from lamlife.reports.tables import render_terminal, render_text, section_renderable
 
@@ -233,7 +234,14 @@ def simulate_command(
             _print_sweep(rows, described, notes, arrivals.stats, chosen, output)
             return
 
-        whatif = simulate_trace(trace, policy, price_with)
+        try:
+            whatif = simulate_trace(trace, policy, price_with)
+        except LamlifeError as exc:
+            if region or pricing:
+                raise  # a price problem the user asked for
+            if not quiet:
+                _warn([f"cost not computed: {exc}"], 0, [])
+            whatif = simulate_trace(trace, policy, None)
         _print_run(whatif, described, notes, chosen, output, invocations, top)
 
 
@@ -251,6 +259,8 @@ def _print_run(whatif: Any, described: dict[str, Any], notes: list[str], chosen:
     policy_sec = simrep.policy_section(described, notes)
     comparison_sec = simrep.comparison_section(whatif.comparison)
     extra = [policy_sec, comparison_sec]
+    if "cost" in whatif.analysis.summary:
+        extra += cost_sections(whatif.analysis.summary["cost"])
     result = whatif.result
     if chosen == "json":
         simulation = simrep.simulation_dict(described, whatif.comparison, {

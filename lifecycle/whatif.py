@@ -26,7 +26,7 @@ from lamlife.lifecycle.arrivals import (
     read_arrivals,
     sniff_arrival_csv,
 )
-from lamlife.lifecycle.billing import BillingOptions, price_invocations
+from lamlife.lifecycle.billing import BillingOptions, price_analysis, price_invocations
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.pricing import PriceTable
 from lamlife.lifecycle.schema import COLD_START_TYPES, INVOCATION_COLUMNS
@@ -347,12 +347,7 @@ def price(
     options = pricing.options
     if provisioned is not None:
         options = replace(options, provisioned=provisioned)
-    priced, cost = price_invocations(
-        analysis.invocations, options, pricing.table, analysis.input.configurations
-    )
-    summary = dict(analysis.summary)
-    summary["cost"] = cost
-    return replace(analysis, invocations=priced, summary=summary)
+    return price_analysis(analysis, options, pricing.table)
 
 
 def simulate_trace(trace: Trace, policy: Policy, pricing: Pricing | None = None) -> WhatIf:
