@@ -96,10 +96,15 @@ def message(verdict: Verdict) -> str:
 
 
 def headline(verdicts: Sequence[Verdict]) -> str:
+    """``2 of 7 limits exceeded`` or ``all 7 limits hold`` (plus how many had no data)."""
     failures = sum(1 for v in verdicts if not v.ok)
     skipped = sum(1 for v in verdicts if v.no_data)
     total = len(verdicts)
-    text = f"{failures} of {total} limits exceeded" if failures else f"all {total} limits hold"
+    noun = "limit" if total == 1 else "limits"
+    if failures:
+        text = f"{failures} of {total} {noun} exceeded"
+    else:
+        text = "the 1 limit holds" if total == 1 else f"all {total} limits hold"
     if skipped:
         text += f" ({skipped} without data)"
     return text

@@ -12,6 +12,7 @@ from lamlife.lifecycle.budget import Verdict
 from lamlife.reports.check_report import (
     fmt_increase,
     fmt_number,
+    headline,
     message,
     render_json,
     render_junit,
@@ -109,7 +110,10 @@ def test_markdown_table() -> None:
 
 def test_markdown_all_pass() -> None:
     text = render_markdown([VERDICTS[1]])
-    assert text.startswith("### ✅ lamlife check: all 1 limits hold")
+    assert text.startswith("### ✅ lamlife check: the 1 limit holds")
+    assert headline(VERDICTS[1:3]) == "1 of 2 limits exceeded"
+    assert headline([VERDICTS[1], VERDICTS[3]]) == "all 2 limits hold"
+    assert headline([VERDICTS[1], VERDICTS[4]]) == "all 2 limits hold (1 without data)"
 
 
 def test_rich_table_renders() -> None:
