@@ -290,8 +290,8 @@ def run_engine(sink: RecordSink, options: EngineOptions | None = None) -> Engine
             "version": version_s,
             "environment": env_series,
             "request_id": pd.Series(request_id, dtype=object),
-            "start": pd.to_datetime(start, unit="ms", utc=True),
-            "end": pd.to_datetime(end, unit="ms", utc=True),
+            "start": ms_to_datetime(start),
+            "end": ms_to_datetime(end),
             "start_type": start_type,
             "reason": reason,
             "status": final_status.astype(object),
@@ -311,6 +311,12 @@ def run_engine(sink: RecordSink, options: EngineOptions | None = None) -> Engine
         columns=list(INVOCATION_COLUMNS),
     )
     return EngineResult(table, orphan_init_failures, unused_inits, orphans)
+
+
+def ms_to_datetime(ms: np.ndarray) -> pd.DatetimeIndex:
+    """Epoch ms (float) to UTC times, rounded to the microsecond (logs have no finer times)."""
+    micros = np.round(np.asarray(ms, dtype=np.float64) * 1000.0).astype("int64")
+    return pd.to_datetime(micros, unit="us", utc=True)
 
 
 def _per_env(values: dict[int, str], count: int) -> np.ndarray:

@@ -567,9 +567,11 @@ class TailChunkScanner:
             "restore_duration_ms": _nan_column(len(rows)),
             "billed_restore_duration_ms": _nan_column(len(rows)),
         }
-        statuses = [normalize_status(s) for s in status] if any(status) else status
+        # optional groups that did not match are None
+        statuses = [normalize_status(s) for s in status] if any(status) else [""] * len(rows)
+        etypes = [e or "" for e in etype] if any(etype) else [""] * len(rows)
         self.sink.add_reports(self._codes(streams), _iso_column(ts), rids, numbers, statuses,
-                              etype)
+                              etypes)
 
 
 def _iso_column(values: Sequence[str]) -> Any:
