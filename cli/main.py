@@ -2,6 +2,7 @@
 
 import lamlife.cli.analyze  # noqa: F401  (registers its command)
 import lamlife.cli.check  # noqa: F401
+import lamlife.cli.fetch  # noqa: F401
 import lamlife.cli.pricing  # noqa: F401
 import lamlife.cli.simulate  # noqa: F401
 from lamlife.cli.app import app
