@@ -1,1 +1,4 @@
-"""lamlife command-line interface (typer): options in, calls into lifecycle and reports, exit codes out."""
+"""lamlife command-line interface (typer).
+
+Options in, calls into lifecycle and reports, exit codes out.
+"""
