@@ -23,10 +23,12 @@ as malformed, a file that cannot be used is an :class:`InputError` naming it.
 
 from __future__ import annotations
 
+import io
 import math
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -50,6 +52,10 @@ _STATUS_WORDS = {
 _TRUE = {"true", "1", "yes", "y", "t", "cold"}
 _FALSE = {"false", "0", "no", "n", "f", "warm", ""}
 MAX_EXAMPLES = 5
+_TEXT_COLUMNS = (
+    "function", "version", "request_id", "status", "error_type", "flags", *ENVIRONMENT_NAMES,
+    *COLD_NAMES,
+)
 
 
 @dataclass(frozen=True)
@@ -211,8 +217,10 @@ def parse_times(column: pd.Series) -> tuple[np.ndarray, str]:
     if pd.api.types.is_bool_dtype(column):
         return np.full(len(column), math.nan), "ms"
     numeric = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
-    present = column.notna() & (column.astype(str).str.strip() != "")
-    n_present = int(present.sum())
+    if pd.api.types.is_numeric_dtype(column):
+        n_present = int(column.notna().sum())
+    else:
+        n_present = int((column.notna() & (column.astype(str).str.strip() != "")).sum())
     if n_present and np.isfinite(numeric).sum() >= 0.5 * n_present:
         unit = epoch_unit(numeric)
         return numeric * _UNIT_TO_MS[unit], unit
@@ -264,10 +272,18 @@ def read_arrivals(
     columns = columns or ArrivalColumns()
     source = "<stdin>" if path == "-" else path
     try:
+        handle: Any = io.StringIO(sys.stdin.read()) if path == "-" else path
+        header = pd.read_csv(handle, nrows=0, skipinitialspace=True, compression="infer")
+        if path == "-":
+            handle.seek(0)
+        # Text columns stay text ("007" is a request id, not 7); times and durations are
+        # parsed by the C reader as numbers when they are numbers.
+        text_names = set(_TEXT_COLUMNS) | {
+            c.strip().lower() for c in (columns.environment,) if c is not None
+        }
         frame = pd.read_csv(
-            sys.stdin if path == "-" else path,
-            dtype=str,
-            keep_default_na=False,
+            handle,
+            dtype={c: str for c in header.columns if str(c).strip().lower() in text_names},
             skipinitialspace=True,
             compression="infer",
         )
