@@ -45,16 +45,18 @@ from lamlife.lifecycle.schema import COLD_START_TYPES, INVOCATION_COLUMNS, START
 # and the authors' probe saw 635.83 s still warm and 644.98 s expired
 # (github.com/pacslab/serverless-performance-modeling, deployments/02-results.ipynb).
 # Shilkov measured exactly 10 min in Aug 2019 and about 6.3 min in Jan 2021
-# (mikhail.io/serverless/coldstarts/aws/); Xebia (2024) reports idle environments living
-# "typically a bit longer than 10 minutes". See docs/lambda-platform.md §7.
+# (mikhail.io/serverless/coldstarts/aws/); Xebia reports idle environments living
+# "typically a bit longer than 10 minutes"
+# (xebia.com/blog/til-that-aws-lambda-terminates-instances-preemptively/).
+# See docs/lambda-platform.md §7.
 DEFAULT_KEEP_ALIVE_S = 640.0
 # Maximum lifetime of a busy environment: about 2 h (1.98-2.05 h in every pacslab 2020 trace
 # at 0.004 req/s or more; Xebia: "active, running instances every two hours").
 DEFAULT_MAX_LIFETIME_S = 7200.0
 # Init duration assumed when neither the user nor the input gives one: the median cold-start
 # overhead a client saw in the pacslab 2020 data (2.48 s cold vs 1.95 s warm, python3.6,
-# 128 MB). Hello-world inits today are 15-250 ms (maxday/lambda-perf 2026-08-22), so the CLI
-# says when it falls back to this value.
+# 128 MB). Hello-world inits today are 14-550 ms by runtime (maxday/lambda-perf,
+# 2026-08-22), so the CLI says when it falls back to this value.
 DEFAULT_INIT_MS = 500.0
 
 # Codes of the scheduler's output, kept small ints in the inner loop.
