@@ -20,10 +20,10 @@ from lamlife.cli.pricing import (
     RegionOption,
     RuntimeOption,
     billing_options,
-    price_for_report,
 )
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.pipeline import AnalyzeOptions, analyze_paths
+from lamlife.lifecycle.pricing import load_table
 from lamlife.reports import FORMATS, render
 from lamlife.reports.cost import cost_sections
 from lamlife.reports.tables import render_terminal
@@ -95,12 +95,13 @@ def analyze(
         if sort_by not in ("invocations", "lifetime"):
             raise InputError(f"--sort must be invocations or lifetime, not {sort_by!r}")
         chosen = resolve_format(fmt, output)
-        options = AnalyzeOptions(function=function, proactive_threshold_s=proactive_threshold)
-        billing = billing_options(region, architecture, package, runtime, provisioned,
-                                  monthly_gb_seconds)
+        options = AnalyzeOptions(
+            function=function, proactive_threshold_s=proactive_threshold,
+            billing=billing_options(region, architecture, package, runtime, provisioned,
+                                    monthly_gb_seconds),
+            price_table=load_table(pricing), strict_billing=bool(region or pricing))
         with byte_progress(paths, quiet) as progress:
             analysis = analyze_paths(paths, options, progress)
-        analysis = price_for_report(analysis, billing, pricing, analysis.input.warnings.append)
         extras = cost_sections(analysis.summary["cost"]) if "cost" in analysis.summary else []
         if not quiet:
             err = stderr_console()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,8 +16,7 @@ import yaml
 from rich.console import Console
 
 from lamlife.cli.app import app
-from lamlife.lifecycle.analysis import Analysis
-from lamlife.lifecycle.billing import DEFAULT_REGION, BillingOptions, price_analysis
+from lamlife.lifecycle.billing import DEFAULT_REGION, BillingOptions
 from lamlife.lifecycle.errors import InputError, LamlifeError
 from lamlife.lifecycle.pricing import PriceTable, load_table, region_rows, table_to_data
 from lamlife.reports.cost import pricing_markdown, pricing_renderable
@@ -181,25 +179,3 @@ def _update(pricing: Path | None, output: Path | None, regions: list[str] | None
     except OSError as exc:
         raise InputError(f"cannot write {output}: {exc.strerror or exc}") from None
     typer.echo(f"wrote {output}: {len(table.regions)} regions, as of {table.as_of}", err=True)
-
-
-def price_for_report(
-    analysis: Analysis,
-    options: BillingOptions,
-    pricing: Path | str | None,
-    warn: Callable[[str], None],
-) -> Analysis:
-    """Price an analysis for ``lamlife analyze``.
-
-    A price problem the user asked for (``--region``, ``--pricing``) is an error; one that comes
-    only from the input or the defaults (a fetched configuration in a Region the table does not
-    know, a price it lacks) is a warning and the report goes on without cost.
-    """
-    table = load_pricing(pricing)
-    try:
-        return price_analysis(analysis, options, table)
-    except LamlifeError as exc:
-        if options.region or pricing:
-            raise
-        warn(f"cost not computed: {exc}")
-        return analysis

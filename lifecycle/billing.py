@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from lamlife.lifecycle.analysis import Analysis
-from lamlife.lifecycle.errors import InputError
+from lamlife.lifecycle.errors import InputError, LamlifeError
 from lamlife.lifecycle.pricing import ARCHITECTURES, PriceTable, Tier
 from lamlife.lifecycle.schema import COLD_START_TYPES, COST_COLUMNS, START_TYPES
 
@@ -742,6 +742,23 @@ def price_analysis(
     summary = dict(analysis.summary)
     summary["cost"] = cost
     return replace(analysis, invocations=priced, summary=summary)
+
+
+def price_or_explain(
+    analysis: Analysis, options: BillingOptions, table: PriceTable, strict: bool
+) -> tuple[Analysis, str | None]:
+    """``price_analysis``, or the analysis unpriced and why.
+
+    ``strict`` (the user chose the Region or the price table) re-raises a price problem; one
+    that comes only from the input or the defaults (a fetched configuration in a Region the
+    table does not know, a price it lacks) is returned as the reason cost is missing.
+    """
+    try:
+        return price_analysis(analysis, options, table), None
+    except LamlifeError as exc:
+        if strict:
+            raise
+        return analysis, str(exc)
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -11,9 +11,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from lamlife.lifecycle.analysis import Analysis
-from lamlife.lifecycle.billing import BillingOptions, price_analysis
+from lamlife.lifecycle.billing import BillingOptions, price_or_explain
 from lamlife.lifecycle.budget import Budget
-from lamlife.lifecycle.errors import ConfigError, InputError, LamlifeError
+from lamlife.lifecycle.errors import ConfigError, InputError
 from lamlife.lifecycle.metrics import flat_metrics, is_cost_metric
 from lamlife.lifecycle.pipeline import AnalyzeOptions, build_analysis, observe
 from lamlife.lifecycle.pricing import PriceTable
@@ -80,12 +80,7 @@ def measure(
     )
     billing_error = None
     if billing is not None and table is not None:
-        try:
-            analysis = price_analysis(analysis, billing, table)
-        except LamlifeError as exc:
-            if strict_billing:
-                raise
-            billing_error = str(exc)
+        analysis, billing_error = price_or_explain(analysis, billing, table, strict_billing)
     metrics = flat_metrics(analysis.summary, analysis.functions)
     return Measurement(analysis, metrics, selection, present, missing, billing_error)
 

@@ -167,8 +167,8 @@ def run_engine(sink: RecordSink, options: EngineOptions | None = None) -> Engine
             _apply_mark(evidence.setdefault(pos, _Evidence()), mark)
         for code in sorted(orphan_envs_with_init):
             unused_inits += 1
-            first = min(m.ts for m in marks if m.env == code)
-            orphans.append(OrphanEvent(first, functions[code], env_names[code], "unused_init",
+            first_ts = min(m.ts for m in marks if m.env == code)
+            orphans.append(OrphanEvent(first_ts, functions[code], env_names[code], "unused_init",
                                        "unused_init: initialized, served no request in the data"))
 
     ev_index = np.fromiter(evidence.keys(), dtype=np.int64, count=len(evidence))

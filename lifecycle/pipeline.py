@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from lamlife.lifecycle.analysis import Analysis, InputStats
+from lamlife.lifecycle.billing import BillingOptions, price_or_explain
 from lamlife.lifecycle.engine import EngineOptions, OrphanEvent, run_engine
+from lamlife.lifecycle.pricing import PriceTable
 from lamlife.lifecycle.readers import ReadOptions, ReadResult, read_inputs
 from lamlife.lifecycle.schema import INVOCATION_COLUMNS
 from lamlife.lifecycle.summarize import (
@@ -25,6 +27,9 @@ class AnalyzeOptions:
     function: str | None = None  # name for inputs that carry no log group
     proactive_threshold_s: float = 10.0  # INIT_START -> first START gap that means proactive
     functions: Sequence[str] = field(default_factory=tuple)  # keep only these (empty: all)
+    billing: BillingOptions | None = None  # price the analysis (with ``price_table``)
+    price_table: PriceTable | None = None
+    strict_billing: bool = False  # a price problem is an error (the user chose region/table)
 
 
 @dataclass
@@ -94,12 +99,35 @@ def build_analysis(invocations: pd.DataFrame, stats: InputStats | None = None, *
     )
 
 
+def price(analysis: Analysis, options: AnalyzeOptions) -> Analysis:
+    """Price the analysis when ``options`` ask for it; a non-strict price problem becomes a
+    warning and the analysis goes on without cost."""
+    if options.billing is None or options.price_table is None:
+        return analysis
+    priced, problem = price_or_explain(analysis, options.billing, options.price_table,
+                                       options.strict_billing)
+    if problem:
+        priced.input.warnings.append(f"cost not computed: {problem}")
+    return priced
+
+
 def analyze_paths(paths: Sequence[str], options: AnalyzeOptions | None = None,
                   progress: Callable[[int], None] | None = None) -> Analysis:
-    """Read ``paths`` (files, directories, ``-``) and return the full analysis."""
+    """Read ``paths`` (files, directories, ``-``) and return the full analysis, priced when
+    ``options.billing`` is set. Input that holds only arrival traces (no platform records)
+    is simulated under the default policy, and a warning says so."""
     options = options or AnalyzeOptions()
     observed = observe(paths, options, progress)
-    return build_analysis(observed.invocations, observed.stats,
-                          orphan_init_failures=observed.orphan_init_failures,
-                          unused_inits=observed.unused_inits,
-                          orphan_events=observed.orphan_events, functions=options.functions)
+    if observed.arrivals and observed.invocations.empty:
+        from lamlife.lifecycle.whatif import simulate_default
+
+        whatif, _notes = simulate_default(paths, options.function)
+        analysis = whatif.analysis
+        analysis.input.warnings.extend(whatif.notes)
+    else:
+        analysis = build_analysis(observed.invocations, observed.stats,
+                                  orphan_init_failures=observed.orphan_init_failures,
+                                  unused_inits=observed.unused_inits,
+                                  orphan_events=observed.orphan_events,
+                                  functions=options.functions)
+    return price(analysis, options)
