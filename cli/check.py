@@ -23,7 +23,6 @@ from lamlife.cli.pricing import (
     RegionOption,
     RuntimeOption,
     billing_options,
-    load_pricing,
 )
 from lamlife.lifecycle import __version__
 from lamlife.lifecycle.budget import (
@@ -40,6 +39,7 @@ from lamlife.lifecycle.budget import (
 from lamlife.lifecycle.check import Measurement, measure, require_billing
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.pipeline import AnalyzeOptions
+from lamlife.lifecycle.pricing import load_table
 from lamlife.reports.check_report import (
     headline,
     message,
@@ -94,7 +94,7 @@ def _measure(
     billing = billing_options(
         region, architecture, package, runtime, provisioned, monthly_gb_seconds
     )
-    table = load_pricing(pricing)
+    table = load_table(pricing)
     options = AnalyzeOptions(function=function, proactive_threshold_s=proactive_threshold)
     with byte_progress(paths, quiet) as progress:
         # A price problem the user asked for (--region, --pricing) is an error, one from the

@@ -79,11 +79,6 @@ def billing_options(
     )
 
 
-def load_pricing(path: Path | str | None) -> PriceTable:
-    """The price table of ``--pricing`` (or the built-in one)."""
-    return load_table(path)
-
-
 def fail(error: LamlifeError) -> typer.Exit:
     """Print one line on stderr and return the Exit to raise."""
     typer.echo(f"lamlife: error: {error}", err=True)
@@ -136,7 +131,7 @@ def pricing_command(
             return
         if output is not None:
             raise InputError("--output is only used with --update")
-        table = load_pricing(pricing)
+        table = load_table(pricing)
         fmt = output_format.lower()
         if fmt not in ("table", "markdown", "json", "yaml"):
             raise InputError(f"unknown --format {output_format!r}; use table, markdown, json "
@@ -170,7 +165,7 @@ def _update(pricing: Path | None, output: Path | None, regions: list[str] | None
         raise InputError("--update needs --output FILE (the built-in table is never rewritten)")
     from lamlife.lifecycle import price_list  # boto3 only when asked
 
-    base = load_pricing(pricing)
+    base = load_table(pricing)
     wanted = list(regions) if regions else base.known_regions
     table = price_list.fetch_table(wanted, base=base)
     text = price_list.dump_table(table)

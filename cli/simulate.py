@@ -22,10 +22,10 @@ from lamlife.cli.pricing import (
     RegionOption,
     RuntimeOption,
     billing_options,
-    load_pricing,
 )
 from lamlife.lifecycle.arrivals import ArrivalColumns
 from lamlife.lifecycle.errors import InputError, LamlifeError
+from lamlife.lifecycle.pricing import load_table
 from lamlife.lifecycle.simulate import DEFAULT_KEEP_ALIVE_S, DEFAULT_MAX_LIFETIME_S
 from lamlife.lifecycle.whatif import (
     Pricing,
@@ -221,7 +221,7 @@ def simulate_command(
         policy.validate()
         price_with = Pricing(
             billing_options(region, architecture, package, runtime, None, monthly_gb_seconds),
-            load_pricing(pricing),
+            load_table(pricing),
         )
         if not quiet:
             _warn(arrivals.stats.warnings, arrivals.stats.malformed,
