@@ -150,6 +150,7 @@ class RecordSink:
         self.marks: list[Mark] = []
         self.status_lines: list[StatusLine] = []
         self.paired: dict[str, Any] = {}
+        self.envs_with_starts: set[int] = set()  # environments with any START (set by finish)
         self._strings: dict[str, str] = {}
         self._seq = 0
 
@@ -258,6 +259,7 @@ class RecordSink:
         reports["rid_hash"] = hash_ids(list(reports["request_id"])) if len(
             reports["env"]) else np.zeros(0, np.uint64)
         start_ts, version, matched = pair_starts(starts, reports)
+        self.envs_with_starts = {int(c) for c in np.unique(starts["env"])}
         self.paired = {
             "env": reports["env"].astype(np.int64),
             "start": start_ts,

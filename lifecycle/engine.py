@@ -62,6 +62,8 @@ class _Evidence:
     pc_evidence: bool = False
     init_report_ms: float = math.nan  # a successful INIT_REPORT's duration
     init_failures: int = 0
+    init_timed_out: bool = False  # some failed init timed out
+    init_errored: bool = False  # some failed init ended in an error
     init_fail_status: str = ""  # timeout | error of the last failed init
     init_fail_error_type: str = ""
     init_fail_ms: float = math.nan
@@ -161,7 +163,8 @@ def run_engine(sink: RecordSink, options: EngineOptions | None = None) -> Engine
                     orphan_init_failures += 1
                     orphans.append(OrphanEvent(mark.ts, fn, env, "init_failure",
                                                _init_failure_reason(mark)))
-                elif mark.kind == "init_start" and hi == lo:
+                elif mark.kind == "init_start" and hi == lo and \
+                        mark.env not in sink.envs_with_starts:
                     orphan_envs_with_init.add(mark.env)
                 continue
             _apply_mark(evidence.setdefault(pos, _Evidence()), mark)
@@ -186,6 +189,8 @@ def run_engine(sink: RecordSink, options: EngineOptions | None = None) -> Engine
     pc_evidence = ev_col("pc_evidence", False, bool)
     init_report_ms = ev_col("init_report_ms", np.nan, np.float64)
     init_failures = ev_col("init_failures", 0, np.int64)
+    init_timed_out = ev_col("init_timed_out", False, bool)
+    init_errored = ev_col("init_errored", False, bool)
     init_fail_status = ev_col("init_fail_status", "", object)
     init_fail_error_type = ev_col("init_fail_error_type", "", object)
     init_fail_ms = ev_col("init_fail_ms", np.nan, np.float64)
@@ -229,8 +234,9 @@ def run_engine(sink: RecordSink, options: EngineOptions | None = None) -> Engine
     # ---- out of memory (§2.6: Runtime.OutOfMemory, or a kill at the memory limit)
     mem = num["memory_mb"]
     maxmem = num["max_memory_used_mb"]
-    oom = (final_error_type == "Runtime.OutOfMemory") | (
-        killed & ~np.isnan(mem) & (maxmem >= mem))
+    # a timed-out invocation stays a timeout: out_of_memory is a subset of errors
+    oom = ((final_error_type == "Runtime.OutOfMemory") | (
+        killed & ~np.isnan(mem) & (maxmem >= mem))) & (final_status != "timeout")
     final_status = np.where(oom & (final_status == "success"), "error", final_status)
     final_error_type = np.where(oom & (final_error_type == ""), "Runtime.OutOfMemory",
                                 final_error_type)
@@ -266,8 +272,8 @@ def run_engine(sink: RecordSink, options: EngineOptions | None = None) -> Engine
         (final_status == "timeout", "timeout"),
         ((final_status == "error") & ~oom, "error"),
         (oom, "out_of_memory"),
-        ((init_failures > 0) & (init_fail_status == "timeout"), "init_timeout"),
-        ((init_failures > 0) & (init_fail_status == "error"), "init_error"),
+        (init_timed_out, "init_timeout"),
+        (init_errored, "init_error"),
         (loop_member, "reset_loop"),
         (before_window, "started_before_window"),
     ):
@@ -356,6 +362,8 @@ def _apply_mark(ev: _Evidence, mark: Mark) -> None:
                 ev.pc_evidence = True
         else:
             ev.init_failures += 1
+            ev.init_timed_out |= mark.status == "timeout"
+            ev.init_errored |= mark.status != "timeout"
             ev.init_fail_status = mark.status
             ev.init_fail_error_type = mark.error_type
             ev.init_fail_ms = mark.duration_ms

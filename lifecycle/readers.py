@@ -483,10 +483,12 @@ class TailChunkScanner:
                     break
                 if line.strip():
                     events += 1
-        rid_lines = [ln for ln in lines if "RequestId: " in ln]
+        # event lines only: a continuation line belongs to the event above it
+        rid_lines = [ln for ln in lines if "RequestId: " in ln and ln[:1].isdigit()]
         start_lines = [ln for ln in rid_lines if " START RequestId: " in ln]
         report_lines = [ln for ln in rid_lines if " REPORT RequestId: " in ln]
-        end_count = sum(1 for ln in rid_lines if " END RequestId: " in ln)
+        end_count = sum(1 for ln in rid_lines if " END RequestId: " in ln
+                        and " START RequestId: " not in ln and " REPORT RequestId: " not in ln)
         offsets = _LineOffsets(lines)
         slow: set[int] = set()  # line-start offsets that take the per-event path
         if len(start_lines) + len(report_lines) + end_count < len(rid_lines):
@@ -498,7 +500,7 @@ class TailChunkScanner:
         for keyword in _RARE_KEYWORDS:
             pos = chunk.find(keyword)
             while pos >= 0:
-                slow.add(chunk.rfind("\n", 0, pos) + 1)
+                slow.add(_event_start(chunk, pos))
                 pos = chunk.find(keyword, chunk.find("\n", pos) + 1)
                 if pos == 0:
                     break
@@ -572,6 +574,14 @@ class TailChunkScanner:
         etypes = [e or "" for e in etype] if any(etype) else [""] * len(rows)
         self.sink.add_reports(self._codes(streams), _iso_column(ts), rids, numbers, statuses,
                               etypes)
+
+
+def _event_start(chunk: str, pos: int) -> int:
+    """Offset of the first line of the event holding ``pos`` (continuation lines walk back)."""
+    start = chunk.rfind("\n", 0, pos) + 1
+    while start > 0 and not chunk[start].isdigit():
+        start = chunk.rfind("\n", 0, start - 1) + 1
+    return start
 
 
 def _iso_column(values: Sequence[str]) -> Any:
