@@ -29,7 +29,7 @@ from typing import Any
 
 import pandas as pd
 
-from lamlife.lifecycle.schema import START_TYPES
+from lamlife.lifecycle.schema import FUNCTION_COLUMNS, START_TYPES
 
 # The documented metric names and what they mean. Names outside this table are still valid
 # when the summary produces them (see the module docstring); names inside it that a given
@@ -75,16 +75,8 @@ COST_ALIASES: dict[str, str] = {
 _COUNT_STATS = frozenset({"count", "n"})
 
 # Per-function table columns that can stand in for summary statistics the summary lacks.
-_FUNCTION_PERCENTILE_COLUMNS: tuple[str, ...] = (
-    "init_count",
-    "init_p50_ms",
-    "init_p90_ms",
-    "init_p95_ms",
-    "init_p99_ms",
-    "init_max_ms",
-    "duration_p50_ms",
-    "duration_p99_ms",
-)
+_FUNCTION_PERCENTILE_COLUMNS: tuple[str, ...] = tuple(
+    c for c in FUNCTION_COLUMNS if c == "init_count" or c.endswith("_ms"))
 
 
 def _number(value: Any) -> float | None:

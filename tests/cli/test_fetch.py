@@ -17,13 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
-
-from lamlife.cli.main import app
-from lamlife.lifecycle import aws_fetch as af
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from moto_server import (  # noqa: E402
+from moto_server import (
     FAKE_SECRET,
     aws_env,  # noqa: F401  (fixture)
     create_function,
@@ -32,6 +26,10 @@ from moto_server import (  # noqa: E402
     sample_events,
     unique,
 )
+from typer.testing import CliRunner
+
+from lamlife.cli.main import app
+from lamlife.lifecycle import aws_fetch as af
 
 FAST = ["--max-rps", "1000", "--quiet"]
 

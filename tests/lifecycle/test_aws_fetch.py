@@ -17,7 +17,6 @@ from __future__ import annotations
 import calendar
 import json
 import re
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,12 +26,7 @@ import boto3
 import botocore.exceptions as bex
 import pytest
 from botocore.stub import Stubber
-
-from lamlife.lifecycle import aws_fetch as af
-from lamlife.lifecycle.errors import AwsAccessError, InputError
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from moto_server import (  # noqa: E402
+from moto_server import (
     FAKE_SECRET,
     aws_env,  # noqa: F401  (fixture)
     create_function,
@@ -41,6 +35,9 @@ from moto_server import (  # noqa: E402
     sample_events,
     unique,
 )
+
+from lamlife.lifecycle import aws_fetch as af
+from lamlife.lifecycle.errors import AwsAccessError, InputError
 
 NOW = datetime(2026, 7, 20, 12, 0, 0, tzinfo=UTC)
 NOW_MS = calendar.timegm((2026, 7, 20, 12, 0, 0)) * 1000
