@@ -840,13 +840,13 @@ def connect(
         profile_config = session._session.get_scoped_config()
     except bex.BotoCoreError:
         profile_config = {}
-    retries: dict[str, Any] = {
-        "mode": os.environ.get("AWS_RETRY_MODE") or profile_config.get("retry_mode") or "adaptive"
-    }
-    if not (os.environ.get("AWS_MAX_ATTEMPTS") or profile_config.get("max_attempts")):
-        retries["total_max_attempts"] = max_attempts
+    mode = os.environ.get("AWS_RETRY_MODE") or profile_config.get("retry_mode") or "adaptive"
+    if os.environ.get("AWS_MAX_ATTEMPTS") or profile_config.get("max_attempts"):
+        retries = {"mode": mode}
+    else:
+        retries = {"mode": mode, "total_max_attempts": max_attempts}
     config = Config(
-        retries=retries,
+        retries=retries,  # type: ignore[arg-type]  # mode is a user string, checked by botocore
         max_pool_connections=max_pool_connections,
         user_agent_extra="lamlife-fetch",
     )
