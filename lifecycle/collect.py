@@ -111,9 +111,11 @@ class _Columns:
         if not rows[self.numeric[0]]:
             return
         for name in self.numeric:
-            dtype = np.uint64 if name == "rid_hash" else (
-                np.int64 if name in ("env", "seq") else np.float64)
-            self._chunks[name].append(np.asarray(rows[name], dtype=dtype))
+            if name == "rid_hash":  # rows hold the RequestIds: hash them all at once
+                self._chunks[name].append(hash_ids(rows[name]))
+            else:
+                dtype = np.int64 if name in ("env", "seq") else np.float64
+                self._chunks[name].append(np.asarray(rows[name], dtype=dtype))
             rows[name] = []
         for name in self.text:
             self._chunks[name].append(rows[name])
@@ -145,7 +147,7 @@ class RecordSink:
         self.fallback_functions: set[str] = set()  # names guessed from file names
         self.counts = SinkCounts()
         self._starts = _Columns(("env", "ts", "seq", "rid_hash"), ("version",))
-        self._reports = _Columns(("env", "ts", "seq", *NUMERIC_FIELDS),
+        self._reports = _Columns(("env", "ts", "seq", "rid_hash", *NUMERIC_FIELDS),
                                  ("request_id", "status", "error_type"))
         self.marks: list[Mark] = []
         self.status_lines: list[StatusLine] = []
@@ -201,10 +203,11 @@ class RecordSink:
         code = self.env_code(function, environment)
         if kind == "report":
             self._reports.append(
-                env=code, ts=ts, seq=seq, **dict(zip(NUMERIC_FIELDS, rec[2:9], strict=True)),
+                env=code, ts=ts, seq=seq, rid_hash=rec[1],
+                **dict(zip(NUMERIC_FIELDS, rec[2:9], strict=True)),
                 request_id=rec[1], status=rec[9], error_type=self._intern(rec[10]))
         elif kind == "start":
-            self._starts.append(env=code, ts=ts, seq=seq, rid_hash=int(hash_ids([rec[1]])[0]),
+            self._starts.append(env=code, ts=ts, seq=seq, rid_hash=rec[1],
                                 version=self._intern(rec[2]))
         elif kind == "status":
             self.status_lines.append(StatusLine(code, ts, rec[1], rec[2], rec[3], rec[4]))
@@ -243,7 +246,8 @@ class RecordSink:
         self.counts.records += n
         first = self.next_seq(n)
         self._reports.extend(env=env, ts=ts, seq=np.arange(first, first + n, dtype=np.int64),
-                             **numbers, request_id=list(request_ids),
+                             rid_hash=hash_ids(request_ids), **numbers,
+                             request_id=list(request_ids),
                              status=[self._intern(s) for s in statuses],
                              error_type=[self._intern(e) for e in error_types])
 
@@ -256,8 +260,6 @@ class RecordSink:
         """Pair STARTs with REPORTs into ``paired``; return the count of STARTs without REPORT."""
         starts = self._starts.frame()
         reports = self._reports.frame()
-        reports["rid_hash"] = hash_ids(list(reports["request_id"])) if len(
-            reports["env"]) else np.zeros(0, np.uint64)
         start_ts, version, matched = pair_starts(starts, reports)
         self.envs_with_starts = {int(c) for c in np.unique(starts["env"])}
         self.paired = {

@@ -81,23 +81,21 @@ def run_engine(sink: RecordSink, options: EngineOptions | None = None) -> Engine
     options = options or EngineOptions()
     cols = sink.paired
     n = len(sink)
+    start = cols["start"].copy()
+    no_start = np.isnan(start)
+    start[no_start] = cols["end"][no_start] - cols["duration_ms"][no_start]
+    order = np.lexsort((cols["seq"], start, cols["env"]))
+    # put the sink's columns in this order in place: the unsorted copies are freed as we go
+    for name in list(cols):
+        cols[name] = cols[name][order]
+    start = start[order]
     envs = cols["env"]
     end = cols["end"]
-    start = cols["start"].copy()
     num = {name: cols[name] for name in NUMERIC_FIELDS}
-    duration = num["duration_ms"]
-    no_start = np.isnan(start)
-    start[no_start] = end[no_start] - duration[no_start]
-    order = np.lexsort((cols["seq"], start, envs))
-    envs = envs[order]
-    start = start[order]
-    end = end[order]
-    for name in NUMERIC_FIELDS:
-        num[name] = num[name][order]
-    request_id = cols["request_id"][order]
-    version = cols["version"][order]
-    status = cols["status"][order]
-    error_type = cols["error_type"][order]
+    request_id = cols["request_id"]
+    version = cols["version"]
+    status = cols["status"]
+    error_type = cols["error_type"]
 
     env_names = [e for _f, e in sink.environments]
     functions = [sink.function_from_record.get(i, f) for i, (f, _e) in
@@ -221,11 +219,12 @@ def run_engine(sink: RecordSink, options: EngineOptions | None = None) -> Engine
     is_provisioned = known & first & (pc_evidence | (inv_init_type == PROVISIONED))
     is_proactive = known & first & ~np.isnan(gap) & (gap > threshold_ms)
     is_cold = (known & init_activity) | ~np.isnan(report_init)
-    start_type = np.select(
-        [is_restore, is_reinit, is_provisioned, is_proactive, is_cold],
-        ["restore", "reinit", "provisioned", "proactive", "cold"],
-        default="warm",
-    ).astype(object)
+    # codes, then one shared str object per type (a str array would cost ~100 bytes a row)
+    type_names = np.array(["restore", "reinit", "provisioned", "proactive", "cold", "warm"],
+                          dtype=object)
+    start_type = type_names[np.select(
+        [is_restore, is_reinit, is_provisioned, is_proactive, is_cold], [0, 1, 2, 3, 4],
+        default=5)]
     before_window = known & first & (start_type == "warm")
     # provisioned environments keep their init type for billing
     inv_init_type = np.where((inv_init_type == "") & is_provisioned, PROVISIONED, inv_init_type)
@@ -267,7 +266,7 @@ def run_engine(sink: RecordSink, options: EngineOptions | None = None) -> Engine
     reason[before_window] = "warm: no init seen; the environment started before the data"
 
     # ---- flags
-    flags = pd.Series([""] * n, dtype=object)
+    flags = np.full(n, "", dtype=object)
     for cond, word in (
         (final_status == "timeout", "timeout"),
         ((final_status == "error") & ~oom, "error"),
@@ -277,9 +276,10 @@ def run_engine(sink: RecordSink, options: EngineOptions | None = None) -> Engine
         (loop_member, "reset_loop"),
         (before_window, "started_before_window"),
     ):
-        if cond.any():
-            flags = flags + np.where(cond, word + FLAG_SEPARATOR, "")
-    flags = flags.str.rstrip(FLAG_SEPARATOR) if n else flags
+        if cond.any():  # few rows have flags: touch only those
+            flags[cond] = flags[cond] + (word + FLAG_SEPARATOR)
+    flagged = flags != ""
+    flags[flagged] = [f[:-1] for f in flags[flagged]]
 
     # version: START's, else the stream's [version]
     env_series = pd.Series(np.asarray(env_names + [""], dtype=object)[envs], dtype=object)
