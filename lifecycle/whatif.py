@@ -210,7 +210,7 @@ def _fill_memory(
                 memory[rows] = DEFAULT_MEMORY_MB
                 arrivals.stats.warnings.append(
                     f"{f}: memory size unknown, priced at {DEFAULT_MEMORY_MB:g} MB "
-                    "(Lambda's default; set --memory-mb)"
+                    "(Lambda's default; lamlife simulate --memory-mb sets it)"
                 )
     arrivals.memory_mb = memory
 
@@ -281,7 +281,7 @@ def default_policy(arrivals: Arrivals, **overrides: Any) -> tuple[Policy, list[s
     else:
         init = DEFAULT_INIT_MS
         notes.append(f"no init durations in the input: each cold start assumed to take "
-                     f"{DEFAULT_INIT_MS:g} ms (set --init-ms)")
+                     f"{DEFAULT_INIT_MS:g} ms (lamlife simulate --init-ms sets it)")
     policy = Policy(init_ms=init)
     if "restore_ms" not in overrides and arrivals.restore_samples_ms.size:
         policy = replace(policy, restore_ms=tuple(arrivals.restore_samples_ms.tolist()))
