@@ -268,6 +268,7 @@ class RecordSink:
             "end": reports["ts"].astype(np.float64),
             "seq": reports["seq"].astype(np.int64),
             "request_id": reports["request_id"],
+            "rid_hash": reports["rid_hash"].astype(np.uint64),
             "version": version,
             "status": reports["status"],
             "error_type": reports["error_type"],
@@ -292,8 +293,8 @@ def pair_starts(starts: dict[str, Any], reports: dict[str, Any]
     version = np.full(n, "", dtype=object)
     if n == 0 or len(starts["env"]) == 0:
         return start_ts, version, 0
-    s_key = _pair_key(starts["env"], starts["rid_hash"])
-    r_key = _pair_key(reports["env"], reports["rid_hash"])
+    s_key = pair_key(starts["env"], starts["rid_hash"])
+    r_key = pair_key(reports["env"], reports["rid_hash"])
     s_dup = pd.Index(s_key).duplicated(keep=False)
     r_dup = pd.Index(r_key).duplicated(keep=False)
     multi = np.unique(np.concatenate([s_key[s_dup], r_key[r_dup]]))
@@ -318,7 +319,7 @@ def pair_starts(starts: dict[str, Any], reports: dict[str, Any]
     return start_ts, version, matched
 
 
-def _pair_key(env: np.ndarray, rid_hash: np.ndarray) -> np.ndarray:
+def pair_key(env: np.ndarray, rid_hash: np.ndarray) -> np.ndarray:
     """One 64-bit key per (environment, RequestId hash)."""
     with np.errstate(over="ignore"):
         return (rid_hash.astype(np.uint64)

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lamlife.lifecycle.collect import NUMERIC_FIELDS, Mark, RecordSink
+from lamlife.lifecycle.collect import NUMERIC_FIELDS, Mark, RecordSink, hash_ids, pair_key
 from lamlife.lifecycle.schema import FLAG_SEPARATOR, INVOCATION_COLUMNS
 
 PROVISIONED = "provisioned-concurrency"
@@ -84,7 +84,15 @@ def run_engine(sink: RecordSink, options: EngineOptions | None = None) -> Engine
     start = cols["start"].copy()
     no_start = np.isnan(start)
     start[no_start] = cols["end"][no_start] - cols["duration_ms"][no_start]
-    order = np.lexsort((cols["seq"], start, cols["env"]))
+    env_names = [e for _f, e in sink.environments]
+    functions = [sink.function_from_record.get(i, f) for i, (f, _e) in
+                 enumerate(sink.environments)]
+    # rank of each environment code by (function, environment): the table's order (schema)
+    by_name = sorted(range(len(env_names)), key=lambda c: (functions[c], env_names[c]))
+    env_rank = np.empty(len(env_names) + 1, dtype=np.int64)
+    env_rank[by_name] = np.arange(len(by_name))
+    env_rank[-1] = len(by_name)
+    order = np.lexsort((cols["seq"], start, env_rank[cols["env"]] if n else cols["env"]))
     # put the sink's columns in this order in place: the unsorted copies are freed as we go
     for name in list(cols):
         cols[name] = cols[name][order]
@@ -97,9 +105,6 @@ def run_engine(sink: RecordSink, options: EngineOptions | None = None) -> Engine
     status = cols["status"]
     error_type = cols["error_type"]
 
-    env_names = [e for _f, e in sink.environments]
-    functions = [sink.function_from_record.get(i, f) for i, (f, _e) in
-                 enumerate(sink.environments)]
     known_env_code = np.array([bool(e) for e in env_names] or [False], dtype=bool)
 
     # ---- status lines (timeouts, crashes, runtimeDone) joined on (environment, RequestId)
@@ -107,12 +112,13 @@ def run_engine(sink: RecordSink, options: EngineOptions | None = None) -> Engine
     line_error_type = np.full(n, "", dtype=object)
     killed = np.zeros(n, dtype=bool)
     if sink.status_lines and n:
+        # only invocations whose (environment, RequestId) some status line names
+        line_keys = pair_key(np.array([s.env for s in sink.status_lines], dtype=np.int64),
+                             hash_ids([s.request_id for s in sink.status_lines]))
+        candidates_idx = np.flatnonzero(np.isin(pair_key(envs, cols["rid_hash"]), line_keys))
         by_key: dict[tuple[int, str], list[int]] = defaultdict(list)
-        wanted = {(s.env, s.request_id) for s in sink.status_lines}
-        for i in range(n):
-            key = (int(envs[i]), request_id[i])
-            if key in wanted:
-                by_key[key].append(i)
+        for i in candidates_idx.tolist():
+            by_key[(int(envs[i]), request_id[i])].append(i)
         rank = {"": 0, "success": 1, "error": 2, "timeout": 3}
         for line in sink.status_lines:
             candidates = by_key.get((line.env, line.request_id))

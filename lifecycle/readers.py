@@ -414,7 +414,7 @@ def _read_tail(source: _Source, text: io.TextIOWrapper, options: ReadOptions,
         if not block:
             break
         block = carry + block
-        cut = block.rfind("\n2")  # keep every event whole: cut before a prefixed line
+        cut = _cut_point(block)  # keep every event whole: cut before an event line
         if cut < 0:
             carry = block
             continue
@@ -426,6 +426,7 @@ def _read_tail(source: _Source, text: io.TextIOWrapper, options: ReadOptions,
 
 
 CHUNK_CHARS = 4 * 1024 * 1024
+_FAST_END = re.compile(r"\S+ \S+ END RequestId: \S+$")
 _FAST_START = re.compile(r"(\S+) (\S+) START RequestId: (\S+) Version: (\S+)$")
 _FAST_REPORT = re.compile(
     r"(\S+) (\S+) REPORT RequestId: (\S+)\tDuration: ([0-9]+(?:\.[0-9]+)?) ms"
@@ -474,27 +475,29 @@ class TailChunkScanner:
             lines.pop()
         base_line = self.lines
         self.lines += len(lines)
-        continuation = [ln for ln in lines if not ln[:1].isdigit()]
+        continuation = [ln for ln in lines if ln[4:5] != "-" or ln[10:11] != "T"
+                        or not ln[:1].isdigit()]
         events = len(lines) - len(continuation)
         if self._first:
             self._first = False
-            for line in lines:  # lines before the first prefixed one: application output
-                if line[:1].isdigit():
+            for line in lines:  # lines before the first event line: application output
+                if _is_event_line(line):
                     break
                 if line.strip():
                     events += 1
         # event lines only: a continuation line belongs to the event above it
-        rid_lines = [ln for ln in lines if "RequestId: " in ln and ln[:1].isdigit()]
+        rid_lines = [ln for ln in lines if "RequestId: " in ln and _is_event_line(ln)]
         start_lines = [ln for ln in rid_lines if " START RequestId: " in ln]
         report_lines = [ln for ln in rid_lines if " REPORT RequestId: " in ln]
-        end_count = sum(1 for ln in rid_lines if " END RequestId: " in ln
-                        and " START RequestId: " not in ln and " REPORT RequestId: " not in ln)
+        end_lines = [ln for ln in rid_lines if " END RequestId: " in ln
+                     and " START RequestId: " not in ln and " REPORT RequestId: " not in ln]
+        end_count = sum(1 for ln in end_lines if _FAST_END.match(ln))
         offsets = _LineOffsets(lines)
         slow: set[int] = set()  # line-start offsets that take the per-event path
         if len(start_lines) + len(report_lines) + end_count < len(rid_lines):
             slow.update(offsets.of(ln) for ln in rid_lines
                         if " START RequestId: " not in ln and " REPORT RequestId: " not in ln
-                        and " END RequestId: " not in ln)
+                        and not (" END RequestId: " in ln and _FAST_END.match(ln)))
         starts = self._fast(_FAST_START, start_lines, offsets, slow)
         reports = self._fast(_FAST_REPORT, report_lines, offsets, slow)
         for keyword in _RARE_KEYWORDS:
@@ -540,7 +543,7 @@ class TailChunkScanner:
             if parts is None:
                 continue  # a continuation line: part of the event above it
             extra_end = end
-            while extra_end + 1 < len(chunk) and not chunk[extra_end + 1].isdigit():
+            while extra_end + 1 < len(chunk) and not _event_at(chunk, extra_end + 1):
                 extra_end = chunk.find("\n", extra_end + 1)
             stream, ts, message = parts
             if extra_end > end:
@@ -579,9 +582,26 @@ class TailChunkScanner:
 def _event_start(chunk: str, pos: int) -> int:
     """Offset of the first line of the event holding ``pos`` (continuation lines walk back)."""
     start = chunk.rfind("\n", 0, pos) + 1
-    while start > 0 and not chunk[start].isdigit():
+    while start > 0 and not _event_at(chunk, start):
         start = chunk.rfind("\n", 0, start - 1) + 1
     return start
+
+
+def _is_event_line(line: str) -> bool:
+    """A tail line that starts an event: ``YYYY-MM-DDT...`` (``_tail_split`` decides fully)."""
+    return line[4:5] == "-" and line[10:11] == "T" and line[:1].isdigit()
+
+
+def _event_at(chunk: str, pos: int) -> bool:
+    return _is_event_line(chunk[pos:pos + 11])
+
+
+def _cut_point(block: str) -> int:
+    """The last newline that is followed by an event line (-1 when there is none)."""
+    cut = block.rfind("\n2")
+    while cut >= 0 and not _event_at(block, cut + 1):
+        cut = block.rfind("\n2", 0, cut)
+    return cut
 
 
 def _iso_column(values: Sequence[str]) -> Any:
