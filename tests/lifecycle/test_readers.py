@@ -1,0 +1,448 @@
+"""Golden reader pairs: every input format under tests/data/readers/<case>/ with a hand-written
+expected.json next to it (the reasoning is in its "notes"), plus detection, stdin and the
+lamlife-CSV round trip.
+
+Each expected.json holds:
+- ``paths`` (relative to the case folder) and ``options`` (AnalyzeOptions keywords);
+- ``formats`` (detected format -> files) and ``input`` (a subset of InputStats counts);
+- optional ``warnings_contain``, ``configurations`` and ``summary`` (subsets);
+- ``invocations``: every invocation the input holds, each a subset of the invocation columns
+  (``flags`` as a list, ``start`` as ISO text, ``null`` for NaN).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+import lamlife.cli.main  # noqa: F401  (registers the commands)
+from lamlife.cli.app import app
+from lamlife.lifecycle import readers
+from lamlife.lifecycle.analysis import Analysis, InputStats
+from lamlife.lifecycle.collect import RecordSink
+from lamlife.lifecycle.engine import run_engine
+from lamlife.lifecycle.pipeline import AnalyzeOptions, analyze_paths, build_analysis
+from lamlife.lifecycle.readers import detect_format
+from lamlife.lifecycle.schema import FLAG_SEPARATOR, INVOCATION_COLUMNS
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "readers"
+CASES = sorted(p.parent.name for p in DATA.glob("*/expected.json"))
+ALL_FORMATS = {
+    "tail", "timestamped", "sam", "json", "jsonl", "insights-csv", "console-csv",
+}
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "orders-tail.log"
+
+
+def load_case(name: str) -> dict[str, Any]:
+    case: dict[str, Any] = json.loads((DATA / name / "expected.json").read_text(encoding="utf-8"))
+    return case
+
+
+def run_case(name: str) -> tuple[dict[str, Any], Analysis]:
+    case = load_case(name)
+    paths = [str(DATA / name / p) for p in case["paths"]]
+    return case, analyze_paths(paths, AnalyzeOptions(**case["options"]))
+
+
+def _flags(value: Any) -> list[str]:
+    if not isinstance(value, str) or not value:
+        return []
+    return sorted(value.split(FLAG_SEPARATOR))
+
+
+def assert_invocation(expected: dict[str, Any], actual: pd.Series) -> None:
+    """Every key of ``expected`` must match the actual row (floats to 1e-6, times to 1 us)."""
+    where = f"{expected['request_id']}"
+    for key, want in expected.items():
+        got = actual[key]
+        if key == "flags":
+            assert _flags(got) == sorted(want), f"{where}: flags {got!r} != {want!r}"
+        elif key in ("start", "end"):
+            diff = abs((pd.Timestamp(got) - pd.Timestamp(want)).total_seconds())
+            assert diff < 1e-6, f"{where}: {key} {got} != {want}"
+        elif want is None:
+            assert got is None or (isinstance(got, float) and math.isnan(got)), (
+                f"{where}: {key} {got!r} should be missing")
+        elif isinstance(want, (int, float)) and not isinstance(want, bool):
+            assert got is not None and not math.isnan(float(got)), f"{where}: {key} missing"
+            assert math.isclose(float(got), float(want), rel_tol=0, abs_tol=1e-6), (
+                f"{where}: {key} {got!r} != {want!r}")
+        else:
+            assert got == want, f"{where}: {key} {got!r} != {want!r}"
+
+
+def assert_matches(case: dict[str, Any], analysis: Analysis) -> None:
+    stats = analysis.input
+    assert stats.formats == case["formats"]
+    for key, want in case["input"].items():
+        assert getattr(stats, key) == want, f"input.{key}: {getattr(stats, key)} != {want}"
+    # every event accounted for (DESIGN.md principles)
+    assert stats.records + stats.ignored + stats.malformed == stats.events
+    for fragment in case.get("warnings_contain", []):
+        assert any(fragment in w for w in stats.warnings), (fragment, stats.warnings)
+    for function, config in case.get("configurations", {}).items():
+        got = stats.configurations[function]
+        for key, want in config.items():
+            assert got[key] == want, (function, key)
+    for key, want in case.get("summary", {}).items():
+        assert analysis.summary[key] == want, f"summary.{key}: {analysis.summary[key]} != {want}"
+
+    inv = analysis.invocations
+    assert len(inv) == len(case["invocations"])
+    keys = list(zip(inv["function"], inv["environment"], inv["request_id"], strict=True))
+    assert len(set(keys)) == len(keys), "golden cases use unique (function, env, request id)"
+    by_key = {k: inv.iloc[i] for i, k in enumerate(keys)}
+    for expected in case["invocations"]:
+        key = (expected["function"], expected["environment"], expected["request_id"])
+        assert key in by_key, f"missing invocation {key}; have {sorted(by_key)}"
+        assert_invocation(expected, by_key[key])
+
+
+def test_golden_cases_cover_every_format() -> None:
+    seen: set[str] = set()
+    for name in CASES:
+        seen.update(load_case(name)["formats"])
+    assert seen >= ALL_FORMATS
+    assert len(CASES) >= 12
+
+
+KNOWN_BUGS = {
+    "console-paste-twice": (
+        "bug: a console copy pasted twice (raw, then tab-collapsed) is not deduplicated "
+        "(§1 'Often pasted twice ... deduplicate'): 4 invocations instead of 2"),
+    "console-paste-own-line": (
+        "bug: console copy with the '...Z' timestamp on its own line (§1): the message on the "
+        "next line is joined after an empty message, so it starts with a newline and every "
+        "event is ignored: 0 records, 0 invocations instead of 7 records, 2 invocations"),
+}
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[n]))
+    if n in KNOWN_BUGS else n for n in CASES])
+def test_golden(name: str) -> None:
+    case, analysis = run_case(name)
+    assert_matches(case, analysis)
+
+
+@pytest.mark.parametrize("name", ["mixed", "tail-detailed"])
+def test_invocation_table_is_ordered_by_function_environment_start(name: str) -> None:
+    _case, analysis = run_case(name)
+    inv = analysis.invocations
+    ordered = inv.sort_values(["function", "environment", "start"], kind="stable")
+    assert list(ordered.index) == list(inv.index)
+
+
+def test_stdin_through_cli_reads_a_tail_log() -> None:
+    # "-" reads stdin; its function is "stdin" (no file name, no log group).
+    case = load_case("tail-detailed")
+    data = (DATA / "tail-detailed" / "orders.log").read_bytes()
+    result = CliRunner().invoke(app, ["analyze", "-", "--format", "json", "--invocations"],
+                                input=data)
+    assert result.exit_code == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["input"]["formats"] == {"tail": 1}
+    assert out["input"]["records"] == case["input"]["records"]
+    assert out["input"]["ignored"] == case["input"]["ignored"]
+    assert out["summary"]["start_types"] == case["summary"]["start_types"]
+    rows = {r["request_id"]: r for r in out["invocations"]}
+    assert len(rows) == len(case["invocations"])
+    for expected in case["invocations"]:
+        row = rows[expected["request_id"]]
+        assert row["function"] == "stdin"
+        for key in ("environment", "start_type", "status", "error_type", "duration_ms",
+                    "billed_duration_ms", "init_duration_ms", "memory_mb"):
+            assert row[key] == expected[key], (expected["request_id"], key)
+        assert sorted(row["flags"]) == sorted(expected["flags"])
+
+
+@pytest.mark.parametrize("source", [
+    "tail-detailed/orders.log",
+    "sam/java-orders.log",
+    "json-format-filter/tenner.json",
+    "insights-fields/storms-report.csv",
+    "jsonl/events.jsonl",
+    str(EXAMPLE),
+])
+def test_lamlife_csv_round_trip(source: str, tmp_path: Path) -> None:
+    # `lamlife analyze X --format csv`, then analyze that CSV: same summary, same invocations.
+    path = source if Path(source).is_absolute() else str(DATA / source)
+    runner = CliRunner()
+    csv_file = tmp_path / "invocations.csv"
+    first = runner.invoke(app, ["analyze", path, "--format", "csv", "--output", str(csv_file),
+                                "--quiet"])
+    assert first.exit_code == 0, first.stderr
+    original = runner.invoke(app, ["analyze", path, "--format", "json", "--invocations",
+                                   "--quiet"])
+    again = runner.invoke(app, ["analyze", str(csv_file), "--format", "json", "--invocations",
+                                "--quiet"])
+    assert original.exit_code == 0 and again.exit_code == 0, again.stderr
+    a, b = json.loads(original.stdout), json.loads(again.stdout)
+    assert b["input"]["formats"] == {"lamlife-csv": 1}
+    assert b["summary"] == a["summary"]
+    assert b["invocations"] == a["invocations"]
+    assert b["environments"] == a["environments"]
+    assert b["functions"] == a["functions"]
+
+
+# ---------------------------------------------------------------- detection, line by line
+
+
+@pytest.mark.parametrize(("head", "fmt"), [
+    ("2026-07-20T01:50:15.828000+00:00 2026/07/20/[$LATEST]b249865adaaf4fad80f95f8ad09725b8 "
+     "START RequestId: x Version: $LATEST\n", "tail"),
+    ("2026-07-20T01:50:15 START RequestId: x Version: $LATEST\n", "timestamped"),
+    ("2020-06-09T15:02:23.085Z START RequestId: x Version: $LATEST\n", "timestamped"),
+    ("2023/06/02/[72]88ab219a63d343d294d0a9947e8ab36a 2023-06-02T11:27:22.355000 "
+     "START RequestId: x Version: 72\n", "sam"),
+    ('{\n  "events": [\n', "json"),
+    ('{"events": [], "nextForwardToken": "f/1", "nextBackwardToken": "b/1"}\n', "jsonl"),
+    ('{"logStreamName": "s", "timestamp": 1, "message": "START RequestId: x"}\n', "jsonl"),
+    ('{"time":"2026-10-08T07:30:28.235Z","type":"platform.start","record":{}}\n', "jsonl"),
+    ("@timestamp,@logStream,@log,@message\n", "insights-csv"),
+    ('"@timestamp","@message"\n', "insights-csv"),
+    ("timestamp,message\n1751235598686,\"x\"\n", "console-csv"),
+    ("\ufefftimestamp,message\n", "console-csv"),
+    ("function,version,environment,request_id,start,end,start_type\n", "lamlife-csv"),
+    ("", "empty"),
+    ("\n\n  \n", "empty"),
+    ("hello world\nthis is prose\n", None),
+    ("a,b,c\n1,2,3\n", None),
+])
+def test_detect_format(head: str, fmt: str | None) -> None:
+    assert detect_format(head) == fmt
+
+
+# ---------------------------------------------------------------- tail fast path vs per-event path
+
+_TAIL_PREFIX = re.compile(
+    r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?[+-]\d\d:\d\d) (\S+)(?: (.*))?$", re.S)
+
+
+def per_event_reference(path: Path, function: str) -> tuple[Analysis, dict[str, int]]:
+    """The doc's rule done the plain way: a line without the ``<time> <stream>`` prefix continues
+    the event above it (§1); every event goes through RecordSink.add one by one."""
+    sink = RecordSink()
+    sink.fallback_functions.add(function)  # a file name: a JSON initStart may name the function
+    current: list[str] | None = None
+    orphans = 0
+
+    def flush() -> None:
+        if current is not None:
+            sink.add(function, current[1], pd.Timestamp(current[0]).value / 1e6, current[2])
+
+    for line in path.read_text(encoding="utf-8").split("\n")[:-1]:
+        m = _TAIL_PREFIX.match(line)
+        if m:
+            flush()
+            current = [m.group(1), m.group(2), m.group(3) or ""]
+        elif current is not None:
+            current[2] += "\n" + line
+        elif line.strip():
+            orphans += 1
+    flush()
+    sink.counts.events += orphans
+    sink.counts.ignored += orphans
+    stats = InputStats(incomplete=sink.finish(), events=sink.counts.events)
+    result = run_engine(sink)
+    analysis = build_analysis(result.invocations, stats,
+                              orphan_init_failures=result.orphan_init_failures,
+                              unused_inits=result.unused_inits,
+                              orphan_events=result.orphan_events)
+    c = sink.counts
+    return analysis, {"events": c.events, "records": c.records, "ignored": c.ignored,
+                      "malformed": c.malformed}
+
+
+def assert_same_as_per_event_path(path: Path) -> None:
+    function = path.name.split(".")[0]
+    fast = analyze_paths([str(path)])
+    reference, counts = per_event_reference(path, function)
+    got = {k: getattr(fast.input, k) for k in counts}
+    assert got == counts
+    key = ["function", "environment", "start", "request_id"]
+    a = fast.invocations.sort_values(key).reset_index(drop=True)
+    b = reference.invocations.sort_values(key).reset_index(drop=True)
+    assert len(a) == len(b)
+    for column in INVOCATION_COLUMNS:
+        if column in ("start", "end"):
+            gap = (a[column] - b[column]).abs().max()
+            assert pd.isna(gap) or gap <= pd.Timedelta(microseconds=1), column
+        else:
+            pd.testing.assert_series_equal(a[column], b[column], check_dtype=False,
+                                           check_names=False, obj=column)
+    assert fast.summary == reference.summary
+
+
+TAIL_INPUTS = [
+    DATA / "tail-detailed" / "orders.log",
+    DATA / "json-format-tail" / "tenner-tail.log",
+    DATA / "mixed" / "logs" / "a-tail.log",
+    EXAMPLE,
+]
+
+
+@pytest.mark.parametrize("chunk", [None, 256])
+@pytest.mark.parametrize("path", TAIL_INPUTS, ids=lambda p: p.name)
+def test_tail_fast_path_equals_per_event_path(path: Path, chunk: int | None,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # The tail reader scans whole chunks and parses canonical START/REPORT lines in bulk; its
+    # results and accounting must equal feeding every event to RecordSink.add. A 256-character
+    # chunk puts chunk boundaries everywhere (between a REPORT and its XRAY line, inside
+    # pretty-printed JSON).
+    if chunk is not None:
+        monkeypatch.setattr(readers, "CHUNK_CHARS", chunk)
+    assert_same_as_per_event_path(path)
+
+
+STREAM = "2026/07/20/[$LATEST]0c5d1e3f9a7b4c2d8e6f1a3b5c7d9e0f"
+
+
+def _tail(lines: list[str]) -> str:
+    return "\n".join(lines) + "\n"
+
+
+def test_tail_continuation_starting_with_a_digit_is_part_of_its_event(tmp_path: Path) -> None:
+    # Multi-line application output whose second line starts with a digit: one event (§1: a
+    # line without the prefix continues the event above it), so 4 events: 3 records, 1 ignored.
+    path = tmp_path / "fn.log"
+    path.write_text(_tail([
+        f"2026-07-20T01:50:15.250000+00:00 {STREAM} START RequestId: a1 Version: $LATEST",
+        f"2026-07-20T01:50:15.251000+00:00 {STREAM} [INFO]\t2026-07-20T01:50:15.251Z\ta1\tbatch:",
+        "2 items accepted",
+        "  1 item rejected",
+        f"2026-07-20T01:50:15.300000+00:00 {STREAM} END RequestId: a1",
+        f"2026-07-20T01:50:15.300000+00:00 {STREAM} REPORT RequestId: a1\tDuration: 50.00 ms\t"
+        "Billed Duration: 50 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\t",
+    ]))
+    stats = analyze_paths([str(path)]).input
+    assert (stats.events, stats.records, stats.ignored) == (4, 3, 1)
+    assert_same_as_per_event_path(path)
+
+
+def test_tail_application_line_quoting_end_is_ignored(tmp_path: Path) -> None:
+    # A log-processing function prints the lines it forwards: its own output contains
+    # " END RequestId: ". That is application output (ignored), not an END record.
+    path = tmp_path / "forwarder.log"
+    path.write_text(_tail([
+        f"2026-07-20T01:50:15.250000+00:00 {STREAM} START RequestId: a1 Version: $LATEST",
+        f"2026-07-20T01:50:15.260000+00:00 {STREAM} 2026-07-20T01:50:15.260Z\ta1\tINFO\t"
+        "forwarding: END RequestId: 7c9567b5-107b-4a6c-8798-0157ac21db52",
+        f"2026-07-20T01:50:15.300000+00:00 {STREAM} END RequestId: a1",
+        f"2026-07-20T01:50:15.300000+00:00 {STREAM} REPORT RequestId: a1\tDuration: 50.00 ms\t"
+        "Billed Duration: 50 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\t",
+    ]))
+    stats = analyze_paths([str(path)]).input
+    assert (stats.events, stats.records, stats.ignored) == (4, 3, 1)
+    assert_same_as_per_event_path(path)
+
+
+def test_tail_timestamps_without_fraction(tmp_path: Path) -> None:
+    # aws logs tail omits the fraction when it is zero (§1).
+    path = tmp_path / "fn.log"
+    path.write_text(_tail([
+        f"2026-07-20T01:50:15+00:00 {STREAM} START RequestId: a1 Version: $LATEST",
+        f"2026-07-20T01:50:16+00:00 {STREAM} END RequestId: a1",
+        f"2026-07-20T01:50:16+00:00 {STREAM} REPORT RequestId: a1\\tDuration: 1000.00 ms\\t"
+        "Billed Duration: 1000 ms\\tMemory Size: 128 MB\\tMax Memory Used: 60 MB\\t"
+        "Init Duration: 200.00 ms",
+    ]))
+    inv = analyze_paths([str(path)]).invocations
+    assert len(inv) == 1
+    assert inv.iloc[0]["start"] == pd.Timestamp("2026-07-20T01:50:15Z")
+    assert inv.iloc[0]["end"] == pd.Timestamp("2026-07-20T01:50:16Z")
+    assert inv.iloc[0]["start_type"] == "cold"
+
+
+def test_sam_logs_with_reindented_json_records(tmp_path: Path) -> None:
+    # sam logs re-indents JSON messages over several lines (§1); the JSON START/REPORT pair.
+    # 2 events = 2 records; the report's initDurationMs makes it cold.
+    path = tmp_path / "fn.log"
+    record = {"requestId": "j1", "status": "success",
+              "metrics": {"durationMs": 765.0, "billedDurationMs": 765, "memorySizeMB": 128,
+                          "maxMemoryUsedMB": 70, "initDurationMs": 300.5}}
+    start = json.dumps({"time": "2026-10-08T07:30:28.235Z", "type": "platform.start",
+                        "record": {"requestId": "j1"}}, indent=2)
+    report = json.dumps({"time": "2026-10-08T07:30:29.000Z", "type": "platform.report",
+                         "record": record}, indent=2)
+    path.write_text(_tail([f"{STREAM} 2026-10-08T07:30:28.235000 {start}",
+                           f"{STREAM} 2026-10-08T07:30:29 {report}"]))
+    analysis = analyze_paths([str(path)])
+    assert analysis.input.formats == {"sam": 1}
+    assert (analysis.input.events, analysis.input.records) == (2, 2)
+    inv = analysis.invocations.iloc[0]
+    assert (inv["environment"], inv["start_type"]) == (STREAM, "cold")
+    assert inv["init_duration_ms"] == pytest.approx(300.5)
+    assert inv["start"] == pd.Timestamp("2026-10-08T07:30:28.235Z")
+
+
+_RIDS = ["5e6f7a8b-0001", "5e6f7a8b-0002", "5e6f7a8b-0003"]
+_STREAMS = ["2026/07/20/[$LATEST]aaaa1111aaaa1111aaaa1111aaaa1111",
+            "2026/07/20/[$LATEST]bbbb2222bbbb2222bbbb2222bbbb2222"]
+
+
+@st.composite
+def _tail_message(draw: st.DrawFn) -> str:
+    rid = draw(st.sampled_from(_RIDS))
+    dur = draw(st.integers(min_value=0, max_value=500000)) / 100
+    status = draw(st.sampled_from(["", "\tStatus: timeout",
+                                   "\tStatus: error\tError Type: Runtime.OutOfMemory"]))
+    init = draw(st.sampled_from(["", f"\tInit Duration: {dur / 3:.2f} ms"]))
+    tail = draw(st.sampled_from(["", "\t", "\t\nXRAY TraceId: 1-5e61292c-cc12\tSegmentId: 07a8\t"
+                                           "Sampled: true"]))
+    return draw(st.sampled_from([
+        f"START RequestId: {rid} Version: $LATEST",
+        f"END RequestId: {rid}",
+        f"REPORT RequestId: {rid}\tDuration: {dur:.2f} ms\tBilled Duration: {math.ceil(dur)} ms"
+        f"\tMemory Size: 128 MB\tMax Memory Used: 100 MB{init}{status}{tail}",
+        f"REPORT RequestId: {rid}  Duration: {dur:.2f} ms  Billed Duration: 5 ms  Memory Size: "
+        "128 MB  Max Memory Used: 128 MB",
+        "INIT_START Runtime Version: python:3.12.v40\tRuntime Version ARN: arn",
+        f"INIT_REPORT Init Duration: {dur:.2f} ms\tPhase: init{status}",
+        "EXTENSION\tName: x\tState: Ready\tEvents: []",
+        f"2024-01-29T16:41:15.998Z {rid} Task timed out after 3.00 seconds",
+        f"RequestId: {rid} Error: Runtime exited with error: signal: killed\nRuntime.ExitError",
+        f"[INFO]\t2026-07-20T01:50:15.251Z\t{rid}\tmulti\n2 items left\n  more",
+        f"2026-07-20T01:50:15.251Z\t{rid}\tINFO\tforwarding END RequestId: {rid}",
+        json.dumps({"time": "2026-07-20T01:00:00.000Z", "type": "platform.start",
+                    "record": {"requestId": rid}}),
+        json.dumps({"time": "2026-07-20T01:00:00.000Z", "type": "platform.report",
+                    "record": {"requestId": rid, "metrics": {"durationMs": 12.5}}}, indent=2),
+    ]))
+
+
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(events=st.lists(st.tuples(st.integers(min_value=1, max_value=20000),
+                                 st.sampled_from(_STREAMS), _tail_message()),
+                       min_size=1, max_size=30),
+       chunk=st.sampled_from([None, 200]))
+def test_random_tail_files_fast_path_equals_per_event_path(
+        events: list[tuple[int, str, str]], chunk: int | None) -> None:
+    # Strictly increasing times (two invocations of one environment never start in the same
+    # microsecond); a 200-character chunk cuts events everywhere.
+    t = pd.Timestamp("2026-07-20T01:00:00Z")
+    lines = []
+    for step_ms, stream, message in events:
+        t += pd.Timedelta(milliseconds=step_ms)
+        lines.append(f"{t.strftime('%Y-%m-%dT%H:%M:%S.%f')}+00:00 {stream} {message}")
+    saved = readers.CHUNK_CHARS
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "fn.log"
+        path.write_text(_tail(lines), encoding="utf-8")
+        try:
+            if chunk is not None:
+                readers.CHUNK_CHARS = chunk
+            assert_same_as_per_event_path(path)
+        finally:
+            readers.CHUNK_CHARS = saved
