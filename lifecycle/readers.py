@@ -350,11 +350,15 @@ def _default_function(source: _Source, options: ReadOptions, sink: RecordSink) -
     return name
 
 
+AddEvent = Callable[[str, str, float, str, str], None]
+
+
 def _line_events(lines: Iterator[str], split: Callable[[str], tuple[str, float, str] | None],
-                 source: _Source, function: str, result: ReadResult) -> None:
-    """Join continuation lines to their event and hand each event to the sink."""
+                 source: _Source, function: str, result: ReadResult,
+                 add: AddEvent | None = None) -> None:
+    """Join continuation lines to their event and hand each event to ``add`` (the sink)."""
     sink = result.sink
-    add = sink.add
+    add = add or sink.add
     name = source.name
     env = ""
     ts = 0.0
@@ -376,16 +380,12 @@ def _line_events(lines: Iterator[str], split: Callable[[str], tuple[str, float, 
                 orphan += 1
             continue
         if message is not None:
-            if extra:
-                message = message + "\n" + "\n".join(extra)
-                extra = []
-            add(function, env, ts, message, f"{name}:{start_line}")
+            add(function, env, ts, _joined(message, extra), f"{name}:{start_line}")
+            extra = []
         env, ts, message = parts
         start_line = lineno
     if message is not None:
-        if extra:
-            message = message + "\n" + "\n".join(extra)
-        add(function, env, ts, message, f"{name}:{start_line}")
+        add(function, env, ts, _joined(message, extra), f"{name}:{start_line}")
     result.stats.lines += lineno
     sink.counts.events += orphan
     sink.counts.ignored += orphan
@@ -402,6 +402,36 @@ def _tail_split(line: str) -> tuple[str, float, str] | None:
     if ts != ts:
         return None
     return parts[1], ts, parts[2] if len(parts) > 2 else ""
+
+
+def _joined(message: str, extra: list[str]) -> str:
+    """An event's message with its continuation lines (a time alone on its line: just them)."""
+    if not extra:
+        return message
+    return "\n".join([message, *extra]) if message else "\n".join(extra)
+
+
+_PLATFORM_STARTS = ("START ", "END ", "REPORT ", "INIT_", "RESTORE_", "EXTENSION",
+                    "TELEMETRY", "LOGS", "RequestId:")
+
+
+def _deduplicating(sink: RecordSink, duplicates: list[int]) -> AddEvent:
+    """``sink.add`` that skips a platform line seen before at the same time, whitespace aside:
+    a console copy pasted twice, raw and then tab-collapsed (counted as ignored)."""
+    seen: set[int] = set()
+
+    def add(function: str, env: str, ts: float, message: str, where: str) -> None:
+        if message.startswith(_PLATFORM_STARTS):
+            key = hash((ts, " ".join(message.split())))
+            if key in seen:
+                sink.counts.events += 1
+                sink.counts.ignored += 1
+                duplicates[0] += 1
+                return
+            seen.add(key)
+        sink.add(function, env, ts, message, where)
+
+    return add
 
 
 def _read_tail(source: _Source, text: io.TextIOWrapper, options: ReadOptions,
@@ -547,7 +577,8 @@ class TailChunkScanner:
                 extra_end = chunk.find("\n", extra_end + 1)
             stream, ts, message = parts
             if extra_end > end:
-                message = message + chunk[end:extra_end]
+                message = (message + chunk[end:extra_end]) if message else \
+                    chunk[end + 1:extra_end]
             line_no += chunk.count("\n", counted_to, offset)
             counted_to = offset
             sink.add(self.function, stream, ts, message, f"{self.name}:{line_no}")
@@ -669,7 +700,13 @@ def _read_timestamped(source: _Source, text: io.TextIOWrapper, options: ReadOpti
             return None
         return env, ts, m.group(2)
 
-    _line_events(iter(text), split, source, function, result)
+    duplicates = [0]
+    add = None if env else _deduplicating(result.sink, duplicates)
+    _line_events(iter(text), split, source, function, result, add)
+    if duplicates[0]:
+        result.stats.warnings.append(
+            f"{source.name}: {duplicates[0]} duplicate platform line(s) skipped (the same "
+            "lines pasted twice, e.g. raw and tab-collapsed)")
 
 
 # ------------------------------------------------------------------------- JSON

@@ -116,20 +116,7 @@ def test_golden_cases_cover_every_format() -> None:
     assert len(CASES) >= 12
 
 
-KNOWN_BUGS = {
-    "console-paste-twice": (
-        "bug: a console copy pasted twice (raw, then tab-collapsed) is not deduplicated "
-        "(§1 'Often pasted twice ... deduplicate'): 4 invocations instead of 2"),
-    "console-paste-own-line": (
-        "bug: console copy with the '...Z' timestamp on its own line (§1): the message on the "
-        "next line is joined after an empty message, so it starts with a newline and every "
-        "event is ignored: 0 records, 0 invocations instead of 7 records, 2 invocations"),
-}
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[n]))
-    if n in KNOWN_BUGS else n for n in CASES])
+@pytest.mark.parametrize("name", CASES)
 def test_golden(name: str) -> None:
     case, analysis = run_case(name)
     assert_matches(case, analysis)
