@@ -36,16 +36,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
 import pandas as pd
 
 from lamlife.lifecycle.analysis import InputStats
+from lamlife.lifecycle.arrivals import is_arrival_header
 from lamlife.lifecycle.collect import RecordSink
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.platform import json_record_time, normalize_status, parse_json_platform
-from lamlife.lifecycle.schema import INVOCATION_COLUMNS
+from lamlife.lifecycle.schema import INVOCATION_COLUMNS, START_TYPES, STATUSES
 from lamlife.lifecycle.timeparse import any_to_ms, fast_iso_ms, iso_to_ms
 
 HEAD_BYTES = 64 * 1024
+_MAX_EPOCH_MS = 1e14  # year 5138: anything larger is not a time
 Progress = Callable[[int], None]  # called with bytes read so far (all files)
 
 _ISO_PREFIX = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?"
@@ -57,8 +60,6 @@ _S3_PATH = re.compile(
 _CUSTOM_STREAM = re.compile(r"^\d{4}/\d\d/\d\d/([^\[/]+)\[")
 _STREAM_LIKE = re.compile(r"\d{4}/\d\d/\d\d/|\[")
 _INVOCATION_HEADER = ",".join(INVOCATION_COLUMNS[:5])
-_ARRIVAL_START = ("start", "timestamp", "start_time", "arrival", "time")
-_ARRIVAL_END = ("end", "end_time", "duration_ms", "duration")
 
 
 @dataclass
@@ -233,8 +234,7 @@ def detect_format(head_text: str) -> str | None:
             return "sam"
         if _STAMPED_LINE.match(line):
             return "timestamped"
-    if "," in first and any(h in _ARRIVAL_START for h in header) and any(
-            h in _ARRIVAL_END for h in header):
+    if "," in first and is_arrival_header(next(csv.reader([first]))):
         return "arrival-csv"
     return None
 
@@ -297,6 +297,8 @@ def read_inputs(paths: Sequence[str], options: ReadOptions | None = None,
             raise InputError(f"{source.name}: cannot decompress ({_gzip_problem(exc)})") from exc
         except OSError as exc:
             raise InputError(f"{source.name}: read failed ({exc})") from exc
+        except (ValueError, RecursionError) as exc:
+            raise InputError(f"{source.name}: cannot read ({exc})") from exc
         if fmt is None:
             if source.in_directory:
                 stats.warnings.append(f"{source.name}: skipped, not a log format lamlife reads")
@@ -475,11 +477,14 @@ class _LineOffsets:
     def __init__(self, lines: list[str]) -> None:
         self._lines = lines
         self._starts: list[int] | None = None
+        self._index: dict[int, int] = {}
 
     def of(self, line: str) -> int:
+        """Offset of this very line object (equal lines elsewhere in the chunk are others)."""
         if self._starts is None:
             self._starts = [0, *itertools.accumulate(len(ln) + 1 for ln in self._lines)]
-        return self._starts[self._lines.index(line)]
+            self._index = {id(ln): i for i, ln in enumerate(self._lines)}
+        return self._starts[self._index[id(line)]]
 
 
 class TailChunkScanner:
@@ -500,6 +505,8 @@ class TailChunkScanner:
 
     def scan(self, chunk: str) -> None:
         sink = self.sink
+        if "\r" in chunk:
+            chunk = chunk.replace("\r\n", "\n")
         lines = chunk.split("\n")
         if lines and lines[-1] == "":
             lines.pop()
@@ -537,17 +544,21 @@ class TailChunkScanner:
                 pos = chunk.find(keyword, chunk.find("\n", pos) + 1)
                 if pos == 0:
                     break
+        malformed_before = sink.counts.malformed
+        start_ts, starts = self._timed(starts, "START")
+        report_ts, reports = self._timed(reports, "REPORT")
+        bad_times = sink.counts.malformed - malformed_before
         fast = len(starts) + len(reports) + end_count
         slow_events = self._slow(chunk, sorted(slow), base_line)
         counts = sink.counts
         counts.events += events - slow_events
         counts.records += end_count
-        counts.ignored += max(events - slow_events - fast, 0)
+        counts.ignored += max(events - slow_events - fast - bad_times, 0)
         if starts:
-            ts, streams, rids, versions = zip(*starts, strict=True)
-            sink.add_starts(self._codes(streams), _iso_column(ts), rids, versions)
+            _ts, streams, rids, versions = zip(*starts, strict=True)
+            sink.add_starts(self._codes(streams), start_ts, rids, versions)
         if reports:
-            self._add_reports(reports)
+            self._add_reports(reports, report_ts)
 
     def _fast(self, pattern: re.Pattern[str], lines: list[str], offsets: _LineOffsets,
               slow: set[int]) -> list[tuple[str, ...]]:
@@ -569,9 +580,16 @@ class TailChunkScanner:
         for offset in offsets:
             end = chunk.find("\n", offset)
             line = chunk[offset:end]
+            line_no += chunk.count("\n", counted_to, offset)
+            counted_to = offset
+            where = f"{self.name}:{line_no}"
             parts = _tail_split(line)
             if parts is None:
-                continue  # a continuation line: part of the event above it
+                if _is_event_line(line):  # an event line whose time does not parse
+                    sink.counts.events += 1
+                    sink.add_malformed(line, where)
+                    handled += 1
+                continue  # otherwise a continuation line: part of the event above it
             extra_end = end
             while extra_end + 1 < len(chunk) and not _event_at(chunk, extra_end + 1):
                 extra_end = chunk.find("\n", extra_end + 1)
@@ -579,19 +597,33 @@ class TailChunkScanner:
             if extra_end > end:
                 message = (message + chunk[end:extra_end]) if message else \
                     chunk[end + 1:extra_end]
-            line_no += chunk.count("\n", counted_to, offset)
-            counted_to = offset
-            sink.add(self.function, stream, ts, message, f"{self.name}:{line_no}")
+            sink.add(self.function, stream, ts, message, where)
             handled += 1
         return handled
+
+    def _timed(self, rows: list[tuple[str, ...]], word: str
+               ) -> tuple[Any, list[tuple[str, ...]]]:
+        """Epoch ms of each row's time; rows whose time does not parse are malformed."""
+        if not rows:
+            return None, rows
+        ts = _iso_column([row[0] for row in rows])
+        bad = np.isnan(ts)
+        if not bad.any():
+            return ts, rows
+        for i in np.flatnonzero(bad):
+            row = rows[i]
+            self.sink.add_malformed(f"{row[0]} {row[1]} {word} RequestId: {row[2]}", self.name)
+        keep = np.flatnonzero(~bad)
+        return ts[keep], [rows[i] for i in keep]
 
     def _codes(self, streams: Sequence[str]) -> Any:
         codes, uniques = pd.factorize(pd.Series(streams, dtype=object))
         lookup = [self.sink.env_code(self.function, u) for u in uniques]
         return pd.Series(lookup, dtype="int64").to_numpy()[codes]
 
-    def _add_reports(self, rows: list[tuple[str, ...]]) -> None:
-        ts, streams, rids, dur, billed, mem, maxmem, init, status, etype = zip(*rows, strict=True)
+    def _add_reports(self, rows: list[tuple[str, ...]], ts_ms: Any) -> None:
+        _ts, streams, rids, dur, billed, mem, maxmem, init, status, etype = zip(*rows,
+                                                                                strict=True)
         nan = float("nan")
         numbers = {
             "duration_ms": _float_column(dur),
@@ -606,7 +638,7 @@ class TailChunkScanner:
         # optional groups that did not match are None
         statuses = [normalize_status(s) for s in status] if any(status) else [""] * len(rows)
         etypes = [e or "" for e in etype] if any(etype) else [""] * len(rows)
-        self.sink.add_reports(self._codes(streams), _iso_column(ts), rids, numbers, statuses,
+        self.sink.add_reports(self._codes(streams), ts_ms, rids, numbers, statuses,
                               etypes)
 
 
@@ -637,8 +669,11 @@ def _cut_point(block: str) -> int:
 
 def _iso_column(values: Sequence[str]) -> Any:
     """ISO times (with offset) -> float epoch ms, vectorized."""
-    times = pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601", utc=True)
-    return times.to_numpy(dtype="datetime64[ns]").astype("int64") / 1e6
+    times = pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601", utc=True,
+                           errors="coerce")
+    ms = times.to_numpy(dtype="datetime64[ns]").astype("int64") / 1e6
+    ms[times.isna().to_numpy()] = np.nan  # unparseable: NaN, counted malformed by the caller
+    return ms
 
 
 def _float_column(values: Sequence[str]) -> Any:
@@ -840,7 +875,8 @@ def _event_time(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return float(value)  # CloudWatch event timestamps are epoch ms (§1)
+        ms = float(value)  # CloudWatch event timestamps are epoch ms (§1)
+        return ms if 0 <= ms < _MAX_EPOCH_MS else None
     if isinstance(value, str):
         return any_to_ms(value)
     return None
@@ -866,7 +902,7 @@ def _read_jsonl(source: _Source, text: io.TextIOWrapper, options: ReadOptions,
             continue
         try:
             obj = json.loads(stripped)
-        except ValueError:
+        except (ValueError, RecursionError):
             result.sink.counts.events += 1
             if stripped.startswith("{"):
                 result.sink.add_malformed(stripped, f"{source.name}:{lineno}")
@@ -997,13 +1033,20 @@ def invocations_from_strings(frame: pd.DataFrame, name: str) -> pd.DataFrame:
             raise InputError(f"{name}: {bad} row(s) with an unreadable {column} time")
     numeric = [c for c in INVOCATION_COLUMNS if c.endswith("_ms") or c.endswith("_mb")]
     for column in numeric:
-        out[column] = pd.to_numeric(out[column].replace("", None), errors="coerce").astype(float)
+        text = out[column]
+        values = pd.to_numeric(text.replace("", None), errors="coerce").astype(float)
+        unreadable = values.isna() & (text != "")
+        if unreadable.any():
+            raise InputError(f"{name}: {int(unreadable.sum())} row(s) with an unreadable "
+                             f"{column} ({text[unreadable].iloc[0]!r})")
+        out[column] = values
     out["init_failures"] = pd.to_numeric(out["init_failures"].replace("", "0"),
                                          errors="coerce").fillna(0).astype("int64")
-    bad_types = set(out["start_type"]) - {"cold", "warm", "proactive", "provisioned",
-                                          "restore", "reinit"}
-    if bad_types:
-        raise InputError(f"{name}: unknown start_type {sorted(bad_types)[0]!r}")
+    for column, allowed in (("start_type", START_TYPES), ("status", STATUSES)):
+        bad = set(out[column]) - set(allowed)
+        if bad:
+            raise InputError(f"{name}: unknown {column} {sorted(bad)[0]!r} "
+                             f"(expected one of {', '.join(allowed)})")
     return out
 
 

@@ -251,3 +251,23 @@ def test_warnings_go_to_stderr_data_to_stdout() -> None:
     json.loads(result.stdout)
     quiet = run(str(short), "--format", "json", "--quiet")
     assert quiet.stderr == ""
+
+
+def test_deeply_nested_json_is_one_line_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000)
+    result = CliRunner().invoke(app, ["analyze", str(path), "--format", "json"])
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "deep.json" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_lamlife_csv_with_an_unknown_status_is_one_line_exit_2(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[2] / "examples" / "orders-tail.log"
+    good = CliRunner().invoke(app, ["analyze", str(example), "--format", "csv", "-q"])
+    assert good.exit_code == 0
+    path = tmp_path / "table.csv"
+    path.write_text(good.stdout.replace(",success,", ",weird,", 1))
+    result = CliRunner().invoke(app, ["analyze", str(path), "--format", "json"])
+    assert result.exit_code == 2
+    assert "unknown status 'weird'" in result.stderr

@@ -433,3 +433,59 @@ def test_random_tail_files_fast_path_equals_per_event_path(
             assert_same_as_per_event_path(path)
         finally:
             readers.CHUNK_CHARS = saved
+
+
+# ---- regressions from the review (each failed before its fix)
+
+TAIL_REPORT = ("REPORT RequestId: r1\tDuration: 100.50 ms\tBilled Duration: 101 ms\t"
+               "Memory Size: 128 MB\tMax Memory Used: 60 MB\t")
+
+
+def _tail_text(*lines: str) -> str:
+    return "".join(line + "\n" for line in lines)
+
+
+def test_tail_unparseable_time_is_malformed_not_a_crash(tmp_path: Path) -> None:
+    # month 13: the START cannot be placed; the REPORT still makes an invocation
+    log = tmp_path / "bad.log"
+    log.write_text(_tail_text(
+        f"2024-13-01T00:00:00.000000+00:00 {STREAM} START RequestId: r1 Version: $LATEST",
+        f"2026-07-20T01:50:10.400000+00:00 {STREAM} {TAIL_REPORT}"))
+    a = analyze_paths([str(log)])
+    assert (a.input.events, a.input.records, a.input.malformed) == (2, 1, 1)
+    assert a.summary["invocations"] == 1
+
+
+def test_tail_identical_slow_path_lines_are_each_read(tmp_path: Path) -> None:
+    # a START without Version takes the per-event path; the same line twice is two events
+    line = f"2026-07-20T01:50:10.000000+00:00 {STREAM} START RequestId: r1"
+    log = tmp_path / "twice.log"
+    log.write_text(_tail_text(line, line))
+    a = analyze_paths([str(log)])
+    assert (a.input.events, a.input.records, a.input.ignored) == (2, 2, 0)
+
+
+def test_tail_crlf_reads_like_lf(tmp_path: Path) -> None:
+    text = _tail_text(
+        f"2026-07-20T01:50:10.000000+00:00 {STREAM} START RequestId: r1 Version: $LATEST",
+        f"2026-07-20T01:50:10.400000+00:00 {STREAM} {TAIL_REPORT}")
+    lf, crlf = tmp_path / "lf.log", tmp_path / "crlf.log"
+    lf.write_text(text)
+    crlf.write_bytes(text.replace("\n", "\r\n").encode())
+    a, b = analyze_paths([str(lf)]), analyze_paths([str(crlf)])
+    assert a.summary == b.summary
+    assert (b.input.records, b.input.malformed) == (2, 0)
+
+
+def test_json_timestamp_outside_any_epoch_is_malformed(tmp_path: Path) -> None:
+    events = [{"logStreamName": STREAM, "timestamp": 1e300,
+               "message": "START RequestId: r1 Version: $LATEST"}]
+    path = tmp_path / "events.json"
+    path.write_text(json.dumps({"events": events}))
+    a = analyze_paths([str(path)], AnalyzeOptions(function="f"))
+    assert (a.input.events, a.input.malformed) == (1, 1)
+
+
+def test_arrival_headers_are_the_simulators() -> None:
+    # the simulator accepts arrival_time; analyze must detect the same file as arrivals
+    assert detect_format("arrival_time,duration_ms\n2026-01-01T00:00:00Z,100\n") == "arrival-csv"
