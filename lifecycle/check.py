@@ -8,14 +8,14 @@ metrics. Nothing here prints.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from lamlife.lifecycle.analysis import Analysis
 from lamlife.lifecycle.billing import BillingOptions, price_or_explain
 from lamlife.lifecycle.budget import Budget
 from lamlife.lifecycle.errors import ConfigError, InputError
 from lamlife.lifecycle.metrics import flat_metrics, is_cost_metric
-from lamlife.lifecycle.pipeline import AnalyzeOptions, build_analysis, observe
+from lamlife.lifecycle.pipeline import AnalyzeOptions, analysis_from_observed, observe
 from lamlife.lifecycle.pricing import PriceTable
 
 
@@ -59,7 +59,11 @@ def measure(
     treats it); otherwise it is recorded in ``billing_error`` and the cost metrics are absent.
     """
     observed = observe(paths, options, progress)
-    present = sorted({str(f) for f in observed.invocations["function"].unique()})
+    invocations = observed.invocations
+    if observed.arrivals_only:  # simulated: its functions are known after the simulation
+        invocations = analysis_from_observed(observed, paths, replace(options, functions=())
+                                             ).invocations
+    present = sorted({str(f) for f in invocations["function"].unique()})
     selection = tuple(dict.fromkeys(functions)) if functions else None
     missing: list[str] = []
     if selection:
@@ -70,14 +74,8 @@ def measure(
             raise InputError(
                 f"no invocations of function {names} in the input (functions seen: {seen})"
             )
-    analysis = build_analysis(
-        observed.invocations,
-        observed.stats,
-        orphan_init_failures=observed.orphan_init_failures,
-        unused_inits=observed.unused_inits,
-        orphan_events=observed.orphan_events,
-        functions=selection or (),
-    )
+    analysis = analysis_from_observed(observed, paths,
+                                      replace(options, functions=selection or ()))
     billing_error = None
     if billing is not None and table is not None:
         analysis, billing_error = price_or_explain(analysis, billing, table, strict_billing)

@@ -43,6 +43,11 @@ class Observed:
     orphan_events: list[OrphanEvent] = field(default_factory=list)
     arrivals: list[str] = field(default_factory=list)
 
+    @property
+    def arrivals_only(self) -> bool:
+        """Arrival traces and no platform records: the simulator makes the invocations."""
+        return bool(self.arrivals) and self.invocations.empty
+
 
 def observe(paths: Sequence[str], options: AnalyzeOptions | None = None,
             progress: Callable[[int], None] | None = None) -> Observed:
@@ -111,23 +116,37 @@ def price(analysis: Analysis, options: AnalyzeOptions) -> Analysis:
     return priced
 
 
-def analyze_paths(paths: Sequence[str], options: AnalyzeOptions | None = None,
-                  progress: Callable[[int], None] | None = None) -> Analysis:
-    """Read ``paths`` (files, directories, ``-``) and return the full analysis, priced when
-    ``options.billing`` is set. Input that holds only arrival traces (no platform records)
-    is simulated under the default policy, and a warning says so."""
-    options = options or AnalyzeOptions()
-    observed = observe(paths, options, progress)
-    if observed.arrivals and observed.invocations.empty:
+def analysis_from_observed(observed: Observed, paths: Sequence[str],
+                           options: AnalyzeOptions) -> Analysis:
+    """The unpriced analysis of what ``observe`` read.
+
+    Input that holds only arrival traces (no platform records) is simulated under the default
+    policy, and a warning says so; arrival traces beside logs are left out, with a warning.
+    """
+    if observed.arrivals_only:
         from lamlife.lifecycle.whatif import simulate_default
 
         whatif, _notes = simulate_default(paths, options.function)
         analysis = whatif.analysis
         analysis.input.warnings.extend(whatif.notes)
-    else:
-        analysis = build_analysis(observed.invocations, observed.stats,
-                                  orphan_init_failures=observed.orphan_init_failures,
-                                  unused_inits=observed.unused_inits,
-                                  orphan_events=observed.orphan_events,
-                                  functions=options.functions)
-    return price(analysis, options)
+        if options.functions:
+            analysis = build_analysis(analysis.invocations, analysis.input,
+                                      functions=options.functions)
+        return analysis
+    if observed.arrivals:
+        observed.stats.warnings.append(
+            f"{', '.join(observed.arrivals)}: arrival trace(s) left out, the logs beside them "
+            "were analyzed (lamlife simulate replays arrivals)")
+    return build_analysis(observed.invocations, observed.stats,
+                          orphan_init_failures=observed.orphan_init_failures,
+                          unused_inits=observed.unused_inits,
+                          orphan_events=observed.orphan_events, functions=options.functions)
+
+
+def analyze_paths(paths: Sequence[str], options: AnalyzeOptions | None = None,
+                  progress: Callable[[int], None] | None = None) -> Analysis:
+    """Read ``paths`` (files, directories, ``-``) and return the full analysis, priced when
+    ``options.billing`` is set (see ``analysis_from_observed`` for arrival traces)."""
+    options = options or AnalyzeOptions()
+    observed = observe(paths, options, progress)
+    return price(analysis_from_observed(observed, paths, options), options)

@@ -396,3 +396,21 @@ def test_json_carries_the_context(tmp_path: Path) -> None:
     assert doc["budget"] == budget and doc["baseline"] is None
     assert doc["functions"] == ["orders"]
     assert doc["limits"] == 4 and doc["failed"] == 2
+
+
+def test_an_arrival_trace_is_checked_not_passed_vacuously(tmp_path: Path) -> None:
+    # Three arrivals, simulated under the default policy (640 s keep-alive): the first is a
+    # cold start, the second (5 s later) finds that environment busy? No: it ended at
+    # 0.12 s + 0.5 s init, so it is warm; the third, 30 min later, is past the keep-alive:
+    # cold. 2 cold of 3 = 0.667 > 0.1, so the check fails (it used to see 0 invocations).
+    trace = tmp_path / "arrivals.csv"
+    trace.write_text("start,duration_ms\n2026-01-01T00:00:00Z,120\n"
+                     "2026-01-01T00:00:05Z,100\n2026-01-01T00:30:00Z,100\n")
+    budget = tmp_path / "budget.yaml"
+    budget.write_text("max:\n  cold_start_rate: 0.1\n")
+    result = CliRunner().invoke(app, ["check", str(trace), "--budget", str(budget),
+                                      "--format", "json", "-q"])
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["metrics"]["invocations"] == 3
+    assert report["metrics"]["cold_starts"] == 2
