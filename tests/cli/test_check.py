@@ -399,10 +399,10 @@ def test_json_carries_the_context(tmp_path: Path) -> None:
 
 
 def test_an_arrival_trace_is_checked_not_passed_vacuously(tmp_path: Path) -> None:
-    # Three arrivals, simulated under the default policy (640 s keep-alive): the first is a
-    # cold start, the second (5 s later) finds that environment busy? No: it ended at
-    # 0.12 s + 0.5 s init, so it is warm; the third, 30 min later, is past the keep-alive:
-    # cold. 2 cold of 3 = 0.667 > 0.1, so the check fails (it used to see 0 invocations).
+    # Three arrivals under the default policy (640 s keep-alive, 500 ms init): the first is
+    # cold; the second, 5 s later, reuses that environment (free since 0.62 s): warm; the
+    # third, 30 min later, is past the keep-alive: cold. 2 of 3 = 0.667 > 0.1, so the check
+    # fails (it used to see 0 invocations and pass).
     trace = tmp_path / "arrivals.csv"
     trace.write_text("start,duration_ms\n2026-01-01T00:00:00Z,120\n"
                      "2026-01-01T00:00:05Z,100\n2026-01-01T00:30:00Z,100\n")
