@@ -10,9 +10,12 @@ from typing import Annotated
 
 import typer
 
+from lamlife.cli.analyze import analyze as analyze_command
+from lamlife.cli.analyze import resolve_format
 from lamlife.cli.app import app
+from lamlife.cli.common import user_errors
 from lamlife.lifecycle import aws_fetch as af
-from lamlife.lifecycle.errors import InputError, LamlifeError
+from lamlife.lifecycle.errors import InputError
 
 
 def _human_bytes(n: int) -> str:
@@ -66,14 +69,6 @@ class ProgressPrinter:
             self.shown = False
 
 
-def _fail(exc: LamlifeError, printer: ProgressPrinter | None = None) -> typer.Exit:
-    if printer is not None:
-        printer.close()
-    message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    typer.echo(f"lamlife: error: {message}", err=True)
-    return typer.Exit(exc.exit_code)
-
-
 def _resolve_output(
     output: Path | None, functions: list[str], window: af.Window | None, resume: bool
 ) -> Path:
@@ -96,8 +91,6 @@ def _resolve_output(
 
 def _analyze_and_print(path: Path, fmt: str | None, quiet: bool) -> None:
     """Exactly what ``lamlife analyze PATH [--format FMT]`` prints (same code, same options)."""
-    from lamlife.cli.analyze import analyze as analyze_command
-
     analyze_command([str(path)], fmt=fmt, quiet=quiet)
 
 
@@ -197,58 +190,60 @@ def fetch(
     functions = list(function or [])
     groups = list(log_group or [])
     printer = ProgressPrinter(quiet)
-    try:
-        if resume and force:
-            raise InputError("give either --resume or --force, not both")
-        if not functions and not resume:
-            raise InputError("give at least one --function")
-        window = None
-        if not resume:
-            window = af.resolve_window(since, start, end, datetime.now(UTC))
-        chunk_s = None
-        if chunk is not None:
-            chunk_s = af.parse_duration(chunk)
-            if not chunk_s or chunk_s <= 0:
-                raise InputError(f"cannot read --chunk {chunk!r}: use a duration such as 1h")
-        out = _resolve_output(output, functions, window, resume)
-        state = af.open_output(out, resume=resume, force=force)
-        if state is not None:
-            af.check_resume_matches(state, functions, region)
-            if (since or start or end) and not quiet:
-                typer.echo(
-                    f"lamlife fetch: resuming the window stored for {out} "
-                    f"({state.window.start_iso} to {state.window.end_iso})",
-                    err=True,
+    with user_errors():
+        try:
+            if resume and force:
+                raise InputError("give either --resume or --force, not both")
+            if not functions and not resume:
+                raise InputError("give at least one --function")
+            if format is not None:
+                resolve_format(format, None)  # a bad --format fails before any AWS call
+            window = None
+            if not resume:
+                window = af.resolve_window(since, start, end, datetime.now(UTC))
+            chunk_s = None
+            if chunk is not None:
+                chunk_s = af.parse_duration(chunk)
+                if not chunk_s or chunk_s <= 0:
+                    raise InputError(f"cannot read --chunk {chunk!r}: use a duration such as 1h")
+            out = _resolve_output(output, functions, window, resume)
+            state = af.open_output(out, resume=resume, force=force)
+            if state is not None:
+                af.check_resume_matches(state, functions, region)
+                if (since or start or end) and not quiet:
+                    typer.echo(
+                        f"lamlife fetch: resuming the window stored for {out} "
+                        f"({state.window.start_iso} to {state.window.end_iso})",
+                        err=True,
+                    )
+                clients = af.connect(profile, region or state.region, endpoint_url, parallel + 4)
+            else:
+                assert window is not None
+                clients = af.connect(profile, region, endpoint_url, parallel + 4)
+                request = af.FetchRequest(
+                    functions=functions,
+                    log_groups=groups,
+                    window=window,
+                    mode="insights" if insights else "filter",
+                    chunk_s=chunk_s,
+                    read_config=not no_config,
                 )
-            clients = af.connect(profile, region or state.region, endpoint_url, parallel + 4)
-        else:
-            assert window is not None
-            clients = af.connect(profile, region, endpoint_url, parallel + 4)
-            request = af.FetchRequest(
-                functions=functions,
-                log_groups=groups,
-                window=window,
-                mode="insights" if insights else "filter",
-                chunk_s=chunk_s,
-                read_config=not no_config,
+                state = af.plan_fetch(request, clients)
+            result = af.run_fetch(
+                state,
+                clients,
+                out,
+                resumed=resume,
+                parallel=parallel,
+                page_size=page_size,
+                rate_limiter=af.RateLimiter(max_rps),
+                progress=printer,
+                insights_timeout_s=insights_timeout,
             )
-            state = af.plan_fetch(request, clients)
-        result = af.run_fetch(
-            state,
-            clients,
-            out,
-            resumed=resume,
-            parallel=parallel,
-            page_size=page_size,
-            rate_limiter=af.RateLimiter(max_rps),
-            progress=printer,
-            insights_timeout_s=insights_timeout,
-        )
-    except LamlifeError as exc:
-        raise _fail(exc, printer) from None
-    except KeyboardInterrupt:  # before the fetch started (the fetch itself handles Ctrl-C)
-        raise _fail(af.FetchInterrupted("interrupted"), printer) from None
-    printer.close()
+        except KeyboardInterrupt:  # before the fetch started (the fetch handles Ctrl-C itself)
+            raise af.FetchInterrupted("interrupted") from None
+        finally:
+            printer.close()  # clear the progress line before any message
     for warning in result.warnings:
         typer.echo(f"lamlife fetch: warning: {warning}", err=True)
     p = result.progress

@@ -315,6 +315,27 @@ def parts_dir(output: Path) -> Path:
     return output.with_name(output.name + ".parts")
 
 
+def file_error(exc: OSError, output: Path) -> InputError:
+    """One line for a file-system failure while writing OUTPUT (its folder, parts, state or
+    the joined file): the output, the path that failed when it is another one, the reason."""
+    problem = exc.strerror or str(exc) or type(exc).__name__
+    problem = problem.splitlines()[0] if problem.strip() else type(exc).__name__
+    failed = os.fsdecode(exc.filename) if exc.filename is not None else ""
+    if failed and Path(failed) != output:
+        return InputError(f"cannot write {output}: {failed}: {problem}")
+    return InputError(f"cannot write {output}: {problem}")
+
+
+def check_output_folder(output: Path) -> None:
+    """Refuse an OUTPUT whose nearest existing ancestor is not a folder (``/dev/null/x``)
+    before any AWS call; other failures surface (as file_error) when the fetch writes."""
+    parent = output.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if parent.exists() and not parent.is_dir():
+        raise InputError(f"cannot write {output}: {parent} is not a folder")
+
+
 # ---------------------------------------------------------------------------------------------
 # Units of work and the resume state
 # ---------------------------------------------------------------------------------------------
@@ -715,6 +736,7 @@ def aws_error(
         message = f"{action} failed: {exc}"
     else:
         message = f"{action} failed: {type(exc).__name__}: {exc}"
+    message = message.strip().splitlines()[0] if message.strip() else f"{action} failed"
     return AwsAccessError(redact(message, secrets))
 
 
@@ -1233,6 +1255,8 @@ class Fetcher:
         if error is not None:
             if isinstance(error, LamlifeError):
                 raise error
+            if isinstance(error, OSError):  # botocore wraps socket errors in its own types
+                raise file_error(error, self.output) from None
             raise aws_error(
                 error, action="fetch", region=self.clients.region, secrets=self.clients.secrets
             )
@@ -1241,22 +1265,27 @@ class Fetcher:
     def finalize(self) -> None:
         """Join headers and parts into the output (atomically), then drop parts and state."""
         tmp = self.output.with_name(self.output.name + ".tmp")
-        with tmp.open("wb") as out:
-            for header in self.state.headers:
-                out.write(dumps_line(header).encode("utf-8"))
-            for unit in self.state.ordered_done_units():
-                path = self.parts / unit.part_name
-                if not path.exists():
-                    continue
-                with path.open("rb") as part:
-                    remaining = unit.bytes
-                    while remaining > 0:
-                        chunk = part.read(min(remaining, 1 << 20))
-                        if not chunk:
-                            break
-                        out.write(chunk)
-                        remaining -= len(chunk)
-        os.replace(tmp, self.output)
+        try:
+            with tmp.open("wb") as out:
+                for header in self.state.headers:
+                    out.write(dumps_line(header).encode("utf-8"))
+                for unit in self.state.ordered_done_units():
+                    path = self.parts / unit.part_name
+                    if not path.exists():
+                        continue
+                    with path.open("rb") as part:
+                        remaining = unit.bytes
+                        while remaining > 0:
+                            chunk = part.read(min(remaining, 1 << 20))
+                            if not chunk:
+                                break
+                            out.write(chunk)
+                            remaining -= len(chunk)
+            os.replace(tmp, self.output)
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            raise  # the state and parts stay: --resume joins them again
         for unit in self.state.units:
             (self.parts / unit.part_name).unlink(missing_ok=True)
         with contextlib.suppress(OSError):
@@ -1381,6 +1410,7 @@ def open_output(output: Path, *, resume: bool, force: bool) -> FetchState | None
         if output.exists():
             raise InputError(f"{output} is already complete: nothing to resume")
         raise InputError(f"no unfinished fetch to resume at {output}")
+    check_output_folder(output)
     if not force:
         if state_file.exists():
             raise InputError(
@@ -1391,10 +1421,13 @@ def open_output(output: Path, *, resume: bool, force: bool) -> FetchState | None
             raise InputError(f"{output} exists: pass --force to overwrite it")
         return None
     parts = parts_dir(output)
-    if parts.is_dir():
-        for path in parts.glob("*.jsonl"):
-            path.unlink()
-    state_file.unlink(missing_ok=True)
+    try:
+        if parts.is_dir():
+            for path in parts.glob("*.jsonl"):
+                path.unlink()
+        state_file.unlink(missing_ok=True)
+    except OSError as exc:
+        raise file_error(exc, output) from None
     return None
 
 
@@ -1418,11 +1451,15 @@ def run_fetch(
     state: FetchState, clients: AwsClients, output: Path, *, resumed: bool = False,
     **fetcher_options: Any,
 ) -> FetchResult:
-    """Run (or continue) a planned fetch to completion and write OUTPUT."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fetcher = Fetcher(clients, state, output, **fetcher_options)
-    progress = fetcher.run()
-    fetcher.finalize()
+    """Run (or continue) a planned fetch to completion and write OUTPUT. A file-system
+    failure (folder, parts, state, the joined file) is an InputError naming the path."""
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        fetcher = Fetcher(clients, state, output, **fetcher_options)
+        progress = fetcher.run()
+        fetcher.finalize()
+    except OSError as exc:
+        raise file_error(exc, output) from None
     return FetchResult(
         output=output,
         progress=progress,

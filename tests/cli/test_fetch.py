@@ -261,6 +261,87 @@ def test_usage_errors_exit_2(
     assert message in _one_error_line(result)
 
 
+def test_bad_format_with_analyze_exits_2_before_any_aws_call(
+    aws_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    out = tmp_path / "f.jsonl"
+    # nothing listens on port 9: reaching AWS would end in exit 3 "cannot reach"
+    result = _run("fetch", "-f", "x", "--endpoint-url", "http://127.0.0.1:9", "--since", "1h",
+                  "-o", str(out), "--analyze", "--format", "yaml", *FAST)
+    assert result.exit_code == 2
+    line = _one_error_line(result)
+    assert line == ("lamlife: error: unknown format 'yaml': use one of table, json, csv, "
+                    "markdown")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_under_a_file_exits_2_with_one_line(
+    moto_endpoint: str, aws_env: dict[str, str], tmp_path: Path  # noqa: F811
+) -> None:
+    name, t0, _ = _setup(moto_endpoint)
+    result = _run("fetch", "-f", name, "--endpoint-url", moto_endpoint, *_window_args(t0),
+                  "-o", "/dev/null/x.jsonl", *FAST)
+    assert result.exit_code == 2
+    assert _one_error_line(result) == (
+        "lamlife: error: cannot write /dev/null/x.jsonl: /dev/null is not a folder"
+    )
+
+
+def test_write_failures_during_the_fetch_exit_2_and_stay_resumable(
+    moto_endpoint: str, aws_env: dict[str, str], tmp_path: Path  # noqa: F811
+) -> None:
+    name, t0, events = _setup(moto_endpoint)
+    out = tmp_path / "f.jsonl"
+    args = ["fetch", "-f", name, "--endpoint-url", moto_endpoint, *_window_args(t0),
+            "-o", str(out), *FAST]
+    state_tmp = out.with_name(out.name + ".state.json.tmp")
+    state_tmp.mkdir()  # the state cannot be saved
+    result = _run(*args)
+    assert result.exit_code == 2
+    assert _one_error_line(result) == (
+        f"lamlife: error: cannot write {out}: {state_tmp}: Is a directory"
+    )
+    state_tmp.rmdir()
+    af.state_path(out).unlink(missing_ok=True)
+    join_tmp = out.with_name(out.name + ".tmp")
+    join_tmp.mkdir()  # everything fetched, but the output cannot be joined
+    result = _run(*args)
+    assert result.exit_code == 2
+    assert _one_error_line(result) == (
+        f"lamlife: error: cannot write {out}: {join_tmp}: Is a directory"
+    )
+    assert not out.exists() and af.state_path(out).exists()
+    join_tmp.rmdir()
+    result = _run(*args[:-len(FAST)], "--resume", *FAST)
+    assert result.exit_code == 0, result.output
+    assert _platform(_lines(out)[1]) == _platform(events)
+
+
+def test_progress_line_is_cleared_before_the_error(
+    moto_endpoint: str, aws_env: dict[str, str], tmp_path: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from lamlife.cli import fetch as fetch_cli
+
+    class TerminalPrinter(fetch_cli.ProgressPrinter):
+        def __init__(self, quiet: bool) -> None:
+            super().__init__(quiet)
+            self.tty, self.interval = True, 0.0
+
+    monkeypatch.setattr(fetch_cli, "ProgressPrinter", TerminalPrinter)
+    name, t0, _ = _setup(moto_endpoint)
+    out = tmp_path / "f.jsonl"
+    out.with_name(out.name + ".tmp").mkdir()  # fails after the progress was shown
+    result = _run("fetch", "-f", name, "--endpoint-url", moto_endpoint, *_window_args(t0),
+                  "-o", str(out), "--max-rps", "1000")
+    assert result.exit_code == 2
+    shown, _, error = result.stderr.rpartition("\r\x1b[2K")
+    assert "fetching: " in shown
+    assert error.startswith(f"lamlife: error: cannot write {out}: ")
+    assert error.count("\n") == 1 and "Traceback" not in result.output
+
+
 def test_needs_a_function(aws_env: dict[str, str]) -> None:  # noqa: F811
     result = _run("fetch", "--since", "1h", *FAST)
     assert result.exit_code == 2

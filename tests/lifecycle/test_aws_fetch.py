@@ -15,6 +15,7 @@ Against moto (5.x), checked by reading moto/logs and moto/awslambda and in these
 from __future__ import annotations
 
 import calendar
+import errno
 import json
 import re
 import time
@@ -608,6 +609,7 @@ def test_botocore_retries_a_throttled_request_over_http(
         def do_POST(self) -> None:  # noqa: N802 - http.server's naming
             length = int(self.headers.get("Content-Length", 0))
             bodies.append(json.loads(self.rfile.read(length)))
+            payload: dict[str, Any]
             if len(bodies) == 1:
                 status, payload = 400, {"__type": "ThrottlingException",
                                         "message": "Rate exceeded"}
@@ -908,6 +910,108 @@ def test_insights_query_timeout(tmp_path: Path) -> None:
                      clock=lambda: now[0], insights_timeout_s=2, insights_poll_s=1,
                      rate_limiter=af.RateLimiter(0))
     stub.assert_no_pending_responses()
+
+
+# ------------------------------------------------------------------- file-system failures
+
+
+def _one_page(stub: Stubber) -> None:
+    stub.add_response("filter_log_events", {
+        "events": [_event(1, "START RequestId: r1 Version: $LATEST\n"),
+                   _event(2, "REPORT RequestId: r1\tDuration: 1.00 ms\t")],
+    })
+
+
+def test_output_under_a_file_is_refused_before_any_call(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    out = blocker / "sub" / "o.jsonl"
+    for force in (False, True):
+        with pytest.raises(InputError) as info:
+            af.open_output(out, resume=False, force=force)
+        assert str(info.value) == f"cannot write {out}: {blocker} is not a folder"
+    # run_fetch on its own (no open_output first): the failed mkdir is one InputError too
+    clients, stub = _stubbed_clients()  # no responses: any API call would fail the test
+    with stub, pytest.raises(InputError) as info:
+        af.run_fetch(_one_unit_state(), clients, blocker / "o.jsonl",
+                     rate_limiter=af.RateLimiter(0))
+    assert info.value.exit_code == 2
+    assert str(info.value).startswith(f"cannot write {blocker / 'o.jsonl'}: {blocker}: ")
+    assert "\n" not in str(info.value)
+
+
+def test_unwritable_state_file_is_an_input_error(tmp_path: Path) -> None:
+    out = tmp_path / "o.jsonl"
+    blocker = out.with_name(out.name + ".state.json.tmp")
+    blocker.mkdir()  # save_state's temporary file cannot be written
+    clients, stub = _stubbed_clients()
+    with stub, pytest.raises(InputError) as info:
+        af.run_fetch(_one_unit_state(), clients, out, rate_limiter=af.RateLimiter(0))
+    assert str(info.value) == f"cannot write {out}: {blocker}: Is a directory"
+    assert not out.exists()
+
+
+def test_failed_join_keeps_the_fetch_resumable(tmp_path: Path) -> None:
+    out = tmp_path / "o.jsonl"
+    blocker = out.with_name(out.name + ".tmp")
+    blocker.mkdir()  # finalize's temporary file cannot be written
+    clients, stub = _stubbed_clients()
+    _one_page(stub)
+    with stub, pytest.raises(InputError) as info:
+        af.run_fetch(_one_unit_state(), clients, out, rate_limiter=af.RateLimiter(0))
+    stub.assert_no_pending_responses()
+    assert str(info.value) == f"cannot write {out}: {blocker}: Is a directory"
+    assert not out.exists()
+    assert af.state_path(out).exists()
+    blocker.rmdir()
+    saved = af.load_state(af.state_path(out))
+    assert [u.status for u in saved.units] == ["done"]
+    with stub:  # nothing left to fetch: the resume only joins the kept part
+        af.run_fetch(saved, clients, out, resumed=True, rate_limiter=af.RateLimiter(0))
+    assert [e["eventId"] for e in _read_output(out)[1]] == ["ev1", "ev2"]
+    assert not af.state_path(out).exists() and not blocker.exists()
+
+
+def test_disk_full_in_a_worker_is_an_input_error_not_an_aws_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(*args: Any, **kwargs: Any) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(af.Fetcher, "_commit", full)
+    out = tmp_path / "o.jsonl"
+    clients, stub = _stubbed_clients()
+    _one_page(stub)
+    with stub, pytest.raises(InputError) as info:
+        af.run_fetch(_one_unit_state(), clients, out, rate_limiter=af.RateLimiter(0))
+    assert str(info.value) == f"cannot write {out}: No space left on device"
+    assert info.value.exit_code == 2
+    assert af.state_path(out).exists()  # resumable once there is room
+
+
+def test_force_that_cannot_remove_old_parts_is_an_input_error(tmp_path: Path) -> None:
+    out = tmp_path / "o.jsonl"
+    stuck = af.parts_dir(out) / "0-1.jsonl"
+    stuck.mkdir(parents=True)  # a folder where a part file should be: unlink fails
+    with pytest.raises(InputError) as info:
+        af.open_output(out, resume=False, force=True)
+    assert str(info.value).startswith(f"cannot write {out}: {stuck}: ")
+
+
+def test_file_error_lines() -> None:
+    out = Path("out/f.jsonl")
+    assert str(af.file_error(PermissionError(13, "Permission denied", "out/f.jsonl"), out)) == (
+        "cannot write out/f.jsonl: Permission denied"
+    )
+    assert str(af.file_error(FileExistsError(17, "File exists", "out"), out)) == (
+        "cannot write out/f.jsonl: out: File exists"
+    )
+    assert str(af.file_error(OSError("odd\nsecond line"), out)) == "cannot write out/f.jsonl: odd"
+
+
+def test_aws_error_is_one_line_for_any_exception() -> None:
+    e = af.aws_error(RuntimeError("first\nsecond"), action="fetch")
+    assert str(e) == "fetch failed: RuntimeError: first"
 
 
 # ------------------------------------------------------------------------------------- docs
