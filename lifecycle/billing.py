@@ -35,7 +35,7 @@ import pandas as pd
 from lamlife.lifecycle.analysis import Analysis
 from lamlife.lifecycle.errors import InputError, LamlifeError
 from lamlife.lifecycle.pricing import ARCHITECTURES, PriceTable, Tier
-from lamlife.lifecycle.schema import COLD_START_TYPES, COST_COLUMNS, START_TYPES
+from lamlife.lifecycle.schema import COLD_START_TYPES, START_TYPES
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ARCHITECTURE = "x86_64"
@@ -418,7 +418,7 @@ def price_invocations(
         # SnapStart restore charge: Python and .NET only (Java has none; §6.3).
         fee_rows = sel & is_restore & (start_type == "restore") & np.isin(
             family, ("python", "dotnet")
-        ) & ~np.isnan(gb)
+        ) & ~np.isnan(gb) & ~unpriced
         if fee_rows.any():
             fee = table.require(region, arch, "snapstart_restore_per_gb")
             restore_fee[fee_rows] = gb[fee_rows] * fee
@@ -511,6 +511,7 @@ def price_invocations(
             "before_change": before_init_change & (observed | computed),
         },
         init_duration_usd=init_duration_usd,
+        memory_mb=memory,
     )
     return df, summary
 
@@ -533,7 +534,10 @@ def _summary(
     window: tuple[pd.Timestamp | None, pd.Timestamp | None, float],
     masks: dict[str, np.ndarray],
     init_duration_usd: np.ndarray,
+    memory_mb: np.ndarray,
 ) -> dict[str, Any]:
+    """``summary["cost"]``. ``memory_mb`` is the per-row memory size with the fetched
+    configuration filled in where the log had none (the one every amount was priced with)."""
     n = len(df)
     pc = masks["pc"]
     dur = df["duration_usd"].to_numpy(dtype=float)
@@ -548,7 +552,7 @@ def _summary(
     total = requests_usd + od_duration + provisioned_usd + restore_usd + ephemeral + cache_total
     init_usd = _f(np.nansum(df["init_cost_usd"].to_numpy(dtype=float)))
     unbilled_ms = _f(df["init_unbilled_ms"].sum())
-    mem = df["memory_mb"].to_numpy(dtype=float) if n else np.zeros(0)
+    mem = np.asarray(memory_mb, dtype=float)
     unbilled_gb_s = _f(np.nansum(df["init_unbilled_ms"].to_numpy() / 1000.0 * mem / 1024.0))
     unbilled_usd = _f(df["init_unbilled_usd"].sum())
     init_billed_ms = _f(np.nansum(df["init_billed_ms"].to_numpy(dtype=float)))
@@ -599,7 +603,9 @@ def _summary(
                      "runtime: no SnapStart restore charge applied (as for Java); pass --runtime")
     unpriced = int(masks["unpriced"].sum())
     if unpriced:
-        notes.append(f"{unpriced} invocations not priced (memory size or duration unknown)")
+        notes.append(f"{unpriced} invocations not priced (memory size or duration unknown): "
+                     "they add nothing to any amount and are not counted in the per-million "
+                     "figures")
     if pc.any() and not levels:
         notes.append("provisioned concurrency allocation not priced: level unknown "
                      "(pass --provisioned N)")
@@ -667,23 +673,31 @@ def cost_tables(priced: pd.DataFrame, cost: dict[str, Any]) -> dict[str, pd.Data
     """Cost by function and by start type, from ``price_invocations``' output.
 
     ``by_function`` includes each function's fixed charges (provisioned allocation and
-    SnapStart cache), so its total_usd column sums to ``cost["total_usd"]``.
+    SnapStart cache), so its total_usd column sums to ``cost["total_usd"]``. Unpriced rows
+    (``priced_as == "unpriced"``) follow the summary's rule: they add nothing to any amount
+    (not even their request) and ``per_million_usd`` divides by ``priced_invocations``.
     """
     fixed = priced.attrs.get("billing_fixed_usd", {})
     alloc = fixed.get("provisioned_allocation_usd", {})
     cache = fixed.get("snapstart_cache_usd", {})
     cols = {
         "invocations": ("request_id", "size"),
+        "priced_invocations": ("_priced", "sum"),
         "cold_starts": ("_cold", "sum"),
         "gb_seconds": ("gb_seconds", "sum"),
-        "requests_usd": ("request_usd", "sum"),
+        "requests_usd": ("_request_usd", "sum"),
         "duration_usd": ("duration_usd", "sum"),
         "restore_usd": ("restore_fee_usd", "sum"),
         "init_usd": ("init_cost_usd", "sum"),
         "invocations_usd": ("cost_usd", "sum"),
         "init_unbilled_ms": ("init_unbilled_ms", "sum"),
     }
-    work = priced.assign(_cold=priced["start_type"].isin(COLD_START_TYPES))
+    is_priced = priced["priced_as"] != "unpriced"
+    work = priced.assign(
+        _cold=priced["start_type"].isin(COLD_START_TYPES),
+        _priced=is_priced,
+        _request_usd=priced["request_usd"].where(is_priced, 0.0),
+    )
     by_fn = work.groupby("function", sort=True).agg(**cols).reset_index()
     by_fn["provisioned_allocation_usd"] = by_fn["function"].map(alloc).fillna(0.0)
     by_fn["snapstart_cache_usd"] = by_fn["function"].map(cache).fillna(0.0)
@@ -695,7 +709,13 @@ def cost_tables(priced: pd.DataFrame, cost: dict[str, Any]) -> dict[str, pd.Data
         by_fn["total_usd"] > 0, by_fn["init_usd"] / by_fn["total_usd"].where(
             by_fn["total_usd"] > 0, 1.0), 0.0
     )
-    by_fn["per_million_usd"] = by_fn["total_usd"] / by_fn["invocations"] * 1e6
+    # Same rule as cost["per_million_invocations_usd"]: priced invocations only, 0 without any.
+    by_fn["per_million_usd"] = np.where(
+        by_fn["priced_invocations"] > 0,
+        by_fn["total_usd"] / by_fn["priced_invocations"].where(
+            by_fn["priced_invocations"] > 0, 1) * 1e6,
+        0.0,
+    )
     by_fn = by_fn.drop(columns=["invocations_usd"])
 
     by_st = work.groupby("start_type", sort=False).agg(
@@ -716,11 +736,6 @@ def cost_tables(priced: pd.DataFrame, cost: dict[str, Any]) -> dict[str, pd.Data
         by_st["init_usd"] / by_st["total_usd"].where(by_st["total_usd"] > 0, 1.0), 0.0,
     )
     return {"by_function": by_fn, "by_start_type": by_st}
-
-
-def cost_columns() -> tuple[str, ...]:
-    """Every column price_invocations adds (COST_COLUMNS first)."""
-    return (*COST_COLUMNS, *BILLING_COLUMNS)
 
 
 def price_analysis(

@@ -1,7 +1,11 @@
-"""Cost report: rich renderables and Markdown for what ``lamlife.lifecycle.billing`` produced.
+"""Cost report: what ``lamlife.lifecycle.billing`` produced, as report sections.
 
 No domain logic: every number comes from ``summary["cost"]`` (the ``cost`` dict) and the
-``by_function`` / ``by_start_type`` DataFrames of ``billing.cost_tables``.
+``by_function`` / ``by_start_type`` DataFrames of ``billing.cost_tables``. The analyze and
+simulate reports draw :func:`cost_sections` with the shared section renderers; the price
+table of ``lamlife pricing`` has its own small renderers below. Values are formatted with the
+shared helpers of ``reports._format`` so that percentages and missing cells read the same in
+every part of a report.
 """
 
 from __future__ import annotations
@@ -15,15 +19,15 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from lamlife.reports._format import MISSING, fmt_int, fmt_rate, is_missing
+
 if TYPE_CHECKING:
     from lamlife.reports.sections import Section
-
-MISSING = "-"
 
 
 def usd(value: Any) -> str:
     """Dollars with enough digits for Lambda's tiny per-invocation amounts."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return MISSING
     v = float(value)
     if v == 0:
@@ -37,14 +41,8 @@ def usd(value: Any) -> str:
     return f"${v:.{decimals}f}"
 
 
-def pct(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return MISSING
-    return f"{100.0 * float(value):.1f} %"
-
-
 def num(value: Any, digits: int = 3) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return MISSING
     v = float(value)
     if v.is_integer() and abs(v) < 1e15:
@@ -95,7 +93,7 @@ def summary_rows(cost: dict[str, Any]) -> list[tuple[str, str]]:
     if cost.get("ephemeral_storage_usd"):
         rows.append(("Ephemeral storage", usd(cost["ephemeral_storage_usd"])))
     rows += [
-        ("INIT/restore share", f"{usd(cost['init_usd'])} ({pct(cost['init_share'])})"),
+        ("INIT/restore share", f"{usd(cost['init_usd'])} ({fmt_rate(cost['init_share'])})"),
         ("Per million invocations", usd(cost["per_million_invocations_usd"])),
         ("Billed GB-s", num(cost["gb_seconds"], 4)),
         ("Billed Duration computed", f"{cost['billed_computed']:,} of {cost['invocations']:,}"),
@@ -130,9 +128,9 @@ def _cell(value: Any, kind: str) -> str:
     if kind == "usd":
         return usd(value)
     if kind == "pct":
-        return pct(value)
+        return fmt_rate(value)
     if kind == "int":
-        return MISSING if pd.isna(value) else f"{int(value):,}"
+        return fmt_int(value)
     if kind == "num":
         return num(value, 4)
     return str(value)
@@ -144,8 +142,12 @@ def _rows(frame: pd.DataFrame, columns: tuple[tuple[str, str, str], ...]) -> lis
             for vals in zip(*data, strict=True)]
 
 
+# ------------------------------------------- the price table of ``lamlife pricing``
+
+
 def _rich_table(title: str, headers: list[str], rows: list[list[str]], numeric_from: int = 1
                 ) -> Table:
+    """A plain rich table (``lamlife pricing``; the cost report uses the shared sections)."""
     table = Table(title=Text(title, style="bold"), title_justify="left", box=box.SIMPLE_HEAD,
                   header_style="bold", pad_edge=False)
     for i, h in enumerate(headers):
@@ -153,27 +155,6 @@ def _rich_table(title: str, headers: list[str], rows: list[list[str]], numeric_f
     for row in rows:
         table.add_row(*(Text(c) for c in row))
     return table
-
-
-def cost_renderable(cost: dict[str, Any], tables: dict[str, pd.DataFrame]) -> RenderableType:
-    """The cost section for a terminal: summary, by function, by start type, notes."""
-    parts: list[RenderableType] = [
-        _rich_table("Cost (USD)", ["Item", "Amount"], [list(r) for r in summary_rows(cost)])
-    ]
-    by_fn = tables.get("by_function")
-    if by_fn is not None and len(by_fn):
-        parts.append(_rich_table("Cost by function", [h for _, h, _ in _FN_COLUMNS],
-                                 _rows(by_fn, _FN_COLUMNS)))
-    by_st = tables.get("by_start_type")
-    if by_st is not None and len(by_st):
-        parts.append(_rich_table("Cost by start type", [h for _, h, _ in _ST_COLUMNS],
-                                 _rows(by_st, _ST_COLUMNS)))
-    line = unbilled_init_line(cost)
-    if line:
-        parts.append(Text(line, style="bold"))
-    parts.append(Text(pricing_line(cost), style="dim"))
-    parts.extend(Text(n, style="dim") for n in cost.get("notes", []))
-    return Group(*parts)
 
 
 def _md_escape(text: str) -> str:
@@ -186,27 +167,6 @@ def _md_table(headers: list[str], rows: list[list[str]], numeric_from: int = 1) 
              "| " + " | ".join(align) + " |"]
     lines += ["| " + " | ".join(_md_escape(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
-
-
-def cost_markdown(cost: dict[str, Any], tables: dict[str, pd.DataFrame]) -> str:
-    """The cost section as Markdown (headings at level 2)."""
-    out = ["## Cost", "", _md_table(["Item", "Amount"], [list(r) for r in summary_rows(cost)])]
-    by_fn = tables.get("by_function")
-    if by_fn is not None and len(by_fn):
-        out += ["", "### Cost by function", "",
-                _md_table([h for _, h, _ in _FN_COLUMNS], _rows(by_fn, _FN_COLUMNS))]
-    by_st = tables.get("by_start_type")
-    if by_st is not None and len(by_st):
-        out += ["", "### Cost by start type", "",
-                _md_table([h for _, h, _ in _ST_COLUMNS], _rows(by_st, _ST_COLUMNS))]
-    line = unbilled_init_line(cost)
-    if line:
-        out += ["", f"**{line}**"]
-    out += ["", pricing_line(cost)]
-    notes = cost.get("notes", [])
-    if notes:
-        out += [""] + [f"- {n}" for n in notes]
-    return "\n".join(out).rstrip() + "\n"
 
 
 def _price_text(value: float) -> str:

@@ -438,6 +438,78 @@ def test_columns_and_cost_tables_add_up():
     assert by_st["share_of_cost"].sum() == approx(1.0)
 
 
+def test_cost_by_function_follows_the_summary_rule_for_unpriced_rows():
+    # Function a: one priced row, 1000 ms at 1024 MB = 1 GB-s x 0.0000166667 + 0.0000002
+    #   = $0.0000168667; one REPORT without memory size (unpriced).
+    # Function b: only an unpriced row.
+    # Summary: 1 priced of 3; per million = 0.0000168667 / 1 x 1e6 = $16.8667.
+    # By function, same rule: a requests $0.0000002 (not 2 x), per million $16.8667 (not
+    #   / 2 = $8.43335); b adds nothing and has no per-million figure ($0).
+    out, cost = price(
+        dict(function="a", duration_ms=999.5, billed_duration_ms=1000, memory_mb=1024),
+        dict(function="a", duration_ms=99.5, billed_duration_ms=100, memory_mb=math.nan),
+        dict(function="b", duration_ms=99.5, billed_duration_ms=100, memory_mb=math.nan),
+    )
+    assert out["priced_as"].tolist() == ["on-demand", "unpriced", "unpriced"]
+    assert cost["priced_invocations"] == 1
+    assert cost["unpriced_invocations"] == 2
+    assert cost["requests_usd"] == approx(0.0000002)
+    assert cost["total_usd"] == approx(0.0000168667)
+    assert cost["per_million_invocations_usd"] == approx(16.8667)
+    by_fn = cost_tables(out, cost)["by_function"].set_index("function")
+    assert by_fn.loc["a", "invocations"] == 2
+    assert by_fn.loc["a", "requests_usd"] == approx(0.0000002)
+    assert by_fn.loc["a", "total_usd"] == approx(0.0000168667)
+    assert by_fn.loc["a", "per_million_usd"] == approx(16.8667)
+    assert by_fn.loc["b", "requests_usd"] == 0
+    assert by_fn.loc["b", "total_usd"] == 0
+    assert by_fn.loc["b", "per_million_usd"] == 0
+    assert by_fn.loc["a", "priced_invocations"] == 1
+    assert by_fn.loc["b", "priced_invocations"] == 0
+    assert by_fn["requests_usd"].sum() == approx(cost["requests_usd"])
+    assert by_fn["total_usd"].sum() == approx(cost["total_usd"])
+    # The summary says so where it counts the unpriced rows.
+    assert any(n.startswith("2 invocations not priced") and "per-million" in n
+               for n in cost["notes"])
+
+
+def test_unpriced_restore_adds_no_restore_charge():
+    # A Python SnapStart restore with a known memory size but no Duration and no Billed
+    # Duration cannot be priced: it adds nothing, so no $0.0001397998 restore fee and no
+    # SnapStart cache estimate from it; summary and by-function totals agree at $0.
+    out, cost = price(dict(start_type="restore", memory_mb=1024,
+                           restore_duration_ms=500.0, runtime_version="python:3.12.v30"))
+    assert out.iloc[0]["priced_as"] == "unpriced"
+    assert out.iloc[0]["restore_fee_usd"] == 0
+    assert cost["restore_usd"] == 0
+    assert cost["snapstart_cache_usd"] == 0
+    assert cost["total_usd"] == 0
+    assert cost_tables(out, cost)["by_function"]["total_usd"].sum() == 0
+
+
+def test_init_gb_seconds_use_memory_from_the_fetched_configuration():
+    # Memory known only from the `lamlife fetch` header: 512 MB = 0.5 GB.
+    # 2026-10-08 cold: Billed 1698 - ceil(1233.96)=1234 -> INIT 464 ms = 0.464 x 0.5
+    #   = 0.232 GB-s billed for init; priced 1.698 x 0.5 = 0.849 GB-s.
+    # 2024-05-20 cold (init free): 11.642 + 174.055 - 12 = 173.697 ms unbilled
+    #   = 0.173697 x 0.5 = 0.0868485 GB-s, x 0.0000166667 = $0.00000144747...; priced
+    #   0.012 x 0.5 = 0.006 GB-s.
+    out, cost = price(
+        dict(start="2026-10-08T07:30:28Z", start_type="cold", memory_mb=math.nan,
+             duration_ms=1233.96, billed_duration_ms=1698, init_duration_ms=463.512),
+        dict(start="2024-05-20T10:00:00Z", start_type="cold", memory_mb=math.nan,
+             duration_ms=11.642, billed_duration_ms=12, init_duration_ms=174.055),
+        configurations={"fn": {"memory_mb": 512}},
+    )
+    assert out["priced_as"].tolist() == ["on-demand", "on-demand"]
+    assert cost["gb_seconds"] == approx(0.855)
+    assert cost["init_billed_ms"] == 464
+    assert cost["init_billed_gb_s"] == approx(0.232)
+    assert cost["init_unbilled_ms"] == approx(173.697)
+    assert cost["init_unbilled_gb_s"] == approx(0.0868485)
+    assert cost["init_usd_at_current_rules"] == approx(0.0868485 * X86)
+
+
 def test_empty_table():
     out, cost = price()
     assert len(out) == 0

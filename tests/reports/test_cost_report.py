@@ -7,13 +7,9 @@ import io
 import pandas as pd
 from rich.console import Console
 
-from lamlife.reports.cost import (
-    cost_markdown,
-    cost_renderable,
-    cost_sections,
-    unbilled_init_line,
-    usd,
-)
+from lamlife.reports.cost import cost_sections, unbilled_init_line, usd
+from lamlife.reports.markdown_report import section_markdown
+from lamlife.reports.tables import section_renderable
 
 COST = {
     "total_usd": 0.0000006333338, "requests_usd": 0.0000004, "duration_usd": 0.0000002333338,
@@ -52,17 +48,41 @@ def test_unbilled_line():
     assert unbilled_init_line({**COST, "init_unbilled_ms": 0.0}) is None
 
 
-def test_markdown_and_terminal():
-    tables = {k: pd.DataFrame.from_records(COST[k]) for k in ("by_function", "by_start_type")}
-    md = cost_markdown(COST, tables)
+def test_sections_as_markdown_and_terminal():
+    # Cells worked by hand: 0.0000006333338 -> 4 significant digits "$0.0000006333";
+    # GB-s 0.014 -> "0.0140"; shares 0.0 -> "0.0%", 0.355 -> "35.5%" (no space before %, as
+    # in the rest of the report); $0.000000225 -> "$0.0000002250".
+    sections = cost_sections(COST)
+    md = "\n\n".join(section_markdown(s) for s in sections)
     assert "| Total | $0.0000006333 |" in md
-    assert "| orders | 2 | 1 | 0.0140 | $0.0000006333 | $0 | 0.0 % | $0.3167 |" in md
-    assert "**INIT time you were not billed for: 0.0217 GB-s" in md
+    assert "| INIT/restore share | $0 (0.0%) |" in md
+    assert "| orders | 2 | 1 | 0.0140 | $0.0000006333 | $0 | 0.0% | $0.3167 |" in md
+    assert "| cold | 1 | $0.0000002250 | 35.5% | $0.0000002250 | $0 | 0.0% |" in md
+    assert "INIT time you were not billed for: 0.0217 GB-s" in md
+    assert " %" not in md
     buf = io.StringIO()
-    Console(file=buf, width=120).print(cost_renderable(COST, tables))
+    console = Console(file=buf, width=120)
+    for section in sections:
+        console.print(section_renderable(section))
     text = buf.getvalue()
     assert "Cost by start type" in text
+    assert "35.5%" in text
     assert "assumed region us-east-1" in " ".join(text.split())
+
+
+def test_percentages_and_missing_cells_use_the_shared_format():
+    # init 0.0000001133 of 0.0000006333338 = 0.17889... -> "17.9%"; a missing per-million
+    # figure and a missing count show as "-".
+    cost = {**COST, "init_usd": 0.0000001133, "init_share": 0.0000001133 / 0.0000006333338}
+    tables = {
+        "by_function": pd.DataFrame.from_records(
+            [{**COST["by_function"][0], "invocations": None, "per_million_usd": float("nan")}]
+        ),
+        "by_start_type": pd.DataFrame.from_records(COST["by_start_type"]),
+    }
+    summary, by_fn, _ = cost_sections(cost, tables)
+    assert dict(summary.rows)["INIT/restore share"] == "$0.0000001133 (17.9%)"
+    assert by_fn.rows == (("orders", "-", "1", "0.0140", "$0.0000006333", "$0", "0.0%", "-"),)
 
 
 def test_sections_carry_notes_on_the_last_block():
