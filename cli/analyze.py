@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +9,13 @@ import typer
 from rich.console import Console
 
 from lamlife.cli.app import app
-from lamlife.cli.common import byte_progress, stderr_console, user_errors, write_output
+from lamlife.cli.common import (
+    byte_progress,
+    resolve_format,
+    user_errors,
+    warn_input,
+    write_output,
+)
 from lamlife.cli.pricing import (
     ArchitectureOption,
     MonthlyGbSecondsOption,
@@ -44,17 +49,6 @@ ProactiveOpt = Annotated[
                  help="Seconds from INIT_START to the first START above which an init counts "
                       "as proactive (docs/lifecycle.md)."),
 ]
-
-
-def resolve_format(fmt: str | None, output: Path | None) -> str:
-    """table on a terminal, json when piped or written to a file, unless --format says."""
-    if fmt is not None:
-        if fmt not in FORMATS:
-            raise InputError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
-        return fmt
-    if output is None and sys.stdout.isatty():
-        return "table"
-    return "json"
 
 
 @app.command("analyze")
@@ -94,7 +88,7 @@ def analyze(
     with user_errors():
         if sort_by not in ("invocations", "lifetime"):
             raise InputError(f"--sort must be invocations or lifetime, not {sort_by!r}")
-        chosen = resolve_format(fmt, output)
+        chosen = resolve_format(fmt, output, FORMATS)
         options = AnalyzeOptions(
             function=function, proactive_threshold_s=proactive_threshold,
             billing=billing_options(region, architecture, package, runtime, provisioned,
@@ -103,14 +97,7 @@ def analyze(
         with byte_progress(paths, quiet) as progress:
             analysis = analyze_paths(paths, options, progress)
         extras = cost_sections(analysis.summary["cost"]) if "cost" in analysis.summary else []
-        if not quiet:
-            err = stderr_console()
-            for warning in analysis.input.warnings:
-                err.print(f"lamlife: warning: {warning}", markup=False)
-            if analysis.input.malformed:
-                err.print(f"lamlife: warning: {analysis.input.malformed} malformed platform "
-                          "line(s), first: " + "; ".join(analysis.input.malformed_examples[:3]),
-                          markup=False)
+        warn_input(analysis.input, quiet)
         if chosen == "table" and output is None:
             render_terminal(analysis, Console(), top=top, sort_by=sort_by, max_events=max_events,
                             extra_sections=extras)

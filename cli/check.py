@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
@@ -13,7 +12,14 @@ from rich.console import Console
 
 from lamlife.cli.analyze import FunctionOpt, PathsArg, ProactiveOpt
 from lamlife.cli.app import app
-from lamlife.cli.common import byte_progress, user_errors, write_output
+from lamlife.cli.common import (
+    byte_progress,
+    resolve_format,
+    user_errors,
+    warn,
+    warn_input,
+    write_output,
+)
 from lamlife.cli.pricing import (
     ArchitectureOption,
     MonthlyGbSecondsOption,
@@ -61,20 +67,6 @@ BudgetOpt = Annotated[
     ),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or warnings on stderr.")]
-
-
-def _warn(text: str, quiet: bool) -> None:
-    if not quiet:
-        typer.echo(f"lamlife: warning: {text}", err=True)
-
-
-def _warn_input(measurement: Measurement, quiet: bool) -> None:
-    stats = measurement.analysis.input
-    for warning in [*stats.warnings, *measurement.warnings]:
-        _warn(warning, quiet)
-    if stats.malformed:
-        first = "; ".join(stats.malformed_examples[:3])
-        _warn(f"{stats.malformed} malformed platform line(s), first: {first}", quiet)
 
 
 def _measure(
@@ -168,9 +160,7 @@ def check(
     See docs/check.md.
     """
     with user_errors():
-        if fmt is not None and fmt not in CHECK_FORMATS:
-            raise InputError(f"unknown format {fmt!r}: use one of {', '.join(CHECK_FORMATS)}")
-        chosen = fmt or ("table" if output is None and sys.stdout.isatty() else "json")
+        chosen = resolve_format(fmt, output, CHECK_FORMATS)
         budget = load_budget(budget_path)
         baseline = load_baseline(baseline_path) if baseline_path is not None else None
         if budget.needs_baseline and baseline is None:
@@ -194,14 +184,14 @@ def check(
         )
         require_billing(budget, measurement)
         verdicts = evaluate(measurement.metrics, budget, baseline)
-        _warn_input(measurement, quiet)
+        warn_input(measurement.analysis.input, quiet, measurement.warnings)
         if baseline is not None:
             if not budget.needs_baseline:
-                _warn(
+                warn(
                     f"{budget.source} has no max_increase limits; the baseline is not used", quiet
                 )
             elif set(baseline.functions or ()) != set(measurement.functions or ()):
-                _warn(
+                warn(
                     f"the baseline covers functions {_names(baseline.functions)}, "
                     f"this check {_names(measurement.functions)}",
                     quiet,
@@ -284,7 +274,7 @@ def baseline(
             provisioned,
             monthly_gb_seconds,
         )
-        _warn_input(measurement, quiet)
+        warn_input(measurement.analysis.input, quiet, measurement.warnings)
         if not measurement.metrics.get("invocations"):
             raise InputError("no invocations in the input: nothing to take a baseline of")
         document = baseline_document(

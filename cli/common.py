@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -11,7 +11,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
-from lamlife.lifecycle.errors import LamlifeError
+from lamlife.lifecycle.analysis import InputStats
+from lamlife.lifecycle.errors import InputError, LamlifeError
+from lamlife.reports import FORMATS
 
 PROGRESS_MIN_BYTES = 50 * 1024 * 1024  # show progress for inputs larger than this
 
@@ -28,6 +30,33 @@ def user_errors() -> Iterator[None]:
     except LamlifeError as exc:
         typer.echo(f"lamlife: error: {exc}", err=True)
         raise typer.Exit(exc.exit_code) from None
+
+
+def warn(text: str, quiet: bool = False) -> None:
+    """One warning, one line on stderr (never wrapped: CI logs keep it whole)."""
+    if not quiet:
+        typer.echo(f"lamlife: warning: {text}", err=True)
+
+
+def warn_input(stats: InputStats, quiet: bool, extra: Sequence[str] = ()) -> None:
+    """The input's warnings, then the malformed-line count with the first examples."""
+    for text in [*stats.warnings, *extra]:
+        warn(text, quiet)
+    if stats.malformed:
+        first = "; ".join(stats.malformed_examples[:3])
+        warn(f"{stats.malformed} malformed platform line(s), first: {first}", quiet)
+
+
+def resolve_format(fmt: str | None, output: Path | None,
+                   formats: Sequence[str] = FORMATS) -> str:
+    """table on a terminal, json when piped or written to a file, unless --format says."""
+    if fmt is not None:
+        if fmt not in formats:
+            raise InputError(f"unknown format {fmt!r}: use one of {', '.join(formats)}")
+        return fmt
+    if output is None and sys.stdout.isatty():
+        return "table"
+    return "json"
 
 
 def write_output(text: str, output: Path | None) -> None:

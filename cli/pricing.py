@@ -16,8 +16,9 @@ import yaml
 from rich.console import Console
 
 from lamlife.cli.app import app
+from lamlife.cli.common import user_errors
 from lamlife.lifecycle.billing import DEFAULT_REGION, BillingOptions
-from lamlife.lifecycle.errors import InputError, LamlifeError
+from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.pricing import PriceTable, load_table, region_rows, table_to_data
 from lamlife.reports.cost import pricing_markdown, pricing_renderable
 
@@ -79,12 +80,6 @@ def billing_options(
     )
 
 
-def fail(error: LamlifeError) -> typer.Exit:
-    """Print one line on stderr and return the Exit to raise."""
-    typer.echo(f"lamlife: error: {error}", err=True)
-    return typer.Exit(code=error.exit_code)
-
-
 # ------------------------------------------------------------------------ the command
 
 
@@ -125,7 +120,7 @@ def pricing_command(
     ] = None,
 ) -> None:
     """Show the Lambda price table for a Region (or refresh it with --update)."""
-    try:
+    with user_errors():
         if update:
             _update(pricing, output, update_regions)
             return
@@ -156,8 +151,6 @@ def pricing_command(
             typer.echo(pricing_markdown(title, rows, notes), nl=False)
         else:
             Console(file=sys.stdout, soft_wrap=False).print(pricing_renderable(title, rows, notes))
-    except LamlifeError as exc:
-        raise fail(exc) from None
 
 
 def _update(pricing: Path | None, output: Path | None, regions: list[str] | None) -> None:

@@ -1043,9 +1043,9 @@ def invocations_from_strings(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     out["init_failures"] = pd.to_numeric(out["init_failures"].replace("", "0"),
                                          errors="coerce").fillna(0).astype("int64")
     for column, allowed in (("start_type", START_TYPES), ("status", STATUSES)):
-        bad = set(out[column]) - set(allowed)
-        if bad:
-            raise InputError(f"{name}: unknown {column} {sorted(bad)[0]!r} "
+        unknown = set(out[column]) - set(allowed)
+        if unknown:
+            raise InputError(f"{name}: unknown {column} {sorted(unknown)[0]!r} "
                              f"(expected one of {', '.join(allowed)})")
     return out
 
