@@ -73,6 +73,7 @@ class ReadResult:
     stats: InputStats
     classified: list[pd.DataFrame] = field(default_factory=list)  # re-read lamlife CSVs
     arrivals: list[str] = field(default_factory=list)  # arrival CSV paths (for the simulator)
+    streamless: set[str] = field(default_factory=set)  # sources already warned of no stream
 
 
 @dataclass
@@ -843,6 +844,12 @@ def _json_event(event: Any, source: _Source, options: ReadOptions, result: ReadR
             sink.add_malformed(json.dumps(event)[:120], source.name)
         else:
             sink.add_record(function, stream, record_time, rec)
+            if not stream and source.name not in result.streamless:
+                result.streamless.add(source.name)
+                result.stats.warnings.append(
+                    f"{source.name}: JSON log-format records with no log stream, so "
+                    "environments cannot be rebuilt; start types come from the report "
+                    "records alone")
         return
     sink.counts.events += 1
     sink.counts.ignored += 1

@@ -489,3 +489,16 @@ def test_json_timestamp_outside_any_epoch_is_malformed(tmp_path: Path) -> None:
 def test_arrival_headers_are_the_simulators() -> None:
     # the simulator accepts arrival_time; analyze must detect the same file as arrivals
     assert detect_format("arrival_time,duration_ms\n2026-01-01T00:00:00Z,100\n") == "arrival-csv"
+
+
+def test_bare_json_records_without_a_stream_warn(tmp_path: Path) -> None:
+    path = tmp_path / "bare.jsonl"
+    path.write_text(
+        '{"time":"2026-10-08T07:30:28.235Z","type":"platform.start",'
+        '"record":{"requestId":"r1","version":"$LATEST"}}\n'
+        '{"time":"2026-10-08T07:30:29.470Z","type":"platform.report","record":{"requestId":'
+        '"r1","metrics":{"durationMs":12.0,"initDurationMs":100.0},"status":"success"}}\n')
+    a = analyze_paths([str(path)], AnalyzeOptions(function="f"))
+    assert a.summary["start_types"]["cold"] == 1  # Init Duration alone says cold
+    assert a.summary["environments"] == 0
+    assert sum("environments cannot be rebuilt" in w for w in a.input.warnings) == 1
