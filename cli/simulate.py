@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
-from lamlife.cli.analyze import resolve_format
 from lamlife.cli.app import app
-from lamlife.cli.common import stderr_console, user_errors, write_output
+from lamlife.cli.common import resolve_format, user_errors, warn, write_output
 from lamlife.cli.pricing import (
     ArchitectureOption,
     MonthlyGbSecondsOption,
@@ -24,12 +22,13 @@ from lamlife.cli.pricing import (
     billing_options,
 )
 from lamlife.lifecycle.arrivals import ArrivalColumns
-from lamlife.lifecycle.errors import InputError, LamlifeError
+from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.pricing import load_table
 from lamlife.lifecycle.simulate import DEFAULT_KEEP_ALIVE_S, DEFAULT_MAX_LIFETIME_S
 from lamlife.lifecycle.whatif import (
+    OBSERVED,
     Pricing,
-    default_policy,
+    build_policy,
     describe_policy,
     load_trace,
     simulate_trace,
@@ -92,13 +91,10 @@ def parse_duration_list(text: str, option: str, allow_none: bool = False) -> lis
     return values
 
 
-def parse_ms_or_observed(text: str | None, option: str, samples: Any) -> float | tuple[float, ...]:
-    """A fixed number of ms, or ``observed``: the input's own durations."""
-    assert text is not None
-    if text.strip().lower() == "observed":
-        if len(samples) == 0:
-            raise InputError(f"{option} observed: the input has no such durations; give a number")
-        return tuple(float(v) for v in samples)
+def parse_ms_or_observed(text: str, option: str) -> float | str:
+    """A fixed number of ms, or ``observed`` (the input's own durations: see build_policy)."""
+    if text.strip().lower() == OBSERVED:
+        return OBSERVED
     try:
         value = float(text.strip().lower().removesuffix("ms"))
     except ValueError:
@@ -191,67 +187,46 @@ def simulate_command(
         if len(swept) > 1:
             raise InputError("sweep one option at a time (got lists for "
                              + ", ".join(simrep.PARAMETER_LABELS[k].lower() for k in swept) + ")")
+        overrides: dict[str, Any] = {
+            "keep_alive_s": float(keep_values[0] or 0.0),
+            "max_lifetime_s": life_values[0],
+            "provisioned": pc_values[0],
+            "prewarmed": pre_values[0],
+            "snapstart": snapstart,
+            "reset_on_failure": reset,
+            "seed": seed,
+        }
+        if init_ms is not None:
+            overrides["init_ms"] = parse_ms_or_observed(init_ms, "--init-ms")
+        if snapstart and restore_ms is not None:
+            overrides["restore_ms"] = parse_ms_or_observed(restore_ms, "--restore-ms")
         columns = ArrivalColumns(start=start_column, end=end_column, duration=duration_column,
                                  environment=environment_column)
         trace = load_trace(traces, columns, function=function, memory_mb=memory_mb)
-        arrivals = trace.arrivals
-
-        policy, notes = default_policy(arrivals)
-        if init_ms is not None:
-            policy = replace(policy, init_ms=parse_ms_or_observed(
-                init_ms, "--init-ms", arrivals.init_samples_ms))
-            notes = [n for n in notes if "init" not in n]
-        if snapstart:
-            if restore_ms is not None:
-                policy = replace(policy, restore_ms=parse_ms_or_observed(
-                    restore_ms, "--restore-ms", arrivals.restore_samples_ms))
-            elif policy.restore_ms is None:
-                raise InputError("--snapstart needs restore durations: give --restore-ms "
-                                 "(a number of ms, or 'observed' when the input has some)")
-        policy = replace(
-            policy,
-            keep_alive_s=float(keep_values[0] or 0.0),
-            max_lifetime_s=life_values[0],
-            provisioned=pc_values[0],
-            prewarmed=pre_values[0],
-            snapstart=snapstart,
-            reset_on_failure=reset,
-            seed=seed,
-        )
-        policy.validate()
+        policy, notes = build_policy(trace.arrivals, overrides)
         price_with = Pricing(
             billing_options(region, architecture, package, runtime, None, monthly_gb_seconds),
             load_table(pricing),
         )
-        if not quiet:
-            _warn(arrivals.stats.warnings, arrivals.stats.malformed,
-                  arrivals.stats.malformed_examples)
+        stats = trace.arrivals.stats
+        for text in stats.warnings:
+            warn(text, quiet)
+        if stats.malformed:
+            warn(f"{stats.malformed} malformed row(s), first: "
+                 + "; ".join(stats.malformed_examples[:3]), quiet)
         described = describe_policy(policy)
 
         if swept:
             parameter, values = next(iter(swept.items()))
             rows = sweep_trace(trace, policy, parameter, values, price_with)
-            _print_sweep(rows, described, notes, arrivals.stats, chosen, output)
+            _print_sweep(rows, described, notes, stats, chosen, output)
             return
 
-        try:
-            whatif = simulate_trace(trace, policy, price_with)
-        except LamlifeError as exc:
-            if region or pricing:
-                raise  # a price problem the user asked for
-            if not quiet:
-                _warn([f"cost not computed: {exc}"], 0, [])
-            whatif = simulate_trace(trace, policy, None)
+        # Region or price table chosen by the user: a price problem is an error.
+        whatif = simulate_trace(trace, policy, price_with, strict=bool(region or pricing))
+        if whatif.cost_problem:
+            warn(f"cost not computed: {whatif.cost_problem}", quiet)
         _print_run(whatif, described, notes, chosen, output, invocations, top)
-
-
-def _warn(warnings: list[str], malformed: int, examples: list[str]) -> None:
-    err = stderr_console()
-    for warning in warnings:
-        err.print(f"lamlife: warning: {warning}", markup=False)
-    if malformed:
-        err.print(f"lamlife: warning: {malformed} malformed row(s), first: "
-                  + "; ".join(examples[:3]), markup=False)
 
 
 def _print_run(whatif: Any, described: dict[str, Any], notes: list[str], chosen: str,

@@ -30,8 +30,8 @@ from __future__ import annotations
 import heapq
 import math
 from collections import deque
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -133,22 +133,6 @@ def _check_durations(name: str, value: float | tuple[float, ...] | None) -> None
 
 
 @dataclass
-class ProvisionedAllocation:
-    """Provisioned concurrency held for one (function, version) during the simulated window."""
-
-    function: str
-    version: str
-    environments: int
-    start_ms: float
-    end_ms: float
-    memory_mb: float
-
-    @property
-    def seconds(self) -> float:
-        return max(0.0, self.end_ms - self.start_ms) / 1000.0
-
-
-@dataclass
 class SimulationResult:
     """The simulated invocation table and what the simulator knows beyond it."""
 
@@ -157,7 +141,6 @@ class SimulationResult:
     environments_created: int  # including provisioned/prewarmed ones that served nothing
     recycled: int  # environments ended by the maximum lifetime
     expired: int  # idle environments ended by the keep-alive
-    provisioned: list[ProvisionedAllocation] = field(default_factory=list)
     policy: Policy = field(default_factory=Policy)
 
 
@@ -419,7 +402,6 @@ def simulate(
     # Integer group keys in name order: sorting object arrays is slow.
     group = _group_codes(func, ver)
     order = np.lexsort((arrival, group)) if n else np.zeros(0, dtype=np.int64)
-    key_f, key_v = func[order], ver[order]
     if n:
         key_g = group[order]
         boundary = np.flatnonzero(key_g[1:] != key_g[:-1]) + 1
@@ -437,16 +419,12 @@ def simulate(
         fail_codes[stat == "timeout"] = R_RESET_TIMEOUT
         fail_codes[stat == "error"] = R_RESET_ERROR
     offset = recycled = expired = 0
-    allocations: list[ProvisionedAllocation] = []
     for a, b in zip(bounds[:-1], bounds[1:], strict=False):
         idx = order[a:b]
-        g_arr = arrival[idx]
-        g_dur = dur[idx]
-        cold_extra = init_cold[idx]
         out = _schedule(
-            g_arr.tolist(),
-            g_dur.tolist(),
-            cold_extra.tolist(),
+            arrival[idx].tolist(),
+            dur[idx].tolist(),
+            init_cold[idx].tolist(),
             fail_codes[idx].tolist() if policy.reset_on_failure else None,
             policy.keep_alive_s * 1000.0,
             policy.max_lifetime_s * 1000.0 if policy.max_lifetime_s is not None else None,
@@ -462,18 +440,6 @@ def simulate(
         offset += out.n_envs
         recycled += out.recycled
         expired += out.expired
-        if policy.provisioned:
-            ends = g_arr + out.extra_ms + g_dur
-            allocations.append(
-                ProvisionedAllocation(
-                    function=str(key_f[a]),
-                    version=str(key_v[a]),
-                    environments=policy.provisioned,
-                    start_ms=float(g_arr[0]),
-                    end_ms=float(ends.max()),
-                    memory_mb=_max_memory(mem[idx]),
-                )
-            )
 
     frame, latency = _build_table(
         arrival, dur, init, group, env_global, types, reasons, extra, busy, policy,
@@ -485,17 +451,11 @@ def simulate(
         environments_created=offset,
         recycled=recycled,
         expired=expired,
-        provisioned=allocations,
         policy=policy,
     )
 
 
 _KEPT_FLAGS = ("timeout", "out_of_memory")
-
-
-def _max_memory(mem: np.ndarray) -> float:
-    finite = mem[np.isfinite(mem)]
-    return float(finite.max()) if finite.size else math.nan
 
 
 def _group_codes(func: np.ndarray, ver: np.ndarray) -> np.ndarray:
@@ -611,11 +571,15 @@ def _build_table(
 
 
 # ---------------------------------------------------------------------------------------------
-# Sweeps
+# Summary of one run
 
 
 def run_summary(result: SimulationResult) -> dict[str, Any]:
-    """The numbers a sweep row shows for one simulated run (no cost: see billing)."""
+    """Cold starts, environments and the latency callers waited for in one simulated run.
+
+    The one definition of these numbers: ``whatif.sweep_trace`` builds its rows from it
+    (cost comes from billing).
+    """
     inv = result.invocations
     n = len(inv)
     start_types = inv["start_type"].to_numpy()
@@ -634,20 +598,3 @@ def run_summary(result: SimulationResult) -> dict[str, Any]:
         "recycled": result.recycled,
     }
 
-
-def sweep(
-    start_ms: Sequence[float] | np.ndarray,
-    duration_ms: Sequence[float] | np.ndarray,
-    base: Policy,
-    parameter: str,
-    values: Iterable[Any],
-    **arrivals: Any,
-) -> list[tuple[Any, SimulationResult]]:
-    """Run the simulation once per value of one policy field (``keep_alive_s``, ...)."""
-    if parameter not in Policy.__dataclass_fields__:
-        raise InputError(f"cannot sweep {parameter!r}: not a policy parameter")
-    results = []
-    for value in values:
-        policy = replace(base, **{parameter: value})
-        results.append((value, simulate(start_ms, duration_ms, policy, **arrivals)))
-    return results

@@ -1,16 +1,17 @@
 """What-if runs: a trace (arrival CSV or logs) through a policy, compared with what happened.
 
 This module ties the pieces together for ``lamlife simulate`` (and for ``lamlife analyze`` on
-an arrival CSV): it loads a trace, builds the simulated :class:`Analysis` with
-``pipeline.build_analysis``, prices it with ``billing.price_invocations`` when asked, and
-produces the side-by-side comparison with the observed run and the sweep rows. Nothing here
-prints; notes for the user are returned as strings.
+an arrival CSV): it loads a trace, builds the policy from the user's overrides
+(``build_policy``), builds the simulated :class:`Analysis` with ``pipeline.build_analysis``,
+prices it with ``billing.price_or_explain`` when asked, and produces the side-by-side
+comparison with the observed run and the sweep rows. Nothing here prints; notes and price
+problems for the user are returned as strings.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -26,10 +27,10 @@ from lamlife.lifecycle.arrivals import (
     read_arrivals,
     sniff_arrival_csv,
 )
-from lamlife.lifecycle.billing import BillingOptions, price_analysis, price_invocations
+from lamlife.lifecycle.billing import BillingOptions, price_invocations, price_or_explain
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.pricing import PriceTable
-from lamlife.lifecycle.schema import COLD_START_TYPES, INVOCATION_COLUMNS
+from lamlife.lifecycle.schema import INVOCATION_COLUMNS
 from lamlife.lifecycle.simulate import (
     DEFAULT_INIT_MS,
     DEFAULT_KEEP_ALIVE_S,
@@ -37,6 +38,7 @@ from lamlife.lifecycle.simulate import (
     Policy,
     SimulationResult,
     ms_to_timestamps,
+    run_summary,
     simulate,
 )
 
@@ -79,6 +81,7 @@ class WhatIf:
     observed: Analysis | None
     comparison: list[dict[str, Any]]  # metric, observed, simulated, unit
     notes: list[str]
+    cost_problem: str | None = None  # why neither side was priced (lenient pricing only)
 
 
 # ---------------------------------------------------------------------------- loading
@@ -266,26 +269,62 @@ def observed_from_arrivals(arrivals: Arrivals) -> pd.DataFrame:
 # ---------------------------------------------------------------------------- policies
 
 
-def default_policy(arrivals: Arrivals, **overrides: Any) -> tuple[Policy, list[str]]:
-    """The default policy for a trace, and notes saying where its init values come from.
+# The value of an ``init_ms`` / ``restore_ms`` override that means "sample the input's own".
+OBSERVED = "observed"
+# The ``lamlife simulate`` option behind each duration override, named in errors.
+_DURATION_OPTIONS = {"init_ms": "--init-ms", "restore_ms": "--restore-ms"}
 
-    Init: the observed Init Durations of the input when it has some, else 500 ms. Restore:
-    the observed Restore Durations, when any. ``describe_policy`` gives the other sources.
+
+def build_policy(
+    arrivals: Arrivals, overrides: Mapping[str, Any] | None = None
+) -> tuple[Policy, list[str]]:
+    """The policy for a trace, and notes saying where its init values come from.
+
+    ``overrides`` maps :class:`Policy` field names to the values the user gave; only the
+    fields present are overridden (``max_lifetime_s: None`` means no limit). ``init_ms`` and
+    ``restore_ms`` may also be :data:`OBSERVED`: the input's own Init / Restore Durations.
+
+    Without an ``init_ms`` override, init is sampled from the input's Init Durations when it
+    has some, else :data:`DEFAULT_INIT_MS`, and a note says which; with one there is no note.
+    Without a ``restore_ms`` override, restore is sampled from the input's Restore Durations
+    when any. ``describe_policy`` gives the sources of the other values. Raises InputError
+    for a field that is not a policy's, ``observed`` without samples, SnapStart without
+    restore durations, or a value no platform has (``Policy.validate``).
     """
+    values = dict(overrides or {})
+    unknown = sorted(set(values) - set(Policy.__dataclass_fields__))
+    if unknown:
+        raise InputError(f"not a policy parameter: {', '.join(unknown)}")
     notes: list[str] = []
-    init: float | tuple[float, ...]
-    if arrivals.init_samples_ms.size:
-        init = tuple(arrivals.init_samples_ms.tolist())
-        notes.append(f"init durations sampled from the {arrivals.init_samples_ms.size} "
-                     "observed in the input")
-    else:
-        init = DEFAULT_INIT_MS
-        notes.append(f"no init durations in the input: each cold start assumed to take "
-                     f"{DEFAULT_INIT_MS:g} ms (lamlife simulate --init-ms sets it)")
-    policy = Policy(init_ms=init)
-    if "restore_ms" not in overrides and arrivals.restore_samples_ms.size:
-        policy = replace(policy, restore_ms=tuple(arrivals.restore_samples_ms.tolist()))
-    return replace(policy, **overrides), notes
+    samples = {"init_ms": arrivals.init_samples_ms, "restore_ms": arrivals.restore_samples_ms}
+    for name, observed in samples.items():
+        if values.get(name) == OBSERVED:
+            if observed.size == 0:
+                raise InputError(f"{_DURATION_OPTIONS[name]} observed: the input has no such "
+                                 "durations; give a number")
+            values[name] = tuple(observed.tolist())
+    if "init_ms" not in values:
+        if arrivals.init_samples_ms.size:
+            values["init_ms"] = tuple(arrivals.init_samples_ms.tolist())
+            notes.append(f"init durations sampled from the {arrivals.init_samples_ms.size} "
+                         "observed in the input")
+        else:
+            values["init_ms"] = DEFAULT_INIT_MS
+            notes.append(f"no init durations in the input: each cold start assumed to take "
+                         f"{DEFAULT_INIT_MS:g} ms (lamlife simulate --init-ms sets it)")
+    if "restore_ms" not in values and arrivals.restore_samples_ms.size:
+        values["restore_ms"] = tuple(arrivals.restore_samples_ms.tolist())
+    policy = Policy(**values)
+    if policy.snapstart and policy.restore_ms is None:
+        raise InputError("--snapstart needs restore durations: give --restore-ms "
+                         "(a number of ms, or 'observed' when the input has some)")
+    policy.validate()
+    return policy, notes
+
+
+def default_policy(arrivals: Arrivals, **overrides: Any) -> tuple[Policy, list[str]]:
+    """``build_policy`` with keyword overrides (the default policy when there are none)."""
+    return build_policy(arrivals, overrides)
 
 
 def describe_policy(policy: Policy) -> dict[str, Any]:
@@ -340,31 +379,44 @@ def run_policy(arrivals: Arrivals, policy: Policy) -> SimulationResult:
     )
 
 
-def price(
-    analysis: Analysis, pricing: Pricing, provisioned: int | None = None
-) -> Analysis:
-    """The analysis with cost columns on its invocations and ``summary["cost"]``."""
-    options = pricing.options
-    if provisioned is not None:
-        options = replace(options, provisioned=provisioned)
-    return price_analysis(analysis, options, pricing.table)
+def simulate_trace(
+    trace: Trace, policy: Policy, pricing: Pricing | None = None, strict: bool = True
+) -> WhatIf:
+    """One simulated run, its analysis, and the comparison with the observed run.
 
-
-def simulate_trace(trace: Trace, policy: Policy, pricing: Pricing | None = None) -> WhatIf:
-    """One simulated run, its analysis, and the comparison with the observed run."""
+    With ``pricing``, both sides are priced (the simulated one at the policy's provisioned
+    concurrency). A price problem is raised when ``strict`` (the user chose the Region or the
+    price table); otherwise neither side is priced and ``WhatIf.cost_problem`` says why.
+    """
     from lamlife.lifecycle.pipeline import build_analysis
 
     result = run_policy(trace.arrivals, policy)
     stats = replace(trace.arrivals.stats, warnings=list(trace.arrivals.stats.warnings))
     analysis = build_analysis(result.invocations, stats)
     observed = trace.observed
-    notes: list[str] = []
+    problem: str | None = None
     if pricing is not None:
-        analysis = price(analysis, pricing, provisioned=policy.provisioned)
-        if observed is not None:
-            observed = price(observed, pricing)
+        analysis, observed, problem = _price_sides(
+            analysis, observed, pricing, policy.provisioned, strict
+        )
     comparison = compare(observed, analysis, result)
-    return WhatIf(policy, result, analysis, observed, comparison, notes)
+    return WhatIf(policy, result, analysis, observed, comparison, [], problem)
+
+
+def _price_sides(
+    simulated: Analysis, observed: Analysis | None, pricing: Pricing, provisioned: int,
+    strict: bool,
+) -> tuple[Analysis, Analysis | None, str | None]:
+    """Both sides priced, or (when not strict) neither and why: the comparison never sets a
+    priced side against an unpriced one."""
+    options = replace(pricing.options, provisioned=provisioned)
+    priced_sim, problem = price_or_explain(simulated, options, pricing.table, strict)
+    priced_obs = observed
+    if problem is None and observed is not None:
+        priced_obs, problem = price_or_explain(observed, pricing.options, pricing.table, strict)
+    if problem is not None:
+        return simulated, observed, problem
+    return priced_sim, priced_obs, None
 
 
 def init_wait_s(inv: pd.DataFrame) -> float:
@@ -422,6 +474,11 @@ def compare(
     return rows
 
 
+# The numbers of ``simulate.run_summary`` a sweep row shows, in column order.
+_SWEEP_KEYS = ("invocations", "environments", "cold_starts", "cold_start_rate",
+               "added_latency_p99_ms", "added_latency_max_ms")
+
+
 def sweep_trace(
     trace: Trace,
     base: Policy,
@@ -436,25 +493,14 @@ def sweep_trace(
     for value in values:
         policy = replace(base, **{parameter: value})
         result = run_policy(trace.arrivals, policy)
-        inv = result.invocations
-        n = len(inv)
-        cold = int(np.isin(inv["start_type"].to_numpy(), COLD_START_TYPES).sum())
-        latency = result.added_latency_ms
-        out: dict[str, Any] = {
-            "parameter": parameter,
-            "value": value,
-            "invocations": n,
-            "environments": int(inv["environment"].nunique()),
-            "cold_starts": cold,
-            "cold_start_rate": cold / n if n else 0.0,
-            "added_latency_p99_ms": float(np.percentile(latency, 99)) if n else 0.0,
-            "added_latency_max_ms": float(latency.max()) if n else 0.0,
-            "init_wait_s": float(latency.sum()) / 1000.0,
-        }
+        summary = run_summary(result)
+        out: dict[str, Any] = {"parameter": parameter, "value": value}
+        out.update({key: summary[key] for key in _SWEEP_KEYS})
+        out["init_wait_s"] = summary["added_latency_total_s"]
         if pricing is not None:
+            options = replace(pricing.options, provisioned=policy.provisioned)
             _, cost = price_invocations(
-                inv, replace(pricing.options, provisioned=policy.provisioned), pricing.table,
-                trace.arrivals.stats.configurations,
+                result.invocations, options, pricing.table, trace.arrivals.stats.configurations
             )
             out["cost_usd"] = cost.get("total_usd")
             out["provisioned_allocation_usd"] = cost.get("provisioned_allocation_usd")
@@ -468,7 +514,7 @@ def simulate_default(
 ) -> tuple[WhatIf, list[str]]:
     """``lamlife analyze`` on an arrival CSV: the default policy, and notes that say so."""
     trace = load_trace(paths, function=function)
-    policy, notes = default_policy(trace.arrivals)
+    policy, notes = build_policy(trace.arrivals)
     notes.insert(0, "the input has arrivals only: environments were simulated with the default "
                     f"policy (keep-alive {policy.keep_alive_s:g} s, max lifetime "
                     f"{policy.max_lifetime_s:g} s, most recently used idle environment first; "

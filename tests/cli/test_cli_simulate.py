@@ -23,6 +23,8 @@ from lamlife.lifecycle.errors import InputError
 REPO = Path(__file__).resolve().parents[2]
 PACSLAB = str(REPO / "tests/data/aws_real/pacslab_aws_lambda_2020/res-01-2020-05-28_01-57-40.csv")
 ORDERS = str(REPO / "examples" / "orders-tail.log")
+# The payments log as `lamlife fetch` writes it, fetched in a Region no price table knows.
+UNKNOWN_REGION = str(REPO / "tests" / "data" / "check" / "payments-unknown-region.jsonl")
 REPLAY = ["--environment-column", "inst_id", "--prewarmed", "1", "--init-ms", "0",
           "--max-lifetime", "none", "--memory-mb", "128"]
 
@@ -144,3 +146,34 @@ def test_unreadable_input_names_the_file(tmp_path):
     result = run("simulate", str(path))
     assert result.exit_code == 2
     assert "bad.csv: no readable arrival" in result.stderr
+
+
+def test_warnings_are_one_line_each_when_stderr_is_not_a_terminal():
+    # No --memory-mb: the trace says nothing about memory. The warning is longer than 80
+    # columns and must not be wrapped (CI logs).
+    result = run("simulate", PACSLAB, "--format", "json")
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert lines == ["lamlife: warning: res-01-2020-05-28_01-57-40: memory size unknown, priced "
+                     "at 128 MB (Lambda's default; lamlife simulate --memory-mb sets it)"]
+    assert len(lines[0]) > 80
+    assert "warning" not in run("simulate", PACSLAB, "--format", "json", "-q").stderr
+
+
+def test_a_price_problem_from_the_input_is_a_warning_from_the_user_an_error():
+    result = run("simulate", UNKNOWN_REGION, "--format", "json")
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("lamlife: warning: cost not computed: unknown region "
+                               "'xx-nowhere-1'")
+    doc = json.loads(result.stdout)
+    assert "cost" not in doc["summary"]
+    metrics = {r["metric"] for r in doc["simulation"]["comparison"]}
+    assert "cost_usd" not in metrics
+    assert doc["summary"]["invocations"] > 0
+    # --region is the user's choice: the same problem is an error (exit 2, one line).
+    result = run("simulate", UNKNOWN_REGION, "--region", "us-east-1", "--format", "json")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("lamlife: error: unknown region 'xx-nowhere-1'")
+    assert result.stderr.count("\n") == 1

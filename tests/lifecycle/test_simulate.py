@@ -22,7 +22,6 @@ from lamlife.lifecycle.simulate import (
     ms_to_timestamps,
     run_summary,
     simulate,
-    sweep,
 )
 
 T0 = 1_600_000_000_000.0  # epoch ms, 2020-09-13
@@ -160,10 +159,9 @@ def test_provisioned_environments_serve_first_and_never_expire():
     assert rows["init_duration_ms"][0] == 300.0
     assert ms(rows["start"][0]) == pytest.approx(0.0, abs=1e-3)
     assert rows["reason"][0] == "first invocation of a provisioned-concurrency environment"
-    assert len(result.provisioned) == 1
-    alloc = result.provisioned[0]
-    assert alloc.environments == 2
-    assert alloc.seconds == pytest.approx((day + 5) / 1000.0)
+    # Two PC environments and one on-demand spillover, which expires before the day is over.
+    assert result.environments_created == 3
+    assert result.expired == 1
 
 
 def test_provisioned_environment_is_replaced_at_max_lifetime():
@@ -277,22 +275,23 @@ def test_sampled_init_is_seeded_and_drawn_from_the_samples():
     assert not np.array_equal(inits_a, c.invocations["init_duration_ms"].to_numpy())
 
 
-def test_sweep_keep_alive_and_summary():
-    # Idle gaps of 1, 2, 3, 4 and 5 minutes after a 0 ms invocation.
+def test_run_summary():
+    # Idle gaps of 1, 2, 3, 4 and 5 minutes after a 0 ms invocation, keep-alive 90 s, init
+    # 100 ms: the 1-minute gap is warm, the four longer ones expire (4) + the first = 5 cold.
+    # (The sweep over keep-alives is in test_whatif.py, on whatif.sweep_trace.)
     gaps_s = [60, 120, 180, 240, 300]
     starts = np.cumsum([0, *gaps_s]) * 1000.0
-    rows = sweep(starts + T0, np.zeros(6), Policy(init_ms=100.0), "keep_alive_s", [90, 200, 400])
-    colds = [run_summary(r)["cold_starts"] for _, r in rows]
-    # T = 90 s: gaps 120..300 expire (4) + first = 5; T = 200 s: 240, 300 (2) + 1; T = 400: 1.
-    assert colds == [5, 3, 1]
-    summary = run_summary(rows[0][1])
+    result = simulate(starts + T0, np.zeros(6), Policy(init_ms=100.0, keep_alive_s=90.0))
+    summary = run_summary(result)
     assert summary["invocations"] == 6
+    assert summary["cold_starts"] == 5
     assert summary["environments"] == 5
+    assert summary["environments_created"] == 5
+    assert summary["expired"] == 4
+    assert summary["recycled"] == 0
     assert summary["cold_start_rate"] == pytest.approx(5 / 6)
     assert summary["added_latency_max_ms"] == 100.0
     assert summary["added_latency_total_s"] == pytest.approx(0.5)
-    with pytest.raises(InputError):
-        sweep(starts, np.zeros(6), Policy(), "nonsense", [1])
 
 
 def test_empty_input_gives_an_empty_table():

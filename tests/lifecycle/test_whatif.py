@@ -11,12 +11,13 @@ import pytest
 
 from lamlife.lifecycle.arrivals import ArrivalColumns
 from lamlife.lifecycle.billing import BillingOptions
-from lamlife.lifecycle.errors import InputError
+from lamlife.lifecycle.errors import InputError, LamlifeError
 from lamlife.lifecycle.pricing import load_table
 from lamlife.lifecycle.simulate import DEFAULT_INIT_MS, DEFAULT_KEEP_ALIVE_S, Policy
 from lamlife.lifecycle.whatif import (
+    OBSERVED,
     Pricing,
-    default_policy,
+    build_policy,
     describe_policy,
     load_trace,
     simulate_default,
@@ -29,6 +30,8 @@ PACSLAB_0528 = str(
     REPO / "tests/data/aws_real/pacslab_aws_lambda_2020/res-01-2020-05-28_01-57-40.csv"
 )
 ORDERS = str(REPO / "examples" / "orders-tail.log")
+# The payments log as `lamlife fetch` writes it, fetched in a Region no price table knows.
+UNKNOWN_REGION = str(REPO / "tests" / "data" / "check" / "payments-unknown-region.jsonl")
 # docs/lambda-platform.md §6.3: provisioned concurrency enabled, us-east-1 x86, per GB-s.
 PC_ALLOCATION_PER_GB_S = 0.0000041667
 
@@ -68,7 +71,7 @@ def test_arrival_csv_without_environments_has_no_observed_side(tmp_path):
     trace = load_trace([str(path)])
     assert trace.observed is None
     assert trace.arrivals.stats.warnings  # memory size unknown: priced at 128 MB
-    policy, notes = default_policy(trace.arrivals)
+    policy, notes = build_policy(trace.arrivals)
     assert policy.init_ms == DEFAULT_INIT_MS
     assert any("500 ms" in n for n in notes)
     whatif = simulate_trace(trace, policy)
@@ -96,7 +99,7 @@ def test_logs_are_replayed_with_their_observed_inits():
     # examples/README.md: 28 invocations; Init Durations 398.17, 412.63 and 433.09 ms.
     assert len(trace.arrivals) == 28
     assert sorted(trace.arrivals.init_samples_ms.tolist()) == [398.17, 412.63, 433.09]
-    policy, _ = default_policy(trace.arrivals)
+    policy, _ = build_policy(trace.arrivals)
     assert isinstance(policy.init_ms, tuple)
     assert sorted(policy.init_ms) == [398.17, 412.63, 433.09]
     whatif = simulate_trace(trace, policy)
@@ -144,3 +147,85 @@ def test_sweep_provisioned_prices_the_allocation():
     assert rows[1]["provisioned_allocation_usd"] == pytest.approx(one, rel=1e-6)
     assert rows[2]["provisioned_allocation_usd"] == pytest.approx(2 * one, rel=1e-6)
     assert rows[0]["cost_usd"] < rows[1]["cost_usd"] < rows[2]["cost_usd"]
+
+
+def test_build_policy_notes_only_what_applies():
+    trace = load_trace([ORDERS], function="orders")
+    samples = [398.17, 412.63, 433.09]  # examples/README.md
+    policy, notes = build_policy(trace.arrivals)
+    assert sorted(policy.init_ms) == samples
+    assert notes == ["init durations sampled from the 3 observed in the input"]
+    # The user's init: no note about where init comes from.
+    policy, notes = build_policy(trace.arrivals, {"init_ms": 250.0, "keep_alive_s": 60.0})
+    assert policy.init_ms == 250.0
+    assert policy.keep_alive_s == 60.0
+    assert notes == []
+    policy, notes = build_policy(trace.arrivals, {"init_ms": OBSERVED})
+    assert sorted(policy.init_ms) == samples
+    assert notes == []
+    # max_lifetime_s None is "no limit", not "not given".
+    policy, _ = build_policy(trace.arrivals, {"max_lifetime_s": None})
+    assert policy.max_lifetime_s is None
+
+
+def test_build_policy_refuses_what_it_cannot_build(tmp_path):
+    path = tmp_path / "calls.csv"
+    path.write_text("start,duration_ms\n1000,100\n")
+    arrivals = load_trace([str(path)]).arrivals
+    with pytest.raises(InputError, match="--init-ms observed: the input has no such"):
+        build_policy(arrivals, {"init_ms": OBSERVED})
+    with pytest.raises(InputError, match="--snapstart needs restore durations"):
+        build_policy(arrivals, {"snapstart": True})
+    with pytest.raises(InputError, match="--restore-ms observed"):
+        build_policy(arrivals, {"snapstart": True, "restore_ms": OBSERVED})
+    with pytest.raises(InputError, match="colour"):
+        build_policy(arrivals, {"colour": 1})
+    with pytest.raises(InputError, match="keep-alive"):
+        build_policy(arrivals, {"keep_alive_s": -1.0})
+    policy, _ = build_policy(arrivals, {"snapstart": True, "restore_ms": 80.0})
+    assert policy.snapstart and policy.restore_ms == 80.0
+
+
+def test_sweep_rows_count_by_hand(tmp_path):
+    # Arrivals at 0, 60, 180, 360, 600 and 900 s (idle gaps of 1..5 minutes), 0 ms handlers,
+    # 100 ms init. Keep-alive 90 s: the 1-minute gap is warm, the four others expire, so
+    # 5 cold starts in 5 environments, 0.5 s waited; 200 s: the 4- and 5-minute gaps
+    # expire (3 cold); 400 s: only the first is cold.
+    path = tmp_path / "calls.csv"
+    path.write_text("start,duration_ms\n" + "".join(
+        f"{t},0\n" for t in (0, 60, 180, 360, 600, 900)))
+    trace = load_trace([str(path)], memory_mb=128.0)
+    rows = sweep_trace(trace, Policy(init_ms=100.0), "keep_alive_s", [90.0, 200.0, 400.0])
+    assert [r["value"] for r in rows] == [90.0, 200.0, 400.0]
+    assert [r["cold_starts"] for r in rows] == [5, 3, 1]
+    assert [r["environments"] for r in rows] == [5, 3, 1]
+    first = rows[0]
+    assert first["parameter"] == "keep_alive_s"
+    assert first["invocations"] == 6
+    assert first["cold_start_rate"] == pytest.approx(5 / 6)
+    assert first["added_latency_max_ms"] == 100.0
+    assert first["init_wait_s"] == pytest.approx(0.5)
+    assert rows[2]["init_wait_s"] == pytest.approx(0.1)
+    # The row's columns, in order: the JSON and CSV reports show them as they are.
+    assert list(first) == ["parameter", "value", "invocations", "environments", "cold_starts",
+                           "cold_start_rate", "added_latency_p99_ms", "added_latency_max_ms",
+                           "init_wait_s"]
+
+
+def test_price_problem_is_an_error_when_strict_else_neither_side_is_priced():
+    trace = load_trace([UNKNOWN_REGION])
+    assert trace.observed is not None
+    policy, _ = build_policy(trace.arrivals)
+    pricing = Pricing(BillingOptions(), load_table())
+    with pytest.raises(LamlifeError, match="xx-nowhere-1"):
+        simulate_trace(trace, policy, pricing, strict=True)
+    whatif = simulate_trace(trace, policy, pricing, strict=False)
+    assert whatif.cost_problem is not None and "xx-nowhere-1" in whatif.cost_problem
+    assert "cost" not in whatif.analysis.summary
+    assert whatif.observed is not None and "cost" not in whatif.observed.summary
+    assert "cost_usd" not in by_metric(whatif.comparison)
+    # A Region the table knows: both sides priced, no problem.
+    priced = simulate_trace(pacslab_trace(), Policy(init_ms=0.0), pricing, strict=False)
+    assert priced.cost_problem is None
+    rows = by_metric(priced.comparison)
+    assert rows["cost_usd"]["observed"] > 0 and rows["cost_usd"]["simulated"] > 0
