@@ -11,9 +11,8 @@ from typing import Annotated
 import typer
 
 from lamlife.cli.analyze import analyze as analyze_command
-from lamlife.cli.analyze import resolve_format
 from lamlife.cli.app import app
-from lamlife.cli.common import user_errors
+from lamlife.cli.common import resolve_format, user_errors
 from lamlife.lifecycle import aws_fetch as af
 from lamlife.lifecycle.errors import InputError
 

@@ -263,7 +263,7 @@ def test_deeply_nested_json_is_one_line_exit_2(tmp_path: Path) -> None:
 
 
 def test_lamlife_csv_with_an_unknown_status_is_one_line_exit_2(tmp_path: Path) -> None:
-    example = Path(__file__).resolve().parents[2] / "examples" / "orders-tail.log"
+    example = Path(__file__).resolve().parents[2] / "examples" / "orders.log"
     good = CliRunner().invoke(app, ["analyze", str(example), "--format", "csv", "-q"])
     assert good.exit_code == 0
     path = tmp_path / "table.csv"

@@ -1,6 +1,6 @@
 """`lamlife check` and `lamlife baseline` through typer's CliRunner.
 
-Expected values are the hand counts of examples/README.md (orders-tail.log, read as function
+Expected values are the hand counts of examples/README.md (orders.log, read as function
 ``orders``) and of tests/data/check/payments.log (counted below), not this code's output.
 """
 
@@ -18,7 +18,7 @@ import lamlife.cli.main  # noqa: F401  (registers the commands)
 from lamlife.cli.app import app
 
 REPO = Path(__file__).resolve().parents[2]
-ORDERS = str(REPO / "examples" / "orders-tail.log")
+ORDERS = str(REPO / "examples" / "orders.log")
 # payments.log: one environment, 4 invocations: a cold start (Init Duration 300.40 ms,
 # Billed 351 ms = ceil(50.00 + 300.40)) and 3 warm ones (10, 20, 30 ms), 256 MB.
 PAYMENTS = str(REPO / "tests" / "data" / "check" / "payments.log")
@@ -297,7 +297,7 @@ def test_baseline_of_an_empty_input_exits_2(tmp_path: Path) -> None:
 
 
 def test_budget_function_restricts_the_analysis(tmp_path: Path) -> None:
-    # without --function each file is named after itself: orders-tail and payments
+    # without --function each file is named after itself: orders and payments
     budget = write(tmp_path, "function: payments\nmin:\n  invocations: 1\n")
     result = run("check", ORDERS, PAYMENTS, "--budget", budget, "--format", "json")
     assert result.exit_code == 0, result.output
@@ -307,7 +307,7 @@ def test_budget_function_restricts_the_analysis(tmp_path: Path) -> None:
     assert doc["metrics"]["environments"] == 1
     assert doc["metrics"]["init_p95_ms"] == pytest.approx(300.40)
 
-    both = write(tmp_path, "function: [orders-tail, payments]\nmin:\n  invocations: 1\n", "b.yaml")
+    both = write(tmp_path, "function: [orders, payments]\nmin:\n  invocations: 1\n", "b.yaml")
     result = run("check", ORDERS, PAYMENTS, "--budget", both, "--format", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["metrics"]["invocations"] == 32
@@ -329,7 +329,7 @@ def test_budget_function_absent_from_the_input_exits_2(tmp_path: Path) -> None:
     result = run("check", ORDERS, PAYMENTS, "--budget", budget)
     assert result.exit_code == 2
     assert "no invocations of function 'orderz'" in result.stderr
-    assert "functions seen: orders-tail, payments" in result.stderr
+    assert "functions seen: orders, payments" in result.stderr
 
 
 def test_one_absent_function_of_several_is_a_warning(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from lamlife.lifecycle.errors import InputError
 
 REPO = Path(__file__).resolve().parents[2]
 PACSLAB = str(REPO / "tests/data/aws_real/pacslab_aws_lambda_2020/res-01-2020-05-28_01-57-40.csv")
-ORDERS = str(REPO / "examples" / "orders-tail.log")
+ORDERS = str(REPO / "examples" / "orders.log")
 # The payments log as `lamlife fetch` writes it, fetched in a Region no price table knows.
 UNKNOWN_REGION = str(REPO / "tests" / "data" / "check" / "payments-unknown-region.jsonl")
 REPLAY = ["--environment-column", "inst_id", "--prewarmed", "1", "--init-ms", "0",

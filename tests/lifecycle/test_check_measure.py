@@ -14,7 +14,7 @@ from lamlife.lifecycle.pipeline import AnalyzeOptions
 from lamlife.lifecycle.pricing import load_table
 
 REPO = Path(__file__).resolve().parents[2]
-ORDERS = str(REPO / "examples" / "orders-tail.log")
+ORDERS = str(REPO / "examples" / "orders.log")
 # The payments log as `lamlife fetch` writes it (function "payments" from its header), with a
 # configuration in a Region the built-in price table does not know. Hand counts: 4
 # invocations in one environment, 1 cold (Init Duration 300.40 ms) and 3 warm.
@@ -24,7 +24,7 @@ UNKNOWN_REGION = str(REPO / "tests" / "data" / "check" / "payments-unknown-regio
 def test_selection_filters_before_the_summary() -> None:
     m = measure([ORDERS, UNKNOWN_REGION], AnalyzeOptions(), ["payments"])
     assert m.functions == ("payments",)
-    assert m.present == ["orders-tail", "payments"]
+    assert m.present == ["orders", "payments"]
     assert m.missing_functions == []
     assert m.metrics["invocations"] == 4
     assert m.metrics["environments"] == 1

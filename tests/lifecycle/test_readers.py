@@ -40,7 +40,7 @@ CASES = sorted(p.parent.name for p in DATA.glob("*/expected.json"))
 ALL_FORMATS = {
     "tail", "timestamped", "sam", "json", "jsonl", "insights-csv", "console-csv",
 }
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "orders-tail.log"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "orders.log"
 
 
 def load_case(name: str) -> dict[str, Any]:

@@ -27,7 +27,7 @@ STRING_COLUMNS = (
     "flags",
 )
 TIME_COLUMNS = ("start", "end")
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "orders-tail.log"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "orders.log"
 
 
 def read_back(text: str, float_columns: tuple[str, ...] = ()) -> pd.DataFrame:
