@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,6 +24,7 @@ from lamlife.lifecycle.arrivals import ArrivalColumns
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.pricing import load_table
 from lamlife.lifecycle.simulate import DEFAULT_KEEP_ALIVE_S, DEFAULT_MAX_LIFETIME_S
+from lamlife.lifecycle.timeparse import parse_duration
 from lamlife.lifecycle.whatif import (
     OBSERVED,
     Pricing,
@@ -40,19 +40,20 @@ from lamlife.reports.cost import cost_sections
 from lamlife.reports.markdown_report import section_markdown
 from lamlife.reports.tables import render_terminal, render_text, section_renderable
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|sec|secs|m|min|mins|h|hr|hrs|d)?\s*$",
-                       re.I)
-_UNIT_S = {"ms": 0.001, "s": 1.0, "sec": 1.0, "secs": 1.0, "m": 60.0, "min": 60.0, "mins": 60.0,
-           "h": 3600.0, "hr": 3600.0, "hrs": 3600.0, "d": 86400.0}
 _NONE_WORDS = ("none", "off", "no", "inf", "infinite", "unlimited")
 
 
 def parse_duration_s(text: str, option: str) -> float:
-    """``640``, ``640s``, ``10m``, ``2h``, ``500ms`` as seconds (a bare number is seconds)."""
-    m = _DURATION.match(text)
-    if m is None:
+    """``640``, ``640s``, ``10m``, ``2h``, ``1h30m``, ``500ms`` as seconds (a bare number is
+    seconds; the units are ``timeparse.parse_duration``'s)."""
+    try:
+        return float(text)  # a bare number is seconds
+    except ValueError:
+        pass
+    seconds = parse_duration(text)
+    if seconds is None:
         raise InputError(f"{option}: cannot read {text!r} as a duration (e.g. 640s, 10m, 2h)")
-    return float(m.group(1)) * _UNIT_S[(m.group(2) or "s").lower()]
+    return seconds
 
 
 def parse_count_list(text: str, option: str) -> list[int]:

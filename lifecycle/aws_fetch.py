@@ -38,6 +38,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from lamlife.lifecycle import timeparse
 from lamlife.lifecycle.errors import AwsAccessError, InputError, LamlifeError
 
 FETCH_FORMAT = 1
@@ -167,27 +168,13 @@ def is_platform_message(message: str) -> bool:
 # Time window
 # ---------------------------------------------------------------------------------------------
 
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)", re.IGNORECASE)
-_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
-
-
 def parse_duration(text: str) -> float | None:
-    """Seconds in a relative duration like ``24h``, ``90m``, ``1h30m``, ``7d``; None if not one."""
+    """Seconds in a relative duration like ``24h``, ``90m``, ``1h30m``, ``7d`` (optionally
+    followed by ``ago``); None if not one. The grammar is ``timeparse.parse_duration``'s."""
     value = text.strip().lower()
     if value.endswith(" ago"):
-        value = value[:-4].strip()
-    if not value:
-        return None
-    pos = 0
-    total = 0.0
-    for match in _DURATION_PART.finditer(value):
-        if match.start() != pos and value[pos : match.start()].strip():
-            return None
-        total += float(match.group(1)) * _UNIT_SECONDS[match.group(2).lower()]
-        pos = match.end()
-    if pos == 0 or value[pos:].strip():
-        return None
-    return total
+        value = value[:-4]
+    return timeparse.parse_duration(value)
 
 
 def parse_time(text: str, now: datetime) -> datetime:

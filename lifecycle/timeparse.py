@@ -113,3 +113,26 @@ def fast_iso_ms(text: str) -> float:
         return seconds * 1000.0 + float("0." + rest[1:]) * 1000.0
     except ValueError:
         return math.nan
+
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*(ms|mins?|secs?|hrs?|[smhdw])", re.I)
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "sec": 1.0, "secs": 1.0, "m": 60.0, "min": 60.0,
+                 "mins": 60.0, "h": 3600.0, "hr": 3600.0, "hrs": 3600.0, "d": 86400.0,
+                 "w": 604800.0}
+
+
+def parse_duration(text: str) -> float | None:
+    """Seconds in a duration with units, one part or several: ``500ms``, ``640s``, ``10m``,
+    ``10min``, ``2h``, ``1h30m``, ``7d``, ``1w``. None when the text is not one (a bare number
+    has no unit: callers decide what it means)."""
+    value = text.strip().lower()
+    pos = 0
+    total = 0.0
+    for match in _DURATION_PART.finditer(value):
+        if value[pos:match.start()].strip():
+            return None
+        total += float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+        pos = match.end()
+    if pos == 0 or value[pos:].strip():
+        return None
+    return total
