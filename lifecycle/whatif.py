@@ -97,7 +97,12 @@ def load_trace(
 
     ``memory_mb`` fills the memory size where the input does not give it.
     """
-    from lamlife.lifecycle.pipeline import AnalyzeOptions, build_analysis, observe
+    from lamlife.lifecycle.pipeline import (
+        AnalyzeOptions,
+        analysis_from_observed,
+        build_analysis,
+        observe,
+    )
 
     columns = columns or ArrivalColumns()
     if not paths:
@@ -124,11 +129,8 @@ def load_trace(
                     "give either arrival CSVs or logs to simulate, not both "
                     f"({(csv_paths or observed.arrivals)[0]} is an arrival CSV)"
                 )
-            observed_analysis = build_analysis(
-                observed.invocations, observed.stats,
-                orphan_init_failures=observed.orphan_init_failures,
-                unused_inits=observed.unused_inits, orphan_events=observed.orphan_events,
-            )
+            observed_analysis = analysis_from_observed(observed, log_paths,
+                                                       AnalyzeOptions(function=function))
             arrivals = arrivals_from_invocations(observed.invocations, observed.stats)
             _fill_memory(arrivals, memory_mb, observed.stats.configurations)
             return Trace(arrivals, observed_analysis, "logs", list(paths))
