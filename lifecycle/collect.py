@@ -90,13 +90,11 @@ class _Columns:
         self.text = tuple(text)
         self._rows: dict[str, list[Any]] = {name: [] for name in (*self.numeric, *self.text)}
         self._chunks: dict[str, list[Any]] = {name: [] for name in (*self.numeric, *self.text)}
-        self.count = 0
 
     def append(self, **values: Any) -> None:
         rows = self._rows
         for name, value in values.items():
             rows[name].append(value)
-        self.count += 1
         if len(rows[self.numeric[0]]) >= _FLUSH_ROWS:
             self._flush()
 
@@ -104,7 +102,6 @@ class _Columns:
         self._flush()
         for name, value in arrays.items():
             self._chunks[name].append(value)
-        self.count += len(arrays[self.numeric[0]])
 
     def _flush(self) -> None:
         rows = self._rows

@@ -69,7 +69,6 @@ class _Evidence:
     init_fail_ms: float = math.nan
     restore: bool = False
     restore_ms: float = math.nan
-    restore_failed: bool = False
 
 
 def _ms_to_clock(ms: float) -> str:
@@ -377,8 +376,6 @@ def _apply_mark(ev: _Evidence, mark: Mark) -> None:
         ev.restore = True
         if kind == "restore_report":
             ev.restore_ms = mark.duration_ms
-            if mark.status not in ("", "success"):
-                ev.restore_failed = True
 
 
 def _init_failure_reason(mark: Mark) -> str:
