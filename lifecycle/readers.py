@@ -986,10 +986,12 @@ def _insights_fields_row(row: list[str], index: dict[str, int], function: str, s
     except ValueError:
         sink.add_malformed(",".join(row), where)
         return
-    if not rid or duration != duration:
-        sink.counts.ignored += 1 if not rid and duration != duration else 0
-        if rid or duration == duration:
-            sink.add_malformed(",".join(row), where)
+    has_duration = duration == duration  # not NaN
+    if not rid and not has_duration:  # not a REPORT row at all
+        sink.counts.ignored += 1
+        return
+    if not rid or not has_duration:  # half a REPORT
+        sink.add_malformed(",".join(row), where)
         return
     sink.add_record(function, stream, ts, rec)
 
