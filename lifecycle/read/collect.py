@@ -325,23 +325,41 @@ def pair_key(env: np.ndarray, rid_hash: np.ndarray) -> np.ndarray:
 
 def _pair_walk(s: pd.DataFrame, r: pd.DataFrame, start_ts: np.ndarray,
                version: np.ndarray) -> int:
-    """Pairing for keys with retries: each REPORT takes the latest unpaired START before it."""
-    opened: dict[int, list[tuple[float, str]]] = {}
-    for key, ts, ver in s[["key", "ts", "version"]].itertuples(index=False):
-        opened.setdefault(key, []).append((ts, ver))
+    """Pairing for keys with retries: each REPORT takes the latest unpaired START at or before it.
+
+    One pass over STARTs and REPORTs merged in (key, time) order with a stack of open STARTs
+    per key: STARTs are pushed in time order, so the top is always the latest open one, and a
+    REPORT pops it. Among STARTs of the same time the one read first is taken (pushed last);
+    a START and a REPORT of the same time pair (START first). Linear after the sort, however
+    many invocations share one RequestId.
+    """
+    ns, nr = len(s), len(r)
+    if ns == 0 or nr == 0:
+        return 0
+    keys = np.concatenate([s["key"].to_numpy(np.uint64), r["key"].to_numpy(np.uint64)])
+    times = np.concatenate([s["ts"].to_numpy(np.float64), r["ts"].to_numpy(np.float64)])
+    is_report = np.concatenate([np.zeros(ns, np.int8), np.ones(nr, np.int8)])
+    # STARTs of equal time: later read first (the first read ends on top); REPORTs: read order
+    tie = np.concatenate([-np.arange(ns, dtype=np.int64), np.arange(nr, dtype=np.int64)])
+    order = np.lexsort((tie, is_report, times, keys))
+    s_ts = s["ts"].to_numpy(np.float64)
+    s_version = s["version"].to_numpy(object)
+    r_index = r["i"].to_numpy(np.int64)
+    keys_o = keys[order].tolist()
+    order_l = order.tolist()
     matched = 0
-    for key, ts, i in r.sort_values("ts", kind="stable")[["key", "ts", "i"]].itertuples(
-            index=False):
-        candidates = opened.get(key)
-        if not candidates:
-            continue
-        best = -1
-        for k, (sts, _v) in enumerate(candidates):
-            if sts <= ts and (best < 0 or sts > candidates[best][0]):
-                best = k
-        if best >= 0:
-            sts, ver = candidates.pop(best)
-            start_ts[i] = sts
-            version[i] = ver
+    stack: list[int] = []
+    current = None
+    for key, k in zip(keys_o, order_l, strict=True):
+        if key != current:
+            current = key
+            stack.clear()
+        if k < ns:
+            stack.append(k)
+        elif stack:
+            j = stack.pop()
+            i = r_index[k - ns]
+            start_ts[i] = s_ts[j]
+            version[i] = s_version[j]
             matched += 1
     return matched
