@@ -13,7 +13,7 @@ The work is vectorized over the invocation table; only the sparse lifecycle mark
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -119,15 +119,18 @@ def run_engine(sink: RecordSink, options: EngineOptions | None = None) -> Engine
         for i in candidates_idx.tolist():
             by_key[(int(envs[i]), request_id[i])].append(i)
         rank = {"": 0, "success": 1, "error": 2, "timeout": 3}
+        candidate_starts: dict[tuple[int, str], list[float]] = {}
         for line in sink.status_lines:
             candidates = by_key.get((line.env, line.request_id))
             if not candidates:
                 continue
-            # the latest invocation that started at or before the line
-            target = candidates[0]
-            for i in candidates:
-                if start[i] <= line.ts + 1.0:
-                    target = i
+            # the latest invocation that started at or before the line (candidates are in
+            # table order: by start within the environment), found by bisection
+            starts_of = candidate_starts.get((line.env, line.request_id))
+            if starts_of is None:
+                starts_of = start[candidates].tolist()
+                candidate_starts[(line.env, line.request_id)] = starts_of
+            target = candidates[max(bisect_right(starts_of, line.ts + 1.0) - 1, 0)]
             if rank[line.status] > rank[line_status[target]]:
                 line_status[target] = line.status
             if line.error_type and not line_error_type[target]:

@@ -96,3 +96,22 @@ def test_pairing_equals_the_plain_rule(starts: list[tuple[int, int, str, str]],
                                                         strict=True)] == \
         [(t if t == t else None, v) for t, v in want]
     assert matched == sum(1 for t, _v in want if not pd.isna(t))
+
+
+def test_status_lines_sharing_one_request_id_go_to_their_own_invocation() -> None:
+    # Every other invocation times out ("Task timed out" lines, old style), all RequestIds
+    # REDACTED: each line marks the invocation it falls in, nothing else (was quadratic too).
+    from lamlife.lifecycle.engine.replay import run_engine
+
+    sink = RecordSink()
+    n = 20_000
+    for k in range(n):
+        sink.add("fn", "s", 100.0 * k, "START RequestId: REDACTED Version: $LATEST")
+        if k % 2:
+            sink.add("fn", "s", 100.0 * k + 60, "2026-07-20T01:50:15.300Z REDACTED "
+                     "Task timed out after 0.06 seconds")
+        sink.add("fn", "s", 100.0 * k + 61, "REPORT RequestId: REDACTED\tDuration: 60.00 ms\t"
+                 "Billed Duration: 60 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\t")
+    assert sink.finish() == 0
+    table = run_engine(sink).invocations
+    assert table["status"].tolist() == ["success", "timeout"] * (n // 2)
