@@ -14,6 +14,7 @@ import pandas as pd
 
 from lamlife.lifecycle.read.collect import RecordSink
 from lamlife.lifecycle.read.context import ReadOptions, ReadResult, Source, default_function
+from lamlife.lifecycle.read.lines import MAX_EVENT_CHARS
 from lamlife.lifecycle.read.platform import normalize_status
 from lamlife.lifecycle.read.timeparse import fast_iso_ms
 
@@ -34,23 +35,49 @@ def tail_split(line: str) -> tuple[str, float, str] | None:
 
 def read_tail(source: Source, text: io.TextIOWrapper, options: ReadOptions,
                result: ReadResult) -> None:
+    """Read ``text`` block by block, each cut before an event line so events stay whole.
+
+    Memory is bounded by the block size whatever the input: text with no event boundary is
+    cut at a newline once it is longer than ``MAX_EVENT_CHARS`` (no CloudWatch event is that
+    long), and a single line longer than that keeps only its first ``MAX_EVENT_CHARS``.
+    """
     function = default_function(source, options, result.sink)
     scanner = TailChunkScanner(result.sink, function, source.name)
     carry = ""
+    skipping = False  # inside a line longer than MAX_EVENT_CHARS: drop the rest of it
     while True:
         block = text.read(CHUNK_CHARS)
         if not block:
             break
+        if skipping:
+            newline = block.find("\n")
+            if newline < 0:
+                continue
+            block = block[newline:]
+            skipping = False
         block = carry + block
         cut = _cut_point(block)  # keep every event whole: cut before an event line
         if cut < 0:
-            carry = block
+            carry, skipping = _oversized(block, scanner)
             continue
         carry = block[cut + 1:]
         scanner.scan(block[: cut + 1])
     if carry:
         scanner.scan(carry if carry.endswith("\n") else carry + "\n")
     result.stats.lines += scanner.lines
+
+
+def _oversized(block: str, scanner: TailChunkScanner) -> tuple[str, bool]:
+    """A block with no event boundary: carry it while it is short; once it is longer than any
+    CloudWatch event, scan its complete lines now (the event's later lines arrive as
+    continuation lines, counted as lines). Returns (carry, skipping the rest of a line)."""
+    if len(block) <= MAX_EVENT_CHARS:
+        return block, False
+    newline = block.rfind("\n")
+    if newline < 0:  # one line longer than any event: keep its head
+        return block[:MAX_EVENT_CHARS], True
+    scanner.scan(block[: newline + 1])
+    return block[newline + 1:], False
 
 
 CHUNK_CHARS = 4 * 1024 * 1024
@@ -111,10 +138,10 @@ class TailChunkScanner:
         continuation = [ln for ln in lines if ln[4:5] != "-" or ln[10:11] != "T"
                         or not ln[:1].isdigit()]
         events = len(lines) - len(continuation)
-        if self._first:
-            self._first = False
-            for line in lines:  # lines before the first event line: application output
+        if self._first:  # until the first event line: application output
+            for line in lines:
                 if _is_event_line(line):
+                    self._first = False
                     break
                 if line.strip():
                     events += 1
