@@ -126,12 +126,17 @@ class _Columns:
             out[name] = np.concatenate(chunks) if chunks else np.zeros(0)
             self._chunks[name] = []
         for name in self.text:
-            merged: list[Any] = []
-            for chunk in self._chunks[name]:
-                merged.extend(chunk)
-            out[name] = np.asarray(merged, dtype=object) if merged else np.zeros(0, object)
+            parts = [chunk if isinstance(chunk, np.ndarray) else _object_array(chunk)
+                     for chunk in self._chunks[name]]
+            out[name] = np.concatenate(parts) if parts else np.zeros(0, object)
             self._chunks[name] = []
         return out
+
+
+def _object_array(values: list[Any]) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
 
 
 class RecordSink:
@@ -202,10 +207,10 @@ class RecordSink:
             self._reports.append(
                 env=code, ts=ts, seq=seq, rid_hash=rec[1],
                 **dict(zip(NUMERIC_FIELDS, rec[2:9], strict=True)),
-                request_id=rec[1], status=rec[9], error_type=self._intern(rec[10]))
+                request_id=rec[1], status=rec[9], error_type=self.intern(rec[10]))
         elif kind == "start":
             self._starts.append(env=code, ts=ts, seq=seq, rid_hash=rec[1],
-                                version=self._intern(rec[2]))
+                                version=self.intern(rec[2]))
         elif kind == "status":
             self.status_lines.append(StatusLine(code, ts, rec[1], rec[2], rec[3], rec[4]))
         elif kind == "init_start":
@@ -233,7 +238,7 @@ class RecordSink:
         first = self.next_seq(n)
         self._starts.extend(env=env, ts=ts, seq=np.arange(first, first + n, dtype=np.int64),
                             rid_hash=hash_ids(request_ids),
-                            version=[self._intern(v) for v in versions])
+                            version=self._interned(versions))
 
     def add_reports(self, env: np.ndarray, ts: np.ndarray, request_ids: Sequence[str],
                     numbers: dict[str, np.ndarray], statuses: Sequence[str],
@@ -245,11 +250,18 @@ class RecordSink:
         self._reports.extend(env=env, ts=ts, seq=np.arange(first, first + n, dtype=np.int64),
                              rid_hash=hash_ids(request_ids), **numbers,
                              request_id=list(request_ids),
-                             status=[self._intern(s) for s in statuses],
-                             error_type=[self._intern(e) for e in error_types])
+                             status=self._interned(statuses),
+                             error_type=self._interned(error_types))
 
-    def _intern(self, text: str) -> str:
+    def intern(self, text: str) -> str:
+        """One shared object per distinct string (versions, statuses, error types)."""
         return self._strings.setdefault(text, text)
+
+    def _interned(self, values: Sequence[str]) -> Any:
+        """Values as stored: an object array of already shared strings is kept as it is."""
+        if isinstance(values, np.ndarray):
+            return values
+        return [self.intern(v) for v in values]
 
     # ----------------------------------------------------------------- output side
 

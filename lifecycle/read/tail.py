@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import os
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -17,6 +18,19 @@ from lamlife.lifecycle.read.context import ReadOptions, ReadResult, Source, defa
 from lamlife.lifecycle.read.lines import MAX_EVENT_CHARS
 from lamlife.lifecycle.read.platform import normalize_status
 from lamlife.lifecycle.read.timeparse import fast_iso_ms
+
+try:  # the compiled scanner (setup.py builds it where a C compiler exists)
+    from lamlife.lifecycle.read import _tailscan
+except ImportError:  # pragma: no cover - a build without a compiler
+    _tailscan = None  # type: ignore[assignment]
+
+PURE_PYTHON_ENV = "LAMLIFE_PURE_PYTHON"
+
+
+def compiled_scanner() -> bool:
+    """True when the compiled tail scanner is built and not switched off by
+    ``LAMLIFE_PURE_PYTHON=1`` (both paths give the same results)."""
+    return _tailscan is not None and os.environ.get(PURE_PYTHON_ENV, "") in ("", "0")
 
 
 def tail_split(line: str) -> tuple[str, float, str] | None:
@@ -90,6 +104,7 @@ _FAST_REPORT = re.compile(
     r"\t?$")
 # Messages that are platform records but rare: found by substring search in the whole chunk.
 # Crash lines ("RequestId: ... Error: ...") contain "RequestId: " and are found with those.
+_STATUS_NAMES = ("", "success", "timeout", "error")  # the compiled scanner's status codes
 _RARE_KEYWORDS = ("INIT_", "RESTORE_", "EXTENSION", "TELEMETRY", "LOGS", '"platform.',
                   "Task timed out after")
 
@@ -125,11 +140,68 @@ class TailChunkScanner:
         self.name = name
         self.lines = 0
         self._first = True
+        self.compiled = compiled_scanner()
 
     def scan(self, chunk: str) -> None:
-        sink = self.sink
+        """Read one chunk of whole events (ending with a newline)."""
         if "\r" in chunk:
             chunk = chunk.replace("\r\n", "\n")
+        if self.compiled and self._scan_compiled(chunk):
+            return
+        self._scan_python(chunk)
+
+    def _scan_compiled(self, chunk: str) -> bool:
+        """The compiled scanner's columns into the sink; False when it cannot read the chunk
+        (characters beyond Latin-1: the Python path reads it)."""
+        assert _tailscan is not None
+        scanned = _tailscan.scan(chunk, self._first)
+        if scanned is None:
+            return False
+        (lines, events, end_count, seen_event, slow, streams, versions, error_types,
+         starts, reports) = scanned
+        base_line = self.lines
+        self.lines += lines
+        if seen_event:
+            self._first = False
+        sink = self.sink
+        slow_events = self._slow(chunk, np.frombuffer(slow, dtype=np.int64).tolist(),
+                                 base_line)
+        s_stream, s_ts, s_version, s_rid = starts
+        r_stream, r_ts, r_nums, r_status, r_etype, r_rid = reports
+        fast = len(s_rid) + len(r_rid) + end_count
+        counts = sink.counts
+        counts.events += events - slow_events
+        counts.records += end_count
+        counts.ignored += max(events - slow_events - fast, 0)
+        env_of = np.asarray([sink.env_code(self.function, s) for s in streams] or [0],
+                            dtype=np.int64)
+        if s_rid:
+            version_of = np.asarray([sink.intern(v) for v in versions], dtype=object)
+            sink.add_starts(env_of[np.frombuffer(s_stream, dtype=np.int32)],
+                            np.frombuffer(s_ts, dtype=np.float64), s_rid,
+                            version_of[np.frombuffer(s_version, dtype=np.int32)])
+        if r_rid:
+            nums = np.frombuffer(r_nums, dtype=np.float64).reshape(-1, 5)
+            nan = np.full(len(r_rid), np.nan)
+            numbers = {
+                "duration_ms": nums[:, 0].copy(),
+                "billed_duration_ms": nums[:, 1].copy(),
+                "memory_mb": nums[:, 2].copy(),
+                "max_memory_used_mb": nums[:, 3].copy(),
+                "init_duration_ms": nums[:, 4].copy(),
+                "restore_duration_ms": nan,
+                "billed_restore_duration_ms": nan.copy(),
+            }
+            status_of = np.asarray([sink.intern(s) for s in _STATUS_NAMES], dtype=object)
+            etype_of = np.asarray([sink.intern(e) for e in error_types], dtype=object)
+            sink.add_reports(env_of[np.frombuffer(r_stream, dtype=np.int32)],
+                             np.frombuffer(r_ts, dtype=np.float64), r_rid, numbers,
+                             status_of[np.frombuffer(r_status, dtype=np.int8)],
+                             etype_of[np.frombuffer(r_etype, dtype=np.int32)])
+        return True
+
+    def _scan_python(self, chunk: str) -> None:
+        sink = self.sink
         lines = chunk.split("\n")
         if lines and lines[-1] == "":
             lines.pop()
@@ -158,8 +230,11 @@ class TailChunkScanner:
             slow.update(offsets.of(ln) for ln in rid_lines
                         if " START RequestId: " not in ln and " REPORT RequestId: " not in ln
                         and not (" END RequestId: " in ln and _FAST_END.match(ln)))
-        starts = self._fast(_FAST_START, start_lines, offsets, slow)
-        reports = self._fast(_FAST_REPORT, report_lines, offsets, slow)
+        starts, start_lines = self._fast(_FAST_START, start_lines, offsets, slow)
+        reports, report_lines = self._fast(_FAST_REPORT, report_lines, offsets, slow)
+        # a time that does not parse: the whole event goes the general way (malformed there)
+        start_ts, starts = self._timed(starts, start_lines, offsets, slow)
+        report_ts, reports = self._timed(reports, report_lines, offsets, slow)
         for keyword in _RARE_KEYWORDS:
             pos = chunk.find(keyword)
             while pos >= 0:
@@ -167,16 +242,12 @@ class TailChunkScanner:
                 pos = chunk.find(keyword, chunk.find("\n", pos) + 1)
                 if pos == 0:
                     break
-        malformed_before = sink.counts.malformed
-        start_ts, starts = self._timed(starts, "START")
-        report_ts, reports = self._timed(reports, "REPORT")
-        bad_times = sink.counts.malformed - malformed_before
         fast = len(starts) + len(reports) + end_count
         slow_events = self._slow(chunk, sorted(slow), base_line)
         counts = sink.counts
         counts.events += events - slow_events
         counts.records += end_count
-        counts.ignored += max(events - slow_events - fast - bad_times, 0)
+        counts.ignored += max(events - slow_events - fast, 0)
         if starts:
             _ts, streams, rids, versions = zip(*starts, strict=True)
             sink.add_starts(self._codes(streams), start_ts, rids, versions)
@@ -184,15 +255,18 @@ class TailChunkScanner:
             self._add_reports(reports, report_ts)
 
     def _fast(self, pattern: re.Pattern[str], lines: list[str], offsets: _LineOffsets,
-              slow: set[int]) -> list[tuple[str, ...]]:
+              slow: set[int]) -> tuple[list[tuple[str, ...]], list[str]]:
+        """Rows of the lines ``pattern`` reads whole, with those lines; the others go slow."""
         rows = []
+        kept = []
         for ln in lines:
             m = pattern.match(ln)
             if m is None:
                 slow.add(offsets.of(ln))
             else:
                 rows.append(m.groups())
-        return rows
+                kept.append(ln)
+        return rows, kept
 
     def _slow(self, chunk: str, offsets: list[int], base_line: int) -> int:
         """Hand whole events (line + continuation lines) at ``offsets`` to the sink."""
@@ -224,9 +298,9 @@ class TailChunkScanner:
             handled += 1
         return handled
 
-    def _timed(self, rows: list[tuple[str, ...]], word: str
-               ) -> tuple[Any, list[tuple[str, ...]]]:
-        """Epoch ms of each row's time; rows whose time does not parse are malformed."""
+    def _timed(self, rows: list[tuple[str, ...]], lines: list[str], offsets: _LineOffsets,
+               slow: set[int]) -> tuple[Any, list[tuple[str, ...]]]:
+        """Epoch ms of each row's time; rows whose time does not parse go the general way."""
         if not rows:
             return None, rows
         ts = _iso_column([row[0] for row in rows])
@@ -234,8 +308,7 @@ class TailChunkScanner:
         if not bad.any():
             return ts, rows
         for i in np.flatnonzero(bad):
-            row = rows[i]
-            self.sink.add_malformed(f"{row[0]} {row[1]} {word} RequestId: {row[2]}", self.name)
+            slow.add(offsets.of(lines[i]))
         keep = np.flatnonzero(~bad)
         return ts[keep], [rows[i] for i in keep]
 
