@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lamlife.lifecycle.read.collect import RecordSink
+from lamlife.lifecycle.read.collect import NUMERIC_FIELDS, RecordSink
 from lamlife.lifecycle.read.context import ReadOptions, ReadResult, Source, default_function
 from lamlife.lifecycle.read.lines import MAX_EVENT_CHARS
 from lamlife.lifecycle.read.platform import normalize_status
@@ -22,7 +22,7 @@ from lamlife.lifecycle.read.timeparse import fast_iso_ms
 try:  # the compiled scanner (setup.py builds it where a C compiler exists)
     from lamlife.lifecycle.read import _tailscan
 except ImportError:  # pragma: no cover - a build without a compiler
-    _tailscan = None  # type: ignore[assignment]
+    _tailscan = None
 
 PURE_PYTHON_ENV = "LAMLIFE_PURE_PYTHON"
 
@@ -163,96 +163,87 @@ class TailChunkScanner:
         self.lines += lines
         if seen_event:
             self._first = False
-        sink = self.sink
         slow_events = self._slow(chunk, np.frombuffer(slow, dtype=np.int64).tolist(),
                                  base_line)
-        s_stream, s_ts, s_version, s_rid = starts
-        r_stream, r_ts, r_nums, r_status, r_etype, r_rid = reports
-        fast = len(s_rid) + len(r_rid) + end_count
-        counts = sink.counts
+        self._account(events, slow_events, len(starts[3]) + len(reports[5]) + end_count,
+                      end_count)
+        env_of = np.asarray([self.sink.env_code(self.function, s) for s in streams] or [0],
+                            dtype=np.int64)
+        self._add_compiled_starts(starts, env_of, versions)
+        self._add_compiled_reports(reports, env_of, error_types)
+        return True
+
+    def _account(self, events: int, slow_events: int, fast: int, end_count: int) -> None:
+        """Count a chunk's events: the slow ones counted themselves in ``RecordSink.add``;
+        of the rest, the fast ones are records and the others application output."""
+        counts = self.sink.counts
         counts.events += events - slow_events
         counts.records += end_count
         counts.ignored += max(events - slow_events - fast, 0)
-        env_of = np.asarray([sink.env_code(self.function, s) for s in streams] or [0],
-                            dtype=np.int64)
-        if s_rid:
-            version_of = np.asarray([sink.intern(v) for v in versions], dtype=object)
-            sink.add_starts(env_of[np.frombuffer(s_stream, dtype=np.int32)],
-                            np.frombuffer(s_ts, dtype=np.float64), s_rid,
-                            version_of[np.frombuffer(s_version, dtype=np.int32)])
-        if r_rid:
-            nums = np.frombuffer(r_nums, dtype=np.float64).reshape(-1, 5)
-            nan = np.full(len(r_rid), np.nan)
-            numbers = {
-                "duration_ms": nums[:, 0].copy(),
-                "billed_duration_ms": nums[:, 1].copy(),
-                "memory_mb": nums[:, 2].copy(),
-                "max_memory_used_mb": nums[:, 3].copy(),
-                "init_duration_ms": nums[:, 4].copy(),
-                "restore_duration_ms": nan,
-                "billed_restore_duration_ms": nan.copy(),
-            }
-            status_of = np.asarray([sink.intern(s) for s in _STATUS_NAMES], dtype=object)
-            etype_of = np.asarray([sink.intern(e) for e in error_types], dtype=object)
-            sink.add_reports(env_of[np.frombuffer(r_stream, dtype=np.int32)],
-                             np.frombuffer(r_ts, dtype=np.float64), r_rid, numbers,
-                             status_of[np.frombuffer(r_status, dtype=np.int8)],
-                             etype_of[np.frombuffer(r_etype, dtype=np.int32)])
-        return True
+
+    def _add_compiled_starts(self, starts: tuple[bytes, bytes, bytes, list[str]],
+                             env_of: np.ndarray, versions: list[str]) -> None:
+        stream, ts, version, rids = starts
+        if not rids:
+            return
+        version_of = np.asarray([self.sink.intern(v) for v in versions], dtype=object)
+        self.sink.add_starts(env_of[np.frombuffer(stream, dtype=np.int32)],
+                             np.frombuffer(ts, dtype=np.float64), rids,
+                             version_of[np.frombuffer(version, dtype=np.int32)])
+
+    def _add_compiled_reports(self, reports: tuple[bytes, bytes, bytes, bytes, bytes, list[str]],
+                              env_of: np.ndarray, error_types: list[str]) -> None:
+        stream, ts, nums_raw, status, etype, rids = reports
+        if not rids:
+            return
+        sink = self.sink
+        nums = np.frombuffer(nums_raw, dtype=np.float64).reshape(-1, 5)
+        numbers = {name: nums[:, k].copy() for k, name in enumerate(NUMERIC_FIELDS[:5])}
+        numbers["restore_duration_ms"] = np.full(len(rids), np.nan)
+        numbers["billed_restore_duration_ms"] = np.full(len(rids), np.nan)
+        status_of = np.asarray([sink.intern(s) for s in _STATUS_NAMES], dtype=object)
+        etype_of = np.asarray([sink.intern(e) for e in error_types], dtype=object)
+        sink.add_reports(env_of[np.frombuffer(stream, dtype=np.int32)],
+                         np.frombuffer(ts, dtype=np.float64), rids, numbers,
+                         status_of[np.frombuffer(status, dtype=np.int8)],
+                         etype_of[np.frombuffer(etype, dtype=np.int32)])
 
     def _scan_python(self, chunk: str) -> None:
-        sink = self.sink
         lines = chunk.split("\n")
         if lines and lines[-1] == "":
             lines.pop()
         base_line = self.lines
         self.lines += len(lines)
-        continuation = [ln for ln in lines if ln[4:5] != "-" or ln[10:11] != "T"
-                        or not ln[:1].isdigit()]
-        events = len(lines) - len(continuation)
-        if self._first:  # until the first event line: application output
+        events = self._count_events(lines)
+        offsets = _LineOffsets(lines)
+        slow: set[int] = set()  # line-start offsets that take the per-event path
+        start_lines, report_lines, end_count = _request_lines(lines, offsets, slow)
+        starts, start_lines = self._fast(_FAST_START, start_lines, offsets, slow)
+        reports, report_lines = self._fast(_FAST_REPORT, report_lines, offsets, slow)
+        # a time that does not parse: the whole event goes the general way (malformed there)
+        start_ts, starts = self._timed(starts, start_lines, offsets, slow)
+        report_ts, reports = self._timed(reports, report_lines, offsets, slow)
+        slow.update(_keyword_events(chunk))
+        slow_events = self._slow(chunk, sorted(slow), base_line)
+        self._account(events, slow_events, len(starts) + len(reports) + end_count, end_count)
+        if starts:
+            _ts, streams, rids, versions = zip(*starts, strict=True)
+            self.sink.add_starts(self._codes(streams), start_ts, rids, versions)
+        if reports:
+            self._add_reports(reports, report_ts)
+
+    def _count_events(self, lines: list[str]) -> int:
+        """Event lines, plus non-blank lines before the first event of the input (application
+        output with no prefix)."""
+        events = sum(1 for ln in lines if _is_event_line(ln))
+        if self._first:
             for line in lines:
                 if _is_event_line(line):
                     self._first = False
                     break
                 if line.strip():
                     events += 1
-        # event lines only: a continuation line belongs to the event above it
-        rid_lines = [ln for ln in lines if "RequestId: " in ln and _is_event_line(ln)]
-        start_lines = [ln for ln in rid_lines if " START RequestId: " in ln]
-        report_lines = [ln for ln in rid_lines if " REPORT RequestId: " in ln]
-        end_lines = [ln for ln in rid_lines if " END RequestId: " in ln
-                     and " START RequestId: " not in ln and " REPORT RequestId: " not in ln]
-        end_count = sum(1 for ln in end_lines if _FAST_END.match(ln))
-        offsets = _LineOffsets(lines)
-        slow: set[int] = set()  # line-start offsets that take the per-event path
-        if len(start_lines) + len(report_lines) + end_count < len(rid_lines):
-            slow.update(offsets.of(ln) for ln in rid_lines
-                        if " START RequestId: " not in ln and " REPORT RequestId: " not in ln
-                        and not (" END RequestId: " in ln and _FAST_END.match(ln)))
-        starts, start_lines = self._fast(_FAST_START, start_lines, offsets, slow)
-        reports, report_lines = self._fast(_FAST_REPORT, report_lines, offsets, slow)
-        # a time that does not parse: the whole event goes the general way (malformed there)
-        start_ts, starts = self._timed(starts, start_lines, offsets, slow)
-        report_ts, reports = self._timed(reports, report_lines, offsets, slow)
-        for keyword in _RARE_KEYWORDS:
-            pos = chunk.find(keyword)
-            while pos >= 0:
-                slow.add(_event_start(chunk, pos))
-                pos = chunk.find(keyword, chunk.find("\n", pos) + 1)
-                if pos == 0:
-                    break
-        fast = len(starts) + len(reports) + end_count
-        slow_events = self._slow(chunk, sorted(slow), base_line)
-        counts = sink.counts
-        counts.events += events - slow_events
-        counts.records += end_count
-        counts.ignored += max(events - slow_events - fast, 0)
-        if starts:
-            _ts, streams, rids, versions = zip(*starts, strict=True)
-            sink.add_starts(self._codes(streams), start_ts, rids, versions)
-        if reports:
-            self._add_reports(reports, report_ts)
+        return events
 
     def _fast(self, pattern: re.Pattern[str], lines: list[str], offsets: _LineOffsets,
               slow: set[int]) -> tuple[list[tuple[str, ...]], list[str]]:
@@ -336,6 +327,37 @@ class TailChunkScanner:
         etypes = [e or "" for e in etype] if any(etype) else [""] * len(rows)
         self.sink.add_reports(self._codes(streams), ts_ms, rids, numbers, statuses,
                               etypes)
+
+
+def _request_lines(lines: list[str], offsets: _LineOffsets, slow: set[int]
+                   ) -> tuple[list[str], list[str], int]:
+    """Event lines holding "RequestId: ": (START candidates, REPORT candidates, canonical ENDs
+    counted); the others (crash lines, odd shapes) are added to ``slow``. A continuation line
+    belongs to the event above it and is never a candidate."""
+    rid_lines = [ln for ln in lines if "RequestId: " in ln and _is_event_line(ln)]
+    start_lines = [ln for ln in rid_lines if " START RequestId: " in ln]
+    report_lines = [ln for ln in rid_lines if " REPORT RequestId: " in ln]
+    end_lines = [ln for ln in rid_lines if " END RequestId: " in ln
+                 and " START RequestId: " not in ln and " REPORT RequestId: " not in ln]
+    end_count = sum(1 for ln in end_lines if _FAST_END.match(ln))
+    if len(start_lines) + len(report_lines) + end_count < len(rid_lines):
+        slow.update(offsets.of(ln) for ln in rid_lines
+                    if " START RequestId: " not in ln and " REPORT RequestId: " not in ln
+                    and not (" END RequestId: " in ln and _FAST_END.match(ln)))
+    return start_lines, report_lines, end_count
+
+
+def _keyword_events(chunk: str) -> set[int]:
+    """Offsets of the events holding a rare platform keyword anywhere in their text."""
+    found: set[int] = set()
+    for keyword in _RARE_KEYWORDS:
+        pos = chunk.find(keyword)
+        while pos >= 0:
+            found.add(_event_start(chunk, pos))
+            pos = chunk.find(keyword, chunk.find("\n", pos) + 1)
+            if pos == 0:
+                break
+    return found
 
 
 def _event_start(chunk: str, pos: int) -> int:
