@@ -7,12 +7,14 @@ lamlife CSV all produce their other tables the same way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from lamlife.lifecycle.analysis import Analysis, InputStats
+from lamlife.lifecycle.engine.replay import OrphanEvent
 from lamlife.lifecycle.schema import (
     COLD_START_TYPES,
     ENVIRONMENT_COLUMNS,
@@ -237,3 +239,37 @@ def summary_dict(inv: pd.DataFrame, environments: pd.DataFrame, *, orphan_init_f
         "init_duration_ms": percentiles(inv["init_duration_ms"] if n else []),
         "duration_ms": percentiles(inv["duration_ms"] if n else []),
     }
+
+
+def build_analysis(invocations: pd.DataFrame, stats: InputStats | None = None, *,
+                   orphan_init_failures: int = 0, unused_inits: int = 0,
+                   orphan_events: Sequence[OrphanEvent] = (),
+                   functions: Sequence[str] = ()) -> Analysis:
+    """Environments, functions, events and summary from an invocation table.
+
+    ``functions`` keeps only those functions (a budget's ``function:``); orphan events of
+    other functions are dropped with them.
+    """
+    stats = stats or InputStats()
+    if functions:
+        keep = set(functions)
+        invocations = invocations[invocations["function"].isin(keep)].reset_index(drop=True)
+        orphan_events = [e for e in orphan_events if e.function in keep]
+        orphan_init_failures = sum(1 for e in orphan_events if e.event == "init_failure")
+        unused_inits = sum(1 for e in orphan_events if e.event == "unused_init")
+    environments = environments_table(invocations)
+    extra = [
+        {"time": pd.Timestamp(e.time_ms, unit="ms", tz="UTC"), "function": e.function,
+         "environment": e.environment, "request_id": "", "event": e.event, "reason": e.reason}
+        for e in orphan_events
+    ]
+    return Analysis(
+        invocations=invocations,
+        environments=environments,
+        functions=functions_table(invocations, environments),
+        events=events_table(invocations, extra),
+        summary=summary_dict(invocations, environments,
+                             orphan_init_failures=orphan_init_failures,
+                             unused_inits=unused_inits, incomplete=stats.incomplete),
+        input=stats,
+    )
