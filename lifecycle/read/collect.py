@@ -231,7 +231,7 @@ class RecordSink:
         # "end" and "other" change nothing: the REPORT carries what END would.
 
     def add_starts(self, env: np.ndarray, ts: np.ndarray, request_ids: Sequence[str],
-                   versions: Sequence[str]) -> None:
+                   versions: Sequence[str] | np.ndarray) -> None:
         """Columns of parsed STARTs (counted as records)."""
         n = len(env)
         self.counts.records += n
@@ -241,8 +241,8 @@ class RecordSink:
                             version=self._interned(versions))
 
     def add_reports(self, env: np.ndarray, ts: np.ndarray, request_ids: Sequence[str],
-                    numbers: dict[str, np.ndarray], statuses: Sequence[str],
-                    error_types: Sequence[str]) -> None:
+                    numbers: dict[str, np.ndarray], statuses: Sequence[str] | np.ndarray,
+                    error_types: Sequence[str] | np.ndarray) -> None:
         """Columns of parsed REPORTs (counted as records); ``numbers`` keyed by NUMERIC_FIELDS."""
         n = len(env)
         self.counts.records += n
@@ -257,7 +257,7 @@ class RecordSink:
         """One shared object per distinct string (versions, statuses, error types)."""
         return self._strings.setdefault(text, text)
 
-    def _interned(self, values: Sequence[str]) -> Any:
+    def _interned(self, values: Sequence[str] | np.ndarray) -> Any:
         """Values as stored: an object array of already shared strings is kept as it is."""
         if isinstance(values, np.ndarray):
             return values

@@ -3,6 +3,7 @@ a fast path for canonical START/END/REPORT lines, every other event through the 
 
 from __future__ import annotations
 
+import importlib
 import io
 import itertools
 import os
@@ -19,11 +20,16 @@ from lamlife.lifecycle.read.lines import MAX_EVENT_CHARS
 from lamlife.lifecycle.read.platform import normalize_status
 from lamlife.lifecycle.read.timeparse import fast_iso_ms
 
-try:  # the compiled scanner (setup.py builds it where a C compiler exists)
-    from lamlife.lifecycle.read import _tailscan
-except ImportError:  # pragma: no cover - a build without a compiler
-    _tailscan = None
 
+def _load_compiled() -> Any:
+    """The compiled scanner (setup.py builds it where a C compiler exists), or None."""
+    try:
+        return importlib.import_module("lamlife.lifecycle.read._tailscan")
+    except ImportError:  # a build without a compiler: the Python scanner reads everything
+        return None
+
+
+_tailscan: Any = _load_compiled()
 PURE_PYTHON_ENV = "LAMLIFE_PURE_PYTHON"
 
 
