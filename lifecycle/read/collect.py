@@ -18,7 +18,7 @@ before it. The paired columns are in ``paired``.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -287,6 +287,25 @@ class RecordSink:
 
     def __len__(self) -> int:
         return len(self.paired.get("env", ()))
+
+    def environment_subset(self, codes: Collection[int]) -> RecordSink:
+        """A finished sink holding only the records of these environment codes (codes, names
+        and read order unchanged): one environment's records in, and the engine gives its
+        invocation rows out, the same as in a run over everything (the unit a distributed
+        engine runs). Counts are not carried over."""
+        keep_codes = set(codes)
+        out = RecordSink()
+        out.environments = list(self.environments)
+        out._env_codes = dict(self._env_codes)
+        out.function_from_record = {c: f for c, f in self.function_from_record.items()
+                                    if c in keep_codes}
+        out.fallback_functions = set(self.fallback_functions)
+        keep = np.isin(self.paired["env"], np.fromiter(keep_codes, dtype=np.int64))
+        out.paired = {name: column[keep] for name, column in self.paired.items()}
+        out.marks = [m for m in self.marks if m.env in keep_codes]
+        out.status_lines = [line for line in self.status_lines if line.env in keep_codes]
+        out.envs_with_starts = self.envs_with_starts & keep_codes
+        return out
 
 
 def pair_starts(starts: dict[str, Any], reports: dict[str, Any]
