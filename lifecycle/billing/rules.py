@@ -280,6 +280,62 @@ def price_invocations(
     configurations = configurations or {}
     notes: list[str] = []
     df = invocations.copy()
+    rows = _pricing_rows(df, options, table, configurations, notes)
+    billed = _billed_durations(rows)
+    pc_row = _provisioned_rows(df, rows, billed)
+    usd = _usage_costs(rows, billed, pc_row, table, options)
+    _add_billing_columns(df, billed, pc_row, usd)
+    fixed = _fixed_charges(df, rows, options, configurations, table, notes)
+    df.attrs["billing_fixed_usd"] = {
+        "provisioned_allocation_usd": fixed.allocation,
+        "snapstart_cache_usd": fixed.cache,
+    }
+    summary = _summary(
+        df, rows.setups, options, table, notes, usd.tier_notes,
+        allocation=fixed.allocation, levels=fixed.levels, cache=fixed.cache,
+        window=fixed.window,
+        masks={
+            "observed": billed.observed, "computed": billed.computed, "lmi": rows.is_lmi,
+            "unpriced": billed.unpriced, "timeout_capped": billed.timeout_capped,
+            "pc": pc_row, "restore_estimated": billed.restore_estimated,
+            "restore_no_runtime": (rows.start_type == "restore") & (rows.family == ""),
+            "before_change": rows.before_init_change & (billed.observed | billed.computed),
+        },
+        init_duration_usd=usd.init_duration_usd,
+        memory_mb=rows.memory,
+    )
+    return df, summary
+
+
+@dataclass
+class _PricingRows:
+    """Per-row inputs of pricing: the invocation's numbers and its function's setup."""
+
+    setups: dict[str, _FunctionSetup]
+    fn: pd.Series  # function names (str)
+    region: np.ndarray
+    architecture: np.ndarray
+    package: np.ndarray
+    family: np.ndarray  # runtime family: configuration, else the logged runtime, else --runtime
+    start: pd.Series
+    start_type: np.ndarray
+    init_type: np.ndarray
+    duration: np.ndarray
+    billed_log: np.ndarray
+    init: np.ndarray
+    restore: np.ndarray
+    billed_restore: np.ndarray
+    memory: np.ndarray  # Memory Size, else the configuration's
+    ephemeral_mb: np.ndarray
+    granularity: np.ndarray  # 100 ms before 2020-12-01, 1 ms since
+    before_init_change: np.ndarray
+    is_lmi: np.ndarray
+
+
+def _pricing_rows(df: pd.DataFrame, options: BillingOptions, table: PriceTable,
+                  configurations: dict[str, dict[str, Any]], notes: list[str]) -> _PricingRows:
+    """Each row's inputs; every (Region, architecture) is validated up front (an unknown one
+    is an error)."""
     n = len(df)
     fn_codes, fn_names = pd.factorize(df["function"].astype(str).to_numpy())
     functions = [str(f) for f in fn_names] or sorted(configurations)
@@ -290,25 +346,11 @@ def price_invocations(
         values = np.array([getattr(setups[str(f)], attr) for f in fn_names], dtype=dtype)
         return values[fn_codes] if len(values) else np.zeros(0, dtype=dtype)
 
-    fn = df["function"].astype(str)
-    region_arr = per_function("region")
-    arch_arr = per_function("architecture")
-    package = per_function("package")
-    # Validate every (region, architecture) up front: an unknown one is an error.
     for region, arch in {(s.region, s.architecture) for s in setups.values()}:
         table.prices(region, arch)
-
     start = pd.to_datetime(df["start"], utc=True)
-    start_type = df["start_type"].astype(str).to_numpy()
-    init_type = df["init_type"].fillna("").astype(str).to_numpy()
-    duration = df["duration_ms"].to_numpy(dtype=float)
-    billed_log = df["billed_duration_ms"].to_numpy(dtype=float)
-    init = df["init_duration_ms"].to_numpy(dtype=float)
-    restore = df["restore_duration_ms"].to_numpy(dtype=float)
-    billed_restore = df["billed_restore_duration_ms"].to_numpy(dtype=float)
     memory = df["memory_mb"].to_numpy(dtype=float).copy()
-    cfg_memory = per_function("memory_mb", float)
-    memory = np.where(np.isnan(memory), cfg_memory, memory)
+    memory = np.where(np.isnan(memory), per_function("memory_mb", float), memory)
 
     # Runtime per row: configuration, else INIT_START/RESTORE_START version, else --runtime.
     rt_codes, rt_names = pd.factorize(df["runtime_version"].fillna("").astype(str).to_numpy())
@@ -321,23 +363,63 @@ def price_invocations(
     cfg_family = cfg_family[fn_codes] if n else np.zeros(0, dtype=object)
     family = np.where(cfg_family != "", cfg_family, row_family)
     family = np.where(family != "", family, runtime_family(options.runtime or ""))
+    init_type = df["init_type"].fillna("").astype(str).to_numpy()
+    return _PricingRows(
+        setups=setups,
+        fn=df["function"].astype(str),
+        region=per_function("region"),
+        architecture=per_function("architecture"),
+        package=per_function("package"),
+        family=family,
+        start=start,
+        start_type=df["start_type"].astype(str).to_numpy(),
+        init_type=init_type,
+        duration=df["duration_ms"].to_numpy(dtype=float),
+        billed_log=df["billed_duration_ms"].to_numpy(dtype=float),
+        init=df["init_duration_ms"].to_numpy(dtype=float),
+        restore=df["restore_duration_ms"].to_numpy(dtype=float),
+        billed_restore=df["billed_restore_duration_ms"].to_numpy(dtype=float),
+        memory=memory,
+        ephemeral_mb=per_function("ephemeral_mb", float),
+        granularity=np.where((start < MS_GRANULARITY_SINCE).to_numpy(), 100.0, 1.0),
+        before_init_change=(start < INIT_BILLED_SINCE).to_numpy(),
+        is_lmi=init_type == LMI_INIT_TYPE,
+    )
 
-    before_ms_era = (start < MS_GRANULARITY_SINCE).to_numpy()
-    granularity = np.where(before_ms_era, 100.0, 1.0)
-    before_init_change = (start < INIT_BILLED_SINCE).to_numpy()
 
-    is_lmi = init_type == LMI_INIT_TYPE
-    observed = ~np.isnan(billed_log) & ~is_lmi
-    computed = np.isnan(billed_log) & ~is_lmi & ~np.isnan(duration)
+@dataclass
+class _Billed:
+    """Billed Duration per row (logged, else computed) and its INIT share (§6.1)."""
+
+    observed: np.ndarray  # Billed Duration logged
+    computed: np.ndarray  # Billed Duration computed from the rules
+    billed: np.ndarray
+    init_billed: np.ndarray
+    init_unbilled: np.ndarray
+    timeout_capped: np.ndarray
+    is_restore: np.ndarray
+    restore_estimated: np.ndarray
+    gb: np.ndarray
+    gb_seconds: np.ndarray
+    unpriced: np.ndarray
+    is_lmi: np.ndarray
+
+
+def _billed_durations(rows: _PricingRows) -> _Billed:
+    duration, init, is_lmi = rows.duration, rows.init, rows.is_lmi
+    start_type, init_type = rows.start_type, rows.init_type
+    restore, billed_restore = rows.restore, rows.billed_restore
+    observed = ~np.isnan(rows.billed_log) & ~is_lmi
+    computed = np.isnan(rows.billed_log) & ~is_lmi & ~np.isnan(duration)
     has_init = ~np.isnan(init) & (init > 0)
     first_with_init = np.isin(start_type, ("cold", "proactive", "provisioned"))
     is_restore = (start_type == "restore") | ~np.isnan(billed_restore) | ~np.isnan(restore)
-    ceil_duration = roundup(duration, granularity)
+    ceil_duration = roundup(duration, rows.granularity)
 
     # Computed Billed Duration (§6.1 table): init included for images, custom runtimes and
     # provisioned concurrency at any date and for every on-demand invocation from 2025-08-01.
     init_rule_billed = (
-        ~before_init_change | (package == "image") | (family == "custom")
+        ~rows.before_init_change | (rows.package == "image") | (rows.family == "custom")
         | (start_type == "provisioned") | (init_type == PC_INIT_TYPE)
     )
     add_init = computed & has_init & first_with_init & init_rule_billed
@@ -345,9 +427,10 @@ def price_invocations(
     restore_estimated = computed & is_restore & np.isnan(billed_restore) & ~np.isnan(restore)
     add_restore = np.where(computed & is_restore, np.nan_to_num(restore_part), 0.0)
     billed_computed_ms = roundup(
-        duration + np.where(add_init, init, 0.0) + add_restore, granularity
+        duration + np.where(add_init, init, 0.0) + add_restore, rows.granularity
     )
-    billed = np.where(observed, billed_log, np.where(computed, billed_computed_ms, np.nan))
+    billed = np.where(observed, rows.billed_log,
+                      np.where(computed, billed_computed_ms, np.nan))
 
     # INIT attribution (§6.1 rule 1): Billed - roundup(Duration), clipped at 0.
     raw = billed - ceil_duration
@@ -365,37 +448,61 @@ def price_invocations(
     init_unbilled = np.where(
         unbilled_candidates, np.clip(np.nan_to_num(covered + init - billed), 0.0, None), 0.0
     )
-
-    gb = memory / 1024.0
+    gb = rows.memory / 1024.0
     gb_seconds = billed / 1000.0 * gb
-    unpriced = ~is_lmi & np.isnan(gb_seconds)
+    return _Billed(observed, computed, billed, init_billed, init_unbilled, timeout_capped,
+                   is_restore, restore_estimated, gb, gb_seconds,
+                   ~is_lmi & np.isnan(gb_seconds), is_lmi)
 
-    # Provisioned environments: start_type provisioned, init_type provisioned-concurrency,
-    # and every later invocation of an environment whose first one was provisioned.
-    pc_row = (start_type == "provisioned") | (init_type == PC_INIT_TYPE)
-    if n:
+
+def _provisioned_rows(df: pd.DataFrame, rows: _PricingRows, billed: _Billed) -> np.ndarray:
+    """Provisioned environments: start_type provisioned, init_type provisioned-concurrency,
+    and every later invocation of an environment whose first one was provisioned."""
+    pc_row = (rows.start_type == "provisioned") | (rows.init_type == PC_INIT_TYPE)
+    if len(df):
         env = df["environment"].fillna("").astype(str)
         env_pc = (
             pd.Series(pc_row, index=df.index)
-            .groupby([fn.to_numpy(), env.to_numpy()], sort=False)
+            .groupby([rows.fn.to_numpy(), env.to_numpy()], sort=False)
             .transform("max")
             .to_numpy(dtype=bool)
         )
         pc_row = pc_row | (env_pc & (env.to_numpy() != ""))
-    pc_row = pc_row & ~is_lmi
+    return pc_row & ~rows.is_lmi
 
+
+@dataclass
+class _UsageCosts:
+    """USD per row by part, at each row's (Region, architecture) prices."""
+
+    request_usd: np.ndarray
+    duration_usd: np.ndarray
+    unbilled_usd: np.ndarray
+    restore_fee: np.ndarray
+    ephemeral_usd: np.ndarray
+    init_duration_usd: np.ndarray
+    cost: np.ndarray
+    init_cost: np.ndarray
+    tier_notes: set[str]
+
+
+def _usage_costs(rows: _PricingRows, b: _Billed, pc_row: np.ndarray, table: PriceTable,
+                 options: BillingOptions) -> _UsageCosts:
+    n = len(rows.duration)
+    is_lmi, unpriced, gb, gb_seconds = rows.is_lmi, b.unpriced, b.gb, b.gb_seconds
     request_usd = np.full(n, np.nan)
     duration_usd = np.full(n, np.nan)
     unbilled_usd = np.zeros(n)
     restore_fee = np.zeros(n)
     ephemeral_usd = np.zeros(n)
-    eph_mb = per_function("ephemeral_mb", float)
-    order_key = start.to_numpy(dtype="datetime64[ns]").astype("int64") if n else np.zeros(0)
+    eph_mb = rows.ephemeral_mb
+    order_key = rows.start.to_numpy(dtype="datetime64[ns]").astype("int64") if n \
+        else np.zeros(0)
 
     tier_notes: set[str] = set()
-    groups = sorted({(s.region, s.architecture) for s in setups.values()})
+    groups = sorted({(s.region, s.architecture) for s in rows.setups.values()})
     for region, arch in groups:
-        sel = (region_arr == region) & (arch_arr == arch)
+        sel = (rows.region == region) & (rows.architecture == arch)
         request_price = table.require(region, arch, "requests_per_million") / 1e6
         request_usd[sel] = request_price
         od = sel & ~pc_row & ~is_lmi & ~unpriced
@@ -412,49 +519,70 @@ def price_invocations(
                 region, arch, "provisioned_duration_per_gb_s"
             )
         # What the unbilled init would cost at today's rules: the on-demand tier-1 rate.
-        unb = sel & (init_unbilled > 0)
+        unb = sel & (b.init_unbilled > 0)
         if unb.any():
-            unbilled_usd[unb] = init_unbilled[unb] / 1000.0 * gb[unb] * tiers[0].usd
+            unbilled_usd[unb] = b.init_unbilled[unb] / 1000.0 * gb[unb] * tiers[0].usd
         # SnapStart restore charge: Python and .NET only (Java has none; §6.3).
-        fee_rows = sel & is_restore & (start_type == "restore") & np.isin(
-            family, ("python", "dotnet")
+        fee_rows = sel & b.is_restore & (rows.start_type == "restore") & np.isin(
+            rows.family, ("python", "dotnet")
         ) & ~np.isnan(gb) & ~unpriced
         if fee_rows.any():
             fee = table.require(region, arch, "snapstart_restore_per_gb")
             restore_fee[fee_rows] = gb[fee_rows] * fee
-        eph_rows = sel & (eph_mb > 512) & ~np.isnan(billed)
+        eph_rows = sel & (eph_mb > 512) & ~np.isnan(b.billed)
         if eph_rows.any():
             price = table.require(region, arch, "ephemeral_storage_per_gb_s")
             ephemeral_usd[eph_rows] = (
-                billed[eph_rows] / 1000.0 * (eph_mb[eph_rows] - 512.0) / 1024.0 * price
+                b.billed[eph_rows] / 1000.0 * (eph_mb[eph_rows] - 512.0) / 1024.0 * price
             )
 
     duration_usd = np.where(is_lmi, 0.0, duration_usd)
     cost = request_usd + duration_usd + restore_fee + ephemeral_usd
     with np.errstate(invalid="ignore", divide="ignore"):
-        init_share = np.where(billed > 0, init_billed / billed, 0.0)
+        init_share = np.where(b.billed > 0, b.init_billed / b.billed, 0.0)
     init_duration_usd = np.nan_to_num(duration_usd * init_share)
     init_cost = init_duration_usd + restore_fee
     init_cost = np.where(np.isnan(cost), np.nan, init_cost)
+    return _UsageCosts(request_usd, duration_usd, unbilled_usd, restore_fee, ephemeral_usd,
+                       init_duration_usd, cost, init_cost, tier_notes)
 
+
+def _add_billing_columns(df: pd.DataFrame, b: _Billed, pc_row: np.ndarray,
+                         usd: _UsageCosts) -> None:
+    """COST_COLUMNS and BILLING_COLUMNS onto the invocation table."""
     priced_as = np.where(
-        is_lmi, "lmi", np.where(unpriced, "unpriced", np.where(pc_row, "provisioned", "on-demand"))
-    )
-    df["cost_usd"] = cost
-    df["init_cost_usd"] = init_cost
-    df["billed_computed"] = computed
-    df["priced_billed_ms"] = billed
-    df["gb_seconds"] = gb_seconds
-    df["init_billed_ms"] = np.where(np.isnan(billed), np.nan, init_billed)
-    df["init_unbilled_ms"] = init_unbilled
+        b.is_lmi, "lmi",
+        np.where(b.unpriced, "unpriced", np.where(pc_row, "provisioned", "on-demand")))
+    df["cost_usd"] = usd.cost
+    df["init_cost_usd"] = usd.init_cost
+    df["billed_computed"] = b.computed
+    df["priced_billed_ms"] = b.billed
+    df["gb_seconds"] = b.gb_seconds
+    df["init_billed_ms"] = np.where(np.isnan(b.billed), np.nan, b.init_billed)
+    df["init_unbilled_ms"] = b.init_unbilled
     df["priced_as"] = priced_as
-    df["request_usd"] = request_usd
-    df["duration_usd"] = duration_usd
-    df["restore_fee_usd"] = restore_fee
-    df["ephemeral_storage_usd"] = ephemeral_usd
-    df["init_unbilled_usd"] = unbilled_usd
+    df["request_usd"] = usd.request_usd
+    df["duration_usd"] = usd.duration_usd
+    df["restore_fee_usd"] = usd.restore_fee
+    df["ephemeral_storage_usd"] = usd.ephemeral_usd
+    df["init_unbilled_usd"] = usd.unbilled_usd
 
-    # ---------------------------------------------------------- per-function fixed charges
+
+@dataclass
+class _FixedCharges:
+    """Per-function charges that do not belong to one invocation."""
+
+    allocation: dict[str, float]  # provisioned concurrency allocation, USD
+    levels: dict[str, int]  # provisioned concurrency level priced
+    cache: dict[str, float]  # SnapStart cache, USD
+    window: tuple[Any, Any, float]  # (start, end, seconds) of the analysed window
+
+
+def _fixed_charges(df: pd.DataFrame, rows: _PricingRows, options: BillingOptions,
+                   configurations: dict[str, dict[str, Any]], table: PriceTable,
+                   notes: list[str]) -> _FixedCharges:
+    """Provisioned concurrency allocation over the window (§6.3, rounded up to 5 minutes) and
+    the SnapStart cache of each version that restored (at least 3 hours)."""
     window_start, window_end = _window(df, options, configurations)
     window_s = (
         max((window_end - window_start).total_seconds(), 0.0)
@@ -462,12 +590,12 @@ def price_invocations(
     )
     allocation: dict[str, float] = {}
     levels: dict[str, int] = {}
-    for f, s in setups.items():
+    for f, s in rows.setups.items():
         if not s.provisioned:
             continue
         mem = s.memory_mb
         if math.isnan(mem):
-            fmem = memory[(fn == f).to_numpy()]
+            fmem = rows.memory[(rows.fn == f).to_numpy()]
             mem = float(np.nanmax(fmem)) if fmem.size and not np.isnan(fmem).all() else math.nan
         if math.isnan(mem):
             notes.append(f"{f}: provisioned concurrency {s.provisioned} not priced "
@@ -482,38 +610,19 @@ def price_invocations(
     if len(fee_fn):
         cache_s = max(window_s, SNAPSTART_CACHE_MIN_S)
         mem_by_fv = (
-            pd.DataFrame({"function": fn, "version": df["version"].fillna("").astype(str),
-                          "gb": gb})
+            pd.DataFrame({"function": rows.fn, "version": df["version"].fillna("").astype(str),
+                          "gb": rows.memory / 1024.0})
             .loc[df["restore_fee_usd"].to_numpy() > 0]
             .groupby(["function", "version"])["gb"].max()
         )
         for key, g in mem_by_fv.items():
             f = str(key[0]) if isinstance(key, tuple) else str(key)
-            s = setups[f]
+            s = rows.setups[f]
             price = table.require(s.region, s.architecture, "snapstart_cache_per_gb_s")
             cache[f] = cache.get(f, 0.0) + float(g) * cache_s * price
         notes.append("SnapStart cache estimated for the analysed window, at least 3 h per "
                      "version, from the memory size only (disk not known)")
-
-    df.attrs["billing_fixed_usd"] = {
-        "provisioned_allocation_usd": allocation,
-        "snapstart_cache_usd": cache,
-    }
-
-    summary = _summary(
-        df, setups, options, table, notes, tier_notes,
-        allocation=allocation, levels=levels, cache=cache,
-        window=(window_start, window_end, window_s),
-        masks={
-            "observed": observed, "computed": computed, "lmi": is_lmi, "unpriced": unpriced,
-            "timeout_capped": timeout_capped, "pc": pc_row, "restore_estimated": restore_estimated,
-            "restore_no_runtime": (start_type == "restore") & (family == ""),
-            "before_change": before_init_change & (observed | computed),
-        },
-        init_duration_usd=init_duration_usd,
-        memory_mb=memory,
-    )
-    return df, summary
+    return _FixedCharges(allocation, levels, cache, (window_start, window_end, window_s))
 
 
 def _f(x: float) -> float:
