@@ -77,6 +77,7 @@ def observe(paths: Sequence[str], options: AnalyzeOptions | None = None,
     stats.incomplete += read.sink.finish()
     stats.events = read.sink.counts.events
     result = run_engine(read.sink, EngineOptions(options.proactive_threshold_s))
+    read.sink.release()  # the table holds what the rest needs: free the paired columns now
     parts = [result.invocations, *read.classified]
     parts = [p for p in parts if not p.empty]
     if len(parts) > 1:

@@ -271,22 +271,29 @@ class RecordSink:
         reports = self._reports.frame()
         start_ts, version, matched = pair_starts(starts, reports)
         self.envs_with_starts = {int(c) for c in np.unique(starts["env"])}
-        self.paired = {
-            "env": reports["env"].astype(np.int64),
+        self.paired = {  # astype(copy=False): no second copy of columns already typed
+            "env": reports["env"].astype(np.int64, copy=False),
             "start": start_ts,
-            "end": reports["ts"].astype(np.float64),
-            "seq": reports["seq"].astype(np.int64),
+            "end": reports["ts"].astype(np.float64, copy=False),
+            "seq": reports["seq"].astype(np.int64, copy=False),
             "request_id": reports["request_id"],
-            "rid_hash": reports["rid_hash"].astype(np.uint64),
+            "rid_hash": reports["rid_hash"].astype(np.uint64, copy=False),
             "version": version,
             "status": reports["status"],
             "error_type": reports["error_type"],
-            **{name: reports[name].astype(np.float64) for name in NUMERIC_FIELDS},
+            **{name: reports[name].astype(np.float64, copy=False) for name in NUMERIC_FIELDS},
         }
         return int(len(starts["env"]) - matched)
 
     def __len__(self) -> int:
         return len(self.paired.get("env", ()))
+
+    def release(self) -> None:
+        """Drop the paired columns, marks and status lines (after the engine ran); the
+        environments and counts stay."""
+        self.paired = {}
+        self.marks = []
+        self.status_lines = []
 
     def environment_subset(self, codes: Collection[int]) -> RecordSink:
         """A finished sink holding only the records of these environment codes (codes, names
