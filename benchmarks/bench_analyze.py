@@ -198,7 +198,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{failed[0].stderr.strip()[-500:]}", file=sys.stderr)
             continue
         grep_count = greps[0].stdout.strip()
-        if grep_count != str(expected["init_duration_lines"]):
+        # grep counts lines: a filter-log-events page holds many events on one line
+        if fmt != "filter-json" and grep_count != str(expected["init_duration_lines"]):
             print(f"warning: grep counted {grep_count} Init Duration lines in {path.name}, "
                   f"generator wrote {expected['init_duration_lines']}", file=sys.stderr)
         ratios = sorted(a.wall_s / g.wall_s for a, g in zip(analyzes, greps, strict=True))
