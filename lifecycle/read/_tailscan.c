@@ -115,6 +115,16 @@ static int32_t table_index(Table *t, const unsigned char *p, Py_ssize_t n) {
     return (int32_t)(t->count - 1);
 }
 
+/* ------------------------------------------------------------------ RequestId hashes */
+
+/* FNV-1a, 64 bits, over the UTF-8 bytes of a RequestId (collect.hash_ids computes the same
+ * without the compiled module) */
+static uint64_t fnv1a(const unsigned char *p, Py_ssize_t n) {
+    uint64_t h = 14695981039346656037ULL;
+    for (Py_ssize_t i = 0; i < n; i++) { h ^= p[i]; h *= 1099511628211ULL; }
+    return h;
+}
+
 /* ------------------------------------------------------------------ character classes */
 
 static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
@@ -378,9 +388,9 @@ static int parse_line(const unsigned char *p, const unsigned char *end, Row *row
 typedef struct {
     Table streams, versions, etypes;
     Buf slow;                                       /* int64 event offsets */
-    Buf s_stream, s_ts, s_ver;                      /* int32, double, int32 */
-    Buf r_stream, r_ts, r_nums, r_status, r_etype;  /* int32, double, 5 doubles, int8, int32 */
-    PyObject *s_rid, *r_rid;                        /* lists of str */
+    Buf s_stream, s_ts, s_ver, s_hash;              /* int32, double, int32, uint64 */
+    Buf r_stream, r_ts, r_nums, r_status, r_etype, r_hash; /* ..., 5 doubles, int8, int32 */
+    PyObject *r_rid;                                /* REPORT RequestIds (str) */
     Py_ssize_t end_count;
 } Out;
 
@@ -399,19 +409,21 @@ static int commit(Out *o, Row *row) {
     if (row->kind == START) {
         int32_t ver = table_index(&o->versions, row->ver, row->ver_len);
         if (ver < 0) return -1;
+        uint64_t hash = fnv1a(row->rid, row->rid_len);
         if (buf_put(&o->s_stream, &stream, 4) || buf_put(&o->s_ts, &row->ts, 8)
-            || buf_put(&o->s_ver, &ver, 4))
+            || buf_put(&o->s_ver, &ver, 4) || buf_put(&o->s_hash, &hash, 8))
             return -1;
-        return rid_append(o->s_rid, row->rid, row->rid_len);
+        return 0;
     }
     int32_t etype = 0;
     if (row->etype_len) {
         etype = table_index(&o->etypes, row->etype, row->etype_len);
         if (etype < 0) return -1;
     }
+    uint64_t hash = fnv1a(row->rid, row->rid_len);
     if (buf_put(&o->r_stream, &stream, 4) || buf_put(&o->r_ts, &row->ts, 8)
         || buf_put(&o->r_nums, row->nums, 40) || buf_put(&o->r_status, &row->status, 1)
-        || buf_put(&o->r_etype, &etype, 4))
+        || buf_put(&o->r_etype, &etype, 4) || buf_put(&o->r_hash, &hash, 8))
         return -1;
     return rid_append(o->r_rid, row->rid, row->rid_len);
 }
@@ -419,9 +431,9 @@ static int commit(Out *o, Row *row) {
 static void out_free(Out *o) {
     table_free(&o->streams); table_free(&o->versions); table_free(&o->etypes);
     buf_free(&o->slow); buf_free(&o->s_stream); buf_free(&o->s_ts); buf_free(&o->s_ver);
-    buf_free(&o->r_stream); buf_free(&o->r_ts); buf_free(&o->r_nums); buf_free(&o->r_status);
-    buf_free(&o->r_etype);
-    Py_CLEAR(o->s_rid); Py_CLEAR(o->r_rid);
+    buf_free(&o->s_hash); buf_free(&o->r_stream); buf_free(&o->r_ts); buf_free(&o->r_nums);
+    buf_free(&o->r_status); buf_free(&o->r_etype); buf_free(&o->r_hash);
+    Py_CLEAR(o->r_rid);
 }
 
 /* close the current event: defer it, or keep its canonical row */
@@ -446,9 +458,8 @@ static PyObject *scan(PyObject *self, PyObject *args) {
 
     Out o;
     memset(&o, 0, sizeof o);
-    o.s_rid = PyList_New(0);
     o.r_rid = PyList_New(0);
-    if (!o.s_rid || !o.r_rid || table_init(&o.streams) || table_init(&o.versions)
+    if (!o.r_rid || table_init(&o.streams) || table_init(&o.versions)
         || table_init(&o.etypes)) {
         out_free(&o);
         return PyErr_NoMemory();
@@ -502,14 +513,14 @@ static PyObject *scan(PyObject *self, PyObject *args) {
     if (close_event(&o, event_start, deferred, &pending) < 0) goto fail;
 
     PyObject *result = Py_BuildValue(
-        "(nnnNNNNN(NNNN)(NNNNNN))", lines, events, o.end_count, PyBool_FromLong(seen_event),
+        "(nnnNNNNN(NNNN)(NNNNNNN))", lines, events, o.end_count, PyBool_FromLong(seen_event),
         buf_bytes(&o.slow), o.streams.list, o.versions.list, o.etypes.list,
-        buf_bytes(&o.s_stream), buf_bytes(&o.s_ts), buf_bytes(&o.s_ver), o.s_rid,
+        buf_bytes(&o.s_stream), buf_bytes(&o.s_ts), buf_bytes(&o.s_ver), buf_bytes(&o.s_hash),
         buf_bytes(&o.r_stream), buf_bytes(&o.r_ts), buf_bytes(&o.r_nums),
-        buf_bytes(&o.r_status), buf_bytes(&o.r_etype), o.r_rid);
+        buf_bytes(&o.r_status), buf_bytes(&o.r_etype), buf_bytes(&o.r_hash), o.r_rid);
     /* Py_BuildValue "N" stole the lists */
     o.streams.list = o.versions.list = o.etypes.list = NULL;
-    o.s_rid = o.r_rid = NULL;
+    o.r_rid = NULL;
     out_free(&o);
     return result;
 fail:
@@ -517,7 +528,43 @@ fail:
     return NULL;
 }
 
+static PyObject *hash_ids(PyObject *self, PyObject *arg) {
+    (void)self;
+    PyObject *seq = PySequence_Fast(arg, "hash_ids expects a sequence of str");
+    if (!seq) return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    PyObject *out = PyBytes_FromStringAndSize(NULL, n * 8);
+    if (!out) { Py_DECREF(seq); return NULL; }
+    uint64_t *hashes = (uint64_t *)PyBytes_AS_STRING(out);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
+        if (!PyUnicode_Check(item)) {
+            PyErr_SetString(PyExc_TypeError, "hash_ids expects str items");
+            goto fail;
+        }
+        Py_ssize_t len;
+        const char *utf8 = PyUnicode_AsUTF8AndSize(item, &len);
+        if (utf8) {
+            hashes[i] = fnv1a((const unsigned char *)utf8, len);
+            continue;
+        }
+        PyErr_Clear();  /* lone surrogates: their surrogatepass bytes, as hash_ids in Python */
+        PyObject *raw = PyUnicode_AsEncodedString(item, "utf-8", "surrogatepass");
+        if (!raw) goto fail;
+        hashes[i] = fnv1a((const unsigned char *)PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw));
+        Py_DECREF(raw);
+    }
+    Py_DECREF(seq);
+    return out;
+fail:
+    Py_DECREF(seq);
+    Py_DECREF(out);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
+    {"hash_ids", hash_ids, METH_O,
+     "hash_ids(ids: Sequence[str]) -> bytes of uint64 FNV-1a hashes of their UTF-8 bytes"},
     {"scan", scan, METH_VARARGS,
      "scan(chunk: str, first: bool) -> columns of a chunk of aws logs tail text, or None"},
     {NULL, NULL, 0, NULL},

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lamlife.lifecycle.read import compiled
 from lamlife.lifecycle.read.platform import MALFORMED, parse_message
 
 NUMERIC_FIELDS: tuple[str, ...] = (
@@ -42,9 +43,44 @@ NAN = math.nan
 _FLUSH_ROWS = 65536
 
 
+_FNV_OFFSET = 14695981039346656037
+_FNV_PRIME = 1099511628211
+_VECTOR_WIDTH = 64  # RequestIds up to this many bytes are hashed column-wise
+
+
 def hash_ids(ids: Sequence[str]) -> np.ndarray:
-    """64-bit hashes of RequestIds (collisions need the same environment too: negligible)."""
-    return pd.util.hash_array(np.asarray(ids, dtype=object), categorize=False)
+    """64-bit FNV-1a hashes of RequestIds' UTF-8 bytes (collisions also need the same
+    environment: negligible). The compiled scanner hashes the same way."""
+    if compiled.compiled_enabled():
+        return np.frombuffer(compiled.tailscan.hash_ids(ids), dtype=np.uint64)
+    return fnv1a_ids(ids)
+
+
+def fnv1a_ids(ids: Sequence[str]) -> np.ndarray:
+    """``hash_ids`` without the compiled module: column-wise over the bytes with numpy."""
+    data = [s.encode("utf-8", "surrogatepass") for s in ids]
+    out = np.full(len(data), _FNV_OFFSET, dtype=np.uint64)
+    if not data:
+        return out
+    lengths = np.fromiter(map(len, data), dtype=np.int64, count=len(data))
+    short = np.flatnonzero(lengths <= _VECTOR_WIDTH)
+    if len(short):
+        matrix = np.array([data[i] for i in short], dtype=f"S{_VECTOR_WIDTH}")
+        columns = matrix.view(np.uint8).reshape(len(short), _VECTOR_WIDTH)
+        width = int(lengths[short].max())
+        h = out[short]
+        prime = np.uint64(_FNV_PRIME)
+        with np.errstate(over="ignore"):
+            for j in range(width):
+                live = lengths[short] > j
+                h = np.where(live, (h ^ columns[:, j].astype(np.uint64)) * prime, h)
+        out[short] = h
+    for i in np.flatnonzero(lengths > _VECTOR_WIDTH).tolist():
+        value = _FNV_OFFSET
+        for byte in data[i]:
+            value = ((value ^ byte) * _FNV_PRIME) & 0xFFFFFFFFFFFFFFFF
+        out[i] = value
+    return out
 
 
 @dataclass
@@ -230,25 +266,30 @@ class RecordSink:
             self.marks.append(Mark(code, ts, seq, kind))
         # "end" and "other" change nothing: the REPORT carries what END would.
 
-    def add_starts(self, env: np.ndarray, ts: np.ndarray, request_ids: Sequence[str],
-                   versions: Sequence[str] | np.ndarray) -> None:
-        """Columns of parsed STARTs (counted as records)."""
+    def add_starts(self, env: np.ndarray, ts: np.ndarray, versions: Sequence[str] | np.ndarray,
+                   *, request_ids: Sequence[str] | None = None,
+                   rid_hash: np.ndarray | None = None) -> None:
+        """Columns of parsed STARTs (counted as records): their RequestIds, or already their
+        ``hash_ids``."""
         n = len(env)
         self.counts.records += n
         first = self.next_seq(n)
+        hashes = rid_hash if rid_hash is not None else hash_ids(request_ids or [])
         self._starts.extend(env=env, ts=ts, seq=np.arange(first, first + n, dtype=np.int64),
-                            rid_hash=hash_ids(request_ids),
-                            version=self._interned(versions))
+                            rid_hash=hashes, version=self._interned(versions))
 
     def add_reports(self, env: np.ndarray, ts: np.ndarray, request_ids: Sequence[str],
                     numbers: dict[str, np.ndarray], statuses: Sequence[str] | np.ndarray,
-                    error_types: Sequence[str] | np.ndarray) -> None:
-        """Columns of parsed REPORTs (counted as records); ``numbers`` keyed by NUMERIC_FIELDS."""
+                    error_types: Sequence[str] | np.ndarray,
+                    rid_hash: np.ndarray | None = None) -> None:
+        """Columns of parsed REPORTs (counted as records); ``numbers`` keyed by NUMERIC_FIELDS;
+        ``rid_hash`` when the caller has ``hash_ids(request_ids)`` already."""
         n = len(env)
         self.counts.records += n
         first = self.next_seq(n)
+        hashes = rid_hash if rid_hash is not None else hash_ids(request_ids)
         self._reports.extend(env=env, ts=ts, seq=np.arange(first, first + n, dtype=np.int64),
-                             rid_hash=hash_ids(request_ids), **numbers,
+                             rid_hash=hashes, **numbers,
                              request_id=list(request_ids),
                              status=self._interned(statuses),
                              error_type=self._interned(error_types))

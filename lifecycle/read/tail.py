@@ -3,10 +3,8 @@ a fast path for canonical START/END/REPORT lines, every other event through the 
 
 from __future__ import annotations
 
-import importlib
 import io
 import itertools
-import os
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -14,29 +12,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lamlife.lifecycle.read import compiled
 from lamlife.lifecycle.read.collect import NUMERIC_FIELDS, RecordSink
+from lamlife.lifecycle.read.compiled import PURE_PYTHON_ENV  # noqa: F401  (re-exported)
 from lamlife.lifecycle.read.context import ReadOptions, ReadResult, Source, default_function
 from lamlife.lifecycle.read.lines import MAX_EVENT_CHARS
 from lamlife.lifecycle.read.platform import normalize_status
 from lamlife.lifecycle.read.timeparse import fast_iso_ms
 
-
-def _load_compiled() -> Any:
-    """The compiled scanner (setup.py builds it where a C compiler exists), or None."""
-    try:
-        return importlib.import_module("lamlife.lifecycle.read._tailscan")
-    except ImportError:  # a build without a compiler: the Python scanner reads everything
-        return None
-
-
-_tailscan: Any = _load_compiled()
-PURE_PYTHON_ENV = "LAMLIFE_PURE_PYTHON"
+# the compiled scanner, or None where it is not built (tests switch paths through these names)
+_tailscan: Any = compiled.tailscan
 
 
 def compiled_scanner() -> bool:
     """True when the compiled tail scanner is built and not switched off by
     ``LAMLIFE_PURE_PYTHON=1`` (both paths give the same results)."""
-    return _tailscan is not None and os.environ.get(PURE_PYTHON_ENV, "") in ("", "0")
+    return _tailscan is not None and compiled.compiled_enabled()
 
 
 def tail_split(line: str) -> tuple[str, float, str] | None:
@@ -171,7 +162,7 @@ class TailChunkScanner:
             self._first = False
         slow_events = self._slow(chunk, np.frombuffer(slow, dtype=np.int64).tolist(),
                                  base_line)
-        self._account(events, slow_events, len(starts[3]) + len(reports[5]) + end_count,
+        self._account(events, slow_events, len(starts[3]) // 8 + len(reports[6]) + end_count,
                       end_count)
         env_of = np.asarray([self.sink.env_code(self.function, s) for s in streams] or [0],
                             dtype=np.int64)
@@ -187,19 +178,21 @@ class TailChunkScanner:
         counts.records += end_count
         counts.ignored += max(events - slow_events - fast, 0)
 
-    def _add_compiled_starts(self, starts: tuple[bytes, bytes, bytes, list[str]],
+    def _add_compiled_starts(self, starts: tuple[bytes, bytes, bytes, bytes],
                              env_of: np.ndarray, versions: list[str]) -> None:
-        stream, ts, version, rids = starts
-        if not rids:
+        stream, ts, version, hashes = starts
+        if not hashes:
             return
         version_of = np.asarray([self.sink.intern(v) for v in versions], dtype=object)
         self.sink.add_starts(env_of[np.frombuffer(stream, dtype=np.int32)],
-                             np.frombuffer(ts, dtype=np.float64), rids,
-                             version_of[np.frombuffer(version, dtype=np.int32)])
+                             np.frombuffer(ts, dtype=np.float64),
+                             version_of[np.frombuffer(version, dtype=np.int32)],
+                             rid_hash=np.frombuffer(hashes, dtype=np.uint64))
 
-    def _add_compiled_reports(self, reports: tuple[bytes, bytes, bytes, bytes, bytes, list[str]],
-                              env_of: np.ndarray, error_types: list[str]) -> None:
-        stream, ts, nums_raw, status, etype, rids = reports
+    def _add_compiled_reports(
+            self, reports: tuple[bytes, bytes, bytes, bytes, bytes, bytes, list[str]],
+            env_of: np.ndarray, error_types: list[str]) -> None:
+        stream, ts, nums_raw, status, etype, hashes, rids = reports
         if not rids:
             return
         sink = self.sink
@@ -212,7 +205,8 @@ class TailChunkScanner:
         sink.add_reports(env_of[np.frombuffer(stream, dtype=np.int32)],
                          np.frombuffer(ts, dtype=np.float64), rids, numbers,
                          status_of[np.frombuffer(status, dtype=np.int8)],
-                         etype_of[np.frombuffer(etype, dtype=np.int32)])
+                         etype_of[np.frombuffer(etype, dtype=np.int32)],
+                         rid_hash=np.frombuffer(hashes, dtype=np.uint64))
 
     def _scan_python(self, chunk: str) -> None:
         lines = chunk.split("\n")
@@ -234,7 +228,7 @@ class TailChunkScanner:
         self._account(events, slow_events, len(starts) + len(reports) + end_count, end_count)
         if starts:
             _ts, streams, rids, versions = zip(*starts, strict=True)
-            self.sink.add_starts(self._codes(streams), start_ts, rids, versions)
+            self.sink.add_starts(self._codes(streams), start_ts, versions, request_ids=rids)
         if reports:
             self._add_reports(reports, report_ts)
 

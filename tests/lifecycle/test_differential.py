@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -133,3 +134,16 @@ def test_hypothesis_logs_same_on_every_path(scanner: str, events: list[tuple[int
         if chunk is not None:
             mp.setattr(tail, "CHUNK_CHARS", chunk)
         assert_same_as_per_event_path(path)
+
+
+@needs_compiled
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(ids=st.lists(st.one_of(st.text(max_size=80), st.from_regex(r"[0-9a-f-]{36}",
+                                                                   fullmatch=True)),
+                    max_size=20))
+def test_request_id_hashes_same_compiled_and_in_python(ids: list[str]) -> None:
+    # pairing joins records of both paths by these hashes: they must be the same function
+    from lamlife.lifecycle.read import collect, compiled
+
+    got = np.frombuffer(compiled.tailscan.hash_ids(ids), dtype=np.uint64)
+    assert got.tolist() == collect.fnv1a_ids(ids).tolist()
