@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lamlife.lifecycle import simulate as sim
+from lamlife.lifecycle.simulate import scheduler as sim
 
 
 def make_trace(n: int, rate: float, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -40,9 +40,9 @@ def timed(label: str, fn):  # type: ignore[no-untyped-def]
 
 
 def full(start: np.ndarray, duration: np.ndarray) -> None:
-    from lamlife.lifecycle.billing import BillingOptions
-    from lamlife.lifecycle.pricing import load_table
-    from lamlife.lifecycle.whatif import (
+    from lamlife.lifecycle.billing.prices import load_table
+    from lamlife.lifecycle.billing.rules import BillingOptions
+    from lamlife.lifecycle.simulate.whatif import (
         Pricing,
         default_policy,
         load_trace,

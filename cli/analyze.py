@@ -26,9 +26,9 @@ from lamlife.cli.pricing import (
     RuntimeOption,
     billing_options,
 )
+from lamlife.lifecycle.billing.prices import load_table
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.pipeline import AnalyzeOptions, analyze_paths
-from lamlife.lifecycle.pricing import load_table
 from lamlife.reports import FORMATS, render
 from lamlife.reports.cost import cost_sections
 from lamlife.reports.tables import render_terminal

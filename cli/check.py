@@ -31,7 +31,8 @@ from lamlife.cli.pricing import (
     billing_options,
 )
 from lamlife.lifecycle import __version__
-from lamlife.lifecycle.budget import (
+from lamlife.lifecycle.billing.prices import load_table
+from lamlife.lifecycle.check.budget import (
     Baseline,
     Budget,
     Verdict,
@@ -42,10 +43,9 @@ from lamlife.lifecycle.budget import (
     load_budget,
     save_baseline,
 )
-from lamlife.lifecycle.check import Measurement, measure, require_billing
+from lamlife.lifecycle.check.gate import Measurement, measure, require_billing
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.pipeline import AnalyzeOptions
-from lamlife.lifecycle.pricing import load_table
 from lamlife.reports.check_report import (
     headline,
     message,

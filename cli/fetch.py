@@ -13,7 +13,7 @@ import typer
 from lamlife.cli.analyze import analyze as analyze_command
 from lamlife.cli.app import app
 from lamlife.cli.common import resolve_format, user_errors
-from lamlife.lifecycle import aws_fetch as af
+from lamlife.lifecycle.aws import fetch as af
 from lamlife.lifecycle.errors import InputError
 
 

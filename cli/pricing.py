@@ -17,9 +17,9 @@ from rich.console import Console
 
 from lamlife.cli.app import app
 from lamlife.cli.common import user_errors
-from lamlife.lifecycle.billing import DEFAULT_REGION, BillingOptions
+from lamlife.lifecycle.billing.prices import PriceTable, load_table, region_rows, table_to_data
+from lamlife.lifecycle.billing.rules import DEFAULT_REGION, BillingOptions
 from lamlife.lifecycle.errors import InputError
-from lamlife.lifecycle.pricing import PriceTable, load_table, region_rows, table_to_data
 from lamlife.reports.cost import pricing_markdown, pricing_renderable
 
 # ------------------------------------------------------------ the common billing options
@@ -156,7 +156,7 @@ def pricing_command(
 def _update(pricing: Path | None, output: Path | None, regions: list[str] | None) -> None:
     if output is None:
         raise InputError("--update needs --output FILE (the built-in table is never rewritten)")
-    from lamlife.lifecycle import price_list  # boto3 only when asked
+    from lamlife.lifecycle.billing import price_list  # boto3 only when asked
 
     base = load_table(pricing)
     wanted = list(regions) if regions else base.known_regions

@@ -20,12 +20,12 @@ from lamlife.cli.pricing import (
     RuntimeOption,
     billing_options,
 )
-from lamlife.lifecycle.arrivals import ArrivalColumns
+from lamlife.lifecycle.billing.prices import load_table
 from lamlife.lifecycle.errors import InputError
-from lamlife.lifecycle.pricing import load_table
-from lamlife.lifecycle.simulate import DEFAULT_KEEP_ALIVE_S, DEFAULT_MAX_LIFETIME_S
-from lamlife.lifecycle.timeparse import parse_duration
-from lamlife.lifecycle.whatif import (
+from lamlife.lifecycle.read.arrivals import ArrivalColumns
+from lamlife.lifecycle.read.timeparse import parse_duration
+from lamlife.lifecycle.simulate.scheduler import DEFAULT_KEEP_ALIVE_S, DEFAULT_MAX_LIFETIME_S
+from lamlife.lifecycle.simulate.whatif import (
     OBSERVED,
     Pricing,
     build_policy,

@@ -8,18 +8,18 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from lamlife.lifecycle.analysis import Analysis, InputStats
-from lamlife.lifecycle.billing import BillingOptions, price_or_explain
-from lamlife.lifecycle.engine import EngineOptions, OrphanEvent, run_engine
-from lamlife.lifecycle.pricing import PriceTable
-from lamlife.lifecycle.readers import ReadOptions, ReadResult, read_inputs
-from lamlife.lifecycle.schema import INVOCATION_COLUMNS
-from lamlife.lifecycle.summarize import (
+from lamlife.lifecycle.billing.prices import PriceTable
+from lamlife.lifecycle.billing.rules import BillingOptions, price_or_explain
+from lamlife.lifecycle.engine.replay import EngineOptions, OrphanEvent, run_engine
+from lamlife.lifecycle.engine.summarize import (
     empty_invocations,
     environments_table,
     events_table,
     functions_table,
     summary_dict,
 )
+from lamlife.lifecycle.read import ReadOptions, ReadResult, read_inputs
+from lamlife.lifecycle.schema import INVOCATION_COLUMNS
 
 
 @dataclass
@@ -124,7 +124,7 @@ def analysis_from_observed(observed: Observed, paths: Sequence[str],
     policy, and a warning says so; arrival traces beside logs are left out, with a warning.
     """
     if observed.arrivals_only:
-        from lamlife.lifecycle.whatif import simulate_default
+        from lamlife.lifecycle.simulate.whatif import simulate_default
 
         whatif, _notes = simulate_default(paths, options.function)
         analysis = whatif.analysis

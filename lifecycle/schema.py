@@ -35,7 +35,7 @@ INVOCATION_COLUMNS: tuple[str, ...] = (
     "flags",  # str: ";"-joined snake_case flags (timeout, out_of_memory, init_timeout, ...)
 )
 
-# Billing (lifecycle/billing.py) adds these to the invocation table.
+# Billing (lifecycle/billing/rules.py) adds these to the invocation table.
 COST_COLUMNS: tuple[str, ...] = (
     "cost_usd",  # float: request + billed GB-s x duration price
     "init_cost_usd",  # float: the INIT/restore share of cost_usd

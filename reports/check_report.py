@@ -1,6 +1,7 @@
 """Rendering of ``lamlife check`` verdicts: a rich table, Markdown, JSON and JUnit XML.
 
-The verdicts come from ``lamlife.lifecycle.budget.evaluate``; nothing here decides pass or fail.
+The verdicts come from ``lamlife.lifecycle.check.budget.evaluate``; nothing here decides pass
+or fail.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
-from lamlife.lifecycle.budget import Verdict
+from lamlife.lifecycle.check.budget import Verdict
 
 NO_DATA = "no data"
 JUNIT_SUITE = "lamlife check"

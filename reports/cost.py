@@ -1,4 +1,4 @@
-"""Cost report: what ``lamlife.lifecycle.billing`` produced, as report sections.
+"""Cost report: what ``lamlife.lifecycle.billing.rules`` produced, as report sections.
 
 No domain logic: every number comes from ``summary["cost"]`` (the ``cost`` dict) and the
 ``by_function`` / ``by_start_type`` DataFrames of ``billing.cost_tables``. The analyze and

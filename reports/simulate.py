@@ -1,6 +1,6 @@
 """Rendering of ``lamlife simulate``: the policy, observed vs simulated, sweep rows.
 
-Plain formatting of values the lifecycle layer computed (``lamlife.lifecycle.whatif``): the
+Plain formatting of values the lifecycle layer computed (``lamlife.lifecycle.simulate.whatif``): the
 sections are drawn by the shared renderers (terminal tables, Markdown), JSON and CSV are
 written here.
 """

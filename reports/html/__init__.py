@@ -14,7 +14,7 @@ from typing import Any
 
 from lamlife.lifecycle import __version__
 from lamlife.lifecycle.analysis import Analysis
-from lamlife.lifecycle.budget import Verdict
+from lamlife.lifecycle.check.budget import Verdict
 from lamlife.reports import sections as sec
 from lamlife.reports._format import fmt_int, fmt_rate, fmt_time
 from lamlife.reports.html import data, specs

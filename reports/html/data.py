@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from lamlife.lifecycle.analysis import Analysis
+from lamlife.lifecycle.engine.summarize import has_flag, percentiles
 from lamlife.lifecycle.schema import COLD_START_TYPES, START_TYPES
-from lamlife.lifecycle.summarize import has_flag, percentiles
 from lamlife.reports._format import fmt_int, fmt_ms, short_environment
 
 # At most this many invocations are drawn one by one on the timeline; beyond it, plain warm

@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from lamlife.cli.main import app
 from lamlife.cli.pricing import billing_options
+from lamlife.lifecycle.billing.prices import builtin_text
 from lamlife.lifecycle.errors import InputError
-from lamlife.lifecycle.pricing import builtin_text
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "lifecycle"))
 
@@ -98,7 +98,7 @@ def test_update_needs_output():
 def test_update_writes_a_loadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     import test_price_list as fixtures  # the stubbed GetProducts responses
 
-    from lamlife.lifecycle import price_list
+    from lamlife.lifecycle.billing import price_list
 
     client, stubber = fixtures.stubbed([
         ({"FormatVersion": "aws_v1", "PriceList": fixtures.US_EAST_1},
@@ -119,7 +119,7 @@ def test_update_aws_failure_exit_3(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     import boto3
     from botocore.stub import Stubber
 
-    from lamlife.lifecycle import price_list
+    from lamlife.lifecycle.billing import price_list
 
     client = boto3.client("pricing", region_name="us-east-1", aws_access_key_id="testing",
                           aws_secret_access_key="testing")

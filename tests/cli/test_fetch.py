@@ -29,7 +29,7 @@ from moto_server import (
 from typer.testing import CliRunner
 
 from lamlife.cli.main import app
-from lamlife.lifecycle import aws_fetch as af
+from lamlife.lifecycle.aws import fetch as af
 
 FAST = ["--max-rps", "1000", "--quiet"]
 

@@ -1,4 +1,4 @@
-"""The arrival CSV reader (lamlife.lifecycle.arrivals) and observed traces as arrivals."""
+"""The arrival CSV reader (lamlife.lifecycle.read.arrivals) and observed traces as arrivals."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lamlife.lifecycle.arrivals import (
+from lamlife.lifecycle.errors import InputError
+from lamlife.lifecycle.read.arrivals import (
     ArrivalColumns,
     arrivals_from_invocations,
     epoch_unit,
@@ -17,7 +18,6 @@ from lamlife.lifecycle.arrivals import (
     read_arrivals,
     sniff_arrival_csv,
 )
-from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.schema import INVOCATION_COLUMNS
 
 # 2024-01-02T03:04:05.250Z = 1704164645.25 s (date -u -d @1704164645.25 checks it).

@@ -1,4 +1,4 @@
-"""lamlife.lifecycle.aws_fetch: pure planning, error mapping, Stubber and moto-server runs.
+"""lamlife.lifecycle.aws.fetch: pure planning, error mapping, Stubber and moto-server runs.
 
 Against moto (5.x), checked by reading moto/logs and moto/awslambda and in these tests:
 - filter_log_events: a quoted single term is a substring match, but any pattern that starts
@@ -37,7 +37,7 @@ from moto_server import (
     unique,
 )
 
-from lamlife.lifecycle import aws_fetch as af
+from lamlife.lifecycle.aws import fetch as af
 from lamlife.lifecycle.errors import AwsAccessError, InputError
 
 NOW = datetime(2026, 7, 20, 12, 0, 0, tzinfo=UTC)

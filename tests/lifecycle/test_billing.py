@@ -19,7 +19,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from billing_rows import invocations  # noqa: E402
 
-from lamlife.lifecycle.billing import (  # noqa: E402
+from lamlife.lifecycle.billing.prices import load_table  # noqa: E402
+from lamlife.lifecycle.billing.rules import (  # noqa: E402
     BILLING_COLUMNS,
     BillingOptions,
     cost_tables,
@@ -28,7 +29,6 @@ from lamlife.lifecycle.billing import (  # noqa: E402
     runtime_family,
 )
 from lamlife.lifecycle.errors import ConfigError, InputError  # noqa: E402
-from lamlife.lifecycle.pricing import load_table  # noqa: E402
 from lamlife.lifecycle.schema import COST_COLUMNS  # noqa: E402
 
 REQ = 0.0000002

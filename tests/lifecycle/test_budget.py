@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from lamlife.lifecycle.budget import (
+from lamlife.lifecycle.check.budget import (
     BASELINE_FORMAT,
     Budget,
     Limit,

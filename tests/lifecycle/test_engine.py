@@ -21,9 +21,9 @@ from typer.testing import CliRunner
 import lamlife.cli.main  # noqa: F401  (registers the commands)
 from lamlife.cli.app import app
 from lamlife.lifecycle.analysis import Analysis, InputStats
-from lamlife.lifecycle.collect import RecordSink
-from lamlife.lifecycle.engine import EngineOptions, run_engine
+from lamlife.lifecycle.engine.replay import EngineOptions, run_engine
 from lamlife.lifecycle.pipeline import AnalyzeOptions, analyze_paths, build_analysis
+from lamlife.lifecycle.read.collect import RecordSink
 from lamlife.lifecycle.schema import FLAG_SEPARATOR, INVOCATION_COLUMNS
 
 T0 = pd.Timestamp("2026-07-20T01:00:00Z")

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from lamlife.lifecycle.metrics import (
+from lamlife.lifecycle.check.metrics import (
     METRIC_DOCS,
     flat_metrics,
     missing_metric_reason,

@@ -13,12 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lamlife.lifecycle.analysis import InputStats
-from lamlife.lifecycle.collect import RecordSink
-from lamlife.lifecycle.engine import EngineOptions, run_engine
+from lamlife.lifecycle.engine.replay import EngineOptions, run_engine
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.pipeline import build_analysis
-from lamlife.lifecycle.platform import MALFORMED, parse_message
-from lamlife.lifecycle.readers import detect_format, read_inputs
+from lamlife.lifecycle.read import detect_format, read_inputs
+from lamlife.lifecycle.read.collect import RecordSink
+from lamlife.lifecycle.read.platform import MALFORMED, parse_message
 from lamlife.lifecycle.schema import START_TYPES, STATUSES
 
 # derandomize: the same examples on every run, so CI cannot flake; raise max_examples locally

@@ -1,6 +1,6 @@
 """parse_message on the real lines of docs/lambda-platform.md §2 and §3 (one message each).
 
-Record shapes (lifecycle/platform.py): ("report", rid, duration, billed, memory, max_memory,
+Record shapes (lifecycle/read/platform.py): ("report", rid, duration, billed, memory, max_memory,
 init, restore, billed_restore, status, error_type), ("start", rid, version), ("end", rid),
 ("init_start", runtime_version, init_type, phase, function_name, instance_id),
 ("init_report", duration, phase, status, error_type, init_type), ("restore_start", rv),
@@ -14,7 +14,7 @@ import math
 
 import pytest
 
-from lamlife.lifecycle.platform import MALFORMED, normalize_status, parse_message
+from lamlife.lifecycle.read.platform import MALFORMED, normalize_status, parse_message
 
 NAN = math.nan
 XRAY = ("XRAY TraceId: 1-5e61292c-cc1229a4dfbeae1043928548\tSegmentId: 07a85e713f6302b2\t"

@@ -14,9 +14,9 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
+from lamlife.lifecycle.billing.price_list import _usage_key, dump_table, fetch_table, parse_products
+from lamlife.lifecycle.billing.prices import load_builtin, load_table
 from lamlife.lifecycle.errors import AwsAccessError, InputError
-from lamlife.lifecycle.price_list import _usage_key, dump_table, fetch_table, parse_products
-from lamlife.lifecycle.pricing import load_builtin, load_table
 
 
 def product(sku: str, usagetype: str, unit: str, dims: list[tuple[str, str, str]],

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lamlife.lifecycle.errors import ConfigError, InputError
-from lamlife.lifecycle.pricing import (
+from lamlife.lifecycle.billing.prices import (
     ARCH_KEYS,
     ARCHITECTURES,
     builtin_text,
@@ -20,6 +19,7 @@ from lamlife.lifecycle.pricing import (
     region_rows,
     table_to_data,
 )
+from lamlife.lifecycle.errors import ConfigError, InputError
 
 
 @pytest.fixture(scope="module")

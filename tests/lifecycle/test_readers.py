@@ -27,12 +27,12 @@ from typer.testing import CliRunner
 
 import lamlife.cli.main  # noqa: F401  (registers the commands)
 from lamlife.cli.app import app
-from lamlife.lifecycle import readers
 from lamlife.lifecycle.analysis import Analysis, InputStats
-from lamlife.lifecycle.collect import RecordSink
-from lamlife.lifecycle.engine import run_engine
+from lamlife.lifecycle.engine.replay import run_engine
 from lamlife.lifecycle.pipeline import AnalyzeOptions, analyze_paths, build_analysis
-from lamlife.lifecycle.readers import detect_format
+from lamlife.lifecycle.read import detect_format
+from lamlife.lifecycle.read import tail as readers
+from lamlife.lifecycle.read.collect import RecordSink
 from lamlife.lifecycle.schema import FLAG_SEPARATOR, INVOCATION_COLUMNS
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "readers"

@@ -1,4 +1,4 @@
-"""Hand-worked tests of the simulated driver (lamlife.lifecycle.simulate).
+"""Hand-worked tests of the simulated driver (lamlife.lifecycle.simulate.scheduler).
 
 Every expected value below was worked out by hand from the rules in the module docstring:
 busy from arrival to arrival + init + duration, idle strictly after, keep-alive measured from
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.schema import INVOCATION_COLUMNS
-from lamlife.lifecycle.simulate import (
+from lamlife.lifecycle.simulate.scheduler import (
     Policy,
     ms_to_timestamps,
     run_summary,

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lamlife.lifecycle.simulate import Policy, simulate
+from lamlife.lifecycle.simulate.scheduler import Policy, simulate
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "aws_real"
 PACSLAB = DATA / "pacslab_aws_lambda_2020"

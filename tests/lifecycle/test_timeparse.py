@@ -7,9 +7,9 @@ import math
 import pytest
 
 from lamlife.cli.simulate import parse_duration_s
-from lamlife.lifecycle import aws_fetch
+from lamlife.lifecycle.aws import fetch as aws_fetch
 from lamlife.lifecycle.errors import InputError
-from lamlife.lifecycle.timeparse import fast_iso_ms, iso_to_ms, parse_duration
+from lamlife.lifecycle.read.timeparse import fast_iso_ms, iso_to_ms, parse_duration
 
 
 @pytest.mark.parametrize(("text", "seconds"), [

@@ -1,4 +1,5 @@
-"""What-if runs (lamlife.lifecycle.whatif): traces, comparison with the observed run, sweeps."""
+"""What-if runs (lamlife.lifecycle.simulate.whatif): traces, comparison with the observed run,
+sweeps."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lamlife.lifecycle.arrivals import ArrivalColumns
-from lamlife.lifecycle.billing import BillingOptions
+from lamlife.lifecycle.billing.prices import load_table
+from lamlife.lifecycle.billing.rules import BillingOptions
 from lamlife.lifecycle.errors import InputError, LamlifeError
-from lamlife.lifecycle.pricing import load_table
-from lamlife.lifecycle.simulate import DEFAULT_INIT_MS, DEFAULT_KEEP_ALIVE_S, Policy
-from lamlife.lifecycle.whatif import (
+from lamlife.lifecycle.read.arrivals import ArrivalColumns
+from lamlife.lifecycle.simulate.scheduler import DEFAULT_INIT_MS, DEFAULT_KEEP_ALIVE_S, Policy
+from lamlife.lifecycle.simulate.whatif import (
     OBSERVED,
     Pricing,
     build_policy,

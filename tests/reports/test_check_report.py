@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 from rich.console import Console
 
-from lamlife.lifecycle.budget import Verdict
+from lamlife.lifecycle.check.budget import Verdict
 from lamlife.reports.check_report import (
     fmt_increase,
     fmt_number,

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from browser import find_browser, load
 from click.testing import Result
-from html_checks import check_all, chart_dom, specs_of
+from html_checks import chart_dom, check_all, specs_of
 from typer.testing import CliRunner
 
 import lamlife.cli.main  # noqa: F401  (registers the commands)

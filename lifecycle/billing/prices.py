@@ -128,7 +128,7 @@ class PriceTable:
 
 def builtin_text() -> str:
     """The text of the built-in ``prices.yaml``."""
-    return resources.files("lamlife.lifecycle").joinpath(BUILTIN_NAME).read_text("utf-8")
+    return resources.files("lamlife.lifecycle.billing").joinpath(BUILTIN_NAME).read_text("utf-8")
 
 
 def load_builtin() -> PriceTable:

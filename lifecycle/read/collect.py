@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lamlife.lifecycle.platform import MALFORMED, parse_message
+from lamlife.lifecycle.read.platform import MALFORMED, parse_message
 
 NUMERIC_FIELDS: tuple[str, ...] = (
     "duration_ms",

@@ -25,14 +25,14 @@ from typing import Any
 
 import yaml
 
-from lamlife.lifecycle.errors import AwsAccessError, InputError
-from lamlife.lifecycle.pricing import (
+from lamlife.lifecycle.billing.prices import (
     ARCHITECTURES,
     PRICE_KEYS,
     PriceTable,
     parse_table,
     table_to_data,
 )
+from lamlife.lifecycle.errors import AwsAccessError, InputError
 
 SERVICE_CODE = "AWSLambda"
 SOURCE_ID = "price-list-api"
@@ -216,6 +216,7 @@ def dump_table(table: PriceTable) -> str:
     """YAML text of a table, loadable with ``--pricing FILE``."""
     header = (
         "# lamlife price table written by `lamlife pricing --update`\n"
-        f"# from {table.origin}, as of {table.as_of.isoformat()}. Schema: lifecycle/prices.yaml.\n"
+        f"# from {table.origin}, as of {table.as_of.isoformat()}.\n"
+        "# Schema: lifecycle/billing/prices.yaml.\n"
     )
     return header + yaml.safe_dump(table_to_data(table), sort_keys=False, width=100)

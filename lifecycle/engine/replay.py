@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lamlife.lifecycle.collect import NUMERIC_FIELDS, Mark, RecordSink, hash_ids, pair_key
+from lamlife.lifecycle.read.collect import NUMERIC_FIELDS, Mark, RecordSink, hash_ids, pair_key
 from lamlife.lifecycle.schema import FLAG_SEPARATOR, INVOCATION_COLUMNS
 
 PROVISIONED = "provisioned-concurrency"

@@ -38,8 +38,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from lamlife.lifecycle import timeparse
 from lamlife.lifecycle.errors import AwsAccessError, InputError, LamlifeError
+from lamlife.lifecycle.read import timeparse
 
 FETCH_FORMAT = 1
 STATE_FORMAT = 1

@@ -11,12 +11,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from lamlife.lifecycle.analysis import Analysis
-from lamlife.lifecycle.billing import BillingOptions, price_or_explain
-from lamlife.lifecycle.budget import Budget
+from lamlife.lifecycle.billing.prices import PriceTable
+from lamlife.lifecycle.billing.rules import BillingOptions, price_or_explain
+from lamlife.lifecycle.check.budget import Budget
+from lamlife.lifecycle.check.metrics import flat_metrics, is_cost_metric
 from lamlife.lifecycle.errors import ConfigError, InputError
-from lamlife.lifecycle.metrics import flat_metrics, is_cost_metric
 from lamlife.lifecycle.pipeline import AnalyzeOptions, analysis_from_observed, observe
-from lamlife.lifecycle.pricing import PriceTable
 
 
 @dataclass

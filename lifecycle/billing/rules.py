@@ -33,8 +33,8 @@ import numpy as np
 import pandas as pd
 
 from lamlife.lifecycle.analysis import Analysis
+from lamlife.lifecycle.billing.prices import ARCHITECTURES, PriceTable, Tier
 from lamlife.lifecycle.errors import InputError, LamlifeError
-from lamlife.lifecycle.pricing import ARCHITECTURES, PriceTable, Tier
 from lamlife.lifecycle.schema import COLD_START_TYPES, START_TYPES
 
 DEFAULT_REGION = "us-east-1"

@@ -20,18 +20,18 @@ import numpy as np
 import pandas as pd
 
 from lamlife.lifecycle.analysis import Analysis, InputStats
-from lamlife.lifecycle.arrivals import (
+from lamlife.lifecycle.billing.prices import PriceTable
+from lamlife.lifecycle.billing.rules import BillingOptions, price_invocations, price_or_explain
+from lamlife.lifecycle.errors import InputError
+from lamlife.lifecycle.read.arrivals import (
     ArrivalColumns,
     Arrivals,
     arrivals_from_invocations,
     read_arrivals,
     sniff_arrival_csv,
 )
-from lamlife.lifecycle.billing import BillingOptions, price_invocations, price_or_explain
-from lamlife.lifecycle.errors import InputError
-from lamlife.lifecycle.pricing import PriceTable
 from lamlife.lifecycle.schema import INVOCATION_COLUMNS
-from lamlife.lifecycle.simulate import (
+from lamlife.lifecycle.simulate.scheduler import (
     DEFAULT_INIT_MS,
     DEFAULT_KEEP_ALIVE_S,
     DEFAULT_MAX_LIFETIME_S,

@@ -11,7 +11,7 @@ A budget is a YAML file::
     max_increase:           # relative to a baseline, as fractions: 0.10 is +10 %
       cost_per_million_usd: 0.10
 
-Metric names are those of ``lamlife.lifecycle.metrics``. A baseline is a JSON file of the
+Metric names are those of ``lamlife.lifecycle.check.metrics``. A baseline is a JSON file of the
 metrics of a known-good run (``save_baseline`` / ``load_baseline``).
 
 Rules of ``evaluate``:
@@ -37,13 +37,13 @@ from typing import Any, Literal
 
 import yaml
 
-from lamlife.lifecycle.errors import ConfigError
-from lamlife.lifecycle.metrics import (
+from lamlife.lifecycle.check.metrics import (
     METRIC_DOCS,
     is_cost_metric,
     missing_metric_reason,
     valid_metric_names,
 )
+from lamlife.lifecycle.errors import ConfigError
 
 LimitKind = Literal["max", "min", "max_increase"]
 LIMIT_KINDS: tuple[LimitKind, ...] = ("max", "min", "max_increase")

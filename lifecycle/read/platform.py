@@ -28,7 +28,7 @@ import math
 import re
 from typing import Any
 
-from lamlife.lifecycle.timeparse import iso_to_ms
+from lamlife.lifecycle.read.timeparse import iso_to_ms
 
 NAN = math.nan
 MALFORMED: tuple[str] = ("malformed",)

@@ -1,0 +1,1 @@
+"""AWS access (CloudWatch Logs, Lambda, Price List): the only place that calls AWS."""

@@ -1,0 +1,1 @@
+"""The CI gate: metrics of an analysis, budgets and baselines, and their verdicts."""

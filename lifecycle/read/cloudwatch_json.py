@@ -1,0 +1,199 @@
+"""CloudWatch JSON: ``filter-log-events`` / ``get-log-events`` output (pages, concatenated
+pages), decoded subscription payloads, JSON lines (lamlife fetch output) and bare JSON
+log-format records."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+from lamlife.lifecycle.errors import InputError
+from lamlife.lifecycle.read.collect import RecordSink
+from lamlife.lifecycle.read.context import (
+    ReadOptions,
+    ReadResult,
+    Source,
+    default_function,
+    file_function,
+    function_from_group,
+)
+from lamlife.lifecycle.read.platform import json_record_time, parse_json_platform
+from lamlife.lifecycle.read.timeparse import any_to_ms
+
+_MAX_EPOCH_MS = 1e14  # year 5138: anything larger is not a time
+
+
+def read_json(source: Source, text: io.TextIOWrapper, options: ReadOptions,
+               result: ReadResult) -> None:
+    content = text.read()
+    result.stats.lines += content.count("\n") + (0 if content.endswith("\n") else 1)
+    decoder = json.JSONDecoder()
+    pos = 0
+    length = len(content)
+    while True:
+        while pos < length and content[pos] in " \t\r\n,":
+            pos += 1
+        if pos >= length:
+            break
+        try:
+            obj, pos = decoder.raw_decode(content, pos)
+        except ValueError as exc:
+            raise InputError(f"{source.name}: invalid JSON ({exc})") from exc
+        _json_value(obj, source, options, result, context={})
+
+
+def _json_value(obj: Any, source: Source, options: ReadOptions, result: ReadResult,
+                context: dict[str, str]) -> None:
+    if isinstance(obj, list):
+        for item in obj:
+            _json_value(item, source, options, result, context)
+        return
+    if not isinstance(obj, dict):
+        result.sink.counts.events += 1
+        result.sink.add_malformed(str(obj), source.name)
+        return
+    if "lamlife_fetch" in obj:
+        _fetch_header(obj, result)
+        return
+    page_context = dict(context)
+    for key in ("logGroupName", "logGroup"):
+        if isinstance(obj.get(key), str):
+            page_context["group"] = obj[key]
+    for key in ("logStreamName", "logStream"):
+        if isinstance(obj.get(key), str):
+            page_context["stream"] = obj[key]
+    if isinstance(obj.get("events"), list):
+        for event in obj["events"]:
+            _json_event(event, source, options, result, page_context)
+        return
+    if isinstance(obj.get("logEvents"), list):  # decoded subscription payload
+        if obj.get("messageType", "DATA_MESSAGE") != "DATA_MESSAGE":
+            return
+        for event in obj["logEvents"]:
+            _json_event(event, source, options, result, page_context)
+        return
+    _json_event(obj, source, options, result, page_context)
+
+
+def _json_event(event: Any, source: Source, options: ReadOptions, result: ReadResult,
+                context: dict[str, str]) -> None:
+    sink = result.sink
+    if not isinstance(event, dict):
+        sink.counts.events += 1
+        sink.add_malformed(str(event)[:120], source.name)
+        return
+    if "lamlife_fetch" in event:
+        _fetch_header(event, result)
+        return
+    group = event.get("logGroupName") or event.get("logGroup") or context.get("group")
+    stream = event.get("logStreamName") or event.get("logStream") or context.get("stream")
+    if not isinstance(stream, str):
+        stream = ""
+    if isinstance(group, str) and group:
+        function = function_from_group(group, stream)
+    else:
+        function = default_function(source, options, sink)
+        if not stream and "message" in event and source.path is not None:
+            # get-log-events output has no stream in it: the file is one stream (§1)
+            stream = file_function(source)
+    if "message" in event:
+        message = event.get("message")
+        ts_raw = event.get("timestamp")
+        ts = _event_time(ts_raw)
+        if not isinstance(message, str) or ts is None:
+            sink.counts.events += 1
+            sink.add_malformed(json.dumps(event)[:120], source.name)
+            return
+        if message.startswith("{") and '"platform.' in message:
+            json_platform_message(function, stream, ts, message, source, sink)
+            return
+        sink.add(function, stream, ts, message.rstrip("\n"), source.name)
+        return
+    if isinstance(event.get("type"), str):  # a bare JSON log-format record
+        sink.counts.events += 1
+        record_time = json_record_time(event)
+        rec = parse_json_platform(event)
+        if rec is None:
+            sink.counts.ignored += 1
+        elif rec[0] == "malformed" or record_time is None:
+            sink.add_malformed(json.dumps(event)[:120], source.name)
+        else:
+            sink.add_record(function, stream, record_time, rec)
+            if not stream and source.name not in result.streamless:
+                result.streamless.add(source.name)
+                result.stats.warnings.append(
+                    f"{source.name}: JSON log-format records with no log stream, so "
+                    "environments cannot be rebuilt; start types come from the report "
+                    "records alone")
+        return
+    sink.counts.events += 1
+    sink.counts.ignored += 1
+
+
+def json_platform_message(function: str, stream: str, ts: float, message: str,
+                           source: Source, sink: RecordSink) -> None:
+    """A JSON log-format message: its own ``time`` orders it (§5.6), the event time otherwise."""
+    try:
+        obj = json.loads(message)
+    except ValueError:
+        sink.add(function, stream, ts, message, source.name)
+        return
+    if not isinstance(obj, dict):
+        sink.add(function, stream, ts, message, source.name)
+        return
+    sink.counts.events += 1
+    rec = parse_json_platform(obj)
+    if rec is None:
+        sink.counts.ignored += 1
+        return
+    if rec[0] == "malformed":
+        sink.add_malformed(message, source.name)
+        return
+    record_time = json_record_time(obj)
+    sink.add_record(function, stream, record_time if record_time is not None else ts, rec)
+
+
+def _event_time(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        ms = float(value)  # CloudWatch event timestamps are epoch ms (§1)
+        return ms if 0 <= ms < _MAX_EPOCH_MS else None
+    if isinstance(value, str):
+        return any_to_ms(value)
+    return None
+
+
+def _fetch_header(obj: dict[str, Any], result: ReadResult) -> None:
+    function = obj.get("function")
+    config = obj.get("configuration")
+    if isinstance(function, str) and isinstance(config, dict):
+        merged = dict(config)
+        for key in ("region", "log_group"):
+            if isinstance(obj.get(key), str):
+                merged.setdefault(key, obj[key])
+        result.stats.configurations[function] = merged
+
+
+def read_jsonl(source: Source, text: io.TextIOWrapper, options: ReadOptions,
+                result: ReadResult) -> None:
+    lineno = 0
+    for lineno, line in enumerate(text, 1):  # noqa: B007
+        stripped = line.strip()
+        if not stripped:
+            continue
+        try:
+            obj = json.loads(stripped)
+        except (ValueError, RecursionError):
+            result.sink.counts.events += 1
+            if stripped.startswith("{"):
+                result.sink.add_malformed(stripped, f"{source.name}:{lineno}")
+            else:
+                result.sink.counts.ignored += 1
+            continue
+        _json_value(obj, source, options, result, context={})
+    result.stats.lines += lineno
+
+
+# ------------------------------------------------------------------------- CSV

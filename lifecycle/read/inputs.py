@@ -1,0 +1,139 @@
+"""Readers: find input files, open them (gzip transparently), detect each file's format by
+content, and feed every log event to a ``RecordSink``.
+
+Formats (docs/lambda-platform.md §1):
+
+- ``tail``: ``aws logs tail`` detailed output, ``<iso+00:00> <log stream> <message>``
+- ``sam``: ``sam logs`` output, ``<log stream> <naive iso> <message>``
+- ``timestamped``: ``<iso> <message>`` lines without a stream: S3 export chunks (the stream is
+  the object path), ``aws logs tail --format short``, console copy and paste
+- ``json``: ``filter-log-events`` / ``get-log-events`` output (``{"events": [...]}``, pages,
+  concatenated pages) and decoded subscription payloads
+- ``jsonl``: one event (or JSON platform record, or lamlife fetch header) per line
+- ``insights-csv``: CloudWatch Logs Insights CSV export (``@timestamp,@message,...``)
+- ``console-csv``: CloudWatch console "Download (CSV)" (``timestamp,message``)
+- ``lamlife-csv``: lamlife's own invocation CSV (already classified rows)
+- ``arrival-csv``: a plain trace of arrivals (``start`` + ``end``/``duration_ms``), handed to the
+  simulator by the pipeline
+
+In line formats, a line without the format's prefix continues the event above it (the XRAY
+second line of a REPORT, multi-line application output, pretty-printed JSON).
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zlib
+from collections.abc import Callable, Sequence
+
+from lamlife.lifecycle.analysis import InputStats
+from lamlife.lifecycle.errors import InputError
+from lamlife.lifecycle.read.cloudwatch_json import read_json, read_jsonl
+from lamlife.lifecycle.read.collect import RecordSink
+from lamlife.lifecycle.read.console_csv import read_console_csv
+from lamlife.lifecycle.read.context import ReadOptions, ReadResult, Source
+from lamlife.lifecycle.read.detect import detect_format
+from lamlife.lifecycle.read.insights_csv import read_insights_csv
+from lamlife.lifecycle.read.lamlife_csv import read_arrivals, read_lamlife_csv
+from lamlife.lifecycle.read.sam import read_sam
+from lamlife.lifecycle.read.sources import (
+    discover,
+    gzip_problem,
+    looks_binary,
+    open_binary,
+    read_head,
+    text_stream,
+)
+from lamlife.lifecycle.read.tail import read_tail
+from lamlife.lifecycle.read.timestamped import read_timestamped
+
+Progress = Callable[[int], None]  # called with bytes read so far (all files)
+
+
+
+
+def read_inputs(paths: Sequence[str], options: ReadOptions | None = None,
+                progress: Progress | None = None) -> ReadResult:
+    """Read every input into one sink. Raises InputError for unreadable input."""
+    options = options or ReadOptions()
+    sources = discover(paths)
+    sink = RecordSink()
+    stats = InputStats()
+    result = ReadResult(sink, stats)
+    total = [0]
+
+    def on_bytes(n: int) -> None:
+        total[0] += n
+        if progress is not None:
+            progress(total[0])
+
+    readable = 0
+    for source in sources:
+        try:
+            fmt = _read_source(source, options, result, on_bytes)
+        except InputError:
+            raise
+        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+            raise InputError(f"{source.name}: cannot decompress ({gzip_problem(exc)})") from exc
+        except OSError as exc:
+            raise InputError(f"{source.name}: read failed ({exc})") from exc
+        except (ValueError, RecursionError) as exc:
+            raise InputError(f"{source.name}: cannot read ({exc})") from exc
+        if fmt is None:
+            if source.in_directory:
+                stats.warnings.append(f"{source.name}: skipped, not a log format lamlife reads")
+                continue
+            raise InputError(f"{source.name}: unrecognized format (expected Lambda logs: "
+                             "aws logs tail, sam logs, CloudWatch JSON or CSV exports, "
+                             "S3 exports, or a lamlife/arrival CSV)")
+        readable += 1
+        stats.files += 1
+        stats.formats[fmt] = stats.formats.get(fmt, 0) + 1
+    if readable == 0:
+        where = ", ".join(paths)
+        raise InputError(f"{where}: nothing readable (no file in a log format lamlife reads)")
+    counts = sink.counts
+    stats.records += counts.records
+    stats.ignored += counts.ignored
+    stats.malformed += counts.malformed
+    stats.malformed_examples.extend(counts.malformed_examples)
+    return result
+
+
+def _read_source(source: Source, options: ReadOptions, result: ReadResult,
+                 on_bytes: Callable[[int], None]) -> str | None:
+    stream = open_binary(source, on_bytes)
+    try:
+        head = read_head(source, stream)
+        if looks_binary(head):
+            if source.in_directory:
+                return None
+            raise InputError(f"{source.name}: binary file, not a text log")
+        head_text = head.decode("utf-8", errors="replace")
+        fmt = detect_format(head_text)
+        if fmt is None or fmt == "empty":
+            if fmt == "empty":
+                result.stats.lines += head_text.count("\n")
+            return fmt
+        reader = _READERS[fmt]
+        newline = "" if fmt.endswith("csv") else "\n"
+        with text_stream(head, stream, newline) as text:
+            reader(source, text, options, result)
+        return fmt
+    finally:
+        stream.close()
+
+
+
+_READERS: dict[str, Callable[[Source, io.TextIOWrapper, ReadOptions, ReadResult], None]] = {
+    "tail": read_tail,
+    "sam": read_sam,
+    "timestamped": read_timestamped,
+    "json": read_json,
+    "jsonl": read_jsonl,
+    "insights-csv": read_insights_csv,
+    "console-csv": read_console_csv,
+    "lamlife-csv": read_lamlife_csv,
+    "arrival-csv": read_arrivals,
+}

@@ -1,0 +1,61 @@
+"""lamlife's own invocation CSV (already classified rows), and arrival CSVs (handed to the
+simulator by the pipeline)."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from lamlife.lifecycle.errors import InputError
+from lamlife.lifecycle.read.context import ReadOptions, ReadResult, Source
+from lamlife.lifecycle.schema import INVOCATION_COLUMNS, START_TYPES, STATUSES
+
+
+def read_lamlife_csv(source: Source, text: io.TextIOWrapper, options: ReadOptions,
+                      result: ReadResult) -> None:
+    try:
+        frame = pd.read_csv(text, dtype=str, keep_default_na=False)
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise InputError(f"{source.name}: unreadable lamlife CSV ({exc})") from exc
+    missing = [c for c in INVOCATION_COLUMNS if c not in frame.columns]
+    if missing:
+        raise InputError(f"{source.name}: lamlife CSV lacks columns {', '.join(missing)}")
+    result.stats.lines += len(frame) + 1
+    result.classified.append(invocations_from_strings(frame[list(INVOCATION_COLUMNS)],
+                                                      source.name))
+
+
+def invocations_from_strings(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Types for an invocation table read as strings (lamlife CSV)."""
+    out = frame.copy()
+    for column in ("start", "end"):
+        out[column] = pd.to_datetime(out[column], utc=True, errors="coerce", format="ISO8601")
+        if out[column].isna().any():
+            bad = int(out[column].isna().sum())
+            raise InputError(f"{name}: {bad} row(s) with an unreadable {column} time")
+    numeric = [c for c in INVOCATION_COLUMNS if c.endswith("_ms") or c.endswith("_mb")]
+    for column in numeric:
+        text = out[column]
+        values = pd.to_numeric(text.replace("", None), errors="coerce").astype(float)
+        unreadable = values.isna() & (text != "")
+        if unreadable.any():
+            raise InputError(f"{name}: {int(unreadable.sum())} row(s) with an unreadable "
+                             f"{column} ({text[unreadable].iloc[0]!r})")
+        out[column] = values
+    out["init_failures"] = pd.to_numeric(out["init_failures"].replace("", "0"),
+                                         errors="coerce").fillna(0).astype("int64")
+    for column, allowed in (("start_type", START_TYPES), ("status", STATUSES)):
+        unknown = set(out[column]) - set(allowed)
+        if unknown:
+            raise InputError(f"{name}: unknown {column} {sorted(unknown)[0]!r} "
+                             f"(expected one of {', '.join(allowed)})")
+    return out
+
+
+def read_arrivals(source: Source, text: io.TextIOWrapper, options: ReadOptions,
+                   result: ReadResult) -> None:
+    if source.path is None:
+        raise InputError("<stdin>: an arrival CSV must be given as a file")
+    result.arrivals.append(str(source.path))
+    result.stats.lines += sum(1 for _ in text)
