@@ -73,10 +73,10 @@ def analysis_charts(analysis: Analysis, top: int = 10, sort_by: str = "invocatio
     """The four charts of an analysis, as HTML figures."""
     parts = []
     line = data.timeline(analysis, top=top, sort_by=sort_by)
-    parts.append(chart(prefix + "timeline", specs.timeline_spec(line),
+    over = data.over_time(analysis)
+    parts.append(chart(prefix + "timeline", specs.timeline_spec(line, over["bucket"]),
                        line["note"] + " Orange: the init a caller waited for; grey: from "
                        "there to the last invocation's end; hover a mark for its reason."))
-    over = data.over_time(analysis)
     parts.append(chart(prefix + "start-types", specs.start_types_spec(over),
                        over["note"] + " Bars: invocations by start type; line: cold-start "
                        "rate (cold + restore + reinit over invocations)."))

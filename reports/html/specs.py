@@ -32,9 +32,14 @@ EVENT_SHAPE = "square"
 _START_SCALE = {"domain": list(START_TYPES), "range": [START_TYPE_COLOURS[k] for k in START_TYPES]}
 
 
-def _time_axis(title: str = "time (UTC)") -> dict[str, Any]:
-    """A time axis; the utc scale makes Vega label ticks in UTC at a fitting precision."""
-    return {"title": title, "labelOverlap": True}
+TIME_FORMATS: dict[str, str] = {"minute": "%H:%M", "hour": "%b %d %H:%M", "day": "%Y-%m-%d"}
+
+
+def _time_axis(bucket: str | None, title: str = "time (UTC)") -> dict[str, Any]:
+    """A time axis labelled in 24-hour UTC (the utc scale makes the format apply in UTC),
+    with dates once the window is longer than a few hours."""
+    return {"title": title, "labelOverlap": True, "tickCount": 8,
+            "format": TIME_FORMATS.get(bucket or "minute", "%H:%M")}
 
 
 def _base(title: str, description: str) -> dict[str, Any]:
@@ -43,11 +48,11 @@ def _base(title: str, description: str) -> dict[str, Any]:
         "title": {"text": title, "anchor": "start"},
         "description": description,
         "config": {"view": {"stroke": None}, "axis": {"labelFontSize": 11},
-                   "legend": {"orient": "bottom", "direction": "horizontal"}},
+                   "legend": {"orient": "bottom", "direction": "horizontal", "columns": 7}},
     }
 
 
-def timeline_spec(data: Mapping[str, Any]) -> dict[str, Any]:
+def timeline_spec(data: Mapping[str, Any], bucket: str | None = None) -> dict[str, Any]:
     """One row per environment: its span, each invocation (colour: start type; shape: what
     failed), grouped warm invocations and environment events; hover shows the reason."""
     rows = data["rows"]
@@ -60,7 +65,7 @@ def timeline_spec(data: Mapping[str, Any]) -> dict[str, Any]:
             "mark": {"type": "rule", "strokeWidth": 3, "color": "#d9d9d9"},
             "encoding": {
                 "x": {"field": "span_start", "type": "temporal", "scale": {"type": "utc"},
-                      "axis": _time_axis()},
+                      "axis": _time_axis(bucket)},
                 "x2": {"field": "span_end"},
                 "y": y,
                 "tooltip": [
@@ -99,12 +104,15 @@ def timeline_spec(data: Mapping[str, Any]) -> dict[str, Any]:
         })
     layers.append({
         "data": {"values": data["marks"]},
-        "mark": {"type": "point", "filled": True, "size": 60, "opacity": 0.9},
+        "mark": {"type": "point", "filled": True, "opacity": 0.9, "strokeWidth": 1.5},
         "encoding": {
             "x": {"field": "start", "type": "temporal"},
             "y": y,
             "color": {"field": "start_type", "type": "nominal", "title": "start type",
-                      "scale": _START_SCALE},
+                      "scale": _START_SCALE, "legend": {"orient": "top"}},
+            "stroke": {"condition": {"test": "datum.failure !== ''", "value": "#000000"},
+                       "value": None},
+            "size": {"condition": {"test": "datum.failure !== ''", "value": 110}, "value": 55},
             "shape": {"field": "failure", "type": "nominal", "title": "failure",
                       "scale": {"domain": ["", *FAILURE_SHAPES],
                                 "range": ["circle", *FAILURE_SHAPES.values()]},
@@ -146,7 +154,7 @@ def timeline_spec(data: Mapping[str, Any]) -> dict[str, Any]:
 def start_types_spec(data: Mapping[str, Any]) -> dict[str, Any]:
     """Stacked invocations per bucket by start type, with the cold-start rate as a line."""
     x = {"field": "start", "type": "temporal", "scale": {"type": "utc"},
-         "axis": _time_axis()}
+         "axis": _time_axis(data["bucket"])}
     spec = _base(f"Start types per {data['bucket']}, cold-start rate", data["note"])
     spec.update({
         "width": WIDTH,
@@ -172,13 +180,12 @@ def start_types_spec(data: Mapping[str, Any]) -> dict[str, Any]:
             },
             {
                 "data": {"values": data["rates"]},
-                "mark": {"type": "line", "point": True, "color": "#000000",
+                "mark": {"type": "line", "color": "#000000",
                          "interpolate": "step-after"},
                 "encoding": {
                     "x": {"field": "start", "type": "temporal"},
                     "y": {"field": "cold_start_rate", "type": "quantitative",
-                          "title": "cold-start rate", "axis": {"format": ".0%"},
-                          "scale": {"domain": [0, 1]}},
+                          "title": "cold-start rate", "axis": {"format": ".1~%"}},
                     "tooltip": [
                         {"field": "from", "title": "from (UTC)"},
                         {"field": "invocations", "title": "invocations"},
@@ -206,7 +213,7 @@ def alive_spec(data: Mapping[str, Any]) -> dict[str, Any]:
         "mark": {"type": "rect", "color": "#6baed6"},
         "encoding": {
             "x": {"field": "start", "type": "temporal", "scale": {"type": "utc"},
-                  "axis": _time_axis()},
+                  "axis": _time_axis(data["bucket"])},
             "x2": {"field": "end"},
             "y": {"field": "environments", "type": "quantitative", "title": "environments"},
             "tooltip": [
