@@ -36,6 +36,10 @@ def _usd(value: Any) -> str:
     return usd(value)
 
 
+def _count(value: Any, word: str) -> str:
+    return f"{fmt_int(value)} {word}{'' if value == 1 else 's'}"
+
+
 def headline_cards(analysis: Analysis) -> str:
     """Invocations, cold-start rate with its split, INIT share of cost, failures."""
     summary = analysis.summary or {}
@@ -59,10 +63,10 @@ def headline_cards(analysis: Analysis) -> str:
     failures = sum(int(summary.get(key) or 0) for key in ("timeouts", "errors", "init_failures"))
     cards.append(card(
         "Failures", fmt_int(failures),
-        f"{fmt_int(summary.get('timeouts'))} timeouts · {fmt_int(summary.get('errors'))} errors "
-        f"({fmt_int(summary.get('out_of_memory'))} out of memory) · "
-        f"{fmt_int(summary.get('init_failures'))} init failures · "
-        f"{fmt_int(summary.get('reset_loops'))} reset loops",
+        f"{_count(summary.get('timeouts'), 'timeout')} · {_count(summary.get('errors'), 'error')}"
+        f" ({fmt_int(summary.get('out_of_memory'))} out of memory) · "
+        f"{_count(summary.get('init_failures'), 'init failure')} · "
+        f"{_count(summary.get('reset_loops'), 'reset loop')}",
         bad=failures > 0,
     ))
     return '<section class="cards">' + "".join(cards) + "</section>"
@@ -74,9 +78,14 @@ def analysis_charts(analysis: Analysis, top: int = 10, sort_by: str = "invocatio
     parts = []
     line = data.timeline(analysis, top=top, sort_by=sort_by)
     over = data.over_time(analysis)
-    parts.append(chart(prefix + "timeline", specs.timeline_spec(line, over["bucket"]),
-                       line["note"] + " Orange: the init a caller waited for; grey: from "
-                       "there to the last invocation's end; hover a mark for its reason."))
+    caption = (line["note"] + " Orange: the init a caller waited for; grey: from there to "
+               "the last invocation's end; hover a mark for its reason.")
+    if any(row["init_start"] and not row["init_waited"] for row in line["rows"]):
+        caption += " Green dashes: an init ahead of demand, up to the first request."
+    elif any(mark["start_type"] == "proactive" for mark in line["marks"]):
+        caption += (" A proactive environment starts at its first request (green): its reason "
+                    "says how long before that it was initialized.")
+    parts.append(chart(prefix + "timeline", specs.timeline_spec(line, over["bucket"]), caption))
     parts.append(chart(prefix + "start-types", specs.start_types_spec(over),
                        over["note"] + " Bars: invocations by start type; line: cold-start "
                        "rate (cold + restore + reinit over invocations)."))

@@ -112,10 +112,12 @@ def ordered_environments(analysis: Analysis, sort_by: str = "invocations") -> pd
 def environment_spans(analysis: Analysis, environments: pd.DataFrame | None = None
                       ) -> pd.DataFrame:
     """Per environment: ``span_start_ns`` (the start of the init the first caller waited for,
-    i.e. first START minus its Init Duration or Restore Duration; else the first START),
+    i.e. first START minus its Init Duration or Restore Duration; else the environment's
+    ``init_start`` when the table has that column, e.g. a proactive init's INIT_START; else
+    the first START),
     ``init_start_ns`` (that init's start, or the minimum int64 when the first invocation
-    waited for none) and ``span_end_ns`` (the last invocation's end), indexed like
-    ``environments``."""
+    waited for none), ``init_waited`` (whether the first caller waited for that init) and
+    ``span_end_ns`` (the last invocation's end), indexed like ``environments``."""
     env = analysis.environments if environments is None else environments
     inv = analysis.invocations
     first_start = _ns(env["first_start"])
@@ -139,11 +141,18 @@ def environment_spans(analysis: Analysis, environments: pd.DataFrame | None = No
                           np.iinfo(np.int64).min)
         init_ns[found] = values
     has_init = init_ns != np.iinfo(np.int64).min
+    waited = has_init.copy()
+    if "init_start" in env.columns:  # an INIT_START time the engine kept (proactive inits)
+        kept = _ns(env["init_start"])
+        use = ~has_init & (kept != np.iinfo(np.int64).min) & (kept <= first_start)
+        init_ns = np.where(use, kept, init_ns)
+        has_init = init_ns != np.iinfo(np.int64).min
     return pd.DataFrame(
         {
             "span_start_ns": np.where(has_init, init_ns, first_start),
             "init_start_ns": init_ns,
             "span_end_ns": last_end,
+            "init_waited": waited,
         },
         index=env.index,
     )
@@ -199,18 +208,20 @@ def timeline(
             "span_start": start,
             "span_end": end,
             "init_start": init if has_init else None,
+            "init_waited": bool(waited),
             "first_start": first,
             "invocations": int(count),
             "cold_starts": int(cold),
             "failures": int(failures),
             "lifetime_s": _number(lifetime),
         }
-        for label, function, environment, start, end, init, has_init, first, count, cold,
-        failures, lifetime in zip(
+        for label, function, environment, start, end, init, has_init, waited, first, count,
+        cold, failures, lifetime in zip(
             labels, shown["function"], shown["environment"],
             _iso(spans["span_start_ns"].to_numpy()), _iso(spans["span_end_ns"].to_numpy()),
             _iso(np.maximum(spans["init_start_ns"].to_numpy(), 0)),
             (spans["init_start_ns"] != np.iinfo(np.int64).min).tolist(),
+            spans["init_waited"].tolist(),
             _iso(_ns(shown["first_start"])),
             shown["invocations"], shown["cold_starts"], shown["failures"], shown["lifetime_s"],
             strict=True,

@@ -79,7 +79,7 @@ def timeline_spec(data: Mapping[str, Any], bucket: str | None = None) -> dict[st
             },
         },
         {
-            "data": {"values": [r for r in rows if r["init_start"]]},
+            "data": {"values": [r for r in rows if r["init_start"] and r["init_waited"]]},
             "mark": {"type": "rule", "strokeWidth": 7, "color": "#fdae6b"},
             "encoding": {
                 "x": {"field": "init_start", "type": "temporal"},
@@ -88,6 +88,17 @@ def timeline_spec(data: Mapping[str, Any], bucket: str | None = None) -> dict[st
             },
         },
     ]
+    ahead = [r for r in rows if r["init_start"] and not r["init_waited"]]
+    if ahead:  # initialized ahead of demand: the gap before the first request
+        layers.append({
+            "data": {"values": ahead},
+            "mark": {"type": "rule", "strokeWidth": 3, "color": "#31a354", "strokeDash": [3, 2]},
+            "encoding": {
+                "x": {"field": "init_start", "type": "temporal"},
+                "x2": {"field": "first_start"},
+                "y": y,
+            },
+        })
     if data["bins"]:
         layers.append({
             "data": {"values": data["bins"]},

@@ -154,3 +154,31 @@ def test_vendored_files_are_package_data() -> None:
     licences = (folder / page.LICENCES).read_text(encoding="utf-8")
     for package in ("vega@", "vega-lite@", "vega-embed@", "d3-scale@"):
         assert package in licences
+
+
+def test_timeline_spans_start_at_the_init(sample: Analysis) -> None:
+    # conftest.py: billing-worker's environment C starts cold at 01:50:15.828 after an
+    # 812.25 ms init (01:50:15.01575); orders-api B is proactive at 01:59:30.000, its init
+    # time unknown to the tables, so its span starts at its first request.
+    rows = {r["environment"][-8:]: r for r in data.timeline(sample)["rows"]}
+    assert rows["ec293b2543"[-8:]]["init_start"] == "2026-07-20T01:50:15.015Z"
+    assert rows["ec293b2543"[-8:]]["first_start"] == "2026-07-20T01:50:15.828Z"
+    assert rows["4d0a9947e8ab36a"[-8:]]["init_start"] is None
+    assert rows["4d0a9947e8ab36a"[-8:]]["span_start"] == "2026-07-20T01:59:30.000Z"
+
+
+def test_timeline_draws_a_kept_init_start(make_sample: Any) -> None:
+    # an environment table that carries the INIT_START of each environment (a proactive
+    # init 83.4 s before its first request) shows the gap before the first request
+    analysis = make_sample()
+    import pandas as pd
+
+    kept = [pd.NaT, pd.NaT, pd.Timestamp("2026-07-20T01:58:06.600", tz="UTC")]
+    analysis.environments["init_start"] = pd.Series(kept, index=analysis.environments.index)
+    rows = {r["environment"][-8:]: r for r in data.timeline(analysis)["rows"]}
+    assert rows["4d0a9947e8ab36a"[-8:]]["init_start"] == "2026-07-20T01:58:06.600Z"
+    assert rows["4d0a9947e8ab36a"[-8:]]["span_start"] == "2026-07-20T01:58:06.600Z"
+    assert rows["4d0a9947e8ab36a"[-8:]]["init_waited"] is False
+    assert rows["ec293b2543"[-8:]]["init_waited"] is True
+    # the cold start's own init is unchanged
+    assert rows["ec293b2543"[-8:]]["init_start"] == "2026-07-20T01:50:15.015Z"
