@@ -56,7 +56,6 @@ EXTENSION_FORMATS: dict[str, str] = {
     ".html": "html",
     ".htm": "html",
     ".xml": "junit",
-    ".txt": "table",
 }
 _FORMAT_WORDS = frozenset({*EXTENSION_FORMATS.values(), "md"})
 
