@@ -118,6 +118,9 @@ def check_timeline(specs: dict[str, Any], report: dict[str, Any], top: int = 10)
     shown = {(r["function"], r["environment"]): r["row"] for r in rows}
     invocations = [i for i in report["invocations"] if (i["function"], i["environment"]) in shown]
     marks = layer_values(spec, "point", "start_type")
+    point = next(layer for layer in spec["layer"] if layer["data"]["values"] is marks)
+    hover = {item["field"] for item in point["encoding"]["tooltip"]}
+    assert {"reason", "start_type", "status", "time"} <= hover  # hover shows the reason
     by_id = {i["request_id"]: i for i in invocations}
     for mark in marks:
         inv = by_id[mark["request_id"]]

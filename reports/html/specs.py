@@ -358,7 +358,7 @@ def sweep_spec(points: Sequence[Mapping[str, Any]], label: str, priced: bool
 
     def panel(field: str, title: str, fmt: str, colour: str) -> dict[str, Any]:
         return {
-            "width": 260,
+            "width": 230,
             "height": 200,
             "title": title,
             "mark": {"type": "line", "point": True, "color": colour},
