@@ -200,33 +200,7 @@ def timeline(
     shown = ordered.head(max(top, 0))
     spans = environment_spans(analysis, shown)
     labels = _row_labels(shown)
-    rows = [
-        {
-            "row": label,
-            "function": str(function),
-            "environment": str(environment),
-            "span_start": start,
-            "span_end": end,
-            "init_start": init if has_init else None,
-            "init_waited": bool(waited),
-            "first_start": first,
-            "invocations": int(count),
-            "cold_starts": int(cold),
-            "failures": int(failures),
-            "lifetime_s": _number(lifetime),
-        }
-        for label, function, environment, start, end, init, has_init, waited, first, count,
-        cold, failures, lifetime in zip(
-            labels, shown["function"], shown["environment"],
-            _iso(spans["span_start_ns"].to_numpy()), _iso(spans["span_end_ns"].to_numpy()),
-            _iso(np.maximum(spans["init_start_ns"].to_numpy(), 0)),
-            (spans["init_start_ns"] != np.iinfo(np.int64).min).tolist(),
-            spans["init_waited"].tolist(),
-            _iso(_ns(shown["first_start"])),
-            shown["invocations"], shown["cold_starts"], shown["failures"], shown["lifetime_s"],
-            strict=True,
-        )
-    ]
+    rows = _timeline_rows(shown, spans, labels)
     label_of = pd.Series(labels, index=_keys(shown).to_numpy(), dtype=object)
     inv = analysis.invocations
     inv = inv.loc[_keys(inv).isin(label_of.index).to_numpy()] if len(inv) else inv
@@ -264,6 +238,38 @@ def timeline(
         "events": events,
         "note": _timeline_note(total, len(shown), count, len(marks), grouped, sampled, bins),
     }
+
+
+def _timeline_rows(shown: pd.DataFrame, spans: pd.DataFrame, labels: list[str]
+                   ) -> list[dict[str, Any]]:
+    """One timeline row per shown environment: its label, span, init and counts."""
+    return [
+        {
+            "row": label,
+            "function": str(function),
+            "environment": str(environment),
+            "span_start": start,
+            "span_end": end,
+            "init_start": init if has_init else None,
+            "init_waited": bool(waited),
+            "first_start": first,
+            "invocations": int(count),
+            "cold_starts": int(cold),
+            "failures": int(failures),
+            "lifetime_s": _number(lifetime),
+        }
+        for label, function, environment, start, end, init, has_init, waited, first, count,
+        cold, failures, lifetime in zip(
+            labels, shown["function"], shown["environment"],
+            _iso(spans["span_start_ns"].to_numpy()), _iso(spans["span_end_ns"].to_numpy()),
+            _iso(np.maximum(spans["init_start_ns"].to_numpy(), 0)),
+            (spans["init_start_ns"] != np.iinfo(np.int64).min).tolist(),
+            spans["init_waited"].tolist(),
+            _iso(_ns(shown["first_start"])),
+            shown["invocations"], shown["cold_starts"], shown["failures"], shown["lifetime_s"],
+            strict=True,
+        )
+    ]
 
 
 def _marks(inv: pd.DataFrame, rows: np.ndarray, failure: np.ndarray) -> list[dict[str, Any]]:

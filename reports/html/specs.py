@@ -52,78 +52,73 @@ def _base(title: str, description: str) -> dict[str, Any]:
     }
 
 
-def timeline_spec(data: Mapping[str, Any], bucket: str | None = None) -> dict[str, Any]:
-    """One row per environment: its span, each invocation (colour: start type; shape: what
-    failed), grouped warm invocations and environment events; hover shows the reason."""
-    rows = data["rows"]
-    order = [row["row"] for row in rows]
-    y = {"field": "row", "type": "nominal", "sort": order, "title": None,
-         "axis": {"labelLimit": 260}}
-    layers: list[dict[str, Any]] = [
-        {
-            "data": {"values": rows},
-            "mark": {"type": "rule", "strokeWidth": 3, "color": "#d9d9d9"},
-            "encoding": {
-                "x": {"field": "span_start", "type": "temporal", "scale": {"type": "utc"},
-                      "axis": _time_axis(bucket)},
-                "x2": {"field": "span_end"},
-                "y": y,
-                "tooltip": [
-                    {"field": "function", "title": "function"},
-                    {"field": "environment", "title": "environment"},
-                    {"field": "invocations", "title": "invocations"},
-                    {"field": "cold_starts", "title": "cold starts"},
-                    {"field": "failures", "title": "failures"},
-                    {"field": "lifetime_s", "title": "lifetime s", "format": ",.1f"},
-                ],
-            },
+def _span_layers(rows: list[dict[str, Any]], y: dict[str, Any], bucket: str | None
+                 ) -> list[dict[str, Any]]:
+    """Each environment's span (grey), the init its first caller waited for (orange) and an
+    init ahead of demand up to the first request (green dashes) where one is known."""
+    layers: list[dict[str, Any]] = [{
+        "data": {"values": rows},
+        "mark": {"type": "rule", "strokeWidth": 3, "color": "#d9d9d9"},
+        "encoding": {
+            "x": {"field": "span_start", "type": "temporal", "scale": {"type": "utc"},
+                  "axis": _time_axis(bucket)},
+            "x2": {"field": "span_end"},
+            "y": y,
+            "tooltip": [
+                {"field": "function", "title": "function"},
+                {"field": "environment", "title": "environment"},
+                {"field": "invocations", "title": "invocations"},
+                {"field": "cold_starts", "title": "cold starts"},
+                {"field": "failures", "title": "failures"},
+                {"field": "lifetime_s", "title": "lifetime s", "format": ",.1f"},
+            ],
         },
-        {
-            "data": {"values": [r for r in rows if r["init_start"] and r["init_waited"]]},
-            "mark": {"type": "rule", "strokeWidth": 7, "color": "#fdae6b"},
-            "encoding": {
-                "x": {"field": "init_start", "type": "temporal"},
-                "x2": {"field": "first_start"},
-                "y": y,
-            },
+    }]
+    for waited, mark in ((True, {"type": "rule", "strokeWidth": 7, "color": "#fdae6b"}),
+                         (False, {"type": "rule", "strokeWidth": 3, "color": "#31a354",
+                                  "strokeDash": [3, 2]})):
+        values = [r for r in rows if r["init_start"] and r["init_waited"] is waited]
+        if values or waited:
+            layers.append({
+                "data": {"values": values},
+                "mark": mark,
+                "encoding": {"x": {"field": "init_start", "type": "temporal"},
+                             "x2": {"field": "first_start"}, "y": y},
+            })
+    return layers
+
+
+def _bin_layer(bins: list[dict[str, Any]], y: dict[str, Any]) -> dict[str, Any]:
+    """Grouped plain warm invocations: one rect per (row, time bin), darker for more."""
+    return {
+        "data": {"values": bins},
+        "mark": {"type": "rect", "height": 10},
+        "encoding": {
+            "x": {"field": "start", "type": "temporal"},
+            "x2": {"field": "end"},
+            "y": y,
+            "color": {"field": "count", "type": "quantitative", "title": "warm per bin",
+                      "scale": {"scheme": "blues"}},
+            "tooltip": [{"field": "time", "title": "UTC"},
+                        {"field": "count", "title": "warm invocations"}],
         },
-    ]
-    ahead = [r for r in rows if r["init_start"] and not r["init_waited"]]
-    if ahead:  # initialized ahead of demand: the gap before the first request
-        layers.append({
-            "data": {"values": ahead},
-            "mark": {"type": "rule", "strokeWidth": 3, "color": "#31a354", "strokeDash": [3, 2]},
-            "encoding": {
-                "x": {"field": "init_start", "type": "temporal"},
-                "x2": {"field": "first_start"},
-                "y": y,
-            },
-        })
-    if data["bins"]:
-        layers.append({
-            "data": {"values": data["bins"]},
-            "mark": {"type": "rect", "height": 10},
-            "encoding": {
-                "x": {"field": "start", "type": "temporal"},
-                "x2": {"field": "end"},
-                "y": y,
-                "color": {"field": "count", "type": "quantitative", "title": "warm per bin",
-                          "scale": {"scheme": "blues"}},
-                "tooltip": [{"field": "time", "title": "UTC"},
-                            {"field": "count", "title": "warm invocations"}],
-            },
-        })
-    layers.append({
-        "data": {"values": data["marks"]},
+    }
+
+
+def _invocation_layer(marks: list[dict[str, Any]], y: dict[str, Any]) -> dict[str, Any]:
+    """One symbol per drawn invocation: colour by start type, shape and outline by failure,
+    the reason on hover."""
+    failed = "datum.failure !== ''"
+    return {
+        "data": {"values": marks},
         "mark": {"type": "point", "filled": True, "opacity": 0.9, "strokeWidth": 1.5},
         "encoding": {
             "x": {"field": "start", "type": "temporal"},
             "y": y,
             "color": {"field": "start_type", "type": "nominal", "title": "start type",
                       "scale": _START_SCALE, "legend": {"orient": "top"}},
-            "stroke": {"condition": {"test": "datum.failure !== ''", "value": "#000000"},
-                       "value": None},
-            "size": {"condition": {"test": "datum.failure !== ''", "value": 110}, "value": 55},
+            "stroke": {"condition": {"test": failed, "value": "#000000"}, "value": None},
+            "size": {"condition": {"test": failed, "value": 110}, "value": 55},
             "shape": {"field": "failure", "type": "nominal", "title": "failure",
                       "scale": {"domain": ["", *FAILURE_SHAPES],
                                 "range": ["circle", *FAILURE_SHAPES.values()]},
@@ -138,20 +133,37 @@ def timeline_spec(data: Mapping[str, Any], bucket: str | None = None) -> dict[st
                 {"field": "request_id", "title": "request id"},
             ],
         },
-    })
+    }
+
+
+def _event_layer(events: list[dict[str, Any]], y: dict[str, Any]) -> dict[str, Any]:
+    """Environment-level events (init failures, reset loops) as open squares."""
+    return {
+        "data": {"values": events},
+        "mark": {"type": "point", "shape": EVENT_SHAPE, "size": 90, "color": "#000000",
+                 "filled": False, "strokeWidth": 2},
+        "encoding": {
+            "x": {"field": "time", "type": "temporal"},
+            "y": y,
+            "tooltip": [{"field": "clock", "title": "time (UTC)"},
+                        {"field": "event", "title": "event"},
+                        {"field": "reason", "title": "reason"}],
+        },
+    }
+
+
+def timeline_spec(data: Mapping[str, Any], bucket: str | None = None) -> dict[str, Any]:
+    """One row per environment: its span, each invocation (colour: start type; shape: what
+    failed), grouped warm invocations and environment events; hover shows the reason."""
+    rows = data["rows"]
+    y = {"field": "row", "type": "nominal", "sort": [row["row"] for row in rows], "title": None,
+         "axis": {"labelLimit": 260}}
+    layers = _span_layers(rows, y, bucket)
+    if data["bins"]:
+        layers.append(_bin_layer(data["bins"], y))
+    layers.append(_invocation_layer(data["marks"], y))
     if data["events"]:
-        layers.append({
-            "data": {"values": data["events"]},
-            "mark": {"type": "point", "shape": EVENT_SHAPE, "size": 90, "color": "#000000",
-                     "filled": False, "strokeWidth": 2},
-            "encoding": {
-                "x": {"field": "time", "type": "temporal"},
-                "y": y,
-                "tooltip": [{"field": "clock", "title": "time (UTC)"},
-                            {"field": "event", "title": "event"},
-                            {"field": "reason", "title": "reason"}],
-            },
-        })
+        layers.append(_event_layer(data["events"], y))
     spec = _base("Environment timeline", data["note"])
     spec.update({
         "width": WIDTH,
