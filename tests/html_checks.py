@@ -67,12 +67,15 @@ def check_start_types(specs: dict[str, Any], report: dict[str, Any]) -> None:
 
 
 def spans(report: dict[str, Any]) -> dict[tuple[str, str], tuple[dt.datetime, dt.datetime]]:
-    """Environment -> (start of the init its first caller waited for, else first start;
-    last end), from the JSON invocations."""
+    """Environment (of the environments table) -> (start of the init its first caller
+    waited for, else first start; last end), from the JSON invocations."""
     first: dict[tuple[str, str], dict[str, Any]] = {}
     last: dict[tuple[str, str], dt.datetime] = {}
+    known = {(e["function"], e["environment"]) for e in report["environments"]}
     for inv in report["invocations"]:
         key = (inv["function"], inv["environment"])
+        if key not in known:  # an input part without log streams: no environment
+            continue
         if key not in first or when(inv["start"]) < when(first[key]["start"]):
             first[key] = inv
         last[key] = max(last.get(key, when(inv["end"])), when(inv["end"]))
@@ -187,10 +190,17 @@ def check_cost(specs: dict[str, Any], report: dict[str, Any]) -> None:
 
 def check_all(page: str, report: dict[str, Any], top: int = 10) -> dict[str, Any]:
     specs = specs_of(page)
-    check_timeline(specs, report, top)
+    # no environments (an input without log streams): no timeline, nothing alive to count
+    assert ("timeline" in specs) == ("alive" in specs) == bool(report["environments"])
+    if report["environments"]:
+        check_timeline(specs, report, top)
+        check_alive(specs, report)
     check_start_types(specs, report)
-    check_alive(specs, report)
-    check_init(specs, report)
+    if any(i["init_duration_ms"] is not None or i["restore_duration_ms"] is not None
+           for i in report["invocations"]):
+        check_init(specs, report)
+    else:
+        assert "init" not in specs
     if report["summary"].get("cost", {}).get("by_function"):
         check_cost(specs, report)
     return specs

@@ -74,24 +74,17 @@ def headline_cards(analysis: Analysis) -> str:
 
 def analysis_charts(analysis: Analysis, top: int = 10, sort_by: str = "invocations",
                     prefix: str = "") -> list[str]:
-    """The four charts of an analysis, as HTML figures."""
-    parts = []
-    line = data.timeline(analysis, top=top, sort_by=sort_by)
+    """The charts of an analysis, as HTML figures (ids prefixed with ``prefix``)."""
     over = data.over_time(analysis)
-    caption = (line["note"] + " Orange: the init a caller waited for; grey: from there to "
-               "the last invocation's end; hover a mark for its reason.")
-    if any(row["init_start"] and not row["init_waited"] for row in line["rows"]):
-        caption += " Green dashes: an init ahead of demand, up to the first request."
-    elif any(mark["start_type"] == "proactive" for mark in line["marks"]):
-        caption += (" A proactive environment starts at its first request (green): its reason "
-                    "says how long before that it was initialized.")
-    parts.append(chart(prefix + "timeline", specs.timeline_spec(line, over["bucket"]), caption))
+    if len(analysis.environments):
+        parts = _environment_charts(analysis, over, top, sort_by, prefix)
+    else:
+        parts = ['<p class="note">No timeline and no environments-alive chart: the input names '
+                 "no execution environment (no log stream), so environments cannot be "
+                 "rebuilt.</p>"]
     parts.append(chart(prefix + "start-types", specs.start_types_spec(over),
                        over["note"] + " Bars: invocations by start type; line: cold-start "
                        "rate (cold + restore + reinit over invocations)."))
-    parts.append(chart(prefix + "alive", specs.alive_spec(over),
-                       "Environments alive in each bucket: from the init the first caller "
-                       "waited for (else the first request) to the last invocation's end."))
     inits = data.init_distribution(analysis)
     if inits["groups"]:
         parts.append(chart(prefix + "init", specs.init_spec(inits),
@@ -105,6 +98,25 @@ def analysis_charts(analysis: Analysis, top: int = 10, sort_by: str = "invocatio
                            "restore charges; duration: the rest of each function's duration "
                            "charges (and ephemeral storage)."))
     return parts
+
+
+def _environment_charts(analysis: Analysis, over: dict[str, Any], top: int, sort_by: str,
+                        prefix: str) -> list[str]:
+    """The environment timeline and environments alive over time."""
+    line = data.timeline(analysis, top=top, sort_by=sort_by)
+    caption = (line["note"] + " Orange: the init a caller waited for; grey: from there to "
+               "the last invocation's end; hover a mark for its reason.")
+    if any(row["init_start"] and not row["init_waited"] for row in line["rows"]):
+        caption += " Green dashes: an init ahead of demand, up to the first request."
+    elif any(mark["start_type"] == "proactive" for mark in line["marks"]):
+        caption += (" A proactive environment starts at its first request (green): its reason "
+                    "says how long before that it was initialized.")
+    return [
+        chart(prefix + "timeline", specs.timeline_spec(line, over["bucket"]), caption),
+        chart(prefix + "alive", specs.alive_spec(over),
+              "Environments alive in each bucket: from the init the first caller waited for "
+              "(else the first request) to the last invocation's end."),
+    ]
 
 
 def analysis_body(

@@ -78,7 +78,7 @@ def _span_layers(rows: list[dict[str, Any]], y: dict[str, Any], bucket: str | No
                          (False, {"type": "rule", "strokeWidth": 3, "color": "#31a354",
                                   "strokeDash": [3, 2]})):
         values = [r for r in rows if r["init_start"] and r["init_waited"] is waited]
-        if values or waited:
+        if values:  # an empty layer would only make Vega warn about an empty extent
             layers.append({
                 "data": {"values": values},
                 "mark": mark,

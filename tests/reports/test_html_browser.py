@@ -104,6 +104,25 @@ def test_simulate_run_and_check_render(tmp_path: Path) -> None:
     assert 'class="fail"' in loaded.dom
 
 
+READER_INPUTS = sorted(
+    next(p for p in sorted(d.iterdir()) if "expected" not in p.name)
+    for d in (REPO / "tests" / "data" / "readers").iterdir() if d.is_dir()
+)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("source", READER_INPUTS, ids=lambda p: p.parent.name)
+def test_every_input_format_renders(source: Path, tmp_path: Path) -> None:
+    """Each golden input of every format (some without log streams, hence without
+    environments): chart data equal to the JSON report's, and a clean render."""
+    page = tmp_path / "report.html"
+    assert run("analyze", str(source), "--quiet", "--output", str(page)).exit_code == 0
+    report = json.loads(run("analyze", str(source), "--quiet", "--format", "json",
+                            "--invocations").stdout)
+    check_all(page.read_text(encoding="utf-8"), report)
+    rendered(page)
+
+
 @pytest.mark.slow
 def test_100k_generated_log_renders_under_5_mb(tmp_path: Path) -> None:
     log = tmp_path / "orders.log"
