@@ -110,9 +110,14 @@ READER_INPUTS = sorted(
 )
 
 
+# Drawn in the browser: one input of each shape (environments from log streams, none at all,
+# a mix of both, Insights rows); the chart data of every format is checked without it.
+IN_BROWSER = ("tail-detailed", "tail-short", "mixed", "insights-csv")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("source", READER_INPUTS, ids=lambda p: p.parent.name)
-def test_every_input_format_renders(source: Path, tmp_path: Path) -> None:
+def test_every_input_format(source: Path, tmp_path: Path) -> None:
     """Each golden input of every format (some without log streams, hence without
     environments): chart data equal to the JSON report's, and a clean render."""
     page = tmp_path / "report.html"
@@ -120,7 +125,8 @@ def test_every_input_format_renders(source: Path, tmp_path: Path) -> None:
     report = json.loads(run("analyze", str(source), "--quiet", "--format", "json",
                             "--invocations").stdout)
     check_all(page.read_text(encoding="utf-8"), report)
-    rendered(page)
+    if source.parent.name in IN_BROWSER:
+        rendered(page)
 
 
 @pytest.mark.slow
