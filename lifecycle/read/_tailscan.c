@@ -437,11 +437,12 @@ static void out_free(Out *o) {
 }
 
 /* close the current event: defer it, or keep its canonical row */
-static int close_event(Out *o, Py_ssize_t start, int deferred, Row *pending) {
+static int close_event(Out *o, Py_ssize_t start, Py_ssize_t line_index, int deferred,
+                       Row *pending) {
     if (start < 0) return 0;
     if (deferred) {
-        int64_t offset = start;
-        return buf_put(&o->slow, &offset, 8);
+        int64_t pair[2] = {start, line_index};  /* offset and line index in the chunk */
+        return buf_put(&o->slow, pair, 16);
     }
     if (pending->kind != NONE) return commit(o, pending);
     return 0;
@@ -472,6 +473,7 @@ static PyObject *scan(PyObject *self, PyObject *args) {
     Py_ssize_t lines = 0, events = 0;
     int seen_event = 0;
     Py_ssize_t event_start = -1;  /* offset of the current event's first line */
+    Py_ssize_t event_index = 0;   /* its line index in the chunk */
     int deferred = 0;
     Row pending;
     memset(&pending, 0, sizeof pending);
@@ -483,10 +485,11 @@ static PyObject *scan(PyObject *self, PyObject *args) {
         const unsigned char *end = line + len;
         lines++;
         if (event_line(line, len)) {
-            if (close_event(&o, event_start, deferred, &pending) < 0) goto fail;
+            if (close_event(&o, event_start, event_index, deferred, &pending) < 0) goto fail;
             seen_event = 1;
             events++;
             event_start = pos;
+            event_index = lines - 1;
             deferred = 0;
             memset(&pending, 0, sizeof pending);
             if (parse_line(line, end, &pending)) {
@@ -510,7 +513,7 @@ static PyObject *scan(PyObject *self, PyObject *args) {
         }
         pos += len + 1;
     }
-    if (close_event(&o, event_start, deferred, &pending) < 0) goto fail;
+    if (close_event(&o, event_start, event_index, deferred, &pending) < 0) goto fail;
 
     PyObject *result = Py_BuildValue(
         "(nnnNNNNN(NNNN)(NNNNNNN))", lines, events, o.end_count, PyBool_FromLong(seen_event),

@@ -160,8 +160,9 @@ class TailChunkScanner:
         self.lines += lines
         if seen_event:
             self._first = False
-        slow_events = self._slow(chunk, np.frombuffer(slow, dtype=np.int64).tolist(),
-                                 base_line)
+        deferred = np.frombuffer(slow, dtype=np.int64).reshape(-1, 2)  # (offset, line index)
+        slow_events = self._slow(chunk, deferred[:, 0].tolist(), base_line,
+                                 deferred[:, 1].tolist())
         self._account(events, slow_events, len(starts[3]) // 8 + len(reports[6]) + end_count,
                       end_count)
         env_of = np.asarray([self.sink.env_code(self.function, s) for s in streams] or [0],
@@ -259,17 +260,22 @@ class TailChunkScanner:
                 kept.append(ln)
         return rows, kept
 
-    def _slow(self, chunk: str, offsets: list[int], base_line: int) -> int:
-        """Hand whole events (line + continuation lines) at ``offsets`` to the sink."""
+    def _slow(self, chunk: str, offsets: list[int], base_line: int,
+              line_indexes: list[int] | None = None) -> int:
+        """Hand whole events (line + continuation lines) at ``offsets`` to the sink;
+        ``line_indexes`` are their lines in the chunk when the caller knows them."""
         sink = self.sink
         handled = 0
         counted_to = 0
         line_no = base_line + 1
-        for offset in offsets:
+        for k, offset in enumerate(offsets):
             end = chunk.find("\n", offset)
             line = chunk[offset:end]
-            line_no += chunk.count("\n", counted_to, offset)
-            counted_to = offset
+            if line_indexes is not None:
+                line_no = base_line + 1 + line_indexes[k]
+            else:
+                line_no += chunk.count("\n", counted_to, offset)
+                counted_to = offset
             where = f"{self.name}:{line_no}"
             parts = tail_split(line)
             if parts is None:
