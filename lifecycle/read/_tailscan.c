@@ -158,13 +158,15 @@ static int has_keyword(const unsigned char *p, const unsigned char *end) {
     for (; p < end; p++) {
         switch (*p) {
         case 'I': if (starts_with(p, end, "INIT_")) return 1; break;
-        case 'R': if (starts_with(p, end, "RESTORE_")) return 1; break;
         case 'E': if (starts_with(p, end, "EXTENSION")) return 1; break;
         case 'T':
             if (starts_with(p, end, "TELEMETRY") || starts_with(p, end, "Task timed out after"))
                 return 1;
             break;
         case 'L': if (starts_with(p, end, "LOGS")) return 1; break;
+        case 'R':
+            if (starts_with(p, end, "RESTORE_") || starts_with(p, end, "RequestId:\t")) return 1;
+            break;
         case '"': if (starts_with(p, end, "\"platform.")) return 1; break;
         default: break;
         }
@@ -239,8 +241,13 @@ static int parse_time(const unsigned char *p, const unsigned char *end, double *
     if (q != end) return 0;
     int64_t seconds = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60
                       + second - offset_s;
+    /* 1970-01-01 .. 2262-01-01: nanosecond times beyond would wrap; the general parser
+     * decides about anything outside */
+    if (seconds < 0 || seconds > 9214646400LL || (seconds == 9214646400LL && frac_ns > 0))
+        return 0;
     int64_t ns = seconds * 1000000000LL + frac_ns;
-    *out = (double)ns / 1e6;
+    /* whole ms plus the fraction, as timeparse computes it from nanoseconds */
+    *out = (double)(ns / 1000000) + (double)(ns % 1000000) / 1e6;
     return 1;
 }
 
@@ -293,6 +300,15 @@ static const unsigned char *token(const unsigned char **pp, const unsigned char 
     return start;
 }
 
+/* a RequestId token: token characters but a backslash (a JSON-escaped copy such as
+ * "abc\tDuration" is not one; the general parser reads those) */
+static const unsigned char *rid_token(const unsigned char **pp, const unsigned char *end) {
+    const unsigned char *start = token(pp, end);
+    if (!start) return NULL;
+    if (memchr(start, '\\', *pp - start)) return NULL;
+    return start;
+}
+
 /* ------------------------------------------------------------------ the scanner */
 
 enum { NONE = 0, START = 1, REPORT = 2, END = 3 };
@@ -334,7 +350,7 @@ static int parse_line(const unsigned char *p, const unsigned char *end, Row *row
     row->stream_len = t - row->stream;
     t++;
     if (expect(&t, end, "START RequestId: ")) {
-        row->rid = token(&t, end);
+        row->rid = rid_token(&t, end);
         if (!row->rid) return 0;
         row->rid_len = t - row->rid;
         if (!expect(&t, end, " Version: ")) return 0;
@@ -343,12 +359,12 @@ static int parse_line(const unsigned char *p, const unsigned char *end, Row *row
         row->ver_len = t - row->ver;
         row->kind = START;
     } else if (expect(&t, end, "END RequestId: ")) {
-        row->rid = token(&t, end);
+        row->rid = rid_token(&t, end);
         if (!row->rid || t != end) return 0;
         row->rid_len = t - row->rid;
         row->kind = END;
     } else if (expect(&t, end, "REPORT RequestId: ")) {
-        row->rid = token(&t, end);
+        row->rid = rid_token(&t, end);
         if (!row->rid) return 0;
         row->rid_len = t - row->rid;
         if (!expect(&t, end, "\tDuration: ") || !parse_number(&t, end, 1, &row->nums[0])
@@ -503,7 +519,11 @@ static PyObject *scan(PyObject *self, PyObject *args) {
                     deferred = 1;
             } else {
                 pending.kind = NONE;
-                if (find_text(line, end, "RequestId: ") || has_keyword(line, end)) deferred = 1;
+                /* a RequestId, a rare keyword, or a REPORT the canonical shape does not take
+                 * ("REPORT Duration: ..." without a RequestId): the general parser decides */
+                if (find_text(line, end, "RequestId: ") || find_text(line, end, " REPORT ")
+                    || has_keyword(line, end))
+                    deferred = 1;
             }
         } else if (event_start >= 0) {
             if (!deferred && has_keyword(line, end)) deferred = 1;

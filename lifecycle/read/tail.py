@@ -93,9 +93,10 @@ def _oversized(block: str, scanner: TailChunkScanner) -> tuple[str, bool]:
 
 CHUNK_CHARS = 4 * 1024 * 1024
 _FAST_END = re.compile(r"\S+ \S+ END RequestId: \S+$")
-_FAST_START = re.compile(r"(\S+) (\S+) START RequestId: (\S+) Version: (\S+)$")
+# A RequestId with a backslash is a JSON-escaped copy ("abc\\tDuration"): the general parser.
+_FAST_START = re.compile(r"(\S+) (\S+) START RequestId: ([^\s\\]+) Version: (\S+)$")
 _FAST_REPORT = re.compile(
-    r"(\S+) (\S+) REPORT RequestId: (\S+)\tDuration: ([0-9]+(?:\.[0-9]+)?) ms"
+    r"(\S+) (\S+) REPORT RequestId: ([^\s\\]+)\tDuration: ([0-9]+(?:\.[0-9]+)?) ms"
     r"\tBilled Duration: ([0-9]+) ms\tMemory Size: ([0-9]+) MB\tMax Memory Used: ([0-9]+) MB"
     r"(?:\tInit Duration: ([0-9]+(?:\.[0-9]+)?) ms)?(?:\tStatus: (\w+)(?:\tError Type: (\S+))?)?"
     r"\t?$")
@@ -103,7 +104,10 @@ _FAST_REPORT = re.compile(
 # Crash lines ("RequestId: ... Error: ...") contain "RequestId: " and are found with those.
 _STATUS_NAMES = ("", "success", "timeout", "error")  # the compiled scanner's status codes
 _RARE_KEYWORDS = ("INIT_", "RESTORE_", "EXTENSION", "TELEMETRY", "LOGS", '"platform.',
-                  "Task timed out after")
+                  "Task timed out after", "RequestId:\t")
+# Lines starting like a REPORT that the canonical filter cannot take ("REPORT Duration: ..."
+# without a RequestId): the general parser counts them malformed, as in every other container.
+_REPORT_WORD = " REPORT "
 
 
 class _LineOffsets:
@@ -218,7 +222,8 @@ class TailChunkScanner:
         events = self._count_events(lines)
         offsets = _LineOffsets(lines)
         slow: set[int] = set()  # line-start offsets that take the per-event path
-        start_lines, report_lines, end_count = _request_lines(lines, offsets, slow)
+        start_lines, report_lines, end_count = _request_lines(lines, offsets, slow,
+                                                              chunk.count(_REPORT_WORD))
         starts, start_lines = self._fast(_FAST_START, start_lines, offsets, slow)
         reports, report_lines = self._fast(_FAST_REPORT, report_lines, offsets, slow)
         # a time that does not parse: the whole event goes the general way (malformed there)
@@ -335,11 +340,12 @@ class TailChunkScanner:
                               etypes)
 
 
-def _request_lines(lines: list[str], offsets: _LineOffsets, slow: set[int]
-                   ) -> tuple[list[str], list[str], int]:
+def _request_lines(lines: list[str], offsets: _LineOffsets, slow: set[int],
+                   report_words: int) -> tuple[list[str], list[str], int]:
     """Event lines holding "RequestId: ": (START candidates, REPORT candidates, canonical ENDs
     counted); the others (crash lines, odd shapes) are added to ``slow``. A continuation line
-    belongs to the event above it and is never a candidate."""
+    belongs to the event above it and is never a candidate. ``report_words``: how many times
+    " REPORT " occurs in the chunk."""
     rid_lines = [ln for ln in lines if "RequestId: " in ln and _is_event_line(ln)]
     start_lines = [ln for ln in rid_lines if " START RequestId: " in ln]
     report_lines = [ln for ln in rid_lines if " REPORT RequestId: " in ln]
@@ -350,6 +356,9 @@ def _request_lines(lines: list[str], offsets: _LineOffsets, slow: set[int]
         slow.update(offsets.of(ln) for ln in rid_lines
                     if " START RequestId: " not in ln and " REPORT RequestId: " not in ln
                     and not (" END RequestId: " in ln and _FAST_END.match(ln)))
+    if report_words > len(report_lines):  # some " REPORT " is not a canonical candidate
+        slow.update(offsets.of(ln) for ln in lines if _REPORT_WORD in ln
+                    and " REPORT RequestId: " not in ln and _is_event_line(ln))
     return start_lines, report_lines, end_count
 
 
@@ -392,12 +401,21 @@ def _cut_point(block: str) -> int:
 
 
 def _iso_column(values: Sequence[str]) -> Any:
-    """ISO times (with offset) -> float epoch ms, vectorized."""
+    """ISO times (with offset) -> float epoch ms from integer nanoseconds (whole ms plus the
+    fraction), vectorized; NaN where unparseable or outside 1970-01-01 .. 2262-01-01
+    (nanosecond times end in 2262), which the caller sends to the general parser. The compiled
+    scanner computes the same."""
     times = pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601", utc=True,
                            errors="coerce")
-    ms = times.to_numpy(dtype="datetime64[ns]").astype("int64") / 1e6
-    ms[times.isna().to_numpy()] = np.nan  # unparseable: NaN, counted malformed by the caller
+    bad = (times.isna() | (times < _TIME_LOW) | (times > _TIME_HIGH)).to_numpy()
+    ns = times.where(~bad, _TIME_LOW).to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    ms = (ns // 1_000_000).astype(np.float64) + (ns % 1_000_000).astype(np.float64) / 1e6
+    ms[bad] = np.nan
     return ms
+
+
+_TIME_LOW = pd.Timestamp(0, tz="UTC")
+_TIME_HIGH = pd.Timestamp(2262, 1, 1, tz="UTC")
 
 
 def _float_column(values: Sequence[str]) -> Any:

@@ -147,3 +147,38 @@ def test_request_id_hashes_same_compiled_and_in_python(ids: list[str]) -> None:
 
     got = np.frombuffer(compiled.tailscan.hash_ids(ids), dtype=np.uint64)
     assert got.tolist() == collect.fnv1a_ids(ids).tolist()
+
+
+STREAM = "2026/07/20/[$LATEST]0c5d1e3f9a7b4c2d8e6f1a3b5c7d9e0f"
+_REPORT = ("REPORT RequestId: {rid}\tDuration: 50.00 ms\tBilled Duration: 50 ms\t"
+           "Memory Size: 128 MB\tMax Memory Used: 60 MB\t")
+ODD_LINES = {
+    "backslash in a RequestId": [
+        f"2026-07-20T01:50:15.250000+00:00 {STREAM} START RequestId: a\\tb Version: $LATEST",
+        f"2026-07-20T01:50:15.300000+00:00 {STREAM} " + _REPORT.format(rid="a\\tb")],
+    "REPORT without a RequestId": [
+        f"2026-07-20T01:50:15.300000+00:00 {STREAM} REPORT Duration: 50.00 ms\t"
+        "Billed Duration: 50 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB"],
+    "RequestId and a tab": [
+        f"2026-07-20T01:50:15.250000+00:00 {STREAM} START RequestId: r1 Version: $LATEST",
+        f"2026-07-20T01:50:15.260000+00:00 {STREAM} RequestId:\tr1 Error: Runtime exited",
+        f"2026-07-20T01:50:15.300000+00:00 {STREAM} " + _REPORT.format(rid="r1")],
+    "a time before 1970": [
+        f"1969-12-31T23:59:59.000000+00:00 {STREAM} START RequestId: r1 Version: $LATEST",
+        f"1969-12-31T23:59:59.500000+00:00 {STREAM} " + _REPORT.format(rid="r1"),
+        f"2026-07-20T01:50:15.300000+00:00 {STREAM} " + _REPORT.format(rid="r3")],
+    "an offset and nine fraction digits": [
+        f"2026-07-20T03:50:15.123456789+02:00 {STREAM} START RequestId: r1 Version: $LATEST",
+        f"2026-07-20T01:50:15.2+00:00 {STREAM} " + _REPORT.format(rid="r1")],
+}
+
+
+@pytest.mark.parametrize("scanner", SCANNERS)
+@pytest.mark.parametrize("name", sorted(ODD_LINES))
+def test_odd_lines_same_on_every_path(name: str, scanner: str, tmp_path: Path,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # shapes the fast paths must leave to the general parser (or read exactly as it does)
+    path = tmp_path / "fn.log"
+    path.write_text(_tail(ODD_LINES[name]), encoding="utf-8")
+    _use(scanner, monkeypatch)
+    assert_same_as_per_event_path(path)
