@@ -220,6 +220,8 @@ def simulate_command(
         if swept:
             parameter, values = next(iter(swept.items()))
             rows = sweep_trace(trace, policy, parameter, values, price_with)
+            for problem in dict.fromkeys(r["cost_problem"] for r in rows if "cost_problem" in r):
+                warn(f"cost not computed: {problem}", quiet)
             _print_sweep(rows, described, notes, stats, chosen, output)
             return
 

@@ -114,6 +114,8 @@ def price(analysis: Analysis, options: AnalyzeOptions) -> Analysis:
                                        options.strict_billing)
     if problem:
         priced.input.warnings.append(f"cost not computed: {problem}")
+    for reason in (priced.summary.get("cost") or {}).get("incomplete", []):
+        priced.input.warnings.append(f"cost incomplete, unpriced: {reason}")
     return priced
 
 

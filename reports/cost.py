@@ -11,6 +11,7 @@ every part of a report.
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -25,20 +26,38 @@ if TYPE_CHECKING:
     from lamlife.reports.sections import Section
 
 
+def _half_up(value: float, decimals: int) -> Decimal:
+    """``value`` rounded half-up at ``decimals`` from its shortest decimal form, so a figure
+    rounds the same wherever it is printed (0.02175 -> 0.0218, not binary 0.0217)."""
+    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals),
+                                                 rounding=ROUND_HALF_UP)
+
+
 def usd(value: Any) -> str:
-    """Dollars with enough digits for Lambda's tiny per-invocation amounts."""
+    """Dollars, one format everywhere in lamlife's reports.
+
+    From $1 up: cents with thousands separators ($1,234.57). Below $1: three significant
+    digits, never an exponent ($0.0300, $0.000118, $0.00000187), so Lambda's tiny
+    per-invocation amounts stay readable and compare by eye. Rounding is half-up on the
+    amount's decimal form. Missing is the shared dash.
+    """
     if is_missing(value):
         return MISSING
     v = float(value)
     if v == 0:
         return "$0"
-    if abs(v) >= 100:
-        return f"${v:,.2f}"
-    if abs(v) >= 0.01:
-        return f"${v:,.4f}"
-    # Four significant digits, no exponent: $0.000005600 rather than $5.600e-06.
-    decimals = min(-math.floor(math.log10(abs(v))) + 3, 15)
-    return f"${v:.{decimals}f}"
+    sign = "-" if v < 0 else ""
+    a = abs(v)
+    if _half_up(a, 2) >= 1:
+        return f"{sign}${_half_up(a, 2):,.2f}"
+    decimals = 2 - math.floor(math.log10(a))
+    rounded = _half_up(a, decimals)
+    if rounded.adjusted() > math.floor(math.log10(a)):  # 0.0999 -> 0.100: one digit fewer
+        decimals -= 1
+        rounded = _half_up(a, decimals)
+    if rounded >= 1:
+        return f"{sign}$1.00"
+    return f"{sign}${rounded:.{decimals}f}"
 
 
 def num(value: Any, digits: int = 3) -> str:
@@ -47,7 +66,7 @@ def num(value: Any, digits: int = 3) -> str:
     v = float(value)
     if v.is_integer() and abs(v) < 1e15:
         return f"{int(v):,}"
-    return f"{v:,.{digits}f}"
+    return f"{_half_up(v, digits):,.{digits}f}"
 
 
 def unbilled_init_line(cost: dict[str, Any]) -> str | None:
