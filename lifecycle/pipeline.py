@@ -57,7 +57,8 @@ def observe(paths: Sequence[str], options: AnalyzeOptions | None = None,
     stats = read.stats
     stats.incomplete += read.sink.finish()
     stats.events = read.sink.counts.events
-    stats.regions = read.sink.regions()
+    for function, by_env in read.sink.regions().items():
+        stats.regions.setdefault(function, {}).update(by_env)
     result = run_engine(read.sink, EngineOptions(options.proactive_threshold_s))
     parts = [result.invocations, *read.classified]
     parts = [p for p in parts if not p.empty]

@@ -202,6 +202,7 @@ class _FunctionSetup:
     region: str  # the function's Region (rows may differ: see _row_regions)
     region_from: str  # input | option | default
     architecture: str
+    architecture_from: str  # input | option | default
     package: str
     memory_mb: float
     provisioned: int | None
@@ -266,6 +267,8 @@ def _function_setups(
             region=region,
             region_from=region_from,
             architecture=arch or options.architecture or DEFAULT_ARCHITECTURE,
+            architecture_from="input" if arch else "option" if options.architecture
+            else "default",
             package=package or options.package or "zip",
             memory_mb=float(memory) if isinstance(memory, (int, float)) else math.nan,
             provisioned=pc,
@@ -820,9 +823,7 @@ def _summary(
         origin = f"from {options.default_region_from}" if options.default_region_from \
             else "default"
         defaults_used.append(f"region {default} ({origin})")
-    if not options.architecture and any(
-        s.architecture == DEFAULT_ARCHITECTURE for s in setups.values()
-    ):
+    if any(s.architecture_from == "default" for s in setups.values()):
         defaults_used.append(f"architecture {DEFAULT_ARCHITECTURE} (default)")
 
     lmi = int(masks["lmi"].sum())

@@ -83,6 +83,8 @@ def measure(
         analysis, billing_error = price_or_explain(analysis, billing, table, strict_billing)
     metrics = flat_metrics(analysis.summary, analysis.functions)
     incomplete = list((analysis.summary.get("cost") or {}).get("incomplete") or [])
+    if incomplete:  # part of the cost is unknown: no cost metric can stand for the whole
+        metrics = {k: v for k, v in metrics.items() if not is_cost_metric(k)}
     return Measurement(analysis, metrics, selection, present, missing, billing_error,
                        incomplete)
 

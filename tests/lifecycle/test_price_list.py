@@ -128,7 +128,7 @@ def test_update_region_prefix_and_unknown_prices_stay_null():
     client, stubber = stubbed([({"FormatVersion": "aws_v1", "PriceList": items},
                                 params("eu-central-1"))])
     with stubber:
-        table = fetch_table(["eu-central-1"], base=load_builtin(), client=client)
+        table = fetch_table(["eu-central-1"], base=None, client=client)
     x86 = table.prices("eu-central-1", "x86_64")
     assert x86.duration_per_gb_s is not None and x86.duration_per_gb_s[0].usd == 0.0000166667
     assert x86.provisioned_duration_per_gb_s is None
