@@ -740,13 +740,13 @@ def _f(x: float) -> float:
 
 
 def _unpriced_groups(df: pd.DataFrame, unpriced: np.ndarray) -> list[dict[str, Any]]:
-    """Unpriced invocations grouped by function, Region, architecture-free reason."""
+    """Unpriced invocations grouped by function, Region and reason."""
     if not unpriced.any():
         return []
     sub = df.loc[unpriced, ["function", "region", "unpriced_reason"]].astype(str)
     groups = sub.groupby(["function", "region", "unpriced_reason"], sort=True).size()
-    return [{"function": f, "region": r, "invocations": int(c), "reason": why}
-            for (f, r, why), c in groups.items()]
+    return [{"function": str(f), "region": str(r), "invocations": int(c), "reason": str(why)}
+            for f, r, why, c in groups.reset_index().itertuples(index=False)]
 
 
 def _summary(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import http.server
 import json
-import threading
 import sys
+import threading
 from pathlib import Path
 
 import pytest

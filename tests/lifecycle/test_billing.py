@@ -28,7 +28,7 @@ from lamlife.lifecycle.billing.rules import (  # noqa: E402
     roundup,
     runtime_family,
 )
-from lamlife.lifecycle.errors import ConfigError, InputError  # noqa: E402
+from lamlife.lifecycle.errors import InputError  # noqa: E402
 from lamlife.lifecycle.schema import COST_COLUMNS  # noqa: E402
 
 REQ = 0.0000002

@@ -12,7 +12,7 @@ import pytest
 
 from lamlife.lifecycle.billing.prices import load_table
 from lamlife.lifecycle.billing.rules import BillingOptions
-from lamlife.lifecycle.errors import InputError, LamlifeError
+from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.read.arrivals import ArrivalColumns
 from lamlife.lifecycle.simulate.scheduler import DEFAULT_INIT_MS, DEFAULT_KEEP_ALIVE_S, Policy
 from lamlife.lifecycle.simulate.whatif import (
