@@ -124,6 +124,7 @@ def summary_rows(cost: dict[str, Any]) -> list[tuple[str, str]]:
 
 _FN_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("function", "Function", "text"),
+    ("region", "Region", "text"),
     ("invocations", "Invocations", "int"),
     ("cold_starts", "Cold starts", "int"),
     ("gb_seconds", "GB-s", "num"),
@@ -155,10 +156,26 @@ def _cell(value: Any, kind: str) -> str:
     return str(value)
 
 
+UNPRICED = "unpriced"
+
+
 def _rows(frame: pd.DataFrame, columns: tuple[tuple[str, str, str], ...]) -> list[list[str]]:
-    data = [frame[c].tolist() for c, _, _ in columns]
-    return [[_cell(v, kind) for v, (_, _, kind) in zip(vals, columns, strict=True)]
-            for vals in zip(*data, strict=True)]
+    """Display cells. A row with no priced invocation (``priced_invocations`` 0) says
+    "unpriced" for its total and leaves its other amounts blank: $0 would read as free."""
+    data = [frame[c].tolist() if c in frame.columns else [""] * len(frame)
+            for c, _, _ in columns]
+    priced = (frame["priced_invocations"].tolist() if "priced_invocations" in frame.columns
+              else [1] * len(frame))
+    out = []
+    for vals, n_priced in zip(zip(*data, strict=True), priced, strict=True):
+        cells = []
+        for v, (name, _, kind) in zip(vals, columns, strict=True):
+            if not n_priced and kind in ("usd", "num", "pct"):
+                cells.append(UNPRICED if name == "total_usd" else MISSING)
+            else:
+                cells.append(_cell(v, kind))
+        out.append(cells)
+    return out
 
 
 # ------------------------------------------- the price table of ``lamlife pricing``

@@ -24,7 +24,8 @@ COST = {
                 "table": "built-in", "tier_note": "priced at the first duration tier",
                 "defaults": ["region us-east-1 (default)"], "approximate": []},
     "notes": ["free tier not applied; Savings Plans not applied"],
-    "by_function": [{"function": "orders", "invocations": 2, "cold_starts": 1,
+    "by_function": [{"function": "orders", "region": "us-east-1", "invocations": 2,
+                     "priced_invocations": 2, "cold_starts": 1,
                      "gb_seconds": 0.014, "total_usd": 0.0000006333338, "init_usd": 0.0,
                      "init_share": 0.0, "per_million_usd": 0.3166669}],
     "by_start_type": [{"start_type": "cold", "invocations": 1, "total_usd": 0.000000225,
@@ -62,7 +63,7 @@ def test_sections_as_markdown_and_terminal():
     md = "\n\n".join(section_markdown(s) for s in sections)
     assert "| Total | $0.000000633 |" in md
     assert "| INIT/restore share | $0 (0.0%) |" in md
-    assert "| orders | 2 | 1 | 0.0140 | $0.000000633 | $0 | 0.0% | $0.317 |" in md
+    assert "| orders | us-east-1 | 2 | 1 | 0.0140 | $0.000000633 | $0 | 0.0% | $0.317 |" in md
     assert "| cold | 1 | $0.000000225 | 35.5% | $0.000000225 | $0 | 0.0% |" in md
     assert "INIT time you were not billed for: 0.0217 GB-s" in md
     assert " %" not in md
@@ -88,7 +89,20 @@ def test_percentages_and_missing_cells_use_the_shared_format():
     }
     summary, by_fn, _ = cost_sections(cost, tables)
     assert dict(summary.rows)["INIT/restore share"] == "$0.000000113 (17.9%)"
-    assert by_fn.rows == (("orders", "-", "1", "0.0140", "$0.000000633", "$0", "0.0%", "-"),)
+    assert by_fn.rows == (("orders", "us-east-1", "-", "1", "0.0140", "$0.000000633", "$0",
+                           "0.0%", "-"),)
+
+
+def test_a_function_with_no_priced_invocation_says_unpriced_not_zero():
+    # $0 would read as free: the total says "unpriced" and the other amounts are blank.
+    unpriced = {**COST["by_function"][0], "function": "payments", "region": "il-central-1",
+                "priced_invocations": 0, "gb_seconds": 0.0, "total_usd": 0.0, "init_usd": 0.0,
+                "per_million_usd": 0.0}
+    tables = {"by_function": pd.DataFrame.from_records([COST["by_function"][0], unpriced]),
+              "by_start_type": pd.DataFrame.from_records(COST["by_start_type"])}
+    _, by_fn, _ = cost_sections(COST, tables)
+    assert by_fn.rows[1] == ("payments", "il-central-1", "2", "1", "-", "unpriced", "-", "-",
+                             "-")
 
 
 def test_sections_carry_notes_on_the_last_block():
