@@ -166,6 +166,8 @@ def pricing_command(
         if list_regions:
             for code in table.known_regions:
                 typer.echo(f"{code}\t{table.regions[code].name}")
+            for code, why in sorted(table.unsupported.items()):
+                typer.echo(f"{code}\tnot priced: {why}")
             return
         title, rows, notes = _region_view(table, region)
         if fmt == "json":

@@ -61,6 +61,8 @@ def test_markdown_and_yaml_and_list():
     listed = run("--list")
     assert listed.exit_code == 0
     assert "us-east-1\tUS East (N. Virginia)" in listed.stdout
+    assert "il-central-1\tIsrael (Tel Aviv)" in listed.stdout
+    assert "cn-north-1\tnot priced: China Regions are priced in CNY" in listed.stdout
 
 
 def test_unknown_region_exit_2_one_line():
