@@ -879,7 +879,7 @@ def _summary(
         "ephemeral_storage_usd": ephemeral,
         "init_usd": init_usd,
         "init_duration_usd": _f(np.nansum(init_duration_usd)),
-        "init_share": init_usd / total if total > 0 else 0.0,
+        "init_share": clean_amount(init_usd / total) if total > 0 else 0.0,
         "init_billed_ms": init_billed_ms,
         "init_billed_gb_s": init_billed_gb_s,
         "init_unbilled_ms": unbilled_ms,
@@ -1046,7 +1046,8 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
                 v = int(v)
             elif isinstance(v, np.floating):
                 v = float(v)
-            if isinstance(v, float) and (str(k).endswith("_usd") or k == "gb_seconds"):
+            if isinstance(v, float) and (str(k).endswith(("_usd", "_share"))
+                                         or k == "gb_seconds"):
                 v = clean_amount(v)
             clean[str(k)] = v
         out.append(clean)

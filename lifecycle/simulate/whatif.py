@@ -440,7 +440,7 @@ def init_wait_s(inv: pd.DataFrame) -> float:
     init = np.nan_to_num(inv["init_duration_ms"].to_numpy(dtype=float))
     restore = np.nan_to_num(inv["restore_duration_ms"].to_numpy(dtype=float))
     waited = np.where(types == "cold", init, 0.0) + np.where(types == "restore", restore, 0.0)
-    return float(waited.sum()) / 1000.0
+    return round(float(waited.sum()) / 1000.0, 9)  # to the logged µs, without float noise
 
 
 def _cost(analysis: Analysis, key: str) -> float | None:
