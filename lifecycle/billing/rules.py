@@ -673,6 +673,7 @@ def price_invocations(
         },
         init_duration_usd=init_duration_usd,
         memory_mb=memory,
+        configurations=configurations,
     )
     return df, summary
 
@@ -739,6 +740,23 @@ def _f(x: float) -> float:
     return clean_amount(float(x))
 
 
+def unmodelled_charge_notes(setups: dict[str, _FunctionSetup],
+                            configurations: dict[str, dict[str, Any]]) -> list[str]:
+    """One note per function whose fetched configuration shows a charge lamlife does not
+    price: tenant isolation mode (``TenancyConfig``) and durable functions
+    (``DurableConfig``), both in the Lambda API's function configuration."""
+    notes = []
+    for f in sorted(setups):
+        cfg = configurations.get(f) or {}
+        if cfg.get("tenant_isolation_mode"):
+            notes.append(f"{f}: tenant isolation mode {cfg['tenant_isolation_mode']}: the charge "
+                         "per tenant-isolated execution environment is not priced")
+        if cfg.get("durable"):
+            notes.append(f"{f}: durable function: durable operations and the data they write "
+                         "and keep are not priced")
+    return notes
+
+
 def _unpriced_groups(df: pd.DataFrame, unpriced: np.ndarray) -> list[dict[str, Any]]:
     """Unpriced invocations grouped by function, Region and reason."""
     if not unpriced.any():
@@ -764,6 +782,7 @@ def _summary(
     masks: dict[str, np.ndarray],
     init_duration_usd: np.ndarray,
     memory_mb: np.ndarray,
+    configurations: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """``summary["cost"]``. ``memory_mb`` is the per-row memory size with the fetched
     configuration filled in where the log had none (the one every amount was priced with).
@@ -831,6 +850,7 @@ def _summary(
         notes.append(f"{lmi} Lambda Managed Instances invocations: requests only; LMI has no "
                      "per-invocation billed duration (EC2 instances + 15 % management fee are "
                      "not in the logs and not priced)")
+    notes.extend(unmodelled_charge_notes(setups, configurations or {}))
     edge = int(masks["edge"].sum())
     if edge:
         notes.append(f"{edge} Lambda@Edge invocations priced at Lambda@Edge rates "

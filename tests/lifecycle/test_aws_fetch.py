@@ -422,6 +422,12 @@ def test_configuration_from_api() -> None:
     assert bare["snap_start"] is False
     assert bare["provisioned_concurrency"] is None  # unknown, not zero
     assert af.configuration_from_api({"FunctionName": "t"}, [])["provisioned_concurrency"] == 0
+    assert (bare["tenant_isolation_mode"], bare["durable"]) == (None, False)
+    # charges lamlife names but does not price (Lambda API TenancyConfig, DurableConfig)
+    extra = af.configuration_from_api(
+        {"FunctionName": "t", "TenancyConfig": {"TenantIsolationMode": "PER_TENANT"},
+         "DurableConfig": {"ExecutionTimeout": 3600, "RetentionPeriodInDays": 7}}, [])
+    assert (extra["tenant_isolation_mode"], extra["durable"]) == ("PER_TENANT", True)
 
 
 def test_insights_timestamps() -> None:

@@ -146,3 +146,26 @@ def test_clean_amounts_keeps_decimals_and_nan() -> None:
     values = clean_amounts([5.1750099499999995e-06, float("nan"), 0.0, 0.03000024000000001])
     assert json.dumps([values[0], values[2], values[3]]) == "[5.17500995e-06, 0.0, 0.03000024]"
     assert values[1] != values[1]
+
+
+def test_charges_lamlife_does_not_price_are_named_when_the_configuration_shows_them() -> None:
+    _, cost = price_invocations(
+        invocations(dict(duration_ms=99.4, billed_duration_ms=100, memory_mb=1024)),
+        BillingOptions(), TABLE,
+        configurations={"fn": {"tenant_isolation_mode": "PER_TENANT", "durable": True}})
+    assert ("fn: tenant isolation mode PER_TENANT: the charge per tenant-isolated execution "
+            "environment is not priced") in cost["notes"]
+    assert ("fn: durable function: durable operations and the data they write and keep are "
+            "not priced") in cost["notes"]
+    # the invocation itself is priced as usual: 0.1 GB-s x 0.0000166667 + 0.0000002
+    assert cost["total_usd"] == pytest.approx(0.00000186667, rel=1e-12)
+
+
+def test_managed_instances_are_priced_for_requests_and_named() -> None:
+    # LMI: no per-invocation duration; eu-west-1 requests $0.20/1M -> $0.0000002.
+    out, cost = price_invocations(
+        invocations(dict(duration_ms=99.4, memory_mb=1024, init_type="lambda-managed-instances")),
+        BillingOptions(region="eu-west-1"), TABLE)
+    assert out.iloc[0]["priced_as"] == "lmi"
+    assert cost["total_usd"] == pytest.approx(0.0000002, rel=1e-12)
+    assert any("Lambda Managed Instances" in n and "management fee" in n for n in cost["notes"])
