@@ -83,8 +83,11 @@ def unbilled_init_line(cost: dict[str, Any]) -> str | None:
 
 def pricing_line(cost: dict[str, Any]) -> str:
     p = cost.get("pricing", {})
+    region = p.get("region", MISSING)
+    if region == "mixed" and p.get("regions"):
+        region = "/".join(p["regions"])
     line = (
-        f"Prices: {p.get('region', MISSING)}, {p.get('architecture', MISSING)}, "
+        f"Prices: {region}, {p.get('architecture', MISSING)}, "
         f"table {p.get('table', MISSING)} as of {p.get('as_of', MISSING)}; {p.get('tier_note', '')}"
     )
     if p.get("defaults"):
