@@ -247,3 +247,16 @@ def test_simulate_sweep_shows_cold_starts_and_leaves_cost_blank(tmp_path: Path) 
     one_run = run("simulate", str(log), "--keep-alive", "5m", "--format", "json")
     assert one_run.exit_code == 0, one_run.output
     assert "cost" not in json.loads(one_run.stdout)["summary"]
+
+
+def test_the_as_of_date_is_in_the_check_and_sweep_reports(tmp_path: Path) -> None:
+    log = tail_log(tmp_path / "orders.log", "eu-west-1")
+    budget = tmp_path / "b.yaml"
+    budget.write_text("max:\n  cold_start_rate: 1\n")
+    md = run("check", str(log), "--budget", str(budget), "--format", "markdown")
+    assert md.exit_code == 0, md.output
+    assert "- prices: eu-west-1, table built-in as of 2026-11-22" in md.stdout
+    sweep = run("simulate", str(log), "--keep-alive", "5m,10m", "--format", "json")
+    assert sweep.exit_code == 0, sweep.output
+    assert ("Prices: table built-in as of 2026-11-22; USD list prices."
+            in json.loads(sweep.stdout)["notes"])
