@@ -235,15 +235,22 @@ def fetch_table(
     if dates:
         with contextlib.suppress(ValueError):
             as_of = dt.date.fromisoformat(max(dates)[:10])
-    data = {
-        "schema": 1,
-        "as_of": as_of.isoformat(),
-        "currency": "USD",
-        "sources": {SOURCE_ID: {"title": "AWS Price List API, GetProducts, service AWSLambda",
-                                "url": "https://docs.aws.amazon.com/aws-cost-management/latest/"
-                                       "APIReference/API_pricing_GetProducts.html"}},
-        "regions": regions_out,
-    }
+    sources: dict[str, Any] = {SOURCE_ID: {
+        "title": "AWS Price List API, GetProducts, service AWSLambda",
+        "url": "https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/"
+               "API_pricing_GetProducts.html"}}
+    data: dict[str, Any] = {"schema": 1, "as_of": as_of.isoformat(), "currency": "USD",
+                            "sources": sources, "regions": regions_out}
+    if base_data is not None:  # what the Price List query does not cover, kept as it was
+        unsupported = {code: why for code, why in (base_data.get("unsupported") or {}).items()
+                       if code not in regions_out}  # fetched prices win over "not priced"
+        if unsupported:
+            data["unsupported"] = unsupported
+        edge = base_data.get("lambda_edge")
+        if edge:
+            data["lambda_edge"] = edge
+            for sid in edge.get("sources", []):
+                sources.setdefault(sid, base_data["sources"][sid])
     return parse_table(data, origin="AWS Price List API")
 
 
