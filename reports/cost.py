@@ -164,7 +164,8 @@ UNPRICED = "unpriced"
 
 def _rows(frame: pd.DataFrame, columns: tuple[tuple[str, str, str], ...]) -> list[list[str]]:
     """Display cells. A row with no priced invocation (``priced_invocations`` 0) says
-    "unpriced" for its total and leaves its other amounts blank: $0 would read as free."""
+    "unpriced" for its total and leaves its other amounts and shares blank: $0 would read as
+    free. Its GB-s stay: they are known, only their price is not."""
     data = [frame[c].tolist() if c in frame.columns else [""] * len(frame)
             for c, _, _ in columns]
     priced = (frame["priced_invocations"].tolist() if "priced_invocations" in frame.columns
@@ -173,7 +174,7 @@ def _rows(frame: pd.DataFrame, columns: tuple[tuple[str, str, str], ...]) -> lis
     for vals, n_priced in zip(zip(*data, strict=True), priced, strict=True):
         cells = []
         for v, (name, _, kind) in zip(vals, columns, strict=True):
-            if not n_priced and kind in ("usd", "num", "pct"):
+            if not n_priced and kind in ("usd", "pct"):  # GB-s are known, their price not
                 cells.append(UNPRICED if name == "total_usd" else MISSING)
             else:
                 cells.append(_cell(v, kind))

@@ -213,7 +213,7 @@ def test_analyze_keeps_the_priced_functions_and_warns(tmp_path: Path) -> None:
     assert any(n.startswith("totals and per-million figures exclude 1 unpriced invocation(s) "
                             "of orders (il-central-1)") for n in cost["notes"])
     md = run("analyze", str(a), str(b), "--format", "markdown").stdout
-    assert "| orders | il-central-1 | 1 | 1 | - | unpriced |" in md
+    assert "| orders | il-central-1 | 1 | 1 | 0.2500 | unpriced | - | - | - |" in md
 
 
 def test_check_exits_2_only_for_a_limit_that_needs_the_missing_price(tmp_path: Path) -> None:

@@ -94,15 +94,16 @@ def test_percentages_and_missing_cells_use_the_shared_format():
 
 
 def test_a_function_with_no_priced_invocation_says_unpriced_not_zero():
-    # $0 would read as free: the total says "unpriced" and the other amounts are blank.
+    # $0 would read as free: the total says "unpriced" and the other amounts are blank; the
+    # GB-s are known (0.25 -> "0.2500").
     unpriced = {**COST["by_function"][0], "function": "payments", "region": "il-central-1",
-                "priced_invocations": 0, "gb_seconds": 0.0, "total_usd": 0.0, "init_usd": 0.0,
+                "priced_invocations": 0, "gb_seconds": 0.25, "total_usd": 0.0, "init_usd": 0.0,
                 "per_million_usd": 0.0}
     tables = {"by_function": pd.DataFrame.from_records([COST["by_function"][0], unpriced]),
               "by_start_type": pd.DataFrame.from_records(COST["by_start_type"])}
     _, by_fn, _ = cost_sections(COST, tables)
-    assert by_fn.rows[1] == ("payments", "il-central-1", "2", "1", "-", "unpriced", "-", "-",
-                             "-")
+    assert by_fn.rows[1] == ("payments", "il-central-1", "2", "1", "0.2500", "unpriced", "-",
+                             "-", "-")
 
 
 def test_sections_carry_notes_on_the_last_block():
