@@ -502,45 +502,30 @@ def _price_edge(rows: _Rows, table: PriceTable, out: dict[str, np.ndarray]) -> N
     out["unbilled"][unb] = rows.init_unbilled[unb] / 1000.0 * rows.gb[unb] * edge.duration_per_gb_s
 
 
-def price_invocations(
-    invocations: pd.DataFrame,
-    options: BillingOptions,
-    table: PriceTable,
-    configurations: dict[str, dict[str, Any]] | None = None,
-    regions: dict[str, dict[str, str]] | None = None,
-) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Price every invocation. Returns (invocations + COST_COLUMNS + BILLING_COLUMNS, cost).
+@dataclass
+class _Billed:
+    """Billed Duration and its INIT share per row (see ``_billed_durations``)."""
 
-    ``cost`` is ``summary["cost"]`` of the JSON contract. ``regions`` (function ->
-    environment -> Region, "" for the whole function) is what the input named
-    (``InputStats.regions``). A price the table lacks never stops pricing: the invocations
-    that need it get ``priced_as = "unpriced"`` and an ``unpriced_reason``, and the totals
-    say what they exclude. Raises InputError only for an explicit ``options.region`` the table
-    neither prices nor lists as unsupported (a typo guard).
-    """
-    configurations = configurations or {}
-    regions = regions or {}
-    if options.region and options.region not in table.unsupported:
-        table.region(options.region)  # InputError naming the known Regions
-    notes: list[str] = []
-    df = invocations.copy()
-    n = len(df)
-    fn_codes, fn_names = pd.factorize(df["function"].astype(str).to_numpy())
-    functions = [str(f) for f in fn_names] or sorted(configurations)
-    setups = _function_setups(functions, options, configurations, regions, notes)
+    start: pd.Series
+    start_type: np.ndarray
+    init_type: np.ndarray
+    billed: np.ndarray  # the Billed Duration priced (ms); NaN: LMI or unknown
+    init_billed: np.ndarray  # ms of it that paid for init or restore
+    init_unbilled: np.ndarray  # whole ms of init not billed (pre-2025-08 on-demand ZIP)
+    is_lmi: np.ndarray
+    observed: np.ndarray  # Billed Duration logged
+    computed: np.ndarray  # Billed Duration computed from the rules
+    is_restore: np.ndarray
+    restore_estimated: np.ndarray  # computed with Restore Duration (no Billed Restore)
+    timeout_capped: np.ndarray  # logged Billed Duration below roundup(Duration)
+    before_init_change: np.ndarray
 
-    def per_function(attr: str, dtype: Any = object) -> np.ndarray:
-        """A per-row array of one attribute of each row's function setup."""
-        values = np.array([getattr(setups[str(f)], attr) for f in fn_names], dtype=dtype)
-        return values[fn_codes] if len(values) else np.zeros(0, dtype=dtype)
 
-    fn = df["function"].astype(str)
-    region_arr, region_from = _row_regions(df, setups, regions)
-    arch_arr = per_function("architecture")
-    edge_arr = per_function("edge", bool)
-    package = per_function("package")
-    family = _runtime_family(df, fn_codes, fn_names, configurations, options)
-
+def _billed_durations(df: pd.DataFrame, package: np.ndarray, family: np.ndarray) -> _Billed:
+    """Billed Duration per row (logged, else computed from the rules of the row's date,
+    package type and runtime), the part of it that paid for INIT or a restore, and the INIT
+    time that was not billed (AWS Compute Blog, "AWS Lambda standardizes billing for INIT
+    Phase", 2025-04-29; 1 ms billing since 2020-12-01, AWS What's New 2020-12)."""
     start = pd.to_datetime(df["start"], utc=True)
     start_type = df["start_type"].astype(str).to_numpy()
     init_type = df["init_type"].fillna("").astype(str).to_numpy()
@@ -549,8 +534,6 @@ def price_invocations(
     init = df["init_duration_ms"].to_numpy(dtype=float)
     restore = df["restore_duration_ms"].to_numpy(dtype=float)
     billed_restore = df["billed_restore_duration_ms"].to_numpy(dtype=float)
-    memory = df["memory_mb"].to_numpy(dtype=float).copy()
-    memory = np.where(np.isnan(memory), per_function("memory_mb", float), memory)
 
     before_ms_era = (start < MS_GRANULARITY_SINCE).to_numpy()
     granularity = np.where(before_ms_era, 100.0, 1.0)
@@ -597,6 +580,59 @@ def price_invocations(
         unbilled_candidates,
         np.clip(np.nan_to_num(roundup(covered + init, 1.0) - billed), 0.0, None), 0.0,
     )
+
+    return _Billed(start=start, start_type=start_type, init_type=init_type, billed=billed,
+                   init_billed=init_billed, init_unbilled=init_unbilled, is_lmi=is_lmi,
+                   observed=observed, computed=computed, is_restore=is_restore,
+                   restore_estimated=restore_estimated, timeout_capped=timeout_capped,
+                   before_init_change=before_init_change)
+
+
+def price_invocations(
+    invocations: pd.DataFrame,
+    options: BillingOptions,
+    table: PriceTable,
+    configurations: dict[str, dict[str, Any]] | None = None,
+    regions: dict[str, dict[str, str]] | None = None,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Price every invocation. Returns (invocations + COST_COLUMNS + BILLING_COLUMNS, cost).
+
+    ``cost`` is ``summary["cost"]`` of the JSON contract. ``regions`` (function ->
+    environment -> Region, "" for the whole function) is what the input named
+    (``InputStats.regions``). A price the table lacks never stops pricing: the invocations
+    that need it get ``priced_as = "unpriced"`` and an ``unpriced_reason``, and the totals
+    say what they exclude. Raises InputError only for an explicit ``options.region`` the table
+    neither prices nor lists as unsupported (a typo guard).
+    """
+    configurations = configurations or {}
+    regions = regions or {}
+    if options.region and options.region not in table.unsupported:
+        table.region(options.region)  # InputError naming the known Regions
+    notes: list[str] = []
+    df = invocations.copy()
+    n = len(df)
+    fn_codes, fn_names = pd.factorize(df["function"].astype(str).to_numpy())
+    functions = [str(f) for f in fn_names] or sorted(configurations)
+    setups = _function_setups(functions, options, configurations, regions, notes)
+
+    def per_function(attr: str, dtype: Any = object) -> np.ndarray:
+        """A per-row array of one attribute of each row's function setup."""
+        values = np.array([getattr(setups[str(f)], attr) for f in fn_names], dtype=dtype)
+        return values[fn_codes] if len(values) else np.zeros(0, dtype=dtype)
+
+    fn = df["function"].astype(str)
+    region_arr, region_from = _row_regions(df, setups, regions)
+    arch_arr = per_function("architecture")
+    edge_arr = per_function("edge", bool)
+    package = per_function("package")
+    family = _runtime_family(df, fn_codes, fn_names, configurations, options)
+
+    memory = df["memory_mb"].to_numpy(dtype=float).copy()
+    memory = np.where(np.isnan(memory), per_function("memory_mb", float), memory)
+    bd = _billed_durations(df, package, family)
+    start, start_type, init_type = bd.start, bd.start_type, bd.init_type
+    billed, init_billed, init_unbilled = bd.billed, bd.init_billed, bd.init_unbilled
+    is_lmi, observed, computed, is_restore = bd.is_lmi, bd.observed, bd.computed, bd.is_restore
 
     gb = memory / 1024.0
     gb_seconds = billed / 1000.0 * gb
@@ -665,10 +701,10 @@ def price_invocations(
         window=window,
         masks={
             "observed": observed, "computed": computed, "lmi": is_lmi, "unpriced": unpriced,
-            "timeout_capped": timeout_capped, "pc": pc_row & ~unpriced & ~edge_arr,
-            "restore_estimated": restore_estimated,
+            "timeout_capped": bd.timeout_capped, "pc": pc_row & ~unpriced & ~edge_arr,
+            "restore_estimated": bd.restore_estimated,
             "restore_no_runtime": (start_type == "restore") & (family == ""),
-            "before_change": before_init_change & (observed | computed),
+            "before_change": bd.before_init_change & (observed | computed),
             "edge": edge_arr,
         },
         init_duration_usd=init_duration_usd,
