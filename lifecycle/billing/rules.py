@@ -128,15 +128,20 @@ def roundup(ms: np.ndarray, granularity: np.ndarray | float) -> np.ndarray:
 
 
 def clean_amounts(values: np.ndarray | float, digits: int = 12) -> np.ndarray:
-    """Amounts rounded to ``digits`` significant digits, so sums of exact prices print as
-    their decimals (5.17500995e-06, not 5.1750099499999995e-06). NaN stays NaN."""
+    """Amounts as their decimals, so sums of exact prices print as a person would write them
+    (5.17500995e-06, not 5.1750099499999995e-06). NaN stays NaN.
+
+    Below $8 (every per-invocation amount in practice) this rounds to 1e-15 USD, which is
+    exact and cheap (x * 1e15 stays under 2**53); larger amounts are rounded to ``digits``
+    significant digits."""
     x = np.array(values, dtype=float, ndmin=1)
-    out = x.copy()
-    ok = np.isfinite(x) & (x != 0)
-    if ok.any():
-        k = np.clip(digits - 1 - np.floor(np.log10(np.abs(x[ok]))), 0, 22)
+    small = np.abs(x) < 8.0
+    out = np.where(small, np.round(x, 15), x)
+    big = ~small & np.isfinite(x)
+    if big.any():
+        k = np.clip(digits - 1 - np.floor(np.log10(np.abs(x[big]))), 0, 22)
         scale = 10.0 ** k  # exact powers of ten up to 1e22: the division rounds correctly
-        out[ok] = np.rint(x[ok] * scale) / scale
+        out[big] = np.rint(x[big] * scale) / scale
     return out
 
 
@@ -283,22 +288,31 @@ def _function_setups(
 
 def _row_regions(
     df: pd.DataFrame, setups: dict[str, _FunctionSetup], regions: dict[str, dict[str, str]]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per row: the Region to price in and where it came from. An environment the input
-    places in a Region (runtime ARN, ``@aws.region``) is priced there unless --region said."""
+) -> tuple[np.ndarray, np.ndarray, list[tuple[str, str]]]:
+    """Per row: the Region to price in and where it came from, and the distinct
+    (function, Region) pairs. An environment the input places in a Region (runtime ARN,
+    ``@aws.region``) is priced there unless --region said. One lookup per (function,
+    environment), not per row."""
     n = len(df)
-    fn = df["function"].astype(str).to_numpy()
-    region = np.array([setups[f].region for f in fn], dtype=object) if n else np.zeros(0, object)
-    origin = np.array([setups[f].region_from for f in fn], dtype=object) if n else region.copy()
-    env_map = {(f, e): r for f, envs in regions.items() for e, r in envs.items() if e and r}
-    if env_map and n:
-        env = df["environment"].fillna("").astype(str).to_numpy()
-        keys = pd.Series(list(zip(fn, env, strict=True)), dtype=object)
-        named = keys.map(env_map).to_numpy(dtype=object)
-        use = pd.notna(named) & (origin != "option")
-        region = np.where(use, named, region)
-        origin = np.where(use, "input", origin)
-    return region, origin
+    if not n:
+        return np.zeros(0, dtype=object), np.zeros(0, dtype=object), []
+    f_codes, f_names = pd.factorize(df["function"].astype(str).to_numpy())
+    e_codes, e_names = pd.factorize(df["environment"].fillna("").astype(str).to_numpy())
+    key = f_codes.astype(np.int64) * (len(e_names) + 1) + e_codes
+    codes, uniques = pd.factorize(key)
+    region_u = np.empty(len(uniques), dtype=object)
+    origin_u = np.empty(len(uniques), dtype=object)
+    pairs: set[tuple[str, str]] = set()
+    for i, k in enumerate(uniques):
+        f, e = str(f_names[k // (len(e_names) + 1)]), str(e_names[k % (len(e_names) + 1)])
+        s = setups[f]
+        named = (regions.get(f) or {}).get(e) if e else None
+        if named and s.region_from != "option":
+            region_u[i], origin_u[i] = named, "input"
+        else:
+            region_u[i], origin_u[i] = s.region, s.region_from
+        pairs.add((f, str(region_u[i])))
+    return region_u[codes], origin_u[codes], sorted(pairs)
 
 
 def _tiered_cost(
@@ -621,7 +635,7 @@ def price_invocations(
         return values[fn_codes] if len(values) else np.zeros(0, dtype=dtype)
 
     fn = df["function"].astype(str)
-    region_arr, region_from = _row_regions(df, setups, regions)
+    region_arr, region_from, fn_regions = _row_regions(df, setups, regions)
     arch_arr = per_function("architecture")
     edge_arr = per_function("edge", bool)
     package = per_function("package")
@@ -651,8 +665,8 @@ def price_invocations(
     out = {"request": np.full(n, np.nan), "duration": np.full(n, np.nan),
            "unbilled": np.zeros(n), "restore": np.zeros(n), "ephemeral": np.zeros(n)}
     tier_notes: set[str] = set()
-    for region, arch in sorted({(str(r), str(a)) for r, a, e in
-                                zip(region_arr, arch_arr, edge_arr, strict=True) if not e}):
+    for region, arch in sorted({(r, setups[f].architecture) for f, r in fn_regions
+                                if not setups[f].edge}):
         _price_regional(rows, region, arch, table, options, out, tier_notes)
     _price_edge(rows, table, out)
 
@@ -685,8 +699,8 @@ def price_invocations(
     df["restore_fee_usd"] = clean_amounts(out["restore"])
     df["ephemeral_storage_usd"] = clean_amounts(out["ephemeral"])
     df["init_unbilled_usd"] = clean_amounts(out["unbilled"])
-    df["region"] = region_arr.astype(str) if n else np.zeros(0, dtype=object)
-    df["region_from"] = region_from.astype(str) if n else np.zeros(0, dtype=object)
+    df["region"] = region_arr
+    df["region_from"] = region_from
     df["unpriced_reason"] = rows.reason
 
     window = _window(df, options, configurations)
@@ -710,6 +724,7 @@ def price_invocations(
         init_duration_usd=init_duration_usd,
         memory_mb=memory,
         configurations=configurations,
+        fn_regions=fn_regions,
     )
     return df, summary
 
@@ -819,6 +834,7 @@ def _summary(
     init_duration_usd: np.ndarray,
     memory_mb: np.ndarray,
     configurations: dict[str, dict[str, Any]] | None = None,
+    fn_regions: list[tuple[str, str]] | None = None,
 ) -> dict[str, Any]:
     """``summary["cost"]``. ``memory_mb`` is the per-row memory size with the fetched
     configuration filled in where the log had none (the one every amount was priced with).
@@ -847,7 +863,8 @@ def _summary(
     init_billed_gb_s = _f(np.nansum(df["init_billed_ms"].to_numpy(dtype=float) / 1000.0
                                     * mem / 1024.0))
 
-    row_regions = sorted({str(r) for r in df["region"]}) if n else []
+    fn_regions = fn_regions or []
+    row_regions = sorted({r for _, r in fn_regions})
     regions = row_regions or sorted({s.region for s in setups.values()}) or [
         options.region or options.default_region or DEFAULT_REGION]
     archs = sorted({s.architecture for s in setups.values()}) or [
@@ -864,9 +881,7 @@ def _summary(
                      "this month (monthly tiers per account, Region and architecture)")
     if tier_notes:
         tier_note += "; " + "; ".join(sorted(tier_notes))
-    used = sorted({(str(r), str(a)) for r, a in
-                   zip(df["region"], [setups[str(f)].architecture for f in df["function"]],
-                       strict=True)}) if n else []
+    used = sorted({(r, setups[f].architecture) for f, r in fn_regions})
     approx = sorted({
         f"{r}.{k}" for r, a in used if r in table.regions
         for k in table.regions[r].approximate if k.startswith(a + ".")
@@ -918,9 +933,9 @@ def _summary(
 
     ws, we, window_s = window
     priced_n = n - unpriced
-    by_function_regions = {
-        str(f): sorted({str(r) for r in g}) for f, g in df.groupby("function")["region"]
-    } if n else {}
+    by_function_regions: dict[str, list[str]] = {}
+    for f, r in fn_regions:  # sorted pairs: Regions come out sorted
+        by_function_regions.setdefault(f, []).append(r)
     return {
         "currency": "USD",
         "total_usd": total,
