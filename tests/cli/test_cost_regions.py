@@ -260,3 +260,15 @@ def test_the_as_of_date_is_in_the_check_and_sweep_reports(tmp_path: Path) -> Non
     assert sweep.exit_code == 0, sweep.output
     assert ("Prices: table built-in as of 2026-11-22; USD list prices."
             in json.loads(sweep.stdout)["notes"])
+
+
+def test_an_unsupported_region_asked_for_is_unpriced_with_the_reason(tmp_path: Path) -> None:
+    # China Regions are priced in CNY: --region cn-north-1 is a known Region lamlife does not
+    # price, so the run goes on (exit 0) and says why; a typo is exit 2 (see analyze tests).
+    result = run("analyze", str(tail_log(tmp_path / "orders.log", None)), "--region",
+                 "cn-north-1", "--format", "json")
+    cost = cost_of(result)
+    assert cost["priced_invocations"] == 0
+    assert "priced in CNY" in cost["unpriced"][0]["reason"]
+    assert "lamlife: warning: cost incomplete, unpriced: orders: cn-north-1 is not priced" \
+        in result.stderr

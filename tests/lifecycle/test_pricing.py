@@ -234,6 +234,15 @@ def _broken(raw: dict, edit) -> dict:
         (lambda d: d["regions"]["us-east-1"].pop("arm64"), r"regions\.us-east-1\.arm64: missing"),
         (lambda d: d["regions"].update({"xx-1": []}), r"regions\.xx-1: must be a mapping"),
         (lambda d: d.update(regions={}), r"regions: must name at least one region"),
+        (lambda d: d["regions"]["us-east-1"]["x86_64"]["duration_per_gb_s"][0].update(
+            usd=None), r"duration_per_gb_s\[0\]\.usd: must be a number"),
+        (lambda d: d["unsupported"].update({"us-east-1": "no"}),
+         r"unsupported\.us-east-1: is also in regions"),
+        (lambda d: d["unsupported"].update({"xx-1": 3}), r"unsupported\.xx-1: must be a string"),
+        (lambda d: d["lambda_edge"].update(sources=["nowhere"]),
+         r"lambda_edge\.sources: unknown source id 'nowhere'"),
+        (lambda d: d["lambda_edge"].pop("requests_per_million"),
+         r"lambda_edge\.requests_per_million: missing"),
     ],
 )
 def test_validation_names_the_bad_key(raw, edit, message):
@@ -257,3 +266,12 @@ def test_region_rows_for_display():
     assert by_key["Duration, tier 2"]["x86_64"] is None  # past tier 1: not sourced
     assert by_key["Duration on provisioned concurrency"]["x86_64"] == 0.0000129
     assert by_key["Duration on provisioned concurrency"]["arm64"] is None
+
+
+def test_a_later_tier_may_be_unknown_and_the_optional_keys_may_be_absent(raw):
+    data = copy.deepcopy(raw)
+    del data["unsupported"], data["lambda_edge"]
+    t = parse_table(data)
+    assert t.unsupported == {} and t.edge is None
+    tiers = t.prices("eu-west-1", "x86_64").duration_per_gb_s
+    assert tiers is not None and [x.usd for x in tiers] == [0.0000166667, None]
