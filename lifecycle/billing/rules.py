@@ -249,7 +249,7 @@ def _function_setups(
         arch = _norm_arch(_config_value(cfg, "architecture", "architectures"))
         package = _norm_package(_config_value(cfg, "package_type", "package"))
         if options.region:
-            differing = sorted(({named} if named else set()) | env_named - {options.region})
+            differing = sorted(({named} if named else set()) | env_named)
             differing = [r for r in differing if r != options.region]
             if differing:
                 overridden.append(f"{f} {'/'.join(differing)}")
