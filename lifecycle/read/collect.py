@@ -71,6 +71,7 @@ class StatusLine:
     status: str
     error_type: str
     killed: bool
+    timeout_ms: float = NAN  # "Task timed out after N seconds": the limit in ms
 
 
 @dataclass
@@ -207,7 +208,7 @@ class RecordSink:
             self._starts.append(env=code, ts=ts, seq=seq, rid_hash=rec[1],
                                 version=self._intern(rec[2]))
         elif kind == "status":
-            self.status_lines.append(StatusLine(code, ts, rec[1], rec[2], rec[3], rec[4]))
+            self.status_lines.append(StatusLine(code, ts, *rec[1:6]))
         elif kind == "init_start":
             self.marks.append(Mark(code, ts, seq, kind, runtime_version=rec[1],
                                    init_type=rec[2], phase=rec[3]))

@@ -340,8 +340,8 @@ def test_tail_timestamps_without_fraction(tmp_path: Path) -> None:
     path.write_text(_tail([
         f"2026-07-20T01:50:15+00:00 {STREAM} START RequestId: a1 Version: $LATEST",
         f"2026-07-20T01:50:16+00:00 {STREAM} END RequestId: a1",
-        f"2026-07-20T01:50:16+00:00 {STREAM} REPORT RequestId: a1\\tDuration: 1000.00 ms\\t"
-        "Billed Duration: 1000 ms\\tMemory Size: 128 MB\\tMax Memory Used: 60 MB\\t"
+        f"2026-07-20T01:50:16+00:00 {STREAM} REPORT RequestId: a1\tDuration: 1000.00 ms\t"
+        "Billed Duration: 1000 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\t"
         "Init Duration: 200.00 ms",
     ]))
     inv = analyze_paths([str(path)]).invocations
