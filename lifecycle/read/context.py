@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
@@ -34,6 +34,16 @@ class Source:
     name: str  # what errors and examples call it
     path: Path | None  # None for stdin
     in_directory: bool = False
+    member: str = ""  # a file inside the zip archive at ``path``
+
+    @property
+    def logical(self) -> PurePosixPath | None:
+        """The path that names the input: the archive member's path inside the archive."""
+        if self.path is None:
+            return None
+        if self.member:
+            return PurePosixPath(self.path.as_posix()) / self.member
+        return PurePosixPath(self.path.as_posix())
 
 
 # ------------------------------------------------------------------------- discovery
@@ -52,14 +62,20 @@ def function_from_group(group: str, stream: str = "") -> str:
     return group.rsplit("/", 1)[-1] or group
 
 
+_SUFFIXES = (".gz", ".bz2", ".zst", ".zip", ".log", ".txt", ".jsonl", ".json", ".csv", ".out",
+             ".md")
+
+
 def file_function(source: Source) -> str:
-    if source.path is None:
+    """The function a file's name suggests: the name without its extensions."""
+    logical = source.logical
+    if logical is None:
         return "stdin"
-    name = source.path.name
-    for suffix in (".gz", ".log", ".txt", ".jsonl", ".json", ".csv", ".out"):
+    name = logical.name
+    for suffix in _SUFFIXES:
         if name.endswith(suffix):
             name = name[: -len(suffix)]
-    return name or source.path.name
+    return name or logical.name
 
 
 # ------------------------------------------------------------------------- main loop

@@ -72,8 +72,8 @@ _START = re.compile(r"START RequestId:[ \t]*" + _RID + r"(?:\s*Version: *([^\s]+
 _END = re.compile(r"END RequestId:[ \t]*" + _RID)
 _TIMEOUT = re.compile(r"(\S+)\s+Task timed out after ([0-9.]+) seconds")
 _CRASH = re.compile(
-    r"RequestId:[ \t]*" + _RID + r"[ \t]*(?:Error: (.*)|(Process exited before completing request))",
-    re.S)
+    r"RequestId:[ \t]*" + _RID
+    + r"[ \t]*(?:Error: (.*)|(Process exited before completing request))", re.S)
 _ERROR_TYPE_LINE = re.compile(r"\n\s*([A-Za-z]+\.[A-Za-z]+)\s*$")
 
 _FIELD_INDEX = {
