@@ -19,6 +19,7 @@ from lamlife.lifecycle.engine.summarize import (
     summary_dict,
 )
 from lamlife.lifecycle.read import ReadOptions, ReadResult, read_inputs
+from lamlife.lifecycle.read.seen import note_overlap_and_limits
 from lamlife.lifecycle.schema import INVOCATION_COLUMNS
 
 
@@ -57,6 +58,7 @@ def observe(paths: Sequence[str], options: AnalyzeOptions | None = None,
     stats = read.stats
     stats.incomplete += read.sink.finish()
     stats.events = read.sink.counts.events
+    note_overlap_and_limits(read.sink, stats)
     result = run_engine(read.sink, EngineOptions(options.proactive_threshold_s))
     parts = [result.invocations, *read.classified]
     parts = [p for p in parts if not p.empty]

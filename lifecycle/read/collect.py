@@ -18,13 +18,14 @@ before it. The paired columns are in ``paired``.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from lamlife.lifecycle.read.overlap import drop_duplicates, timeout_reports
 from lamlife.lifecycle.read.platform import MALFORMED, parse_message
 
 NUMERIC_FIELDS: tuple[str, ...] = (
@@ -40,6 +41,10 @@ NUMERIC_FIELDS: tuple[str, ...] = (
 MAX_EXAMPLES = 5
 NAN = math.nan
 _FLUSH_ROWS = 65536
+
+
+def _same_function(function: str, environment: str) -> str:
+    return function
 
 
 def hash_ids(ids: Sequence[str]) -> np.ndarray:
@@ -153,6 +158,9 @@ class RecordSink:
         self.envs_with_starts: set[int] = set()  # environments with any START (set by finish)
         self._strings: dict[str, str] = {}
         self._seq = 0
+        # (function, environment) -> the function they belong to (read.overlap.Naming)
+        self.naming: Callable[[str, str], str] = _same_function
+        self.duplicates = 0  # repeated records dropped by finish (read.overlap)
 
     # ------------------------------------------------------------------ input side
 
@@ -160,9 +168,13 @@ class RecordSink:
         key = (function, environment)
         code = self._env_codes.get(key)
         if code is None:
-            code = len(self.environments)
+            named = (self.naming(function, environment), environment)
+            code = self._env_codes.get(named)
+            if code is None:
+                code = len(self.environments)
+                self._env_codes[named] = code
+                self.environments.append(named)
             self._env_codes[key] = code
-            self.environments.append(key)
         return code
 
     def next_seq(self, count: int = 1) -> int:
@@ -258,6 +270,11 @@ class RecordSink:
         """Pair STARTs with REPORTs into ``paired``; return the count of STARTs without REPORT."""
         starts = self._starts.frame()
         reports = self._reports.frame()
+        starts, reports, self.marks, self.status_lines, self.duplicates = drop_duplicates(
+            starts, reports, self.marks, self.status_lines)
+        timed_out = timeout_reports(self.status_lines, reports, self.next_seq(0), hash_ids)
+        if timed_out is not None:  # timeout lines whose REPORT is not in the input
+            reports = {k: np.concatenate([v, timed_out[k]]) for k, v in reports.items()}
         start_ts, version, matched = pair_starts(starts, reports)
         self.envs_with_starts = {int(c) for c in np.unique(starts["env"])}
         self.paired = {

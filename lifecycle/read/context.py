@@ -11,8 +11,11 @@ import pandas as pd
 
 from lamlife.lifecycle.analysis import InputStats
 from lamlife.lifecycle.read.collect import RecordSink
+from lamlife.lifecycle.read.overlap import CUSTOM_STREAM
 
-CUSTOM_STREAM = re.compile(r"^\d{4}/\d\d/\d\d/([^\[/]+)\[")
+__all__ = ["CUSTOM_STREAM", "ReadOptions", "ReadResult", "Source", "default_function",
+           "file_function", "function_column", "function_from_group"]
+
 
 
 @dataclass
@@ -27,6 +30,7 @@ class ReadResult:
     classified: list[pd.DataFrame] = field(default_factory=list)  # re-read lamlife CSVs
     arrivals: list[str] = field(default_factory=list)  # arrival CSV paths (for the simulator)
     streamless: set[str] = field(default_factory=set)  # sources already warned of no stream
+    instances: dict[str, str] = field(default_factory=dict)  # source -> last initStart instanceId
 
 
 @dataclass
@@ -64,6 +68,18 @@ def function_from_group(group: str, stream: str = "") -> str:
 
 _SUFFIXES = (".gz", ".bz2", ".zst", ".zip", ".log", ".txt", ".jsonl", ".json", ".csv", ".out",
              ".md")
+
+
+def function_column(header: list[str]) -> int | None:
+    """The column of a table or CSV header that names the function: Logs Insights'
+    ``@entity.Attributes.Lambda.Function`` (any ``@entity...Function`` column) or a plain
+    ``function``/``functionName`` column; None when there is none."""
+    for i, name in enumerate(header):
+        low = name.strip().lower()
+        if (low.startswith("@entity") and low.endswith("function")) or low in (
+                "function", "functionname", "function_name", "@functionname"):
+            return i
+    return None
 
 
 def file_function(source: Source) -> str:

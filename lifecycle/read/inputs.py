@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
-from typing import IO
+from typing import IO, cast
 
 from lamlife.lifecycle.analysis import InputStats
 from lamlife.lifecycle.errors import InputError
@@ -35,7 +35,9 @@ from lamlife.lifecycle.read.console_csv import read_console_csv
 from lamlife.lifecycle.read.context import ReadOptions, ReadResult, Source
 from lamlife.lifecycle.read.detect import detect_format
 from lamlife.lifecycle.read.insights_csv import read_insights_csv
+from lamlife.lifecycle.read.invoke_tail import read_invoke_tail
 from lamlife.lifecycle.read.lamlife_csv import read_arrivals, read_lamlife_csv
+from lamlife.lifecycle.read.overlap import Naming
 from lamlife.lifecycle.read.sam import read_sam
 from lamlife.lifecycle.read.sources import (
     STREAM_ERRORS,
@@ -46,6 +48,7 @@ from lamlife.lifecycle.read.sources import (
     read_head,
     text_stream,
 )
+from lamlife.lifecycle.read.table import read_table
 from lamlife.lifecycle.read.tail import read_tail
 from lamlife.lifecycle.read.timestamped import read_timestamped
 
@@ -60,6 +63,8 @@ def read_inputs(paths: Sequence[str], options: ReadOptions | None = None,
     options = options or ReadOptions()
     sources = discover(paths)
     sink = RecordSink()
+    naming = Naming(sink.fallback_functions)
+    sink.naming = naming
     stats = InputStats()
     result = ReadResult(sink, stats)
     total = [0]
@@ -99,6 +104,8 @@ def read_inputs(paths: Sequence[str], options: ReadOptions | None = None,
     if readable == 0:
         where = ", ".join(paths)
         raise InputError(f"{where}: nothing readable (no file in a log format lamlife reads)")
+    for code, name in naming.display_names(sink.environments).items():
+        sink.function_from_record.setdefault(code, name)  # a log split into parts
     counts = sink.counts
     stats.records += counts.records
     stats.ignored += counts.ignored
@@ -132,7 +139,9 @@ def _read_source(source: Source, options: ReadOptions, result: ReadResult,
         reader = _READERS[fmt]
         newline = "" if fmt.endswith("csv") else "\n"
         with text_stream(head, stream, newline) as raw:
-            text = CleanText(raw, _junk_counter(source, result)) if dirty else raw
+            # CleanText offers what the readers use of a TextIOWrapper (read, readline, lines)
+            text = cast(io.TextIOWrapper, CleanText(raw, _junk_counter(source, result))
+                        ) if dirty else raw
             reader(source, text, options, result)
         return fmt
     finally:
@@ -170,4 +179,6 @@ _READERS: dict[str, Callable[[Source, io.TextIOWrapper, ReadOptions, ReadResult]
     "console-csv": read_console_csv,
     "lamlife-csv": read_lamlife_csv,
     "arrival-csv": read_arrivals,
+    "invoke-tail": read_invoke_tail,
+    "table": read_table,
 }

@@ -1,0 +1,174 @@
+"""Inputs that overlap or belong together, and invocations only a status line tells of.
+
+- **Naming** (``Naming``, consulted by ``RecordSink.env_code``): a file's name is only a
+  fallback for the function. A custom log group's stream (``YYYY/MM/DD/<function>[<version>]
+  <id>``) names the function instead. Two files named differently that share a log stream are
+  one function's log split or rotated into parts (a stream belongs to one function, and its id
+  is random): they become one function, named by their common base (``orders-part1.log``,
+  ``orders-part2.log`` -> ``orders``).
+- **Duplicates** (``drop_duplicates``): the same event in two inputs (overlapping exports, the
+  same file given twice, a re-run fetch) is kept once. A START is the same when its
+  environment, RequestId and time are; a REPORT when its Duration is too; a lifecycle mark or
+  status line when all its fields are. No two real records share all of these.
+- **Timeouts without a REPORT** (``timeout_reports``): a "Task timed out after N seconds" line
+  whose REPORT is not in the input (the window ended) is still a timed-out invocation of N
+  seconds ending at the line, so it is not lost as "incomplete".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import astuple
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+# a custom log group's stream: YYYY/MM/DD/<function>[<version>]<id> (§4)
+CUSTOM_STREAM = re.compile(r"^\d{4}/\d\d/\d\d/([^\[/]+)\[")
+# a part or rotation suffix of a file name: orders-part1, orders_2, orders.1, "orders (1)"
+_PART = re.compile(r"(?:[-_. ]?(?:part|chunk|split|rotated)?[-_. ]?\d+|\s*\(\d+\))$", re.I)
+_NEAR_MS = 10_000.0  # a REPORT this close to a timeout line is that invocation's
+
+
+class Naming:
+    """Canonical function of (function, environment) as the readers name them (see above)."""
+
+    def __init__(self, fallback: set[str]) -> None:
+        self.fallback = fallback  # names that came from file names (the sink's set)
+        self._owner: dict[str, str] = {}  # stream -> the fallback name that saw it first
+        self._alias: dict[str, str] = {}  # fallback name -> the name of its group
+
+    def __call__(self, function: str, environment: str) -> str:
+        if function not in self.fallback or not environment:
+            return function
+        custom = CUSTOM_STREAM.match(environment)
+        if custom:
+            return custom.group(1)
+        function = self._root(function)
+        owner = self._root(self._owner.setdefault(environment, function))
+        if owner != function:  # two parts of one function's log
+            self._alias[function] = owner
+        return owner
+
+    def _root(self, name: str) -> str:
+        while name in self._alias:
+            name = self._alias[name]
+        return name
+
+    def display_names(self, environments: Sequence[tuple[str, str]]) -> dict[int, str]:
+        """Environment code -> function name for the codes whose names were merged."""
+        groups: dict[str, set[str]] = {}
+        for name in self._alias:
+            groups.setdefault(self._root(name), {self._root(name)}).add(name)
+        if not groups:
+            return {}
+        shown = {root: common_name(sorted(members)) for root, members in groups.items()}
+        out: dict[int, str] = {}
+        for code, (function, _env) in enumerate(environments):
+            root = self._root(function)
+            if root in shown:
+                out[code] = shown[root]
+        return out
+
+
+def common_name(names: Sequence[str]) -> str:
+    """The function name of a log split into files: their names without part suffixes."""
+    bases = {_PART.sub("", n) or n for n in names}
+    if len(bases) == 1:
+        return bases.pop()
+    prefix = _common_prefix(sorted(bases)).rstrip("-_. ")
+    return prefix or sorted(names)[0]
+
+
+def _common_prefix(names: list[str]) -> str:
+    first, last = names[0], names[-1]
+    k = 0
+    while k < min(len(first), len(last)) and first[k] == last[k]:
+        k += 1
+    return first[:k]
+
+
+def drop_duplicates(starts: dict[str, Any], reports: dict[str, Any], marks: list[Any],
+                    status_lines: list[Any]
+                    ) -> tuple[dict[str, Any], dict[str, Any], list[Any], list[Any], int]:
+    """The columns and lists without repeated records; the count of records dropped."""
+    dropped = 0
+    keep = _first_of_each(starts, ("env", "rid_hash", "ts"))
+    if keep is not None:
+        dropped += len(starts["env"]) - int(keep.sum())
+        starts = {k: v[keep] for k, v in starts.items()}
+    keep = _first_of_each(reports, ("env", "rid_hash", "ts", "duration_ms"))
+    if keep is not None:
+        dropped += len(reports["env"]) - int(keep.sum())
+        reports = {k: v[keep] for k, v in reports.items()}
+    unique_marks = _unique(marks, skip=("seq",))
+    unique_lines = _unique(status_lines)
+    dropped += len(marks) - len(unique_marks) + len(status_lines) - len(unique_lines)
+    return starts, reports, unique_marks, unique_lines, dropped
+
+
+def _first_of_each(columns: dict[str, Any], key: tuple[str, ...]) -> np.ndarray | None:
+    """A mask keeping the first row of each key; None when every row is unique already."""
+    if len(columns["env"]) < 2:
+        return None
+    frame = pd.DataFrame({name: columns[name] for name in key})
+    duplicated = frame.duplicated(keep="first").to_numpy()
+    return ~duplicated if duplicated.any() else None
+
+
+def _unique(items: list[Any], skip: tuple[str, ...] = ()) -> list[Any]:
+    if len(items) < 2:
+        return items
+    fields = [f for f in items[0].__dataclass_fields__ if f not in skip]
+    seen: set[tuple[Any, ...]] = set()
+    out = []
+    for item in items:
+        values = astuple(item) if not skip else tuple(getattr(item, f) for f in fields)
+        key = tuple("nan" if isinstance(v, float) and math.isnan(v) else v for v in values)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(item)
+    return out
+
+
+def timeout_reports(status_lines: list[Any], reports: dict[str, Any], first_seq: int,
+                    hash_ids: Any) -> dict[str, Any] | None:
+    """REPORT rows for timeout lines with no REPORT of their invocation (module docstring).
+
+    Each row: Duration = the timeout, ending at the line, status ``timeout``, the other
+    numbers missing (not logged). None when there are none.
+    """
+    lines = [s for s in status_lines if s.status == "timeout" and not math.isnan(s.timeout_ms)]
+    if not lines:
+        return None
+    have: dict[tuple[int, str], list[float]] = {}
+    if len(reports["env"]):
+        wanted = {(s.env, s.request_id) for s in lines}
+        for env, rid, ts in zip(reports["env"].tolist(), reports["request_id"],
+                                reports["ts"].tolist(), strict=True):
+            if (env, rid) in wanted:
+                have.setdefault((env, rid), []).append(ts)
+    rows = [s for s in lines
+            if not any(abs(t - s.ts) <= _NEAR_MS for t in have.get((s.env, s.request_id), ()))]
+    if not rows:
+        return None
+    n = len(rows)
+    nan = np.full(n, np.nan)
+    out: dict[str, Any] = {
+        "env": np.array([s.env for s in rows], dtype=np.int64),
+        "ts": np.array([s.ts for s in rows], dtype=np.float64),
+        "seq": np.arange(first_seq, first_seq + n, dtype=np.int64),
+        "rid_hash": hash_ids([s.request_id for s in rows]),
+        "request_id": np.array([s.request_id for s in rows], dtype=object),
+        "status": np.array(["timeout"] * n, dtype=object),
+        "error_type": np.array([""] * n, dtype=object),
+    }
+    for name in ("billed_duration_ms", "memory_mb", "max_memory_used_mb", "init_duration_ms",
+                 "restore_duration_ms", "billed_restore_duration_ms"):
+        out[name] = nan.copy()
+    out["duration_ms"] = np.array([s.timeout_ms for s in rows], dtype=np.float64)
+    return out
