@@ -274,7 +274,8 @@ class RecordSink:
             starts, reports, self.marks, self.status_lines)
         timed_out = timeout_reports(self.status_lines, reports, self.next_seq(0), hash_ids)
         if timed_out is not None:  # timeout lines whose REPORT is not in the input
-            reports = {k: np.concatenate([v, timed_out[k]]) for k, v in reports.items()}
+            reports = {k: np.concatenate([v, timed_out[k]]) if len(v) else timed_out[k]
+                       for k, v in reports.items()}
         start_ts, version, matched = pair_starts(starts, reports)
         self.envs_with_starts = {int(c) for c in np.unique(starts["env"])}
         self.paired = {
