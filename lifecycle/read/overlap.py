@@ -114,9 +114,15 @@ def _first_of_each(columns: dict[str, Any], key: tuple[str, ...]) -> np.ndarray 
     """A mask keeping the first row of each key; None when every row is unique already."""
     if len(columns["env"]) < 2:
         return None
-    frame = pd.DataFrame({name: columns[name] for name in key})
+    # times to the microsecond: readers compute the same time by different float paths
+    frame = pd.DataFrame({name: _micros(columns[name]) if name == "ts" else columns[name]
+                          for name in key})
     duplicated = frame.duplicated(keep="first").to_numpy()
     return ~duplicated if duplicated.any() else None
+
+
+def _micros(ms: Any) -> Any:
+    return np.round(np.asarray(ms, dtype=np.float64) * 1000.0).astype(np.int64)
 
 
 def _unique(items: list[Any], skip: tuple[str, ...] = ()) -> list[Any]:
@@ -127,7 +133,9 @@ def _unique(items: list[Any], skip: tuple[str, ...] = ()) -> list[Any]:
     out = []
     for item in items:
         values = astuple(item) if not skip else tuple(getattr(item, f) for f in fields)
-        key = tuple("nan" if isinstance(v, float) and math.isnan(v) else v for v in values)
+        key = tuple("nan" if isinstance(v, float) and math.isnan(v)
+                    else round(v * 1000.0) if f == "ts" else v
+                    for f, v in zip(fields, values, strict=True))
         if key in seen:
             continue
         seen.add(key)
