@@ -76,7 +76,7 @@ class StatusLine:
     status: str
     error_type: str
     killed: bool
-    timeout_ms: float = NAN  # "Task timed out after N seconds": the limit in ms
+    timeout_ms: float = NAN  # "Task timed out after N seconds": N s in ms (elapsed time)
 
 
 @dataclass

@@ -12,7 +12,7 @@
   status line when all its fields are. No two real records share all of these.
 - **Timeouts without a REPORT** (``timeout_reports``): a "Task timed out after N seconds" line
   whose REPORT is not in the input (the window ended) is still a timed-out invocation of N
-  seconds ending at the line, so it is not lost as "incomplete".
+  seconds (the elapsed time the line states) ending at the line, so it is not lost as "incomplete".
 """
 
 from __future__ import annotations
@@ -147,8 +147,8 @@ def timeout_reports(status_lines: list[Any], reports: dict[str, Any], first_seq:
                     hash_ids: Any) -> dict[str, Any] | None:
     """REPORT rows for timeout lines with no REPORT of their invocation (module docstring).
 
-    Each row: Duration = the timeout, ending at the line, status ``timeout``, the other
-    numbers missing (not logged). None when there are none.
+    Each row: Duration = the N seconds the line states (elapsed time), ending at the line,
+    status ``timeout``, the other numbers missing (not logged). None when there are none.
     """
     lines = [s for s in status_lines if s.status == "timeout" and not math.isnan(s.timeout_ms)]
     if not lines:

@@ -14,13 +14,13 @@ Record tuples (first element is the kind):
 - ``("restore_start", runtime_version)``
 - ``("restore_report", duration, status, error_type)``
 - ``("extension",)``: EXTENSION / TELEMETRY / LOGS lines, JSON extension records
-- ``("status", request_id, status, error_type, killed, timeout_ms)``: "Task timed out" (with
-  its limit in ms), crash lines, JSON runtimeDone / fault; ``killed`` is true when the runtime
-  process died (``signal: killed``, or the old ``Process exited before completing request``),
-  ``timeout_ms`` is NaN except on "Task timed out after N seconds"
+- ``("status", request_id, status, error_type, killed, timeout_ms)``: "Task timed out",
+  crash lines, JSON runtimeDone / fault; ``killed`` is true when the runtime process died
+  (``signal: killed``, or the old ``Process exited before completing request``);
+  ``timeout_ms`` is the N seconds of "Task timed out after N seconds" in ms (NaN otherwise)
 - ``("other",)``: a platform record that changes nothing (lone XRAY line, logsDropped, ...)
 
-Formats and their sources: docs/lambda-platform.md §2 (text) and §3 (JSON).
+Formats and their sources: docs/platform.md §2 (text) and §3 (JSON).
 
 Copy artefacts are part of the grammar (docs/lifecycle.md, "Copy artefacts"): a RequestId is a
 UUID (``8-4-4-4-12`` hex digits, time-based in very old logs), so a separator lost in a copy
