@@ -1,8 +1,8 @@
 """Inputs that overlap or belong together, and invocations only a status line tells of.
 
-- **Naming** (``Naming``, consulted by ``RecordSink.env_code``): a file's name is only a
-  fallback for the function. A custom log group's stream (``YYYY/MM/DD/<function>[<version>]
-  <id>``) names the function instead. Two files named differently that share a log stream are
+- **Naming** (``Naming``, consulted by ``RecordSink.env_code``): a custom log group's stream
+  (``YYYY/MM/DD/<function>[<version>]<id>``) names the function, over ``--function`` and the
+  file name (as a log group does). Two files named differently that share a log stream are
   one function's log split or rotated into parts (a stream belongs to one function, and its id
   is random): they become one function, named by their common base (``orders-part1.log``,
   ``orders-part2.log`` -> ``orders``).
@@ -42,11 +42,13 @@ class Naming:
         self._alias: dict[str, str] = {}  # fallback name -> the name of its group
 
     def __call__(self, function: str, environment: str) -> str:
-        if function not in self.fallback or not environment:
+        if not environment:
             return function
         custom = CUSTOM_STREAM.match(environment)
-        if custom:
+        if custom:  # the content names the function, whatever the file or --function say
             return custom.group(1)
+        if function not in self.fallback:
+            return function
         function = self._root(function)
         owner = self._root(self._owner.setdefault(environment, function))
         if owner != function:  # two parts of one function's log
@@ -111,14 +113,45 @@ def drop_duplicates(starts: dict[str, Any], reports: dict[str, Any], marks: list
 
 
 def _first_of_each(columns: dict[str, Any], key: tuple[str, ...]) -> np.ndarray | None:
-    """A mask keeping the first row of each key; None when every row is unique already."""
-    if len(columns["env"]) < 2:
+    """A mask keeping the first row of each key; None when every row is unique already.
+
+    One 64-bit hash per row finds the candidates in a single pass; only rows whose hash repeats
+    (the duplicates, and any hash collision) are compared column by column.
+    """
+    n = len(columns["env"])
+    if n < 2:
+        return None
+    mixed = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k, name in enumerate(key):
+            mixed = (mixed ^ _bits(columns, name)) * np.uint64(_ODD[k % len(_ODD)])
+            mixed ^= mixed >> np.uint64(29)
+    candidates = np.flatnonzero(pd.Index(mixed).duplicated(keep=False))
+    if not len(candidates):
         return None
     # times to the microsecond: readers compute the same time by different float paths
-    frame = pd.DataFrame({name: _micros(columns[name]) if name == "ts" else columns[name]
-                          for name in key})
-    duplicated = frame.duplicated(keep="first").to_numpy()
-    return ~duplicated if duplicated.any() else None
+    frame = pd.DataFrame({name: _micros(columns[name][candidates]) if name == "ts"
+                          else columns[name][candidates] for name in key})
+    drop = frame.duplicated(keep="first").to_numpy()
+    if not drop.any():
+        return None
+    keep = np.ones(n, dtype=bool)
+    keep[candidates[drop]] = False
+    return keep
+
+
+_ODD = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93)
+
+
+def _bits(columns: dict[str, Any], name: str) -> Any:
+    """A column as 64-bit patterns: times in microseconds, floats by value (NaN as one)."""
+    values = columns[name]
+    if name == "ts":
+        return _micros(values).astype(np.uint64)
+    array = np.asarray(values)
+    if array.dtype.kind == "f":
+        return np.nan_to_num(array, nan=-1.0).astype(np.float64).view(np.uint64)
+    return array.astype(np.uint64)
 
 
 def _micros(ms: Any) -> Any:
