@@ -17,7 +17,7 @@ import pandas as pd
 
 from lamlife.lifecycle.analysis import Analysis, InputStats
 from lamlife.lifecycle.errors import InputError
-from lamlife.lifecycle.read.seen import seen_text
+from lamlife.lifecycle.read.seen import REPORT_ONLY, seen_text
 from lamlife.lifecycle.schema import START_TYPES
 from lamlife.reports._format import (
     MISSING,
@@ -187,6 +187,7 @@ def summary_section(analysis: Analysis) -> Section:
         title="Summary",
         columns=(Column("Metric"), Column("Value")),
         rows=tuple(rows),
+        notes=(f"Limits: {REPORT_ONLY}.",) if REPORT_ONLY in stats.warnings else (),
         show_header=False,
         markdown_headers=("Metric", "Value"),
     )

@@ -96,7 +96,7 @@ def _json_event(event: Any, source: Source, options: ReadOptions, result: ReadRe
     stream = event.get("logStreamName") or event.get("logStream") or context.get("stream")
     if not isinstance(stream, str):
         stream = ""
-    named = event.get("functionName") or context.get("function")
+    named = event.get("functionName")
     custom = CUSTOM_STREAM.match(stream)
     if isinstance(group, str) and group:
         function = function_from_group(group, stream)

@@ -260,6 +260,19 @@ def test_report_only_limits_are_said_once_for_many_files() -> None:
     assert a.input.warnings.count(REPORT_ONLY) == 1
 
 
+def test_report_only_limits_are_in_the_human_report_once() -> None:
+    case = DATA / "report-only"
+    a = analyze_paths([str(case / "monday.csv"), str(case / "tuesday.csv")])
+    text = render_text(a, width=300)
+    assert text.count("only REPORT records in the input") == 1
+
+
+def test_custom_group_stream_names_the_function_over_function_option() -> None:
+    a = analyze_paths([str(DATA / "custom-stream" / "shared-group.log")],
+                      AnalyzeOptions(function="given"))
+    assert set(a.invocations["function"]) == {"billing"}
+
+
 def test_an_input_with_starts_does_not_claim_report_only() -> None:
     a = analyze_paths([str(TAIL)])
     assert REPORT_ONLY not in a.input.warnings
