@@ -126,7 +126,7 @@ def decoded_base64_tail(text: str) -> str | None:
         decoded = base64.b64decode(text, validate=True).decode("utf-8")
     except (ValueError, UnicodeDecodeError):
         return None
-    return decoded if "RequestId:" in decoded else None
+    return decoded if "RequestId:" in decoded or '"platform.' in decoded else None
 
 
 def _is_jsonl_object(obj: dict[str, Any]) -> bool:

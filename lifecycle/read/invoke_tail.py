@@ -14,7 +14,8 @@ Every line is its own event except the lines that continue one (an error type un
 line, the XRAY line of a REPORT, an indented line). Times are not logged, so they are built
 from the durations: the first START is at 1970-01-01T00:00:00Z (epoch 0), a REPORT ends Duration
 after its START, a "Task timed out after N seconds" line N seconds after it, and the next
-event follows. Invocations therefore keep their order and durations but not their wall-clock
+event follows. A function with the JSON log format writes JSON records: they keep their own
+``time``. Invocations therefore keep their order and durations but not their wall-clock
 times; a warning says so. There is no stream, so environments cannot be rebuilt.
 """
 
@@ -62,9 +63,15 @@ def feed_invoke_tail(content: str, source: Source, options: ReadOptions,
             "times and no log stream: times are rebuilt from the durations starting at "
             "1970-01-01T00:00:00Z, environments cannot be rebuilt, start types come from "
             "REPORT fields alone")
+    from lamlife.lifecycle.read.cloudwatch_json import json_platform_message
+
     clock = 0.0
     started: dict[str, float] = {}
     for lineno, message in _events(content):
+        if message.startswith("{") and '"platform.' in message:
+            # a function with the JSON log format: its records carry their own time
+            json_platform_message(function, "", clock, message, source, sink)
+            continue
         rec = parse_message(message)
         ts = clock
         if rec is not None and isinstance(rec, tuple) and len(rec) > 1:

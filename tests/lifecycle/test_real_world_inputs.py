@@ -9,6 +9,7 @@ split into parts like the whole, a file given twice like once.
 
 from __future__ import annotations
 
+import base64
 import builtins
 import bz2
 import gzip
@@ -433,3 +434,38 @@ def test_copied_tables_read_like_the_log(seed: int, style: str, tmp_path: Path) 
     x = got.invocations.sort_values(key)[cols].reset_index(drop=True)
     y = clean.invocations.sort_values(key)[cols].reset_index(drop=True)
     pd.testing.assert_frame_equal(x, y)
+
+
+def test_invoke_response_of_a_json_log_format_function_keeps_record_times(
+        tmp_path: Path) -> None:
+    # LogResult of a function with the JSON log format: JSON records with their own time.
+    rid = "79b5e81f-9cdd-4145-b1f6-7c50ef8a2a36"
+    records = [
+        {"time": "2026-10-08T07:30:28.235Z", "type": "platform.start",
+         "record": {"requestId": rid, "version": "$LATEST"}},
+        {"timestamp": "2026-10-08T07:30:28.300Z", "level": "INFO", "requestId": rid,
+         "message": "sent"},
+        {"time": "2026-10-08T07:30:29.470Z", "type": "platform.report",
+         "record": {"requestId": rid, "status": "success",
+                    "metrics": {"durationMs": 1233.96, "billedDurationMs": 1698,
+                                "memorySizeMB": 256, "maxMemoryUsedMB": 123,
+                                "initDurationMs": 463.512}}},
+    ]
+    text = "".join(json.dumps(r) + "\n" for r in records)
+    path = tmp_path / "response.json"
+    path.write_text(json.dumps({"StatusCode": 200, "LogResult": base64.b64encode(
+        text.encode()).decode(), "ExecutedVersion": "$LATEST"}))
+    a = analyze_paths([str(path)])
+    assert (a.input.events, a.input.records, a.input.ignored) == (3, 2, 1)
+    row = a.invocations.iloc[0]
+    assert row["start"] == pd.Timestamp("2026-10-08T07:30:28.235Z")
+    assert row["end"] == pd.Timestamp("2026-10-08T07:30:29.470Z")
+    assert row["start_type"] == "cold"
+
+
+def test_arrival_csv_inside_a_zip_is_one_clear_error(tmp_path: Path) -> None:
+    archive = tmp_path / "trace.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("trace.csv", "start,duration_ms\n2026-01-01T00:00:00Z,100\n")
+    with pytest.raises(InputError, match="arrival CSV inside a zip archive"):
+        analyze_paths([str(archive)])
