@@ -25,7 +25,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lamlife.lifecycle.read.overlap import drop_duplicates, timeout_reports
+from lamlife.lifecycle.read.overlap import (
+    drop_duplicates,
+    merge_environments,
+    timeout_reports,
+)
 from lamlife.lifecycle.read.platform import MALFORMED, parse_message
 
 NUMERIC_FIELDS: tuple[str, ...] = (
@@ -270,6 +274,8 @@ class RecordSink:
         """Pair STARTs with REPORTs into ``paired``; return the count of STARTs without REPORT."""
         starts = self._starts.frame()
         reports = self._reports.frame()
+        merge_environments(self.environments, self.function_from_record, starts, reports,
+                           self.marks, self.status_lines)
         starts, reports, self.marks, self.status_lines, self.duplicates = drop_duplicates(
             starts, reports, self.marks, self.status_lines)
         timed_out = timeout_reports(self.status_lines, reports, self.next_seq(0), hash_ids)

@@ -5,7 +5,9 @@
   file name (as a log group does). Two files named differently that share a log stream are
   one function's log split or rotated into parts (a stream belongs to one function, and its id
   is random): they become one function, named by their common base (``orders-part1.log``,
-  ``orders-part2.log`` -> ``orders``).
+  ``orders-part2.log`` -> ``orders``); a file sharing a stream with an input whose content
+  names the function takes that name. ``merge_environments`` gives each final (function,
+  stream) one code, whatever the order the files were read in.
 - **Duplicates** (``drop_duplicates``): the same event in two inputs (overlapping exports, the
   same file given twice, a re-run fetch) is kept once. A START is the same when its
   environment, RequestId and time are; a REPORT when its Duration is too; a lifecycle mark or
@@ -34,12 +36,19 @@ _NEAR_MS = 10_000.0  # a REPORT this close to a timeout line is that invocation'
 
 
 class Naming:
-    """Canonical function of (function, environment) as the readers name them (see above)."""
+    """Canonical function of (function, environment) as the readers name them (see above).
+
+    Names join when they share a log stream and at least one of them came from a file name:
+    two file names join under their common base; a file name joins the name the content gives
+    (a log group, a custom stream, ``functionName``), which wins. Two names from content never
+    join.
+    """
 
     def __init__(self, fallback: set[str]) -> None:
         self.fallback = fallback  # names that came from file names (the sink's set)
-        self._owner: dict[str, str] = {}  # stream -> the fallback name that saw it first
-        self._alias: dict[str, str] = {}  # fallback name -> the name of its group
+        self._owner: dict[str, str] = {}  # stream -> the first name seen with it
+        self._parent: dict[str, str] = {}  # name -> the name it joined
+        self._content: set[str] = set()  # names from content seen with a stream
 
     def __call__(self, function: str, environment: str) -> str:
         if not environment:
@@ -47,33 +56,63 @@ class Naming:
         custom = CUSTOM_STREAM.match(environment)
         if custom:  # the content names the function, whatever the file or --function say
             return custom.group(1)
-        if function not in self.fallback:
-            return function
-        function = self._root(function)
+        from_file = function in self.fallback
+        if not from_file:
+            self._content.add(function)
+        root = self._root(function)
         owner = self._root(self._owner.setdefault(environment, function))
-        if owner != function:  # two parts of one function's log
-            self._alias[function] = owner
-        return owner
+        if owner == root:
+            return root
+        if from_file and root not in self._content:  # a part of a log named by file or content
+            self._parent[root] = owner
+            return owner
+        if owner not in self._content:  # the content names what a file name guessed
+            self._parent[owner] = root
+            return root
+        return function  # two names from content: a reused stream name, kept apart
 
     def _root(self, name: str) -> str:
-        while name in self._alias:
-            name = self._alias[name]
+        while name in self._parent:
+            name = self._parent[name]
         return name
 
     def display_names(self, environments: Sequence[tuple[str, str]]) -> dict[int, str]:
-        """Environment code -> function name for the codes whose names were merged."""
-        groups: dict[str, set[str]] = {}
-        for name in self._alias:
-            groups.setdefault(self._root(name), {self._root(name)}).add(name)
-        if not groups:
+        """Environment code -> function name for the codes whose names joined others."""
+        if not self._parent:
             return {}
-        shown = {root: common_name(sorted(members)) for root, members in groups.items()}
+        members: dict[str, set[str]] = {}
+        for name in self._parent:
+            root = self._root(name)
+            members.setdefault(root, {root}).add(name)
+        shown = {root: root if root in self._content else common_name(sorted(names))
+                 for root, names in members.items()}
         out: dict[int, str] = {}
         for code, (function, _env) in enumerate(environments):
             root = self._root(function)
             if root in shown:
                 out[code] = shown[root]
         return out
+
+
+def merge_environments(environments: Sequence[tuple[str, str]], names: dict[int, str],
+                       starts: dict[str, Any], reports: dict[str, Any], marks: list[Any],
+                       status_lines: list[Any]) -> bool:
+    """Give every environment one code: codes whose final (function, stream) are equal (a
+    name that joined another after its first rows were read) take the first code. Changes
+    the columns and records in place; True when some code changed."""
+    first: dict[tuple[str, str], int] = {}
+    code_map = np.arange(len(environments), dtype=np.int64)
+    for code, (function, env) in enumerate(environments):
+        if env:
+            code_map[code] = first.setdefault((names.get(code, function), env), code)
+    if (code_map == np.arange(len(environments))).all():
+        return False
+    for columns in (starts, reports):
+        if len(columns["env"]):
+            columns["env"] = code_map[columns["env"].astype(np.int64)]
+    for item in (*marks, *status_lines):
+        item.env = int(code_map[item.env])
+    return True
 
 
 def common_name(names: Sequence[str]) -> str:

@@ -200,9 +200,10 @@ def test_same_file_twice_counts_once() -> None:
     assert twice.input.events == 2 * once.input.events  # every event is still accounted for
 
 
-def test_the_same_events_in_json_and_tail_count_once(tmp_path: Path) -> None:
-    # A tail file and a JSON export of the same group and window: names must agree, so give
-    # the tail the function name the group has.
+@pytest.mark.parametrize("tail_first", [True, False])
+def test_the_same_events_in_json_and_tail_count_once(tail_first: bool, tmp_path: Path) -> None:
+    # A tail capture (named by its file only) and a JSON export of the same group and window:
+    # the shared streams say the file is the group's function, in either order of reading.
     stream = "2026/07/20/[$LATEST]b249865adaaf4fad80f95f8ad09725b8"
     lines = [ln for ln in TAIL.read_text().splitlines() if stream in ln and " START " in ln
              or stream in ln and " REPORT " in ln]
@@ -213,10 +214,29 @@ def test_the_same_events_in_json_and_tail_count_once(tmp_path: Path) -> None:
                        "timestamp": int(pd.Timestamp(stamp).value // 1_000_000)})
     export = tmp_path / "export.json"
     export.write_text(json.dumps({"events": events, "logGroupName": "/aws/lambda/orders"}))
-    both = analyze_paths([str(TAIL), str(export)])
+    capture = tmp_path / "captured-at-noon.log"
+    capture.write_bytes(TAIL.read_bytes())
+    paths = [str(capture), str(export)] if tail_first else [str(export), str(capture)]
+    both = analyze_paths(paths)
     alone = analyze_paths([str(TAIL)])
     assert both.input.duplicates == len(lines)
+    assert set(both.invocations["function"]) == {"orders"}
     same_analysis(both, alone)
+
+
+def test_two_log_groups_reusing_a_stream_name_stay_apart(tmp_path: Path) -> None:
+    # Names from content never join: a stream name reused by two groups (a fixture, a copy)
+    # stays two environments of two functions.
+    stream = "2026/07/20/[$LATEST]b249865adaaf4fad80f95f8ad09725b8"
+    for group in ("a", "b"):
+        (tmp_path / f"{group}.json").write_text(json.dumps({"logGroupName": f"/aws/lambda/{group}",
+            "events": [{"logStreamName": stream, "timestamp": 1784512215250,
+                        "message": f"START RequestId: r-{group} Version: $LATEST"},
+                       {"logStreamName": stream, "timestamp": 1784512215300,
+                        "message": f"REPORT RequestId: r-{group}\tDuration: 50.00 ms"}]}))
+    a = analyze_paths([str(tmp_path / "a.json"), str(tmp_path / "b.json")])
+    assert sorted(a.invocations["function"]) == ["a", "b"]
+    assert a.summary["environments"] == 2
 
 
 @pytest.mark.parametrize(("names", "expected"), [
