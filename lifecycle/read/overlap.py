@@ -193,6 +193,12 @@ def _bits(columns: dict[str, Any], name: str) -> Any:
     return array.astype(np.uint64)
 
 
+def _env_keys(env: Any, rid_hash: Any) -> Any:
+    with np.errstate(over="ignore"):
+        return (np.asarray(rid_hash).astype(np.uint64)
+                ^ (np.asarray(env).astype(np.uint64) * np.uint64(_ODD[0])))
+
+
 def _micros(ms: Any) -> Any:
     return np.round(np.asarray(ms, dtype=np.float64) * 1000.0).astype(np.int64)
 
@@ -227,11 +233,14 @@ def timeout_reports(status_lines: list[Any], reports: dict[str, Any], first_seq:
         return None
     have: dict[tuple[int, str], list[float]] = {}
     if len(reports["env"]):
-        wanted = {(s.env, s.request_id) for s in lines}
-        for env, rid, ts in zip(reports["env"].tolist(), reports["request_id"],
-                                reports["ts"].tolist(), strict=True):
-            if (env, rid) in wanted:
-                have.setdefault((env, rid), []).append(ts)
+        # only REPORTs whose (environment, RequestId hash) some timeout line has: few
+        line_keys = _env_keys(np.array([s.env for s in lines], dtype=np.int64),
+                              hash_ids([s.request_id for s in lines]))
+        near = np.flatnonzero(np.isin(_env_keys(reports["env"], reports["rid_hash"]),
+                                      line_keys))
+        for i in near.tolist():
+            key = (int(reports["env"][i]), str(reports["request_id"][i]))
+            have.setdefault(key, []).append(float(reports["ts"][i]))
     rows = [s for s in lines
             if not any(abs(t - s.ts) <= _NEAR_MS for t in have.get((s.env, s.request_id), ()))]
     if not rows:
