@@ -38,7 +38,8 @@ from lamlife.lifecycle.schema import FLAG_SEPARATOR, INVOCATION_COLUMNS
 DATA = Path(__file__).resolve().parent.parent / "data" / "readers"
 CASES = sorted(p.parent.name for p in DATA.glob("*/expected.json"))
 ALL_FORMATS = {
-    "tail", "timestamped", "sam", "json", "jsonl", "insights-csv", "console-csv",
+    "tail", "timestamped", "sam", "json", "jsonl", "insights-csv", "console-csv", "table",
+    "invoke-tail",
 }
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "orders.log"
 
