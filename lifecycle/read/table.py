@@ -18,7 +18,8 @@ the columns (``@timestamp``/``timestamp``, ``@message``/``message``, ``@logStrea
 an ``@entity...Function`` column); without a header the first cell is the time (ISO, or
 epoch milliseconds) and the last the message. Times without a zone are UTC. Rules (lines of
 ``-``, ``+``, ``=``, ``:`` and ``|``) are skipped; a row whose time cannot be read is malformed.
-A message holding ``|`` keeps it: the cells beyond the header's count belong to the message.
+A message holding ``|`` keeps it: Markdown's ``\\|`` is read as ``|``, and the cells beyond the
+header's count belong to the message.
 """
 
 from __future__ import annotations
@@ -44,13 +45,16 @@ _STREAM_NAMES = ("@logstream", "logstreamname", "logstream", "stream")
 _GROUP_NAMES = ("@log", "loggroupname", "loggroup")
 
 
+_PIPE = re.compile(r"(?<!\\)\|")  # a cell border; Markdown writes a "|" inside a cell as "\|"
+
+
 def _cells(line: str) -> list[str]:
     body = line.strip()
     if body.startswith("|"):
         body = body[1:]
-    if body.endswith("|"):
+    if body.endswith("|") and not body.endswith("\\|"):
         body = body[:-1]
-    return [cell.strip() for cell in body.split("|")]
+    return [cell.strip().replace("\\|", "|") for cell in _PIPE.split(body)]
 
 
 def _index(names: list[str], wanted: tuple[str, ...]) -> int | None:

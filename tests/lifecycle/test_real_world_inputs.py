@@ -35,6 +35,7 @@ from lamlife.lifecycle.read import detect_format
 from lamlife.lifecycle.read.overlap import common_name
 from lamlife.lifecycle.read.platform import MALFORMED, parse_message
 from lamlife.lifecycle.read.seen import REPORT_ONLY
+from lamlife.lifecycle.read.table import _cells as table_cells
 from lamlife.reports.tables import render_text
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "readers"
@@ -345,6 +346,21 @@ def test_unreadable_report_is_malformed_in_every_container(message: str, tmp_pat
 ])
 def test_detect_new_shapes(head: str, fmt: str | None) -> None:
     assert detect_format(head) == fmt
+
+
+def test_markdown_escaped_pipe_stays_in_the_message(tmp_path: Path) -> None:
+    rid = "5b1e0c2a-7d3f-4f6e-9a51-0c2d8e4b7a11"
+    path = tmp_path / "fn.md"
+    path.write_text(
+        "| @timestamp | @message |\n|---|---|\n"
+        f"| 2025-12-29 15:00:00.100 | START RequestId: {rid} Version: $LATEST |\n"
+        f"| 2025-12-29 15:00:00.200 | INFO a \\| b |\n"
+        f"| 2025-12-29 15:00:00.300 | REPORT RequestId: {rid}\tDuration: 200.00 ms |\n")
+    a = analyze_paths([str(path)])
+    assert (a.input.events, a.input.records, a.input.ignored, a.input.malformed) == (3, 2, 1, 0)
+    assert a.invocations.iloc[0]["start"] == pd.Timestamp("2025-12-29T15:00:00.100Z")
+    # the cells themselves: an escaped pipe is text, not a border
+    assert table_cells("| 2025 | a \\| b | s |") == ["2025", "a | b", "s"]
 
 
 # ---------------------------------------------------------------- property tests (grammars)
