@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import builtins
 import bz2
+import functools
 import gzip
 import io
 import json
@@ -41,9 +42,15 @@ from lamlife.reports.tables import render_text
 DATA = Path(__file__).resolve().parent.parent / "data" / "readers"
 TAIL = DATA / "tail-detailed" / "orders.log"
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "orders.log"
-SETTINGS = settings(max_examples=40, deadline=None, derandomize=True,
+SETTINGS = settings(max_examples=25, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow,
                                            HealthCheck.function_scoped_fixture])
+
+
+@functools.cache
+def clean_tail() -> Analysis:
+    """The analysis of tests/data/readers/tail-detailed/orders.log (read once)."""
+    return analyze_paths([str(TAIL)])
 
 
 def same_analysis(a: Analysis, b: Analysis) -> None:
@@ -425,7 +432,7 @@ def test_ansi_codes_anywhere_read_like_the_clean_file(seed: int, tmp_path: Path)
     path = tmp_path / f"orders-{seed}.log"
     path.write_text("\n".join(coloured) + "\n", encoding="utf-8")
     got = analyze_paths([str(path)], AnalyzeOptions(function="orders"))
-    clean = analyze_paths([str(TAIL)])
+    clean = clean_tail()
     assert (got.input.events, got.input.records, got.input.malformed) == (
         clean.input.events, clean.input.records, clean.input.malformed)
     same_analysis(got, clean)
@@ -461,7 +468,7 @@ def test_copied_tables_read_like_the_log(seed: int, style: str, tmp_path: Path) 
     path = tmp_path / f"orders-{style}-{seed}.md"
     path.write_text("\n".join(out) + "\n", encoding="utf-8")
     got = analyze_paths([str(path)], AnalyzeOptions(function="orders"))
-    clean = analyze_paths([str(TAIL)])
+    clean = clean_tail()
     assert got.input.formats == {"table": 1}
     assert (got.input.records, got.input.malformed) == (clean.input.records, 0)
     assert got.summary == clean.summary
