@@ -165,6 +165,7 @@ class RecordSink:
         # (function, environment) -> the function they belong to (read.overlap.Naming)
         self.naming: Callable[[str, str], str] = _same_function
         self.duplicates = 0  # repeated records dropped by finish (read.overlap)
+        self.timeouts_without_report = 0  # invocations finish made from timeout lines alone
 
     # ------------------------------------------------------------------ input side
 
@@ -280,6 +281,7 @@ class RecordSink:
             starts, reports, self.marks, self.status_lines)
         timed_out = timeout_reports(self.status_lines, reports, self.next_seq(0), hash_ids)
         if timed_out is not None:  # timeout lines whose REPORT is not in the input
+            self.timeouts_without_report = len(timed_out["env"])
             reports = {k: np.concatenate([v, timed_out[k]]) if len(v) else timed_out[k]
                        for k, v in reports.items()}
         start_ts, version, matched = pair_starts(starts, reports)

@@ -27,7 +27,8 @@ REPORT_ONLY = ("only REPORT records in the input (no START, END or INIT lines, e
 
 def seen_counts(sink: RecordSink, incomplete: int) -> dict[str, int]:
     """Platform records by kind (the sink must be finished); kinds never seen are left out."""
-    counts: dict[str, int] = {"report": len(sink), "incomplete": incomplete}
+    counts: dict[str, int] = {"report": len(sink) - sink.timeouts_without_report,
+                              "incomplete": incomplete}
     for mark in sink.marks:
         kind = mark.kind
         if kind == "init_report" and mark.status not in ("", "success"):

@@ -283,6 +283,12 @@ def test_failure_only_window_says_it_saw_the_failure(tmp_path: Path) -> None:
     assert "Seen: 1 failed INIT_REPORT." in render_text(a, width=200)
 
 
+def test_seen_counts_timeout_lines_not_as_reports() -> None:
+    a = analyze_paths([str(DATA / "timeout-no-report" / "slow.log")])
+    assert a.input.seen == {"timeout": 1}
+    assert a.summary["invocations"] == 1
+
+
 def test_report_only_limits_are_said_once_for_many_files() -> None:
     case = DATA / "report-only"
     a = analyze_paths([str(case / "monday.csv"), str(case / "tuesday.csv")])
