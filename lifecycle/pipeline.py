@@ -25,6 +25,7 @@ from lamlife.lifecycle.read.arrivals import (
     read_arrivals,
     sniff_arrival_csv,
 )
+from lamlife.lifecycle.read.seen import note_overlap_and_limits
 from lamlife.lifecycle.schema import INVOCATION_COLUMNS
 from lamlife.lifecycle.simulate.whatif import (
     Pricing,
@@ -76,6 +77,9 @@ def observe(paths: Sequence[str], options: AnalyzeOptions | None = None,
     stats = read.stats
     stats.incomplete += read.sink.finish()
     stats.events = read.sink.counts.events
+    for function, by_env in read.sink.regions().items():
+        stats.regions.setdefault(function, {}).update(by_env)
+    note_overlap_and_limits(read.sink, stats)
     result = run_engine(read.sink, EngineOptions(options.proactive_threshold_s))
     read.sink.release()  # the table holds what the rest needs: free the paired columns now
     parts = [result.invocations, *read.classified]
@@ -99,6 +103,8 @@ def price(analysis: Analysis, options: AnalyzeOptions) -> Analysis:
                                        options.strict_billing)
     if problem:
         priced.input.warnings.append(f"cost not computed: {problem}")
+    for reason in (priced.summary.get("cost") or {}).get("incomplete", []):
+        priced.input.warnings.append(f"cost incomplete, unpriced: {reason}")
     return priced
 
 

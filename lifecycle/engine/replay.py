@@ -372,6 +372,9 @@ def _reasons(rows: _Rows, seq: _Sequence, ev: dict[str, np.ndarray], status: np.
             ev["init_start_ms"][k],
         )
     reason[seq.before_window] = "warm: no init seen; the environment started before the data"
+    # without a log stream only the REPORT can say cold: say why this one is warm
+    reason[(seq.start_type == "warm") & ~rows.known] = (
+        "warm: no Init Duration on the REPORT (no log stream, so init records cannot be placed)")
     return reason
 
 
