@@ -14,7 +14,7 @@ from lamlife.lifecycle.analysis import Analysis
 from lamlife.lifecycle.billing.prices import PriceTable
 from lamlife.lifecycle.billing.rules import BillingOptions, price_or_explain
 from lamlife.lifecycle.check.budget import Budget
-from lamlife.lifecycle.check.metrics import flat_metrics, is_cost_metric
+from lamlife.lifecycle.check.metrics import flat_metrics, is_cost_metric, without_invocations
 from lamlife.lifecycle.errors import ConfigError, InputError
 from lamlife.lifecycle.pipeline import AnalyzeOptions, analysis_from_observed, observe
 
@@ -80,6 +80,8 @@ def measure(
     if billing is not None and table is not None:
         analysis, billing_error = price_or_explain(analysis, billing, table, strict_billing)
     metrics = flat_metrics(analysis.summary, analysis.functions)
+    if not metrics.get("invocations"):
+        metrics = without_invocations(metrics)
     return Measurement(analysis, metrics, selection, present, missing, billing_error)
 
 
