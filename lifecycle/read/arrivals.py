@@ -35,6 +35,7 @@ import pandas as pd
 
 from lamlife.lifecycle.analysis import InputStats
 from lamlife.lifecycle.errors import InputError
+from lamlife.lifecycle.read.platform import MAX_DURATION_MS, MAX_TIME_MS, MIN_TIME_MS
 from lamlife.lifecycle.schema import INVOCATION_COLUMNS
 
 START_NAMES: tuple[str, ...] = (
@@ -327,9 +328,11 @@ def arrivals_from_frame(
         raise InputError(f"{source}: no arrivals (only a header)")
 
     start_ms, unit = parse_times(frame[start_col])
-    bad = ~np.isfinite(start_ms)
+    with np.errstate(invalid="ignore"):
+        bad = ~((start_ms >= MIN_TIME_MS) & (start_ms <= MAX_TIME_MS))  # NaN: unreadable
     problems = np.full(n, "", dtype=object)
     problems[bad] = f"unreadable {start_col}"
+    problems[bad & np.isfinite(start_ms)] = f"{start_col} out of range (1970 to 2262)"
     if duration_col is not None:
         duration = pd.to_numeric(frame[duration_col], errors="coerce").to_numpy(dtype=float)
         what = duration_col
@@ -338,10 +341,14 @@ def arrivals_from_frame(
         end_ms, _ = parse_times(frame[end_col])
         duration = end_ms - start_ms
         what = end_col
-    bad_duration = ~bad & ~(np.isfinite(duration) & (duration >= 0))
+    with np.errstate(invalid="ignore"):
+        bad_duration = ~bad & ~((duration >= 0) & (duration <= MAX_DURATION_MS))
     problems[bad_duration] = (
         f"unreadable or negative {what}" if duration_col else f"unreadable {what} or before start"
     )
+    problems[bad_duration & (duration > MAX_DURATION_MS)] = (
+        f"{what} more than a day after start" if not duration_col
+        else f"{what} over a day (longer than Lambda runs)")
     bad |= bad_duration
 
     status = error_type = flags = None
@@ -356,10 +363,12 @@ def arrivals_from_frame(
         problems[unknown & ~bad] = f"unreadable {cold_name}"
         bad |= unknown
 
-    stats = InputStats(files=1, lines=n + 1, records=n, formats={"arrival-csv": 1})
+    # every row is an event: a record, or malformed
+    stats = InputStats(files=1, lines=n + 1, events=n, records=n, formats={"arrival-csv": 1})
     if bad.any():
         rows = np.flatnonzero(bad)
         stats.malformed = int(rows.size)
+        stats.records = n - stats.malformed
         header = list(frame.columns)
         for r in rows[:MAX_EXAMPLES].tolist():
             text = ",".join(str(frame.iat[r, header.index(c)]) for c in header[:6])

@@ -27,6 +27,7 @@ class ReadResult:
     classified: list[pd.DataFrame] = field(default_factory=list)  # re-read lamlife CSVs
     arrivals: list[str] = field(default_factory=list)  # arrival CSV paths (for the simulator)
     streamless: set[str] = field(default_factory=set)  # sources already warned of no stream
+    deep_json_cut: bool = False  # a JSON value nested too deeply was cut (cloudwatch_json)
 
 
 @dataclass

@@ -22,10 +22,12 @@ second line of a REPORT, multi-line application output, pretty-printed JSON).
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 import zlib
 from collections.abc import Callable, Sequence
+from typing import IO
 
 from lamlife.lifecycle.analysis import InputStats
 from lamlife.lifecycle.errors import InputError
@@ -78,7 +80,7 @@ def read_inputs(paths: Sequence[str], options: ReadOptions | None = None,
             raise InputError(f"{source.name}: cannot decompress ({gzip_problem(exc)})") from exc
         except OSError as exc:
             raise InputError(f"{source.name}: read failed ({exc})") from exc
-        except (ValueError, RecursionError) as exc:
+        except (ValueError, RecursionError, csv.Error) as exc:
             raise InputError(f"{source.name}: cannot read ({exc})") from exc
         if fmt is None:
             if source.in_directory:
@@ -113,8 +115,8 @@ def _read_source(source: Source, options: ReadOptions, result: ReadResult,
         head_text = head.decode("utf-8", errors="replace")
         fmt = detect_format(head_text)
         if fmt is None or fmt == "empty":
-            if fmt == "empty":
-                result.stats.lines += head_text.count("\n")
+            if fmt == "empty":  # blank lines only: count them all, not just the head's
+                result.stats.lines += _count_lines(head, stream)
             return fmt
         reader = _READERS[fmt]
         newline = "" if fmt.endswith("csv") else "\n"
@@ -124,6 +126,16 @@ def _read_source(source: Source, options: ReadOptions, result: ReadResult,
     finally:
         stream.close()
 
+
+
+def _count_lines(head: bytes, stream: IO[bytes]) -> int:
+    """Physical lines of a file from its head on: a last line without a newline counts."""
+    lines = head.count(b"\n")
+    last = head[-1:]
+    while block := stream.read(1 << 20):
+        lines += block.count(b"\n")
+        last = block[-1:]
+    return lines + (1 if last not in (b"", b"\n") else 0)
 
 
 _READERS: dict[str, Callable[[Source, io.TextIOWrapper, ReadOptions, ReadResult], None]] = {

@@ -4,8 +4,10 @@ files refused, the head kept for format detection."""
 from __future__ import annotations
 
 import codecs
+import errno
 import gzip
 import io
+import os
 import sys
 import zlib
 from collections.abc import Callable, Sequence
@@ -32,7 +34,7 @@ def discover(paths: Sequence[str]) -> list[Source]:
             continue
         path = Path(raw)
         if not path.exists():
-            raise InputError(f"{raw}: no such file or directory")
+            raise InputError(f"{raw}: {_missing_why(path)}")
         if path.is_dir():
             found = sorted(
                 p for p in path.rglob("*")
@@ -48,6 +50,22 @@ def discover(paths: Sequence[str]) -> list[Source]:
         else:
             raise InputError(f"{raw}: not a regular file or directory")
     return sources
+
+
+def _missing_why(path: Path) -> str:
+    """Why an input path that does not exist cannot be read: a symbolic link loop, a link to
+    nothing, or no such file."""
+    if path.is_symlink() or any(p.is_symlink() for p in path.parents):
+        try:
+            path.resolve(strict=True)
+        except RuntimeError:
+            return "symbolic link loop"
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return "symbolic link loop"
+            if path.is_symlink():
+                return f"symbolic link to {os.readlink(path)}, which does not exist"
+    return "no such file or directory"
 
 
 # ------------------------------------------------------------------------- opening
