@@ -36,6 +36,7 @@ import pandas as pd
 from lamlife.lifecycle.analysis import InputStats
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.read.platform import MAX_DURATION_MS, MAX_TIME_MS, MIN_TIME_MS
+from lamlife.lifecycle.read.timeparse import datetimes_to_ms
 from lamlife.lifecycle.schema import INVOCATION_COLUMNS
 
 START_NAMES: tuple[str, ...] = (
@@ -226,8 +227,7 @@ def parse_times(column: pd.Series) -> tuple[np.ndarray, str]:
         unit = epoch_unit(numeric)
         return numeric * _UNIT_TO_MS[unit], unit
     parsed = pd.to_datetime(column, utc=True, errors="coerce", format="ISO8601")
-    return _ns_to_ms(parsed.to_numpy(dtype="datetime64[ns]").astype(np.int64),
-                     parsed.isna().to_numpy()), "iso"
+    return datetimes_to_ms(parsed), "iso"  # NaN where unreadable or out of range
 
 
 def _ns_to_ms(ns: np.ndarray, missing: np.ndarray | None = None) -> np.ndarray:

@@ -15,7 +15,7 @@ import pandas as pd
 from lamlife.lifecycle.read.collect import RecordSink
 from lamlife.lifecycle.read.context import ReadOptions, ReadResult, Source, default_function
 from lamlife.lifecycle.read.platform import normalize_status
-from lamlife.lifecycle.read.timeparse import fast_iso_ms
+from lamlife.lifecycle.read.timeparse import datetimes_to_ms, fast_iso_ms
 
 
 def tail_split(line: str) -> tuple[str, float, str] | None:
@@ -267,9 +267,7 @@ def _iso_column(values: Sequence[str]) -> Any:
     """ISO times (with offset) -> float epoch ms, vectorized."""
     times = pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601", utc=True,
                            errors="coerce")
-    ms = times.to_numpy(dtype="datetime64[ns]").astype("int64") / 1e6
-    ms[times.isna().to_numpy()] = np.nan  # unparseable: NaN, counted malformed by the caller
-    return ms
+    return datetimes_to_ms(times)  # unparseable or out of range: NaN, counted malformed
 
 
 def _float_column(values: Sequence[str]) -> Any:
