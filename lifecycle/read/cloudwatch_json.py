@@ -218,6 +218,8 @@ def _event_time(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
+        if not -_MAX_EPOCH_MS < value < _MAX_EPOCH_MS:  # a 400-digit int cannot be a float
+            return None
         ms = float(value)  # CloudWatch event timestamps are epoch ms (§1)
         return ms if 0 <= ms < _MAX_EPOCH_MS else None
     if isinstance(value, str):

@@ -12,6 +12,7 @@ from lamlife.lifecycle.read.context import ReadOptions, ReadResult, Source
 from lamlife.lifecycle.read.platform import (
     MAX_DURATION_MS,
     MAX_MEMORY_MB,
+    MAX_TIME_MS,
     MIN_MEMORY_MB,
     MIN_TIME_MS,
 )
@@ -68,8 +69,10 @@ def invocations_from_strings(frame: pd.DataFrame, name: str) -> pd.DataFrame:
                              f"{high:g})")
         out[column] = values
     for column in ("start", "end"):
-        if (out[column] < pd.Timestamp(MIN_TIME_MS, unit="ms", tz="UTC")).any():
-            raise InputError(f"{name}: a row with a {column} time before 1970")
+        low = pd.Timestamp(MIN_TIME_MS, unit="ms", tz="UTC")
+        high = pd.Timestamp(MAX_TIME_MS, unit="ms", tz="UTC")
+        if ((out[column] < low) | (out[column] > high)).any():
+            raise InputError(f"{name}: a row with a {column} time out of range (1970 to 2261)")
     out["init_failures"] = pd.to_numeric(out["init_failures"].replace("", "0"),
                                          errors="coerce").fillna(0).astype("int64")
     for column, allowed in (("start_type", START_TYPES), ("status", STATUSES)):

@@ -40,13 +40,14 @@ Record = tuple[Any, ...]
 #   900 seconds"; init of provisioned concurrency and SnapStart: max(130 s, timeout)); one day
 #   leaves room for Lambda Managed Instances, which do not enforce the timeout.
 # - Memory: CreateFunction's MemorySize is 128 to 32,768 MB (Lambda API reference).
-# - Times: 1970-01-01 to 2262-04-11, the range of the nanosecond times the tables use; a time
-#   outside it would wrap by about 584 years.
+# - Times: 1970-01-01 to 2261-12-31, inside the range of the nanosecond times the tables use
+#   (to 2262-04-11, with room for durations added to a time); a time outside would wrap by
+#   about 584 years.
 MAX_DURATION_MS = 86_400_000.0
 MIN_MEMORY_MB = 128.0
 MAX_MEMORY_MB = 32_768.0
 MIN_TIME_MS = 0.0
-MAX_TIME_MS = 9_223_372_036_854.0  # (2**63 - 1) ns, in ms
+MAX_TIME_MS = 9_214_646_400_000.0  # 2262-01-01T00:00:00Z
 
 _NUM = r"([0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?)"
 

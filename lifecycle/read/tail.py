@@ -140,6 +140,13 @@ class TailChunkScanner:
                 pos = chunk.find(keyword, chunk.find("\n", pos) + 1)
                 if pos == 0:
                     break
+        if slow:  # an event the per-event path reads is not also read by the fast path
+            starts = [row for row in starts if offsets.of(row[-1]) not in slow]
+            reports = [row for row in reports if offsets.of(row[-1]) not in slow]
+            end_count = sum(1 for ln in end_lines
+                            if _FAST_END.match(ln) and offsets.of(ln) not in slow)
+        starts = [row[:-1] for row in starts]
+        reports = [row[:-1] for row in reports]
         malformed_before = sink.counts.malformed
         start_ts, starts = self._timed(starts, "START")
         report_ts, reports = self._timed(reports, "REPORT")
@@ -164,7 +171,7 @@ class TailChunkScanner:
             if m is None:
                 slow.add(offsets.of(ln))
             else:
-                rows.append(m.groups())
+                rows.append((*m.groups(), ln))  # the line last, dropped once slow is known
         return rows
 
     def _slow(self, chunk: str, offsets: list[int], base_line: int) -> int:

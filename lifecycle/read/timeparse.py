@@ -141,13 +141,13 @@ def parse_duration(text: str) -> float | None:
 
 def datetimes_to_ms(times: Any) -> Any:
     """A pandas Series of UTC datetimes (any unit) as float epoch ms, NaN where missing or
-    outside 1970-01-01 .. 2262-04-11 (nanosecond times cannot hold them: converting would
-    wrap them by about 584 years)."""
+    outside 1970-01-01 .. 2262-01-01 (nanosecond times end on 2262-04-11: converting would wrap
+    them by about 584 years)."""
     import numpy as np
     import pandas as pd
 
     low = pd.Timestamp(0, tz="UTC")
-    high = pd.Timestamp.max.tz_localize("UTC")
+    high = pd.Timestamp(2262, 1, 1, tz="UTC")  # platform.MAX_TIME_MS
     bad = (times.isna() | (times < low) | (times > high)).to_numpy()
     safe = times.where(~bad, low)
     ns = safe.to_numpy(dtype="datetime64[ns]").astype(np.int64)
