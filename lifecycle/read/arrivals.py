@@ -38,6 +38,7 @@ from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.read.platform import MAX_DURATION_MS, MAX_TIME_MS, MIN_TIME_MS
 from lamlife.lifecycle.read.timeparse import datetimes_to_ms
 from lamlife.lifecycle.schema import INVOCATION_COLUMNS
+from lamlife.lifecycle.text import printable
 
 START_NAMES: tuple[str, ...] = (
     "start", "timestamp", "start_time", "arrival", "arrival_time", "time"
@@ -372,7 +373,7 @@ def arrivals_from_frame(
         header = list(frame.columns)
         for r in rows[:MAX_EXAMPLES].tolist():
             text = ",".join(str(frame.iat[r, header.index(c)]) for c in header[:6])
-            stats.malformed_examples.append(f"{source}:{r + 2}: {problems[r]}: {text}")
+            stats.malformed_examples.append(printable(f"{source}:{r + 2}: {problems[r]}: {text}"))
         if rows.size == n:
             raise InputError(
                 f"{source}: no readable arrival in {n} rows (first problem: {problems[rows[0]]}, "

@@ -542,3 +542,18 @@ def test_simulate_refuses_levels_that_would_run_for_minutes(level: str, words: s
     path.write_text("start,duration_ms\n2026-07-20T01:00:00Z,100\n")
     line = one_error_line(run("simulate", str(path), "--provisioned", level))
     assert words in line
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_a_function_name_with_control_characters_is_escaped_in_tables(fmt: str,
+                                                                       tmp_path: Path) -> None:
+    """The function is named after the file here; its name reaches every table."""
+    name = "ev\x1b]0;pwned\x07il"
+    path = tmp_path / f"{name}.log"
+    path.write_text(tail(*one_invocation()))
+    result = run("analyze", str(path), "--format", fmt)
+    assert result.exit_code == 0, result.stderr
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "x1b]0;pwned" in result.stdout  # shown, escaped (markdown doubles the backslash)
+    document = analyze_json(path, "--invocations")
+    assert document["invocations"][0]["function"] == name  # the data itself is kept exactly
