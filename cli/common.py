@@ -137,7 +137,7 @@ def guard_standard_streams() -> None:
             fd = os.open(os.devnull, os.O_WRONLY)  # the lowest free descriptor: the closed one
             setattr(sys, name, open(fd, "w", encoding="utf-8"))  # noqa: SIM115
     if not isinstance(sys.stdout, _QuietWhenReaderGone):
-        sys.stdout = _QuietWhenReaderGone(sys.stdout)  # type: ignore[assignment]
+        sys.stdout = _QuietWhenReaderGone(sys.stdout)
 
 
 def input_size(paths: list[str]) -> int:

@@ -256,8 +256,9 @@ class RecordSink:
         if keep is not None:
             self._drop_out_of_range("START", keep, request_ids)
             env, ts = env[keep], ts[keep]
-            request_ids = [request_ids[i] for i in np.flatnonzero(keep)]
-            versions = [versions[i] for i in np.flatnonzero(keep)]
+            kept = np.flatnonzero(keep).tolist()
+            request_ids = [request_ids[i] for i in kept]
+            versions = [versions[i] for i in kept]
         n = len(env)
         self.counts.records += n
         first = self.next_seq(n)
@@ -272,7 +273,7 @@ class RecordSink:
         keep = _in_range(ts, numbers)
         if keep is not None:
             self._drop_out_of_range("REPORT", keep, request_ids)
-            index = np.flatnonzero(keep)
+            index = np.flatnonzero(keep).tolist()
             env, ts = env[keep], ts[keep]
             numbers = {name: values[keep] for name, values in numbers.items()}
             request_ids = [request_ids[i] for i in index]
@@ -289,7 +290,7 @@ class RecordSink:
 
     def _drop_out_of_range(self, word: str, keep: np.ndarray,
                            request_ids: Sequence[str]) -> None:
-        for i in np.flatnonzero(~keep)[:MAX_EXAMPLES]:
+        for i in np.flatnonzero(~keep)[:MAX_EXAMPLES].tolist():
             self.add_malformed(f"{word} RequestId: {request_ids[i]}: a time or number out of "
                                "range")
         extra = int((~keep).sum()) - min(int((~keep).sum()), MAX_EXAMPLES)

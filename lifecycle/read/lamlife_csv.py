@@ -69,9 +69,9 @@ def invocations_from_strings(frame: pd.DataFrame, name: str) -> pd.DataFrame:
                              f"{high:g})")
         out[column] = values
     for column in ("start", "end"):
-        low = pd.Timestamp(MIN_TIME_MS, unit="ms", tz="UTC")
-        high = pd.Timestamp(MAX_TIME_MS, unit="ms", tz="UTC")
-        if ((out[column] < low) | (out[column] > high)).any():
+        earliest = pd.Timestamp(MIN_TIME_MS, unit="ms", tz="UTC")
+        latest = pd.Timestamp(MAX_TIME_MS, unit="ms", tz="UTC")
+        if ((out[column] < earliest) | (out[column] > latest)).any():
             raise InputError(f"{name}: a row with a {column} time out of range (1970 to 2261)")
     out["init_failures"] = pd.to_numeric(out["init_failures"].replace("", "0"),
                                          errors="coerce").fillna(0).astype("int64")
