@@ -19,7 +19,7 @@ import lamlife.cli.main  # noqa: F401  (registers the commands)
 from lamlife.cli.app import app
 
 SEED = 11
-PER_SEED = 3
+PER_SEED = 2
 
 
 @pytest.fixture(scope="module")
