@@ -149,6 +149,8 @@ def load_table(path: str | Path | None = None) -> PriceTable:
                           f" at offset {exc.start}); save it as UTF-8") from None
     try:
         data = yaml.safe_load(text)
+    except RecursionError:
+        raise ConfigError(f"price table {p} is not a price table (nested too deeply)") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

@@ -243,6 +243,8 @@ def load_budget(path: str | Path) -> Budget:
         data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass: safe
     except ConfigError as exc:
         raise ConfigError(f"{source}: {exc}") from exc
+    except RecursionError:
+        raise ConfigError(f"{source}: not a budget (YAML nested too deeply)") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""

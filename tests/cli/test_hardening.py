@@ -286,6 +286,23 @@ def test_a_binary_file_given_as_a_budget_is_one_line(tmp_path: Path) -> None:
     assert "budget.yaml" in line
 
 
+@pytest.mark.parametrize("what", ["budget", "pricing", "baseline"])
+def test_a_config_file_nested_too_deeply_is_one_line(what: str, tmp_path: Path) -> None:
+    deep = tmp_path / f"{what}.txt"
+    nested = "[" * 5000 + "]" * 5000
+    deep.write_text(f"max: {nested}\n" if what != "baseline" else
+                    f'{{"lamlife_baseline": 1, "metrics": {nested}}}\n')
+    budget = tmp_path / "ok.yaml"
+    budget.write_text("max_increase:\n  cold_start_rate: 0.5\n")
+    if what == "budget":
+        result = run("check", str(EXAMPLE), "--budget", str(deep))
+    elif what == "baseline":
+        result = run("check", str(EXAMPLE), "--budget", str(budget), "--baseline", str(deep))
+    else:
+        result = run("analyze", str(EXAMPLE), "--pricing", str(deep))
+    assert str(deep) in one_error_line(result)
+
+
 @pytest.mark.parametrize("constant", ["NaN", "-Infinity", "Infinity"])
 def test_baselines_refuse_nan_and_infinity(constant: str, tmp_path: Path) -> None:
     baseline = tmp_path / "baseline.json"
