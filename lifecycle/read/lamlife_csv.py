@@ -36,6 +36,7 @@ def read_lamlife_csv(source: Source, text: io.TextIOWrapper, options: ReadOption
     # physical lines, blank ones included (pandas skips them)
     result.stats.lines += content.count("\n") + (0 if content.endswith("\n") or not content
                                                  else 1)
+    _regions_from_csv(frame, result)
     invocations = invocations_from_strings(frame[list(INVOCATION_COLUMNS)], source.name)
     result.sink.counts.events += len(invocations)  # one row, one already classified record
     result.sink.counts.records += len(invocations)
@@ -43,6 +44,17 @@ def read_lamlife_csv(source: Source, text: io.TextIOWrapper, options: ReadOption
 
 
 _RANGES = {"memory_mb": (MIN_MEMORY_MB, MAX_MEMORY_MB), "max_memory_used_mb": (0.0, MAX_MEMORY_MB)}
+
+
+def _regions_from_csv(frame: pd.DataFrame, result: ReadResult) -> None:
+    """Billing's ``region`` column where it came from the input (``region_from`` input): the
+    Region the original logs named, kept for the environments it belongs to."""
+    if "region" not in frame.columns or "region_from" not in frame.columns:
+        return
+    named = frame.loc[(frame["region_from"] == "input") & (frame["region"] != ""),
+                      ["function", "environment", "region"]].drop_duplicates()
+    for function, environment, region in named.itertuples(index=False):
+        result.stats.regions.setdefault(str(function), {})[str(environment)] = str(region)
 
 
 def invocations_from_strings(frame: pd.DataFrame, name: str) -> pd.DataFrame:
