@@ -31,7 +31,18 @@ from lamlife.lifecycle.read.overlap import (
     merge_environments,
     timeout_reports,
 )
-from lamlife.lifecycle.read.platform import MALFORMED, parse_message
+from lamlife.lifecycle.read.platform import (
+    MALFORMED,
+    MAX_DURATION_MS,
+    MAX_MEMORY_MB,
+    MAX_TIME_MS,
+    MIN_MEMORY_MB,
+    MIN_TIME_MS,
+    parse_message,
+    record_problem,
+    valid_time,
+)
+from lamlife.lifecycle.text import printable, valid_unicode
 
 NUMERIC_FIELDS: tuple[str, ...] = (
     "duration_ms",
@@ -215,10 +226,10 @@ class RecordSink:
     # ------------------------------------------------------------------ input side
 
     def env_code(self, function: str, environment: str) -> int:
-        key = (function, environment)
+        key = (valid_unicode(function), valid_unicode(environment))
         code = self._env_codes.get(key)
         if code is None:
-            named = (self.naming(function, environment), environment)
+            named = (self.naming(*key), key[1])
             code = self._env_codes.get(named)
             if code is None:
                 code = len(self.environments)
@@ -238,25 +249,38 @@ class RecordSink:
         """Parse and store one log event. ``where`` ("file:line") is used for malformed examples."""
         counts = self.counts
         counts.events += 1
-        rec = parse_message(message)
+        rec = parse_message(valid_unicode(message))
         if rec is None:
             counts.ignored += 1
             return
-        if rec is MALFORMED or ts != ts:  # NaN time: a record we cannot place
+        if rec is MALFORMED or not valid_time(ts):  # NaN or out-of-range time: cannot place it
             self.add_malformed(message, where)
             return
         self.add_record(function, environment, ts, rec)
 
     def add_malformed(self, text: str, where: str = "") -> None:
+        """Count one malformed event; the first few are kept as examples (printable: text
+        quoted from a log never carries control characters to a terminal)."""
         counts = self.counts
         counts.malformed += 1
         if len(counts.malformed_examples) < MAX_EXAMPLES:
-            snippet = text.strip().replace("\t", " ").replace("\n", " ")[:120]
+            snippet = printable(valid_unicode(
+                text.strip().replace("\t", " ").replace("\n", " ")[:120]))
+            where = printable(valid_unicode(where))
             counts.malformed_examples.append(f"{where}: {snippet}" if where else snippet)
 
     def add_record(self, function: str, environment: str, ts: float,
                    rec: tuple[Any, ...]) -> None:
-        """Store an already parsed record (``platform`` tuple shapes)."""
+        """Store an already parsed record (``platform`` tuple shapes). A record with a time
+        or a number Lambda cannot produce (``record_problem``) is counted malformed instead;
+        lone surrogates in its strings become U+FFFD."""
+        problem = record_problem(rec) if valid_time(ts) else f"time {ts!r} out of range"
+        if problem is not None:
+            rid = rec[1] if len(rec) > 1 and isinstance(rec[1], str) else ""
+            self.add_malformed(f"{rec[0]} {rid}: {problem}".replace("  ", " "))
+            return
+        if any(isinstance(v, str) and not v.isascii() for v in rec):
+            rec = tuple(valid_unicode(v) if isinstance(v, str) else v for v in rec)
         self.counts.records += 1
         seq = self.next_seq()
         kind = rec[0]
@@ -317,7 +341,14 @@ class RecordSink:
                    *, request_ids: Sequence[str] | None = None,
                    rid_hash: np.ndarray | None = None) -> None:
         """Columns of parsed STARTs (counted as records): their RequestIds, or already their
-        ``hash_ids``."""
+        ``hash_ids``. Rows with a time Lambda cannot produce are malformed."""
+        keep = _in_range(ts, {})
+        if keep is not None:
+            self._drop_out_of_range("START", keep, request_ids)
+            env, ts = env[keep], ts[keep]
+            versions = _kept(versions, keep)
+            request_ids = None if request_ids is None else _kept(request_ids, keep)
+            rid_hash = None if rid_hash is None else rid_hash[keep]
         n = len(env)
         self.counts.records += n
         first = self.next_seq(n)
@@ -330,7 +361,17 @@ class RecordSink:
                     error_types: Sequence[str] | np.ndarray,
                     rid_hash: np.ndarray | None = None) -> None:
         """Columns of parsed REPORTs (counted as records); ``numbers`` keyed by NUMERIC_FIELDS;
-        ``rid_hash`` when the caller has ``hash_ids(request_ids)`` already."""
+        ``rid_hash`` when the caller has ``hash_ids(request_ids)`` already. Rows with a time
+        or a number Lambda cannot produce are malformed."""
+        keep = _in_range(ts, numbers)
+        if keep is not None:
+            self._drop_out_of_range("REPORT", keep, request_ids)
+            env, ts = env[keep], ts[keep]
+            numbers = {name: values[keep] for name, values in numbers.items()}
+            request_ids = _kept(request_ids, keep)
+            statuses = _kept(statuses, keep)
+            error_types = _kept(error_types, keep)
+            rid_hash = None if rid_hash is None else rid_hash[keep]
         n = len(env)
         self.counts.records += n
         first = self.next_seq(n)
@@ -340,6 +381,14 @@ class RecordSink:
                              request_id=list(request_ids),
                              status=self._interned(statuses),
                              error_type=self._interned(error_types))
+
+    def _drop_out_of_range(self, word: str, keep: np.ndarray,
+                           request_ids: Sequence[str] | None) -> None:
+        for i in np.flatnonzero(~keep)[:MAX_EXAMPLES].tolist():
+            rid = request_ids[i] if request_ids is not None else "?"
+            self.add_malformed(f"{word} RequestId: {rid}: a time or number out of range")
+        extra = int((~keep).sum()) - min(int((~keep).sum()), MAX_EXAMPLES)
+        self.counts.malformed += extra
 
     def intern(self, text: str) -> str:
         """One shared object per distinct string (versions, statuses, error types)."""
@@ -411,6 +460,37 @@ class RecordSink:
         out.status_lines = [line for line in self.status_lines if line.env in keep_codes]
         out.envs_with_starts = self.envs_with_starts & keep_codes
         return out
+
+
+_COLUMN_RANGES = {  # NUMERIC_FIELDS -> (lowest, highest): platform.record_problem's ranges
+    "duration_ms": (0.0, MAX_DURATION_MS),
+    "billed_duration_ms": (0.0, MAX_DURATION_MS),
+    "memory_mb": (MIN_MEMORY_MB, MAX_MEMORY_MB),
+    "max_memory_used_mb": (0.0, MAX_MEMORY_MB),
+    "init_duration_ms": (0.0, MAX_DURATION_MS),
+    "restore_duration_ms": (0.0, MAX_DURATION_MS),
+    "billed_restore_duration_ms": (0.0, MAX_DURATION_MS),
+}
+
+
+def _kept(values: Sequence[str] | np.ndarray, keep: np.ndarray) -> Any:
+    """The kept rows of a list or an array."""
+    if isinstance(values, np.ndarray):
+        return values[keep]
+    return [values[i] for i in np.flatnonzero(keep).tolist()]
+
+
+def _in_range(ts: np.ndarray, numbers: dict[str, np.ndarray]) -> np.ndarray | None:
+    """Rows whose time and numbers Lambda can produce (NaN numbers are absent fields); None
+    when every row can (nothing to drop)."""
+    ts = np.asarray(ts, dtype=np.float64)
+    keep = (ts >= MIN_TIME_MS) & (ts <= MAX_TIME_MS)
+    with np.errstate(invalid="ignore"):
+        for name, values in numbers.items():
+            low, high = _COLUMN_RANGES.get(name, (-np.inf, np.inf))
+            column = np.asarray(values, dtype=np.float64)
+            keep &= np.isnan(column) | ((column >= low) & (column <= high))
+    return None if keep.all() else keep
 
 
 def pair_starts(starts: dict[str, Any], reports: dict[str, Any]

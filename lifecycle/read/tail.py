@@ -18,7 +18,7 @@ from lamlife.lifecycle.read.compiled import PURE_PYTHON_ENV  # noqa: F401  (re-e
 from lamlife.lifecycle.read.context import ReadOptions, ReadResult, Source, default_function
 from lamlife.lifecycle.read.lines import MAX_EVENT_CHARS
 from lamlife.lifecycle.read.platform import normalize_status
-from lamlife.lifecycle.read.timeparse import fast_iso_ms
+from lamlife.lifecycle.read.timeparse import datetimes_to_ms, fast_iso_ms
 
 # the compiled scanner, or None where it is not built (tests switch paths through these names)
 _tailscan: Any = compiled.tailscan
@@ -222,14 +222,19 @@ class TailChunkScanner:
         events = self._count_events(lines)
         offsets = _LineOffsets(lines)
         slow: set[int] = set()  # line-start offsets that take the per-event path
-        start_lines, report_lines, end_count = _request_lines(lines, offsets, slow,
+        start_lines, report_lines, end_lines = _request_lines(lines, offsets, slow,
                                                               chunk.count(_REPORT_WORD))
         starts, start_lines = self._fast(_FAST_START, start_lines, offsets, slow)
         reports, report_lines = self._fast(_FAST_REPORT, report_lines, offsets, slow)
+        slow.update(_keyword_events(chunk))
+        if slow:  # an event the per-event path reads is not also read by the fast path
+            starts, start_lines = _not_slow(starts, start_lines, offsets, slow)
+            reports, report_lines = _not_slow(reports, report_lines, offsets, slow)
+            end_lines = [ln for ln in end_lines if offsets.of(ln) not in slow]
+        end_count = len(end_lines)
         # a time that does not parse: the whole event goes the general way (malformed there)
         start_ts, starts = self._timed(starts, start_lines, offsets, slow)
         report_ts, reports = self._timed(reports, report_lines, offsets, slow)
-        slow.update(_keyword_events(chunk))
         slow_events = self._slow(chunk, sorted(slow), base_line)
         self._account(events, slow_events, len(starts) + len(reports) + end_count, end_count)
         if starts:
@@ -341,9 +346,9 @@ class TailChunkScanner:
 
 
 def _request_lines(lines: list[str], offsets: _LineOffsets, slow: set[int],
-                   report_words: int) -> tuple[list[str], list[str], int]:
-    """Event lines holding "RequestId: ": (START candidates, REPORT candidates, canonical ENDs
-    counted); the others (crash lines, odd shapes) are added to ``slow``. A continuation line
+                   report_words: int) -> tuple[list[str], list[str], list[str]]:
+    """Event lines holding "RequestId: ": (START candidates, REPORT candidates, canonical
+    ENDs); the others (crash lines, odd shapes) are added to ``slow``. A continuation line
     belongs to the event above it and is never a candidate. ``report_words``: how many times
     " REPORT " occurs in the chunk."""
     rid_lines = [ln for ln in lines if "RequestId: " in ln and _is_event_line(ln)]
@@ -351,15 +356,22 @@ def _request_lines(lines: list[str], offsets: _LineOffsets, slow: set[int],
     report_lines = [ln for ln in rid_lines if " REPORT RequestId: " in ln]
     end_lines = [ln for ln in rid_lines if " END RequestId: " in ln
                  and " START RequestId: " not in ln and " REPORT RequestId: " not in ln]
-    end_count = sum(1 for ln in end_lines if _FAST_END.match(ln))
-    if len(start_lines) + len(report_lines) + end_count < len(rid_lines):
+    end_lines = [ln for ln in end_lines if _FAST_END.match(ln)]
+    if len(start_lines) + len(report_lines) + len(end_lines) < len(rid_lines):
         slow.update(offsets.of(ln) for ln in rid_lines
                     if " START RequestId: " not in ln and " REPORT RequestId: " not in ln
                     and not (" END RequestId: " in ln and _FAST_END.match(ln)))
     if report_words > len(report_lines):  # some " REPORT " is not a canonical candidate
         slow.update(offsets.of(ln) for ln in lines if _REPORT_WORD in ln
                     and " REPORT RequestId: " not in ln and _is_event_line(ln))
-    return start_lines, report_lines, end_count
+    return start_lines, report_lines, end_lines
+
+
+def _not_slow(rows: list[tuple[str, ...]], lines: list[str], offsets: _LineOffsets,
+              slow: set[int]) -> tuple[list[tuple[str, ...]], list[str]]:
+    """The rows (and their lines) whose event does not go the per-event way."""
+    keep = [k for k, ln in enumerate(lines) if offsets.of(ln) not in slow]
+    return [rows[k] for k in keep], [lines[k] for k in keep]
 
 
 def _keyword_events(chunk: str) -> set[int]:
@@ -407,15 +419,7 @@ def _iso_column(values: Sequence[str]) -> Any:
     scanner computes the same."""
     times = pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601", utc=True,
                            errors="coerce")
-    bad = (times.isna() | (times < _TIME_LOW) | (times > _TIME_HIGH)).to_numpy()
-    ns = times.where(~bad, _TIME_LOW).to_numpy(dtype="datetime64[ns]").astype(np.int64)
-    ms = (ns // 1_000_000).astype(np.float64) + (ns % 1_000_000).astype(np.float64) / 1e6
-    ms[bad] = np.nan
-    return ms
-
-
-_TIME_LOW = pd.Timestamp(0, tz="UTC")
-_TIME_HIGH = pd.Timestamp(2262, 1, 1, tz="UTC")
+    return datetimes_to_ms(times)  # NaN: unparseable or out of range
 
 
 def _float_column(values: Sequence[str]) -> Any:
