@@ -141,7 +141,7 @@ def functions_table(inv: pd.DataFrame, environments: pd.DataFrame) -> pd.DataFra
         env_known = part["environment"][part["environment"] != ""]
         init = percentiles(part["init_duration_ms"])
         dur = percentiles(part["duration_ms"])
-        runtimes = sorted({str(r) for r in pd.unique(part["runtime_version"].dropna()) if r})
+        runtimes = sorted({r for r in part["runtime_version"].dropna() if r})
         row: dict[str, Any] = {
             "function": function,
             "version": version,
