@@ -130,7 +130,7 @@ def test_client_side_platform_check() -> None:
 
 def test_insights_query_selects_the_same_records() -> None:
     query = af.insights_query(500)
-    assert query.startswith("fields @timestamp, @message, @logStream, @ptr")
+    assert query.startswith("fields @timestamp, @message, @logStream, @log, @ptr")
     assert query.rstrip().endswith("| limit 500")
     assert "sort @timestamp asc" in query
     regex = re.search(r"like /(.*)/\n", query)
@@ -287,13 +287,14 @@ def _state(units: list[af.Unit] | None = None, mode: str = "filter") -> af.Fetch
     )
 
 
-def test_state_round_trips_through_json(tmp_path: Path) -> None:
+def test_state_round_trips_through_sqlite(tmp_path: Path) -> None:
     state = _state()
     state.units[0].status = "done"
     state.units[0].bytes = 123
     state.units[1].status = "partial"
     state.units[1].token = "tok"
-    path = tmp_path / "x.state.json"
+    state.units[2].groups = [0, 3, 4]
+    path = tmp_path / "x.state.sqlite"
     af.save_state(path, state)
     loaded = af.load_state(path)
     assert loaded == state
@@ -315,7 +316,7 @@ def test_state_split_and_order() -> None:
 
 
 def test_load_state_rejects_other_files(tmp_path: Path) -> None:
-    path = tmp_path / "x.state.json"
+    path = tmp_path / "x.state.sqlite"
     path.write_text('{"something": 1}')
     with pytest.raises(InputError):
         af.load_state(path)
@@ -355,7 +356,7 @@ def test_resume_must_match_functions_and_region(tmp_path: Path) -> None:
 
 def test_find_resumable(tmp_path: Path) -> None:
     af.save_state(af.state_path(tmp_path / "a.jsonl"), _state())
-    (tmp_path / "junk.state.json").write_text("{}")
+    (tmp_path / "junk.state.sqlite").write_text("{}")
     assert af.find_resumable(tmp_path, ["orders"]) == [tmp_path / "a.jsonl"]
     assert af.find_resumable(tmp_path, ["orders:live"]) == [tmp_path / "a.jsonl"]
     assert af.find_resumable(tmp_path, ["billing"]) == []
@@ -942,12 +943,12 @@ def test_output_under_a_file_is_refused_before_any_call(tmp_path: Path) -> None:
 
 def test_unwritable_state_file_is_an_input_error(tmp_path: Path) -> None:
     out = tmp_path / "o.jsonl"
-    blocker = out.with_name(out.name + ".state.json.tmp")
-    blocker.mkdir()  # save_state's temporary file cannot be written
+    blocker = af.state_path(out)
+    blocker.mkdir()  # the sqlite state cannot be created
     clients, stub = _stubbed_clients()
     with stub, pytest.raises(InputError) as info:
         af.run_fetch(_one_unit_state(), clients, out, rate_limiter=af.RateLimiter(0))
-    assert str(info.value) == f"cannot write {out}: {blocker}: Is a directory"
+    assert str(info.value) == f"cannot write {out}: {blocker}: unable to open database file"
     assert not out.exists()
 
 
@@ -978,7 +979,7 @@ def test_disk_full_in_a_worker_is_an_input_error_not_an_aws_one(
     def full(*args: Any, **kwargs: Any) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(af.Fetcher, "_commit", full)
+    monkeypatch.setattr(af.Checkpoint, "commit", full)
     out = tmp_path / "o.jsonl"
     clients, stub = _stubbed_clients()
     _one_page(stub)
