@@ -551,6 +551,7 @@ class ApiCaller:
             try:
                 response = method(**kwargs)
             except bex.ClientError as exc:
+                self._count_retries(exc.response)  # botocore's retries before it gave up
                 retry = attempt < self.max_throttle_retries and not self.stop.is_set()
                 if retry and is_throttle(exc):
                     with self.tally.lock:
@@ -561,12 +562,16 @@ class ApiCaller:
                 raise self._error(exc, action, subject) from None
             except bex.BotoCoreError as exc:
                 raise self._error(exc, action, subject) from None
-            # botocore's own retries (throttling, transient errors) for this response
-            retried = int((response.get("ResponseMetadata") or {}).get("RetryAttempts") or 0)
-            if retried:
-                with self.tally.lock:
-                    self.tally.progress.retried += retried
+            self._count_retries(response)
             return response
+
+    def _count_retries(self, response: Any) -> None:
+        """Add botocore's own retries (throttling, transient errors) of one request."""
+        meta = (response or {}).get("ResponseMetadata") or {}
+        retried = int(meta.get("RetryAttempts") or 0)
+        if retried:
+            with self.tally.lock:
+                self.tally.progress.retried += retried
 
     def _error(self, exc: BaseException, action: str, subject: str) -> LamlifeError:
         return aws_error(exc, action=action, subject=subject, region=self.clients.region,
