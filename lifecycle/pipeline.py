@@ -10,6 +10,7 @@ import pandas as pd
 from lamlife.lifecycle.analysis import Analysis, InputStats
 from lamlife.lifecycle.billing.prices import PriceTable
 from lamlife.lifecycle.billing.rules import BillingOptions, price_or_explain
+from lamlife.lifecycle.engine.account import account_table
 from lamlife.lifecycle.engine.replay import EngineOptions, OrphanEvent, run_engine
 from lamlife.lifecycle.engine.summarize import (
     empty_invocations,
@@ -149,4 +150,11 @@ def analyze_paths(paths: Sequence[str], options: AnalyzeOptions | None = None,
     ``options.billing`` is set (see ``analysis_from_observed`` for arrival traces)."""
     options = options or AnalyzeOptions()
     observed = observe(paths, options, progress)
-    return price(analysis_from_observed(observed, paths, options), options)
+    return with_account(price(analysis_from_observed(observed, paths, options), options))
+
+
+def with_account(analysis: Analysis) -> Analysis:
+    """The analysis with its account-level table when it holds several functions."""
+    if analysis.invocations["function"].nunique() > 1:
+        analysis.account = account_table(analysis.invocations, analysis.environments)
+    return analysis
