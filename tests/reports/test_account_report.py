@@ -29,23 +29,27 @@ def _table() -> pd.DataFrame:
     return account_table(inv, envs)
 
 
+HEADER = ("| Function | Invocations | Cold starts | INIT ms | INIT cost | INIT share "
+          "| Reset loops |\n")
+
+
 def test_markdown_of_the_rankings() -> None:
     sections = account_sections(_table(), top=2)
     text = "\n".join(section_markdown(s) for s in sections)
     assert text == (
         "## Functions by INIT cost (top 2 of 3)\n\n"
-        "| Function | Invocations | Cold starts | INIT ms | INIT cost | INIT share | Reset loops |\n"
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+        + HEADER
+        + "| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n"
         "| billing | 2 | 1 (50.0%) | 800.00 | $0.00001300 | 32.5% | 0 |\n"
         "| orders | 3 | 2 (66.7%) | 250.00 | $0.000004000 | 4.4% | 1 |\n"
         "## Functions by cold-start rate (top 2 of 3)\n\n"
-        "| Function | Invocations | Cold starts | INIT ms | INIT cost | INIT share | Reset loops |\n"
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+        + HEADER
+        + "| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n"
         "| orders | 3 | 2 (66.7%) | 250.00 | $0.000004000 | 4.4% | 1 |\n"
         "| billing | 2 | 1 (50.0%) | 800.00 | $0.00001300 | 32.5% | 0 |\n"
         "## Functions with reset loops\n\n"
-        "| Function | Invocations | Cold starts | INIT ms | INIT cost | INIT share | Reset loops |\n"
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+        + HEADER
+        + "| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n"
         "| orders | 3 | 2 (66.7%) | 250.00 | $0.000004000 | 4.4% | 1 |"
     )
 
