@@ -26,6 +26,7 @@ from lamlife.cli.pricing import (
     RuntimeOption,
     billing_options,
 )
+from lamlife.lifecycle.aws.s3 import S3Options
 from lamlife.lifecycle.billing.prices import load_table
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.pipeline import AnalyzeOptions, analyze_paths
@@ -35,7 +36,8 @@ from lamlife.reports.tables import render_terminal
 
 PathsArg = Annotated[
     list[str],
-    typer.Argument(help="Log files, directories (read recursively, .gz too) or - for stdin.",
+    typer.Argument(help="Log files, directories (read recursively, .gz too), s3://bucket/prefix/ "
+                        "or - for stdin.",
                    show_default=False),
 ]
 FunctionOpt = Annotated[
@@ -78,6 +80,10 @@ def analyze(
     runtime: RuntimeOption = None,
     provisioned: ProvisionedOption = None,
     monthly_gb_seconds: MonthlyGbSecondsOption = None,
+    profile: Annotated[str | None, typer.Option(
+        help="AWS profile for s3:// inputs (else AWS_PROFILE).")] = None,
+    endpoint_url: Annotated[str | None, typer.Option(
+        help="S3 endpoint URL for s3:// inputs.")] = None,
 ) -> None:
     """Classify every invocation (cold, warm, proactive, provisioned, restore, reinit) and report.
 
@@ -93,7 +99,8 @@ def analyze(
             function=function, proactive_threshold_s=proactive_threshold,
             billing=billing_options(region, architecture, package, runtime, provisioned,
                                     monthly_gb_seconds),
-            price_table=load_table(pricing), strict_billing=bool(region or pricing))
+            price_table=load_table(pricing), strict_billing=bool(region or pricing),
+            s3=S3Options(profile, region, endpoint_url))
         with byte_progress(paths, quiet) as progress:
             analysis = analyze_paths(paths, options, progress)
         extras = cost_sections(analysis.summary["cost"]) if "cost" in analysis.summary else []

@@ -117,7 +117,8 @@ def aws_error(
             )
         elif code in _BAD_CREDENTIAL_CODES:
             message = f"AWS rejected the credentials ({code}) calling {action}"
-        elif code in ("ResourceNotFoundException", "ResourceNotFound", "404"):
+        elif code in ("ResourceNotFoundException", "ResourceNotFound", "404", "NoSuchBucket",
+                      "NoSuchKey"):
             message = f"{subject or 'resource'} not found{where} ({action})"
         elif code in THROTTLE_CODES:
             message = (

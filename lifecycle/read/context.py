@@ -4,8 +4,10 @@ how a function is named when the input does not say (from its log group, stream 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import PurePath
+from typing import IO
 
 import pandas as pd
 
@@ -32,8 +34,10 @@ class ReadResult:
 @dataclass
 class Source:
     name: str  # what errors and examples call it
-    path: Path | None  # None for stdin
+    path: PurePath | None  # None for stdin; bucket/key for an S3 object
     in_directory: bool = False
+    # opens the input's bytes when it is not a local file (an S3 object, lifecycle/aws/s3.py)
+    opener: Callable[[], IO[bytes]] | None = None
 
 
 # ------------------------------------------------------------------------- discovery

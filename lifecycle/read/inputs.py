@@ -53,9 +53,10 @@ Progress = Callable[[int], None]  # called with bytes read so far (all files)
 
 
 
-def read_inputs(paths: Sequence[str], options: ReadOptions | None = None,
+def read_inputs(paths: Sequence[str | Source], options: ReadOptions | None = None,
                 progress: Progress | None = None) -> ReadResult:
-    """Read every input into one sink. Raises InputError for unreadable input."""
+    """Read every input (paths, ``-``, or Sources with an opener such as S3 objects) into one
+    sink. Raises InputError for unreadable input."""
     options = options or ReadOptions()
     sources = discover(paths)
     sink = RecordSink()
@@ -91,7 +92,7 @@ def read_inputs(paths: Sequence[str], options: ReadOptions | None = None,
         stats.files += 1
         stats.formats[fmt] = stats.formats.get(fmt, 0) + 1
     if readable == 0:
-        where = ", ".join(paths)
+        where = ", ".join(p if isinstance(p, str) else p.name for p in paths)
         raise InputError(f"{where}: nothing readable (no file in a log format lamlife reads)")
     counts = sink.counts
     stats.records += counts.records

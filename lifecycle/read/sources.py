@@ -21,12 +21,18 @@ HEAD_BYTES = 64 * 1024
 # ------------------------------------------------------------------------- discovery
 
 
-def discover(paths: Sequence[str]) -> list[Source]:
-    """Expand files, directories (recursively) and ``-`` into sources, in a stable order."""
+def discover(paths: Sequence[str | Source]) -> list[Source]:
+    """Expand files, directories (recursively) and ``-`` into sources, in a stable order;
+    a Source given as such (an S3 object) is kept."""
     if not paths:
         raise InputError("no input given: pass log files, directories or - for stdin")
     sources: list[Source] = []
     for raw in paths:
+        if isinstance(raw, Source):
+            sources.append(raw)
+            continue
+        if raw.startswith("s3://"):
+            raise InputError(f"{raw}: s3:// inputs are read through lamlife analyze")
         if raw == "-":
             sources.append(Source("<stdin>", None))
             continue
@@ -96,8 +102,12 @@ class _Counting(io.RawIOBase):
 
 def open_binary(source: Source, on_bytes: Callable[[int], None] | None) -> IO[bytes]:
     try:
-        raw: IO[bytes] = (sys.stdin.buffer if source.path is None
-                          else open(source.path, "rb"))  # noqa: SIM115
+        if source.opener is not None:
+            raw: IO[bytes] = source.opener()
+        elif source.path is None:
+            raw = sys.stdin.buffer
+        else:
+            raw = open(source.path, "rb")  # noqa: SIM115
     except OSError as exc:
         raise InputError(f"{source.name}: cannot open ({exc.strerror or exc})") from exc
     counted = io.BufferedReader(_Counting(raw, on_bytes), buffer_size=1 << 20)
