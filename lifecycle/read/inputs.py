@@ -54,12 +54,13 @@ Progress = Callable[[int], None]  # called with bytes read so far (all files)
 
 
 def read_inputs(paths: Sequence[str | Source], options: ReadOptions | None = None,
-                progress: Progress | None = None) -> ReadResult:
+                progress: Progress | None = None, sink: RecordSink | None = None
+                ) -> ReadResult:
     """Read every input (paths, ``-``, or Sources with an opener such as S3 objects) into one
-    sink. Raises InputError for unreadable input."""
+    sink (a new RecordSink unless given). Raises InputError for unreadable input."""
     options = options or ReadOptions()
     sources = discover(paths)
-    sink = RecordSink()
+    sink = sink if sink is not None else RecordSink()
     stats = InputStats()
     result = ReadResult(sink, stats)
     total = [0]
