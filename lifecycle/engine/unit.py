@@ -192,64 +192,56 @@ def environment_unit(events: pd.DataFrame, options: EngineOptions | None = None
     incomplete = sink.finish()
     result = run_engine(sink, options or EngineOptions())
     counts = sink.counts
-    parts = [
-        _invocation_rows(result.invocations),
-        _orphan_rows(result.orphan_events),
-        _counts_row(events, counts.events, counts.records, counts.ignored, counts.malformed,
-                    incomplete),
-    ]
-    return _typed(pd.concat([p for p in parts if len(p)], ignore_index=True))
+    first = events.iloc[0] if len(events) else None
+    group = ("", "") if first is None else (str(first["function"]),
+                                           str(first["environment"] or ""))
+    return _output(result.invocations, result.orphan_events, group,
+                   (counts.events, counts.records, counts.ignored, counts.malformed, incomplete))
 
 
-def _invocation_rows(invocations: pd.DataFrame) -> pd.DataFrame:
-    out = invocations.copy()
-    for column in TIME_COLUMNS:
-        out[f"{column}_us"] = _to_us(out.pop(column))
-    out["row"] = "invocation"
-    return out
+def _output(invocations: pd.DataFrame, orphans: list[OrphanEvent], group: tuple[str, str],
+            counts: tuple[int, ...]) -> pd.DataFrame:
+    """The unit's rows, column by column (numpy arrays; one DataFrame built at the end):
+    invocations first, then orphans, then the counts row."""
+    n, k = len(invocations), len(orphans)
+    size = n + k + 1
+    out: dict[str, Any] = {}
+    for column, kind in output_types().items():
+        if kind == "str":
+            values = np.full(size, "", dtype=object)
+        elif kind == "float":
+            values = np.full(size, np.nan, dtype=np.float64)
+        else:
+            values = np.zeros(size, dtype=np.int64)
+        source = column[:-3] if column in ("start_us", "end_us") else column
+        if n and source in invocations:
+            if column != source:
+                values[:n] = _to_us(invocations[source]).to_numpy()
+            elif kind == "str":
+                cells = invocations[column].to_numpy(dtype=object)
+                values[:n] = np.where(pd.isna(cells), "", cells)
+            else:
+                values[:n] = invocations[column].to_numpy(dtype=values.dtype)
+        out[column] = values
+    out["row"][:n] = "invocation"
+    out["row"][n:n + k] = "orphan"
+    out["row"][-1] = "counts"
+    for i, orphan in enumerate(orphans, start=n):
+        out["function"][i] = orphan.function
+        out["environment"][i] = orphan.environment
+        out["event"][i] = orphan.event
+        out["reason"][i] = orphan.reason
+        out["event_time_ms"][i] = float(orphan.time_ms)
+    out["function"][-1], out["environment"][-1] = group
+    for name, value in zip(COUNT_COLUMNS, counts, strict=True):
+        out[name][-1] = value
+    return pd.DataFrame(out, columns=list(UNIT_OUTPUT_COLUMNS))
 
 
 def _to_us(times: pd.Series) -> pd.Series:
     """UTC times as epoch microseconds (NaT as the int64 minimum, pandas' NaT value)."""
     return times.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]").astype(
         "int64")
-
-
-def _orphan_rows(orphans: list[OrphanEvent]) -> pd.DataFrame:
-    return pd.DataFrame({
-        "row": ["orphan"] * len(orphans),
-        "function": [o.function for o in orphans],
-        "environment": [o.environment for o in orphans],
-        "event": [o.event for o in orphans],
-        "reason": [o.reason for o in orphans],
-        "event_time_ms": [float(o.time_ms) for o in orphans],
-    })
-
-
-def _counts_row(events: pd.DataFrame, *values: int) -> pd.DataFrame:
-    first = events.iloc[0] if len(events) else None
-    row: dict[str, Any] = {
-        "row": "counts",
-        "function": "" if first is None else str(first["function"]),
-        "environment": "" if first is None else str(first["environment"] or ""),
-    }
-    row.update(dict(zip(COUNT_COLUMNS, values, strict=True)))
-    return pd.DataFrame([row])
-
-
-def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    """Every output column, with one type each (missing text "", missing numbers NaN / 0)."""
-    out: dict[str, Any] = {}
-    for column, kind in output_types().items():
-        values = frame[column] if column in frame else pd.Series([None] * len(frame))
-        if kind == "float":
-            out[column] = pd.to_numeric(values, errors="coerce").astype(np.float64)
-        elif kind == "int":
-            out[column] = pd.Series(pd.to_numeric(values, errors="coerce")).fillna(0).astype(
-                np.int64)
-        else:
-            out[column] = values.where(values.notna(), "").astype(object)
-    return pd.DataFrame(out, columns=list(UNIT_OUTPUT_COLUMNS))
 
 
 def invocations_from_rows(rows: pd.DataFrame) -> pd.DataFrame:
