@@ -7,6 +7,7 @@ No domain logic: the per-function numbers are ``analysis.account``
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -37,7 +38,7 @@ def _seconds(ms: Any) -> str:
     return MISSING if is_missing(ms) else fmt_ms(ms)
 
 
-def _row(row: dict[str, Any]) -> tuple[str, ...]:
+def _row(row: Mapping[Any, Any]) -> tuple[str, ...]:
     return (
         fmt_text(row["function"]),
         fmt_int(row["invocations"]),
