@@ -20,6 +20,7 @@ import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -85,8 +86,11 @@ def spark_session(master: str = DEFAULT_MASTER, app_name: str = "lamlife") -> Sp
                    .config("spark.ui.showConsoleProgress", "false")
                    .config("spark.sql.execution.arrow.pyspark.enabled", "true"))
         if local:
+            quiet = Path(__file__).with_name("spark-log4j2.properties")
             builder = (builder.config("spark.driver.host", "127.0.0.1")
-                       .config("spark.driver.bindAddress", "127.0.0.1"))
+                       .config("spark.driver.bindAddress", "127.0.0.1")
+                       .config("spark.driver.extraJavaOptions",
+                               f"-Dlog4j2.configurationFile={quiet.as_uri()}"))
         session = builder.getOrCreate()
     except Exception as exc:  # no Java, bad master URL: one line, not a JVM stack trace
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
