@@ -57,8 +57,8 @@ ProactiveOpt = Annotated[
 def analyze(
     paths: PathsArg,
     fmt: Annotated[str | None, typer.Option(
-        "--format", help="table | json | csv | markdown (default: table on a terminal, "
-                         "json when piped or with --output).")] = None,
+        "--format", help="table | json | csv | markdown | html (default: from --output's "
+                         "extension, else table on a terminal, json when piped).")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o",
                                                 help="Write the report to FILE.")] = None,
     invocations: Annotated[bool, typer.Option(

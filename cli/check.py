@@ -54,8 +54,9 @@ from lamlife.reports.check_report import (
     render_markdown,
     render_table,
 )
+from lamlife.reports.html import render_check_html
 
-CHECK_FORMATS: tuple[str, ...] = ("table", "markdown", "json", "junit")
+CHECK_FORMATS: tuple[str, ...] = ("table", "markdown", "json", "junit", "html")
 
 BudgetOpt = Annotated[
     Path,
@@ -134,8 +135,8 @@ def check(
         str | None,
         typer.Option(
             "--format",
-            help="table | markdown | json | junit (default: table on a "
-            "terminal, json when piped or with --output).",
+            help="table | markdown | json | junit | html (default: from --output's "
+            "extension, else table on a terminal, json when piped).",
         ),
     ] = None,
     output: Annotated[
@@ -203,6 +204,8 @@ def check(
                 text = _plain_table(verdicts)
             elif chosen == "markdown":
                 text = render_markdown(verdicts, _notes(budget, baseline, measurement))
+            elif chosen == "html":
+                text = render_check_html(verdicts, _notes(budget, baseline, measurement))
             elif chosen == "json":
                 context = {
                     "budget": budget.source,

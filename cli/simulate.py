@@ -37,6 +37,7 @@ from lamlife.lifecycle.simulate.whatif import (
 from lamlife.reports import render
 from lamlife.reports import simulate as simrep
 from lamlife.reports.cost import cost_sections
+from lamlife.reports.html import render_simulation_html, render_sweep_html
 from lamlife.reports.markdown_report import section_markdown
 from lamlife.reports.tables import render_terminal, render_text, section_renderable
 
@@ -158,8 +159,8 @@ def simulate_command(
     monthly_gb_seconds: MonthlyGbSecondsOption = None,
     pricing: PricingOption = None,
     fmt: Annotated[str | None, typer.Option(
-        "--format", help="table | json | csv | markdown (default: table on a terminal, json "
-                         "when piped or with --output).")] = None,
+        "--format", help="table | json | csv | markdown | html (default: from --output's "
+                         "extension, else table on a terminal, json when piped).")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o",
                                                 help="Write the report to FILE.")] = None,
     invocations: Annotated[bool, typer.Option(
@@ -247,6 +248,13 @@ def _print_run(whatif: Any, described: dict[str, Any], notes: list[str], chosen:
         })
         write_output(simrep.render_json(whatif.analysis, simulation, invocations), output)
         return
+    if chosen == "html":
+        cost = cost_sections(whatif.analysis.summary["cost"]) \
+            if "cost" in whatif.analysis.summary else []
+        write_output(render_simulation_html(whatif.analysis, whatif.comparison,
+                                            [policy_sec, comparison_sec], top=top,
+                                            extra_sections=cost), output)
+        return
     if chosen == "table" and output is None:
         render_terminal(whatif.analysis, Console(), top=top, extra_sections=extra)
         return
@@ -271,6 +279,8 @@ def _print_sweep(rows: list[dict[str, Any]], described: dict[str, Any], notes: l
         write_output(simrep.render_sweep_csv(rows), output)
     elif chosen == "markdown":
         write_output("\n\n".join(section_markdown(s) for s in sections) + "\n", output)
+    elif chosen == "html":
+        write_output(render_sweep_html(rows, sections), output)
     elif output is None:
         console = Console()
         for index, section in enumerate(sections):
