@@ -90,7 +90,9 @@ def spark_session(master: str = DEFAULT_MASTER, app_name: str = "lamlife") -> Sp
             builder = (builder.config("spark.driver.host", "127.0.0.1")
                        .config("spark.driver.bindAddress", "127.0.0.1")
                        .config("spark.driver.extraJavaOptions",
-                               f"-Dlog4j2.configurationFile={quiet.as_uri()}"))
+                               f"-Dlog4j2.configurationFile={quiet.as_uri()}")
+                       # one machine: a few shuffle partitions, not Spark's default 200 tasks
+                       .config("spark.sql.shuffle.partitions", str(2 * (os.cpu_count() or 2))))
         session = builder.getOrCreate()
     except Exception as exc:  # no Java, bad master URL: one line, not a JVM stack trace
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
