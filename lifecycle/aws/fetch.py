@@ -1430,6 +1430,12 @@ def run_fetch(
         raise file_error(exc, out.path) from None
     except sqlite3.Error as exc:
         raise state_error(exc, out) from None
+    except FetchInterrupted:
+        if workdir is not None:  # nothing is kept of a fetch to stdout
+            raise FetchInterrupted("interrupted; a fetch to stdout starts over when run "
+                                   "again (use --output FILE or DIR to be able to resume)"
+                                   ) from None
+        raise
     finally:
         if workdir is not None:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -261,3 +261,30 @@ def test_prefix_with_no_function_exits_2(
                   "--since", "1h", "-o", str(tmp_path / "x.jsonl"), *FAST)
     assert result.exit_code == 2
     assert "no function whose name starts with" in result.stderr
+
+
+def test_interrupted_fetch_to_stdout_says_it_starts_over(
+    moto_endpoint: str, aws_env: dict[str, str], tmp_path: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    prefix = unique("gone")
+    t0 = _t0()
+    _functions(moto_endpoint, prefix, 2, t0)
+    created: list[str] = []
+    real_mkdtemp = af.tempfile.mkdtemp
+
+    def recording_mkdtemp(*args: Any, **kwargs: Any) -> str:
+        created.append(real_mkdtemp(*args, **kwargs))
+        return created[-1]
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(af.tempfile, "mkdtemp", recording_mkdtemp)
+    monkeypatch.setattr(af, "wait", interrupted)
+    result = _run("fetch", "--prefix", prefix, "--endpoint-url", moto_endpoint, *_window(t0),
+                  "-o", "-", *FAST)
+    assert result.exit_code == 130
+    assert "a fetch to stdout starts over" in result.stderr
+    assert result.stdout == ""
+    assert len(created) == 1 and not Path(created[0]).exists()  # the parts are gone
