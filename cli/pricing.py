@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,8 +27,10 @@ from lamlife.reports.cost import pricing_markdown, pricing_renderable
 
 RegionOption = Annotated[
     str | None,
-    typer.Option("--region", help="AWS Region to price in when the input does not say "
-                 f"(default {DEFAULT_REGION})."),
+    typer.Option("--region", help="AWS Region to price every function in; wins over the "
+                 "Region the input names (runtime version ARN, @aws.region, fetch header), "
+                 "with a note where they differ. Without it: the input's Region, else "
+                 f"AWS_REGION / AWS_DEFAULT_REGION, else {DEFAULT_REGION}."),
 ]
 ArchitectureOption = Annotated[
     str | None,
@@ -69,8 +72,14 @@ def billing_options(
     provisioned: int | None = None,
     monthly_gb_seconds: float | None = None,
 ) -> BillingOptions:
-    """BillingOptions from the common CLI options (InputError for a bad value)."""
+    """BillingOptions from the common CLI options (InputError for a bad value).
+
+    The default Region (used where neither ``--region`` nor the input names one) is
+    ``AWS_REGION``, else ``AWS_DEFAULT_REGION``, as the AWS CLI reads them."""
+    env_name, env_region = environment_region()
     return BillingOptions(
+        default_region=env_region,
+        default_region_from=env_name,
         region=region or None,
         architecture=architecture.lower() if architecture else None,
         package=package.lower() if package else None,
@@ -78,6 +87,17 @@ def billing_options(
         provisioned=provisioned,
         monthly_gb_seconds=monthly_gb_seconds,
     )
+
+
+def environment_region() -> tuple[str, str | None]:
+    """(variable, Region) from AWS_REGION, else AWS_DEFAULT_REGION; ("", None) when unset.
+
+    The AWS CLI reads both (AWS_REGION first); boto3 alone reads only AWS_DEFAULT_REGION."""
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        value = os.environ.get(name, "").strip()
+        if value:
+            return name, value
+    return "", None
 
 
 # ------------------------------------------------------------------------ the command
@@ -98,7 +118,10 @@ def _region_view(table: PriceTable, region: str) -> tuple[str, list[dict[str, An
 
 @app.command("pricing")
 def pricing_command(
-    region: Annotated[str, typer.Option("--region", help="Region to show.")] = DEFAULT_REGION,
+    region: Annotated[str | None, typer.Option(
+        "--region", help=f"Region to show (default {DEFAULT_REGION}). With --update: the "
+        "Price List API endpoint Region (us-east-1, eu-central-1 or ap-south-1; default "
+        "AWS_REGION / AWS_DEFAULT_REGION when it is one of them, else us-east-1).")] = None,
     pricing: PricingOption = None,
     output_format: Annotated[
         str, typer.Option("--format", help="table, markdown, json or yaml.")
@@ -118,12 +141,21 @@ def pricing_command(
         typer.Option("--update-region", help="Region to fetch with --update (repeatable; "
                      "default: the Regions of the current table)."),
     ] = None,
+    profile: Annotated[str | None, typer.Option(
+        "--profile", help="AWS profile for --update (else AWS_PROFILE / default).")] = None,
+    endpoint_url: Annotated[str | None, typer.Option(
+        "--endpoint-url", help="Price List API endpoint URL for --update.")] = None,
 ) -> None:
-    """Show the Lambda price table for a Region (or refresh it with --update)."""
+    """Show the Lambda price table for a Region (or refresh it with --update).
+
+    Exit codes: 0 ok, 2 bad usage or unknown Region, 3 the AWS Price List API failed."""
     with user_errors():
         if update:
-            _update(pricing, output, update_regions)
+            _update(pricing, output, update_regions, profile, region, endpoint_url)
             return
+        if profile or endpoint_url:
+            raise InputError("--profile and --endpoint-url are only used with --update")
+        region = region or DEFAULT_REGION
         if output is not None:
             raise InputError("--output is only used with --update")
         table = load_table(pricing)
@@ -134,6 +166,8 @@ def pricing_command(
         if list_regions:
             for code in table.known_regions:
                 typer.echo(f"{code}\t{table.regions[code].name}")
+            for code, why in sorted(table.unsupported.items()):
+                typer.echo(f"{code}\tnot priced: {why}")
             return
         title, rows, notes = _region_view(table, region)
         if fmt == "json":
@@ -153,14 +187,16 @@ def pricing_command(
             Console(file=sys.stdout, soft_wrap=False).print(pricing_renderable(title, rows, notes))
 
 
-def _update(pricing: Path | None, output: Path | None, regions: list[str] | None) -> None:
+def _update(pricing: Path | None, output: Path | None, regions: list[str] | None,
+            profile: str | None, api_region: str | None, endpoint_url: str | None) -> None:
     if output is None:
         raise InputError("--update needs --output FILE (the built-in table is never rewritten)")
     from lamlife.lifecycle.billing import price_list  # boto3 only when asked
 
     base = load_table(pricing)
     wanted = list(regions) if regions else base.known_regions
-    table = price_list.fetch_table(wanted, base=base)
+    client = price_list.make_client(profile, api_region, endpoint_url)
+    table = price_list.fetch_table(wanted, base=base, client=client)
     text = price_list.dump_table(table)
     try:
         output.write_text(text, encoding="utf-8")

@@ -22,6 +22,8 @@ class InputStats:
     formats: dict[str, int] = field(default_factory=dict)  # detected format -> number of files
     incomplete: int = 0  # invocations with a START but no REPORT (window ended mid-invocation)
     configurations: dict[str, dict[str, Any]] = field(default_factory=dict)  # function -> config
+    # function -> environment -> AWS Region the input named ("" = the whole function)
+    regions: dict[str, dict[str, str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:

@@ -62,6 +62,8 @@ def observe(paths: Sequence[str], options: AnalyzeOptions | None = None,
     stats = read.stats
     stats.incomplete += read.sink.finish()
     stats.events = read.sink.counts.events
+    for function, by_env in read.sink.regions().items():
+        stats.regions.setdefault(function, {}).update(by_env)
     result = run_engine(read.sink, EngineOptions(options.proactive_threshold_s))
     parts = [result.invocations, *read.classified]
     parts = [p for p in parts if not p.empty]
@@ -118,6 +120,8 @@ def price(analysis: Analysis, options: AnalyzeOptions) -> Analysis:
                                        options.strict_billing)
     if problem:
         priced.input.warnings.append(f"cost not computed: {problem}")
+    for reason in (priced.summary.get("cost") or {}).get("incomplete", []):
+        priced.input.warnings.append(f"cost incomplete, unpriced: {reason}")
     return priced
 
 

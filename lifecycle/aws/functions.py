@@ -85,6 +85,9 @@ def configuration_from_api(
         "system_log_level": logging.get("SystemLogLevel"),
         "application_log_level": logging.get("ApplicationLogLevel"),
         "last_modified": config.get("LastModified"),
+        # Charges lamlife does not price, named in the report when in use (docs/billing.md).
+        "tenant_isolation_mode": (config.get("TenancyConfig") or {}).get("TenantIsolationMode"),
+        "durable": bool(config.get("DurableConfig")),
     }
 
 

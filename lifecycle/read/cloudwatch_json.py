@@ -63,6 +63,7 @@ def _json_value(obj: Any, source: Source, options: ReadOptions, result: ReadResu
     for key in ("logStreamName", "logStream"):
         if isinstance(obj.get(key), str):
             page_context["stream"] = obj[key]
+    _note_group_region(obj, page_context, result)
     if isinstance(obj.get("events"), list):
         for event in obj["events"]:
             _json_event(event, source, options, result, page_context)
@@ -74,6 +75,20 @@ def _json_value(obj: Any, source: Source, options: ReadOptions, result: ReadResu
             _json_event(event, source, options, result, page_context)
         return
     _json_event(obj, source, options, result, page_context)
+
+
+def _note_group_region(obj: dict[str, Any], context: dict[str, str],
+                       result: ReadResult) -> None:
+    """A log group ARN (``logGroupArn``, or an ARN as ``logGroup``) names the Region."""
+    arn = next((obj[k] for k in ("logGroupArn", "logGroupARN", "logGroup")
+                if isinstance(obj.get(k), str) and obj[k].startswith("arn:")), None)
+    group = context.get("group")
+    if arn is None or not group:
+        return
+    parts = arn.split(":")
+    if len(parts) > 4 and parts[2] == "logs" and parts[3]:
+        result.sink.note_region(function_from_group(group, context.get("stream", "")),
+                                None, parts[3])
 
 
 def _json_event(event: Any, source: Source, options: ReadOptions, result: ReadResult,
@@ -173,6 +188,8 @@ def _fetch_header(obj: dict[str, Any], result: ReadResult) -> None:
         for key in ("region", "log_group"):
             if isinstance(obj.get(key), str):
                 merged.setdefault(key, obj[key])
+        if isinstance(obj.get("window"), dict):  # the fetched window prices PC and the cache
+            merged.setdefault("window", obj["window"])
         result.stats.configurations[function] = merged
 
 

@@ -152,6 +152,10 @@ class RecordSink:
         self.envs_with_starts: set[int] = set()  # environments with any START (set by finish)
         self._strings: dict[str, str] = {}
         self._seq = 0
+        # The AWS Region an environment ran in, where the input says (runtime version ARN,
+        # Insights @aws.region); function-wide ones (log group ARN) under environment "".
+        self.env_regions: dict[int, str] = {}
+        self.function_regions: dict[str, str] = {}
 
     # ------------------------------------------------------------------ input side
 
@@ -211,6 +215,8 @@ class RecordSink:
         elif kind == "init_start":
             self.marks.append(Mark(code, ts, seq, kind, runtime_version=rec[1],
                                    init_type=rec[2], phase=rec[3]))
+            if len(rec) > 6 and rec[6]:
+                self.env_regions[code] = rec[6]
             if rec[4] and function in self.fallback_functions:
                 self.function_from_record.setdefault(code, rec[4])
         elif kind == "init_report":
@@ -218,12 +224,35 @@ class RecordSink:
                                    status=rec[3], error_type=rec[4], init_type=rec[5]))
         elif kind == "restore_start":
             self.marks.append(Mark(code, ts, seq, kind, runtime_version=rec[1]))
+            if len(rec) > 2 and rec[2]:
+                self.env_regions[code] = rec[2]
         elif kind == "restore_report":
             self.marks.append(Mark(code, ts, seq, kind, duration_ms=rec[1], status=rec[2],
                                    error_type=rec[3]))
         elif kind == "extension":
             self.marks.append(Mark(code, ts, seq, kind))
         # "end" and "other" change nothing: the REPORT carries what END would.
+
+    def note_region(self, function: str, environment: str | None, region: str) -> None:
+        """The input says where ``function`` ran: one environment, or all of it (None)."""
+        if not region:
+            return
+        if environment is None:
+            self.function_regions[function] = region
+        else:
+            self.env_regions[self.env_code(function, environment)] = region
+
+    def regions(self) -> dict[str, dict[str, str]]:
+        """function -> environment -> Region the input named ("" = the whole function), with
+        functions named as the engine names them (JSON initStart names replace file names)."""
+        out: dict[str, dict[str, str]] = {}
+        for function, region in self.function_regions.items():
+            out.setdefault(function, {})[""] = region
+        for code, region in self.env_regions.items():
+            function, environment = self.environments[code]
+            function = self.function_from_record.get(code, function)
+            out.setdefault(function, {})[environment] = region
+        return out
 
     def add_starts(self, env: np.ndarray, ts: np.ndarray, request_ids: Sequence[str],
                    versions: Sequence[str]) -> None:

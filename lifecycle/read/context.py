@@ -50,6 +50,8 @@ def function_from_group(group: str, stream: str = "") -> str:
     m = CUSTOM_STREAM.match(stream)
     if m:
         return m.group(1)
+    if group.startswith("arn:") and ":log-group:" in group:  # a log group ARN
+        group = group.split(":log-group:", 1)[1].removesuffix(":*")
     group = group.split(":", 1)[1] if re.match(r"^\d{12}:", group) else group
     if group.startswith("/aws/lambda/"):
         return group[len("/aws/lambda/"):]

@@ -32,6 +32,7 @@ def read_insights_csv(source: Source, text: io.TextIOWrapper, options: ReadOptio
     msg_i = index.get("@message")
     stream_i = index.get("@logStream")
     group_i = index.get("@log")
+    region_i = index.get("@aws.region")
     for row in reader:
         if not row or row == [""]:
             continue
@@ -39,6 +40,8 @@ def read_insights_csv(source: Source, text: io.TextIOWrapper, options: ReadOptio
         stream = row[stream_i] if stream_i is not None and stream_i < len(row) else ""
         group = row[group_i] if group_i is not None and group_i < len(row) else ""
         function = function_from_group(group, stream) if group else fallback
+        if region_i is not None and region_i < len(row) and row[region_i]:
+            sink.note_region(function, stream, row[region_i].strip())
         ts = iso_to_ms(row[ts_i]) if ts_i < len(row) else None
         if ts is None:
             ts = any_to_ms(row[ts_i]) if ts_i < len(row) else None

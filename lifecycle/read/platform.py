@@ -9,9 +9,10 @@ Record tuples (first element is the kind):
 - ``("end", request_id)``
 - ``("report", request_id, duration, billed, memory, max_memory, init, restore,
   billed_restore, status, error_type)`` (floats are NaN when absent; status "" when absent)
-- ``("init_start", runtime_version, init_type, phase, function_name, instance_id)``
+- ``("init_start", runtime_version, init_type, phase, function_name, instance_id, region)``
+  (``region`` from the Runtime Version ARN / ``runtimeVersionArn``, "" when absent)
 - ``("init_report", duration, phase, status, error_type, init_type)``
-- ``("restore_start", runtime_version)``
+- ``("restore_start", runtime_version, region)``
 - ``("restore_report", duration, status, error_type)``
 - ``("extension",)``: EXTENSION / TELEMETRY / LOGS lines, JSON extension records
 - ``("status", request_id, status, error_type, killed)``: "Task timed out", crash lines,
@@ -55,6 +56,8 @@ _PHASE = re.compile(r"Phase: *([A-Za-z]+)")
 _INIT_DURATION = re.compile(r"Init Duration: *" + _NUM + r" *ms")
 _RESTORE_DURATION = re.compile(r"Restore Duration: *" + _NUM + r" *ms")
 _RUNTIME_VERSION = re.compile(r"Runtime Version: *([^\s]+)")
+# The Region inside a runtime version ARN: arn:aws:lambda:af-south-1::runtime:<hash>
+_ARN_REGION = re.compile(r"arn:aws[a-z-]*:lambda:([a-z0-9-]+):")
 _START = re.compile(r"START RequestId: *([^\s]+)(?:\s+Version: *([^\s]+))?")
 _END = re.compile(r"END RequestId: *([^\s]+)")
 _TIMEOUT = re.compile(r"(\S+)\s+Task timed out after ([0-9.]+) seconds")
@@ -73,6 +76,14 @@ _FIELD_INDEX = {
 }
 
 _STATUS_WORDS = {"success": "success", "timeout": "timeout", "error": "error", "failure": "error"}
+
+
+def arn_region(text: str) -> str:
+    """The Region of the first Lambda ARN in ``text`` (a runtime version ARN), "" if none."""
+    if "arn:" not in text:
+        return ""
+    m = _ARN_REGION.search(text)
+    return m.group(1) if m else ""
 
 
 def normalize_status(value: str | None) -> str:
@@ -99,7 +110,7 @@ def _parse(message: str) -> Record | None:
             return _parse_report(message)
         if message.startswith("RESTORE_START"):
             m = _RUNTIME_VERSION.search(message)
-            return ("restore_start", m.group(1) if m else "")
+            return ("restore_start", m.group(1) if m else "", arn_region(message))
         if message.startswith("RESTORE_REPORT"):
             return _parse_restore_report(message)
         if message.startswith("RequestId:"):
@@ -119,7 +130,8 @@ def _parse(message: str) -> Record | None:
     elif first == "I":
         if message.startswith("INIT_START"):
             m = _RUNTIME_VERSION.search(message)
-            return ("init_start", m.group(1) if m else "", "", "init", "", "")
+            return ("init_start", m.group(1) if m else "", "", "init", "", "",
+                    arn_region(message))
         if message.startswith("INIT_REPORT"):
             return _parse_init_report(message)
     elif first == "T":
@@ -269,7 +281,7 @@ def parse_json_platform(obj: dict[str, Any]) -> Record | None:
         return (
             "init_start", _str(rec.get("runtimeVersion")), _str(rec.get("initializationType")),
             _str(rec.get("phase")) or "init", _str(rec.get("functionName")),
-            _str(rec.get("instanceId")),
+            _str(rec.get("instanceId")), arn_region(_str(rec.get("runtimeVersionArn"))),
         )
     if name == "initReport":
         metrics = _dict(rec.get("metrics"))
@@ -279,7 +291,8 @@ def parse_json_platform(obj: dict[str, Any]) -> Record | None:
             _str(rec.get("initializationType")),
         )
     if name == "restoreStart":
-        return ("restore_start", _str(rec.get("runtimeVersion")))
+        return ("restore_start", _str(rec.get("runtimeVersion")),
+                arn_region(_str(rec.get("runtimeVersionArn"))))
     if name == "restoreReport":
         metrics = _dict(rec.get("metrics"))
         return (

@@ -187,6 +187,20 @@ def test_init_start(message: str, runtime: str) -> None:
     assert rec[3] == "init"
 
 
+@pytest.mark.parametrize(("message", "region"), [
+    ("INIT_START Runtime Version: python:3.12.v7\tRuntime Version ARN: arn:aws:lambda:"
+     "af-south-1::runtime:7b620fc2e66107a1046b140b9d320295811af3ad5d4c6a011fad1fa65127e9e6",
+     "af-south-1"),
+    ("INIT_START Runtime Version: java:21.v30\tRuntime Version ARN: arn:aws:lambda:"
+     "ap-southeast-5::runtime:0c8e1b", "ap-southeast-5"),
+    ("INIT_START Runtime Version: provided:al2023.v98\tRuntime Version ARN: lambda-arn \n", ""),
+    ("INIT_START Runtime Version: python:3.12.v7", ""),
+])
+def test_init_start_region_from_the_runtime_version_arn(message: str, region: str) -> None:
+    rec = parse_message(message)
+    assert rec is not None and rec[0] == "init_start" and rec[6] == region
+
+
 @pytest.mark.parametrize(("message", "expected"), [
     ("INIT_REPORT Init Duration: 1882.55 ms\tPhase: init\tStatus: error\tError Type: "
      "Runtime.ImportModuleError",
@@ -216,7 +230,7 @@ def test_restore_lines() -> None:
     rec = parse_message(
         "RESTORE_START Runtime Version: java:11.v20\tRuntime Version ARN: arn:aws:lambda:"
         "us-east-1::runtime:b8b295733fb8ae6769e0fb039181ce76e1f54a4d04bb5ca7ded937bb0d839109")
-    assert rec == ("restore_start", "java:11.v20")
+    assert rec == ("restore_start", "java:11.v20", "us-east-1")
     assert same(parse_message("RESTORE_REPORT Restore Duration: 398.97 ms"),
                 ("restore_report", 398.97, "success", ""))
     assert same(parse_message("RESTORE_REPORT Restore Duration: 1236.04 ms Status: timeout"),
@@ -302,7 +316,8 @@ def test_json_records_from_the_doc() -> None:
         '"instanceMaxMemory":268435456}}')
     assert init_start == ("init_start", "nodejs:22.mainline.v122", "on-demand", "init",
                           "tenner-notifier",
-                          "2026/10/08/tenner-notifier[$LATEST]22be53a8cfde4e68b844f8ec293b2543")
+                          "2026/10/08/tenner-notifier[$LATEST]22be53a8cfde4e68b844f8ec293b2543",
+                          "eu-central-1")
     start = parse_message(
         '{"time":"2026-10-08T07:30:28.235Z","type":"platform.start","record":{"requestId":'
         '"79b5e81f-9cdd-4145-b1f6-7c50ef8a2a36","functionArn":"arn:aws:lambda:eu-central-1:'
