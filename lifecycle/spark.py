@@ -36,6 +36,7 @@ from lamlife.lifecycle.engine.unit import (
     invocations_from_rows,
     orphans_from_rows,
     output_types,
+    regions_from_rows,
 )
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.pipeline import (
@@ -145,9 +146,13 @@ def collect_rows(rows: DataFrame) -> pd.DataFrame:
     from pyspark.sql import functions as sf
 
     kept = rows.filter(sf.col("row") != "counts").toPandas()
-    totals = rows.filter(sf.col("row") == "counts").agg(
-        *(sf.sum(c).alias(c) for c in COUNT_COLUMNS)).collect()[0]
-    counts = pd.DataFrame([{"row": "counts", **{c: int(totals[c] or 0) for c in COUNT_COLUMNS}}])
+    counted = rows.filter(sf.col("row") == "counts")
+    totals = counted.agg(*(sf.sum(c).alias(c) for c in COUNT_COLUMNS)).collect()[0]
+    regions = [r["regions"] for r in counted.filter(sf.col("regions") != "")
+               .select("regions").collect()]
+    counts = pd.DataFrame([{"row": "counts", **{c: int(totals[c] or 0) for c in COUNT_COLUMNS},
+                            "regions": ""}]
+                          + [{"row": "counts", "regions": text} for text in regions])
     return pd.concat([kept, counts], ignore_index=True)
 
 
@@ -166,6 +171,7 @@ def analyze_spark_events(events: DataFrame, options: AnalyzeOptions | None = Non
     stats = InputStats(events=counts["events"], records=counts["records"],
                        ignored=counts["ignored"], malformed=counts["malformed"],
                        incomplete=counts["incomplete"])
+    stats.regions = regions_from_rows(rows)
     observed = _observed(rows, stats, [])
     return with_account(price(analysis_from_observed(observed, [], options), options))
 
@@ -186,6 +192,8 @@ def analyze_paths_spark(paths: Sequence[str], options: AnalyzeOptions | None = N
     read = read_inputs(inputs, ReadOptions(function=options.function), progress, sink)
     stats = read.stats
     stats.events = sink.counts.events
+    for function, by_env in sink.regions().items():  # as pipeline.observe does
+        stats.regions.setdefault(function, {}).update(by_env)
     records = sink.events_frame()
     if len(records):
         frame = spark.createDataFrame(records, schema=(

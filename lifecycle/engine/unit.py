@@ -49,7 +49,7 @@ COUNT_COLUMNS: tuple[str, ...] = ("events", "records", "ignored", "malformed", "
 UNIT_OUTPUT_COLUMNS: tuple[str, ...] = (
     "row",
     *(f"{c}_us" if c in TIME_COLUMNS else c for c in INVOCATION_COLUMNS),
-    "event", "event_time_ms", *COUNT_COLUMNS,
+    "event", "event_time_ms", *COUNT_COLUMNS, "regions",
 )
 
 
@@ -76,11 +76,10 @@ def decode_record(text: str) -> tuple[Any, ...]:
 
 
 class RecordingSink(RecordSink):
-    """A RecordSink that keeps every parsed record as a row (function, environment, time,
-    read order, record) instead of building the engine's columns: what lamlife's readers
-    make of any input, ready to be grouped by environment and replayed by the unit.
-
-    Counting (events, records, ignored, malformed) is the RecordSink's own.
+    """A RecordSink that also keeps every parsed record as a row (function, environment,
+    time, read order, record): what lamlife's readers make of any input, ready to be grouped
+    by environment and replayed by the unit. Everything else (counting, the Regions the
+    input names, function names from JSON records) is the RecordSink's own.
     """
 
     def __init__(self) -> None:
@@ -89,30 +88,25 @@ class RecordingSink(RecordSink):
 
     def add_record(self, function: str, environment: str, ts: float,
                    rec: tuple[Any, ...]) -> None:
-        self.counts.records += 1
-        code = self.env_code(function, environment)
-        if rec[0] == "init_start" and len(rec) > 4 and rec[4] and \
-                function in self.fallback_functions:
-            self.function_from_record.setdefault(code, rec[4])
-        self.rows.append((code, ts, self.next_seq(), encode_record(rec)))
+        super().add_record(function, environment, ts, rec)  # counts, Regions, names
+        self.rows.append((self.env_code(function, environment), ts, self._seq,
+                          encode_record(rec)))
 
     def add_starts(self, env: np.ndarray, ts: np.ndarray, request_ids: Sequence[str],
                    versions: Sequence[str]) -> None:
-        n = len(env)
-        self.counts.records += n
-        first = self.next_seq(n)
-        for i in range(n):
+        super().add_starts(env, ts, request_ids, versions)
+        first = self._seq - len(env) + 1
+        for i in range(len(env)):
             self.rows.append((int(env[i]), float(ts[i]), first + i,
                               encode_record(("start", request_ids[i], versions[i]))))
 
     def add_reports(self, env: np.ndarray, ts: np.ndarray, request_ids: Sequence[str],
                     numbers: dict[str, np.ndarray], statuses: Sequence[str],
                     error_types: Sequence[str]) -> None:
-        n = len(env)
-        self.counts.records += n
-        first = self.next_seq(n)
+        super().add_reports(env, ts, request_ids, numbers, statuses, error_types)
+        first = self._seq - len(env) + 1
         columns = [numbers[name] for name in NUMERIC_FIELDS]
-        for i in range(n):
+        for i in range(len(env)):
             rec = ("report", request_ids[i], *(float(c[i]) for c in columns), statuses[i],
                    error_types[i])
             self.rows.append((int(env[i]), float(ts[i]), first + i, encode_record(rec)))
@@ -196,11 +190,12 @@ def environment_unit(events: pd.DataFrame, options: EngineOptions | None = None
     group = ("", "") if first is None else (str(first["function"]),
                                            str(first["environment"] or ""))
     return _output(result.invocations, result.orphan_events, group,
-                   (counts.events, counts.records, counts.ignored, counts.malformed, incomplete))
+                   (counts.events, counts.records, counts.ignored, counts.malformed, incomplete),
+                   sink.regions())
 
 
 def _output(invocations: pd.DataFrame, orphans: list[OrphanEvent], group: tuple[str, str],
-            counts: tuple[int, ...]) -> pd.DataFrame:
+            counts: tuple[int, ...], regions: dict[str, dict[str, str]]) -> pd.DataFrame:
     """The unit's rows, column by column (numpy arrays; one DataFrame built at the end):
     invocations first, then orphans, then the counts row."""
     n, k = len(invocations), len(orphans)
@@ -235,6 +230,7 @@ def _output(invocations: pd.DataFrame, orphans: list[OrphanEvent], group: tuple[
     out["function"][-1], out["environment"][-1] = group
     for name, value in zip(COUNT_COLUMNS, counts, strict=True):
         out[name][-1] = value
+    out["regions"][-1] = json.dumps(regions) if regions else ""
     return pd.DataFrame(out, columns=list(UNIT_OUTPUT_COLUMNS))
 
 
@@ -264,6 +260,17 @@ def orphans_from_rows(rows: pd.DataFrame) -> list[OrphanEvent]:
     return [OrphanEvent(float(t), str(f), str(e), str(ev), str(r)) for t, f, e, ev, r in
             zip(orphans["event_time_ms"], orphans["function"], orphans["environment"],
                 orphans["event"], orphans["reason"], strict=True)]
+
+
+def regions_from_rows(rows: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """function -> environment -> Region the events named (``InputStats.regions``)."""
+    out: dict[str, dict[str, str]] = {}
+    texts: Any = rows.get("regions", [])
+    for text in texts:
+        if isinstance(text, str) and text:
+            for function, by_env in json.loads(text).items():
+                out.setdefault(function, {}).update(by_env)
+    return out
 
 
 def counts_from_rows(rows: pd.DataFrame) -> dict[str, int]:
