@@ -22,6 +22,7 @@ from lamlife.lifecycle.engine.summarize import (
     summary_dict,
 )
 from lamlife.lifecycle.read import ReadOptions, ReadResult, read_inputs
+from lamlife.lifecycle.read.seen import note_overlap_and_limits
 from lamlife.lifecycle.schema import INVOCATION_COLUMNS
 
 
@@ -64,6 +65,7 @@ def observe(paths: Sequence[str], options: AnalyzeOptions | None = None,
     stats.events = read.sink.counts.events
     for function, by_env in read.sink.regions().items():
         stats.regions.setdefault(function, {}).update(by_env)
+    note_overlap_and_limits(read.sink, stats)
     result = run_engine(read.sink, EngineOptions(options.proactive_threshold_s))
     parts = [result.invocations, *read.classified]
     parts = [p for p in parts if not p.empty]

@@ -47,6 +47,7 @@ from lamlife.lifecycle.pipeline import (
     with_account,
 )
 from lamlife.lifecycle.read import ReadOptions, read_inputs
+from lamlife.lifecycle.read.seen import note_overlap_and_limits
 from lamlife.lifecycle.schema import INVOCATION_COLUMNS
 
 if TYPE_CHECKING:
@@ -170,7 +171,7 @@ def analyze_spark_events(events: DataFrame, options: AnalyzeOptions | None = Non
     counts = counts_from_rows(rows)
     stats = InputStats(events=counts["events"], records=counts["records"],
                        ignored=counts["ignored"], malformed=counts["malformed"],
-                       incomplete=counts["incomplete"])
+                       incomplete=counts["incomplete"], duplicates=counts["duplicates"])
     stats.regions = regions_from_rows(rows)
     observed = _observed(rows, stats, [])
     return with_account(price(analysis_from_observed(observed, [], options), options))
@@ -191,16 +192,18 @@ def analyze_paths_spark(paths: Sequence[str], options: AnalyzeOptions | None = N
     inputs = s3.resolve(paths, options.s3)
     read = read_inputs(inputs, ReadOptions(function=options.function), progress, sink)
     stats = read.stats
-    stats.events = sink.counts.events
-    for function, by_env in sink.regions().items():  # as pipeline.observe does
-        stats.regions.setdefault(function, {}).update(by_env)
     records = sink.events_frame()
+    # what was read, counted as pipeline.observe counts it (the sink kept the records too)
+    stats.incomplete += sink.finish()
+    stats.events = sink.counts.events
+    for function, by_env in sink.regions().items():
+        stats.regions.setdefault(function, {}).update(by_env)
+    note_overlap_and_limits(sink, stats)
     if len(records):
         frame = spark.createDataFrame(records, schema=(
             "function string, environment string, timestamp double, message string, "
             "record string, seq bigint"))
         rows = collect_rows(unit_rows(frame, options))
-        stats.incomplete += counts_from_rows(rows)["incomplete"]
     else:
         rows = pd.DataFrame({"row": pd.Series(dtype=object)})
     observed = _observed(rows, stats, list(read.classified), read.arrivals)

@@ -44,7 +44,8 @@ FLOAT_COLUMNS: tuple[str, ...] = (
     "duration_ms", "billed_duration_ms", "init_duration_ms", "restore_duration_ms",
     "billed_restore_duration_ms", "memory_mb", "max_memory_used_mb")
 TIME_COLUMNS: tuple[str, ...] = ("start", "end")
-COUNT_COLUMNS: tuple[str, ...] = ("events", "records", "ignored", "malformed", "incomplete")
+COUNT_COLUMNS: tuple[str, ...] = ("events", "records", "ignored", "malformed", "incomplete",
+                                  "duplicates")
 
 UNIT_OUTPUT_COLUMNS: tuple[str, ...] = (
     "row",
@@ -111,14 +112,12 @@ class RecordingSink(RecordSink):
                    error_types[i])
             self.rows.append((int(env[i]), float(ts[i]), first + i, encode_record(rec)))
 
-    def finish(self) -> int:
-        return 0  # pairing happens in the unit, per environment
-
     def events_frame(self) -> pd.DataFrame:
         """The recorded records as unit input (``UNIT_INPUT_COLUMNS``, ``message`` null).
 
         An environment whose JSON ``platform.initStart`` named its function (where the input
-        did not) carries that name, as the local engine reports it."""
+        did not), or whose log was split into parts named differently, carries the name the
+        local engine reports. Call it before ``finish()``."""
         names = [self.function_from_record.get(code, fn)
                  for code, (fn, _env) in enumerate(self.environments)]
         codes = np.fromiter((r[0] for r in self.rows), dtype=np.int64, count=len(self.rows))
@@ -190,7 +189,8 @@ def environment_unit(events: pd.DataFrame, options: EngineOptions | None = None
     group = ("", "") if first is None else (str(first["function"]),
                                            str(first["environment"] or ""))
     return _output(result.invocations, result.orphan_events, group,
-                   (counts.events, counts.records, counts.ignored, counts.malformed, incomplete),
+                   (counts.events, counts.records, counts.ignored, counts.malformed, incomplete,
+                    int(getattr(sink, "duplicates", 0))),
                    sink.regions())
 
 

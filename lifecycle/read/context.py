@@ -6,15 +6,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import PurePath
+from pathlib import PurePath, PurePosixPath
 from typing import IO
 
 import pandas as pd
 
 from lamlife.lifecycle.analysis import InputStats
 from lamlife.lifecycle.read.collect import RecordSink
+from lamlife.lifecycle.read.overlap import CUSTOM_STREAM
 
-CUSTOM_STREAM = re.compile(r"^\d{4}/\d\d/\d\d/([^\[/]+)\[")
+__all__ = ["CUSTOM_STREAM", "ReadOptions", "ReadResult", "Source", "default_function",
+           "file_function", "function_column", "function_from_group"]
+
 
 
 @dataclass
@@ -29,6 +32,7 @@ class ReadResult:
     classified: list[pd.DataFrame] = field(default_factory=list)  # re-read lamlife CSVs
     arrivals: list[str] = field(default_factory=list)  # arrival CSV paths (for the simulator)
     streamless: set[str] = field(default_factory=set)  # sources already warned of no stream
+    instances: dict[str, str] = field(default_factory=dict)  # source -> last initStart instanceId
 
 
 @dataclass
@@ -36,8 +40,18 @@ class Source:
     name: str  # what errors and examples call it
     path: PurePath | None  # None for stdin; bucket/key for an S3 object
     in_directory: bool = False
+    member: str = ""  # a file inside the zip archive at ``path``
     # opens the input's bytes when it is not a local file (an S3 object, lifecycle/aws/s3.py)
     opener: Callable[[], IO[bytes]] | None = None
+
+    @property
+    def logical(self) -> PurePosixPath | None:
+        """The path that names the input: the archive member's path inside the archive."""
+        if self.path is None:
+            return None
+        if self.member:
+            return PurePosixPath(self.path.as_posix()) / self.member
+        return PurePosixPath(self.path.as_posix())
 
 
 # ------------------------------------------------------------------------- discovery
@@ -58,14 +72,32 @@ def function_from_group(group: str, stream: str = "") -> str:
     return group.rsplit("/", 1)[-1] or group
 
 
+_SUFFIXES = (".gz", ".bz2", ".zst", ".zip", ".log", ".txt", ".jsonl", ".json", ".csv", ".out",
+             ".md")
+
+
+def function_column(header: list[str]) -> int | None:
+    """The column of a table or CSV header that names the function: Logs Insights'
+    ``@entity.Attributes.Lambda.Function`` (any ``@entity...Function`` column) or a plain
+    ``function``/``functionName`` column; None when there is none."""
+    for i, name in enumerate(header):
+        low = name.strip().lower()
+        if (low.startswith("@entity") and low.endswith("function")) or low in (
+                "function", "functionname", "function_name", "@functionname"):
+            return i
+    return None
+
+
 def file_function(source: Source) -> str:
-    if source.path is None:
+    """The function a file's name suggests: the name without its extensions."""
+    logical = source.logical
+    if logical is None:
         return "stdin"
-    name = source.path.name
-    for suffix in (".gz", ".log", ".txt", ".jsonl", ".json", ".csv", ".out"):
+    name = logical.name
+    for suffix in _SUFFIXES:
         if name.endswith(suffix):
             name = name[: -len(suffix)]
-    return name or source.path.name
+    return name or logical.name
 
 
 # ------------------------------------------------------------------------- main loop

@@ -69,5 +69,8 @@ def read_arrivals(source: Source, text: io.TextIOWrapper, options: ReadOptions,
                    result: ReadResult) -> None:
     if source.path is None:
         raise InputError("<stdin>: an arrival CSV must be given as a file")
+    if source.member:
+        raise InputError(f"{source.name}: an arrival CSV inside a zip archive; extract it and "
+                         "pass the file")
     result.arrivals.append(str(source.path))
     result.stats.lines += sum(1 for _ in text)

@@ -8,6 +8,7 @@ Lambda map; us-east-1 from the pricing page); each test says which prices it use
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -30,10 +31,16 @@ def _no_region_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
 
 
-def tail_log(path: Path, region: str | None, stream: str = STREAM,
+def tail_log(path: Path, region: str | None, stream: str | None = None,
              memory_mb: int = 1024) -> Path:
     """One cold invocation as `aws logs tail` prints it: 2026-10-08 (after the INIT billing
-    change), Duration 99.2 ms, Init 150.4 ms, Billed 250 ms (= ceil(99.2 + 150.4))."""
+    change), Duration 99.2 ms, Init 150.4 ms, Billed 250 ms (= ceil(99.2 + 150.4)).
+
+    Each file (function) gets log streams of its own, as on AWS: files sharing a stream are
+    parts of one function's log."""
+    if stream is None:
+        digest = hashlib.md5(path.stem.encode()).hexdigest()
+        stream = STREAM if path.stem == "orders" else f"2026/10/08/[$LATEST]{digest}"
     arn = f"\tRuntime Version ARN: {ARN.format(region=region)}" if region else ""
     lines = [
         f"2026-10-08T07:30:27.100000+00:00 {stream} INIT_START Runtime Version: "
