@@ -21,6 +21,7 @@ from lamlife.cli.common import user_errors
 from lamlife.lifecycle.billing.prices import PriceTable, load_table, region_rows, table_to_data
 from lamlife.lifecycle.billing.rules import DEFAULT_REGION, BillingOptions
 from lamlife.lifecycle.errors import InputError
+from lamlife.lifecycle.files import write_atomic
 from lamlife.reports.cost import pricing_markdown, pricing_renderable
 
 # ------------------------------------------------------------ the common billing options
@@ -199,7 +200,7 @@ def _update(pricing: Path | None, output: Path | None, regions: list[str] | None
     table = price_list.fetch_table(wanted, base=base, client=client)
     text = price_list.dump_table(table)
     try:
-        output.write_text(text, encoding="utf-8")
+        write_atomic(output, text)  # whole or not at all
     except OSError as exc:
         raise InputError(f"cannot write {output}: {exc.strerror or exc}") from None
     typer.echo(f"wrote {output}: {len(table.regions)} regions, as of {table.as_of}", err=True)

@@ -435,6 +435,48 @@ def dumps_line(obj: dict[str, Any]) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# Answers that are not the API's
+# ---------------------------------------------------------------------------------------------
+
+
+def filter_page_problem(page: dict[str, Any]) -> str | None:
+    """What makes a FilterLogEvents answer not the API's, or None when it is one.
+
+    The API always answers with an ``events`` list (empty at the end), each event with a
+    ``timestamp`` (epoch ms) and a ``message``, and a ``nextToken`` string when more pages
+    follow (CloudWatch Logs API reference, FilterLogEvents, "Response Syntax"). botocore turns
+    a 200 body that is not JSON (an HTML page, a truncated body) into ``{"message": body}``.
+    """
+    events = page.get("events")
+    if not isinstance(events, list):
+        return "no events list in the answer"
+    for event in events:
+        if not (isinstance(event, dict) and isinstance(event.get("timestamp"), int)
+                and not isinstance(event.get("timestamp"), bool)
+                and isinstance(event.get("message"), str)):
+            return "an event without a timestamp and a message"
+    token = page.get("nextToken")
+    if token is not None and not isinstance(token, str):
+        return "a nextToken that is not a string"
+    return None
+
+
+def _start_query_problem(page: dict[str, Any]) -> str | None:
+    return None if isinstance(page.get("queryId"), str) else "no queryId in the answer"
+
+
+def query_results_problem(page: dict[str, Any]) -> str | None:
+    """What makes a GetQueryResults answer not the API's (a ``status`` string, and a
+    ``results`` list once it is Complete), or None when it is one."""
+    status = page.get("status")
+    if not isinstance(status, str):
+        return "no query status in the answer"
+    if status == "Complete" and not isinstance(page.get("results"), list):
+        return "a complete query without a results list"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
 # Progress
 # ---------------------------------------------------------------------------------------------
 
@@ -450,6 +492,7 @@ class FetchProgress:
     duplicates: int = 0  # events skipped because their eventId was already written
     pages: int = 0  # API responses processed
     throttled: int = 0  # throttling errors retried by lamlife (after boto's own retries)
+    invalid_pages: int = 0  # HTTP 200 answers that were not the API's answer, asked again
     retried: int = 0  # requests botocore retried (adaptive mode: throttling, transient errors)
     units_done: int = 0
     units_total: int = 0
@@ -564,6 +607,37 @@ class ApiCaller:
                 raise self._error(exc, action, subject) from None
             self._count_retries(response)
             return response
+
+    def page(self, check: Callable[[dict[str, Any]], str | None], unit: Unit,
+             method: Callable[..., dict[str, Any]], action: str, subject: str,
+             **kwargs: Any) -> dict[str, Any]:
+        """One call, and a check that the answer is the API's: an HTTP 200 whose body is not
+        (``{}``, a proxy's HTML page, a truncated body) is asked again with backoff, then an
+        AwsAccessError naming the window. Nothing of such a page is written or marked done,
+        so ``--resume`` continues from the last good page."""
+        from botocore.parsers import ResponseParserError
+
+        attempt = 0
+        while True:
+            try:
+                page = self(method, action, subject, **kwargs)
+                problem = check(page)
+            except (ResponseParserError, ValueError, TypeError, AttributeError, KeyError) as exc:
+                # botocore could not shape the body into the API's answer
+                problem = f"an answer botocore cannot parse: {type(exc).__name__}"
+            if problem is None:
+                return page
+            if attempt >= self.max_throttle_retries or self.stop.is_set():
+                raise AwsAccessError(
+                    f"{action} on {subject} answered {attempt + 1} time(s) with something that "
+                    f"is not the API's answer ({problem}) for {ms_to_iso(unit.start_ms)} to "
+                    f"{ms_to_iso(unit.end_ms)}; that window is not complete: check any proxy "
+                    "between here and AWS, then run the same command with --resume"
+                )
+            with self.tally.lock:
+                self.tally.progress.invalid_pages += 1
+            self.sleep(backoff_delay(attempt))
+            attempt += 1
 
     def _count_retries(self, response: Any) -> None:
         """Add botocore's own retries (throttling, transient errors) of one request."""
@@ -760,9 +834,10 @@ class FilterUnitRunner:
         token = unit.token
         with path.open("ab") as handle:
             while not self.stop.is_set():
-                page = self.call(
-                    self.call.clients.logs.filter_log_events, "logs:FilterLogEvents",
-                    f"log group {group}", **self.request(group, unit, token),
+                page = self.call.page(
+                    filter_page_problem, unit, self.call.clients.logs.filter_log_events,
+                    "logs:FilterLogEvents", f"log group {group}",
+                    **self.request(group, unit, token),
                 )
                 kept, dropped = self.platform_events(group, unit, page)
                 token = page.get("nextToken")
@@ -848,9 +923,10 @@ class InsightsUnitRunner:
         target: dict[str, Any] = ({"logGroupName": groups[0]} if len(groups) == 1
                                   else {"logGroupNames": groups})
         start_s, end_s = insights_seconds(unit)
-        started = self.call(
-            logs.start_query, "logs:StartQuery", subject, **target, startTime=start_s,
-            endTime=end_s, queryString=insights_query(self.max_rows), limit=self.max_rows,
+        started = self.call.page(
+            _start_query_problem, unit, logs.start_query, "logs:StartQuery", subject, **target,
+            startTime=start_s, endTime=end_s, queryString=insights_query(self.max_rows),
+            limit=self.max_rows,
         )
         query_id = started["queryId"]
         deadline = self.clock() + self.timeout_s
@@ -858,8 +934,8 @@ class InsightsUnitRunner:
             if self.stop.is_set():
                 self._stop_query(query_id)
                 return None
-            result = self.call(logs.get_query_results, "logs:GetQueryResults", subject,
-                               queryId=query_id)
+            result = self.call.page(query_results_problem, unit, logs.get_query_results,
+                                    "logs:GetQueryResults", subject, queryId=query_id)
             status = result.get("status")
             if status == "Complete":
                 return list(result.get("results") or [])
