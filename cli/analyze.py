@@ -86,7 +86,7 @@ def analyze(
         help="S3 endpoint URL for s3:// inputs.")] = None,
     engine: Annotated[str, typer.Option(
         "--engine", help="local, or spark: replay the environments on Apache Spark "
-                         "(pip install 'lamlife[spark]').")] = "local",
+                         "(pip install 'lamlife\\[spark]').")] = "local",
     spark_master: Annotated[str, typer.Option(
         "--spark-master", help="Spark master URL for --engine spark.")] = "local[*]",
 ) -> None:

@@ -40,3 +40,11 @@ def test_one_function_has_no_account_key() -> None:
                                       "--format", "json", "-q"])
     assert result.exit_code == 0
     assert "account" not in json.loads(result.stdout)
+
+
+def test_help_names_the_spark_extra_and_the_s3_options() -> None:
+    result = CliRunner().invoke(app, ["analyze", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "'lamlife[spark]'" in result.stdout  # not eaten as rich markup
+    for option in ("--engine", "--spark-master", "--profile", "--endpoint-url"):
+        assert option in result.stdout
