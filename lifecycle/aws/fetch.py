@@ -1032,8 +1032,11 @@ class OutputJoiner:
             return self._join_folder()
         if self.output.kind == "stdout":
             target = stream if stream is not None else sys.stdout.buffer
-            self._write_all(target)
-            target.flush()
+            try:
+                self._write_all(target)
+                target.flush()
+            except BrokenPipeError:  # the reader went away (``| head``): drop the rest
+                _reader_gone(target)
             return []
         self._atomic(self.output.path, self._write_all)
         return [self.output.path]
@@ -1112,6 +1115,15 @@ class OutputJoiner:
             with contextlib.suppress(OSError):
                 tmp.unlink(missing_ok=True)
             raise  # the state and parts stay: --resume joins them again
+
+
+def _reader_gone(stream: IO[bytes]) -> None:
+    """Point a stream whose pipe reader has gone at /dev/null, so the interpreter's final
+    flush does not fail again (Python docs, "Note on SIGPIPE")."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, stream.fileno())
+        os.close(null)
 
 
 class Fetcher:

@@ -288,3 +288,29 @@ def test_interrupted_fetch_to_stdout_says_it_starts_over(
     assert "a fetch to stdout starts over" in result.stderr
     assert result.stdout == ""
     assert len(created) == 1 and not Path(created[0]).exists()  # the parts are gone
+
+
+def test_stdout_reader_going_away_is_quiet(
+    moto_endpoint: str, aws_env: dict[str, str], tmp_path: Path  # noqa: F811
+) -> None:
+    """``lamlife fetch -o - | head -c 100``: more than a pipe buffer of output, the reader
+    leaves after 100 bytes; exit 0, no traceback, no error line."""
+    import os
+    import subprocess
+    import sys
+
+    prefix = unique("head")
+    t0 = _t0()
+    _functions(moto_endpoint, prefix, 1, t0, warm=400)  # ~1,200 events, well over 64 KB
+    script = Path(sys.executable).with_name("lamlife")
+    proc = subprocess.Popen(
+        [str(script), "fetch", "--prefix", prefix, "--endpoint-url", moto_endpoint,
+         *_window(t0), "-o", "-", *FAST],
+        env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    head = proc.stdout.read(100)
+    proc.stdout.close()  # the reader goes away
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0, stderr
+    assert head.startswith(b'{"lamlife_fetch":1')
+    assert "Traceback" not in stderr and "error" not in stderr
