@@ -26,6 +26,7 @@ from lamlife.cli.pricing import (
     RuntimeOption,
     billing_options,
 )
+from lamlife.lifecycle.aws.s3 import S3Options
 from lamlife.lifecycle.billing.prices import load_table
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.pipeline import AnalyzeOptions, analyze_paths
@@ -35,7 +36,8 @@ from lamlife.reports.tables import render_terminal
 
 PathsArg = Annotated[
     list[str],
-    typer.Argument(help="Log files, directories (read recursively, .gz too) or - for stdin.",
+    typer.Argument(help="Log files, directories (read recursively, .gz too), s3://bucket/prefix/ "
+                        "or - for stdin.",
                    show_default=False),
 ]
 FunctionOpt = Annotated[
@@ -78,6 +80,15 @@ def analyze(
     runtime: RuntimeOption = None,
     provisioned: ProvisionedOption = None,
     monthly_gb_seconds: MonthlyGbSecondsOption = None,
+    profile: Annotated[str | None, typer.Option(
+        help="AWS profile for s3:// inputs (else AWS_PROFILE).")] = None,
+    endpoint_url: Annotated[str | None, typer.Option(
+        help="S3 endpoint URL for s3:// inputs.")] = None,
+    engine: Annotated[str, typer.Option(
+        "--engine", help="local, or spark: replay the environments on Apache Spark "
+                         "(pip install 'lamlife\\[spark]').")] = "local",
+    spark_master: Annotated[str, typer.Option(
+        "--spark-master", help="Spark master URL for --engine spark.")] = "local[*]",
 ) -> None:
     """Classify every invocation (cold, warm, proactive, provisioned, restore, reinit) and report.
 
@@ -88,14 +99,23 @@ def analyze(
     with user_errors():
         if sort_by not in ("invocations", "lifetime"):
             raise InputError(f"--sort must be invocations or lifetime, not {sort_by!r}")
+        if engine not in ("local", "spark"):
+            raise InputError(f"--engine must be local or spark, not {engine!r}")
         chosen = resolve_format(fmt, output, FORMATS)
         options = AnalyzeOptions(
             function=function, proactive_threshold_s=proactive_threshold,
             billing=billing_options(region, architecture, package, runtime, provisioned,
                                     monthly_gb_seconds),
-            price_table=load_table(pricing), strict_billing=bool(region or pricing))
+            price_table=load_table(pricing), strict_billing=bool(region or pricing),
+            s3=S3Options(profile, region, endpoint_url))
         with byte_progress(paths, quiet) as progress:
-            analysis = analyze_paths(paths, options, progress)
+            if engine == "spark":
+                from lamlife.lifecycle.spark import analyze_paths_spark, require_pyspark
+
+                require_pyspark()
+                analysis = analyze_paths_spark(paths, options, spark_master, progress)
+            else:
+                analysis = analyze_paths(paths, options, progress)
         extras = cost_sections(analysis.summary["cost"]) if "cost" in analysis.summary else []
         warn_input(analysis.input, quiet)
         if chosen == "table" and output is None:

@@ -12,8 +12,11 @@ import numpy as np
 import pandas as pd
 
 from lamlife.lifecycle.analysis import Analysis, InputStats
+from lamlife.lifecycle.aws import s3
+from lamlife.lifecycle.aws.s3 import S3Options
 from lamlife.lifecycle.billing.prices import PriceTable
 from lamlife.lifecycle.billing.rules import BillingOptions, price_or_explain
+from lamlife.lifecycle.engine.account import account_table
 from lamlife.lifecycle.engine.replay import EngineOptions, OrphanEvent, run_engine
 from lamlife.lifecycle.engine.summarize import build_analysis, empty_invocations
 from lamlife.lifecycle.errors import InputError
@@ -50,6 +53,7 @@ class AnalyzeOptions:
     billing: BillingOptions | None = None  # price the analysis (with ``price_table``)
     price_table: PriceTable | None = None
     strict_billing: bool = False  # a price problem is an error (the user chose region/table)
+    s3: S3Options | None = None  # AWS options for s3:// inputs (profile, Region, endpoint)
 
 
 @dataclass
@@ -73,7 +77,8 @@ def observe(paths: Sequence[str], options: AnalyzeOptions | None = None,
             progress: Callable[[int], None] | None = None) -> Observed:
     """Read the inputs and run the engine over them."""
     options = options or AnalyzeOptions()
-    read: ReadResult = read_inputs(paths, ReadOptions(function=options.function), progress)
+    inputs = s3.resolve(paths, options.s3)  # s3:// URLs become streamed objects
+    read: ReadResult = read_inputs(inputs, ReadOptions(function=options.function), progress)
     stats = read.stats
     stats.incomplete += read.sink.finish()
     stats.events = read.sink.counts.events
@@ -139,7 +144,14 @@ def analyze_paths(paths: Sequence[str], options: AnalyzeOptions | None = None,
     ``options.billing`` is set (see ``analysis_from_observed`` for arrival traces)."""
     options = options or AnalyzeOptions()
     observed = observe(paths, options, progress)
-    return price(analysis_from_observed(observed, paths, options), options)
+    return with_account(price(analysis_from_observed(observed, paths, options), options))
+
+
+def with_account(analysis: Analysis) -> Analysis:
+    """The analysis with its account-level table when it holds several functions."""
+    if analysis.invocations["function"].nunique() > 1:
+        analysis.account = account_table(analysis.invocations, analysis.environments)
+    return analysis
 
 
 # ---------------------------------------------------------------- traces for the simulator

@@ -404,9 +404,9 @@ static int parse_line(const unsigned char *p, const unsigned char *end, Row *row
 typedef struct {
     Table streams, versions, etypes;
     Buf slow;                                       /* int64 event offsets */
-    Buf s_stream, s_ts, s_ver, s_hash;              /* int32, double, int32, uint64 */
-    Buf r_stream, r_ts, r_nums, r_status, r_etype, r_hash; /* ..., 5 doubles, int8, int32 */
-    PyObject *r_rid;                                /* REPORT RequestIds (str) */
+    Buf s_stream, s_ts, s_ver;                      /* int32, double, int32 */
+    Buf r_stream, r_ts, r_nums, r_status, r_etype;  /* int32, double, 5 doubles, int8, int32 */
+    PyObject *s_rid, *r_rid;                        /* RequestIds (str): sinks keep them */
     Py_ssize_t end_count;
 } Out;
 
@@ -425,21 +425,19 @@ static int commit(Out *o, Row *row) {
     if (row->kind == START) {
         int32_t ver = table_index(&o->versions, row->ver, row->ver_len);
         if (ver < 0) return -1;
-        uint64_t hash = fnv1a(row->rid, row->rid_len);
         if (buf_put(&o->s_stream, &stream, 4) || buf_put(&o->s_ts, &row->ts, 8)
-            || buf_put(&o->s_ver, &ver, 4) || buf_put(&o->s_hash, &hash, 8))
+            || buf_put(&o->s_ver, &ver, 4))
             return -1;
-        return 0;
+        return rid_append(o->s_rid, row->rid, row->rid_len);
     }
     int32_t etype = 0;
     if (row->etype_len) {
         etype = table_index(&o->etypes, row->etype, row->etype_len);
         if (etype < 0) return -1;
     }
-    uint64_t hash = fnv1a(row->rid, row->rid_len);
     if (buf_put(&o->r_stream, &stream, 4) || buf_put(&o->r_ts, &row->ts, 8)
         || buf_put(&o->r_nums, row->nums, 40) || buf_put(&o->r_status, &row->status, 1)
-        || buf_put(&o->r_etype, &etype, 4) || buf_put(&o->r_hash, &hash, 8))
+        || buf_put(&o->r_etype, &etype, 4))
         return -1;
     return rid_append(o->r_rid, row->rid, row->rid_len);
 }
@@ -447,9 +445,9 @@ static int commit(Out *o, Row *row) {
 static void out_free(Out *o) {
     table_free(&o->streams); table_free(&o->versions); table_free(&o->etypes);
     buf_free(&o->slow); buf_free(&o->s_stream); buf_free(&o->s_ts); buf_free(&o->s_ver);
-    buf_free(&o->s_hash); buf_free(&o->r_stream); buf_free(&o->r_ts); buf_free(&o->r_nums);
-    buf_free(&o->r_status); buf_free(&o->r_etype); buf_free(&o->r_hash);
-    Py_CLEAR(o->r_rid);
+    buf_free(&o->r_stream); buf_free(&o->r_ts); buf_free(&o->r_nums);
+    buf_free(&o->r_status); buf_free(&o->r_etype);
+    Py_CLEAR(o->s_rid); Py_CLEAR(o->r_rid);
 }
 
 /* close the current event: defer it, or keep its canonical row */
@@ -475,8 +473,9 @@ static PyObject *scan(PyObject *self, PyObject *args) {
 
     Out o;
     memset(&o, 0, sizeof o);
+    o.s_rid = PyList_New(0);
     o.r_rid = PyList_New(0);
-    if (!o.r_rid || table_init(&o.streams) || table_init(&o.versions)
+    if (!o.s_rid || !o.r_rid || table_init(&o.streams) || table_init(&o.versions)
         || table_init(&o.etypes)) {
         out_free(&o);
         return PyErr_NoMemory();
@@ -536,14 +535,14 @@ static PyObject *scan(PyObject *self, PyObject *args) {
     if (close_event(&o, event_start, event_index, deferred, &pending) < 0) goto fail;
 
     PyObject *result = Py_BuildValue(
-        "(nnnNNNNN(NNNN)(NNNNNNN))", lines, events, o.end_count, PyBool_FromLong(seen_event),
+        "(nnnNNNNN(NNNN)(NNNNNN))", lines, events, o.end_count, PyBool_FromLong(seen_event),
         buf_bytes(&o.slow), o.streams.list, o.versions.list, o.etypes.list,
-        buf_bytes(&o.s_stream), buf_bytes(&o.s_ts), buf_bytes(&o.s_ver), buf_bytes(&o.s_hash),
+        buf_bytes(&o.s_stream), buf_bytes(&o.s_ts), buf_bytes(&o.s_ver), o.s_rid,
         buf_bytes(&o.r_stream), buf_bytes(&o.r_ts), buf_bytes(&o.r_nums),
-        buf_bytes(&o.r_status), buf_bytes(&o.r_etype), buf_bytes(&o.r_hash), o.r_rid);
+        buf_bytes(&o.r_status), buf_bytes(&o.r_etype), o.r_rid);
     /* Py_BuildValue "N" stole the lists */
     o.streams.list = o.versions.list = o.etypes.list = NULL;
-    o.r_rid = NULL;
+    o.s_rid = o.r_rid = NULL;
     out_free(&o);
     return result;
 fail:

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 
 def scan(chunk: str, first: bool, /) -> (
     tuple[int, int, int, bool, bytes, list[str], list[str], list[str],
-          tuple[bytes, bytes, bytes, bytes],
-          tuple[bytes, bytes, bytes, bytes, bytes, bytes, list[str]]] | None): ...
+          tuple[bytes, bytes, bytes, list[str]],
+          tuple[bytes, bytes, bytes, bytes, bytes, list[str]]] | None): ...
 
 def hash_ids(ids: Sequence[str], /) -> bytes: ...

@@ -337,31 +337,28 @@ class RecordSink:
             out.setdefault(function, {})[environment] = region
         return out
 
-    def add_starts(self, env: np.ndarray, ts: np.ndarray, versions: Sequence[str] | np.ndarray,
-                   *, request_ids: Sequence[str] | None = None,
-                   rid_hash: np.ndarray | None = None) -> None:
-        """Columns of parsed STARTs (counted as records): their RequestIds, or already their
-        ``hash_ids``. Rows with a time Lambda cannot produce are malformed."""
+    def add_starts(self, env: np.ndarray, ts: np.ndarray, request_ids: Sequence[str],
+                   versions: Sequence[str]) -> None:
+        """Columns of parsed STARTs (counted as records); ``versions`` a list, or an object
+        array of shared strings (typed as a sequence). Rows with a time Lambda cannot produce
+        are malformed."""
         keep = _in_range(ts, {})
         if keep is not None:
             self._drop_out_of_range("START", keep, request_ids)
             env, ts = env[keep], ts[keep]
             versions = _kept(versions, keep)
-            request_ids = None if request_ids is None else _kept(request_ids, keep)
-            rid_hash = None if rid_hash is None else rid_hash[keep]
+            request_ids = _kept(request_ids, keep)
         n = len(env)
         self.counts.records += n
         first = self.next_seq(n)
-        hashes = rid_hash if rid_hash is not None else hash_ids(request_ids or [])
         self._starts.extend(env=env, ts=ts, seq=np.arange(first, first + n, dtype=np.int64),
-                            rid_hash=hashes, version=self._interned(versions))
+                            rid_hash=hash_ids(request_ids), version=self._interned(versions))
 
     def add_reports(self, env: np.ndarray, ts: np.ndarray, request_ids: Sequence[str],
-                    numbers: dict[str, np.ndarray], statuses: Sequence[str] | np.ndarray,
-                    error_types: Sequence[str] | np.ndarray,
-                    rid_hash: np.ndarray | None = None) -> None:
+                    numbers: dict[str, np.ndarray], statuses: Sequence[str],
+                    error_types: Sequence[str]) -> None:
         """Columns of parsed REPORTs (counted as records); ``numbers`` keyed by NUMERIC_FIELDS;
-        ``rid_hash`` when the caller has ``hash_ids(request_ids)`` already. Rows with a time
+        statuses and error types as lists or object arrays of shared strings. Rows with a time
         or a number Lambda cannot produce are malformed."""
         keep = _in_range(ts, numbers)
         if keep is not None:
@@ -371,22 +368,20 @@ class RecordSink:
             request_ids = _kept(request_ids, keep)
             statuses = _kept(statuses, keep)
             error_types = _kept(error_types, keep)
-            rid_hash = None if rid_hash is None else rid_hash[keep]
         n = len(env)
         self.counts.records += n
         first = self.next_seq(n)
-        hashes = rid_hash if rid_hash is not None else hash_ids(request_ids)
         self._reports.extend(env=env, ts=ts, seq=np.arange(first, first + n, dtype=np.int64),
-                             rid_hash=hashes, **numbers,
+                             rid_hash=hash_ids(request_ids), **numbers,
                              request_id=list(request_ids),
                              status=self._interned(statuses),
                              error_type=self._interned(error_types))
 
     def _drop_out_of_range(self, word: str, keep: np.ndarray,
-                           request_ids: Sequence[str] | None) -> None:
+                           request_ids: Sequence[str]) -> None:
         for i in np.flatnonzero(~keep)[:MAX_EXAMPLES].tolist():
-            rid = request_ids[i] if request_ids is not None else "?"
-            self.add_malformed(f"{word} RequestId: {rid}: a time or number out of range")
+            self.add_malformed(f"{word} RequestId: {request_ids[i]}: a time or number out of "
+                               "range")
         extra = int((~keep).sum()) - min(int((~keep).sum()), MAX_EXAMPLES)
         self.counts.malformed += extra
 

@@ -7,7 +7,7 @@ import io
 import itertools
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -167,7 +167,7 @@ class TailChunkScanner:
         deferred = np.frombuffer(slow, dtype=np.int64).reshape(-1, 2)  # (offset, line index)
         slow_events = self._slow(chunk, deferred[:, 0].tolist(), base_line,
                                  deferred[:, 1].tolist())
-        self._account(events, slow_events, len(starts[3]) // 8 + len(reports[6]) + end_count,
+        self._account(events, slow_events, len(starts[3]) + len(reports[5]) + end_count,
                       end_count)
         env_of = np.asarray([self.sink.env_code(self.function, s) for s in streams] or [0],
                             dtype=np.int64)
@@ -183,21 +183,21 @@ class TailChunkScanner:
         counts.records += end_count
         counts.ignored += max(events - slow_events - fast, 0)
 
-    def _add_compiled_starts(self, starts: tuple[bytes, bytes, bytes, bytes],
+    def _add_compiled_starts(self, starts: tuple[bytes, bytes, bytes, list[str]],
                              env_of: np.ndarray, versions: list[str]) -> None:
-        stream, ts, version, hashes = starts
-        if not hashes:
+        stream, ts, version, rids = starts
+        if not rids:
             return
         version_of = np.asarray([self.sink.intern(v) for v in versions], dtype=object)
+        shared = version_of[np.frombuffer(version, dtype=np.int32)]
         self.sink.add_starts(env_of[np.frombuffer(stream, dtype=np.int32)],
-                             np.frombuffer(ts, dtype=np.float64),
-                             version_of[np.frombuffer(version, dtype=np.int32)],
-                             rid_hash=np.frombuffer(hashes, dtype=np.uint64))
+                             np.frombuffer(ts, dtype=np.float64), rids,
+                             cast(Sequence[str], shared))
 
     def _add_compiled_reports(
-            self, reports: tuple[bytes, bytes, bytes, bytes, bytes, bytes, list[str]],
+            self, reports: tuple[bytes, bytes, bytes, bytes, bytes, list[str]],
             env_of: np.ndarray, error_types: list[str]) -> None:
-        stream, ts, nums_raw, status, etype, hashes, rids = reports
+        stream, ts, nums_raw, status, etype, rids = reports
         if not rids:
             return
         sink = self.sink
@@ -209,9 +209,8 @@ class TailChunkScanner:
         etype_of = np.asarray([sink.intern(e) for e in error_types], dtype=object)
         sink.add_reports(env_of[np.frombuffer(stream, dtype=np.int32)],
                          np.frombuffer(ts, dtype=np.float64), rids, numbers,
-                         status_of[np.frombuffer(status, dtype=np.int8)],
-                         etype_of[np.frombuffer(etype, dtype=np.int32)],
-                         rid_hash=np.frombuffer(hashes, dtype=np.uint64))
+                         cast(Sequence[str], status_of[np.frombuffer(status, dtype=np.int8)]),
+                         cast(Sequence[str], etype_of[np.frombuffer(etype, dtype=np.int32)]))
 
     def _scan_python(self, chunk: str) -> None:
         lines = chunk.split("\n")
@@ -239,7 +238,7 @@ class TailChunkScanner:
         self._account(events, slow_events, len(starts) + len(reports) + end_count, end_count)
         if starts:
             _ts, streams, rids, versions = zip(*starts, strict=True)
-            self.sink.add_starts(self._codes(streams), start_ts, versions, request_ids=rids)
+            self.sink.add_starts(self._codes(streams), start_ts, rids, versions)
         if reports:
             self._add_reports(reports, report_ts)
 
