@@ -22,6 +22,7 @@ from lamlife.cli.pricing import (
 )
 from lamlife.lifecycle.billing.prices import load_table
 from lamlife.lifecycle.errors import InputError
+from lamlife.lifecycle.pipeline import load_trace
 from lamlife.lifecycle.read.arrivals import ArrivalColumns
 from lamlife.lifecycle.read.timeparse import parse_duration
 from lamlife.lifecycle.simulate.scheduler import DEFAULT_KEEP_ALIVE_S, DEFAULT_MAX_LIFETIME_S
@@ -30,7 +31,6 @@ from lamlife.lifecycle.simulate.whatif import (
     Pricing,
     build_policy,
     describe_policy,
-    load_trace,
     simulate_trace,
     sweep_trace,
 )
