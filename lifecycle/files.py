@@ -12,13 +12,18 @@ import contextlib
 import os
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 from lamlife.lifecycle.errors import ConfigError
 
+Writer = Callable[[IO[bytes]], None]  # writes a file's whole content to the stream it is given
 
-def write_atomic(path: str | Path, data: str | bytes, encoding: str = "utf-8") -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename.
+
+def write_atomic(path: str | Path, data: str | bytes | Writer, encoding: str = "utf-8") -> None:
+    """Write ``data`` (text, bytes, or a writer called with the open binary file, for content
+    too large to hold) to ``path`` through a temporary file and a rename.
 
     The new file gets the old file's permission bits, or the usual ones (0o666 less the
     umask) when there was none. Raises OSError (the target untouched) when anything fails;
@@ -27,7 +32,13 @@ def write_atomic(path: str | Path, data: str | bytes, encoding: str = "utf-8") -
     target = Path(path)
     if target.is_symlink():  # write where the link points, and keep the link
         target = Path(os.path.realpath(target))
-    payload = data.encode(encoding, "replace") if isinstance(data, str) else data
+    if callable(data):
+        write: Writer = data
+    else:
+        payload = data.encode(encoding, "replace") if isinstance(data, str) else data
+
+        def write(out: IO[bytes]) -> None:
+            out.write(payload)
     try:
         status = target.stat()
     except OSError:
@@ -36,7 +47,7 @@ def write_atomic(path: str | Path, data: str | bytes, encoding: str = "utf-8") -
             status.st_mode):
         # /dev/stdout, a named pipe: nothing to replace, write straight through
         with open(target, "wb") as out:
-            out.write(payload)
+            write(out)
         return
     if status is not None:
         mode = status.st_mode & 0o7777
@@ -48,7 +59,7 @@ def write_atomic(path: str | Path, data: str | bytes, encoding: str = "utf-8") -
                                         dir=target.parent if str(target.parent) else ".")
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(payload)
+            write(out)
             out.flush()
             os.fsync(out.fileno())
         os.chmod(tmp_name, mode)

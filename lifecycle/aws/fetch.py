@@ -83,6 +83,7 @@ from lamlife.lifecycle.aws.state import (
     to_ms,
 )
 from lamlife.lifecycle.errors import AwsAccessError, InputError, LamlifeError
+from lamlife.lifecycle.files import write_atomic
 from lamlife.lifecycle.read import timeparse
 
 __all__ = [  # what callers and tests use from here (some live in common / functions / state)
@@ -1106,15 +1107,7 @@ class OutputJoiner:
 
     @staticmethod
     def _atomic(path: Path, write: Callable[[IO[bytes]], None]) -> None:
-        tmp = path.with_name(path.name + ".tmp")
-        try:
-            with tmp.open("wb") as out:
-                write(out)
-            os.replace(tmp, path)
-        except OSError:
-            with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)
-            raise  # the state and parts stay: --resume joins them again
+        write_atomic(path, write)  # on failure the state and parts stay: --resume joins them
 
 
 def _reader_gone(stream: IO[bytes]) -> None:

@@ -301,7 +301,8 @@ def test_output_under_a_file_exits_2_with_one_line(
 
 
 def test_write_failures_during_the_fetch_exit_2_and_stay_resumable(
-    moto_endpoint: str, aws_env: dict[str, str], tmp_path: Path  # noqa: F811
+    moto_endpoint: str, aws_env: dict[str, str], tmp_path: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     name, t0, events = _setup(moto_endpoint)
     out = tmp_path / "f.jsonl"
@@ -317,15 +318,20 @@ def test_write_failures_during_the_fetch_exit_2_and_stay_resumable(
     journal.rmdir()
     for stale in tmp_path.glob("f.jsonl.state.sqlite*"):
         stale.unlink()
-    join_tmp = out.with_name(out.name + ".tmp")
-    join_tmp.mkdir()  # everything fetched, but the output cannot be joined
-    result = _run(*args)
+    from lamlife.lifecycle import files
+
+    def full_disk(src: object, dst: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patch:  # everything fetched, but the output cannot be joined
+        patch.setattr(files.os, "replace", full_disk)
+        result = _run(*args)
     assert result.exit_code == 2
     assert _one_error_line(result) == (
-        f"lamlife: error: cannot write {out}: {join_tmp}: Is a directory"
+        f"lamlife: error: cannot write {out}: No space left on device"
     )
     assert not out.exists() and af.state_path(out).exists()
-    join_tmp.rmdir()
+    assert list(tmp_path.glob(".f.jsonl.*.tmp")) == []  # no temporary file left behind
     result = _run(*args[:-len(FAST)], "--resume", *FAST)
     assert result.exit_code == 0, result.output
     assert _platform(_lines(out)[1]) == _platform(events)
@@ -345,7 +351,12 @@ def test_progress_line_is_cleared_before_the_error(
     monkeypatch.setattr(fetch_cli, "ProgressPrinter", TerminalPrinter)
     name, t0, _ = _setup(moto_endpoint)
     out = tmp_path / "f.jsonl"
-    out.with_name(out.name + ".tmp").mkdir()  # fails after the progress was shown
+    from lamlife.lifecycle import files
+
+    def full_disk(src: object, dst: object) -> None:  # fails after the progress was shown
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files.os, "replace", full_disk)
     result = _run("fetch", "-f", name, "--endpoint-url", moto_endpoint, *_window_args(t0),
                   "-o", str(out), "--max-rps", "1000")
     assert result.exit_code == 2

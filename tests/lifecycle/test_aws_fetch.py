@@ -973,25 +973,30 @@ def test_unwritable_state_file_is_an_input_error(tmp_path: Path) -> None:
     assert not out.exists()
 
 
-def test_failed_join_keeps_the_fetch_resumable(tmp_path: Path) -> None:
+def test_failed_join_keeps_the_fetch_resumable(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from lamlife.lifecycle import files
+
+    def full_disk(src: object, dst: object) -> None:  # finalize's rename fails
+        raise OSError(errno.ENOSPC, "No space left on device")
+
     out = tmp_path / "o.jsonl"
-    blocker = out.with_name(out.name + ".tmp")
-    blocker.mkdir()  # finalize's temporary file cannot be written
     clients, stub = _stubbed_clients()
     _one_page(stub)
-    with stub, pytest.raises(InputError) as info:
+    with monkeypatch.context() as patch, stub, pytest.raises(InputError) as info:
+        patch.setattr(files.os, "replace", full_disk)
         af.run_fetch(_one_unit_state(), clients, out, rate_limiter=af.RateLimiter(0))
     stub.assert_no_pending_responses()
-    assert str(info.value) == f"cannot write {out}: {blocker}: Is a directory"
+    assert str(info.value) == f"cannot write {out}: No space left on device"
     assert not out.exists()
     assert af.state_path(out).exists()
-    blocker.rmdir()
+    assert list(tmp_path.glob(".o.jsonl.*.tmp")) == []  # the temporary file is removed
     saved = af.load_state(af.state_path(out))
     assert [u.status for u in saved.units] == ["done"]
     with stub:  # nothing left to fetch: the resume only joins the kept part
         af.run_fetch(saved, clients, out, resumed=True, rate_limiter=af.RateLimiter(0))
     assert [e["eventId"] for e in _read_output(out)[1]] == ["ev1", "ev2"]
-    assert not af.state_path(out).exists() and not blocker.exists()
+    assert not af.state_path(out).exists()
 
 
 def test_disk_full_in_a_worker_is_an_input_error_not_an_aws_one(
