@@ -107,7 +107,7 @@ def analyze(
             billing=billing_options(region, architecture, package, runtime, provisioned,
                                     monthly_gb_seconds),
             price_table=load_table(pricing), strict_billing=bool(region or pricing),
-            s3=S3Options(profile, region, endpoint_url))
+            s3=S3Options(profile, endpoint_url))
         with byte_progress(paths, quiet) as progress:
             if engine == "spark":
                 from lamlife.lifecycle.spark import analyze_paths_spark, require_pyspark

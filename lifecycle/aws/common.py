@@ -200,6 +200,7 @@ def connect(
     max_pool_connections: int = 10,
     max_attempts: int = 10,
     services: tuple[str, ...] = ("logs", "lambda"),
+    default_region: str | None = None,
 ) -> AwsClients:
     """Clients (Logs and Lambda by default; ``services`` may name ``s3``) with adaptive
     retries. Honours AWS_* variables and profiles the way boto3 does; fails with one line
@@ -213,6 +214,8 @@ def connect(
         # the second); --region wins over both.
         region = region or os.environ.get("AWS_REGION", "").strip() or None
         session = boto3.Session(profile_name=profile or None, region_name=region)
+        if not session.region_name and default_region:
+            session = boto3.Session(profile_name=profile or None, region_name=default_region)
     except bex.ProfileNotFound as exc:
         raise aws_error(exc, action="session") from None
     if not session.region_name:

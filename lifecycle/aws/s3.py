@@ -37,10 +37,13 @@ def is_s3_url(path: str) -> bool:
 
 @dataclass(frozen=True)
 class S3Options:
-    """The usual AWS options: ``--profile``, ``--region``, ``--endpoint-url``."""
+    """``--profile`` and ``--endpoint-url``. The S3 client's Region is the profile's or
+    AWS_REGION/AWS_DEFAULT_REGION, else us-east-1: S3 answers a request sent to another
+    Region with the bucket's Region, and botocore follows it. ``--region`` is not used here:
+    on analyze it chooses the prices, and a bucket's Region says nothing of where the
+    functions ran."""
 
     profile: str | None = None
-    region: str | None = None
     endpoint_url: str | None = None
 
 
@@ -154,8 +157,8 @@ def resolve(paths: Sequence[str], options: S3Options | None = None
     if not any(is_s3_url(p) for p in paths):
         return list(paths)
     options = options or S3Options()
-    clients = connect(options.profile, options.region, options.endpoint_url,
-                      services=("s3",))
+    clients = connect(options.profile, None, options.endpoint_url, services=("s3",),
+                      default_region="us-east-1")
     out: list[str | Source] = []
     for path in paths:
         if is_s3_url(path):

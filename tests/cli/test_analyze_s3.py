@@ -134,3 +134,35 @@ def test_s3_problems_are_one_line(
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and message in lines[0], result.stderr
     assert FAKE_SECRET not in result.output + result.stderr
+
+
+def test_s3_needs_no_region_and_prices_each_function_in_its_own(
+    moto_endpoint: str, aws_env: dict[str, str], tmp_path: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The bucket's Region says nothing of where the functions ran: with no Region configured
+    # S3 is still read (botocore follows S3's answer to the bucket's Region), and a function
+    # whose INIT_START names af-south-1 is priced there, as it is from the local disk.
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    stream = "2026/10/08/[$LATEST]3f9c2a7e51d84b0c9e6a1d27b4f08c65"
+    rid = "79b5e81f-9cdd-4145-b1f6-7c50ef8a2a36"
+    arn = "arn:aws:lambda:af-south-1::runtime:0cdcfbdefbc5e7d3343f73c2e2dd4cba17d61dea0686b404"
+    log = tmp_path / "tree" / "orders.log"
+    log.parent.mkdir()
+    log.write_text(
+        f"2026-10-08T07:30:27.100000+00:00 {stream} INIT_START Runtime Version: "
+        f"python:3.12.v38\tRuntime Version ARN: {arn}\n"
+        f"2026-10-08T07:30:27.300000+00:00 {stream} START RequestId: {rid} Version: $LATEST\n"
+        f"2026-10-08T07:30:27.400000+00:00 {stream} END RequestId: {rid}\n"
+        f"2026-10-08T07:30:27.401000+00:00 {stream} REPORT RequestId: {rid}\tDuration: 99.20 ms"
+        "\tBilled Duration: 250 ms\tMemory Size: 1024 MB\tMax Memory Used: 80 MB\t"
+        "Init Duration: 150.40 ms\t\n")
+    bucket = unique("regions")
+    clients(moto_endpoint)["s3"].create_bucket(Bucket=bucket)
+    _upload(moto_endpoint, bucket, log.parent, "logs/")
+    remote = _analyze(f"s3://{bucket}/logs/", "--endpoint-url", moto_endpoint)
+    local = _analyze(str(log.parent))
+    _same(remote, local)
+    assert remote["summary"]["cost"]["pricing"]["regions"] == ["af-south-1"]
+    assert remote["summary"]["cost"] == local["summary"]["cost"]
