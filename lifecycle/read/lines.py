@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from lamlife.lifecycle.read.collect import RecordSink
 from lamlife.lifecycle.read.context import ReadResult, Source
 
 AddEvent = Callable[[str, str, float, str, str], None]
@@ -65,26 +64,3 @@ def _joined(message: str, extra: list[str]) -> str:
     if not extra:
         return message
     return "\n".join([message, *extra]) if message else "\n".join(extra).lstrip()
-
-
-_PLATFORM_STARTS = ("START ", "END ", "REPORT ", "INIT_", "RESTORE_", "EXTENSION",
-                    "TELEMETRY", "LOGS", "RequestId:")
-
-
-def deduplicating(sink: RecordSink, duplicates: list[int]) -> AddEvent:
-    """``sink.add`` that skips a platform line seen before at the same time, whitespace aside:
-    a console copy pasted twice, raw and then tab-collapsed (counted as ignored)."""
-    seen: set[int] = set()
-
-    def add(function: str, env: str, ts: float, message: str, where: str) -> None:
-        if message.startswith(_PLATFORM_STARTS):
-            key = hash((ts, " ".join(message.split())))
-            if key in seen:
-                sink.counts.events += 1
-                sink.counts.ignored += 1
-                duplicates[0] += 1
-                return
-            seen.add(key)
-        sink.add(function, env, ts, message, where)
-
-    return add

@@ -51,7 +51,7 @@ def note_overlap_and_limits(sink: RecordSink, stats: InputStats) -> None:
     stats.duplicates += sink.duplicates
     if sink.duplicates:
         stats.warnings.append(
-            f"{sink.duplicates} duplicate platform record(s) dropped: the same events were in "
-            "more than one input (overlapping exports, a file given twice)")
+            f"{sink.duplicates} duplicate platform record(s) dropped: the same events were read "
+            "more than once (overlapping exports, a file given twice, a copy pasted twice)")
     if len(sink) and not sink.envs_with_starts and not sink.marks:
         stats.warnings.append(REPORT_ONLY)

@@ -14,7 +14,7 @@ from lamlife.lifecycle.read.context import (
     default_function,
 )
 from lamlife.lifecycle.read.detect import STAMPED_LINE
-from lamlife.lifecycle.read.lines import deduplicating, line_events
+from lamlife.lifecycle.read.lines import line_events
 from lamlife.lifecycle.read.timeparse import fast_iso_ms
 
 _S3_PATH = re.compile(
@@ -56,13 +56,9 @@ def read_timestamped(source: Source, text: io.TextIOWrapper, options: ReadOption
             return None
         return env, ts, m.group(2)
 
-    duplicates = [0]
-    add = None if env else deduplicating(result.sink, duplicates)
-    line_events(iter(text), split, source, function, result, add)
-    if duplicates[0]:
-        result.stats.warnings.append(
-            f"{source.name}: {duplicates[0]} duplicate platform line(s) skipped (the same "
-            "lines pasted twice, e.g. raw and tab-collapsed)")
+    # a copy pasted twice (raw, then tab-collapsed) parses to the same records, which the
+    # sink drops as duplicates like any event read twice (read.overlap)
+    line_events(iter(text), split, source, function, result)
 
 
 # ------------------------------------------------------------------------- JSON
