@@ -1,4 +1,5 @@
-"""Entry point: builds the typer app from the command modules."""
+"""Entry point: builds the typer app from the command modules (``lamlife``, ``python -m
+lamlife``)."""
 
 import lamlife.cli.analyze  # noqa: F401  (registers its command)
 import lamlife.cli.check  # noqa: F401
@@ -9,4 +10,4 @@ from lamlife.cli.app import app
 
 
 def main() -> None:
-    app()
+    app(prog_name="lamlife")

@@ -9,57 +9,27 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import yaml
-from rich.console import Console
 
 from lamlife.cli.app import app
 from lamlife.cli.common import user_errors
-from lamlife.lifecycle.billing.prices import PriceTable, load_table, region_rows, table_to_data
-from lamlife.lifecycle.billing.rules import DEFAULT_REGION, BillingOptions
+from lamlife.cli.options import (  # noqa: F401  (the billing options, re-exported)
+    DEFAULT_REGION_TEXT,
+    ArchitectureOption,
+    MonthlyGbSecondsOption,
+    PackageOption,
+    PricingOption,
+    ProvisionedOption,
+    RegionOption,
+    RuntimeOption,
+)
 from lamlife.lifecycle.errors import InputError
-from lamlife.reports.cost import pricing_markdown, pricing_renderable
 
-# ------------------------------------------------------------ the common billing options
-
-RegionOption = Annotated[
-    str | None,
-    typer.Option("--region", help="AWS Region to price in when the input does not say "
-                 f"(default {DEFAULT_REGION})."),
-]
-ArchitectureOption = Annotated[
-    str | None,
-    typer.Option("--architecture", help="x86_64 or arm64 when the input does not say "
-                 "(default x86_64)."),
-]
-PricingOption = Annotated[
-    Path | None,
-    typer.Option("--pricing", help="Price table YAML replacing the built-in one (same schema)."),
-]
-PackageOption = Annotated[
-    str | None,
-    typer.Option("--package", help="zip or image: used when Billed Duration must be computed "
-                 "(default zip)."),
-]
-RuntimeOption = Annotated[
-    str | None,
-    typer.Option("--runtime", help="Runtime (python3.12, java21, provided.al2023, ...) when "
-                 "the input does not say: custom runtimes bill INIT at any date; SnapStart "
-                 "restore charges apply to Python and .NET."),
-]
-ProvisionedOption = Annotated[
-    int | None,
-    typer.Option("--provisioned", min=0, help="Provisioned concurrency level of each function, "
-                 "to price its allocation over the analysed window."),
-]
-MonthlyGbSecondsOption = Annotated[
-    float | None,
-    typer.Option("--monthly-gb-seconds", min=0.0, help="Price the run as if it sat on top of "
-                 "N GB-s already used this month (default: first tier)."),
-]
-
+if TYPE_CHECKING:
+    from lamlife.lifecycle.billing.prices import PriceTable
+    from lamlife.lifecycle.billing.rules import BillingOptions
 
 def billing_options(
     region: str | None = None,
@@ -70,6 +40,8 @@ def billing_options(
     monthly_gb_seconds: float | None = None,
 ) -> BillingOptions:
     """BillingOptions from the common CLI options (InputError for a bad value)."""
+    from lamlife.lifecycle.billing.rules import BillingOptions
+
     return BillingOptions(
         region=region or None,
         architecture=architecture.lower() if architecture else None,
@@ -84,6 +56,8 @@ def billing_options(
 
 
 def _region_view(table: PriceTable, region: str) -> tuple[str, list[dict[str, Any]], list[str]]:
+    from lamlife.lifecycle.billing.prices import region_rows
+
     rp = table.region(region)
     rows = region_rows(table, region)
     notes = [f"As of {table.as_of.isoformat()} (table: {table.origin}); USD, list prices."]
@@ -98,7 +72,7 @@ def _region_view(table: PriceTable, region: str) -> tuple[str, list[dict[str, An
 
 @app.command("pricing")
 def pricing_command(
-    region: Annotated[str, typer.Option("--region", help="Region to show.")] = DEFAULT_REGION,
+    region: Annotated[str, typer.Option("--region", help="Region to show.")] = DEFAULT_REGION_TEXT,
     pricing: PricingOption = None,
     output_format: Annotated[
         str, typer.Option("--format", help="table, markdown, json or yaml.")
@@ -120,6 +94,12 @@ def pricing_command(
     ] = None,
 ) -> None:
     """Show the Lambda price table for a Region (or refresh it with --update)."""
+    import yaml
+    from rich.console import Console
+
+    from lamlife.lifecycle.billing.prices import load_table, table_to_data
+    from lamlife.reports.cost import pricing_markdown, pricing_renderable
+
     with user_errors():
         if update:
             _update(pricing, output, update_regions)
@@ -157,6 +137,7 @@ def _update(pricing: Path | None, output: Path | None, regions: list[str] | None
     if output is None:
         raise InputError("--update needs --output FILE (the built-in table is never rewritten)")
     from lamlife.lifecycle.billing import price_list  # boto3 only when asked
+    from lamlife.lifecycle.billing.prices import load_table
 
     base = load_table(pricing)
     wanted = list(regions) if regions else base.known_regions

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lamlife.lifecycle.engine.causes import count_causes, count_reinit_causes
 from lamlife.lifecycle.schema import (
     COLD_START_TYPES,
     ENVIRONMENT_COLUMNS,
@@ -226,6 +227,8 @@ def summary_dict(inv: pd.DataFrame, environments: pd.DataFrame, *, orphan_init_f
         "cold_starts": cold,
         "cold_start_rate": (cold / n) if n else 0.0,
         "start_types": start_types,
+        "cold_causes": count_causes(inv),
+        "reinit_causes": count_reinit_causes(inv),
         "timeouts": int((status == "timeout").sum()),
         "errors": int((status == "error").sum()),
         "out_of_memory": int(has_flag(inv["flags"], "out_of_memory").sum()) if n else 0,
