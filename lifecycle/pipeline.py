@@ -133,7 +133,9 @@ def build_analysis(invocations: pd.DataFrame, stats: InputStats | None = None, *
     return Analysis(
         invocations=invocations,
         environments=environments,
-        functions=functions_table(invocations, environments),
+        functions=functions_table(invocations, environments,
+                                  [(e.function, e.environment) for e in orphan_events
+                                   if e.event == "init_failure"]),
         events=events_table(invocations, extra),
         summary=summary_dict(invocations, environments,
                              orphan_init_failures=orphan_init_failures,
