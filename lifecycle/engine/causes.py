@@ -10,12 +10,12 @@ environment) gets one cause, first match wins:
 ``scale_out``      at the moment the request arrived another environment of the same function
                    and version was busy with a request: Lambda started one more environment
                    (concurrency went up).
-``recycled``       nothing was busy and the function's previous request ended less than
-                   :data:`RECYCLE_GAP_S` before: idle environments are not reclaimed that
-                   quickly (docs/platform.md §7), so Lambda replaced the environment (it
-                   "terminates execution environments every few hours", §7).
-``idle_expired``   nothing was busy and the function had been idle at least RECYCLE_GAP_S:
-                   the idle environments had been reclaimed.
+``recycled``       nothing was busy and the previous request of the function and version
+                   ended less than :data:`RECYCLE_GAP_S` before: idle environments are not
+                   reclaimed that quickly (docs/platform.md §7), so Lambda replaced the
+                   environment (it "terminates execution environments every few hours").
+``idle_expired``   nothing was busy and the function and version had been idle at least
+                   RECYCLE_GAP_S: the idle environments had been reclaimed.
 ``first_in_data``  no earlier request of the function in the data: nothing to compare with.
 
 The request arrived at START minus Init Duration (the caller waited for the init); START when
@@ -55,7 +55,7 @@ class ColdContext:
     """What the data shows around one cold start of a (function, version)."""
 
     busy_elsewhere: int  # requests of the function and version in progress at arrival
-    idle_s: float  # arrival minus the latest end of a request of the function; NaN if none
+    idle_s: float  # arrival minus the latest end of a request of this version; NaN if none
     version_seen_before: bool  # a request of this version started before arrival
     other_version_before: str  # a version of the function that ran before, "" if none
 
@@ -174,9 +174,11 @@ def explain_cold_starts(invocations: pd.DataFrame) -> pd.DataFrame:
             group = _Times(members, start, end)
             at = arrival[cold]
             busy = group.started_by(at, inclusive=True) - group.ended_by(at)
+            # a cold start with no known init "arrived" at its own START: not busy elsewhere
+            busy -= (start[cold] <= at) & (end[cold] > at)
             seen_before = group.started_by(at) > 0
             fn_before = fn.started_by(at)
-            last_end = fn.last_end_by(at)
+            last_end = group.last_end_by(at)
             for k, row in enumerate(cold.tolist()):
                 other = ""
                 if fn_before[k] > 0 and not seen_before[k]:
