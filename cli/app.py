@@ -5,6 +5,7 @@ when a command runs, so ``lamlife --help`` and ``lamlife --version`` answer at o
 """
 
 import sys
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
@@ -17,11 +18,23 @@ class OneLineErrors(TyperGroup):
     """The command group; a usage error (an unknown option, a value that is not one of the
     choices, ...) is one line on stderr and exit code 2, like every other lamlife error."""
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        def run(standalone: bool) -> Any:
+            return super(OneLineErrors, self).main(
+                args, prog_name, complete_var, standalone, windows_expand_args, **extra)
+
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return run(False)
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
+            code = run(False)
         except typer.Abort:
             typer.echo("lamlife: aborted", err=True)
             sys.exit(1)

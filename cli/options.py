@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum, StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -84,7 +84,7 @@ OutputOpt = Annotated[
                               rich_help_panel=PANEL_OUTPUT),
 ]
 FormatOpt = Annotated[
-    ReportFormat | None,  # type: ignore[valid-type]
+    ReportFormat | None,
     typer.Option("--format", help="Report format (default: table on a terminal, json when "
                  "piped or with --output).", rich_help_panel=PANEL_OUTPUT, show_default=False),
 ]
@@ -225,10 +225,10 @@ _BILLING_PARAMETERS: tuple[inspect.Parameter, ...] = tuple(
     )
 )
 
-F = TypeVar("F", bound=Callable[..., Any])
+Command = Callable[..., Any]
 
 
-def with_billing_options(*, provisioned: bool = True) -> Callable[[F], F]:
+def with_billing_options(*, provisioned: bool = True) -> Callable[[Command], Command]:
     """Add the billing options to a command; the command receives them as ``billing``.
 
     The command declares a keyword parameter ``billing: Billing``; the decorator replaces it,
@@ -239,7 +239,7 @@ def with_billing_options(*, provisioned: bool = True) -> Callable[[F], F]:
     added = tuple(p for p in _BILLING_PARAMETERS if provisioned or p.name != "provisioned")
     names = tuple(p.name for p in added)
 
-    def decorate(command: F) -> F:
+    def decorate(command: Command) -> Command:
         signature = inspect.signature(command, eval_str=True)
         kept = [p for p in signature.parameters.values() if p.name != "billing"]
 
@@ -255,6 +255,6 @@ def with_billing_options(*, provisioned: bool = True) -> Callable[[F], F]:
         wrapper.__signature__ = new  # type: ignore[attr-defined]
         wrapper.__annotations__ = {p.name: p.annotation for p in new.parameters.values()}
         wrapper.__annotations__["return"] = signature.return_annotation
-        return wrapper  # type: ignore[return-value]
+        return wrapper
 
     return decorate

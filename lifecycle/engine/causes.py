@@ -161,13 +161,14 @@ def explain_cold_starts(invocations: pd.DataFrame) -> pd.DataFrame:
     keys = pd.DataFrame({"function": invocations["function"].astype(str).to_numpy(object),
                          "version": version})
     cold_functions = set(keys["function"][is_cold])
-    for name, rows in keys.groupby("function", sort=False).indices.items():
+    for name, found in keys.groupby("function", sort=False).indices.items():
         if name not in cold_functions:
             continue
+        rows = np.asarray(found, dtype=np.int64)
         fn = _Times(rows, start, end)
         versions = version[fn.by_start]
-        for ver, ver_rows in keys.iloc[rows].groupby("version", sort=False).indices.items():
-            members = rows[ver_rows]
+        for ver, ver_found in keys.iloc[rows].groupby("version", sort=False).indices.items():
+            members = rows[np.asarray(ver_found, dtype=np.int64)]
             cold = members[is_cold[members]]
             if cold.size == 0:
                 continue
