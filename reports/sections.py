@@ -533,7 +533,8 @@ def environments_section(
     rows = tuple(
         (
             _environment_label(data["environment"][i], version) if one_function else
-            f"{fmt_text(data['function'][i])} {_environment_label(data['environment'][i])}",
+            f"{fmt_text(data['function'][i])} "
+            f"{_environment_label(data['environment'][i], version)}",
             fmt_ms(data["init_duration_ms"][i]),
             fmt_seconds(data["lifetime_s"][i]),
             fmt_int(data["invocations"][i]),
@@ -594,7 +595,8 @@ def events_section(analysis: Analysis, max_events: int = 20) -> Section:
     one_date = len(dates) == 1 and all(" " in t for t in times)
     if one_date:
         times = [t.split(" ", 1)[1] for t in times]
-    one_function = len(set(_column(frame, "function").tolist())) <= 1
+    # one function in the whole analysis: the column would repeat it on every row
+    one_function = len(set(_column(analysis.invocations, "function").tolist())) <= 1
     version = _single_version(analysis.invocations)
     rows = tuple(
         (

@@ -26,10 +26,11 @@ def _longest_word(text: str) -> int:
 def fit_widths(section: Section, width: int) -> list[int] | None:
     """Column content widths that fit ``width``, or ``None`` when the natural widths fit.
 
-    Space is taken back in three rounds, each time one character from the widest column
-    that can still give: first headers wider than their column's cells wrap between words
-    ("Cold starts" over two lines), then any text wraps between words (reasons, names), and
-    only when that is not enough are long words folded. Numbers never break before that.
+    Space is taken back in rounds, each time one character from the widest column that can
+    still give: first headers wider than their column's cells wrap between words ("Cold
+    starts" over two lines), then any text wraps between words (reasons, names), then long
+    words of text columns fold, and only when that is not enough do numbers and headers fold.
+    Words of a ``keep_words`` column (environment ids) never fold.
     """
     columns = len(section.columns)
     # rich measures one pad per column and one separator between columns
@@ -49,7 +50,10 @@ def fit_widths(section: Section, width: int) -> list[int] | None:
     floors = (
         [max(widest_cell[i], longest_word[i]) for i in range(columns)],  # wrap headers
         longest_word,  # wrap any text between words
-        # fold words, except in columns whose words must stay whole (environment ids)
+        # fold words of text columns first: numbers and headers stay whole if they can
+        [longest_word[i] if section.columns[i].keep_words or section.columns[i].align == "right"
+         else 1 for i in range(columns)],
+        # then of any column, except those whose words must stay whole (environment ids)
         [longest_word[i] if section.columns[i].keep_words else 1 for i in range(columns)],
     )
     widths = list(natural)

@@ -70,3 +70,22 @@ def test_long_reasons_wrap_at_words_and_json_keeps_them_whole() -> None:
     reasons = [e["reason"] for e in __import__("json").loads(result.stdout)["events"]]
     assert ("out_of_memory: invocation ran out of memory (Runtime.OutOfMemory) after "
             "2841.66 ms") in reasons
+
+
+def test_several_functions_at_80_columns_keep_ids_and_headers_whole() -> None:
+    data = ROOT / "tests" / "data" / "readers"
+    result = CliRunner().invoke(app, ["analyze", str(data / "jsonl" / "events.jsonl"),
+                                      str(data / "filter-log-events" / "storms.json"),
+                                      "--format", "table"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.stderr
+    text = result.stdout
+    assert max(len(line.rstrip()) for line in text.split("\n")) <= 80
+    # one version everywhere: the tables give it once and show ids as …<8 hex>, whole
+    for tail in ("d09725b8", "b4f08c65", "293b2543", "2d3e4f5a"):
+        assert f"…{tail}" in text
+    assert not re.search(r"…[0-9a-f]{1,7}\s*\n", text)
+    # numbers' headers are not folded; text (a long function name, a flag) gives first
+    assert "Invocations" in text.split("Environments (4")[1]
+    # the events name their function when the analysis has several
+    events = text.split("Flagged events")[1]
+    assert "Function" in events.split("\n")[1] and "storms" in events
