@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -26,6 +27,16 @@ from lamlife.cli.options import (  # noqa: F401  (the billing options, re-export
     RuntimeOption,
 )
 from lamlife.lifecycle.errors import InputError
+
+
+class PricingFormat(StrEnum):
+    """Formats of ``lamlife pricing``."""
+
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+    yaml = "yaml"
+
 
 if TYPE_CHECKING:
     from lamlife.lifecycle.billing.prices import PriceTable
@@ -75,8 +86,8 @@ def pricing_command(
     region: Annotated[str, typer.Option("--region", help="Region to show.")] = DEFAULT_REGION_TEXT,
     pricing: PricingOption = None,
     output_format: Annotated[
-        str, typer.Option("--format", help="table, markdown, json or yaml.")
-    ] = "table",
+        PricingFormat, typer.Option("--format", help="Output format.", case_sensitive=False)
+    ] = PricingFormat.table,
     list_regions: Annotated[
         bool, typer.Option("--list", help="List the Regions the table knows.")
     ] = False,
@@ -107,10 +118,7 @@ def pricing_command(
         if output is not None:
             raise InputError("--output is only used with --update")
         table = load_table(pricing)
-        fmt = output_format.lower()
-        if fmt not in ("table", "markdown", "json", "yaml"):
-            raise InputError(f"unknown --format {output_format!r}; use table, markdown, json "
-                             "or yaml")
+        fmt = PricingFormat(output_format).value
         if list_regions:
             for code in table.known_regions:
                 typer.echo(f"{code}\t{table.regions[code].name}")
