@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from lamlife.cli.options import Billing
 from lamlife.lifecycle.analysis import Analysis
 from lamlife.lifecycle.billing.prices import load_table
 from lamlife.lifecycle.billing.rules import BillingOptions
@@ -76,14 +77,9 @@ def _paths(paths: PathsLike) -> list[str]:
 def _billing(region: str | None, architecture: str | None, package: str | None,
              runtime: str | None, provisioned: int | None,
              monthly_gb_seconds: float | None) -> BillingOptions:
-    return BillingOptions(
-        region=region or None,
-        architecture=architecture.lower() if architecture else None,
-        package=package.lower() if package else None,
-        runtime=runtime or None,
-        provisioned=provisioned,
-        monthly_gb_seconds=monthly_gb_seconds,
-    )
+    """The same BillingOptions the command-line options give."""
+    return Billing(region, architecture, package, runtime, provisioned,
+                   monthly_gb_seconds).options()
 
 
 def _result(analysis: Analysis) -> AnalysisResult:

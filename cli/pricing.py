@@ -19,6 +19,7 @@ from lamlife.cli.common import user_errors
 from lamlife.cli.options import (  # noqa: F401  (the billing options, re-exported)
     DEFAULT_REGION_TEXT,
     ArchitectureOption,
+    Billing,
     MonthlyGbSecondsOption,
     PackageOption,
     PricingOption,
@@ -51,16 +52,8 @@ def billing_options(
     monthly_gb_seconds: float | None = None,
 ) -> BillingOptions:
     """BillingOptions from the common CLI options (InputError for a bad value)."""
-    from lamlife.lifecycle.billing.rules import BillingOptions
-
-    return BillingOptions(
-        region=region or None,
-        architecture=architecture.lower() if architecture else None,
-        package=package.lower() if package else None,
-        runtime=runtime or None,
-        provisioned=provisioned,
-        monthly_gb_seconds=monthly_gb_seconds,
-    )
+    return Billing(region, architecture, package, runtime, provisioned,
+                   monthly_gb_seconds).options()
 
 
 # ------------------------------------------------------------------------ the command
