@@ -92,13 +92,27 @@ def cold_reason(cause: str, context: ColdContext, version: str, arrival: str) ->
     return f"cold: {label}, no request for {idle} before {arrival}"
 
 
+# How the simulator (simulate/scheduler.py) words the same causes: it knows them from its
+# policy rather than infers them (a new version does not occur there).
+SIMULATED_COLD_PREFIXES: dict[str, tuple[str, ...]] = {
+    "scale_out": ("all ", "the only environment busy"),
+    "recycled": ("environment recycled",),
+    "idle_expired": ("idle environment expired",),
+    "first_in_data": ("no environment yet",),
+}
+
+
 def cause_of_reason(reason: str) -> str:
-    """The cause a reason written by :func:`cold_reason` names; "" for any other reason."""
-    if not reason.startswith("cold: "):
+    """The cause a cold start's reason names (written by :func:`cold_reason`, or by the
+    simulator); "" for any other reason."""
+    if reason.startswith("cold: "):
+        text = reason[len("cold: "):]
+        for cause, label in CAUSE_LABELS.items():
+            if text.startswith(label):
+                return cause
         return ""
-    text = reason[len("cold: "):]
-    for cause, label in CAUSE_LABELS.items():
-        if text.startswith(label):
+    for cause, prefixes in SIMULATED_COLD_PREFIXES.items():
+        if reason.startswith(prefixes):
             return cause
     return ""
 
@@ -117,12 +131,15 @@ def count_causes(invocations: pd.DataFrame) -> dict[str, int]:
     return counts
 
 
-# What the engine's reinit reasons start with (engine/replay.py), per cause of the reset.
-REINIT_PREFIXES: dict[str, str] = {
-    "after_timeout": "reinit: previous invocation timed out",
-    "after_out_of_memory": "reinit: previous invocation ran out of memory",
-    "after_error": "reinit: previous invocation failed",
-    "init_failed": "reinit: init ",
+# What the engine's reinit reasons start with (engine/replay.py; the simulator's too), per
+# cause of the reset.
+REINIT_PREFIXES: dict[str, tuple[str, ...]] = {
+    "after_timeout": ("reinit: previous invocation timed out",
+                      "reset: previous invocation in this environment timed out"),  # simulator
+    "after_out_of_memory": ("reinit: previous invocation ran out of memory",),
+    "after_error": ("reinit: previous invocation failed",
+                    "reset: previous invocation in this environment failed"),
+    "init_failed": ("reinit: init ",),
 }
 
 

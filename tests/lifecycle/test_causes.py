@@ -8,6 +8,7 @@ hand from the rule in docs/lifecycle.md ("Why a cold start happened").
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -22,6 +23,7 @@ from lamlife.lifecycle.engine.causes import (
 )
 
 BASE = pd.Timestamp("2026-04-14T10:00:00Z")
+ORDERS = Path(__file__).resolve().parents[2] / "examples" / "orders.log"
 
 
 def table(rows: list[tuple[str, str, float, float, str, float]],
@@ -157,3 +159,18 @@ def test_causes_are_counted_back_from_the_reasons() -> None:
     assert cause_of_reason("cold: scale-out, another environment was busy at 10:00:00") \
         == "scale_out"
     assert cause_of_reason("reinit: previous invocation timed out") == ""
+
+
+def test_simulated_runs_name_the_same_causes() -> None:
+    """The simulator words its causes itself; they count under the same names (a change of
+    the scheduler's wording fails here)."""
+    import lamlife
+
+    run = lamlife.simulate(ORDERS, keep_alive="1m", price=False)
+    causes = run.summary["cold_causes"]
+    assert causes["other"] == 0
+    assert sum(causes.values()) == run.summary["start_types"]["cold"]
+    assert causes["first_in_data"] == 1 and causes["scale_out"] >= 1
+    assert causes["idle_expired"] >= 1
+    assert run.summary["reinit_causes"]["other"] == 0
+    assert run.summary["reinit_causes"]["after_timeout"] >= 1
