@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from lamlife.lifecycle.check.budget import Baseline, Budget, Verdict
     from lamlife.lifecycle.check.gate import Measurement
 
-CHECK_FORMATS: tuple[str, ...] = ("table", "markdown", "json", "junit")
+CHECK_FORMATS: tuple[str, ...] = ("table", "markdown", "json", "junit", "html")
 
 
 class CheckFormat(StrEnum):
@@ -50,6 +50,7 @@ class CheckFormat(StrEnum):
     markdown = "markdown"
     json = "json"
     junit = "junit"
+    html = "html"
 
 
 BudgetOpt = Annotated[
@@ -122,8 +123,8 @@ def check(
         CheckFormat | None,
         typer.Option(
             "--format",
-            help="Report format (default: table on a terminal, json when piped or with "
-            "--output); junit gives one test case per limit.",
+            help="Report format (default: from --output's extension, else table on a "
+            "terminal, json when piped); junit gives one test case per limit.",
             rich_help_panel=PANEL_OUTPUT, show_default=False,
         ),
     ] = None,
@@ -188,6 +189,10 @@ def check(
                 text = _plain_table(verdicts)
             elif chosen == "markdown":
                 text = render_markdown(verdicts, _notes(budget, baseline, measurement))
+            elif chosen == "html":
+                from lamlife.reports.html import render_check_html
+
+                text = render_check_html(verdicts, _notes(budget, baseline, measurement))
             elif chosen == "json":
                 context = {
                     "budget": budget.source,

@@ -67,13 +67,44 @@ def warn_input(stats: InputStats, quiet: bool, extra: Sequence[str] = ()) -> Non
         warn(f"{stats.malformed} malformed platform line(s), first: {first}", quiet)
 
 
+# --output FILE picks the format from the file's extension unless --format says otherwise.
+EXTENSION_FORMATS: dict[str, str] = {
+    ".json": "json",
+    ".csv": "csv",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".xml": "junit",
+}
+_FORMAT_WORDS = frozenset({*EXTENSION_FORMATS.values(), "md"})
+
+
 def resolve_format(fmt: str | None, output: Path | None,
                    formats: Sequence[str] = FORMATS) -> str:
-    """table on a terminal, json when piped or written to a file, unless --format says."""
+    """The report format: --format when given; else from --output's extension (.json, .csv,
+    .md, .html, ...); else table on a terminal and json when piped or written to a file.
+
+    ``--output json`` (a bare format name, no extension) is refused: it would write a file
+    called ``json``. Raises InputError (exit 2) for an unknown format or an extension whose
+    format this command does not write.
+    """
+    if output is not None and not output.suffix and output.name.lower() in _FORMAT_WORDS \
+            and str(output) == output.name:
+        word = "markdown" if output.name.lower() == "md" else output.name.lower()
+        raise InputError(f"--output {output} would write a file named {output.name!r}: "
+                         f"use --format {word} (and --output FILE.ext to write a file)")
     if fmt is not None:
         if fmt not in formats:
             raise InputError(f"unknown format {fmt!r}: use one of {', '.join(formats)}")
         return fmt
+    if output is not None:
+        by_extension = EXTENSION_FORMATS.get(output.suffix.lower())
+        if by_extension is not None:
+            if by_extension not in formats:
+                raise InputError(f"--output {output}: this command cannot write {by_extension} "
+                                 f"(formats: {', '.join(formats)}); pass --format")
+            return by_extension
     if output is None and sys.stdout.isatty():
         return "table"
     return "json"

@@ -183,7 +183,7 @@ def fetch(
     format: Annotated[
         str | None,
         typer.Option("--format", help="Format of the --analyze report: table | json | csv | "
-                     "markdown (default: table on a terminal, json when piped)."),
+                     "markdown | html (default: table on a terminal, json when piped)."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
     page_size: Annotated[int | None, typer.Option(hidden=True)] = None,

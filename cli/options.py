@@ -85,8 +85,9 @@ OutputOpt = Annotated[
 ]
 FormatOpt = Annotated[
     ReportFormat | None,
-    typer.Option("--format", help="Report format (default: table on a terminal, json when "
-                 "piped or with --output).", rich_help_panel=PANEL_OUTPUT, show_default=False),
+    typer.Option("--format", help="Report format (default: from --output's extension, else "
+                 "table on a terminal, json when piped).", rich_help_panel=PANEL_OUTPUT,
+                 show_default=False),
 ]
 InvocationsOpt = Annotated[
     bool, typer.Option("--invocations", help="JSON: add the per-invocation list.",

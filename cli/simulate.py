@@ -260,6 +260,15 @@ def _print_run(whatif: Any, described: dict[str, Any], notes: list[str], chosen:
         })
         write_output(simrep.render_json(whatif.analysis, simulation, invocations), output)
         return
+    if chosen == "html":
+        from lamlife.reports.html import render_simulation_html
+
+        cost = cost_sections(whatif.analysis.summary["cost"]) \
+            if "cost" in whatif.analysis.summary else []
+        write_output(render_simulation_html(whatif.analysis, whatif.comparison,
+                                            [policy_sec, comparison_sec], top=top,
+                                            extra_sections=cost), output)
+        return
     if chosen == "table" and output is None:
         render_terminal(whatif.analysis, Console(), top=top, extra_sections=extra)
         return
@@ -290,6 +299,10 @@ def _print_sweep(rows: list[dict[str, Any]], described: dict[str, Any], notes: l
         write_output(simrep.render_sweep_csv(rows), output)
     elif chosen == "markdown":
         write_output("\n\n".join(section_markdown(s) for s in sections) + "\n", output)
+    elif chosen == "html":
+        from lamlife.reports.html import render_sweep_html
+
+        write_output(render_sweep_html(rows, sections), output)
     elif output is None:
         console = Console()
         for index, section in enumerate(sections):

@@ -1,4 +1,4 @@
-"""Rendering of lamlife analyses: rich tables, JSON, CSV, Markdown. No domain logic."""
+"""Rendering of lamlife analyses: rich tables, JSON, CSV, Markdown, HTML. No domain logic."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from lamlife.lifecycle.analysis import Analysis
     from lamlife.reports.sections import Section
 
-FORMATS: tuple[str, ...] = ("table", "json", "csv", "markdown")
+FORMATS: tuple[str, ...] = ("table", "json", "csv", "markdown", "html")
 
 
 def render(
@@ -30,7 +30,8 @@ def render(
     ``json`` follows DESIGN.md's contract (``include_invocations`` adds the per-invocation
     list); ``csv`` is the invocation table; ``markdown`` and ``table`` (the terminal report as
     plain text, ``width`` columns wide) show the human sections, with ``extra_sections``
-    appended. For a live terminal use :func:`lamlife.reports.tables.render_terminal`.
+    appended; ``html`` is one self-contained page with charts and those sections as tables.
+    For a live terminal use :func:`lamlife.reports.tables.render_terminal`.
     """
     if fmt == "json":
         from lamlife.reports.json_report import render_json
@@ -48,6 +49,13 @@ def render(
             top=top,
             sort_by=sort_by,
             max_events=max_events,
+            extra_sections=extra_sections,
+        )
+    if fmt == "html":
+        from lamlife.reports.html import render_analysis_html
+
+        return render_analysis_html(
+            analysis, top=top, sort_by=sort_by, max_events=max_events,
             extra_sections=extra_sections,
         )
     if fmt == "table":

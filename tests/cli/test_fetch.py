@@ -272,7 +272,7 @@ def test_bad_format_with_analyze_exits_2_before_any_aws_call(
     assert result.exit_code == 2
     line = _one_error_line(result)
     assert line == ("lamlife: error: unknown format 'yaml': use one of table, json, csv, "
-                    "markdown")
+                    "markdown, html")
     assert list(tmp_path.iterdir()) == []
 
 

@@ -223,8 +223,9 @@ def test_layout_one_row_per_line(sample: Analysis) -> None:
 
 
 def test_dispatcher(sample: Analysis) -> None:
-    assert FORMATS == ("table", "json", "csv", "markdown")
+    assert FORMATS == ("table", "json", "csv", "markdown", "html")
     assert render(sample, "json", include_invocations=True) == render_json(sample, True)
     assert "invocations" not in json.loads(render(sample, "json"))
-    with pytest.raises(InputError, match="unknown format 'html'"):
-        render(sample, "html")
+    assert render(sample, "html").startswith("<!DOCTYPE html>")
+    with pytest.raises(InputError, match="unknown format 'yaml'"):
+        render(sample, "yaml")
