@@ -18,7 +18,7 @@ Record tuples (first element is the kind):
   JSON runtimeDone / fault
 - ``("other",)``: a platform record that changes nothing (lone XRAY line, logsDropped, ...)
 
-Formats and their sources: docs/lambda-platform.md §2 (text) and §3 (JSON).
+Formats and their sources: docs/platform.md §2 (text) and §3 (JSON).
 """
 
 from __future__ import annotations
