@@ -103,6 +103,10 @@ def _notes(budget: Budget, baseline: Baseline | None, measurement: Measurement) 
         f"functions: {', '.join(functions) if functions else 'none'}; "
         f"invocations: {int(measurement.metrics.get('invocations', 0))}"
     )
+    pricing = (measurement.analysis.summary.get("cost") or {}).get("pricing")
+    if pricing:  # the prices behind the cost metrics, dated
+        notes.append(f"prices: {', '.join(pricing.get('regions', []))}, table "
+                     f"{pricing.get('table')} as of {pricing.get('as_of')}")
     return notes
 
 

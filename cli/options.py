@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum, StrEnum
@@ -149,12 +150,18 @@ class Billing:
         return bool(self.region or self.pricing)
 
     def options(self, provisioned: int | None = None) -> BillingOptions:
-        """``BillingOptions`` (``provisioned`` overrides the option, e.g. in a simulation)."""
+        """``BillingOptions`` (``provisioned`` overrides the option, e.g. in a simulation).
+
+        The default Region (used where neither ``--region`` nor the input names one) is
+        ``AWS_REGION``, else ``AWS_DEFAULT_REGION``, as the AWS CLI reads them."""
         from lamlife.lifecycle.billing.rules import BillingOptions
 
         architecture = choice(self.architecture)
         package = choice(self.package)
+        env_name, env_region = environment_region()
         return BillingOptions(
+            default_region=env_region,
+            default_region_from=env_name,
             region=self.region or None,
             architecture=architecture.lower() if architecture else None,
             package=package.lower() if package else None,
@@ -170,11 +177,24 @@ class Billing:
         return load_table(self.pricing)
 
 
+def environment_region() -> tuple[str, str | None]:
+    """(variable, Region) from AWS_REGION, else AWS_DEFAULT_REGION; ("", None) when unset.
+
+    The AWS CLI reads both (AWS_REGION first); boto3 alone reads only AWS_DEFAULT_REGION."""
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        value = os.environ.get(name, "").strip()
+        if value:
+            return name, value
+    return "", None
+
+
 RegionOption = Annotated[
     str | None,
-    typer.Option("--region", help="AWS Region to price in when the input does not say "
-                 f"(default {DEFAULT_REGION_TEXT}).", rich_help_panel=PANEL_BILLING,
-                 show_default=False),
+    typer.Option("--region", help="AWS Region to price every function in; wins over the "
+                 "Region the input names (runtime version ARN, @aws.region, fetch header), "
+                 "with a note where they differ. Without it: the input's Region, else "
+                 f"AWS_REGION / AWS_DEFAULT_REGION, else {DEFAULT_REGION_TEXT}.",
+                 rich_help_panel=PANEL_BILLING, show_default=False),
 ]
 ArchitectureOption = Annotated[
     Architecture | None,

@@ -26,6 +26,7 @@ from lamlife.cli.options import (  # noqa: F401  (the billing options, re-export
     ProvisionedOption,
     RegionOption,
     RuntimeOption,
+    environment_region,
 )
 from lamlife.lifecycle.errors import InputError
 
@@ -76,7 +77,10 @@ def _region_view(table: PriceTable, region: str) -> tuple[str, list[dict[str, An
 
 @app.command("pricing")
 def pricing_command(
-    region: Annotated[str, typer.Option("--region", help="Region to show.")] = DEFAULT_REGION_TEXT,
+    region: Annotated[str | None, typer.Option(
+        "--region", help=f"Region to show (default {DEFAULT_REGION_TEXT}). With --update: the "
+        "Price List API endpoint Region (us-east-1, eu-central-1 or ap-south-1; default "
+        "AWS_REGION / AWS_DEFAULT_REGION when it is one of them, else us-east-1).")] = None,
     pricing: PricingOption = None,
     output_format: Annotated[
         PricingFormat, typer.Option("--format", help="Output format.", case_sensitive=False)
@@ -96,8 +100,14 @@ def pricing_command(
         typer.Option("--update-region", help="Region to fetch with --update (repeatable; "
                      "default: the Regions of the current table)."),
     ] = None,
+    profile: Annotated[str | None, typer.Option(
+        "--profile", help="AWS profile for --update (else AWS_PROFILE / default).")] = None,
+    endpoint_url: Annotated[str | None, typer.Option(
+        "--endpoint-url", help="Price List API endpoint URL for --update.")] = None,
 ) -> None:
-    """Show the Lambda price table for a Region (or refresh it with --update)."""
+    """Show the Lambda price table for a Region (or refresh it with --update).
+
+    Exit codes: 0 ok, 2 bad usage or unknown Region, 3 the AWS Price List API failed."""
     import yaml
     from rich.console import Console
 
@@ -106,8 +116,11 @@ def pricing_command(
 
     with user_errors():
         if update:
-            _update(pricing, output, update_regions)
+            _update(pricing, output, update_regions, profile, region, endpoint_url)
             return
+        if profile or endpoint_url:
+            raise InputError("--profile and --endpoint-url are only used with --update")
+        region = region or DEFAULT_REGION_TEXT
         if output is not None:
             raise InputError("--output is only used with --update")
         table = load_table(pricing)
@@ -115,6 +128,8 @@ def pricing_command(
         if list_regions:
             for code in table.known_regions:
                 typer.echo(f"{code}\t{table.regions[code].name}")
+            for code, why in sorted(table.unsupported.items()):
+                typer.echo(f"{code}\tnot priced: {why}")
             return
         title, rows, notes = _region_view(table, region)
         if fmt == "json":
@@ -134,7 +149,8 @@ def pricing_command(
             Console(file=sys.stdout, soft_wrap=False).print(pricing_renderable(title, rows, notes))
 
 
-def _update(pricing: Path | None, output: Path | None, regions: list[str] | None) -> None:
+def _update(pricing: Path | None, output: Path | None, regions: list[str] | None,
+            profile: str | None, api_region: str | None, endpoint_url: str | None) -> None:
     if output is None:
         raise InputError("--update needs --output FILE (the built-in table is never rewritten)")
     from lamlife.lifecycle.billing import price_list  # boto3 only when asked
@@ -142,7 +158,8 @@ def _update(pricing: Path | None, output: Path | None, regions: list[str] | None
 
     base = load_table(pricing)
     wanted = list(regions) if regions else base.known_regions
-    table = price_list.fetch_table(wanted, base=base)
+    client = price_list.make_client(profile, api_region, endpoint_url)
+    table = price_list.fetch_table(wanted, base=base, client=client)
     text = price_list.dump_table(table)
     try:
         output.write_text(text, encoding="utf-8")

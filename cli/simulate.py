@@ -226,7 +226,11 @@ def simulate_command(
         if swept:
             parameter, values = next(iter(swept.items()))
             rows = sweep_trace(trace, policy, parameter, values, price_with)
-            _print_sweep(rows, described, notes, stats, chosen, output)
+            for problem in dict.fromkeys(r["cost_problem"] for r in rows if "cost_problem" in r):
+                warn(f"cost not computed: {problem}", quiet)
+            as_of = (f"Prices: table {price_with.table.origin} as of "
+                     f"{price_with.table.as_of.isoformat()}; USD list prices.")
+            _print_sweep(rows, described, [*notes, as_of], stats, chosen, output)
             return
 
         # Region or price table chosen by the user: a price problem is an error.

@@ -21,7 +21,11 @@ class InputStats:
     malformed_examples: list[str] = field(default_factory=list)  # "file:line: text", first few
     formats: dict[str, int] = field(default_factory=dict)  # detected format -> number of files
     incomplete: int = 0  # invocations with a START but no REPORT (window ended mid-invocation)
+    duplicates: int = 0  # repeated platform records dropped (the same event in two inputs)
+    seen: dict[str, int] = field(default_factory=dict)  # platform records by kind (read.seen)
     configurations: dict[str, dict[str, Any]] = field(default_factory=dict)  # function -> config
+    # function -> environment -> AWS Region the input named ("" = the whole function)
+    regions: dict[str, dict[str, str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -35,6 +39,8 @@ class InputStats:
             "malformed_examples": list(self.malformed_examples),
             "formats": dict(self.formats),
             "incomplete": self.incomplete,
+            "duplicates": self.duplicates,
+            "seen": dict(self.seen),
             "warnings": list(self.warnings),
         }
 

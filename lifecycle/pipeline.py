@@ -22,6 +22,7 @@ from lamlife.lifecycle.engine.summarize import (
 )
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.read import ReadOptions, ReadResult, read_inputs
+from lamlife.lifecycle.read.seen import note_overlap_and_limits
 from lamlife.lifecycle.read.timeparse import ms_to_iso
 from lamlife.lifecycle.schema import INVOCATION_COLUMNS
 
@@ -94,6 +95,9 @@ def observe(paths: Sequence[str], options: AnalyzeOptions | None = None,
     stats = read.stats
     stats.incomplete += read.sink.finish()
     stats.events = read.sink.counts.events
+    for function, by_env in read.sink.regions().items():
+        stats.regions.setdefault(function, {}).update(by_env)
+    note_overlap_and_limits(read.sink, stats)
     result = run_engine(read.sink, EngineOptions(options.proactive_threshold_s))
     parts = [result.invocations, *read.classified]
     parts = [p for p in parts if not p.empty]
@@ -153,6 +157,8 @@ def price(analysis: Analysis, options: AnalyzeOptions) -> Analysis:
                                        options.strict_billing)
     if problem:
         priced.input.warnings.append(f"cost not computed: {problem}")
+    for reason in (priced.summary.get("cost") or {}).get("incomplete", []):
+        priced.input.warnings.append(f"cost incomplete, unpriced: {reason}")
     return priced
 
 

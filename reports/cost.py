@@ -11,6 +11,7 @@ every part of a report.
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -25,20 +26,38 @@ if TYPE_CHECKING:
     from lamlife.reports.sections import Section
 
 
+def _half_up(value: float, decimals: int) -> Decimal:
+    """``value`` rounded half-up at ``decimals`` from its shortest decimal form, so a figure
+    rounds the same wherever it is printed (0.02175 -> 0.0218, not binary 0.0217)."""
+    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals),
+                                                 rounding=ROUND_HALF_UP)
+
+
 def usd(value: Any) -> str:
-    """Dollars with enough digits for Lambda's tiny per-invocation amounts."""
+    """Dollars, one format everywhere in lamlife's reports.
+
+    From $1 up: cents with thousands separators ($1,234.57). Below $1: three significant
+    digits, never an exponent ($0.0300, $0.000118, $0.00000187), so Lambda's tiny
+    per-invocation amounts stay readable and compare by eye. Rounding is half-up on the
+    amount's decimal form. Missing is the shared dash.
+    """
     if is_missing(value):
         return MISSING
     v = float(value)
     if v == 0:
         return "$0"
-    if abs(v) >= 100:
-        return f"${v:,.2f}"
-    if abs(v) >= 0.01:
-        return f"${v:,.4f}"
-    # Four significant digits, no exponent: $0.000005600 rather than $5.600e-06.
-    decimals = min(-math.floor(math.log10(abs(v))) + 3, 15)
-    return f"${v:.{decimals}f}"
+    sign = "-" if v < 0 else ""
+    a = abs(v)
+    if _half_up(a, 2) >= 1:
+        return f"{sign}${_half_up(a, 2):,.2f}"
+    decimals = 2 - math.floor(math.log10(a))
+    rounded = _half_up(a, decimals)
+    if rounded.adjusted() > math.floor(math.log10(a)):  # 0.0999 -> 0.100: one digit fewer
+        decimals -= 1
+        rounded = _half_up(a, decimals)
+    if rounded >= 1:
+        return f"{sign}$1.00"
+    return f"{sign}${rounded:.{decimals}f}"
 
 
 def num(value: Any, digits: int = 3) -> str:
@@ -47,7 +66,7 @@ def num(value: Any, digits: int = 3) -> str:
     v = float(value)
     if v.is_integer() and abs(v) < 1e15:
         return f"{int(v):,}"
-    return f"{v:,.{digits}f}"
+    return f"{_half_up(v, digits):,.{digits}f}"
 
 
 def unbilled_init_line(cost: dict[str, Any]) -> str | None:
@@ -64,8 +83,11 @@ def unbilled_init_line(cost: dict[str, Any]) -> str | None:
 
 def pricing_line(cost: dict[str, Any]) -> str:
     p = cost.get("pricing", {})
+    region = p.get("region", MISSING)
+    if region == "mixed" and p.get("regions"):
+        region = "/".join(p["regions"])
     line = (
-        f"Prices: {p.get('region', MISSING)}, {p.get('architecture', MISSING)}, "
+        f"Prices: {region}, {p.get('architecture', MISSING)}, "
         f"table {p.get('table', MISSING)} as of {p.get('as_of', MISSING)}; {p.get('tier_note', '')}"
     )
     if p.get("defaults"):
@@ -105,6 +127,7 @@ def summary_rows(cost: dict[str, Any]) -> list[tuple[str, str]]:
 
 _FN_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("function", "Function", "text"),
+    ("region", "Region", "text"),
     ("invocations", "Invocations", "int"),
     ("cold_starts", "Cold starts", "int"),
     ("gb_seconds", "GB-s", "num"),
@@ -136,10 +159,27 @@ def _cell(value: Any, kind: str) -> str:
     return str(value)
 
 
+UNPRICED = "unpriced"
+
+
 def _rows(frame: pd.DataFrame, columns: tuple[tuple[str, str, str], ...]) -> list[list[str]]:
-    data = [frame[c].tolist() for c, _, _ in columns]
-    return [[_cell(v, kind) for v, (_, _, kind) in zip(vals, columns, strict=True)]
-            for vals in zip(*data, strict=True)]
+    """Display cells. A row with no priced invocation (``priced_invocations`` 0) says
+    "unpriced" for its total and leaves its other amounts and shares blank: $0 would read as
+    free. Its GB-s stay: they are known, only their price is not."""
+    data = [frame[c].tolist() if c in frame.columns else [""] * len(frame)
+            for c, _, _ in columns]
+    priced = (frame["priced_invocations"].tolist() if "priced_invocations" in frame.columns
+              else [1] * len(frame))
+    out = []
+    for vals, n_priced in zip(zip(*data, strict=True), priced, strict=True):
+        cells = []
+        for v, (name, _, kind) in zip(vals, columns, strict=True):
+            if not n_priced and kind in ("usd", "pct"):  # GB-s are known, their price not
+                cells.append(UNPRICED if name == "total_usd" else MISSING)
+            else:
+                cells.append(_cell(v, kind))
+        out.append(cells)
+    return out
 
 
 # ------------------------------------------- the price table of ``lamlife pricing``

@@ -17,6 +17,7 @@ import pandas as pd
 
 from lamlife.lifecycle.analysis import Analysis, InputStats
 from lamlife.lifecycle.errors import InputError
+from lamlife.lifecycle.read.seen import REPORT_ONLY, seen_text
 from lamlife.lifecycle.schema import START_TYPES
 from lamlife.reports._format import (
     MISSING,
@@ -107,9 +108,10 @@ def _files_and_lines(stats: InputStats) -> str:
 
 
 def _event_kinds(stats: InputStats) -> str:
+    dropped = f", {fmt_int(stats.duplicates)} duplicates dropped" if stats.duplicates else ""
     return (
         f"{_plural(stats.records, 'platform record')}, {fmt_int(stats.ignored)} ignored, "
-        f"{fmt_int(stats.malformed)} malformed"
+        f"{fmt_int(stats.malformed)} malformed{dropped}"
     )
 
 
@@ -130,7 +132,9 @@ def is_empty(analysis: Analysis) -> bool:
 
 def no_invocations_section(analysis: Analysis) -> Section:
     """The whole human report when nothing was found: say so, and what was read."""
-    return Section(title="", notes=(NO_INVOCATIONS, input_line(analysis.input)))
+    seen = seen_text(analysis.input.seen)
+    saw = (f"Seen: {seen}.",) if seen else ()
+    return Section(title="", notes=(NO_INVOCATIONS, *saw, input_line(analysis.input)))
 
 
 # How the causes of summary.cold_causes and summary.reinit_causes read in the headline.
@@ -280,6 +284,7 @@ def summary_section(analysis: Analysis) -> Section:
         title="Summary",
         columns=(Column("Metric"), Column("Value")),
         rows=tuple(rows),
+        notes=(f"Limits: {REPORT_ONLY}.",) if REPORT_ONLY in stats.warnings else (),
         show_header=False,
         markdown_headers=("Metric", "Value"),
     )

@@ -582,6 +582,9 @@ def configuration_from_api(
         "system_log_level": logging.get("SystemLogLevel"),
         "application_log_level": logging.get("ApplicationLogLevel"),
         "last_modified": config.get("LastModified"),
+        # Charges lamlife does not price, named in the report when in use (docs/billing.md).
+        "tenant_isolation_mode": (config.get("TenancyConfig") or {}).get("TenantIsolationMode"),
+        "durable": bool(config.get("DurableConfig")),
     }
 
 
@@ -830,7 +833,10 @@ def connect(
     from botocore.config import Config
 
     try:
-        session = boto3.Session(profile_name=profile or None, region_name=region or None)
+        # AWS_REGION before AWS_DEFAULT_REGION, as the AWS CLI reads them (boto3 reads only
+        # the second); --region wins over both.
+        region = region or os.environ.get("AWS_REGION", "").strip() or None
+        session = boto3.Session(profile_name=profile or None, region_name=region)
     except bex.ProfileNotFound as exc:
         raise aws_error(exc, action="session") from None
     if not session.region_name:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -119,11 +120,42 @@ def parse_products(price_list: Sequence[str | dict[str, Any]]) -> tuple[dict[str
     return found, published
 
 
-def _client() -> Any:
-    import boto3  # imported only when asked
+# The Price List API endpoints (the prices of every Region are served from each of them).
+API_REGIONS: tuple[str, ...] = ("us-east-1", "eu-central-1", "ap-south-1")
 
-    # The Price List API is served from us-east-1 (and a few others), whatever Region is priced.
-    return boto3.client("pricing", region_name="us-east-1")
+
+def api_region(region: str | None) -> str:
+    """The Price List API endpoint Region: ``region`` (--region) when given, else AWS_REGION /
+    AWS_DEFAULT_REGION when it is one of ``API_REGIONS``, else us-east-1."""
+    if region:
+        return region
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        value = os.environ.get(name, "").strip()
+        if value:
+            return value if value in API_REGIONS else "us-east-1"
+    return "us-east-1"
+
+
+def make_client(profile: str | None = None, region: str | None = None,
+                endpoint_url: str | None = None) -> Any:
+    """A ``pricing`` client for ``--profile``, ``--region`` (the API endpoint Region, see
+    ``api_region``) and ``--endpoint-url``; AwsAccessError (one line) when it cannot be made."""
+    import boto3  # imported only when asked
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        session = boto3.Session(profile_name=profile or None)
+        kwargs: dict[str, Any] = {"region_name": api_region(region)}
+        if endpoint_url:
+            kwargs["endpoint_url"] = endpoint_url
+        return session.client("pricing", **kwargs)
+    except (BotoCoreError, ValueError) as exc:
+        raise AwsAccessError(f"AWS Price List API: {_one_line(exc)}") from None
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
 
 
 def _get_products(client: Any, region: str) -> list[str]:
@@ -146,11 +178,14 @@ def _get_products(client: Any, region: str) -> list[str]:
             kwargs["NextToken"] = token
     except ClientError as exc:
         err = exc.response.get("Error", {})
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        where = f" (HTTP {status})" if status else ""
         raise AwsAccessError(
-            f"AWS Price List API: {err.get('Code', 'error')}: {err.get('Message', exc)}"
+            f"AWS Price List API{where}: {err.get('Code', 'error')}: "
+            f"{_one_line(Exception(err.get('Message', exc)))}"
         ) from None
     except BotoCoreError as exc:
-        raise AwsAccessError(f"AWS Price List API: {exc}") from None
+        raise AwsAccessError(f"AWS Price List API: {_one_line(exc)}") from None
 
 
 def fetch_table(
@@ -166,7 +201,7 @@ def fetch_table(
     """
     if not regions:
         raise InputError("no region to fetch")
-    client = client or _client()
+    client = client or make_client()
     base_data = table_to_data(base) if base is not None else None
     regions_out: dict[str, Any] = {}
     dates: list[str] = []
@@ -200,15 +235,22 @@ def fetch_table(
     if dates:
         with contextlib.suppress(ValueError):
             as_of = dt.date.fromisoformat(max(dates)[:10])
-    data = {
-        "schema": 1,
-        "as_of": as_of.isoformat(),
-        "currency": "USD",
-        "sources": {SOURCE_ID: {"title": "AWS Price List API, GetProducts, service AWSLambda",
-                                "url": "https://docs.aws.amazon.com/aws-cost-management/latest/"
-                                       "APIReference/API_pricing_GetProducts.html"}},
-        "regions": regions_out,
-    }
+    sources: dict[str, Any] = {SOURCE_ID: {
+        "title": "AWS Price List API, GetProducts, service AWSLambda",
+        "url": "https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/"
+               "API_pricing_GetProducts.html"}}
+    data: dict[str, Any] = {"schema": 1, "as_of": as_of.isoformat(), "currency": "USD",
+                            "sources": sources, "regions": regions_out}
+    if base_data is not None:  # what the Price List query does not cover, kept as it was
+        unsupported = {code: why for code, why in (base_data.get("unsupported") or {}).items()
+                       if code not in regions_out}  # fetched prices win over "not priced"
+        if unsupported:
+            data["unsupported"] = unsupported
+        edge = base_data.get("lambda_edge")
+        if edge:
+            data["lambda_edge"] = edge
+            for sid in edge.get("sources", []):
+                sources.setdefault(sid, base_data["sources"][sid])
     return parse_table(data, origin="AWS Price List API")
 
 

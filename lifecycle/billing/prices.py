@@ -4,12 +4,17 @@ The built-in table is ``prices.yaml`` beside this module (package data). A user 
 the same schema replaces it (``--pricing FILE``). Validation errors are ``ConfigError``
 naming the bad key with its full path (``regions.us-east-1.x86_64.duration_per_gb_s``);
 an unknown Region or architecture is an ``InputError`` naming the known ones.
+
+Billing asks :meth:`PriceTable.missing` for the reason a price cannot be used (a Region the
+table does not know, one it says it does not price, or a null price): the invocations that
+need it are then reported unpriced with that reason, and the others keep their cost.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -36,6 +41,10 @@ PRICE_KEYS: tuple[str, ...] = (
 ARCH_KEYS: tuple[str, ...] = ("requests_per_million", "duration_per_gb_s", *PRICE_KEYS[1:])
 REGION_KEYS: tuple[str, ...] = ("name", "sources", "approximate", "notes", *ARCHITECTURES)
 TOP_KEYS: tuple[str, ...] = ("schema", "as_of", "currency", "sources", "regions")
+OPTIONAL_TOP_KEYS: tuple[str, ...] = ("unsupported", "lambda_edge")
+EDGE_KEYS: tuple[str, ...] = ("sources", "requests_per_million", "duration_per_gb_s")
+# A Region code (commercial, GovCloud, China, ISO partitions): a typo guard for --region.
+REGION_CODE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
 TIER_KEYS: tuple[str, ...] = ("up_to_gb_s", "usd")
 
 
@@ -44,7 +53,7 @@ class Tier:
     """One on-demand duration tier: ``usd`` per GB-s up to ``up_to_gb_s`` a month."""
 
     up_to_gb_s: float | None  # None: no upper bound (the last tier)
-    usd: float
+    usd: float | None  # None: not known (never the first tier)
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,15 @@ class RegionPrices:
 
 
 @dataclass(frozen=True)
+class EdgePrices:
+    """Lambda@Edge list prices (one global price, x86_64 only)."""
+
+    requests_per_million: float | None
+    duration_per_gb_s: float | None
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class PriceTable:
     """A validated price table. ``origin`` is the file it came from ("built-in" or a path)."""
 
@@ -83,6 +101,8 @@ class PriceTable:
     regions: dict[str, RegionPrices]
     origin: str = "built-in"
     schema: int = SCHEMA_VERSION
+    unsupported: dict[str, str] = field(default_factory=dict)  # region -> why not priced
+    edge: EdgePrices | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -91,6 +111,9 @@ class PriceTable:
 
     def region(self, region: str) -> RegionPrices:
         """The prices of a Region, or an InputError naming the known Regions."""
+        if region in self.unsupported:
+            raise InputError(f"{region} is not priced: {self.unsupported[region]} "
+                             "(give prices with --pricing FILE)")
         try:
             return self.regions[region]
         except KeyError:
@@ -118,6 +141,31 @@ class PriceTable:
                 "give it with --pricing FILE"
             )
         return value
+
+    def missing(self, region: str, architecture: str, key: str) -> str | None:
+        """Why the price ``key`` of a Region and architecture cannot be used, or None.
+
+        The reason names the Region, the item and ``--pricing FILE``: a Region the table says
+        it does not price (``unsupported``), a Region it does not know, or a null price.
+        """
+        if region in self.unsupported:
+            return (f"{region} is not priced: {self.unsupported[region]} "
+                    "(give prices with --pricing FILE)")
+        if region not in self.regions:
+            return (f"no prices for Region {region} in the price table ({self.origin}); "
+                    "give them with --pricing FILE")
+        if architecture not in ARCHITECTURES:
+            return f"unknown architecture {architecture!r}; known: {', '.join(ARCHITECTURES)}"
+        if self.regions[region].architectures[architecture].get(key) is None:
+            return (f"no {key} price for {region} {architecture} in the price table "
+                    f"({self.origin}): regions.{region}.{architecture}.{key} is null "
+                    "(unknown); give it with --pricing FILE")
+        return None
+
+    def is_known_code(self, region: str) -> bool:
+        """A Region the table prices or names as unsupported, or at least a Region-shaped code."""
+        return (region in self.regions or region in self.unsupported
+                or bool(REGION_CODE.match(region)))
 
     def is_approximate(self, region: str, architecture: str, key: str) -> bool:
         return f"{architecture}.{key}" in self.region(region).approximate
@@ -217,7 +265,7 @@ def _tiers(value: Any, origin: str, path: str) -> tuple[Tier, ...] | None:
         ipath = f"{path}[{i}]"
         item = _mapping(item, origin, ipath)
         _check_keys(item, TIER_KEYS, TIER_KEYS, origin, ipath)
-        usd = _price(item["usd"], origin, f"{ipath}.usd", nullable=False)
+        usd = _price(item["usd"], origin, f"{ipath}.usd", nullable=i > 0)
         up_to = _price(item["up_to_gb_s"], origin, f"{ipath}.up_to_gb_s")
         last = i == len(value) - 1
         if up_to is None and not last:
@@ -227,7 +275,6 @@ def _tiers(value: Any, origin: str, path: str) -> tuple[Tier, ...] | None:
         if up_to is not None and up_to <= previous:
             raise _fail(origin, f"{ipath}.up_to_gb_s", "tier bounds must increase")
         previous = up_to if up_to is not None else previous
-        assert usd is not None
         tiers.append(Tier(up_to_gb_s=up_to, usd=usd))
     return tuple(tiers)
 
@@ -245,7 +292,7 @@ def _arch(value: Any, origin: str, path: str) -> ArchPrices:
 def parse_table(data: Any, origin: str = "built-in") -> PriceTable:
     """Validate a loaded YAML document and build the PriceTable (ConfigError when bad)."""
     top = _mapping(data, origin, "(top level)")
-    _check_keys(top, TOP_KEYS, TOP_KEYS, origin, "")
+    _check_keys(top, (*TOP_KEYS, *OPTIONAL_TOP_KEYS), TOP_KEYS, origin, "")
     if top["schema"] != SCHEMA_VERSION:
         raise _fail(origin, "schema", f"unsupported version {top['schema']!r} (expected 1)")
     as_of = top["as_of"]
@@ -302,6 +349,13 @@ def parse_table(data: Any, origin: str = "built-in") -> PriceTable:
             notes=_string_list(body.get("notes"), origin, f"{rpath}.notes"),
             architectures=archs,
         )
+    unsupported: dict[str, str] = {}
+    for code, why in _mapping(top.get("unsupported") or {}, origin, "unsupported").items():
+        if not isinstance(why, str):
+            raise _fail(origin, f"unsupported.{code}", "must be a string (the reason)")
+        if code in regions:
+            raise _fail(origin, f"unsupported.{code}", "is also in regions")
+        unsupported[str(code)] = why
     return PriceTable(
         as_of=as_of,
         currency="USD",
@@ -309,6 +363,26 @@ def parse_table(data: Any, origin: str = "built-in") -> PriceTable:
         regions=regions,
         origin=origin,
         raw=dict(top),
+        unsupported=unsupported,
+        edge=_edge(top.get("lambda_edge"), sources, origin),
+    )
+
+
+def _edge(value: Any, sources: dict[str, dict[str, str]], origin: str) -> EdgePrices | None:
+    if value is None:
+        return None
+    value = _mapping(value, origin, "lambda_edge")
+    _check_keys(value, EDGE_KEYS, EDGE_KEYS[1:], origin, "lambda_edge")
+    cited = _string_list(value.get("sources"), origin, "lambda_edge.sources")
+    for sid in cited:
+        if sid not in sources:
+            raise _fail(origin, "lambda_edge.sources", f"unknown source id {sid!r}")
+    return EdgePrices(
+        requests_per_million=_price(value["requests_per_million"], origin,
+                                    "lambda_edge.requests_per_million"),
+        duration_per_gb_s=_price(value["duration_per_gb_s"], origin,
+                                 "lambda_edge.duration_per_gb_s"),
+        sources=cited,
     )
 
 
@@ -369,10 +443,17 @@ def table_to_data(table: PriceTable) -> dict[str, Any]:
                 arch[key] = ap.get(key)
             body[a] = arch
         regions[code] = body
-    return {
+    data: dict[str, Any] = {
         "schema": table.schema,
         "as_of": table.as_of.isoformat(),
         "currency": table.currency,
         "sources": {k: dict(v) for k, v in table.sources.items()},
-        "regions": regions,
     }
+    if table.unsupported:
+        data["unsupported"] = dict(table.unsupported)
+    if table.edge is not None:
+        data["lambda_edge"] = {"sources": list(table.edge.sources),
+                               "requests_per_million": table.edge.requests_per_million,
+                               "duration_per_gb_s": table.edge.duration_per_gb_s}
+    data["regions"] = regions
+    return data

@@ -29,6 +29,7 @@ class Measurement:
     present: list[str]  # functions with invocations in the input (before the selection)
     missing_functions: list[str] = field(default_factory=list)  # selected, not in the input
     billing_error: str | None = None  # why there are no cost metrics, when pricing failed
+    cost_incomplete: list[str] = field(default_factory=list)  # prices missing: what and why
 
     @property
     def warnings(self) -> list[str]:
@@ -38,6 +39,7 @@ class Measurement:
         ]
         if self.billing_error:
             out.append(f"no cost metrics: {self.billing_error}")
+        out.extend(f"cost incomplete, unpriced: {why}" for why in self.cost_incomplete)
         return out
 
 
@@ -80,16 +82,28 @@ def measure(
     if billing is not None and table is not None:
         analysis, billing_error = price_or_explain(analysis, billing, table, strict_billing)
     metrics = flat_metrics(analysis.summary, analysis.functions)
-    return Measurement(analysis, metrics, selection, present, missing, billing_error)
+    incomplete = list((analysis.summary.get("cost") or {}).get("incomplete") or [])
+    if incomplete:  # part of the cost is unknown: no cost metric can stand for the whole
+        metrics = {k: v for k, v in metrics.items() if not is_cost_metric(k)}
+    return Measurement(analysis, metrics, selection, present, missing, billing_error,
+                       incomplete)
 
 
 def require_billing(budget: Budget, measurement: Measurement) -> None:
-    """ConfigError naming the first cost limit when pricing failed (and saying why)."""
-    if measurement.billing_error is None:
+    """ConfigError naming the first cost limit when pricing failed, or when a price some of
+    the selected invocations need is missing (a cost limit cannot be judged on part of the
+    cost). Limits that are not about cost never depend on prices."""
+    if measurement.billing_error is None and not measurement.cost_incomplete:
         return
     for limit in budget.limits:
-        if is_cost_metric(limit.metric):
+        if not is_cost_metric(limit.metric):
+            continue
+        if measurement.billing_error is not None:
             raise ConfigError(
                 f"{budget.source}: {limit.kind}.{limit.metric}: cost metrics need billing, "
                 f"which failed: {measurement.billing_error}"
             )
+        raise ConfigError(
+            f"{budget.source}: {limit.kind}.{limit.metric}: the cost is incomplete, "
+            f"unpriced: {measurement.cost_incomplete[0]}"
+        )

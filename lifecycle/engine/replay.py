@@ -269,6 +269,9 @@ def run_engine(sink: RecordSink, options: EngineOptions | None = None) -> Engine
             init_duration[k], restore_ms[k], init_start_ms[k],
         )
     reason[before_window] = "warm: no init seen; the environment started before the data"
+    # without a log stream only the REPORT can say cold: say why this one is warm
+    reason[(start_type == "warm") & ~known] = (
+        "warm: no Init Duration on the REPORT (no log stream, so init records cannot be placed)")
 
     # ---- flags
     flags = np.full(n, "", dtype=object)

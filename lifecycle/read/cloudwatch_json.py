@@ -11,6 +11,7 @@ from typing import Any
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.read.collect import RecordSink
 from lamlife.lifecycle.read.context import (
+    CUSTOM_STREAM,
     ReadOptions,
     ReadResult,
     Source,
@@ -18,6 +19,8 @@ from lamlife.lifecycle.read.context import (
     file_function,
     function_from_group,
 )
+from lamlife.lifecycle.read.detect import decoded_base64_tail
+from lamlife.lifecycle.read.invoke_tail import feed_invoke_tail
 from lamlife.lifecycle.read.platform import json_record_time, parse_json_platform
 from lamlife.lifecycle.read.timeparse import any_to_ms
 
@@ -56,6 +59,9 @@ def _json_value(obj: Any, source: Source, options: ReadOptions, result: ReadResu
     if "lamlife_fetch" in obj:
         _fetch_header(obj, result)
         return
+    if isinstance(obj.get("LogResult"), str):  # aws lambda invoke --log-type Tail output
+        _invoke_response(obj, source, options, result)
+        return
     page_context = dict(context)
     for key in ("logGroupName", "logGroup"):
         if isinstance(obj.get(key), str):
@@ -63,6 +69,7 @@ def _json_value(obj: Any, source: Source, options: ReadOptions, result: ReadResu
     for key in ("logStreamName", "logStream"):
         if isinstance(obj.get(key), str):
             page_context["stream"] = obj[key]
+    _note_group_region(obj, page_context, result)
     if isinstance(obj.get("events"), list):
         for event in obj["events"]:
             _json_event(event, source, options, result, page_context)
@@ -74,6 +81,20 @@ def _json_value(obj: Any, source: Source, options: ReadOptions, result: ReadResu
             _json_event(event, source, options, result, page_context)
         return
     _json_event(obj, source, options, result, page_context)
+
+
+def _note_group_region(obj: dict[str, Any], context: dict[str, str],
+                       result: ReadResult) -> None:
+    """A log group ARN (``logGroupArn``, or an ARN as ``logGroup``) names the Region."""
+    arn = next((obj[k] for k in ("logGroupArn", "logGroupARN", "logGroup")
+                if isinstance(obj.get(k), str) and obj[k].startswith("arn:")), None)
+    group = context.get("group")
+    if arn is None or not group:
+        return
+    parts = arn.split(":")
+    if len(parts) > 4 and parts[2] == "logs" and parts[3]:
+        result.sink.note_region(function_from_group(group, context.get("stream", "")),
+                                None, parts[3])
 
 
 def _json_event(event: Any, source: Source, options: ReadOptions, result: ReadResult,
@@ -90,8 +111,14 @@ def _json_event(event: Any, source: Source, options: ReadOptions, result: ReadRe
     stream = event.get("logStreamName") or event.get("logStream") or context.get("stream")
     if not isinstance(stream, str):
         stream = ""
+    named = event.get("functionName")
+    custom = CUSTOM_STREAM.match(stream)
     if isinstance(group, str) and group:
         function = function_from_group(group, stream)
+    elif custom:  # a custom log group's stream names the function (§4)
+        function = custom.group(1)
+    elif isinstance(named, str) and named:
+        function = named
     else:
         function = default_function(source, options, sink)
         if not stream and "message" in event and source.path is not None:
@@ -119,6 +146,15 @@ def _json_event(event: Any, source: Source, options: ReadOptions, result: ReadRe
         elif rec[0] == "malformed" or record_time is None:
             sink.add_malformed(json.dumps(event)[:120], source.name)
         else:
+            if not stream:
+                # initStart's instanceId is the log stream (§3.3): the environment of the
+                # records that follow it in this input
+                if rec[0] == "init_start" and rec[5]:
+                    result.instances[source.name] = rec[5]
+                stream = result.instances.get(source.name, "")
+                custom = CUSTOM_STREAM.match(stream)
+                if custom and function in sink.fallback_functions:
+                    function = custom.group(1)
             sink.add_record(function, stream, record_time, rec)
             if not stream and source.name not in result.streamless:
                 result.streamless.add(source.name)
@@ -154,6 +190,17 @@ def json_platform_message(function: str, stream: str, ts: float, message: str,
     sink.add_record(function, stream, record_time if record_time is not None else ts, rec)
 
 
+def _invoke_response(obj: dict[str, Any], source: Source, options: ReadOptions,
+                     result: ReadResult) -> None:
+    """``aws lambda invoke --log-type Tail`` output: its base64 ``LogResult`` is a log tail."""
+    text = decoded_base64_tail(obj["LogResult"])
+    if text is None:
+        result.sink.counts.events += 1
+        result.sink.add_malformed(f"LogResult: {obj['LogResult'][:80]}", source.name)
+        return
+    feed_invoke_tail(text, source, options, result)
+
+
 def _event_time(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
@@ -173,6 +220,8 @@ def _fetch_header(obj: dict[str, Any], result: ReadResult) -> None:
         for key in ("region", "log_group"):
             if isinstance(obj.get(key), str):
                 merged.setdefault(key, obj[key])
+        if isinstance(obj.get("window"), dict):  # the fetched window prices PC and the cache
+            merged.setdefault("window", obj["window"])
         result.stats.configurations[function] = merged
 
 

@@ -18,13 +18,18 @@ before it. The paired columns are in ``paired``.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from lamlife.lifecycle.read.overlap import (
+    drop_duplicates,
+    merge_environments,
+    timeout_reports,
+)
 from lamlife.lifecycle.read.platform import MALFORMED, parse_message
 
 NUMERIC_FIELDS: tuple[str, ...] = (
@@ -40,6 +45,10 @@ NUMERIC_FIELDS: tuple[str, ...] = (
 MAX_EXAMPLES = 5
 NAN = math.nan
 _FLUSH_ROWS = 65536
+
+
+def _same_function(function: str, environment: str) -> str:
+    return function
 
 
 def hash_ids(ids: Sequence[str]) -> np.ndarray:
@@ -71,6 +80,7 @@ class StatusLine:
     status: str
     error_type: str
     killed: bool
+    timeout_ms: float = NAN  # "Task timed out after N seconds": N s in ms (elapsed time)
 
 
 @dataclass
@@ -152,6 +162,14 @@ class RecordSink:
         self.envs_with_starts: set[int] = set()  # environments with any START (set by finish)
         self._strings: dict[str, str] = {}
         self._seq = 0
+        # The AWS Region an environment ran in, where the input says (runtime version ARN,
+        # Insights @aws.region); function-wide ones (log group ARN) under environment "".
+        self.env_regions: dict[int, str] = {}
+        self.function_regions: dict[str, str] = {}
+        # (function, environment) -> the function they belong to (read.overlap.Naming)
+        self.naming: Callable[[str, str], str] = _same_function
+        self.duplicates = 0  # repeated records dropped by finish (read.overlap)
+        self.timeouts_without_report = 0  # invocations finish made from timeout lines alone
 
     # ------------------------------------------------------------------ input side
 
@@ -159,9 +177,13 @@ class RecordSink:
         key = (function, environment)
         code = self._env_codes.get(key)
         if code is None:
-            code = len(self.environments)
+            named = (self.naming(function, environment), environment)
+            code = self._env_codes.get(named)
+            if code is None:
+                code = len(self.environments)
+                self._env_codes[named] = code
+                self.environments.append(named)
             self._env_codes[key] = code
-            self.environments.append(key)
         return code
 
     def next_seq(self, count: int = 1) -> int:
@@ -207,10 +229,12 @@ class RecordSink:
             self._starts.append(env=code, ts=ts, seq=seq, rid_hash=rec[1],
                                 version=self._intern(rec[2]))
         elif kind == "status":
-            self.status_lines.append(StatusLine(code, ts, rec[1], rec[2], rec[3], rec[4]))
+            self.status_lines.append(StatusLine(code, ts, *rec[1:6]))
         elif kind == "init_start":
             self.marks.append(Mark(code, ts, seq, kind, runtime_version=rec[1],
                                    init_type=rec[2], phase=rec[3]))
+            if len(rec) > 6 and rec[6]:
+                self.env_regions[code] = rec[6]
             if rec[4] and function in self.fallback_functions:
                 self.function_from_record.setdefault(code, rec[4])
         elif kind == "init_report":
@@ -218,12 +242,35 @@ class RecordSink:
                                    status=rec[3], error_type=rec[4], init_type=rec[5]))
         elif kind == "restore_start":
             self.marks.append(Mark(code, ts, seq, kind, runtime_version=rec[1]))
+            if len(rec) > 2 and rec[2]:
+                self.env_regions[code] = rec[2]
         elif kind == "restore_report":
             self.marks.append(Mark(code, ts, seq, kind, duration_ms=rec[1], status=rec[2],
                                    error_type=rec[3]))
         elif kind == "extension":
             self.marks.append(Mark(code, ts, seq, kind))
         # "end" and "other" change nothing: the REPORT carries what END would.
+
+    def note_region(self, function: str, environment: str | None, region: str) -> None:
+        """The input says where ``function`` ran: one environment, or all of it (None)."""
+        if not region:
+            return
+        if environment is None:
+            self.function_regions[function] = region
+        else:
+            self.env_regions[self.env_code(function, environment)] = region
+
+    def regions(self) -> dict[str, dict[str, str]]:
+        """function -> environment -> Region the input named ("" = the whole function), with
+        functions named as the engine names them (JSON initStart names replace file names)."""
+        out: dict[str, dict[str, str]] = {}
+        for function, region in self.function_regions.items():
+            out.setdefault(function, {})[""] = region
+        for code, region in self.env_regions.items():
+            function, environment = self.environments[code]
+            function = self.function_from_record.get(code, function)
+            out.setdefault(function, {})[environment] = region
+        return out
 
     def add_starts(self, env: np.ndarray, ts: np.ndarray, request_ids: Sequence[str],
                    versions: Sequence[str]) -> None:
@@ -257,6 +304,15 @@ class RecordSink:
         """Pair STARTs with REPORTs into ``paired``; return the count of STARTs without REPORT."""
         starts = self._starts.frame()
         reports = self._reports.frame()
+        merge_environments(self.environments, self.function_from_record, starts, reports,
+                           self.marks, self.status_lines)
+        starts, reports, self.marks, self.status_lines, self.duplicates = drop_duplicates(
+            starts, reports, self.marks, self.status_lines)
+        timed_out = timeout_reports(self.status_lines, reports, self.next_seq(0), hash_ids)
+        if timed_out is not None:  # timeout lines whose REPORT is not in the input
+            self.timeouts_without_report = len(timed_out["env"])
+            reports = {k: np.concatenate([v, timed_out[k]]) if len(v) else timed_out[k]
+                       for k, v in reports.items()}
         start_ts, version, matched = pair_starts(starts, reports)
         self.envs_with_starts = {int(c) for c in np.unique(starts["env"])}
         self.paired = {

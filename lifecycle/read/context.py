@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
 from lamlife.lifecycle.analysis import InputStats
 from lamlife.lifecycle.read.collect import RecordSink
+from lamlife.lifecycle.read.overlap import CUSTOM_STREAM
 
-CUSTOM_STREAM = re.compile(r"^\d{4}/\d\d/\d\d/([^\[/]+)\[")
+__all__ = ["CUSTOM_STREAM", "ReadOptions", "ReadResult", "Source", "default_function",
+           "file_function", "function_column", "function_from_group"]
+
 
 
 @dataclass
@@ -27,6 +30,7 @@ class ReadResult:
     classified: list[pd.DataFrame] = field(default_factory=list)  # re-read lamlife CSVs
     arrivals: list[str] = field(default_factory=list)  # arrival CSV paths (for the simulator)
     streamless: set[str] = field(default_factory=set)  # sources already warned of no stream
+    instances: dict[str, str] = field(default_factory=dict)  # source -> last initStart instanceId
 
 
 @dataclass
@@ -34,6 +38,16 @@ class Source:
     name: str  # what errors and examples call it
     path: Path | None  # None for stdin
     in_directory: bool = False
+    member: str = ""  # a file inside the zip archive at ``path``
+
+    @property
+    def logical(self) -> PurePosixPath | None:
+        """The path that names the input: the archive member's path inside the archive."""
+        if self.path is None:
+            return None
+        if self.member:
+            return PurePosixPath(self.path.as_posix()) / self.member
+        return PurePosixPath(self.path.as_posix())
 
 
 # ------------------------------------------------------------------------- discovery
@@ -46,20 +60,40 @@ def function_from_group(group: str, stream: str = "") -> str:
     m = CUSTOM_STREAM.match(stream)
     if m:
         return m.group(1)
+    if group.startswith("arn:") and ":log-group:" in group:  # a log group ARN
+        group = group.split(":log-group:", 1)[1].removesuffix(":*")
     group = group.split(":", 1)[1] if re.match(r"^\d{12}:", group) else group
     if group.startswith("/aws/lambda/"):
         return group[len("/aws/lambda/"):]
     return group.rsplit("/", 1)[-1] or group
 
 
+_SUFFIXES = (".gz", ".bz2", ".zst", ".zip", ".log", ".txt", ".jsonl", ".json", ".csv", ".out",
+             ".md")
+
+
+def function_column(header: list[str]) -> int | None:
+    """The column of a table or CSV header that names the function: Logs Insights'
+    ``@entity.Attributes.Lambda.Function`` (any ``@entity...Function`` column) or a plain
+    ``function``/``functionName`` column; None when there is none."""
+    for i, name in enumerate(header):
+        low = name.strip().lower()
+        if (low.startswith("@entity") and low.endswith("function")) or low in (
+                "function", "functionname", "function_name", "@functionname"):
+            return i
+    return None
+
+
 def file_function(source: Source) -> str:
-    if source.path is None:
+    """The function a file's name suggests: the name without its extensions."""
+    logical = source.logical
+    if logical is None:
         return "stdin"
-    name = source.path.name
-    for suffix in (".gz", ".log", ".txt", ".jsonl", ".json", ".csv", ".out"):
+    name = logical.name
+    for suffix in _SUFFIXES:
         if name.endswith(suffix):
             name = name[: -len(suffix)]
-    return name or source.path.name
+    return name or logical.name
 
 
 # ------------------------------------------------------------------------- main loop

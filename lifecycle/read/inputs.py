@@ -22,22 +22,25 @@ second line of a REPORT, multi-line application output, pretty-printed JSON).
 
 from __future__ import annotations
 
-import gzip
 import io
-import zlib
 from collections.abc import Callable, Sequence
+from typing import IO, cast
 
 from lamlife.lifecycle.analysis import InputStats
 from lamlife.lifecycle.errors import InputError
+from lamlife.lifecycle.read.clean import CleanText, clean_line, needs_cleaning
 from lamlife.lifecycle.read.cloudwatch_json import read_json, read_jsonl
 from lamlife.lifecycle.read.collect import RecordSink
 from lamlife.lifecycle.read.console_csv import read_console_csv
 from lamlife.lifecycle.read.context import ReadOptions, ReadResult, Source
 from lamlife.lifecycle.read.detect import detect_format
 from lamlife.lifecycle.read.insights_csv import read_insights_csv
+from lamlife.lifecycle.read.invoke_tail import read_invoke_tail
 from lamlife.lifecycle.read.lamlife_csv import read_arrivals, read_lamlife_csv
+from lamlife.lifecycle.read.overlap import Naming
 from lamlife.lifecycle.read.sam import read_sam
 from lamlife.lifecycle.read.sources import (
+    STREAM_ERRORS,
     discover,
     gzip_problem,
     looks_binary,
@@ -45,6 +48,7 @@ from lamlife.lifecycle.read.sources import (
     read_head,
     text_stream,
 )
+from lamlife.lifecycle.read.table import read_table
 from lamlife.lifecycle.read.tail import read_tail
 from lamlife.lifecycle.read.timestamped import read_timestamped
 
@@ -59,6 +63,8 @@ def read_inputs(paths: Sequence[str], options: ReadOptions | None = None,
     options = options or ReadOptions()
     sources = discover(paths)
     sink = RecordSink()
+    naming = Naming(sink.fallback_functions)
+    sink.naming = naming
     stats = InputStats()
     result = ReadResult(sink, stats)
     total = [0]
@@ -70,19 +76,24 @@ def read_inputs(paths: Sequence[str], options: ReadOptions | None = None,
 
     readable = 0
     for source in sources:
+        opened: list[IO[bytes]] = []
         try:
-            fmt = _read_source(source, options, result, on_bytes)
+            fmt = _read_source(source, options, result, on_bytes, opened)
         except InputError:
             raise
-        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-            raise InputError(f"{source.name}: cannot decompress ({gzip_problem(exc)})") from exc
+        except STREAM_ERRORS as exc:
+            stream = opened[0] if opened else None
+            raise InputError(f"{source.name}: cannot decompress "
+                             f"({gzip_problem(exc, stream)})") from exc
         except OSError as exc:
             raise InputError(f"{source.name}: read failed ({exc})") from exc
         except (ValueError, RecursionError) as exc:
             raise InputError(f"{source.name}: cannot read ({exc})") from exc
-        if fmt is None:
+        if fmt is None or fmt == _BINARY:
             if source.in_directory:
-                stats.warnings.append(f"{source.name}: skipped, not a log format lamlife reads")
+                why = ("binary (mostly not text)" if fmt == _BINARY
+                       else "not a log format lamlife reads")
+                stats.warnings.append(f"{source.name}: skipped, {why}")
                 continue
             raise InputError(f"{source.name}: unrecognized format (expected Lambda logs: "
                              "aws logs tail, sam logs, CloudWatch JSON or CSV exports, "
@@ -93,6 +104,8 @@ def read_inputs(paths: Sequence[str], options: ReadOptions | None = None,
     if readable == 0:
         where = ", ".join(paths)
         raise InputError(f"{where}: nothing readable (no file in a log format lamlife reads)")
+    for code, name in naming.display_names(sink.environments).items():
+        sink.function_from_record.setdefault(code, name)  # a log split into parts
     counts = sink.counts
     stats.records += counts.records
     stats.ignored += counts.ignored
@@ -101,16 +114,23 @@ def read_inputs(paths: Sequence[str], options: ReadOptions | None = None,
     return result
 
 
+_BINARY = "binary"
+
+
 def _read_source(source: Source, options: ReadOptions, result: ReadResult,
-                 on_bytes: Callable[[int], None]) -> str | None:
+                 on_bytes: Callable[[int], None], opened: list[IO[bytes]]) -> str | None:
     stream = open_binary(source, on_bytes)
+    opened.append(stream)
     try:
         head = read_head(source, stream)
         if looks_binary(head):
             if source.in_directory:
-                return None
-            raise InputError(f"{source.name}: binary file, not a text log")
+                return _BINARY
+            raise InputError(f"{source.name}: binary file (mostly not text), not a text log")
         head_text = head.decode("utf-8", errors="replace")
+        dirty = needs_cleaning(head_text)
+        if dirty:  # ANSI colour codes or junk lines: detect on the cleaned text
+            head_text = "\n".join(_cleaned_for_detection(head_text.split("\n")))
         fmt = detect_format(head_text)
         if fmt is None or fmt == "empty":
             if fmt == "empty":
@@ -118,11 +138,34 @@ def _read_source(source: Source, options: ReadOptions, result: ReadResult,
             return fmt
         reader = _READERS[fmt]
         newline = "" if fmt.endswith("csv") else "\n"
-        with text_stream(head, stream, newline) as text:
+        with text_stream(head, stream, newline) as raw:
+            # CleanText offers what the readers use of a TextIOWrapper (read, readline, lines)
+            text = cast(io.TextIOWrapper, CleanText(raw, _junk_counter(source, result))
+                        ) if dirty else raw
             reader(source, text, options, result)
         return fmt
     finally:
         stream.close()
+
+
+def _cleaned_for_detection(lines: list[str]) -> list[str]:
+    out = []
+    for line in lines:
+        text, junk = clean_line(line)
+        out.append("" if junk else text)
+    return out
+
+
+def _junk_counter(source: Source, result: ReadResult) -> Callable[[int, str], None]:
+    """Count a junk line (control bytes in a text log) as a malformed event, quoted escaped."""
+    sink = result.sink
+
+    def on_junk(lineno: int, line: str) -> None:
+        sink.counts.events += 1
+        shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in line[:60])
+        sink.add_malformed(f"control bytes in a text line: {shown}", f"{source.name}:{lineno}")
+
+    return on_junk
 
 
 
@@ -136,4 +179,6 @@ _READERS: dict[str, Callable[[Source, io.TextIOWrapper, ReadOptions, ReadResult]
     "console-csv": read_console_csv,
     "lamlife-csv": read_lamlife_csv,
     "arrival-csv": read_arrivals,
+    "invoke-tail": read_invoke_tail,
+    "table": read_table,
 }

@@ -13,6 +13,7 @@ from lamlife.lifecycle.read.context import (
     ReadResult,
     Source,
     default_function,
+    function_column,
     function_from_group,
 )
 from lamlife.lifecycle.read.timeparse import any_to_ms, iso_to_ms
@@ -32,13 +33,18 @@ def read_insights_csv(source: Source, text: io.TextIOWrapper, options: ReadOptio
     msg_i = index.get("@message")
     stream_i = index.get("@logStream")
     group_i = index.get("@log")
+    region_i = index.get("@aws.region")
+    fn_i = function_column(header)
     for row in reader:
         if not row or row == [""]:
             continue
         where = f"{source.name}:{reader.line_num}"
         stream = row[stream_i] if stream_i is not None and stream_i < len(row) else ""
         group = row[group_i] if group_i is not None and group_i < len(row) else ""
-        function = function_from_group(group, stream) if group else fallback
+        named = row[fn_i].strip() if fn_i is not None and fn_i < len(row) else ""
+        function = named or (function_from_group(group, stream) if group else fallback)
+        if region_i is not None and region_i < len(row) and row[region_i]:
+            sink.note_region(function, stream, row[region_i].strip())
         ts = iso_to_ms(row[ts_i]) if ts_i < len(row) else None
         if ts is None:
             ts = any_to_ms(row[ts_i]) if ts_i < len(row) else None

@@ -22,8 +22,20 @@ def read_lamlife_csv(source: Source, text: io.TextIOWrapper, options: ReadOption
     if missing:
         raise InputError(f"{source.name}: lamlife CSV lacks columns {', '.join(missing)}")
     result.stats.lines += len(frame) + 1
+    _regions_from_csv(frame, result)
     result.classified.append(invocations_from_strings(frame[list(INVOCATION_COLUMNS)],
                                                       source.name))
+
+
+def _regions_from_csv(frame: pd.DataFrame, result: ReadResult) -> None:
+    """Billing's ``region`` column where it came from the input (``region_from`` input): the
+    Region the original logs named, kept for the environments it belongs to."""
+    if "region" not in frame.columns or "region_from" not in frame.columns:
+        return
+    named = frame.loc[(frame["region_from"] == "input") & (frame["region"] != ""),
+                      ["function", "environment", "region"]].drop_duplicates()
+    for function, environment, region in named.itertuples(index=False):
+        result.stats.regions.setdefault(str(function), {})[str(environment)] = str(region)
 
 
 def invocations_from_strings(frame: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -57,5 +69,8 @@ def read_arrivals(source: Source, text: io.TextIOWrapper, options: ReadOptions,
                    result: ReadResult) -> None:
     if source.path is None:
         raise InputError("<stdin>: an arrival CSV must be given as a file")
+    if source.member:
+        raise InputError(f"{source.name}: an arrival CSV inside a zip archive; extract it and "
+                         "pass the file")
     result.arrivals.append(str(source.path))
     result.stats.lines += sum(1 for _ in text)

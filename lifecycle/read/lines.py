@@ -51,10 +51,11 @@ def line_events(lines: Iterator[str], split: Callable[[str], tuple[str, float, s
 
 
 def _joined(message: str, extra: list[str]) -> str:
-    """An event's message with its continuation lines (a time alone on its line: just them)."""
+    """An event's message with its continuation lines (a time alone on its line: just them,
+    without the indentation or blank lines a copy puts before the message)."""
     if not extra:
         return message
-    return "\n".join([message, *extra]) if message else "\n".join(extra)
+    return "\n".join([message, *extra]) if message else "\n".join(extra).lstrip()
 
 
 _PLATFORM_STARTS = ("START ", "END ", "REPORT ", "INIT_", "RESTORE_", "EXTENSION",

@@ -9,16 +9,26 @@ Record tuples (first element is the kind):
 - ``("end", request_id)``
 - ``("report", request_id, duration, billed, memory, max_memory, init, restore,
   billed_restore, status, error_type)`` (floats are NaN when absent; status "" when absent)
-- ``("init_start", runtime_version, init_type, phase, function_name, instance_id)``
+- ``("init_start", runtime_version, init_type, phase, function_name, instance_id, region)``
+  (``region`` from the Runtime Version ARN / ``runtimeVersionArn``, "" when absent)
 - ``("init_report", duration, phase, status, error_type, init_type)``
-- ``("restore_start", runtime_version)``
+- ``("restore_start", runtime_version, region)``
 - ``("restore_report", duration, status, error_type)``
 - ``("extension",)``: EXTENSION / TELEMETRY / LOGS lines, JSON extension records
-- ``("status", request_id, status, error_type, killed)``: "Task timed out", crash lines,
-  JSON runtimeDone / fault
+- ``("status", request_id, status, error_type, killed, timeout_ms)``: "Task timed out",
+  crash lines, JSON runtimeDone / fault; ``killed`` is true when the runtime process died
+  (``signal: killed``, or the old ``Process exited before completing request``);
+  ``timeout_ms`` is the N seconds of "Task timed out after N seconds" in ms (NaN otherwise)
 - ``("other",)``: a platform record that changes nothing (lone XRAY line, logsDropped, ...)
 
 Formats and their sources: docs/platform.md §2 (text) and §3 (JSON).
+
+Copy artefacts are part of the grammar (docs/lifecycle.md, "Copy artefacts"): a RequestId is a
+UUID (``8-4-4-4-12`` hex digits, time-based in very old logs), so a separator lost in a copy
+(``...7a11Duration: 12 ms``, ``100 msMemory Size``) does not glue two fields into one; a tab
+after ``RequestId:`` reads like a space; tabs expanded into runs of spaces read like tabs. A
+line holding a literal backslash-t (``\\t``, an escaped fixture, not a log) is malformed, and no
+RequestId ever contains a backslash.
 """
 
 from __future__ import annotations
@@ -38,28 +48,35 @@ _NUM = r"([0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?)"
 
 # Canonical REPORT layout (tabs, fields in the usual order). Anything else takes the
 # general key/value scan below, so field order and separators never matter for correctness.
+# A RequestId: a UUID when it starts like one (so a glued next field is not part of it), else
+# any run of characters other than whitespace and backslashes.
+_UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_RID = r"(" + _UUID + r"|[^\s\\]+(?=\s|$))"
 _REPORT_FAST = re.compile(
-    r"REPORT RequestId: (\S+)\s+Duration: " + _NUM + r" ms\s+Billed Duration: " + _NUM
+    r"REPORT RequestId: ([^\s\\]+)\s+Duration: " + _NUM + r" ms\s+Billed Duration: " + _NUM
     + r" ms\s+Memory Size: " + _NUM + r" MB\s+Max Memory Used: " + _NUM + r" MB"
     r"(?:\s+Init Duration: " + _NUM + r" ms)?"
     r"(?:\s+Status: (\w+)(?:\s+Error Type: (\S+))?)?\s*(?:XRAY |$)"
 )
 _REPORT_FIELD = re.compile(
     r"(Billed Restore Duration|Restore Duration|Billed Duration|Init Duration|Max Memory Used"
-    r"|Memory Size|Duration): *" + _NUM + r" *(?:ms|MB)\b"
+    r"|Memory Size|Duration): *" + _NUM + r" *(?:ms|MB)(?![a-z])"
 )
-_REQUEST_ID = re.compile(r"RequestId: *([^\s]+)")
+_REQUEST_ID = re.compile(r"RequestId:[ \t]*" + _RID)
 _STATUS = re.compile(r"Status: *([A-Za-z_]+)")
 _ERROR_TYPE = re.compile(r"Error Type: *([^\s]+)")
 _PHASE = re.compile(r"Phase: *([A-Za-z]+)")
 _INIT_DURATION = re.compile(r"Init Duration: *" + _NUM + r" *ms")
 _RESTORE_DURATION = re.compile(r"Restore Duration: *" + _NUM + r" *ms")
 _RUNTIME_VERSION = re.compile(r"Runtime Version: *([^\s]+)")
-_START = re.compile(r"START RequestId: *([^\s]+)(?:\s+Version: *([^\s]+))?")
-_END = re.compile(r"END RequestId: *([^\s]+)")
+# The Region inside a runtime version ARN: arn:aws:lambda:af-south-1::runtime:<hash>
+_ARN_REGION = re.compile(r"arn:aws[a-z-]*:lambda:([a-z0-9-]+):")
+_START = re.compile(r"START RequestId:[ \t]*" + _RID + r"(?:\s*Version: *([^\s]+))?")
+_END = re.compile(r"END RequestId:[ \t]*" + _RID)
 _TIMEOUT = re.compile(r"(\S+)\s+Task timed out after ([0-9.]+) seconds")
 _CRASH = re.compile(
-    r"RequestId: *([^\s]+) +(?:Error: (.*)|(Process exited before completing request))", re.S)
+    r"RequestId:[ \t]*" + _RID
+    + r"[ \t]*(?:Error: (.*)|(Process exited before completing request))", re.S)
 _ERROR_TYPE_LINE = re.compile(r"\n\s*([A-Za-z]+\.[A-Za-z]+)\s*$")
 
 _FIELD_INDEX = {
@@ -73,6 +90,14 @@ _FIELD_INDEX = {
 }
 
 _STATUS_WORDS = {"success": "success", "timeout": "timeout", "error": "error", "failure": "error"}
+
+
+def arn_region(text: str) -> str:
+    """The Region of the first Lambda ARN in ``text`` (a runtime version ARN), "" if none."""
+    if "arn:" not in text:
+        return ""
+    m = _ARN_REGION.search(text)
+    return m.group(1) if m else ""
 
 
 def normalize_status(value: str | None) -> str:
@@ -92,14 +117,19 @@ def parse_message(message: str) -> Record | None:
         return MALFORMED
 
 
+_ESCAPABLE = ("REPORT ", "START RequestId:", "END RequestId:", "INIT_", "RESTORE_", "RequestId:")
+
+
 def _parse(message: str) -> Record | None:
     first = message[0]
+    if "\\t" in message and first != "{" and message.startswith(_ESCAPABLE):
+        return MALFORMED  # literal backslash-t: an escaped copy, not a log line
     if first == "R":
         if message.startswith("REPORT "):
             return _parse_report(message)
         if message.startswith("RESTORE_START"):
             m = _RUNTIME_VERSION.search(message)
-            return ("restore_start", m.group(1) if m else "")
+            return ("restore_start", m.group(1) if m else "", arn_region(message))
         if message.startswith("RESTORE_REPORT"):
             return _parse_restore_report(message)
         if message.startswith("RequestId:"):
@@ -119,7 +149,8 @@ def _parse(message: str) -> Record | None:
     elif first == "I":
         if message.startswith("INIT_START"):
             m = _RUNTIME_VERSION.search(message)
-            return ("init_start", m.group(1) if m else "", "", "init", "", "")
+            return ("init_start", m.group(1) if m else "", "", "init", "", "",
+                    arn_region(message))
         if message.startswith("INIT_REPORT"):
             return _parse_init_report(message)
     elif first == "T":
@@ -139,14 +170,14 @@ def _parse(message: str) -> Record | None:
         m = _TIMEOUT.search(message)
         if m is None:
             return MALFORMED
-        return ("status", m.group(1), "timeout", "", False)
+        return ("status", m.group(1), "timeout", "", False, float(m.group(2)) * 1000.0)
     return None
 
 
 def _is_keyword_line(message: str, n: int) -> bool:
     """EXTENSION/TELEMETRY/LOGS are platform lines only when followed by a tab or ' Name:'."""
-    rest = message[n : n + 8]
-    return rest.startswith("\t") or rest.lstrip().startswith("Name:")
+    rest = message[n : n + 40]  # tabs may have been expanded into runs of spaces
+    return rest.startswith("\t") or rest.lstrip(" \t").startswith("Name:")
 
 
 def _num(text: str | None) -> float:
@@ -209,12 +240,12 @@ def _parse_crash(message: str) -> Record:
     if m is None:
         return MALFORMED
     rid, error_text, exited = m.groups()
-    if exited:
-        return ("status", rid, "error", "", False)
+    if exited:  # old runtimes: the process died (an out-of-memory kill at the limit, §2.6)
+        return ("status", rid, "error", "", True, NAN)
     etype_m = _ERROR_TYPE_LINE.search(error_text or "")
     etype = etype_m.group(1) if etype_m else ""
     killed = "signal: killed" in (error_text or "")
-    return ("status", rid, "error", etype, killed)
+    return ("status", rid, "error", etype, killed, NAN)
 
 
 # ---------------------------------------------------------------- JSON log format (§3)
@@ -264,12 +295,12 @@ def parse_json_platform(obj: dict[str, Any]) -> Record | None:
         if not isinstance(rid, str):
             return MALFORMED
         status = normalize_status(_str(rec.get("status")))
-        return ("status", rid, status or "success", _str(rec.get("errorType")), False)
+        return ("status", rid, status or "success", _str(rec.get("errorType")), False, NAN)
     if name == "initStart":
         return (
             "init_start", _str(rec.get("runtimeVersion")), _str(rec.get("initializationType")),
             _str(rec.get("phase")) or "init", _str(rec.get("functionName")),
-            _str(rec.get("instanceId")),
+            _str(rec.get("instanceId")), arn_region(_str(rec.get("runtimeVersionArn"))),
         )
     if name == "initReport":
         metrics = _dict(rec.get("metrics"))
@@ -279,7 +310,8 @@ def parse_json_platform(obj: dict[str, Any]) -> Record | None:
             _str(rec.get("initializationType")),
         )
     if name == "restoreStart":
-        return ("restore_start", _str(rec.get("runtimeVersion")))
+        return ("restore_start", _str(rec.get("runtimeVersion")),
+                arn_region(_str(rec.get("runtimeVersionArn"))))
     if name == "restoreReport":
         metrics = _dict(rec.get("metrics"))
         return (

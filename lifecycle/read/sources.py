@@ -1,21 +1,31 @@
-"""Finding inputs (files, directories, stdin) and opening them: gzip transparently, binary
-files refused, the head kept for format detection."""
+"""Finding inputs (files, directories, zip archives, stdin) and opening them: gzip, bzip2 and
+zstd transparently (by magic bytes, whatever the name), the files inside a zip archive as if it
+were a directory, files that are mostly not text refused, the head kept for format detection.
+
+zstd needs Python 3.14's ``compression.zstd`` or the optional ``zstandard`` package
+(``pip install 'lamlife[zstd]'``); without either a .zst input is one clear error."""
 
 from __future__ import annotations
 
-import codecs
+import bz2
 import gzip
 import io
 import sys
+import zipfile
 import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
 from lamlife.lifecycle.errors import InputError
+from lamlife.lifecycle.read.clean import mostly_not_text
 from lamlife.lifecycle.read.context import Source
 
 HEAD_BYTES = 64 * 1024
+_GZIP = b"\x1f\x8b"
+_BZIP2 = b"BZh"
+_ZSTD = b"\x28\xb5\x2f\xfd"
+_ZIP = (b"PK\x03\x04", b"PK\x05\x06")
 
 
 # ------------------------------------------------------------------------- discovery
@@ -42,12 +52,39 @@ def discover(paths: Sequence[str]) -> list[Source]:
             )
             if not found:
                 raise InputError(f"{raw}: directory has no files to read")
-            sources.extend(Source(str(p), p, in_directory=True) for p in found)
+            for p in found:
+                sources.extend(_expand(Source(str(p), p, in_directory=True)))
         elif path.is_file():
-            sources.append(Source(raw, path))
+            sources.extend(_expand(Source(raw, path)))
         else:
             raise InputError(f"{raw}: not a regular file or directory")
     return sources
+
+
+def _expand(source: Source) -> list[Source]:
+    """A zip archive becomes its member files (read like a directory); any other file itself."""
+    assert source.path is not None
+    try:
+        with open(source.path, "rb") as f:
+            magic = f.read(4)
+    except OSError as exc:
+        raise InputError(f"{source.name}: cannot open ({exc.strerror or exc})") from exc
+    if magic not in _ZIP:
+        return [source]
+    try:
+        with zipfile.ZipFile(source.path) as archive:
+            members = sorted(
+                info.filename for info in archive.infolist()
+                if not info.is_dir() and not any(
+                    part.startswith(".") or part == "__MACOSX"
+                    for part in info.filename.split("/"))
+            )
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(f"{source.name}: cannot read the zip archive ({exc})") from exc
+    if not members:
+        raise InputError(f"{source.name}: zip archive has no files to read")
+    return [Source(f"{source.name}/{m}", source.path, in_directory=True, member=m)
+            for m in members]
 
 
 # ------------------------------------------------------------------------- opening
@@ -95,30 +132,74 @@ class _Counting(io.RawIOBase):
 
 
 def open_binary(source: Source, on_bytes: Callable[[int], None] | None) -> IO[bytes]:
+    """The decompressed bytes of a source (gzip, bzip2, zstd by magic bytes; zip members)."""
     try:
-        raw: IO[bytes] = (sys.stdin.buffer if source.path is None
-                          else open(source.path, "rb"))  # noqa: SIM115
-    except OSError as exc:
-        raise InputError(f"{source.name}: cannot open ({exc.strerror or exc})") from exc
+        raw: IO[bytes]
+        if source.path is None:
+            raw = sys.stdin.buffer
+        elif source.member:
+            archive = zipfile.ZipFile(source.path)  # noqa: SIM115 (closed with the member)
+            raw = archive.open(source.member)
+        else:
+            raw = open(source.path, "rb")  # noqa: SIM115
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise InputError(f"{source.name}: cannot open ({getattr(exc, 'strerror', None) or exc})"
+                         ) from exc
     counted = io.BufferedReader(_Counting(raw, on_bytes), buffer_size=1 << 20)
-    magic = counted.peek(2)[:2]
-    if magic == b"\x1f\x8b":
+    magic = counted.peek(4)[:4]
+    if magic.startswith(_GZIP):
         return io.BufferedReader(gzip.GzipFile(fileobj=counted, mode="rb"),
                                  buffer_size=1 << 20)
+    if magic.startswith(_BZIP2):
+        return io.BufferedReader(bz2.BZ2File(counted, mode="rb"), buffer_size=1 << 20)
+    if magic == _ZSTD:
+        return io.BufferedReader(_zstd_reader(source, counted), buffer_size=1 << 20)
+    if magic in _ZIP:  # only standard input gets here: files are expanded by ``discover``
+        raise InputError(f"{source.name}: a zip archive on standard input; pass it as a file "
+                         "path (its files are read like a directory)")
     return counted
+
+
+def _zstd_reader(source: Source, stream: IO[bytes]) -> Any:
+    """A zstd decompressing reader: Python 3.14's compression.zstd, else ``zstandard``."""
+    try:
+        from compression import zstd  # Python 3.14+
+    except ImportError:
+        pass
+    else:
+        return zstd.ZstdFile(stream, mode="rb")
+    try:
+        import zstandard
+    except ImportError:
+        raise InputError(
+            f"{source.name}: zstd-compressed; reading it needs Python 3.14+ or the zstandard "
+            "package (pip install 'lamlife[zstd]'), or decompress it first (zstd -d)") from None
+    return zstandard.ZstdDecompressor().stream_reader(stream, read_across_frames=True)
 
 
 def read_head(source: Source, stream: IO[bytes]) -> bytes:
     try:
         return stream.read(HEAD_BYTES)
-    except (EOFError, OSError, zlib.error, gzip.BadGzipFile) as exc:
-        raise InputError(f"{source.name}: cannot decompress ({gzip_problem(exc)})") from exc
+    except DECOMPRESS_ERRORS as exc:
+        raise InputError(f"{source.name}: cannot decompress ({gzip_problem(exc, stream)})"
+                         ) from exc
 
 
-def gzip_problem(exc: BaseException) -> str:
+def gzip_problem(exc: BaseException, stream: object = None) -> str:
+    """What went wrong while decompressing, in a few words (``stream``: what was read)."""
     if isinstance(exc, EOFError):
-        return "truncated gzip file"
+        return f"truncated {compression_of(stream)} file"
     return str(exc) or type(exc).__name__
+
+
+def compression_of(stream: object) -> str:
+    """gzip, bzip2 or zstd: the compression under a stream ``open_binary`` returned."""
+    raw = getattr(stream, "raw", None)
+    if isinstance(raw, gzip.GzipFile):
+        return "gzip"
+    if isinstance(raw, bz2.BZ2File):
+        return "bzip2"
+    return "zstd" if raw is not None and not isinstance(raw, _Counting) else "compressed"
 
 
 def text_stream(head: bytes, stream: IO[bytes], newline: str | None) -> io.TextIOWrapper:
@@ -127,17 +208,19 @@ def text_stream(head: bytes, stream: IO[bytes], newline: str | None) -> io.TextI
 
 
 def looks_binary(head: bytes) -> bool:
-    if b"\x00" in head:
-        return True
-    sample = head[:4096]
-    if not sample:
-        return False
+    """True when the head is mostly not text (see ``clean.mostly_not_text``)."""
+    return mostly_not_text(head)
+
+
+def _zstd_errors() -> tuple[type[BaseException], ...]:
     try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
-    except UnicodeDecodeError:
-        controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
-        return controls > len(sample) // 20
-    return False
+        import zstandard
+    except ImportError:
+        return ()
+    return (zstandard.ZstdError,)
 
 
-# ------------------------------------------------------------------------- detection
+# errors a decompressing stream raises on damaged input (OSError: bzip2's "Invalid data stream")
+STREAM_ERRORS: tuple[type[BaseException], ...] = (
+    EOFError, zlib.error, gzip.BadGzipFile, zipfile.BadZipFile, *_zstd_errors())
+DECOMPRESS_ERRORS: tuple[type[BaseException], ...] = (*STREAM_ERRORS, OSError)

@@ -55,16 +55,19 @@ def read_tail(source: Source, text: io.TextIOWrapper, options: ReadOptions,
 
 CHUNK_CHARS = 4 * 1024 * 1024
 _FAST_END = re.compile(r"\S+ \S+ END RequestId: \S+$")
-_FAST_START = re.compile(r"(\S+) (\S+) START RequestId: (\S+) Version: (\S+)$")
+_FAST_START = re.compile(r"(\S+) (\S+) START RequestId: ([^\s\\]+) Version: (\S+)$")
 _FAST_REPORT = re.compile(
-    r"(\S+) (\S+) REPORT RequestId: (\S+)\tDuration: ([0-9]+(?:\.[0-9]+)?) ms"
+    r"(\S+) (\S+) REPORT RequestId: ([^\s\\]+)\tDuration: ([0-9]+(?:\.[0-9]+)?) ms"
     r"\tBilled Duration: ([0-9]+) ms\tMemory Size: ([0-9]+) MB\tMax Memory Used: ([0-9]+) MB"
     r"(?:\tInit Duration: ([0-9]+(?:\.[0-9]+)?) ms)?(?:\tStatus: (\w+)(?:\tError Type: (\S+))?)?"
     r"\t?$")
 # Messages that are platform records but rare: found by substring search in the whole chunk.
 # Crash lines ("RequestId: ... Error: ...") contain "RequestId: " and are found with those.
 _RARE_KEYWORDS = ("INIT_", "RESTORE_", "EXTENSION", "TELEMETRY", "LOGS", '"platform.',
-                  "Task timed out after")
+                  "Task timed out after", "RequestId:\t")
+# Lines starting like a REPORT that the canonical filter cannot take ("REPORT Duration: ..."
+# without a RequestId): the general parser counts them malformed, as in every other container.
+_REPORT_WORD = " REPORT "
 
 
 class _LineOffsets:
@@ -131,6 +134,9 @@ class TailChunkScanner:
             slow.update(offsets.of(ln) for ln in rid_lines
                         if " START RequestId: " not in ln and " REPORT RequestId: " not in ln
                         and not (" END RequestId: " in ln and _FAST_END.match(ln)))
+        if chunk.count(_REPORT_WORD) > len(report_lines):
+            slow.update(offsets.of(ln) for ln in lines if _REPORT_WORD in ln
+                        and " REPORT RequestId: " not in ln and _is_event_line(ln))
         starts = self._fast(_FAST_START, start_lines, offsets, slow)
         reports = self._fast(_FAST_REPORT, report_lines, offsets, slow)
         for keyword in _RARE_KEYWORDS:

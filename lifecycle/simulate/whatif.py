@@ -413,12 +413,20 @@ def _price_sides(
     priced side against an unpriced one."""
     options = replace(pricing.options, provisioned=provisioned)
     priced_sim, problem = price_or_explain(simulated, options, pricing.table, strict)
+    problem = problem or _incomplete(priced_sim)
     priced_obs = observed
     if problem is None and observed is not None:
         priced_obs, problem = price_or_explain(observed, pricing.options, pricing.table, strict)
+        problem = problem or _incomplete(priced_obs)
     if problem is not None:
         return simulated, observed, problem
     return priced_sim, priced_obs, None
+
+
+def _incomplete(analysis: Analysis) -> str | None:
+    """Why part of a priced analysis has no price (a price the table lacks), or None."""
+    missing = (analysis.summary.get("cost") or {}).get("incomplete") or []
+    return "; ".join(missing) if missing else None
 
 
 def init_wait_s(inv: pd.DataFrame) -> float:
@@ -432,7 +440,7 @@ def init_wait_s(inv: pd.DataFrame) -> float:
     init = np.nan_to_num(inv["init_duration_ms"].to_numpy(dtype=float))
     restore = np.nan_to_num(inv["restore_duration_ms"].to_numpy(dtype=float))
     waited = np.where(types == "cold", init, 0.0) + np.where(types == "restore", restore, 0.0)
-    return float(waited.sum()) / 1000.0
+    return round(float(waited.sum()) / 1000.0, 9)  # to the logged µs, without float noise
 
 
 def _cost(analysis: Analysis, key: str) -> float | None:
@@ -492,7 +500,10 @@ def sweep_trace(
     values: Iterable[Any],
     pricing: Pricing | None = None,
 ) -> list[dict[str, Any]]:
-    """One row per value of one policy parameter: cold starts, added latency, cost."""
+    """One row per value of one policy parameter: cold starts, added latency, cost.
+
+    A row whose cost needs a price the table lacks keeps its cold starts and latency; its
+    cost keys are None and ``cost_problem`` says why."""
     if parameter not in Policy.__dataclass_fields__:
         raise InputError(f"cannot sweep {parameter!r}: not a policy parameter")
     rows = []
@@ -506,11 +517,16 @@ def sweep_trace(
         if pricing is not None:
             options = replace(pricing.options, provisioned=policy.provisioned)
             _, cost = price_invocations(
-                result.invocations, options, pricing.table, trace.arrivals.stats.configurations
+                result.invocations, options, pricing.table, trace.arrivals.stats.configurations,
+                trace.arrivals.stats.regions,
             )
-            out["cost_usd"] = cost.get("total_usd")
-            out["provisioned_allocation_usd"] = cost.get("provisioned_allocation_usd")
-            out["init_cost_usd"] = cost.get("init_usd")
+            if cost["incomplete"]:  # cold starts still count; the cost stays blank
+                out.update(cost_usd=None, provisioned_allocation_usd=None, init_cost_usd=None,
+                           cost_problem="; ".join(cost["incomplete"]))
+            else:
+                out["cost_usd"] = cost.get("total_usd")
+                out["provisioned_allocation_usd"] = cost.get("provisioned_allocation_usd")
+                out["init_cost_usd"] = cost.get("init_usd")
         rows.append(out)
     return rows
 

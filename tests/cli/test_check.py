@@ -131,13 +131,16 @@ def test_cost_limit_without_billing_is_exit_2(tmp_path: Path) -> None:
     budget = write(tmp_path, "max:\n  cost_per_million_usd: 5\n")
     result = run("check", UNKNOWN_REGION, "--budget", budget)
     assert result.exit_code == 2
-    assert "max.cost_per_million_usd: cost metrics need billing, which failed" in result.stderr
-    assert "xx-nowhere-1" in result.stderr
-    # without a cost limit, pricing that failed on the input's Region is only a warning
+    assert result.stderr == (
+        f"lamlife: error: {budget}: max.cost_per_million_usd: the cost is incomplete, "
+        "unpriced: payments: no prices for Region xx-nowhere-1 in the price table (built-in); "
+        "give them with --pricing FILE\n")
+    # without a cost limit, a price missing for the input's Region is only a warning
     plain = write(tmp_path, "max:\n  timeouts: 0\n", "plain.yaml")
     result = run("check", UNKNOWN_REGION, "--budget", plain, "--format", "json")
     assert result.exit_code == 0, result.output
-    assert "warning: no cost metrics" in result.stderr
+    assert "warning: cost incomplete, unpriced: payments: no prices for Region xx-nowhere-1" \
+        in result.stderr
     assert not [name for name in json.loads(result.stdout)["metrics"] if "cost" in name]
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import http.server
 import json
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -38,9 +40,13 @@ def test_json_for_a_region():
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["region"] == "af-south-1"
-    assert data["x86_64"]["duration_per_gb_s"] == [{"up_to_gb_s": None, "usd": 0.0000221}]
-    assert data["x86_64"]["provisioned_duration_per_gb_s"] is None
-    assert "arm64.duration_per_gb_s" in data["approximate"]
+    assert data["x86_64"]["duration_per_gb_s"] == [{"up_to_gb_s": 6e9, "usd": 0.0000221},
+                                                   {"up_to_gb_s": None, "usd": None}]
+    # calculator map: af-south-1 PC duration x86 $0.0000129; arm64 not sourced (null)
+    assert data["x86_64"]["provisioned_duration_per_gb_s"] == 0.0000129
+    assert data["arm64"]["provisioned_duration_per_gb_s"] is None
+    assert data["x86_64"]["requests_per_million"] == 0.27
+    assert data["approximate"] == []
     assert data["as_of"] == "2026-11-22"
 
 
@@ -55,6 +61,8 @@ def test_markdown_and_yaml_and_list():
     listed = run("--list")
     assert listed.exit_code == 0
     assert "us-east-1\tUS East (N. Virginia)" in listed.stdout
+    assert "il-central-1\tIsrael (Tel Aviv)" in listed.stdout
+    assert "cn-north-1\tnot priced: China Regions are priced in CNY" in listed.stdout
 
 
 def test_unknown_region_exit_2_one_line():
@@ -106,11 +114,15 @@ def test_update_writes_a_loadable_file(tmp_path: Path, monkeypatch: pytest.Monke
         ({"FormatVersion": "aws_v1", "PriceList": fixtures.US_EAST_1},
          fixtures.params("us-east-1")),
     ])
-    monkeypatch.setattr(price_list, "_client", lambda: client)
+    asked: list[tuple] = []
+    monkeypatch.setattr(price_list, "make_client", lambda *a: asked.append(a) or client)
     out = tmp_path / "fetched.yaml"
     with stubber:
-        result = run("--update", "--output", str(out), "--update-region", "us-east-1")
+        result = run("--update", "--output", str(out), "--update-region", "us-east-1",
+                     "--profile", "billing", "--region", "eu-central-1",
+                     "--endpoint-url", "http://127.0.0.1:1")
     assert result.exit_code == 0, result.output
+    assert asked == [("billing", "eu-central-1", "http://127.0.0.1:1")]
     assert "wrote" in result.stderr
     shown = run("--pricing", str(out), "--format", "json")
     assert shown.exit_code == 0, shown.output
@@ -128,7 +140,7 @@ def test_update_aws_failure_exit_3(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     stubber = Stubber(client)
     stubber.add_client_error("get_products", service_error_code="UnrecognizedClientException",
                              service_message="The security token is invalid")
-    monkeypatch.setattr(price_list, "_client", lambda: client)
+    monkeypatch.setattr(price_list, "make_client", lambda *a: client)
     with stubber:
         result = run("--update", "--output", str(tmp_path / "x.yaml"))
     assert result.exit_code == 3
@@ -172,24 +184,24 @@ def _filter_log_events(tmp_path: Path) -> Path:
 def test_analyze_prices_invocations(tmp_path: Path):
     # Cold: 12 ms x 0.125 GB = 0.0015 GB-s; warm: 100 ms x 0.125 = 0.0125 GB-s.
     # Total = 0.014 GB-s x 0.0000166667 + 2 x 0.0000002 = $0.0000006333338
-    # Unbilled init: 11.64 + 174.06 - 12 = 173.70 ms = 0.0217125 GB-s
-    #   x 0.0000166667 = $0.000000361875724
+    # Unbilled init, whole ms at today's rules: ceil(11.64 + 174.06) - 12 = 174 ms
+    #   = 0.02175 GB-s x 0.0000166667 = $0.000000362500725
     path = _filter_log_events(tmp_path)
     result = runner.invoke(app, ["analyze", str(path), "--function", "orders", "--format",
                                  "json"])
     assert result.exit_code == 0, result.output
     cost = json.loads(result.stdout)["summary"]["cost"]
     assert cost["total_usd"] == pytest.approx(0.0000006333338, rel=1e-9)
-    assert cost["init_unbilled_ms"] == pytest.approx(173.70)
-    assert cost["init_usd_at_current_rules"] == pytest.approx(0.000000361875724, rel=1e-9)
+    assert cost["init_unbilled_ms"] == 174
+    assert cost["init_usd_at_current_rules"] == pytest.approx(0.000000362500725, rel=1e-9)
     assert [r["start_type"] for r in cost["by_start_type"]] == ["cold", "warm"]
     md = runner.invoke(app, ["analyze", str(path), "--function", "orders", "--format",
                              "markdown", "--architecture", "arm64"])
     assert md.exit_code == 0, md.output
     assert "## Cost by start type" in md.stdout
-    assert "INIT time you were not billed for: 0.0217 GB-s" in md.stdout
-    # arm64: 0.014 x 0.0000133334 + 0.0000004 = $0.0000005866676 -> "$0.0000005867"
-    assert "| Total | $0.0000005867 |" in md.stdout
+    assert "INIT time you were not billed for: 0.0218 GB-s" in md.stdout
+    # arm64: 0.014 x 0.0000133334 + 0.0000004 = $0.0000005866676 -> "$0.000000587"
+    assert "| Total | $0.000000587 |" in md.stdout
 
 
 def test_analyze_bad_billing_options(tmp_path: Path):
@@ -201,3 +213,59 @@ def test_analyze_bad_billing_options(tmp_path: Path):
     bad_arch = runner.invoke(app, ["analyze", str(path), "--architecture", "sparc"])
     assert bad_arch.exit_code == 2
     assert "'sparc' is not one of 'x86_64', 'arm64'" in bad_arch.stderr  # an enum choice
+
+
+class _DenyingPriceList(http.server.BaseHTTPRequestHandler):
+    """A Price List endpoint on 127.0.0.1 that answers every call with HTTP 403."""
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = json.dumps({"__type": "AccessDeniedException",
+                           "message": "User is not authorized\nto perform pricing:GetProducts"})
+        self.send_response(403)
+        self.send_header("Content-Type", "application/x-amz-json-1.1")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_update_http_error_from_the_endpoint_is_one_line_exit_3(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    server = http.server.HTTPServer(("127.0.0.1", 0), _DenyingPriceList)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        for name, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
+                            ("AWS_CONFIG_FILE", str(tmp_path / "none")),
+                            ("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))):
+            monkeypatch.setenv(name, value)
+        monkeypatch.delenv("AWS_PROFILE", raising=False)
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        result = run("--update", "--output", str(tmp_path / "x.yaml"), "--update-region",
+                     "eu-west-1", "--endpoint-url", url, "--region", "us-east-1")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.exit_code == 3
+    lines = result.stderr.strip().splitlines()
+    assert lines == ["lamlife: error: AWS Price List API (HTTP 403): AccessDeniedException: "
+                     "User is not authorized to perform pricing:GetProducts"]
+    assert not (tmp_path / "x.yaml").exists()
+
+
+def test_update_api_region_follows_aws_region_when_it_has_an_endpoint(
+        monkeypatch: pytest.MonkeyPatch):
+    from lamlife.lifecycle.billing.price_list import api_region
+
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    monkeypatch.setenv("AWS_REGION", "eu-central-1")
+    assert api_region(None) == "eu-central-1"
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")  # no Price List endpoint there
+    assert api_region(None) == "us-east-1"
+    monkeypatch.delenv("AWS_REGION")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-south-1")
+    assert api_region(None) == "ap-south-1"
+    assert api_region("us-east-1") == "us-east-1"

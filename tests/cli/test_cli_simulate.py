@@ -165,15 +165,23 @@ def test_a_price_problem_from_the_input_is_a_warning_from_the_user_an_error():
     assert result.exit_code == 0, result.output
     lines = result.stderr.splitlines()
     assert len(lines) == 1
-    assert lines[0].startswith("lamlife: warning: cost not computed: unknown region "
-                               "'xx-nowhere-1'")
+    assert lines[0] == ("lamlife: warning: cost not computed: payments: no prices for Region "
+                        "xx-nowhere-1 in the price table (built-in); give them with --pricing "
+                        "FILE")
     doc = json.loads(result.stdout)
     assert "cost" not in doc["summary"]
     metrics = {r["metric"] for r in doc["simulation"]["comparison"]}
     assert "cost_usd" not in metrics
     assert doc["summary"]["invocations"] > 0
-    # --region is the user's choice: the same problem is an error (exit 2, one line).
+    # --region wins over the input's Region: both sides priced in us-east-1, with a note.
     result = run("simulate", UNKNOWN_REGION, "--region", "us-east-1", "--format", "json")
+    assert result.exit_code == 0, result.output
+    cost = json.loads(result.stdout)["summary"]["cost"]
+    assert cost["pricing"]["regions"] == ["us-east-1"]
+    assert ("--region us-east-1 used instead of the Region in the input "
+            "(payments xx-nowhere-1)") in cost["notes"]
+    # a --region the table does not know at all is a typo: exit 2, one line
+    result = run("simulate", UNKNOWN_REGION, "--region", "xx-nowhere-1", "--format", "json")
     assert result.exit_code == 2
     assert result.stderr.startswith("lamlife: error: unknown region 'xx-nowhere-1'")
     assert result.stderr.count("\n") == 1

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from moto_server import (
     FAKE_SECRET,
@@ -107,7 +108,18 @@ def test_fetch_round_trip_gives_the_same_summary_as_the_original_events(
     ]}))
     fetched_summary = _summary(str(out))
     original_summary = _summary(str(original), "--function", name)
+    fetched_cost, original_cost = fetched_summary.pop("cost"), original_summary.pop("cost")
     assert fetched_summary == original_summary
+    # The same amounts; the header adds what the events alone cannot say: the architecture
+    # (no default assumed) and the fetched window. Both know the Region (the header, and
+    # the INIT_START runtime version ARNs).
+    for key in ("total_usd", "init_usd", "gb_seconds", "by_function", "by_start_type"):
+        assert fetched_cost[key] == original_cost[key], key
+    assert fetched_cost["pricing"]["defaults"] == []
+    assert original_cost["pricing"]["defaults"] == ["architecture x86_64 (default)"]
+    assert fetched_cost["pricing"]["regions"] == original_cost["pricing"]["regions"] == [
+        "us-east-1"]
+    assert fetched_cost["window"]["start"] == pd.Timestamp(header["window"]["start"]).isoformat()
     # and both agree with the counts worked out by hand (sample_events docstring)
     assert fetched_summary["invocations"] == 9 + 6
     assert fetched_summary["environments"] == 4

@@ -422,6 +422,12 @@ def test_configuration_from_api() -> None:
     assert bare["snap_start"] is False
     assert bare["provisioned_concurrency"] is None  # unknown, not zero
     assert af.configuration_from_api({"FunctionName": "t"}, [])["provisioned_concurrency"] == 0
+    assert (bare["tenant_isolation_mode"], bare["durable"]) == (None, False)
+    # charges lamlife names but does not price (Lambda API TenancyConfig, DurableConfig)
+    extra = af.configuration_from_api(
+        {"FunctionName": "t", "TenancyConfig": {"TenantIsolationMode": "PER_TENANT"},
+         "DurableConfig": {"ExecutionTimeout": 3600, "RetentionPeriodInDays": 7}}, [])
+    assert (extra["tenant_isolation_mode"], extra["durable"]) == ("PER_TENANT", True)
 
 
 def test_insights_timestamps() -> None:
@@ -677,6 +683,7 @@ def test_connect_without_region_or_credentials(
     aws_env: dict[str, str], monkeypatch: pytest.MonkeyPatch  # noqa: F811
 ) -> None:
     monkeypatch.delenv("AWS_DEFAULT_REGION")
+    monkeypatch.delenv("AWS_REGION", raising=False)
     with pytest.raises(AwsAccessError, match="no AWS region"):
         af.connect(None, None, None)
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
@@ -685,6 +692,18 @@ def test_connect_without_region_or_credentials(
         af.connect(None, "us-east-1", None)
     with pytest.raises(AwsAccessError, match="profile not found: nobody"):
         af.connect("nobody", "us-east-1", None)
+
+
+def test_connect_reads_aws_region_before_aws_default_region(
+    aws_env: dict[str, str], monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    # The AWS CLI reads AWS_REGION first; boto3 alone would only read AWS_DEFAULT_REGION.
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-west-2")
+    monkeypatch.setenv("AWS_REGION", "af-south-1")
+    assert af.connect(None, None, "http://127.0.0.1:9").region == "af-south-1"
+    assert af.connect(None, "eu-west-1", "http://127.0.0.1:9").region == "eu-west-1"
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    assert af.connect(None, None, "http://127.0.0.1:9").region == "af-south-1"
 
 
 def test_connect_uses_adaptive_retries(aws_env: dict[str, str]) -> None:  # noqa: F811

@@ -28,7 +28,7 @@ from lamlife.lifecycle.billing.rules import (  # noqa: E402
     roundup,
     runtime_family,
 )
-from lamlife.lifecycle.errors import ConfigError, InputError  # noqa: E402
+from lamlife.lifecycle.errors import InputError  # noqa: E402
 from lamlife.lifecycle.schema import COST_COLUMNS  # noqa: E402
 
 REQ = 0.0000002
@@ -76,31 +76,30 @@ def test_pre_change_zip_cold_start_reports_unbilled_init():
     # §3.3 2024-05-20: Duration 11.642, Billed 12 (= ceil(11.642)), Init 174.055, 128 MB.
     # Billed: 0.012 s x 0.125 GB = 0.0015 GB-s x 0.0000166667 = $0.00000002500005
     # cost = 0.00000002500005 + 0.0000002 = $0.00000022500005; INIT share 0 (12 - 12).
-    # Unbilled init (rule 3): 11.642 + 174.055 - 12 = 173.697 ms
-    #   = 0.173697 s x 0.125 GB = 0.021712125 GB-s; x 0.0000166667 = $0.000000361869474...
+    # Unbilled init at today's rules (whole ms): ceil(11.642 + 174.055) - 12 = 186 - 12 = 174 ms
+    #   = 0.174 s x 0.125 GB = 0.02175 GB-s; x 0.0000166667 = $0.000000362500725
     out, cost = price(dict(start="2024-05-20T10:00:00Z", start_type="cold",
                            duration_ms=11.642, billed_duration_ms=12, init_duration_ms=174.055))
     row = out.iloc[0]
     assert row["cost_usd"] == approx(0.00000022500005)
     assert row["init_billed_ms"] == 0
     assert row["init_cost_usd"] == 0
-    assert row["init_unbilled_ms"] == approx(173.697)
-    assert cost["init_unbilled_ms"] == approx(173.697)
-    assert cost["init_unbilled_gb_s"] == approx(0.021712125)
-    assert cost["init_usd_at_current_rules"] == approx(0.021712125 * 0.0000166667)
-    assert cost["init_usd_at_current_rules"] == approx(3.61869474e-7)
+    assert row["init_unbilled_ms"] == 174
+    assert cost["init_unbilled_ms"] == 174
+    assert cost["init_unbilled_gb_s"] == approx(0.02175)
+    assert cost["init_usd_at_current_rules"] == approx(3.62500725e-7)
     assert cost["unbilled_init_invocations"] == 1
 
 
 def test_pre_change_zip_cold_start_table_example_2827():
     # §6.1 table: 2827.05 -> 2828 with Init 297.42 (init free). At 1024 MB:
     # 2.828 GB-s x 0.0000166667 = $0.0000471334276; + request = $0.0000473334276
-    # unbilled = 2827.05 + 297.42 - 2828 = 296.47 ms
+    # unbilled = ceil(2827.05 + 297.42) - 2828 = 3125 - 2828 = 297 ms
     out, cost = price(dict(start="2023-03-01T00:00:00Z", start_type="cold", memory_mb=1024,
                            duration_ms=2827.05, billed_duration_ms=2828,
                            init_duration_ms=297.42))
     assert out.iloc[0]["cost_usd"] == approx(0.0000473334276)
-    assert out.iloc[0]["init_unbilled_ms"] == approx(296.47)
+    assert out.iloc[0]["init_unbilled_ms"] == 297
     assert cost["init_usd"] == 0
 
 
@@ -235,14 +234,14 @@ def test_timeout_billed_below_duration_old_lines():
     # (c) 2020-06-09 cold timeout, 100 ms era: Duration 3003.16, Billed 3000 (cap), Init 127.02,
     # 128 MB. Priced at 3000: 0.375 GB-s x 0.0000166667 = $0.0000062500125; + request
     #   = $0.0000064500125. raw = 3000 - roundup100(3003.16)=3100 = -100 -> capped, INIT 0.
-    # Unbilled init: min(3003.16, 3000) + 127.02 - 3000 = 127.02 ms.
+    # Unbilled init: ceil(min(3003.16, 3000) + 127.02) - 3000 = 3128 - 3000 = 128 ms.
     out, cost = price(dict(start="2020-06-09T15:02:23Z", start_type="cold",
                            duration_ms=3003.16, billed_duration_ms=3000,
                            init_duration_ms=127.02, status="timeout"))
     row = out.iloc[0]
     assert row["cost_usd"] == approx(0.0000064500125)
     assert row["init_billed_ms"] == 0
-    assert row["init_unbilled_ms"] == approx(127.02)
+    assert row["init_unbilled_ms"] == 128
     assert cost["timeout_capped"] == 1
 
 
@@ -259,34 +258,50 @@ def test_timeout_after_change_init_billed():
 
 def test_hundred_ms_era_cold_start():
     # (b) 2020: Duration 1.76, Billed 100, Init 120.96: roundup100(1.76) = 100 -> INIT 0;
-    # unbilled = 1.76 + 120.96 - 100 = 22.72 ms (rule 3, the rest hid in the rounding).
+    # unbilled = ceil(1.76 + 120.96) - 100 = 123 - 100 = 23 ms (the rest hid in the rounding).
     out, _ = price(dict(start="2020-03-01T00:00:00Z", start_type="cold", duration_ms=1.76,
                         billed_duration_ms=100, init_duration_ms=120.96))
     assert out.iloc[0]["init_billed_ms"] == 0
-    assert out.iloc[0]["init_unbilled_ms"] == approx(22.72)
+    assert out.iloc[0]["init_unbilled_ms"] == 23
 
 
 def test_region_other_than_us_east_1():
-    # af-south-1 x86: 1000 ms at 1024 MB = 1 GB-s x 0.0000221 + 0.0000002 = $0.0000223
+    # af-south-1 x86: 1000 ms at 1024 MB = 1 GB-s x 0.0000221 + $0.27/1M = $0.00002237
     out, cost = price(dict(duration_ms=999.5, billed_duration_ms=1000, memory_mb=1024),
                       options=BillingOptions(region="af-south-1"))
-    assert out.iloc[0]["cost_usd"] == approx(0.0000223)
+    assert out.iloc[0]["cost_usd"] == approx(0.00002237)
     assert cost["pricing"]["region"] == "af-south-1"
-    assert "af-south-1.x86_64.requests_per_million" in cost["pricing"]["approximate"]
+    assert cost["pricing"]["approximate"] == []
 
 
 def test_region_from_configuration():
     out, cost = price(dict(duration_ms=999.5, billed_duration_ms=1000, memory_mb=1024),
                       configurations={"fn": {"region": "af-south-1"}})
-    assert out.iloc[0]["cost_usd"] == approx(0.0000223)
+    assert out.iloc[0]["cost_usd"] == approx(0.00002237)
     assert cost["pricing"]["defaults"] == ["architecture x86_64 (default)"]
 
 
-def test_unknown_price_needed_is_a_config_error_naming_the_key():
-    with pytest.raises(ConfigError, match=r"regions\.af-south-1\.x86_64\."
-                                          r"provisioned_duration_per_gb_s"):
-        price(dict(start_type="provisioned", duration_ms=10, billed_duration_ms=10),
-              options=BillingOptions(region="af-south-1"))
+def test_unknown_price_needed_leaves_those_rows_unpriced_naming_the_key():
+    # af-south-1 arm64 has no sourced provisioned-duration price: the provisioned row is
+    # unpriced with the key and --pricing FILE named; the on-demand row of another function
+    # keeps its cost: 100 ms at 1024 MB arm64 = 0.1 GB-s x 0.00001768 + $0.27/1M
+    #   = 0.000001768 + 0.00000027 = $0.000002038.
+    out, cost = price(dict(function="pc", start_type="provisioned", duration_ms=10,
+                           billed_duration_ms=10, memory_mb=1024),
+                      dict(function="od", duration_ms=99.2, billed_duration_ms=100,
+                           memory_mb=1024),
+                      options=BillingOptions(region="af-south-1", architecture="arm64"))
+    assert out["priced_as"].tolist() == ["unpriced", "on-demand"]
+    reason = out.iloc[0]["unpriced_reason"]
+    assert "regions.af-south-1.arm64.provisioned_duration_per_gb_s" in reason
+    assert "--pricing FILE" in reason
+    assert out.iloc[1]["cost_usd"] == approx(0.000002038)
+    assert cost["total_usd"] == approx(0.000002038)
+    assert cost["unpriced"] == [{"function": "pc", "region": "af-south-1", "invocations": 1,
+                                 "reason": reason}]
+    assert cost["incomplete"] == [f"pc: {reason}"]
+    assert any(n.startswith("totals and per-million figures exclude 1 unpriced invocation(s) "
+                            "of pc (af-south-1)") for n in cost["notes"])
 
 
 def test_unknown_region_names_the_known_ones():
@@ -324,14 +339,14 @@ def test_computed_after_change_includes_init():
 
 def test_computed_before_change_zip_vs_image_vs_custom():
     # 2024, Duration 20.65, Init 2656.67, 1024 MB:
-    #   zip + managed runtime -> ceil(20.65) = 21, init free, unbilled 20.65+2656.67-21 = 2656.32
+    #   zip + managed runtime -> ceil(20.65) = 21, init free, unbilled ceil(2677.32)-21 = 2657
     #   image (--package image) -> ceil(2677.32) = 2678
     #   custom runtime (provided.al2023) -> 2678 as well
     row = dict(start="2024-03-01T00:00:00Z", start_type="cold", memory_mb=1024,
                duration_ms=20.65, init_duration_ms=2656.67)
     zip_out, zip_cost = price(row)
     assert zip_out.iloc[0]["priced_billed_ms"] == 21
-    assert zip_cost["init_unbilled_ms"] == approx(2656.32)
+    assert zip_cost["init_unbilled_ms"] == 2657
     img_out, _ = price(row, options=BillingOptions(package="image"))
     assert img_out.iloc[0]["priced_billed_ms"] == 2678
     assert img_out.iloc[0]["init_billed_ms"] == 2657
@@ -469,8 +484,12 @@ def test_cost_by_function_follows_the_summary_rule_for_unpriced_rows():
     assert by_fn["requests_usd"].sum() == approx(cost["requests_usd"])
     assert by_fn["total_usd"].sum() == approx(cost["total_usd"])
     # The summary says so where it counts the unpriced rows.
-    assert any(n.startswith("2 invocations not priced") and "per-million" in n
-               for n in cost["notes"])
+    assert [n for n in cost["notes"] if n.startswith("totals and per-million")] == [
+        "totals and per-million figures exclude 1 unpriced invocation(s) of a (us-east-1): "
+        "memory size or duration unknown",
+        "totals and per-million figures exclude 1 unpriced invocation(s) of b (us-east-1): "
+        "memory size or duration unknown"]
+    assert cost["incomplete"] == []  # no price is missing: the sizes are
 
 
 def test_unpriced_restore_adds_no_restore_charge():
@@ -491,8 +510,8 @@ def test_init_gb_seconds_use_memory_from_the_fetched_configuration():
     # Memory known only from the `lamlife fetch` header: 512 MB = 0.5 GB.
     # 2026-10-08 cold: Billed 1698 - ceil(1233.96)=1234 -> INIT 464 ms = 0.464 x 0.5
     #   = 0.232 GB-s billed for init; priced 1.698 x 0.5 = 0.849 GB-s.
-    # 2024-05-20 cold (init free): 11.642 + 174.055 - 12 = 173.697 ms unbilled
-    #   = 0.173697 x 0.5 = 0.0868485 GB-s, x 0.0000166667 = $0.00000144747...; priced
+    # 2024-05-20 cold (init free): ceil(11.642 + 174.055) - 12 = 174 ms unbilled
+    #   = 0.174 x 0.5 = 0.087 GB-s, x 0.0000166667 = $0.00000145000290; priced
     #   0.012 x 0.5 = 0.006 GB-s.
     out, cost = price(
         dict(start="2026-10-08T07:30:28Z", start_type="cold", memory_mb=math.nan,
@@ -505,9 +524,9 @@ def test_init_gb_seconds_use_memory_from_the_fetched_configuration():
     assert cost["gb_seconds"] == approx(0.855)
     assert cost["init_billed_ms"] == 464
     assert cost["init_billed_gb_s"] == approx(0.232)
-    assert cost["init_unbilled_ms"] == approx(173.697)
-    assert cost["init_unbilled_gb_s"] == approx(0.0868485)
-    assert cost["init_usd_at_current_rules"] == approx(0.0868485 * X86)
+    assert cost["init_unbilled_ms"] == 174
+    assert cost["init_unbilled_gb_s"] == approx(0.087)
+    assert cost["init_usd_at_current_rules"] == approx(0.0000014500029)
 
 
 def test_empty_table():

@@ -78,6 +78,13 @@ def test_detect_format_never_raises_on_bytes(data: bytes) -> None:
         b"timestamp,message", b"@timestamp,@message", b'{"events": [', b"{", b"}", b'"', b",",
         b"\t", b"\x1f\x8b", b"\x00", b"s 2023-06-02T11:27:22 END RequestId: a",
         b"1751235598686,\"START RequestId: a Version: 1\"", b"not a log", b"\xff\xfe",
+        # the shapes of issue 10: tables, invoke tails, base64, ANSI codes, junk, archives
+        b"| @timestamp | @message |", b"|---|---|", b"| 1702763408647 | START RequestId: a |",
+        b"| not-a-time | x |", b"| 2025-12-29 14:36:41.795 |", b"START RequestId: a Version: 1",
+        b"REPORT RequestId: a\tDuration: 5.00 ms", b"RequestId: a Process exited before",
+        b"U1RBUlQgUmVxdWVzdElkOiB4IFZlcnNpb246IDEKRU5EIFJlcXVlc3RJZDogeAo=",
+        b'{"StatusCode": 200, "LogResult": "!!"}', b"\x1b[32m", b"\x1b[0m", b"\x1b]0;t\x07",
+        b"2025-12-29 14:36:41.795\t", b"BZh91AY&SY", b"PK\x03\x04", b"\x28\xb5\x2f\xfd",
     ]), max_size=12).map(lambda parts: b"\n".join(parts)),
 ))
 def test_reading_any_file_either_works_or_raises_input_error(data: bytes) -> None:

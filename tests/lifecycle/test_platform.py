@@ -187,6 +187,20 @@ def test_init_start(message: str, runtime: str) -> None:
     assert rec[3] == "init"
 
 
+@pytest.mark.parametrize(("message", "region"), [
+    ("INIT_START Runtime Version: python:3.12.v7\tRuntime Version ARN: arn:aws:lambda:"
+     "af-south-1::runtime:7b620fc2e66107a1046b140b9d320295811af3ad5d4c6a011fad1fa65127e9e6",
+     "af-south-1"),
+    ("INIT_START Runtime Version: java:21.v30\tRuntime Version ARN: arn:aws:lambda:"
+     "ap-southeast-5::runtime:0c8e1b", "ap-southeast-5"),
+    ("INIT_START Runtime Version: provided:al2023.v98\tRuntime Version ARN: lambda-arn \n", ""),
+    ("INIT_START Runtime Version: python:3.12.v7", ""),
+])
+def test_init_start_region_from_the_runtime_version_arn(message: str, region: str) -> None:
+    rec = parse_message(message)
+    assert rec is not None and rec[0] == "init_start" and rec[6] == region
+
+
 @pytest.mark.parametrize(("message", "expected"), [
     ("INIT_REPORT Init Duration: 1882.55 ms\tPhase: init\tStatus: error\tError Type: "
      "Runtime.ImportModuleError",
@@ -216,7 +230,7 @@ def test_restore_lines() -> None:
     rec = parse_message(
         "RESTORE_START Runtime Version: java:11.v20\tRuntime Version ARN: arn:aws:lambda:"
         "us-east-1::runtime:b8b295733fb8ae6769e0fb039181ce76e1f54a4d04bb5ca7ded937bb0d839109")
-    assert rec == ("restore_start", "java:11.v20")
+    assert rec == ("restore_start", "java:11.v20", "us-east-1")
     assert same(parse_message("RESTORE_REPORT Restore Duration: 398.97 ms"),
                 ("restore_report", 398.97, "success", ""))
     assert same(parse_message("RESTORE_REPORT Restore Duration: 1236.04 ms Status: timeout"),
@@ -247,22 +261,28 @@ def test_extension_lines(message: str) -> None:
 
 @pytest.mark.parametrize(("message", "expected"), [
     ("2020-06-09T15:02:26.150Z 7c9567b5-107b-4a6c-8798-0157ac21db52 Task timed out after 3.00 "
-     "seconds\n\n", ("status", "7c9567b5-107b-4a6c-8798-0157ac21db52", "timeout", "", False)),
+     "seconds\n\n",
+     ("status", "7c9567b5-107b-4a6c-8798-0157ac21db52", "timeout", "", False, 3000.0)),
     ("2024-01-29T16:41:15.998Z 3b8f1c52-0d5e-4f6a-9b7c-2e1d0a9f8e7d Task timed out after 45.05 "
-     "seconds", ("status", "3b8f1c52-0d5e-4f6a-9b7c-2e1d0a9f8e7d", "timeout", "", False)),
+     "seconds",
+     ("status", "3b8f1c52-0d5e-4f6a-9b7c-2e1d0a9f8e7d", "timeout", "", False, 45050.0)),
     ("fd9bb1b0dfd7 Task timed out after 6.01 seconds",
-     ("status", "fd9bb1b0dfd7", "timeout", "", False)),
+     ("status", "fd9bb1b0dfd7", "timeout", "", False, 6010.0)),
     ("RequestId: 0e1f Error: Runtime exited with error: signal: killed\nRuntime.ExitError",
-     ("status", "0e1f", "error", "Runtime.ExitError", True)),
+     ("status", "0e1f", "error", "Runtime.ExitError", True, NAN)),
     ("RequestId: 0e1f Error: Runtime exited with error: exit status 1\nRuntime.ExitError",
-     ("status", "0e1f", "error", "Runtime.ExitError", False)),
+     ("status", "0e1f", "error", "Runtime.ExitError", False, NAN)),
     ("RequestId: 0e1f Error: Runtime exited without providing a reason\nRuntime.ExitError",
-     ("status", "0e1f", "error", "Runtime.ExitError", False)),
+     ("status", "0e1f", "error", "Runtime.ExitError", False, NAN)),
+    # old runtimes: the process died (killed=True; at the memory limit it is out of memory)
     ("RequestId: d783b35e Process exited before completing request",
-     ("status", "d783b35e", "error", "", False)),
+     ("status", "d783b35e", "error", "", True, NAN)),
+    # a tab after "RequestId:" (copy shape)
+    ("RequestId:\t0e1f Error: Runtime exited with error: signal: killed\nRuntime.ExitError",
+     ("status", "0e1f", "error", "Runtime.ExitError", True, NAN)),
 ])
 def test_status_lines(message: str, expected: tuple[object, ...]) -> None:
-    assert parse_message(message) == expected
+    assert same(parse_message(message), expected), parse_message(message)
 
 
 # ------------------------------------------------------------------ application output (§1)
@@ -302,7 +322,8 @@ def test_json_records_from_the_doc() -> None:
         '"instanceMaxMemory":268435456}}')
     assert init_start == ("init_start", "nodejs:22.mainline.v122", "on-demand", "init",
                           "tenner-notifier",
-                          "2026/10/08/tenner-notifier[$LATEST]22be53a8cfde4e68b844f8ec293b2543")
+                          "2026/10/08/tenner-notifier[$LATEST]22be53a8cfde4e68b844f8ec293b2543",
+                          "eu-central-1")
     start = parse_message(
         '{"time":"2026-10-08T07:30:28.235Z","type":"platform.start","record":{"requestId":'
         '"79b5e81f-9cdd-4145-b1f6-7c50ef8a2a36","functionArn":"arn:aws:lambda:eu-central-1:'
@@ -348,7 +369,7 @@ def test_json_status_and_failure_records() -> None:
     done = parse_message(
         '{"time":"2026-07-09T06:05:50.580Z","type":"platform.runtimeDone","record":{"requestId":'
         '"aec7a529","status":"timeout","metrics":{"durationMs":5001.182}}}')
-    assert done == ("status", "aec7a529", "timeout", "", False)
+    assert same(done, ("status", "aec7a529", "timeout", "", False, NAN))
     failure = parse_message(
         '{"time":"2024-01-01T00:00:00.000Z","type":"platform.report","record":{"requestId":"f1",'
         '"status":"failure","errorType":"Sandbox.Failure","metrics":{"durationMs":3.0}}}')
@@ -356,7 +377,8 @@ def test_json_status_and_failure_records() -> None:
     legacy = parse_message(
         '{"time":"2020-08-20T12:31:32.123Z","type":"platform.fault","record":"RequestId: '
         'd783b35e-a91d-4251-af17-035953428a2c Process exited before completing request"}')
-    assert legacy == ("status", "d783b35e-a91d-4251-af17-035953428a2c", "error", "", False)
+    assert same(legacy, ("status", "d783b35e-a91d-4251-af17-035953428a2c", "error", "", True,
+                         NAN))
     assert parse_message('{"time":"2024-01-01T00:00:00.000Z","type":"platform.logsDropped",'
                          '"record":{"droppedBytes":1,"droppedRecords":1,"reason":"x"}}') == (
         "other",)
@@ -372,3 +394,65 @@ def test_json_status_and_failure_records() -> None:
 ])
 def test_normalize_status(word: str | None, expected: str) -> None:
     assert normalize_status(word) == expected
+
+
+# ------------------------------------------------------------------ copy artefacts (issue 10)
+
+UUID = "5b1e0c2a-7d3f-4f6e-9a51-0c2d8e4b7a11"
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    # a tab lost in a copy glued the RequestId to the next field: a RequestId is a UUID
+    (f"REPORT RequestId: {UUID}Duration: 1200.50 ms Billed Duration: 1201 ms Memory Size: 128 MB "
+     "Max Memory Used: 90 MB",
+     ("report", UUID, 1200.50, 1201.0, 128.0, 90.0, NAN, NAN, NAN, "", "")),
+    # variant: glued after a tab-separated START-style copy, uppercase hex, Init Duration glued
+    (f"REPORT RequestId: {UUID.upper()}Duration: 5.00 ms\tBilled Duration: 5 ms\tMemory Size: "
+     "512 MBMax Memory Used: 90 MBInit Duration: 300.25 ms",
+     ("report", UUID.upper(), 5.0, 5.0, 512.0, 90.0, 300.25, NAN, NAN, "", "")),
+    # the old "100 ms \t" separator lost: Billed Duration still read
+    (f"REPORT RequestId: {UUID}\tDuration: 99.10 ms\tBilled Duration: 100 msMemory Size: 256 MB"
+     "\tMax Memory Used: 70 MB",
+     ("report", UUID, 99.10, 100.0, 256.0, 70.0, NAN, NAN, NAN, "", "")),
+    # a tab instead of a space after "RequestId:"
+    (f"REPORT RequestId:\t{UUID}\tDuration: 2.00 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB"
+     "\tMax Memory Used: 60 MB\t",
+     ("report", UUID, 2.0, 2.0, 128.0, 60.0, NAN, NAN, NAN, "", "")),
+    # very old logs: a time-based UUID, glued
+    ("REPORT RequestId: c5e3a1f0-3e8a-11e7-a8e0-0b4f2b3f9e6aDuration: 7.00 ms Billed Duration: "
+     "100 ms Memory Size: 128 MB Max Memory Used: 20 MB",
+     ("report", "c5e3a1f0-3e8a-11e7-a8e0-0b4f2b3f9e6a", 7.0, 100.0, 128.0, 20.0, NAN, NAN, NAN,
+      "", "")),
+])
+def test_report_copy_artefacts(message: str, expected: tuple[object, ...]) -> None:
+    assert same(parse_message(message), expected), parse_message(message)
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    (f"START RequestId:\t{UUID} Version: $LATEST", ("start", UUID, "$LATEST")),
+    (f"START RequestId: {UUID}Version: 12", ("start", UUID, "12")),
+    (f"END RequestId:\t{UUID}", ("end", UUID)),
+    (f"END RequestId: {UUID}XRAY", ("end", UUID)),
+])
+def test_start_end_copy_artefacts(message: str, expected: tuple[object, ...]) -> None:
+    assert parse_message(message) == expected
+
+
+@pytest.mark.parametrize("message", [
+    # a fixture with literal backslash-t sequences: never a RequestId containing "\t"
+    "REPORT RequestId: a1\\tDuration: 1000.00 ms\\tBilled Duration: 1000 ms\\tMemory Size: 128 MB",
+    f"REPORT RequestId: {UUID}\\tDuration: 1000.00 ms\\tBilled Duration: 1000 ms",
+    f"START RequestId: {UUID}\\tVersion: $LATEST",
+    "REPORT RequestId: a1\\Duration: 5 ms",
+])
+def test_literal_backslash_t_is_malformed(message: str) -> None:
+    assert parse_message(message) is MALFORMED
+
+
+@pytest.mark.parametrize("message", [
+    "EXTENSION     Name: x   State: Ready    Events: [INVOKE,SHUTDOWN]",
+    "LOGS    Name: cloudwatch_lambda_agent   State: Subscribed   Types: [platform]",
+    "TELEMETRY        Name: datadog-agent        State: Subscribed        Types: [Platform]",
+])
+def test_extension_lines_with_tabs_expanded_to_spaces(message: str) -> None:
+    assert parse_message(message) == ("extension",)

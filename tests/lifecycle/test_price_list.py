@@ -109,6 +109,9 @@ def test_update_reproduces_the_builtin_us_east_1_over_two_pages(tmp_path):
         # SnapStart was not in the response: kept from the built-in table, marked approximate.
         assert ours.snapstart_restore_per_gb == theirs.snapstart_restore_per_gb
         assert f"{arch}.snapstart_restore_per_gb" in table.regions["us-east-1"].approximate
+    # What the query does not cover is kept from the base table: Lambda@Edge, unsupported.
+    assert table.edge == load_builtin().edge
+    assert "cn-north-1" in table.unsupported
     # The written file loads back as a --pricing table.
     out = tmp_path / "prices.yaml"
     out.write_text(dump_table(table))
@@ -128,9 +131,10 @@ def test_update_region_prefix_and_unknown_prices_stay_null():
     client, stubber = stubbed([({"FormatVersion": "aws_v1", "PriceList": items},
                                 params("eu-central-1"))])
     with stubber:
-        table = fetch_table(["eu-central-1"], base=load_builtin(), client=client)
+        table = fetch_table(["eu-central-1"], base=None, client=client)
     x86 = table.prices("eu-central-1", "x86_64")
     assert x86.duration_per_gb_s is not None and x86.duration_per_gb_s[0].usd == 0.0000166667
+    assert table.edge is None and table.unsupported == {}  # no base table: nothing kept
     assert x86.provisioned_duration_per_gb_s is None
     assert table.prices("eu-central-1", "arm64").duration_per_gb_s is None
 

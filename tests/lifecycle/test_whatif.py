@@ -12,7 +12,7 @@ import pytest
 
 from lamlife.lifecycle.billing.prices import load_table
 from lamlife.lifecycle.billing.rules import BillingOptions
-from lamlife.lifecycle.errors import InputError, LamlifeError
+from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.read.arrivals import ArrivalColumns
 from lamlife.lifecycle.simulate.scheduler import DEFAULT_INIT_MS, DEFAULT_KEEP_ALIVE_S, Policy
 from lamlife.lifecycle.simulate.whatif import (
@@ -213,13 +213,15 @@ def test_sweep_rows_count_by_hand(tmp_path):
                            "init_wait_s"]
 
 
-def test_price_problem_is_an_error_when_strict_else_neither_side_is_priced():
+def test_a_missing_price_leaves_neither_side_priced():
+    # The input's Region is not in the table: whether or not the user chose the table, the
+    # run goes on without cost (the price is missing, not the user's option wrong).
     trace = load_trace([UNKNOWN_REGION])
     assert trace.observed is not None
     policy, _ = build_policy(trace.arrivals)
     pricing = Pricing(BillingOptions(), load_table())
-    with pytest.raises(LamlifeError, match="xx-nowhere-1"):
-        simulate_trace(trace, policy, pricing, strict=True)
+    strict = simulate_trace(trace, policy, pricing, strict=True)
+    assert strict.cost_problem is not None and "xx-nowhere-1" in strict.cost_problem
     whatif = simulate_trace(trace, policy, pricing, strict=False)
     assert whatif.cost_problem is not None and "xx-nowhere-1" in whatif.cost_problem
     assert "cost" not in whatif.analysis.summary

@@ -24,7 +24,8 @@ COST = {
                 "table": "built-in", "tier_note": "priced at the first duration tier",
                 "defaults": ["region us-east-1 (default)"], "approximate": []},
     "notes": ["free tier not applied; Savings Plans not applied"],
-    "by_function": [{"function": "orders", "invocations": 2, "cold_starts": 1,
+    "by_function": [{"function": "orders", "region": "us-east-1", "invocations": 2,
+                     "priced_invocations": 2, "cold_starts": 1,
                      "gb_seconds": 0.014, "total_usd": 0.0000006333338, "init_usd": 0.0,
                      "init_share": 0.0, "per_million_usd": 0.3166669}],
     "by_start_type": [{"start_type": "cold", "invocations": 1, "total_usd": 0.000000225,
@@ -33,31 +34,37 @@ COST = {
 }
 
 
-def test_usd_has_no_exponent_and_four_significant_digits():
-    assert usd(0.0000006333338) == "$0.0000006333"
-    assert usd(0.3166669) == "$0.3167"
+def test_usd_has_no_exponent_and_three_significant_digits_below_a_dollar():
+    assert usd(0.0000006333338) == "$0.000000633"
+    assert usd(0.3166669) == "$0.317"
     assert usd(1234.5) == "$1,234.50"
+    # 2 x 0.5 GB x 7200 s x $0.0000041667 = $0.03000024 -> "$0.0300"; rounding is half-up on
+    # the decimal amount, and a carry drops a digit: 0.0009995 -> "$0.00100", 0.995 -> "$1.00".
+    assert usd(0.03000024) == "$0.0300"
+    assert usd(0.0009995) == "$0.00100"
+    assert usd(0.995) == "$1.00"
+    assert usd(-0.0000123) == "-$0.0000123"
     assert usd(0) == "$0"
     assert usd(None) == "-"
 
 
 def test_unbilled_line():
     assert unbilled_init_line(COST) == (
-        "INIT time you were not billed for: 0.0217 GB-s, $0.0000003619 at today's rules "
+        "INIT time you were not billed for: 0.0217 GB-s, $0.000000362 at today's rules "
         "(173.70 ms over 1 cold starts)")
     assert unbilled_init_line({**COST, "init_unbilled_ms": 0.0}) is None
 
 
 def test_sections_as_markdown_and_terminal():
-    # Cells worked by hand: 0.0000006333338 -> 4 significant digits "$0.0000006333";
+    # Cells worked by hand: 0.0000006333338 -> 3 significant digits "$0.000000633";
     # GB-s 0.014 -> "0.0140"; shares 0.0 -> "0.0%", 0.355 -> "35.5%" (no space before %, as
-    # in the rest of the report); $0.000000225 -> "$0.0000002250".
+    # in the rest of the report); $0.000000225 -> "$0.000000225".
     sections = cost_sections(COST)
     md = "\n\n".join(section_markdown(s) for s in sections)
-    assert "| Total | $0.0000006333 |" in md
+    assert "| Total | $0.000000633 |" in md
     assert "| INIT/restore share | $0 (0.0%) |" in md
-    assert "| orders | 2 | 1 | 0.0140 | $0.0000006333 | $0 | 0.0% | $0.3167 |" in md
-    assert "| cold | 1 | $0.0000002250 | 35.5% | $0.0000002250 | $0 | 0.0% |" in md
+    assert "| orders | us-east-1 | 2 | 1 | 0.0140 | $0.000000633 | $0 | 0.0% | $0.317 |" in md
+    assert "| cold | 1 | $0.000000225 | 35.5% | $0.000000225 | $0 | 0.0% |" in md
     assert "INIT time you were not billed for: 0.0217 GB-s" in md
     assert " %" not in md
     buf = io.StringIO()
@@ -81,12 +88,26 @@ def test_percentages_and_missing_cells_use_the_shared_format():
         "by_start_type": pd.DataFrame.from_records(COST["by_start_type"]),
     }
     summary, by_fn, _ = cost_sections(cost, tables)
-    assert dict(summary.rows)["INIT/restore share"] == "$0.0000001133 (17.9%)"
-    assert by_fn.rows == (("orders", "-", "1", "0.0140", "$0.0000006333", "$0", "0.0%", "-"),)
+    assert dict(summary.rows)["INIT/restore share"] == "$0.000000113 (17.9%)"
+    assert by_fn.rows == (("orders", "us-east-1", "-", "1", "0.0140", "$0.000000633", "$0",
+                           "0.0%", "-"),)
+
+
+def test_a_function_with_no_priced_invocation_says_unpriced_not_zero():
+    # $0 would read as free: the total says "unpriced" and the other amounts are blank; the
+    # GB-s are known (0.25 -> "0.2500").
+    unpriced = {**COST["by_function"][0], "function": "payments", "region": "il-central-1",
+                "priced_invocations": 0, "gb_seconds": 0.25, "total_usd": 0.0, "init_usd": 0.0,
+                "per_million_usd": 0.0}
+    tables = {"by_function": pd.DataFrame.from_records([COST["by_function"][0], unpriced]),
+              "by_start_type": pd.DataFrame.from_records(COST["by_start_type"])}
+    _, by_fn, _ = cost_sections(COST, tables)
+    assert by_fn.rows[1] == ("payments", "il-central-1", "2", "1", "0.2500", "unpriced", "-",
+                             "-", "-")
 
 
 def test_sections_carry_notes_on_the_last_block():
     sections = cost_sections(COST)
     assert [s.title for s in sections] == ["Cost (USD)", "Cost by function", "Cost by start type"]
-    assert sections[0].rows[0] == ("Total", "$0.0000006333")
+    assert sections[0].rows[0] == ("Total", "$0.000000633")
     assert sections[-1].notes[0].startswith("INIT time you were not billed for")

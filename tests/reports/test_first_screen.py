@@ -46,7 +46,7 @@ def test_first_screen_answers_how_many_why_and_what_init_costs(width: int) -> No
     # first one is the first request in the log; the re-inits follow the timeout and the OOM
     assert "Why cold       scale-out 2 · first in the data 1" in screen
     assert "after a timeout 1 · after out of memory 1" in screen
-    assert "INIT cost      $0.00001036 of $0.0001177 (8.8% of the cost)" in screen
+    assert "INIT cost      $0.0000104 of $0.000118 (8.8% of the cost)" in screen  # 3 digits
 
 
 @pytest.mark.parametrize("width", [80, 160])

@@ -1,0 +1,263 @@
+"""Inputs that overlap or belong together, and invocations only a status line tells of.
+
+- **Naming** (``Naming``, consulted by ``RecordSink.env_code``): a custom log group's stream
+  (``YYYY/MM/DD/<function>[<version>]<id>``) names the function, over ``--function`` and the
+  file name (as a log group does). Two files named differently that share a log stream are
+  one function's log split or rotated into parts (a stream belongs to one function, and its id
+  is random): they become one function, named by their common base (``orders-part1.log``,
+  ``orders-part2.log`` -> ``orders``); a file sharing a stream with an input whose content
+  names the function takes that name. ``merge_environments`` gives each final (function,
+  stream) one code, whatever the order the files were read in.
+- **Duplicates** (``drop_duplicates``): the same event in two inputs (overlapping exports, the
+  same file given twice, a re-run fetch) is kept once. A START is the same when its
+  environment, RequestId and time are; a REPORT when its Duration is too; a lifecycle mark or
+  status line when all its fields are. No two real records share all of these.
+- **Timeouts without a REPORT** (``timeout_reports``): a "Task timed out after N seconds" line
+  whose REPORT is not in the input (the window ended) is still a timed-out invocation of N
+  seconds (the elapsed time the line states) ending at the line, so it is not lost as "incomplete".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import astuple
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+# a custom log group's stream: YYYY/MM/DD/<function>[<version>]<id> (§4)
+CUSTOM_STREAM = re.compile(r"^\d{4}/\d\d/\d\d/([^\[/]+)\[")
+# a part or rotation suffix of a file name: orders-part1, orders_2, orders.1, "orders (1)"
+_PART = re.compile(r"(?:[-_. ]?(?:part|chunk|split|rotated)?[-_. ]?\d+|\s*\(\d+\))$", re.I)
+_NEAR_MS = 10_000.0  # a REPORT this close to a timeout line is that invocation's
+
+
+class Naming:
+    """Canonical function of (function, environment) as the readers name them (see above).
+
+    Names join when they share a log stream and at least one of them came from a file name:
+    two file names join under their common base; a file name joins the name the content gives
+    (a log group, a custom stream, ``functionName``), which wins. Two names from content never
+    join.
+    """
+
+    def __init__(self, fallback: set[str]) -> None:
+        self.fallback = fallback  # names that came from file names (the sink's set)
+        self._owner: dict[str, str] = {}  # stream -> the first name seen with it
+        self._parent: dict[str, str] = {}  # name -> the name it joined
+        self._content: set[str] = set()  # names from content seen with a stream
+
+    def __call__(self, function: str, environment: str) -> str:
+        if not environment:
+            return function
+        custom = CUSTOM_STREAM.match(environment)
+        if custom:  # the content names the function, whatever the file or --function say
+            return custom.group(1)
+        from_file = function in self.fallback
+        if not from_file:
+            self._content.add(function)
+        root = self._root(function)
+        owner = self._root(self._owner.setdefault(environment, function))
+        if owner == root:
+            return root
+        if from_file and root not in self._content:  # a part of a log named by file or content
+            self._parent[root] = owner
+            return owner
+        if owner not in self._content:  # the content names what a file name guessed
+            self._parent[owner] = root
+            return root
+        return function  # two names from content: a reused stream name, kept apart
+
+    def _root(self, name: str) -> str:
+        while name in self._parent:
+            name = self._parent[name]
+        return name
+
+    def display_names(self, environments: Sequence[tuple[str, str]]) -> dict[int, str]:
+        """Environment code -> function name for the codes whose names joined others."""
+        if not self._parent:
+            return {}
+        members: dict[str, set[str]] = {}
+        for name in self._parent:
+            root = self._root(name)
+            members.setdefault(root, {root}).add(name)
+        shown = {root: root if root in self._content else common_name(sorted(names))
+                 for root, names in members.items()}
+        out: dict[int, str] = {}
+        for code, (function, _env) in enumerate(environments):
+            root = self._root(function)
+            if root in shown:
+                out[code] = shown[root]
+        return out
+
+
+def merge_environments(environments: Sequence[tuple[str, str]], names: dict[int, str],
+                       starts: dict[str, Any], reports: dict[str, Any], marks: list[Any],
+                       status_lines: list[Any]) -> bool:
+    """Give every environment one code: codes whose final (function, stream) are equal (a
+    name that joined another after its first rows were read) take the first code. Changes
+    the columns and records in place; True when some code changed."""
+    first: dict[tuple[str, str], int] = {}
+    code_map = np.arange(len(environments), dtype=np.int64)
+    for code, (function, env) in enumerate(environments):
+        if env:
+            code_map[code] = first.setdefault((names.get(code, function), env), code)
+    if (code_map == np.arange(len(environments))).all():
+        return False
+    for columns in (starts, reports):
+        if len(columns["env"]):
+            columns["env"] = code_map[columns["env"].astype(np.int64)]
+    for item in (*marks, *status_lines):
+        item.env = int(code_map[item.env])
+    return True
+
+
+def common_name(names: Sequence[str]) -> str:
+    """The function name of a log split into files: their names without part suffixes."""
+    bases = {_PART.sub("", n) or n for n in names}
+    if len(bases) == 1:
+        return bases.pop()
+    prefix = _common_prefix(sorted(bases)).rstrip("-_. ")
+    return prefix or sorted(names)[0]
+
+
+def _common_prefix(names: list[str]) -> str:
+    first, last = names[0], names[-1]
+    k = 0
+    while k < min(len(first), len(last)) and first[k] == last[k]:
+        k += 1
+    return first[:k]
+
+
+def drop_duplicates(starts: dict[str, Any], reports: dict[str, Any], marks: list[Any],
+                    status_lines: list[Any]
+                    ) -> tuple[dict[str, Any], dict[str, Any], list[Any], list[Any], int]:
+    """The columns and lists without repeated records; the count of records dropped."""
+    dropped = 0
+    keep = _first_of_each(starts, ("env", "rid_hash", "ts"))
+    if keep is not None:
+        dropped += len(starts["env"]) - int(keep.sum())
+        starts = {k: v[keep] for k, v in starts.items()}
+    keep = _first_of_each(reports, ("env", "rid_hash", "ts", "duration_ms"))
+    if keep is not None:
+        dropped += len(reports["env"]) - int(keep.sum())
+        reports = {k: v[keep] for k, v in reports.items()}
+    unique_marks = _unique(marks, skip=("seq",))
+    unique_lines = _unique(status_lines)
+    dropped += len(marks) - len(unique_marks) + len(status_lines) - len(unique_lines)
+    return starts, reports, unique_marks, unique_lines, dropped
+
+
+def _first_of_each(columns: dict[str, Any], key: tuple[str, ...]) -> np.ndarray | None:
+    """A mask keeping the first row of each key; None when every row is unique already.
+
+    One 64-bit hash per row finds the candidates in a single pass; only rows whose hash repeats
+    (the duplicates, and any hash collision) are compared column by column.
+    """
+    n = len(columns["env"])
+    if n < 2:
+        return None
+    mixed = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k, name in enumerate(key):
+            mixed = (mixed ^ _bits(columns, name)) * np.uint64(_ODD[k % len(_ODD)])
+            mixed ^= mixed >> np.uint64(29)
+    candidates = np.flatnonzero(pd.Index(mixed).duplicated(keep=False))
+    if not len(candidates):
+        return None
+    # times to the microsecond: readers compute the same time by different float paths
+    frame = pd.DataFrame({name: _micros(columns[name][candidates]) if name == "ts"
+                          else columns[name][candidates] for name in key})
+    drop = frame.duplicated(keep="first").to_numpy()
+    if not drop.any():
+        return None
+    keep = np.ones(n, dtype=bool)
+    keep[candidates[drop]] = False
+    return keep
+
+
+_ODD = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93)
+
+
+def _bits(columns: dict[str, Any], name: str) -> Any:
+    """A column as 64-bit patterns: times in microseconds, floats by value (NaN as one)."""
+    values = columns[name]
+    if name == "ts":
+        return _micros(values).astype(np.uint64)
+    array = np.asarray(values)
+    if array.dtype.kind == "f":
+        return np.nan_to_num(array, nan=-1.0).astype(np.float64).view(np.uint64)
+    return array.astype(np.uint64)
+
+
+def _env_keys(env: Any, rid_hash: Any) -> Any:
+    with np.errstate(over="ignore"):
+        return (np.asarray(rid_hash).astype(np.uint64)
+                ^ (np.asarray(env).astype(np.uint64) * np.uint64(_ODD[0])))
+
+
+def _micros(ms: Any) -> Any:
+    return np.round(np.asarray(ms, dtype=np.float64) * 1000.0).astype(np.int64)
+
+
+def _unique(items: list[Any], skip: tuple[str, ...] = ()) -> list[Any]:
+    if len(items) < 2:
+        return items
+    fields = [f for f in items[0].__dataclass_fields__ if f not in skip]
+    seen: set[tuple[Any, ...]] = set()
+    out = []
+    for item in items:
+        values = astuple(item) if not skip else tuple(getattr(item, f) for f in fields)
+        key = tuple("nan" if isinstance(v, float) and math.isnan(v)
+                    else round(v * 1000.0) if f == "ts" else v
+                    for f, v in zip(fields, values, strict=True))
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(item)
+    return out
+
+
+def timeout_reports(status_lines: list[Any], reports: dict[str, Any], first_seq: int,
+                    hash_ids: Any) -> dict[str, Any] | None:
+    """REPORT rows for timeout lines with no REPORT of their invocation (module docstring).
+
+    Each row: Duration = the N seconds the line states (elapsed time), ending at the line,
+    status ``timeout``, the other numbers missing (not logged). None when there are none.
+    """
+    lines = [s for s in status_lines if s.status == "timeout" and not math.isnan(s.timeout_ms)]
+    if not lines:
+        return None
+    have: dict[tuple[int, str], list[float]] = {}
+    if len(reports["env"]):
+        # only REPORTs whose (environment, RequestId hash) some timeout line has: few
+        line_keys = _env_keys(np.array([s.env for s in lines], dtype=np.int64),
+                              hash_ids([s.request_id for s in lines]))
+        near = np.flatnonzero(np.isin(_env_keys(reports["env"], reports["rid_hash"]),
+                                      line_keys))
+        for i in near.tolist():
+            key = (int(reports["env"][i]), str(reports["request_id"][i]))
+            have.setdefault(key, []).append(float(reports["ts"][i]))
+    rows = [s for s in lines
+            if not any(abs(t - s.ts) <= _NEAR_MS for t in have.get((s.env, s.request_id), ()))]
+    if not rows:
+        return None
+    n = len(rows)
+    nan = np.full(n, np.nan)
+    out: dict[str, Any] = {
+        "env": np.array([s.env for s in rows], dtype=np.int64),
+        "ts": np.array([s.ts for s in rows], dtype=np.float64),
+        "seq": np.arange(first_seq, first_seq + n, dtype=np.int64),
+        "rid_hash": hash_ids([s.request_id for s in rows]),
+        "request_id": np.array([s.request_id for s in rows], dtype=object),
+        "status": np.array(["timeout"] * n, dtype=object),
+        "error_type": np.array([""] * n, dtype=object),
+    }
+    for name in ("billed_duration_ms", "memory_mb", "max_memory_used_mb", "init_duration_ms",
+                 "restore_duration_ms", "billed_restore_duration_ms"):
+        out[name] = nan.copy()
+    out["duration_ms"] = np.array([s.timeout_ms for s in rows], dtype=np.float64)
+    return out
