@@ -12,6 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from lamlife import __version__
+from lamlife.lifecycle.text import one_line
 
 
 class OneLineErrors(TyperGroup):
@@ -44,7 +45,7 @@ class OneLineErrors(TyperGroup):
             if type(exc).__name__ != "NoArgsIsHelpError":
                 ctx = getattr(exc, "ctx", None)
                 where = f" (see '{ctx.command_path} -h')" if ctx is not None else ""
-                message = " ".join(str(exc.format_message()).split())
+                message = one_line(" ".join(str(exc.format_message()).split()))
                 typer.echo(f"lamlife: error: {message}{where}", err=True)
             sys.exit(exc.exit_code)
         sys.exit(code if isinstance(code, int) else 0)

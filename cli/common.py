@@ -1,8 +1,10 @@
-"""Helpers every command shares: error reporting, output writing, progress on stderr."""
+"""Helpers every command shares: error reporting, output writing, progress on stderr, and a
+stdout that a closed pipe cannot crash."""
 
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -14,6 +16,8 @@ import typer
 from rich.console import Console
 
 from lamlife.lifecycle.errors import InputError, LamlifeError
+from lamlife.lifecycle.files import write_atomic
+from lamlife.lifecycle.text import one_line
 from lamlife.reports import FORMATS
 
 if TYPE_CHECKING:
@@ -42,20 +46,29 @@ def stderr_console() -> Console:
     return Console(stderr=True, highlight=False)
 
 
+INTERRUPTED_EXIT = 130  # 128 + SIGINT, what shells report for Ctrl-C
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn a LamlifeError into one line on stderr and its exit code (no traceback)."""
+    """Turn a LamlifeError into one line on stderr and its exit code (no traceback), and
+    Ctrl-C into one line and exit 130. Lines are printable: text quoted from the input
+    cannot drive the terminal (``lamlife.lifecycle.text.one_line``)."""
     try:
         yield
     except LamlifeError as exc:
-        typer.echo(f"lamlife: error: {exc}", err=True)
+        typer.echo(f"lamlife: error: {one_line(str(exc))}", err=True)
         raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        typer.echo("lamlife: interrupted (Ctrl-C); no report was written, run the same "
+                   "command again for one", err=True)
+        raise typer.Exit(INTERRUPTED_EXIT) from None
 
 
 def warn(text: str, quiet: bool = False) -> None:
-    """One warning, one line on stderr (never wrapped: CI logs keep it whole)."""
+    """One warning, one printable line on stderr (never wrapped: CI logs keep it whole)."""
     if not quiet:
-        typer.echo(f"lamlife: warning: {text}", err=True)
+        typer.echo(f"lamlife: warning: {one_line(text)}", err=True)
 
 
 def warn_input(stats: InputStats, quiet: bool, extra: Sequence[str] = ()) -> None:
@@ -111,14 +124,71 @@ def resolve_format(fmt: str | None, output: Path | None,
 
 
 def write_output(text: str, output: Path | None) -> None:
-    """Data to --output FILE, else stdout."""
+    """Data to --output FILE, else stdout. The file is written whole or not at all
+    (``write_atomic``): a full disk leaves the old file, never a truncated one."""
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
     try:
-        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        write_atomic(output, text if text.endswith("\n") else text + "\n")
     except OSError as exc:
-        raise LamlifeError(f"{output}: cannot write ({exc.strerror or exc})") from exc
+        raise LamlifeError(f"{output}: cannot write ({exc.strerror or exc}); "
+                           "nothing was written") from exc
+
+
+class _QuietWhenReaderGone:
+    """``sys.stdout`` for the process: when the reader of a pipe goes away (``| head``), the
+    rest of the output is dropped without an error, and the command goes on to its own exit
+    code (0 for a report; ``check`` still exits 1 on a failed limit)."""
+
+    def __init__(self, stream: object) -> None:
+        self._stream = stream
+        self.reader_gone = False
+
+    def write(self, text: str) -> int:
+        if not self.reader_gone:
+            try:
+                return int(self._stream.write(text))  # type: ignore[attr-defined]
+            except BrokenPipeError:
+                self._drop_the_rest()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.reader_gone:
+            try:
+                self._stream.flush()  # type: ignore[attr-defined]
+            except BrokenPipeError:
+                self._drop_the_rest()
+
+    def _drop_the_rest(self) -> None:
+        self.reader_gone = True
+        # Point the descriptor at /dev/null, so that the interpreter's final flush of what is
+        # still buffered does not fail again (Python docs, "Note on SIGPIPE").
+        try:
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, self._stream.fileno())  # type: ignore[attr-defined]
+            os.close(null)
+        except (OSError, ValueError, AttributeError):
+            pass
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
+def guard_standard_streams() -> None:
+    """Called once by the entry point, before any command runs.
+
+    A closed stdout or stderr (``lamlife analyze x >&-``) is replaced by /dev/null (the
+    output has no reader, as with a closed pipe); stdout then drops output quietly once its
+    reader has gone (``lamlife analyze x | head``). Neither prints a traceback or changes
+    the exit code.
+    """
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            fd = os.open(os.devnull, os.O_WRONLY)  # the lowest free descriptor: the closed one
+            setattr(sys, name, open(fd, "w", encoding="utf-8"))  # noqa: SIM115
+    if not isinstance(sys.stdout, _QuietWhenReaderGone):
+        sys.stdout = _QuietWhenReaderGone(sys.stdout)
 
 
 def input_size(paths: list[str]) -> int:

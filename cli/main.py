@@ -7,7 +7,9 @@ import lamlife.cli.fetch  # noqa: F401
 import lamlife.cli.pricing  # noqa: F401
 import lamlife.cli.simulate  # noqa: F401
 from lamlife.cli.app import app
+from lamlife.cli.common import guard_standard_streams
 
 
 def main() -> None:
+    guard_standard_streams()
     app(prog_name="lamlife")

@@ -29,6 +29,7 @@ from lamlife.cli.options import (  # noqa: F401  (the billing options, re-export
     environment_region,
 )
 from lamlife.lifecycle.errors import InputError
+from lamlife.lifecycle.files import write_atomic
 
 
 class PricingFormat(StrEnum):
@@ -162,7 +163,7 @@ def _update(pricing: Path | None, output: Path | None, regions: list[str] | None
     table = price_list.fetch_table(wanted, base=base, client=client)
     text = price_list.dump_table(table)
     try:
-        output.write_text(text, encoding="utf-8")
+        write_atomic(output, text)  # whole or not at all
     except OSError as exc:
         raise InputError(f"cannot write {output}: {exc.strerror or exc}") from None
     typer.echo(f"wrote {output}: {len(table.regions)} regions, as of {table.as_of}", err=True)

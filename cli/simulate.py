@@ -45,6 +45,9 @@ def parse_duration_s(text: str, option: str) -> float:
     return seconds
 
 
+MAX_SWEEP_VALUES = 200  # simulations one --provisioned/--prewarmed range may ask for
+
+
 def parse_count_list(text: str, option: str) -> list[int]:
     """``3``, ``0,2,5`` or ``0..10`` (inclusive) as integers >= 0."""
     values: list[int] = []
@@ -58,6 +61,10 @@ def parse_count_list(text: str, option: str) -> list[int]:
                 raise InputError(f"{option}: cannot read the range {item!r} (e.g. 0..10)") from None
             if hi < lo:
                 raise InputError(f"{option}: the range {item!r} is empty")
+            if hi - lo + 1 > MAX_SWEEP_VALUES:
+                raise InputError(f"{option}: the range {item!r} has {hi - lo + 1:,} values; a "
+                                 f"sweep runs one simulation each, at most {MAX_SWEEP_VALUES} "
+                                 "(pick values: 0,10,100,1000)")
             values.extend(range(lo, hi + 1))
         else:
             try:
@@ -66,6 +73,9 @@ def parse_count_list(text: str, option: str) -> list[int]:
                 raise InputError(f"{option}: {item!r} is not a whole number") from None
     if any(v < 0 for v in values):
         raise InputError(f"{option}: values must be 0 or more")
+    if len(values) > MAX_SWEEP_VALUES:
+        raise InputError(f"{option}: {len(values):,} values; a sweep runs one simulation each, "
+                         f"at most {MAX_SWEEP_VALUES}")
     return values
 
 

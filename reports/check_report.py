@@ -79,6 +79,11 @@ def message(verdict: Verdict) -> str:
     name, value = verdict.metric, fmt_number(verdict.value)
     if verdict.no_data:
         what = "the baseline" if not math.isnan(verdict.value) else "this analysis"
+        if not verdict.ok:
+            return (
+                f"{name}: no data in {what}, so {verdict.kind} {limit_text(verdict, True)} "
+                "does not hold (the budget does not allow_no_data)"
+            )
         return (
             f"{name}: no data in {what}; {verdict.kind} {limit_text(verdict, True)} not evaluated"
         )
@@ -98,16 +103,21 @@ def message(verdict: Verdict) -> str:
 
 def headline(verdicts: Sequence[Verdict]) -> str:
     """``2 of 7 limits exceeded`` or ``all 7 limits hold`` (plus how many had no data)."""
-    failures = sum(1 for v in verdicts if not v.ok)
-    skipped = sum(1 for v in verdicts if v.no_data)
+    exceeded = sum(1 for v in verdicts if not v.ok and not v.no_data)
+    missing = sum(1 for v in verdicts if not v.ok and v.no_data)
+    skipped = sum(1 for v in verdicts if v.ok and v.no_data)
     total = len(verdicts)
     noun = "limit" if total == 1 else "limits"
-    if failures:
-        text = f"{failures} of {total} {noun} exceeded"
+    if exceeded and missing:
+        text = f"{exceeded} of {total} {noun} exceeded, {missing} without data"
+    elif exceeded:
+        text = f"{exceeded} of {total} {noun} exceeded"
+    elif missing:
+        text = f"{missing} of {total} {noun} without data"
     else:
         text = "the 1 limit holds" if total == 1 else f"all {total} limits hold"
     if skipped:
-        text += f" ({skipped} without data)"
+        text += f" ({skipped} without data, allowed)"
     return text
 
 
@@ -138,7 +148,7 @@ def render_table(verdicts: Sequence[Verdict], title: str | None = None) -> Table
             v.metric,
             value_text(v),
             limit_text(v),
-            Text(verdict_text(v), style=styles[v.status]),
+            Text(verdict_text(v), style=styles[v.status] if v.ok else "bold red"),
         )
     return table
 
@@ -166,7 +176,7 @@ def render_markdown(
     for v in verdicts:
         lines.append(
             f"| `{v.metric}` | {_md_cell(value_text(v))} | {_md_cell(limit_text(v))} "
-            f"| {icons[v.status]} |"
+            f"| {icons[v.status] if v.ok or not v.no_data else '❌ **no data**'} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -217,9 +227,10 @@ def render_json(
 
 def render_junit(verdicts: Sequence[Verdict], suite_name: str = JUNIT_SUITE) -> str:
     """JUnit XML: one test case per limit, named ``<kind>.<metric>``; a failure per exceeded
-    limit with a message naming the value and the limit; limits without data are skipped."""
+    limit (or limit without data the budget does not allow) with a message naming the value and
+    the limit; limits allowed to have no data are skipped."""
     failures = sum(1 for v in verdicts if not v.ok)
-    skipped = sum(1 for v in verdicts if v.no_data)
+    skipped = sum(1 for v in verdicts if v.ok and v.no_data)
     counts = {
         "tests": str(len(verdicts)),
         "failures": str(failures),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from lamlife.lifecycle.analysis import Analysis
+from lamlife.lifecycle.text import printable
 from lamlife.reports import sections as sec
 from lamlife.reports.sections import Section
 
@@ -21,7 +22,7 @@ def escape_cell(text: str) -> str:
 
     ``$`` is escaped only when a text holds two of them, which GitHub could read as math.
     """
-    flat = " ".join(text.splitlines())
+    flat = printable(" ".join(text.splitlines()))  # no terminal control from log text
     special = _SPECIAL + "$" if flat.count("$") >= 2 else _SPECIAL
     return "".join("\\" + char if char in special else char for char in flat)
 

@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from lamlife.lifecycle.analysis import Analysis
+from lamlife.lifecycle.text import printable
 from lamlife.reports import sections as sec
 from lamlife.reports.sections import Section
 
@@ -95,11 +96,12 @@ def _build(section: Section, width: int) -> RenderableType:
                 width=widths[index] if widths else None,
             )
         for row in section.rows:
-            table.add_row(*(Text(cell) for cell in row))
+            # printable: a RequestId or stream name from a log cannot drive the terminal
+            table.add_row(*(Text(printable(cell)) for cell in row))
         parts.append(table)
     elif title is not None:
         parts.append(title)
-    parts.extend(Text(note) for note in section.notes)
+    parts.extend(Text(printable(note)) for note in section.notes)
     return Group(*parts)
 
 

@@ -648,6 +648,43 @@ _BAD_CREDENTIAL_CODES = frozenset(
 _KEY_ID = re.compile(r"\b(?:AKIA|ASIA|AROA|AIDA)[A-Z0-9]{12,}\b")
 
 
+def filter_page_problem(page: dict[str, Any]) -> str | None:
+    """What makes a FilterLogEvents answer not the API's, or None when it is one.
+
+    The API always answers with an ``events`` list (empty at the end), each event with a
+    ``timestamp`` (epoch ms) and a ``message``, and a ``nextToken`` string when more pages
+    follow (CloudWatch Logs API reference, FilterLogEvents, "Response Syntax"). botocore turns
+    a 200 body that is not JSON (an HTML page, a truncated body) into ``{"message": body}``.
+    """
+    events = page.get("events")
+    if not isinstance(events, list):
+        return "no events list in the answer"
+    for event in events:
+        if not (isinstance(event, dict) and isinstance(event.get("timestamp"), int)
+                and not isinstance(event.get("timestamp"), bool)
+                and isinstance(event.get("message"), str)):
+            return "an event without a timestamp and a message"
+    token = page.get("nextToken")
+    if token is not None and not isinstance(token, str):
+        return "a nextToken that is not a string"
+    return None
+
+
+def _start_query_problem(page: dict[str, Any]) -> str | None:
+    return None if isinstance(page.get("queryId"), str) else "no queryId in the answer"
+
+
+def query_results_problem(page: dict[str, Any]) -> str | None:
+    """What makes a GetQueryResults answer not the API's (a ``status`` string, and a
+    ``results`` list once it is Complete), or None when it is one."""
+    status = page.get("status")
+    if not isinstance(status, str):
+        return "no query status in the answer"
+    if status == "Complete" and not isinstance(page.get("results"), list):
+        return "a complete query without a results list"
+    return None
+
+
 class FetchInterrupted(LamlifeError):
     """The user interrupted the fetch; what was fetched is kept for ``--resume``."""
 
@@ -788,6 +825,7 @@ class FetchProgress:
     duplicates: int = 0  # events skipped because their eventId was already written
     pages: int = 0  # API responses processed
     throttled: int = 0  # throttling errors retried by lamlife (after boto's own retries)
+    invalid_pages: int = 0  # HTTP 200 answers that were not the API's answer, asked again
     retried: int = 0  # requests botocore retried (adaptive mode: throttling, transient errors)
     units_done: int = 0
     units_total: int = 0
@@ -1084,6 +1122,37 @@ class Fetcher:
                     self.progress.retried += retried
             return response
 
+    def _page(self, check: Callable[[dict[str, Any]], str | None], unit: Unit,
+              method: Callable[..., dict[str, Any]], action: str, subject: str,
+              **kwargs: Any) -> dict[str, Any]:
+        """``_call``, and a check that the answer is the API's: an HTTP 200 whose body is not
+        (``{}``, a proxy's HTML page, a truncated body) is asked again with backoff, then an
+        AwsAccessError naming the window. Nothing of such a page is written or marked done,
+        so ``--resume`` continues from the last good page."""
+        from botocore.parsers import ResponseParserError
+
+        attempt = 0
+        while True:
+            try:
+                page = self._call(method, action, subject, **kwargs)
+                problem = check(page)
+            except (ResponseParserError, ValueError, TypeError, AttributeError, KeyError) as exc:
+                # botocore could not shape the body into the API's answer
+                problem = f"an answer botocore cannot parse: {type(exc).__name__}"
+            if problem is None:
+                return page
+            if attempt >= self.max_throttle_retries or self._stop.is_set():
+                raise AwsAccessError(
+                    f"{action} on {subject} answered {attempt + 1} time(s) with something that "
+                    f"is not the API's answer ({problem}) for {ms_to_iso(unit.start_ms)} to "
+                    f"{ms_to_iso(unit.end_ms)}; that window is not complete: check any proxy "
+                    "between here and AWS, then run the same command with --resume"
+                )
+            with self._lock:
+                self.progress.invalid_pages += 1
+            self.sleep(backoff_delay(attempt))
+            attempt += 1
+
     # -- filter mode ---------------------------------------------------------------------------
 
     def _run_filter_unit(self, unit: Unit) -> list[Unit]:
@@ -1103,9 +1172,9 @@ class Fetcher:
                     kwargs["limit"] = self.page_size
                 if token:
                     kwargs["nextToken"] = token
-                page = self._call(
-                    self.clients.logs.filter_log_events, "logs:FilterLogEvents",
-                    f"log group {group}", **kwargs,
+                page = self._page(
+                    filter_page_problem, unit, self.clients.logs.filter_log_events,
+                    "logs:FilterLogEvents", f"log group {group}", **kwargs,
                 )
                 kept = []
                 dropped = 0
@@ -1128,8 +1197,8 @@ class Fetcher:
         group = self.state.log_groups[unit.group]
         subject = f"log group {group}"
         start_s, end_s = insights_seconds(unit)
-        started = self._call(
-            self.clients.logs.start_query, "logs:StartQuery", subject,
+        started = self._page(
+            _start_query_problem, unit, self.clients.logs.start_query, "logs:StartQuery", subject,
             logGroupName=group, startTime=start_s, endTime=end_s,
             queryString=insights_query(self.insights_max_rows), limit=self.insights_max_rows,
         )
@@ -1139,9 +1208,9 @@ class Fetcher:
             if self._stop.is_set():
                 self._stop_query(query_id)
                 return []
-            result = self._call(
-                self.clients.logs.get_query_results, "logs:GetQueryResults", subject,
-                queryId=query_id,
+            result = self._page(
+                query_results_problem, unit, self.clients.logs.get_query_results,
+                "logs:GetQueryResults", subject, queryId=query_id,
             )
             status = result.get("status")
             if status == "Complete":

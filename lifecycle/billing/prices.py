@@ -192,8 +192,13 @@ def load_table(path: str | Path | None = None) -> PriceTable:
         text = p.read_text("utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot read price table {p}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"price table {p} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x}"
+                          f" at offset {exc.start}); save it as UTF-8") from None
     try:
         data = yaml.safe_load(text)
+    except RecursionError:
+        raise ConfigError(f"price table {p} is not a price table (nested too deeply)") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

@@ -22,7 +22,11 @@ Rules of ``evaluate``:
   the increase is 0 when the value is still 0 and infinite otherwise: any increase from 0 fails
   unless the limit is ``.inf``.
 - A value (or baseline value) that is NaN means "no data" (e.g. no init was seen, so there is
-  no init percentile): the limit is reported as not evaluated and does not fail.
+  no init percentile, or the input had no invocation at all). Such a limit does not hold: its
+  verdict is "no data" and the check fails, unless the budget allows it explicitly with
+  ``allow_no_data: true`` (every limit) or ``allow_no_data: [metric, ...]`` (those metrics);
+  an allowed limit without data is reported as not evaluated and does not fail. An empty or
+  broken log window must never turn a check green.
 """
 
 from __future__ import annotations
@@ -44,10 +48,12 @@ from lamlife.lifecycle.check.metrics import (
     valid_metric_names,
 )
 from lamlife.lifecycle.errors import ConfigError
+from lamlife.lifecycle.files import read_config_text, write_atomic
 
 LimitKind = Literal["max", "min", "max_increase"]
 LIMIT_KINDS: tuple[LimitKind, ...] = ("max", "min", "max_increase")
-BUDGET_KEYS: tuple[str, ...] = ("function", *LIMIT_KINDS)
+ALLOW_NO_DATA = "allow_no_data"
+BUDGET_KEYS: tuple[str, ...] = ("function", *LIMIT_KINDS, ALLOW_NO_DATA)
 
 BASELINE_FORMAT = "lamlife_baseline"
 BASELINE_VERSION = 1
@@ -67,10 +73,20 @@ class Budget:
     limits: tuple[Limit, ...]
     functions: tuple[str, ...] | None = None  # None: every function of the input
     source: str = "budget"
+    # metrics whose limits hold without data; None: none (the default), ALL: every metric
+    allow_no_data: frozenset[str] | None = None
 
     @property
     def needs_baseline(self) -> bool:
         return any(limit.kind == "max_increase" for limit in self.limits)
+
+    def allows_no_data(self, metric: str) -> bool:
+        """True when the budget lets a limit on ``metric`` pass without data."""
+        allowed = self.allow_no_data
+        return allowed is not None and (ALL_METRICS in allowed or metric in allowed)
+
+
+ALL_METRICS = "*"  # in Budget.allow_no_data: every metric
 
 
 @dataclass(frozen=True)
@@ -95,9 +111,10 @@ class Verdict:
 
     @property
     def status(self) -> Literal["pass", "fail", "no_data"]:
-        if not self.ok:
-            return "fail"
-        return "no_data" if self.no_data else "pass"
+        """``no_data`` whenever the limit had no data (``ok`` says whether that was allowed)."""
+        if self.no_data:
+            return "no_data"
+        return "pass" if self.ok else "fail"
 
     @property
     def no_data(self) -> bool:
@@ -165,6 +182,23 @@ def _parse_section(source: str, kind: LimitKind, section: Any) -> list[Limit]:
     return limits
 
 
+def _parse_allow_no_data(source: str, value: Any) -> frozenset[str] | None:
+    """``allow_no_data``: false (the default), true (every limit) or a list of metric names."""
+    if value is None or value is False:
+        return None
+    if value is True:
+        return frozenset({ALL_METRICS})
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, list) and value and all(
+            isinstance(name, str) and name.strip() for name in value):
+        return frozenset(name.strip() for name in value)
+    raise ConfigError(
+        f"{source}: '{ALLOW_NO_DATA}' must be true, false or a list of metric names whose "
+        f"limits may pass without data, got {value!r}"
+    )
+
+
 def parse_budget(data: Any, source: str = "budget") -> Budget:
     """A Budget from the parsed YAML ``data``; ConfigError naming the bad key otherwise.
 
@@ -190,20 +224,27 @@ def parse_budget(data: Any, source: str = "budget") -> Budget:
         raise ConfigError(
             f"{source}: the budget has no limits under 'max', 'min' or 'max_increase'"
         )
-    return Budget(limits=tuple(limits), functions=functions, source=source)
+    allowed = _parse_allow_no_data(source, data.get(ALLOW_NO_DATA))
+    limited = {limit.metric for limit in limits}
+    for name in sorted((allowed or frozenset()) - {ALL_METRICS} - limited):
+        raise ConfigError(
+            f"{source}: {ALLOW_NO_DATA}: {name!r} has no limit in this budget "
+            f"(limited metrics: {', '.join(sorted(limited))})"
+        )
+    return Budget(limits=tuple(limits), functions=functions, source=source,
+                  allow_no_data=allowed)
 
 
 def load_budget(path: str | Path) -> Budget:
     """Read and validate a budget YAML file."""
     source = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{source}: cannot read the budget: {exc.strerror or exc}") from exc
+    text = read_config_text(path, "budget")
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass: safe
     except ConfigError as exc:
         raise ConfigError(f"{source}: {exc}") from exc
+    except RecursionError:
+        raise ConfigError(f"{source}: not a budget (YAML nested too deeply)") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
@@ -259,8 +300,9 @@ def baseline_document(
 
 
 def save_baseline(path: str | Path, document: Mapping[str, Any]) -> None:
+    """Write the baseline whole or not at all: a failed write keeps the previous baseline."""
     try:
-        Path(path).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        write_atomic(path, json.dumps(document, indent=2, allow_nan=False) + "\n")
     except OSError as exc:
         raise ConfigError(f"{path}: cannot write the baseline: {exc.strerror or exc}") from exc
 
@@ -302,14 +344,18 @@ def parse_baseline(data: Any, source: str = "baseline") -> Baseline:
 
 def load_baseline(path: str | Path) -> Baseline:
     source = str(path)
+    text = read_config_text(path, "baseline")
+
+    def no_constants(name: str) -> Any:
+        # NaN and Infinity are not JSON (RFC 8259); a missing value is written as null
+        raise ConfigError(f"{source}: {name} is not a JSON number; a value without data is null")
+
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{source}: cannot read the baseline: {exc.strerror or exc}") from exc
-    try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=no_constants)
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{source}: not valid JSON (line {exc.lineno}): {exc.msg}") from exc
+    except RecursionError:
+        raise ConfigError(f"{source}: not a lamlife baseline (nested too deeply)") from None
     return parse_baseline(data, source)
 
 
@@ -349,11 +395,12 @@ def evaluate(
     verdicts: list[Verdict] = []
     for limit in budget.limits:
         value = float(metrics[limit.metric])
+        missing_ok = budget.allows_no_data(limit.metric)
         if limit.kind == "max":
-            ok = math.isnan(value) or _at_most(value, limit.limit)
+            ok = missing_ok if math.isnan(value) else _at_most(value, limit.limit)
             verdicts.append(Verdict(limit.metric, limit.kind, limit.limit, value, ok))
         elif limit.kind == "min":
-            ok = math.isnan(value) or _at_most(limit.limit, value)
+            ok = missing_ok if math.isnan(value) else _at_most(limit.limit, value)
             verdicts.append(Verdict(limit.metric, limit.kind, limit.limit, value, ok))
         else:
             if base is None:
@@ -374,7 +421,8 @@ def evaluate(
             before = float(base[limit.metric])
             if math.isnan(value) or math.isnan(before):
                 verdicts.append(
-                    Verdict(limit.metric, limit.kind, limit.limit, value, True, before, None)
+                    Verdict(limit.metric, limit.kind, limit.limit, value, missing_ok, before,
+                            None)
                 )
                 continue
             increase = relative_increase(value, before)

@@ -14,7 +14,7 @@ from lamlife.lifecycle.analysis import Analysis
 from lamlife.lifecycle.billing.prices import PriceTable
 from lamlife.lifecycle.billing.rules import BillingOptions, price_or_explain
 from lamlife.lifecycle.check.budget import Budget
-from lamlife.lifecycle.check.metrics import flat_metrics, is_cost_metric
+from lamlife.lifecycle.check.metrics import flat_metrics, is_cost_metric, without_invocations
 from lamlife.lifecycle.errors import ConfigError, InputError
 from lamlife.lifecycle.pipeline import AnalyzeOptions, analysis_from_observed, observe
 
@@ -85,6 +85,8 @@ def measure(
     incomplete = list((analysis.summary.get("cost") or {}).get("incomplete") or [])
     if incomplete:  # part of the cost is unknown: no cost metric can stand for the whole
         metrics = {k: v for k, v in metrics.items() if not is_cost_metric(k)}
+    if not metrics.get("invocations"):
+        metrics = without_invocations(metrics)
     return Measurement(analysis, metrics, selection, present, missing, billing_error,
                        incomplete)
 

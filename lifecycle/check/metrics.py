@@ -18,7 +18,10 @@ number added to the summary later becomes a metric (and limitable) without touch
 - any other nested dict of numbers ``a.b`` is ``a_b`` (deeper levels join the same way).
 
 Booleans and strings are not metrics. A statistic that is ``None`` or NaN (no init seen, so no
-init percentile) stays a metric with the value NaN: "no data", which budgets do not fail on.
+init percentile) stays a metric with the value NaN: "no data", which fails a budget's limit
+unless the budget allows it (``allow_no_data``). An analysis without any invocation has no data
+for any metric but ``invocations`` (``without_invocations``): a rate of 0 or a cost of 0 from
+an empty log window is not a measurement.
 """
 
 from __future__ import annotations
@@ -162,6 +165,16 @@ def flat_metrics(
                 number = _number(row[column])
                 out[column] = math.nan if number is None else number
     return out
+
+
+def without_invocations(metrics: Mapping[str, float]) -> dict[str, float]:
+    """The metrics of an analysis that saw no invocation: ``invocations`` stays (0), a count
+    that saw something (``init_failures`` > 0, ``unused_inits`` > 0) keeps it, and every
+    other metric (rates, percentiles, costs, zero counts) is NaN: no data."""
+    return {
+        name: value if name == "invocations" or (value == value and value != 0) else math.nan
+        for name, value in metrics.items()
+    }
 
 
 def is_cost_metric(name: str) -> bool:

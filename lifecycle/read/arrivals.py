@@ -35,7 +35,10 @@ import pandas as pd
 
 from lamlife.lifecycle.analysis import InputStats
 from lamlife.lifecycle.errors import InputError
+from lamlife.lifecycle.read.platform import MAX_DURATION_MS, MAX_TIME_MS, MIN_TIME_MS
+from lamlife.lifecycle.read.timeparse import datetimes_to_ms
 from lamlife.lifecycle.schema import INVOCATION_COLUMNS
+from lamlife.lifecycle.text import printable
 
 START_NAMES: tuple[str, ...] = (
     "start", "timestamp", "start_time", "arrival", "arrival_time", "time"
@@ -225,8 +228,7 @@ def parse_times(column: pd.Series) -> tuple[np.ndarray, str]:
         unit = epoch_unit(numeric)
         return numeric * _UNIT_TO_MS[unit], unit
     parsed = pd.to_datetime(column, utc=True, errors="coerce", format="ISO8601")
-    return _ns_to_ms(parsed.to_numpy(dtype="datetime64[ns]").astype(np.int64),
-                     parsed.isna().to_numpy()), "iso"
+    return datetimes_to_ms(parsed), "iso"  # NaN where unreadable or out of range
 
 
 def _ns_to_ms(ns: np.ndarray, missing: np.ndarray | None = None) -> np.ndarray:
@@ -327,9 +329,11 @@ def arrivals_from_frame(
         raise InputError(f"{source}: no arrivals (only a header)")
 
     start_ms, unit = parse_times(frame[start_col])
-    bad = ~np.isfinite(start_ms)
+    with np.errstate(invalid="ignore"):
+        bad = ~((start_ms >= MIN_TIME_MS) & (start_ms <= MAX_TIME_MS))  # NaN: unreadable
     problems = np.full(n, "", dtype=object)
     problems[bad] = f"unreadable {start_col}"
+    problems[bad & np.isfinite(start_ms)] = f"{start_col} out of range (1970 to 2262)"
     if duration_col is not None:
         duration = pd.to_numeric(frame[duration_col], errors="coerce").to_numpy(dtype=float)
         what = duration_col
@@ -338,10 +342,14 @@ def arrivals_from_frame(
         end_ms, _ = parse_times(frame[end_col])
         duration = end_ms - start_ms
         what = end_col
-    bad_duration = ~bad & ~(np.isfinite(duration) & (duration >= 0))
+    with np.errstate(invalid="ignore"):
+        bad_duration = ~bad & ~((duration >= 0) & (duration <= MAX_DURATION_MS))
     problems[bad_duration] = (
         f"unreadable or negative {what}" if duration_col else f"unreadable {what} or before start"
     )
+    problems[bad_duration & (duration > MAX_DURATION_MS)] = (
+        f"{what} more than a day after start" if not duration_col
+        else f"{what} over a day (longer than Lambda runs)")
     bad |= bad_duration
 
     status = error_type = flags = None
@@ -356,14 +364,16 @@ def arrivals_from_frame(
         problems[unknown & ~bad] = f"unreadable {cold_name}"
         bad |= unknown
 
-    stats = InputStats(files=1, lines=n + 1, records=n, formats={"arrival-csv": 1})
+    # every row is an event: a record, or malformed
+    stats = InputStats(files=1, lines=n + 1, events=n, records=n, formats={"arrival-csv": 1})
     if bad.any():
         rows = np.flatnonzero(bad)
         stats.malformed = int(rows.size)
+        stats.records = n - stats.malformed
         header = list(frame.columns)
         for r in rows[:MAX_EXAMPLES].tolist():
             text = ",".join(str(frame.iat[r, header.index(c)]) for c in header[:6])
-            stats.malformed_examples.append(f"{source}:{r + 2}: {problems[r]}: {text}")
+            stats.malformed_examples.append(printable(f"{source}:{r + 2}: {problems[r]}: {text}"))
         if rows.size == n:
             raise InputError(
                 f"{source}: no readable arrival in {n} rows (first problem: {problems[rows[0]]}, "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from typing import Any
 
 from lamlife.lifecycle.errors import InputError
@@ -21,10 +22,59 @@ from lamlife.lifecycle.read.context import (
 )
 from lamlife.lifecycle.read.detect import decoded_base64_tail
 from lamlife.lifecycle.read.invoke_tail import feed_invoke_tail
-from lamlife.lifecycle.read.platform import json_record_time, parse_json_platform
+from lamlife.lifecycle.read.platform import (
+    MAX_DURATION_MS,
+    MAX_MEMORY_MB,
+    MIN_MEMORY_MB,
+    json_record_time,
+    parse_json_platform,
+)
 from lamlife.lifecycle.read.timeparse import any_to_ms
 
 _MAX_EPOCH_MS = 1e14  # year 5138: anything larger is not a time
+
+
+# JSON nested deeper than this is cut at this depth (``_cut_deep``): no CloudWatch event or
+# platform record comes near it, and Python's decoder would fail the whole file on ~1,000.
+MAX_JSON_DEPTH = 100
+TOO_DEEP = "\x00lamlife: JSON nested too deeply"
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
+
+
+def _cut_deep(content: str, limit: int = MAX_JSON_DEPTH) -> str:
+    """``content`` with every JSON value nested deeper than ``limit`` replaced by the string
+    ``TOO_DEEP`` (strings are skipped whole, so brackets inside them do not count)."""
+    out: list[str] = []
+    depth = 0
+    kept_to = 0
+    cut_at = -1
+    for m in _JSON_TOKEN.finditer(content):
+        token = m.group()
+        if token[0] == '"':
+            continue
+        if token in "[{":
+            depth += 1
+            if depth == limit + 1:
+                out.append(content[kept_to:m.start()])
+                cut_at = m.start()
+        else:
+            if depth == limit + 1 and cut_at >= 0:
+                out.append(json.dumps(TOO_DEEP))
+                kept_to = m.end()
+                cut_at = -1
+            depth = max(depth - 1, 0)
+    out.append(content[kept_to:] if cut_at < 0 else json.dumps(TOO_DEEP))
+    return "".join(out)
+
+
+def _holds_too_deep(value: Any) -> bool:
+    if isinstance(value, str):
+        return value == TOO_DEEP
+    if isinstance(value, dict):
+        return any(_holds_too_deep(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_too_deep(v) for v in value)
+    return False
 
 
 def read_json(source: Source, text: io.TextIOWrapper, options: ReadOptions,
@@ -34,15 +84,25 @@ def read_json(source: Source, text: io.TextIOWrapper, options: ReadOptions,
     decoder = json.JSONDecoder()
     pos = 0
     length = len(content)
+    cut = False
     while True:
         while pos < length and content[pos] in " \t\r\n,":
             pos += 1
         if pos >= length:
             break
         try:
-            obj, pos = decoder.raw_decode(content, pos)
+            obj, end = decoder.raw_decode(content, pos)
+        except RecursionError:
+            if cut:  # already cut: give up on the file (cannot happen)
+                raise
+            # one deeply nested value: cut it (its event becomes malformed), read the rest
+            content = content[:pos] + _cut_deep(content[pos:])
+            length = len(content)
+            cut = result.deep_json_cut = True
+            continue
         except ValueError as exc:
             raise InputError(f"{source.name}: invalid JSON ({exc})") from exc
+        pos = end
         _json_value(obj, source, options, result, context={})
 
 
@@ -100,7 +160,7 @@ def _note_group_region(obj: dict[str, Any], context: dict[str, str],
 def _json_event(event: Any, source: Source, options: ReadOptions, result: ReadResult,
                 context: dict[str, str]) -> None:
     sink = result.sink
-    if not isinstance(event, dict):
+    if not isinstance(event, dict) or (result.deep_json_cut and _holds_too_deep(event)):
         sink.counts.events += 1
         sink.add_malformed(str(event)[:120], source.name)
         return
@@ -205,6 +265,8 @@ def _event_time(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
+        if not -_MAX_EPOCH_MS < value < _MAX_EPOCH_MS:  # a 400-digit int cannot be a float
+            return None
         ms = float(value)  # CloudWatch event timestamps are epoch ms (§1)
         return ms if 0 <= ms < _MAX_EPOCH_MS else None
     if isinstance(value, str):
@@ -212,10 +274,41 @@ def _event_time(value: Any) -> float | None:
     return None
 
 
+# Numbers of a fetch header's configuration and what Lambda allows for them (Lambda API
+# reference, CreateFunction and PutProvisionedConcurrencyConfig): a value outside is malformed.
+_CONFIG_RANGES: dict[str, tuple[float, float]] = {
+    "memory_mb": (MIN_MEMORY_MB, MAX_MEMORY_MB),
+    "memory_size": (MIN_MEMORY_MB, MAX_MEMORY_MB),
+    "timeout_s": (1.0, MAX_DURATION_MS / 1000.0),
+    "ephemeral_storage_mb": (512.0, 10_240.0),
+    "provisioned_concurrency": (0.0, 1_000_000.0),
+}
+
+
+def config_problems(config: dict[str, Any]) -> list[str]:
+    """The keys of a fetch header's configuration whose value Lambda cannot have (a negative
+    provisioned concurrency, an infinite memory size), as ``key value`` texts."""
+    problems = []
+    for key, (low, high) in _CONFIG_RANGES.items():
+        value = config.get(key)
+        if value is None:
+            continue
+        number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        if number is None or not low <= number <= high:
+            problems.append(f"{key} {value!r}")
+    return problems
+
+
 def _fetch_header(obj: dict[str, Any], result: ReadResult) -> None:
     function = obj.get("function")
     config = obj.get("configuration")
     if isinstance(function, str) and isinstance(config, dict):
+        problems = config_problems(config)
+        if problems:  # the header is malformed: none of its configuration is used
+            result.sink.counts.events += 1
+            result.sink.add_malformed(f"lamlife fetch header of {function}: "
+                                      f"{', '.join(problems)} out of range")
+            return
         merged = dict(config)
         for key in ("region", "log_group"):
             if isinstance(obj.get(key), str):

@@ -30,7 +30,18 @@ from lamlife.lifecycle.read.overlap import (
     merge_environments,
     timeout_reports,
 )
-from lamlife.lifecycle.read.platform import MALFORMED, parse_message
+from lamlife.lifecycle.read.platform import (
+    MALFORMED,
+    MAX_DURATION_MS,
+    MAX_MEMORY_MB,
+    MAX_TIME_MS,
+    MIN_MEMORY_MB,
+    MIN_TIME_MS,
+    parse_message,
+    record_problem,
+    valid_time,
+)
+from lamlife.lifecycle.text import printable, valid_unicode
 
 NUMERIC_FIELDS: tuple[str, ...] = (
     "duration_ms",
@@ -174,10 +185,10 @@ class RecordSink:
     # ------------------------------------------------------------------ input side
 
     def env_code(self, function: str, environment: str) -> int:
-        key = (function, environment)
+        key = (valid_unicode(function), valid_unicode(environment))
         code = self._env_codes.get(key)
         if code is None:
-            named = (self.naming(function, environment), environment)
+            named = (self.naming(*key), key[1])
             code = self._env_codes.get(named)
             if code is None:
                 code = len(self.environments)
@@ -197,25 +208,38 @@ class RecordSink:
         """Parse and store one log event. ``where`` ("file:line") is used for malformed examples."""
         counts = self.counts
         counts.events += 1
-        rec = parse_message(message)
+        rec = parse_message(valid_unicode(message))
         if rec is None:
             counts.ignored += 1
             return
-        if rec is MALFORMED or ts != ts:  # NaN time: a record we cannot place
+        if rec is MALFORMED or not valid_time(ts):  # NaN or out-of-range time: cannot place it
             self.add_malformed(message, where)
             return
         self.add_record(function, environment, ts, rec)
 
     def add_malformed(self, text: str, where: str = "") -> None:
+        """Count one malformed event; the first few are kept as examples (printable: text
+        quoted from a log never carries control characters to a terminal)."""
         counts = self.counts
         counts.malformed += 1
         if len(counts.malformed_examples) < MAX_EXAMPLES:
-            snippet = text.strip().replace("\t", " ").replace("\n", " ")[:120]
+            snippet = printable(valid_unicode(
+                text.strip().replace("\t", " ").replace("\n", " ")[:120]))
+            where = printable(valid_unicode(where))
             counts.malformed_examples.append(f"{where}: {snippet}" if where else snippet)
 
     def add_record(self, function: str, environment: str, ts: float,
                    rec: tuple[Any, ...]) -> None:
-        """Store an already parsed record (``platform`` tuple shapes)."""
+        """Store an already parsed record (``platform`` tuple shapes). A record with a time
+        or a number Lambda cannot produce (``record_problem``) is counted malformed instead;
+        lone surrogates in its strings become U+FFFD."""
+        problem = record_problem(rec) if valid_time(ts) else f"time {ts!r} out of range"
+        if problem is not None:
+            rid = rec[1] if len(rec) > 1 and isinstance(rec[1], str) else ""
+            self.add_malformed(f"{rec[0]} {rid}: {problem}".replace("  ", " "))
+            return
+        if any(isinstance(v, str) and not v.isascii() for v in rec):
+            rec = tuple(valid_unicode(v) if isinstance(v, str) else v for v in rec)
         self.counts.records += 1
         seq = self.next_seq()
         kind = rec[0]
@@ -275,6 +299,13 @@ class RecordSink:
     def add_starts(self, env: np.ndarray, ts: np.ndarray, request_ids: Sequence[str],
                    versions: Sequence[str]) -> None:
         """Columns of parsed STARTs (counted as records)."""
+        keep = _in_range(ts, {})
+        if keep is not None:
+            self._drop_out_of_range("START", keep, request_ids)
+            env, ts = env[keep], ts[keep]
+            kept = np.flatnonzero(keep).tolist()
+            request_ids = [request_ids[i] for i in kept]
+            versions = [versions[i] for i in kept]
         n = len(env)
         self.counts.records += n
         first = self.next_seq(n)
@@ -286,6 +317,15 @@ class RecordSink:
                     numbers: dict[str, np.ndarray], statuses: Sequence[str],
                     error_types: Sequence[str]) -> None:
         """Columns of parsed REPORTs (counted as records); ``numbers`` keyed by NUMERIC_FIELDS."""
+        keep = _in_range(ts, numbers)
+        if keep is not None:
+            self._drop_out_of_range("REPORT", keep, request_ids)
+            index = np.flatnonzero(keep).tolist()
+            env, ts = env[keep], ts[keep]
+            numbers = {name: values[keep] for name, values in numbers.items()}
+            request_ids = [request_ids[i] for i in index]
+            statuses = [statuses[i] for i in index]
+            error_types = [error_types[i] for i in index]
         n = len(env)
         self.counts.records += n
         first = self.next_seq(n)
@@ -294,6 +334,14 @@ class RecordSink:
                              request_id=list(request_ids),
                              status=[self._intern(s) for s in statuses],
                              error_type=[self._intern(e) for e in error_types])
+
+    def _drop_out_of_range(self, word: str, keep: np.ndarray,
+                           request_ids: Sequence[str]) -> None:
+        for i in np.flatnonzero(~keep)[:MAX_EXAMPLES].tolist():
+            self.add_malformed(f"{word} RequestId: {request_ids[i]}: a time or number out of "
+                               "range")
+        extra = int((~keep).sum()) - min(int((~keep).sum()), MAX_EXAMPLES)
+        self.counts.malformed += extra
 
     def _intern(self, text: str) -> str:
         return self._strings.setdefault(text, text)
@@ -331,6 +379,30 @@ class RecordSink:
 
     def __len__(self) -> int:
         return len(self.paired.get("env", ()))
+
+
+_COLUMN_RANGES = {  # NUMERIC_FIELDS -> (lowest, highest): platform.record_problem's ranges
+    "duration_ms": (0.0, MAX_DURATION_MS),
+    "billed_duration_ms": (0.0, MAX_DURATION_MS),
+    "memory_mb": (MIN_MEMORY_MB, MAX_MEMORY_MB),
+    "max_memory_used_mb": (0.0, MAX_MEMORY_MB),
+    "init_duration_ms": (0.0, MAX_DURATION_MS),
+    "restore_duration_ms": (0.0, MAX_DURATION_MS),
+    "billed_restore_duration_ms": (0.0, MAX_DURATION_MS),
+}
+
+
+def _in_range(ts: np.ndarray, numbers: dict[str, np.ndarray]) -> np.ndarray | None:
+    """Rows whose time and numbers Lambda can produce (NaN numbers are absent fields); None
+    when every row can (nothing to drop)."""
+    ts = np.asarray(ts, dtype=np.float64)
+    keep = (ts >= MIN_TIME_MS) & (ts <= MAX_TIME_MS)
+    with np.errstate(invalid="ignore"):
+        for name, values in numbers.items():
+            low, high = _COLUMN_RANGES.get(name, (-np.inf, np.inf))
+            column = np.asarray(values, dtype=np.float64)
+            keep &= np.isnan(column) | ((column >= low) & (column <= high))
+    return None if keep.all() else keep
 
 
 def pair_starts(starts: dict[str, Any], reports: dict[str, Any]

@@ -6,6 +6,7 @@ import csv
 import io
 
 from lamlife.lifecycle.read.context import ReadOptions, ReadResult, Source, default_function
+from lamlife.lifecycle.read.insights_csv import csv_rows
 from lamlife.lifecycle.read.timeparse import any_to_ms
 
 
@@ -18,7 +19,7 @@ def read_console_csv(source: Source, text: io.TextIOWrapper, options: ReadOption
         "start types come from REPORT fields alone")
     reader = csv.reader(text)
     next(reader, None)
-    for row in reader:
+    for row in csv_rows(reader, sink, source.name, lambda: reader.line_num):
         if not row or row == [""]:
             continue
         where = f"{source.name}:{reader.line_num}"

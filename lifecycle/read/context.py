@@ -31,6 +31,7 @@ class ReadResult:
     arrivals: list[str] = field(default_factory=list)  # arrival CSV paths (for the simulator)
     streamless: set[str] = field(default_factory=set)  # sources already warned of no stream
     instances: dict[str, str] = field(default_factory=dict)  # source -> last initStart instanceId
+    deep_json_cut: bool = False  # a JSON value nested too deeply was cut (cloudwatch_json)
 
 
 @dataclass

@@ -22,6 +22,7 @@ second line of a REPORT, multi-line application output, pretty-printed JSON).
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Callable, Sequence
 from typing import IO, cast
@@ -87,7 +88,7 @@ def read_inputs(paths: Sequence[str], options: ReadOptions | None = None,
                              f"({gzip_problem(exc, stream)})") from exc
         except OSError as exc:
             raise InputError(f"{source.name}: read failed ({exc})") from exc
-        except (ValueError, RecursionError) as exc:
+        except (ValueError, RecursionError, csv.Error) as exc:
             raise InputError(f"{source.name}: cannot read ({exc})") from exc
         if fmt is None or fmt == _BINARY:
             if source.in_directory:
@@ -133,8 +134,8 @@ def _read_source(source: Source, options: ReadOptions, result: ReadResult,
             head_text = "\n".join(_cleaned_for_detection(head_text.split("\n")))
         fmt = detect_format(head_text)
         if fmt is None or fmt == "empty":
-            if fmt == "empty":
-                result.stats.lines += head_text.count("\n")
+            if fmt == "empty":  # blank lines only: count them all, not just the head's
+                result.stats.lines += _count_lines(head, stream)
             return fmt
         reader = _READERS[fmt]
         newline = "" if fmt.endswith("csv") else "\n"
@@ -167,6 +168,16 @@ def _junk_counter(source: Source, result: ReadResult) -> Callable[[int, str], No
 
     return on_junk
 
+
+
+def _count_lines(head: bytes, stream: IO[bytes]) -> int:
+    """Physical lines of a file from its head on: a last line without a newline counts."""
+    lines = head.count(b"\n")
+    last = head[-1:]
+    while block := stream.read(1 << 20):
+        lines += block.count(b"\n")
+        last = block[-1:]
+    return lines + (1 if last not in (b"", b"\n") else 0)
 
 
 _READERS: dict[str, Callable[[Source, io.TextIOWrapper, ReadOptions, ReadResult], None]] = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Iterator
 
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.read.cloudwatch_json import json_platform_message
@@ -17,6 +18,27 @@ from lamlife.lifecycle.read.context import (
     function_from_group,
 )
 from lamlife.lifecycle.read.timeparse import any_to_ms, iso_to_ms
+
+# CloudWatch log events go up to 256 KB (CloudWatch Logs quotas), and a multi-line event in
+# an export is one quoted field: above Python's default 131,072-character field limit.
+FIELD_LIMIT = 1 << 30
+if csv.field_size_limit() < FIELD_LIMIT:
+    csv.field_size_limit(FIELD_LIMIT)
+
+
+def csv_rows(reader: Iterator[list[str]], sink: RecordSink, name: str,
+             line_num: Callable[[], int]) -> Iterator[list[str]]:
+    """The rows of ``reader``; a row the csv module cannot read is one malformed event."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            sink.counts.events += 1
+            sink.add_malformed(f"unreadable CSV row ({exc})", f"{name}:{line_num()}")
+            continue
+        yield row
 
 
 def read_insights_csv(source: Source, text: io.TextIOWrapper, options: ReadOptions,
@@ -35,7 +57,7 @@ def read_insights_csv(source: Source, text: io.TextIOWrapper, options: ReadOptio
     group_i = index.get("@log")
     region_i = index.get("@aws.region")
     fn_i = function_column(header)
-    for row in reader:
+    for row in csv_rows(reader, sink, source.name, lambda: reader.line_num):
         if not row or row == [""]:
             continue
         where = f"{source.name}:{reader.line_num}"

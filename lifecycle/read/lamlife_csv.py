@@ -9,22 +9,41 @@ import pandas as pd
 
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.read.context import ReadOptions, ReadResult, Source
+from lamlife.lifecycle.read.platform import (
+    MAX_DURATION_MS,
+    MAX_MEMORY_MB,
+    MAX_TIME_MS,
+    MIN_MEMORY_MB,
+    MIN_TIME_MS,
+)
 from lamlife.lifecycle.schema import INVOCATION_COLUMNS, START_TYPES, STATUSES
 
 
 def read_lamlife_csv(source: Source, text: io.TextIOWrapper, options: ReadOptions,
                       result: ReadResult) -> None:
+    """lamlife's own CSV: every row an invocation. The file is lamlife's output, so a row
+    that does not read back (an unknown start type, a time or number out of range) means the
+    file was damaged or edited: an InputError naming it, never a silently different table."""
+    content = text.read()
     try:
-        frame = pd.read_csv(text, dtype=str, keep_default_na=False)
+        frame = pd.read_csv(io.StringIO(content), dtype=str, keep_default_na=False)
     except (ValueError, pd.errors.ParserError) as exc:
-        raise InputError(f"{source.name}: unreadable lamlife CSV ({exc})") from exc
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"{source.name}: unreadable lamlife CSV ({first})") from exc
     missing = [c for c in INVOCATION_COLUMNS if c not in frame.columns]
     if missing:
         raise InputError(f"{source.name}: lamlife CSV lacks columns {', '.join(missing)}")
-    result.stats.lines += len(frame) + 1
+    # physical lines, blank ones included (pandas skips them)
+    result.stats.lines += content.count("\n") + (0 if content.endswith("\n") or not content
+                                                 else 1)
     _regions_from_csv(frame, result)
-    result.classified.append(invocations_from_strings(frame[list(INVOCATION_COLUMNS)],
-                                                      source.name))
+    invocations = invocations_from_strings(frame[list(INVOCATION_COLUMNS)], source.name)
+    result.sink.counts.events += len(invocations)  # one row, one already classified record
+    result.sink.counts.records += len(invocations)
+    result.classified.append(invocations)
+
+
+_RANGES = {"memory_mb": (MIN_MEMORY_MB, MAX_MEMORY_MB), "max_memory_used_mb": (0.0, MAX_MEMORY_MB)}
 
 
 def _regions_from_csv(frame: pd.DataFrame, result: ReadResult) -> None:
@@ -54,7 +73,18 @@ def invocations_from_strings(frame: pd.DataFrame, name: str) -> pd.DataFrame:
         if unreadable.any():
             raise InputError(f"{name}: {int(unreadable.sum())} row(s) with an unreadable "
                              f"{column} ({text[unreadable].iloc[0]!r})")
+        low, high = _RANGES.get(column, (0.0, MAX_DURATION_MS))
+        outside = values.notna() & ~values.between(low, high)
+        if outside.any():
+            raise InputError(f"{name}: {int(outside.sum())} row(s) with {column} out of range "
+                             f"({text[outside].iloc[0]!r}; Lambda's range is {low:g} to "
+                             f"{high:g})")
         out[column] = values
+    for column in ("start", "end"):
+        earliest = pd.Timestamp(MIN_TIME_MS, unit="ms", tz="UTC")
+        latest = pd.Timestamp(MAX_TIME_MS, unit="ms", tz="UTC")
+        if ((out[column] < earliest) | (out[column] > latest)).any():
+            raise InputError(f"{name}: a row with a {column} time out of range (1970 to 2261)")
     out["init_failures"] = pd.to_numeric(out["init_failures"].replace("", "0"),
                                          errors="coerce").fillna(0).astype("int64")
     for column, allowed in (("start_type", START_TYPES), ("status", STATUSES)):

@@ -44,6 +44,21 @@ NAN = math.nan
 MALFORMED: tuple[str] = ("malformed",)
 Record = tuple[Any, ...]
 
+# What Lambda can produce (docs/input-checks.md). A record with a number outside these ranges,
+# or a time outside them, is malformed: counted, with an example, never analyzed or priced.
+# - Durations: invoke and init phases are limited to 900 s (Lambda quotas: "Function timeout
+#   900 seconds"; init of provisioned concurrency and SnapStart: max(130 s, timeout)); one day
+#   leaves room for Lambda Managed Instances, which do not enforce the timeout.
+# - Memory: CreateFunction's MemorySize is 128 to 32,768 MB (Lambda API reference).
+# - Times: 1970-01-01 to 2261-12-31, inside the range of the nanosecond times the tables use
+#   (to 2262-04-11, with room for durations added to a time); a time outside would wrap by
+#   about 584 years.
+MAX_DURATION_MS = 86_400_000.0
+MIN_MEMORY_MB = 128.0
+MAX_MEMORY_MB = 32_768.0
+MIN_TIME_MS = 0.0
+MAX_TIME_MS = 9_214_646_400_000.0  # 2262-01-01T00:00:00Z
+
 _NUM = r"([0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?)"
 
 # Canonical REPORT layout (tabs, fields in the usual order). Anything else takes the
@@ -92,6 +107,40 @@ _FIELD_INDEX = {
 _STATUS_WORDS = {"success": "success", "timeout": "timeout", "error": "error", "failure": "error"}
 
 
+_REPORT_RANGES = (  # (tuple index, field, lowest, highest) of a "report" record
+    (2, "Duration", 0.0, MAX_DURATION_MS),
+    (3, "Billed Duration", 0.0, MAX_DURATION_MS),
+    (4, "Memory Size", MIN_MEMORY_MB, MAX_MEMORY_MB),
+    (5, "Max Memory Used", 0.0, MAX_MEMORY_MB),
+    (6, "Init Duration", 0.0, MAX_DURATION_MS),
+    (7, "Restore Duration", 0.0, MAX_DURATION_MS),
+    (8, "Billed Restore Duration", 0.0, MAX_DURATION_MS),
+)
+
+
+def valid_time(ts_ms: float) -> bool:
+    """True for an epoch-ms time inside [MIN_TIME_MS, MAX_TIME_MS] (False for NaN and inf)."""
+    return MIN_TIME_MS <= ts_ms <= MAX_TIME_MS
+
+
+def _outside(value: float, low: float, high: float) -> bool:
+    return value == value and not low <= value <= high  # NaN: the field is absent
+
+
+def record_problem(rec: Record) -> str | None:
+    """Why a parsed record holds a number Lambda cannot produce, or None when it holds none.
+
+    Absent fields (NaN) are fine; a negative, infinite or too large value is not."""
+    kind = rec[0]
+    if kind == "report":
+        for index, name, low, high in _REPORT_RANGES:
+            if _outside(rec[index], low, high):
+                return f"{name} {rec[index]:g} out of range"
+    elif kind in ("init_report", "restore_report") and _outside(rec[1], 0.0, MAX_DURATION_MS):
+        return f"duration {rec[1]:g} ms out of range"
+    return None
+
+
 def arn_region(text: str) -> str:
     """The Region of the first Lambda ARN in ``text`` (a runtime version ARN), "" if none."""
     if "arn:" not in text:
@@ -112,9 +161,13 @@ def parse_message(message: str) -> Record | None:
     if not message:
         return None
     try:
-        return _parse(message)
-    except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError):
+        rec = _parse(message)
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError,
+            OverflowError):
         return MALFORMED
+    if rec is not None and record_problem(rec) is not None:
+        return MALFORMED
+    return rec
 
 
 _ESCAPABLE = ("REPORT ", "START RequestId:", "END RequestId:", "INIT_", "RESTORE_", "RequestId:")
@@ -268,7 +321,20 @@ def json_record_time(obj: dict[str, Any]) -> float | None:
 
 
 def parse_json_platform(obj: dict[str, Any]) -> Record | None:
-    """Parse a decoded JSON log-format record ``{"time", "type", "record"}``."""
+    """Parse a decoded JSON log-format record ``{"time", "type", "record"}``: a record tuple,
+    None for a non-platform record, MALFORMED for one that cannot be read or holds a number
+    out of range (``record_problem``). Never raises."""
+    try:
+        rec = _parse_json_platform(obj)
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError,
+            OverflowError):
+        return MALFORMED
+    if rec is not None and record_problem(rec) is not None:
+        return MALFORMED
+    return rec
+
+
+def _parse_json_platform(obj: dict[str, Any]) -> Record | None:
     kind = obj.get("type")
     if not isinstance(kind, str) or not kind.startswith("platform."):
         return None
@@ -349,10 +415,14 @@ def _str(value: Any) -> str:
 
 
 def _float(value: Any) -> float:
+    """A JSON metric: NaN when absent (missing or null); a number, or a string holding one,
+    as a float (infinite when too large: ``record_problem`` refuses it). Anything else is
+    not a metric value: ValueError (the record is malformed)."""
+    if value is None:
+        return NAN
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        return NAN
-    try:
-        result = float(value)
-    except ValueError:
-        return NAN
-    return result if math.isfinite(result) else NAN
+        raise ValueError(f"not a number: {value!r}")
+    result = float(value)  # ValueError for a string that is no number; OverflowError for 1e400
+    if result != result:
+        raise ValueError("NaN is not a metric value")
+    return result

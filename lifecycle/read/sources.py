@@ -8,8 +8,10 @@ zstd needs Python 3.14's ``compression.zstd`` or the optional ``zstandard`` pack
 from __future__ import annotations
 
 import bz2
+import errno
 import gzip
 import io
+import os
 import sys
 import zipfile
 import zlib
@@ -42,7 +44,7 @@ def discover(paths: Sequence[str]) -> list[Source]:
             continue
         path = Path(raw)
         if not path.exists():
-            raise InputError(f"{raw}: no such file or directory")
+            raise InputError(f"{raw}: {_missing_why(path)}")
         if path.is_dir():
             found = sorted(
                 p for p in path.rglob("*")
@@ -85,6 +87,22 @@ def _expand(source: Source) -> list[Source]:
         raise InputError(f"{source.name}: zip archive has no files to read")
     return [Source(f"{source.name}/{m}", source.path, in_directory=True, member=m)
             for m in members]
+
+
+def _missing_why(path: Path) -> str:
+    """Why an input path that does not exist cannot be read: a symbolic link loop, a link to
+    nothing, or no such file."""
+    if path.is_symlink() or any(p.is_symlink() for p in path.parents):
+        try:
+            path.resolve(strict=True)
+        except RuntimeError:
+            return "symbolic link loop"
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return "symbolic link loop"
+            if path.is_symlink():
+                return f"symbolic link to {os.readlink(path)}, which does not exist"
+    return "no such file or directory"
 
 
 # ------------------------------------------------------------------------- opening

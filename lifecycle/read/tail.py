@@ -15,7 +15,7 @@ import pandas as pd
 from lamlife.lifecycle.read.collect import RecordSink
 from lamlife.lifecycle.read.context import ReadOptions, ReadResult, Source, default_function
 from lamlife.lifecycle.read.platform import normalize_status
-from lamlife.lifecycle.read.timeparse import fast_iso_ms
+from lamlife.lifecycle.read.timeparse import datetimes_to_ms, fast_iso_ms
 
 
 def tail_split(line: str) -> tuple[str, float, str] | None:
@@ -146,6 +146,13 @@ class TailChunkScanner:
                 pos = chunk.find(keyword, chunk.find("\n", pos) + 1)
                 if pos == 0:
                     break
+        if slow:  # an event the per-event path reads is not also read by the fast path
+            starts = [row for row in starts if offsets.of(row[-1]) not in slow]
+            reports = [row for row in reports if offsets.of(row[-1]) not in slow]
+            end_count = sum(1 for ln in end_lines
+                            if _FAST_END.match(ln) and offsets.of(ln) not in slow)
+        starts = [row[:-1] for row in starts]
+        reports = [row[:-1] for row in reports]
         malformed_before = sink.counts.malformed
         start_ts, starts = self._timed(starts, "START")
         report_ts, reports = self._timed(reports, "REPORT")
@@ -170,7 +177,7 @@ class TailChunkScanner:
             if m is None:
                 slow.add(offsets.of(ln))
             else:
-                rows.append(m.groups())
+                rows.append((*m.groups(), ln))  # the line last, dropped once slow is known
         return rows
 
     def _slow(self, chunk: str, offsets: list[int], base_line: int) -> int:
@@ -273,9 +280,7 @@ def _iso_column(values: Sequence[str]) -> Any:
     """ISO times (with offset) -> float epoch ms, vectorized."""
     times = pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601", utc=True,
                            errors="coerce")
-    ms = times.to_numpy(dtype="datetime64[ns]").astype("int64") / 1e6
-    ms[times.isna().to_numpy()] = np.nan  # unparseable: NaN, counted malformed by the caller
-    return ms
+    return datetimes_to_ms(times)  # unparseable or out of range: NaN, counted malformed
 
 
 def _float_column(values: Sequence[str]) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 _ISO = re.compile(
     r"(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:[.,](\d+))?\s*(Z|[+-]\d\d:?\d\d)?$"
@@ -136,3 +137,20 @@ def parse_duration(text: str) -> float | None:
     if pos == 0 or value[pos:].strip():
         return None
     return total
+
+
+def datetimes_to_ms(times: Any) -> Any:
+    """A pandas Series of UTC datetimes (any unit) as float epoch ms, NaN where missing or
+    outside 1970-01-01 .. 2262-01-01 (nanosecond times end on 2262-04-11: converting would wrap
+    them by about 584 years)."""
+    import numpy as np
+    import pandas as pd
+
+    low = pd.Timestamp(0, tz="UTC")
+    high = pd.Timestamp(2262, 1, 1, tz="UTC")  # platform.MAX_TIME_MS
+    bad = (times.isna() | (times < low) | (times > high)).to_numpy()
+    safe = times.where(~bad, low)
+    ns = safe.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    ms = (ns // 1_000_000).astype(float) + (ns % 1_000_000).astype(float) / 1e6
+    ms[bad] = np.nan
+    return ms

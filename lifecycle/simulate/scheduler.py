@@ -74,6 +74,10 @@ R_FIRST = 1  # no environment existed yet
 R_BUSY = 2  # every environment was busy
 R_EXPIRED = 3  # the idle environment(s) passed the keep-alive
 R_RECYCLED = 4  # the environment reached its maximum lifetime
+# The most provisioned (or prewarmed) environments a policy may ask for: far above a Region's
+# default concurrency quota of 1,000 (Lambda quotas page), and the scheduler creates each one,
+# so a typo such as 100000000 is an error rather than minutes of work.
+MAX_READY_ENVIRONMENTS = 100_000
 R_PROVISIONED = 5  # first invocation of a provisioned-concurrency environment
 R_PREWARMED = 6  # first invocation of an environment warm at the start of the trace
 R_RESET_TIMEOUT = 7  # previous invocation in this environment timed out
@@ -113,6 +117,11 @@ class Policy:
             raise InputError(f"max lifetime must be > 0 seconds, got {self.max_lifetime_s}")
         if self.provisioned < 0 or self.prewarmed < 0:
             raise InputError("provisioned and prewarmed environment counts must be >= 0")
+        if max(self.provisioned, self.prewarmed) > MAX_READY_ENVIRONMENTS:
+            raise InputError(
+                f"provisioned and prewarmed environment counts must be at most "
+                f"{MAX_READY_ENVIRONMENTS:,} (got {max(self.provisioned, self.prewarmed):,}): "
+                "the scheduler creates every one of them")
         _check_durations("init", self.init_ms)
         if self.snapstart:
             if self.restore_ms is None:

@@ -70,7 +70,8 @@ def test_end_column_and_unreadable_rows_are_counted_not_fatal(tmp_path):
         pytest.approx(300.0, abs=1e-3), pytest.approx(50.0, abs=1e-3)
     ]
     assert arrivals.stats.malformed == 2
-    assert arrivals.stats.records == 4
+    # every row is an event: 2 records and 2 malformed (issue 11: events stayed 0)
+    assert arrivals.stats.records == 2 and arrivals.stats.events == 4
     assert arrivals.stats.malformed_examples[0].startswith(f"{path}:3: unreadable timestamp")
     assert arrivals.stats.malformed_examples[1].startswith(f"{path}:4: unreadable end")
     assert arrivals.time_unit == "iso"

@@ -201,9 +201,45 @@ def test_float_rounding_at_the_limit_is_not_a_failure() -> None:
     assert not evaluate({"cost_total_usd": 0.3001}, budget(("max", "cost_total_usd", 0.3)))[0].ok
 
 
-def test_nan_is_no_data_and_does_not_fail() -> None:
-    v = evaluate({"init_p95_ms": math.nan}, budget(("max", "init_p95_ms", 800)))[0]
+@pytest.mark.parametrize("kind", ["max", "min"])
+def test_a_limit_without_data_does_not_hold(kind: str) -> None:
+    """No data is not a pass: an empty or broken log window must not turn a check green."""
+    v = evaluate({"init_p95_ms": math.nan}, budget((kind, "init_p95_ms", 800)))[0]
+    assert not v.ok and v.no_data and v.status == "no_data"
+    assert failed([v]) == [v]
+
+
+def test_allow_no_data_lets_chosen_limits_pass_without_data() -> None:
+    every = Budget(limits=(Limit("init_p95_ms", "max", 800.0),), allow_no_data=frozenset("*"))
+    v = evaluate({"init_p95_ms": math.nan}, every)[0]
     assert v.ok and v.no_data and v.status == "no_data"
+    parsed = parse_budget({"max": {"init_p95_ms": 800, "cold_start_rate": 0.1},
+                           "allow_no_data": ["init_p95_ms"]})
+    verdicts = evaluate({"init_p95_ms": math.nan, "cold_start_rate": math.nan}, parsed)
+    assert [(v.metric, v.ok, v.status) for v in verdicts] == [
+        ("init_p95_ms", True, "no_data"), ("cold_start_rate", False, "no_data")]
+    # data, when there is some, is still checked against the limit
+    assert not evaluate({"init_p95_ms": 900.0, "cold_start_rate": 0.0}, parsed)[0].ok
+
+
+@pytest.mark.parametrize("value, allowed", [
+    (True, {"*"}), (False, None), (None, None), ("init_p95_ms", {"init_p95_ms"}),
+    (["init_p95_ms"], {"init_p95_ms"}),
+])
+def test_allow_no_data_values(value: object, allowed: set[str] | None) -> None:
+    parsed = parse_budget({"max": {"init_p95_ms": 800}, "allow_no_data": value})
+    assert parsed.allow_no_data == (None if allowed is None else frozenset(allowed))
+
+
+@pytest.mark.parametrize("value, words", [
+    (["cold_start_rate"], "has no limit in this budget"),
+    ([], "must be true, false or a list"),
+    (3, "must be true, false or a list"),
+    ([""], "must be true, false or a list"),
+])
+def test_allow_no_data_mistakes_are_named(value: object, words: str) -> None:
+    with pytest.raises(ConfigError, match=words):
+        parse_budget({"max": {"init_p95_ms": 800}, "allow_no_data": value})
 
 
 # --- evaluate: relative to a baseline --------------------------------------------------------
@@ -255,6 +291,10 @@ def test_nan_baseline_is_no_data() -> None:
     v = evaluate(METRICS, budget(("max_increase", "init_p95_ms", 0.1)), {"init_p95_ms": math.nan})[
         0
     ]
+    assert not v.ok and v.no_data and v.increase is None
+    allowing = Budget(limits=(Limit("init_p95_ms", "max_increase", 0.1),),
+                      allow_no_data=frozenset({"init_p95_ms"}))
+    v = evaluate(METRICS, allowing, {"init_p95_ms": math.nan})[0]
     assert v.ok and v.no_data and v.increase is None
 
 

@@ -113,7 +113,31 @@ def test_markdown_all_pass() -> None:
     assert text.startswith("### ✅ lamlife check: the 1 limit holds")
     assert headline(VERDICTS[1:3]) == "1 of 2 limits exceeded"
     assert headline([VERDICTS[1], VERDICTS[3]]) == "all 2 limits hold"
-    assert headline([VERDICTS[1], VERDICTS[4]]) == "all 2 limits hold (1 without data)"
+    assert headline([VERDICTS[1], VERDICTS[4]]) == "all 2 limits hold (1 without data, allowed)"
+
+
+MISSING = Verdict("cold_start_rate", "max", 0.01, math.nan, False)  # no data, not allowed
+
+
+def test_a_limit_without_data_that_fails_is_named_in_every_format() -> None:
+    assert MISSING.status == "no_data" and MISSING.no_data
+    assert headline([VERDICTS[1], MISSING]) == "1 of 2 limits without data"
+    assert headline([VERDICTS[0], MISSING, VERDICTS[4]]) == (
+        "1 of 3 limits exceeded, 1 without data (1 without data, allowed)")
+    assert message(MISSING) == ("cold_start_rate: no data in this analysis, so max <= 0.01 "
+                                "does not hold (the budget does not allow_no_data)")
+    doc = json.loads(render_json([MISSING, VERDICTS[4]]))
+    assert doc["ok"] is False and doc["failed"] == 1 and doc["no_data"] == 2
+    assert [v["status"] for v in doc["verdicts"]] == ["no_data", "no_data"]
+    assert [v["ok"] for v in doc["verdicts"]] == [False, True]
+    suite = ET.fromstring(render_junit([MISSING, VERDICTS[4]])).find("testsuite")
+    assert suite is not None
+    assert suite.get("failures") == "1" and suite.get("skipped") == "1"
+    cases = suite.findall("testcase")
+    assert cases[0].find("failure") is not None and cases[0].find("skipped") is None
+    assert cases[1].find("skipped") is not None
+    rows = render_markdown([MISSING]).splitlines()
+    assert rows[0].startswith("### ❌") and rows[-1].endswith("| ❌ **no data** |")
 
 
 def test_rich_table_renders() -> None:
