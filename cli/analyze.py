@@ -15,8 +15,11 @@ from lamlife.cli.common import (
     write_output,
 )
 from lamlife.cli.options import (
+    PANEL_AWS,
+    PANEL_INPUT,
     PANEL_OUTPUT,
     Billing,
+    Engine,
     FormatOpt,
     FunctionOpt,
     InvocationsOpt,
@@ -55,6 +58,18 @@ def analyze(
                                             rich_help_panel=PANEL_OUTPUT)] = 20,
     proactive_threshold: ProactiveOpt = 10.0,
     quiet: QuietOpt = False,
+    profile: Annotated[str | None, typer.Option(
+        help="AWS profile for s3:// inputs (else AWS_PROFILE).",
+        rich_help_panel=PANEL_AWS)] = None,
+    endpoint_url: Annotated[str | None, typer.Option(
+        help="S3 endpoint URL for s3:// inputs.", rich_help_panel=PANEL_AWS)] = None,
+    engine: Annotated[Engine, typer.Option(
+        "--engine", help="local, or spark: replay the environments on Apache Spark "
+                         "(pip install 'lamlife\\[spark]').",
+        rich_help_panel=PANEL_INPUT)] = Engine.local,
+    spark_master: Annotated[str, typer.Option(
+        "--spark-master", help="Spark master URL for --engine spark.",
+        rich_help_panel=PANEL_INPUT)] = "local[*]",
     *,
     billing: Billing,
 ) -> None:
@@ -66,6 +81,7 @@ def analyze(
     """
     from rich.console import Console
 
+    from lamlife.lifecycle.aws.s3 import S3Options
     from lamlife.lifecycle.pipeline import AnalyzeOptions, analyze_paths, time_window
     from lamlife.reports import FORMATS, render
     from lamlife.reports.cost import cost_sections
@@ -81,9 +97,16 @@ def analyze(
             select=names,
             window=time_window(since, until),
             billing=billing.options(), price_table=billing.table(),
-            strict_billing=billing.strict)
+            strict_billing=billing.strict,
+            s3=S3Options(profile, billing.region, endpoint_url))
         with byte_progress(paths, quiet) as progress:
-            analysis = analyze_paths(paths, options, progress)
+            if choice(engine) == "spark":
+                from lamlife.lifecycle.spark import analyze_paths_spark, require_pyspark
+
+                require_pyspark()
+                analysis = analyze_paths_spark(paths, options, spark_master, progress)
+            else:
+                analysis = analyze_paths(paths, options, progress)
         extras: list[Any] = (cost_sections(analysis.summary["cost"])
                              if "cost" in analysis.summary else [])
         warn_input(analysis.input, quiet)

@@ -73,23 +73,26 @@ class ProgressPrinter:
 
 
 def _resolve_output(
-    output: Path | None, functions: list[str], window: af.Window | None, resume: bool
-) -> Path:
-    if output is not None:
-        return output
+    output: str | None, functions: list[str], window: af.Window | None, resume: bool,
+    label: str | None = None,
+) -> af.FetchOutput:
+    chosen = af.output_for(output)
+    if chosen is not None:
+        return chosen
     if resume:
         found = af.find_resumable(Path.cwd(), functions)
         if not found:
-            raise InputError("no unfinished fetch here to resume: pass --output FILE")
+            raise InputError("no unfinished fetch here to resume: pass --output FILE or DIR")
         if len(found) > 1:
             raise InputError(
                 "several unfinished fetches here ("
                 + ", ".join(p.name for p in found)
                 + "): pass --output FILE"
             )
-        return found[0]
+        return af.FetchOutput("file", found[0])
     assert window is not None
-    return Path(af.default_output_name(functions, window))
+    return af.FetchOutput("file", Path(af.default_output_name([label] if label else functions,
+                                                              window)))
 
 
 def _analyze_and_print(path: Path, fmt: str | None, quiet: bool) -> None:
@@ -105,6 +108,15 @@ def fetch(
             "--function", "-f",
             help="Function name or ARN (repeat for several functions).",
         ),
+    ] = None,
+    all_functions: Annotated[
+        bool,
+        typer.Option("--all", help="Every function of the Region (listed with the Lambda API)."),
+    ] = False,
+    prefix: Annotated[
+        str | None,
+        typer.Option("--prefix", help="Every function whose name starts with NAME.",
+                     metavar="NAME"),
     ] = None,
     log_group: Annotated[
         list[str] | None,
@@ -126,10 +138,11 @@ def fetch(
         str | None, typer.Option(help="Window end (exclusive): ISO 8601, epoch, relative, now.")
     ] = None,
     output: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--output", "-o",
-            help="File to write (default: <function>_<start>_<end>.jsonl).",
+            help="FILE (all functions in one file), DIR/ (one file per function) or - "
+            "(stdout). Default: <function>_<start>_<end>.jsonl.",
         ),
     ] = None,
     profile: Annotated[str | None, typer.Option(help="AWS profile (else AWS_PROFILE).")] = None,
@@ -152,7 +165,7 @@ def fetch(
     ] = 900.0,
     parallel: Annotated[
         int, typer.Option(min=1, max=16, help="Windows fetched at the same time.")
-    ] = 4,  # af.DEFAULT_PARALLEL (tests/cli/test_cli_options.py keeps them equal)
+    ] = 4,  # af.DEFAULT_PARALLEL (tests/cli/test_cli_conventions.py keeps them equal)
     chunk: Annotated[
         str | None,
         typer.Option(help="Split the window into pieces of this size (default 1h; 6h with "
@@ -189,16 +202,20 @@ def fetch(
     page_size: Annotated[int | None, typer.Option(hidden=True)] = None,
 ) -> None:
     """Fetch Lambda platform records (START, REPORT, `INIT_*`, `RESTORE_*`, `platform.*`) from
-    CloudWatch Logs into a JSON-lines file that `lamlife analyze` reads."""
+    CloudWatch Logs into a JSON-lines file that `lamlife analyze` reads: of one function,
+    several (--function repeated), those whose name starts with --prefix, or --all."""
     functions = list(function or [])
     groups = list(log_group or [])
+    selection = "all" if all_functions else (f"prefix:{prefix}" if prefix is not None else "")
     printer = ProgressPrinter(quiet)
     with user_errors():
         try:
             if resume and force:
                 raise InputError("give either --resume or --force, not both")
-            if not functions and not resume:
-                raise InputError("give at least one --function")
+            if not functions and not resume and not selection:
+                raise InputError("give at least one --function (or --all, or --prefix NAME)")
+            if output == "-" and analyze:
+                raise InputError("--analyze needs --output FILE or DIR (not -)")
             if format is not None:
                 resolve_format(format, None)  # a bad --format fails before any AWS call
             window = None
@@ -209,10 +226,11 @@ def fetch(
                 chunk_s = af.parse_duration(chunk)
                 if not chunk_s or chunk_s <= 0:
                     raise InputError(f"cannot read --chunk {chunk!r}: use a duration such as 1h")
-            out = _resolve_output(output, functions, window, resume)
+            label = "all" if all_functions else (f"{prefix}-prefix" if prefix else None)
+            out = _resolve_output(output, functions, window, resume, label)
             state = af.open_output(out, resume=resume, force=force)
             if state is not None:
-                af.check_resume_matches(state, functions, region)
+                af.check_resume_matches(state, functions, region, selection)
                 if (since or start or end) and not quiet:
                     typer.echo(
                         f"lamlife fetch: resuming the window stored for {out} "
@@ -230,8 +248,11 @@ def fetch(
                     mode="insights" if insights else "filter",
                     chunk_s=chunk_s,
                     read_config=not no_config,
+                    all_functions=all_functions,
+                    prefix=prefix,
                 )
                 state = af.plan_fetch(request, clients)
+                af.check_folder_free(out, state.functions, force)
             result = af.run_fetch(
                 state,
                 clients,
@@ -251,13 +272,20 @@ def fetch(
         typer.echo(f"lamlife fetch: warning: {warning}", err=True)
     p = result.progress
     if not quiet:
+        where = "stdout" if result.kind == "stdout" else str(result.output)
+        if result.kind == "dir":
+            where = f"{len(result.files)} file(s) in {result.output}"
+        functions_text = (f" of {len(result.functions):,} functions"
+                          if len(result.functions) > 1 else "")
         summary = (
-            f"lamlife fetch: wrote {result.output}: {p.events:,} platform events from "
+            f"lamlife fetch: wrote {where}: {p.events:,} platform events{functions_text} from "
             f"{p.streams:,} streams ({_human_bytes(p.bytes)}), {result.window.start_iso} to "
             f"{result.window.end_iso}"
         )
         if p.dropped:
             summary += f"; dropped {p.dropped:,} non-platform events"
+        if p.throttled or p.retried:
+            summary += f"; {p.throttled + p.retried:,} throttled or failed requests retried"
         typer.echo(summary, err=True)
     if analyze:
         _analyze_and_print(result.output, format, quiet)

@@ -55,6 +55,13 @@ class Package(StrEnum):
     image = "image"
 
 
+class Engine(StrEnum):
+    """Where the environments are replayed."""
+
+    local = "local"
+    spark = "spark"
+
+
 class SortKey(StrEnum):
     """Order of the environments table."""
 
@@ -100,8 +107,8 @@ TopOpt = Annotated[
 ]
 PathsArg = Annotated[
     list[str],
-    typer.Argument(help="Log files, directories (read recursively, .gz too) or - for stdin.",
-                   show_default=False),
+    typer.Argument(help="Log files, directories (read recursively, .gz too), "
+                        "s3://bucket/prefix/ or - for stdin.", show_default=False),
 ]
 FunctionOpt = Annotated[
     list[str] | None,

@@ -60,3 +60,5 @@ class Analysis:
     events: pd.DataFrame
     summary: dict[str, Any]
     input: InputStats
+    # one row per function (lifecycle.engine.account) when several functions are present
+    account: pd.DataFrame | None = None

@@ -9,8 +9,11 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from lamlife.lifecycle.analysis import Analysis, InputStats
+from lamlife.lifecycle.aws import s3
+from lamlife.lifecycle.aws.s3 import S3Options
 from lamlife.lifecycle.billing.prices import PriceTable
 from lamlife.lifecycle.billing.rules import BillingOptions, price_or_explain
+from lamlife.lifecycle.engine.account import account_table
 from lamlife.lifecycle.engine.causes import explain_cold_starts
 from lamlife.lifecycle.engine.replay import EngineOptions, OrphanEvent, run_engine
 from lamlife.lifecycle.engine.summarize import (
@@ -38,6 +41,7 @@ class AnalyzeOptions:
     # --function: analyze only these functions; a name missing from the input is an error
     select: Sequence[str] = field(default_factory=tuple)
     window: TimeWindow | None = None  # --since/--until: invocations that started inside
+    s3: S3Options | None = None  # AWS options for s3:// inputs (profile, Region, endpoint)
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,8 @@ def observe(paths: Sequence[str], options: AnalyzeOptions | None = None,
             progress: Callable[[int], None] | None = None) -> Observed:
     """Read the inputs and run the engine over them."""
     options = options or AnalyzeOptions()
-    read: ReadResult = read_inputs(paths, ReadOptions(function=options.function), progress)
+    inputs = s3.resolve(paths, options.s3)  # s3:// URLs become streamed objects
+    read: ReadResult = read_inputs(inputs, ReadOptions(function=options.function), progress)
     stats = read.stats
     stats.incomplete += read.sink.finish()
     stats.events = read.sink.counts.events
@@ -237,4 +242,11 @@ def analyze_paths(paths: Sequence[str], options: AnalyzeOptions | None = None,
     ``options.billing`` is set (see ``analysis_from_observed`` for arrival traces)."""
     options = options or AnalyzeOptions()
     observed = observe(paths, options, progress)
-    return price(analysis_from_observed(observed, paths, options), options)
+    return with_account(price(analysis_from_observed(observed, paths, options), options))
+
+
+def with_account(analysis: Analysis) -> Analysis:
+    """The analysis with its account-level table when it holds several functions."""
+    if analysis.invocations["function"].nunique() > 1:
+        analysis.account = account_table(analysis.invocations, analysis.environments)
+    return analysis

@@ -36,7 +36,7 @@ def render(
     if fmt == "json":
         from lamlife.reports.json_report import render_json
 
-        return render_json(analysis, include_invocations=include_invocations)
+        return render_json(analysis, include_invocations=include_invocations, top=top)
     if fmt == "csv":
         from lamlife.reports.csv_report import render_csv
 

@@ -101,8 +101,12 @@ def table_rows(frame: pd.DataFrame, schema: Sequence[str]) -> list[dict[str, Any
     return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
 
 
-def to_json_dict(analysis: Analysis, include_invocations: bool = False) -> dict[str, Any]:
-    """The analysis as the JSON contract's object (plain Python types only)."""
+def to_json_dict(analysis: Analysis, include_invocations: bool = False,
+                 top: int = 10) -> dict[str, Any]:
+    """The analysis as the JSON contract's object (plain Python types only); ``account``
+    (the first ``top`` functions of each ranking) when several functions are present."""
+    from lamlife.reports.account import account_json
+
     out: dict[str, Any] = {
         "summary": jsonable(analysis.summary or {}),
         "input": jsonable(analysis.input.as_dict()),
@@ -110,6 +114,9 @@ def to_json_dict(analysis: Analysis, include_invocations: bool = False) -> dict[
         "environments": table_rows(analysis.environments, ENVIRONMENT_COLUMNS),
         "events": table_rows(analysis.events, EVENT_COLUMNS),
     }
+    account = account_json(analysis.account, top)
+    if account is not None:
+        out["account"] = account
     if include_invocations:
         out["invocations"] = table_rows(analysis.invocations, INVOCATION_COLUMNS)
     return out
@@ -127,13 +134,13 @@ def _dumps(value: Any, indent: int | None = None) -> str:
     return json.dumps(value, indent=indent, ensure_ascii=False, allow_nan=False)
 
 
-def render_json(analysis: Analysis, include_invocations: bool = False) -> str:
+def render_json(analysis: Analysis, include_invocations: bool = False, top: int = 10) -> str:
     """:func:`to_json_dict` as JSON text (no NaN), ending with a newline.
 
     Objects are indented by two spaces, except that each table row stays on one line: a
     million invocations stay quick to write and to read with line tools.
     """
-    data = to_json_dict(analysis, include_invocations=include_invocations)
+    data = to_json_dict(analysis, include_invocations=include_invocations, top=top)
     members = []
     for key, value in data.items():
         if key in TABLE_KEYS and value:

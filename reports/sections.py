@@ -657,6 +657,7 @@ def report_sections(
         *([by_function] if (by_function := init_by_function_section(analysis)) else []),
         environments_section(analysis, top=top, sort_by=sort_by),
         events_section(analysis, max_events=max_events),
+        *_account_sections(analysis, top),
     ]
 
 
@@ -667,3 +668,10 @@ def extras_position(built: list[Section]) -> int:
         if section.title.startswith("Environments"):
             return index
     return len(built)
+
+
+def _account_sections(analysis: Analysis, top: int) -> list[Section]:
+    from lamlife.reports.account import account_sections  # it builds on Section
+
+    return account_sections(analysis.account, top)
+

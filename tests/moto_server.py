@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import logging
 import uuid
 import zipfile
@@ -79,24 +80,26 @@ def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def clients(endpoint: str) -> dict[str, Any]:
+def clients(endpoint: str, region: str = REGION) -> dict[str, Any]:
     """boto3 clients for setting up test data on the moto server."""
     kwargs = {
         "endpoint_url": endpoint,
-        "region_name": REGION,
+        "region_name": region,
         "aws_access_key_id": FAKE_KEY_ID,
         "aws_secret_access_key": FAKE_SECRET,
     }
-    return {name: boto3.client(name, **kwargs) for name in ("iam", "lambda", "logs")}  # type: ignore[call-overload]
+    return {name: boto3.client(name, **kwargs)  # type: ignore[call-overload]
+            for name in ("iam", "lambda", "logs", "s3")}
 
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
-def create_function(endpoint: str, name: str, **config: Any) -> dict[str, Any]:
+def create_function(endpoint: str, name: str, region: str = REGION,
+                    **config: Any) -> dict[str, Any]:
     """A Lambda function (and the IAM role moto requires for it)."""
-    c = clients(endpoint)
+    c = clients(endpoint, region)
     role = c["iam"].create_role(
         RoleName=unique("lamlife-test-role"), AssumeRolePolicyDocument="{}"
     )["Role"]["Arn"]
@@ -115,10 +118,11 @@ def create_function(endpoint: str, name: str, **config: Any) -> dict[str, Any]:
     return result
 
 
-def put_events(endpoint: str, group: str, events: list[dict[str, Any]]) -> None:
+def put_events(endpoint: str, group: str, events: list[dict[str, Any]],
+               region: str = REGION) -> None:
     """Create ``group`` (if needed), its streams, and put ``events`` (dicts with logStreamName,
     timestamp, message) in time order per stream."""
-    logs = clients(endpoint)["logs"]
+    logs = clients(endpoint, region)["logs"]
     with contextlib.suppress(logs.exceptions.ResourceAlreadyExistsException):
         logs.create_log_group(logGroupName=group)
     by_stream: dict[str, list[dict[str, Any]]] = {}
@@ -252,3 +256,70 @@ def sample_events(
     invoke(s4, t + 377, _rid(4, 0), 143.12, 144,
            "\tStatus: error\tError Type: Runtime.ImportModuleError")
     return events
+
+
+# ------------------------------------------------------------------------------ throttling
+
+
+@contextlib.contextmanager
+def throttling_proxy(target: str, throttled: set[int]) -> Iterator[tuple[str, list[str]]]:
+    """A 127.0.0.1 HTTP proxy in front of the moto server at ``target`` that answers the n-th
+    FilterLogEvents request (counting from 1) with HTTP 400 ThrottlingException, as CloudWatch
+    Logs does over its 5 TPS quota, for every n in ``throttled``; every other request is
+    forwarded. Yields (proxy URL, the list of operations it saw, "!" marking throttled ones)."""
+    import http.client
+    import http.server
+    import threading
+    from urllib.parse import urlsplit
+
+    upstream = urlsplit(target)
+    seen: list[str] = []
+    lock = threading.Lock()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _handle(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            operation = (self.headers.get("X-Amz-Target") or self.path).rsplit(".", 1)[-1]
+            with lock:
+                filters = sum(1 for s in seen if s.rstrip("!") == "FilterLogEvents")
+                throttle = operation == "FilterLogEvents" and filters + 1 in throttled
+                seen.append(operation + ("!" if throttle else ""))
+            if throttle:
+                data = json.dumps({"__type": "ThrottlingException",
+                                   "message": "Rate exceeded"}).encode()
+                self.send_response(400)
+                self.send_header("Content-Type", "application/x-amz-json-1.1")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                return
+            conn = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=60)
+            headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+            conn.request(self.command, self.path, body=body, headers=headers)
+            response = conn.getresponse()
+            data = response.read()
+            self.send_response(response.status)
+            for key, value in response.getheaders():
+                if key.lower() not in ("content-length", "transfer-encoding", "connection"):
+                    self.send_header(key, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            conn.close()
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle  # noqa: N815
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    finally:
+        server.shutdown()
+        server.server_close()

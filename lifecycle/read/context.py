@@ -4,8 +4,10 @@ how a function is named when the input does not say (from its log group, stream 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import PurePath, PurePosixPath
+from typing import IO
 
 import pandas as pd
 
@@ -37,9 +39,11 @@ class ReadResult:
 @dataclass
 class Source:
     name: str  # what errors and examples call it
-    path: Path | None  # None for stdin
+    path: PurePath | None  # None for stdin; bucket/key for an S3 object
     in_directory: bool = False
     member: str = ""  # a file inside the zip archive at ``path``
+    # opens the input's bytes when it is not a local file (an S3 object, lifecycle/aws/s3.py)
+    opener: Callable[[], IO[bytes]] | None = None
 
     @property
     def logical(self) -> PurePosixPath | None:

@@ -58,12 +58,14 @@ Progress = Callable[[int], None]  # called with bytes read so far (all files)
 
 
 
-def read_inputs(paths: Sequence[str], options: ReadOptions | None = None,
-                progress: Progress | None = None) -> ReadResult:
-    """Read every input into one sink. Raises InputError for unreadable input."""
+def read_inputs(paths: Sequence[str | Source], options: ReadOptions | None = None,
+                progress: Progress | None = None, sink: RecordSink | None = None
+                ) -> ReadResult:
+    """Read every input (paths, ``-``, or Sources with an opener such as S3 objects) into one
+    sink (a new RecordSink unless given). Raises InputError for unreadable input."""
     options = options or ReadOptions()
     sources = discover(paths)
-    sink = RecordSink()
+    sink = sink if sink is not None else RecordSink()
     naming = Naming(sink.fallback_functions)
     sink.naming = naming
     stats = InputStats()
@@ -103,7 +105,7 @@ def read_inputs(paths: Sequence[str], options: ReadOptions | None = None,
         stats.files += 1
         stats.formats[fmt] = stats.formats.get(fmt, 0) + 1
     if readable == 0:
-        where = ", ".join(paths)
+        where = ", ".join(p if isinstance(p, str) else p.name for p in paths)
         raise InputError(f"{where}: nothing readable (no file in a log format lamlife reads)")
     for code, name in naming.display_names(sink.environments).items():
         sink.function_from_record.setdefault(code, name)  # a log split into parts

@@ -33,12 +33,18 @@ _ZIP = (b"PK\x03\x04", b"PK\x05\x06")
 # ------------------------------------------------------------------------- discovery
 
 
-def discover(paths: Sequence[str]) -> list[Source]:
-    """Expand files, directories (recursively) and ``-`` into sources, in a stable order."""
+def discover(paths: Sequence[str | Source]) -> list[Source]:
+    """Expand files, directories (recursively) and ``-`` into sources, in a stable order;
+    a Source given as such (an S3 object) is kept."""
     if not paths:
         raise InputError("no input given: pass log files, directories or - for stdin")
     sources: list[Source] = []
     for raw in paths:
+        if isinstance(raw, Source):
+            sources.append(raw)
+            continue
+        if raw.startswith("s3://"):
+            raise InputError(f"{raw}: s3:// inputs are read through lamlife analyze")
         if raw == "-":
             sources.append(Source("<stdin>", None))
             continue
@@ -153,7 +159,9 @@ def open_binary(source: Source, on_bytes: Callable[[int], None] | None) -> IO[by
     """The decompressed bytes of a source (gzip, bzip2, zstd by magic bytes; zip members)."""
     try:
         raw: IO[bytes]
-        if source.path is None:
+        if source.opener is not None:  # an S3 object (lifecycle/aws/s3.py)
+            raw = source.opener()
+        elif source.path is None:
             raw = sys.stdin.buffer
         elif source.member:
             archive = zipfile.ZipFile(source.path)  # noqa: SIM115 (closed with the member)

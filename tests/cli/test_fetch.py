@@ -307,15 +307,16 @@ def test_write_failures_during_the_fetch_exit_2_and_stay_resumable(
     out = tmp_path / "f.jsonl"
     args = ["fetch", "-f", name, "--endpoint-url", moto_endpoint, *_window_args(t0),
             "-o", str(out), *FAST]
-    state_tmp = out.with_name(out.name + ".state.json.tmp")
-    state_tmp.mkdir()  # the state cannot be saved
+    state = af.state_path(out)
+    journal = state.with_name(state.name + "-wal")
+    journal.mkdir()  # the sqlite state cannot write its journal
     result = _run(*args)
     assert result.exit_code == 2
-    assert _one_error_line(result) == (
-        f"lamlife: error: cannot write {out}: {state_tmp}: Is a directory"
-    )
-    state_tmp.rmdir()
-    af.state_path(out).unlink(missing_ok=True)
+    line = _one_error_line(result)
+    assert line.startswith(f"lamlife: error: cannot write {out}: {state}: "), line
+    journal.rmdir()
+    for stale in tmp_path.glob("f.jsonl.state.sqlite*"):
+        stale.unlink()
     join_tmp = out.with_name(out.name + ".tmp")
     join_tmp.mkdir()  # everything fetched, but the output cannot be joined
     result = _run(*args)
@@ -414,14 +415,14 @@ def test_interrupted_fetch_resumes_from_the_cli(
     assert result.exit_code == 130
     assert "--resume" in _one_error_line(result)
     monkeypatch.setattr(af, "wait", real_wait)
-    states = list(tmp_path.glob("*.state.json"))
+    states = list(tmp_path.glob("*.state.sqlite"))
     assert len(states) == 1
     # Resume without --output: the unfinished fetch of this function is found in the folder,
     # and its stored window is used (a relative --since would have moved on).
     result = _run("fetch", "-f", name, "--endpoint-url", moto_endpoint, "--resume",
                   "--page-size", "5", *FAST)
     assert result.exit_code == 0, result.output
-    out = tmp_path / states[0].name[: -len(".state.json")]
+    out = tmp_path / states[0].name[: -len(".state.sqlite")]
     _, fetched = _lines(out)
     assert _platform(fetched) == _platform(events)
     assert len({e["eventId"] for e in fetched}) == len(fetched)

@@ -38,6 +38,8 @@ from moto_server import (
 )
 
 from lamlife.lifecycle.aws import fetch as af
+from lamlife.lifecycle.aws import functions
+from lamlife.lifecycle.aws import state as state_mod
 from lamlife.lifecycle.errors import AwsAccessError, InputError
 
 NOW = datetime(2026, 7, 20, 12, 0, 0, tzinfo=UTC)
@@ -130,7 +132,7 @@ def test_client_side_platform_check() -> None:
 
 def test_insights_query_selects_the_same_records() -> None:
     query = af.insights_query(500)
-    assert query.startswith("fields @timestamp, @message, @logStream, @ptr")
+    assert query.startswith("fields @timestamp, @message, @logStream, @log, @ptr")
     assert query.rstrip().endswith("| limit 500")
     assert "sort @timestamp asc" in query
     regex = re.search(r"like /(.*)/\n", query)
@@ -287,13 +289,14 @@ def _state(units: list[af.Unit] | None = None, mode: str = "filter") -> af.Fetch
     )
 
 
-def test_state_round_trips_through_json(tmp_path: Path) -> None:
+def test_state_round_trips_through_sqlite(tmp_path: Path) -> None:
     state = _state()
     state.units[0].status = "done"
     state.units[0].bytes = 123
     state.units[1].status = "partial"
     state.units[1].token = "tok"
-    path = tmp_path / "x.state.json"
+    state.units[2].groups = [0, 3, 4]
+    path = tmp_path / "x.state.sqlite"
     af.save_state(path, state)
     loaded = af.load_state(path)
     assert loaded == state
@@ -315,7 +318,7 @@ def test_state_split_and_order() -> None:
 
 
 def test_load_state_rejects_other_files(tmp_path: Path) -> None:
-    path = tmp_path / "x.state.json"
+    path = tmp_path / "x.state.sqlite"
     path.write_text('{"something": 1}')
     with pytest.raises(InputError):
         af.load_state(path)
@@ -355,7 +358,7 @@ def test_resume_must_match_functions_and_region(tmp_path: Path) -> None:
 
 def test_find_resumable(tmp_path: Path) -> None:
     af.save_state(af.state_path(tmp_path / "a.jsonl"), _state())
-    (tmp_path / "junk.state.json").write_text("{}")
+    (tmp_path / "junk.state.sqlite").write_text("{}")
     assert af.find_resumable(tmp_path, ["orders"]) == [tmp_path / "a.jsonl"]
     assert af.find_resumable(tmp_path, ["orders:live"]) == [tmp_path / "a.jsonl"]
     assert af.find_resumable(tmp_path, ["billing"]) == []
@@ -961,12 +964,12 @@ def test_output_under_a_file_is_refused_before_any_call(tmp_path: Path) -> None:
 
 def test_unwritable_state_file_is_an_input_error(tmp_path: Path) -> None:
     out = tmp_path / "o.jsonl"
-    blocker = out.with_name(out.name + ".state.json.tmp")
-    blocker.mkdir()  # save_state's temporary file cannot be written
+    blocker = af.state_path(out)
+    blocker.mkdir()  # the sqlite state cannot be created
     clients, stub = _stubbed_clients()
     with stub, pytest.raises(InputError) as info:
         af.run_fetch(_one_unit_state(), clients, out, rate_limiter=af.RateLimiter(0))
-    assert str(info.value) == f"cannot write {out}: {blocker}: Is a directory"
+    assert str(info.value) == f"cannot write {out}: {blocker}: unable to open database file"
     assert not out.exists()
 
 
@@ -997,7 +1000,7 @@ def test_disk_full_in_a_worker_is_an_input_error_not_an_aws_one(
     def full(*args: Any, **kwargs: Any) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(af.Fetcher, "_commit", full)
+    monkeypatch.setattr(af.Checkpoint, "commit", full)
     out = tmp_path / "o.jsonl"
     clients, stub = _stubbed_clients()
     _one_page(stub)
@@ -1056,3 +1059,85 @@ def test_docs_show_the_pattern_query_and_header_fetch_uses() -> None:
         "lambda:GetFunctionConfiguration", "lambda:ListProvisionedConcurrencyConfigs",
         "logs:FilterLogEvents", "logs:StartQuery", "logs:GetQueryResults", "logs:StopQuery",
     }
+
+
+# ------------------------------------------------------------------- many functions
+
+
+def test_list_functions_follows_every_page_and_keeps_the_prefix() -> None:
+    lam = boto3.client("lambda", region_name="us-east-1", aws_access_key_id="testing",
+                       aws_secret_access_key=FAKE_SECRET)
+    clients = af.AwsClients(logs=None, lambda_=lam, region="us-east-1")
+    stub = Stubber(lam)
+
+    def fn(name: str) -> dict[str, Any]:
+        return {"FunctionName": name, "MemorySize": 128, "Architectures": ["arm64"]}
+
+    stub.add_response("list_functions", {"Functions": [fn("team-b"), fn("other")],
+                                         "NextMarker": "m1"}, {"MaxItems": 50})
+    stub.add_response("list_functions", {"Functions": [fn("team-a")]},
+                      {"MaxItems": 50, "Marker": "m1"})
+    with stub:
+        listed = functions.list_functions(clients, "team-")
+    stub.assert_no_pending_responses()
+    assert [c["FunctionName"] for c in listed] == ["team-a", "team-b"]
+    stub.add_client_error("list_functions", service_error_code="AccessDeniedException",
+                          http_status_code=403)
+    with stub, pytest.raises(AwsAccessError, match="access denied: lambda:ListFunctions"):
+        functions.list_functions(clients)
+
+
+def test_discovered_configurations_warn_once_per_kind_of_failure() -> None:
+    lam = boto3.client("lambda", region_name="us-east-1", aws_access_key_id="testing",
+                       aws_secret_access_key=FAKE_SECRET)
+    clients = af.AwsClients(logs=None, lambda_=lam, region="us-east-1")
+    stub = Stubber(lam)
+    stub.add_response("list_provisioned_concurrency_configs", {
+        "ProvisionedConcurrencyConfigs": [{
+            "FunctionArn": "arn:aws:lambda:us-east-1:123456789012:function:a:live",
+            "RequestedProvisionedConcurrentExecutions": 3}]})
+    for _ in range(4):
+        stub.add_client_error("list_provisioned_concurrency_configs",
+                              service_error_code="AccessDeniedException", http_status_code=403)
+    listed = [{"FunctionName": n, "MemorySize": 256} for n in ("a", "b", "c", "d", "e")]
+    with stub:
+        configs, warnings = functions.discovered_configurations(
+            clients, listed, limiter=af.RateLimiter(0))
+    assert [c["provisioned_concurrency"] for c in configs] == [3, None, None, None, None]
+    assert [c["log_group"] for c in configs] == [f"/aws/lambda/{n}" for n in "abcde"]
+    assert warnings == ["cannot list provisioned concurrency of 4 functions (b, c, d and 1 "
+                        "more) (AccessDeniedException); recorded as unknown"]
+
+
+def test_insights_batches_and_their_splits() -> None:
+    assert state_mod.batch_groups(45, 20) == [list(range(20)), list(range(20, 40)),
+                                              list(range(40, 45))]
+    window = af.Window(0, 7_200_000)
+    units = af.plan_units(45, window, 3_600_000, 1000, state_mod.batch_groups(45, 20))
+    assert [(u.group_indices[0], len(u.group_indices), u.start_ms) for u in units] == [
+        (0, 20, 0), (0, 20, 3_600_000), (20, 20, 0), (20, 20, 3_600_000),
+        (40, 5, 0), (40, 5, 3_600_000)]
+    assert len({u.key for u in units}) == len(units)
+    one_second = af.Unit(0, 5_000, 6_000, groups=[0, 1, 2])
+    halves = af.bisect_unit(one_second)  # cannot halve one second: halve the batch
+    assert halves is not None
+    assert [h.group_indices for h in halves] == [[0], [1, 2]]
+    assert af.bisect_unit(af.Unit(4, 5_000, 6_000)) is None
+    assert one_second.part_of(1) != one_second.part_of(2)
+
+
+def test_insights_row_names_its_log_group_from_at_log() -> None:
+    row = [{"field": "@timestamp", "value": "2021-08-11 09:29:13.095"},
+           {"field": "@message", "value": "START RequestId: r Version: $LATEST"},
+           {"field": "@log", "value": "123456789012:/aws/lambda/b"},
+           {"field": "@ptr", "value": "p"}]
+    event = af.insights_row_to_event(row, "/aws/lambda/a")
+    assert event is not None and event["logGroupName"] == "/aws/lambda/b"
+
+
+def test_output_for_names_file_folder_and_stdout(tmp_path: Path) -> None:
+    assert af.output_for("-") is not None and af.output_for("-").kind == "stdout"  # type: ignore[union-attr]
+    assert af.output_for(str(tmp_path)) == af.FetchOutput("dir", tmp_path)
+    assert af.output_for("new/") == af.FetchOutput("dir", Path("new"))
+    assert af.output_for("x.jsonl") == af.FetchOutput("file", Path("x.jsonl"))
+    assert af.output_for(None) is None

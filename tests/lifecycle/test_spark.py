@@ -1,0 +1,163 @@
+"""The Spark engine equals the local engine: every golden input of tests/data/readers (and the
+bundled example) replayed per environment by Spark in local mode (127.0.0.1, no cluster),
+through the CLI, and from a Spark DataFrame of raw log events.
+
+Needs pyspark (``pip install '.[spark]'``) and Java 17+ (Debian's openjdk-17-jre-headless,
+which .ci/run installs). Outside CI the tests are skipped, with the reason, when either is
+missing; in CI (``CI`` set) they must run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from lamlife.cli.main import app
+from lamlife.lifecycle.engine.unit import RecordingSink, counts_from_rows
+from lamlife.lifecycle.pipeline import AnalyzeOptions, analyze_paths, observe
+from lamlife.lifecycle.read import ReadOptions, read_inputs
+from lamlife.reports import render
+
+pytestmark = [
+    pytest.mark.slow,
+    # pyspark has not certified pandas 3 yet and says so on every conversion
+    pytest.mark.filterwarnings("ignore::FutureWarning:pyspark"),
+    pytest.mark.filterwarnings("ignore:The copy keyword is deprecated"),
+]
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data" / "readers"
+EXAMPLE = ROOT / "examples" / "orders.log"
+CASES = sorted(p.parent.name for p in DATA.glob("*/expected.json"))
+
+
+def _missing() -> str | None:
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        return "pyspark is not installed (pip install '.[spark]')"
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        return "no Java runtime (apt-get install openjdk-17-jre-headless)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[Any]:
+    reason = _missing()
+    if reason is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"the Spark tests must run in CI: {reason}")
+        pytest.skip(reason)
+    from lamlife.lifecycle.spark import spark_session
+
+    session = spark_session("local[2]", "lamlife-tests")
+    session.sparkContext.setLogLevel("ERROR")
+    session.conf.set("spark.sql.shuffle.partitions", "4")
+    yield session
+    session.stop()
+
+
+def _case_paths(name: str) -> tuple[list[str], dict[str, Any]]:
+    case = json.loads((DATA / name / "expected.json").read_text(encoding="utf-8"))
+    return [str(DATA / name / p) for p in case["paths"]], case.get("options", {})
+
+
+def _json(analysis: Any) -> dict[str, Any]:
+    return json.loads(render(analysis, "json", include_invocations=True))  # type: ignore[no-any-return]
+
+
+def test_every_golden_input_gives_the_same_invocations_on_spark(spark: Any) -> None:
+    """All golden inputs in one Spark job: the group key is (case, function, environment)."""
+    from lamlife.lifecycle.engine.unit import invocations_from_rows, orphans_from_rows
+    from lamlife.lifecycle.spark import collect_rows, unit_rows
+
+    frames = []
+    local = {}
+    names = [*CASES, "example"]
+    for name in names:
+        paths, options = _case_paths(name) if name != "example" else ([str(EXAMPLE)], {})
+        local[name] = observe(paths, AnalyzeOptions(**options))
+        sink = RecordingSink()
+        read_inputs(paths, ReadOptions(function=options.get("function")), None, sink)
+        frame = sink.events_frame()
+        frame.insert(0, "case", name)
+        frames.append(frame)
+    records = pd.concat(frames, ignore_index=True)
+    assert len(records) > 100
+    events = spark.createDataFrame(records, schema=(
+        "case string, function string, environment string, timestamp double, "
+        "message string, record string, seq bigint"))
+    rows = collect_rows(unit_rows(events, keys=("case",)))
+    for name in names:
+        mine = rows[rows["case"] == name]
+        expected = local[name]
+        got = invocations_from_rows(mine)
+        pd.testing.assert_frame_equal(got, expected.invocations.reset_index(drop=True),
+                                      check_dtype=False, obj=name)
+        assert sorted((o.function, o.environment, o.event, o.time_ms)
+                      for o in orphans_from_rows(mine)) == sorted(
+            (o.function, o.environment, o.event, o.time_ms) for o in expected.orphan_events)
+    assert counts_from_rows(rows)["incomplete"] == sum(o.stats.incomplete
+                                                        for o in local.values())
+    assert sum(len(o.invocations) for o in local.values()) > 50  # a test that can fail
+
+
+def test_cli_engine_spark_prints_the_local_report(spark: Any, tmp_path: Path) -> None:
+    paths = [str(EXAMPLE), str(DATA / "mixed"), str(DATA / "s3-export"), str(DATA / "jsonl")]
+    runner = CliRunner()
+    local = runner.invoke(app, ["analyze", *paths, "--format", "json", "--invocations", "-q"])
+    remote = runner.invoke(app, ["analyze", *paths, "--format", "json", "--invocations", "-q",
+                                 "--engine", "spark", "--spark-master", "local[2]"])
+    assert local.exit_code == 0 and remote.exit_code == 0, remote.output
+    assert json.loads(remote.stdout) == json.loads(local.stdout)
+    assert json.loads(local.stdout)["account"]["functions"] > 1  # the account view too
+    table = runner.invoke(app, ["analyze", *paths, "--format", "markdown", "-q",
+                                "--engine", "spark", "--spark-master", "local[2]"])
+    assert table.stdout == runner.invoke(app, ["analyze", *paths, "--format", "markdown",
+                                               "-q"]).stdout
+
+
+def test_python_api_takes_a_dataframe_of_raw_log_events(spark: Any) -> None:
+    """filter-log-events output as a Spark DataFrame of (function, environment, timestamp,
+    message): the same summary as analyzing the file."""
+    from lamlife.lifecycle.spark import analyze_spark_events
+
+    paths, options = _case_paths("filter-log-events")
+    local = analyze_paths(paths, AnalyzeOptions(**options))
+    rows = []
+    for path in paths:
+        text = Path(path).read_text(encoding="utf-8")
+        decoder, pos = json.JSONDecoder(), 0
+        while pos < len(text):
+            while pos < len(text) and text[pos] in " \r\n\t,":
+                pos += 1
+            if pos >= len(text):
+                break
+            page, pos = decoder.raw_decode(text, pos)
+            for event in page["events"]:
+                # no log group in this output: the file names the function, as analyze does
+                rows.append({"function": Path(path).stem,
+                             "environment": event["logStreamName"],
+                             "timestamp": float(event["timestamp"]),
+                             "message": event["message"]})
+    events = spark.createDataFrame(pd.DataFrame(rows))
+    remote = analyze_spark_events(events, AnalyzeOptions(**options))
+    ours, theirs = _json(remote), _json(local)
+    for key in ("summary", "functions", "environments", "events", "invocations"):
+        assert ours[key] == theirs[key], key
+    assert ours["input"]["records"] == theirs["input"]["records"]
+    assert ours["summary"]["invocations"] > 0
+
+
+def test_engine_option_is_checked(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["analyze", str(EXAMPLE), "--engine", "dask"])
+    assert result.exit_code == 2
+    assert "--engine must be local or spark" in result.stderr
