@@ -167,13 +167,13 @@ def simulate(
     ``"observed"`` (sample the input's). The defaults are the command's (keep-alive 640 s,
     maximum lifetime 2 h: docs/simulate.md). Raises InputError for bad input or values.
     """
+    from lamlife.lifecycle.pipeline import load_trace
     from lamlife.lifecycle.read.arrivals import ArrivalColumns
     from lamlife.lifecycle.simulate.scheduler import DEFAULT_KEEP_ALIVE_S, DEFAULT_MAX_LIFETIME_S
     from lamlife.lifecycle.simulate.whatif import (
         Pricing,
         build_policy,
         describe_policy,
-        load_trace,
         simulate_trace,
     )
 

@@ -42,10 +42,10 @@ def timed(label: str, fn):  # type: ignore[no-untyped-def]
 def full(start: np.ndarray, duration: np.ndarray) -> None:
     from lamlife.lifecycle.billing.prices import load_table
     from lamlife.lifecycle.billing.rules import BillingOptions
+    from lamlife.lifecycle.pipeline import load_trace
     from lamlife.lifecycle.simulate.whatif import (
         Pricing,
         default_policy,
-        load_trace,
         simulate_trace,
         sweep_trace,
     )

@@ -181,13 +181,13 @@ def simulate_command(
     Give one option a list (--keep-alive 5m,10m,20m or --provisioned 0..10) to print one row
     per value. Exit codes: 0 ok, 2 bad usage or unreadable input.
     """
+    from lamlife.lifecycle.pipeline import load_trace
     from lamlife.lifecycle.read.arrivals import ArrivalColumns
     from lamlife.lifecycle.simulate.scheduler import DEFAULT_KEEP_ALIVE_S, DEFAULT_MAX_LIFETIME_S
     from lamlife.lifecycle.simulate.whatif import (
         Pricing,
         build_policy,
         describe_policy,
-        load_trace,
         simulate_trace,
         sweep_trace,
     )

@@ -1,11 +1,15 @@
-"""From paths to an Analysis: read, replay, derive. The CLI calls this; nothing here prints."""
+"""From paths to an Analysis: read, replay, derive; and from paths to a simulator trace. The
+one module that wires the rooms together (read, engine, billing, simulate); the CLI calls it,
+nothing here prints."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from lamlife.lifecycle.analysis import Analysis, InputStats
@@ -16,18 +20,32 @@ from lamlife.lifecycle.billing.rules import BillingOptions, price_or_explain
 from lamlife.lifecycle.engine.account import account_table
 from lamlife.lifecycle.engine.causes import explain_cold_starts
 from lamlife.lifecycle.engine.replay import EngineOptions, OrphanEvent, run_engine
-from lamlife.lifecycle.engine.summarize import (
-    empty_invocations,
-    environments_table,
-    events_table,
-    functions_table,
-    summary_dict,
-)
+from lamlife.lifecycle.engine.summarize import build_analysis, empty_invocations
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.read import ReadOptions, ReadResult, read_inputs
+from lamlife.lifecycle.read.arrivals import (
+    ArrivalColumns,
+    Arrivals,
+    arrivals_from_invocations,
+    read_arrivals,
+    sniff_arrival_csv,
+)
 from lamlife.lifecycle.read.seen import note_overlap_and_limits
 from lamlife.lifecycle.read.timeparse import ms_to_iso
 from lamlife.lifecycle.schema import INVOCATION_COLUMNS
+from lamlife.lifecycle.simulate.whatif import (
+    Pricing,
+    Trace,
+    WhatIf,
+    build_policy,
+    concat_arrivals,
+    fill_memory,
+    observed_from_arrivals,
+    simulate_trace,
+)
+
+__all__ = ["AnalyzeOptions", "Observed", "analysis_from_observed", "analyze_paths",
+           "build_analysis", "load_trace", "observe", "price", "simulate_default"]
 
 
 @dataclass
@@ -104,6 +122,7 @@ def observe(paths: Sequence[str], options: AnalyzeOptions | None = None,
         stats.regions.setdefault(function, {}).update(by_env)
     note_overlap_and_limits(read.sink, stats)
     result = run_engine(read.sink, EngineOptions(options.proactive_threshold_s))
+    read.sink.release()  # the table holds what the rest needs: free the paired columns now
     parts = [result.invocations, *read.classified]
     parts = [p for p in parts if not p.empty]
     if len(parts) > 1:
@@ -115,42 +134,6 @@ def observe(paths: Sequence[str], options: AnalyzeOptions | None = None,
     invocations = explain_cold_starts(invocations)
     return Observed(invocations[list(INVOCATION_COLUMNS)], stats, result.orphan_init_failures,
                     result.unused_inits, result.orphan_events, read.arrivals)
-
-
-def build_analysis(invocations: pd.DataFrame, stats: InputStats | None = None, *,
-                   orphan_init_failures: int = 0, unused_inits: int = 0,
-                   orphan_events: Sequence[OrphanEvent] = (),
-                   functions: Sequence[str] = ()) -> Analysis:
-    """Environments, functions, events and summary from an invocation table.
-
-    ``functions`` keeps only those functions (a budget's ``function:``); orphan events of
-    other functions are dropped with them.
-    """
-    stats = stats or InputStats()
-    if functions:
-        keep = set(functions)
-        invocations = invocations[invocations["function"].isin(keep)].reset_index(drop=True)
-        orphan_events = [e for e in orphan_events if e.function in keep]
-        orphan_init_failures = sum(1 for e in orphan_events if e.event == "init_failure")
-        unused_inits = sum(1 for e in orphan_events if e.event == "unused_init")
-    environments = environments_table(invocations)
-    extra = [
-        {"time": pd.Timestamp(e.time_ms, unit="ms", tz="UTC"), "function": e.function,
-         "environment": e.environment, "request_id": "", "event": e.event, "reason": e.reason}
-        for e in orphan_events
-    ]
-    return Analysis(
-        invocations=invocations,
-        environments=environments,
-        functions=functions_table(invocations, environments,
-                                  [(e.function, e.environment) for e in orphan_events
-                                   if e.event == "init_failure"]),
-        events=events_table(invocations, extra),
-        summary=summary_dict(invocations, environments,
-                             orphan_init_failures=orphan_init_failures,
-                             unused_inits=unused_inits, incomplete=stats.incomplete),
-        input=stats,
-    )
 
 
 def price(analysis: Analysis, options: AnalyzeOptions) -> Analysis:
@@ -175,8 +158,6 @@ def analysis_from_observed(observed: Observed, paths: Sequence[str],
     policy, and a warning says so; arrival traces beside logs are left out, with a warning.
     """
     if observed.arrivals_only:
-        from lamlife.lifecycle.simulate.whatif import simulate_default
-
         whatif, _notes = simulate_default(paths, options.function)
         analysis = whatif.analysis
         analysis.input.warnings.extend(whatif.notes)
@@ -250,3 +231,70 @@ def with_account(analysis: Analysis) -> Analysis:
     if analysis.invocations["function"].nunique() > 1:
         analysis.account = account_table(analysis.invocations, analysis.environments)
     return analysis
+
+
+# ---------------------------------------------------------------- traces for the simulator
+
+
+def load_trace(
+    paths: Sequence[str],
+    columns: ArrivalColumns | None = None,
+    function: str | None = None,
+    memory_mb: float | None = None,
+) -> Trace:
+    """Read arrival CSVs, or logs through the observed engine. Raises InputError.
+
+    ``memory_mb`` fills the memory size where the input does not give it.
+    """
+    columns = columns or ArrivalColumns()
+    if not paths:
+        raise InputError("no input: give an arrival CSV or log files")
+    csv_paths = [p for p in paths if sniff_arrival_csv(p, columns)]
+    if columns.any_given and not csv_paths and paths != ["-"]:
+        bad = paths[0]
+        if not Path(bad).exists():
+            raise InputError(f"{bad}: no such file or directory")
+        read_arrivals(bad, columns, function)  # raises the precise problem
+    if paths == ["-"] and columns.any_given:
+        csv_paths = ["-"]
+    log_paths = [p for p in paths if p not in csv_paths]
+    parts: list[Arrivals] = [read_arrivals(p, columns, function) for p in csv_paths]
+    observed_analysis: Analysis | None = None
+    kind = "arrival-csv"
+    if log_paths:
+        observed = observe(log_paths, AnalyzeOptions(function=function))
+        for p in observed.arrivals:  # arrival CSVs found inside directories
+            parts.append(read_arrivals(p, columns, function))
+        if len(observed.invocations):
+            if parts:
+                raise InputError(
+                    "give either arrival CSVs or logs to simulate, not both "
+                    f"({(csv_paths or observed.arrivals)[0]} is an arrival CSV)"
+                )
+            observed_analysis = analysis_from_observed(observed, log_paths,
+                                                       AnalyzeOptions(function=function))
+            arrivals = arrivals_from_invocations(observed.invocations, observed.stats)
+            fill_memory(arrivals, memory_mb, observed.stats.configurations)
+            return Trace(arrivals, observed_analysis, "logs", list(paths))
+        if not parts:
+            raise InputError(f"{', '.join(log_paths)}: no invocations to simulate")
+    arrivals = concat_arrivals(parts)
+    fill_memory(arrivals, memory_mb, {})
+    if arrivals.environment is not None and np.any(arrivals.environment != ""):
+        observed_analysis = build_analysis(observed_from_arrivals(arrivals), arrivals.stats)
+    return Trace(arrivals, observed_analysis, kind, list(paths))
+
+
+def simulate_default(
+    paths: Sequence[str], function: str | None = None, pricing: Pricing | None = None
+) -> tuple[WhatIf, list[str]]:
+    """``lamlife analyze`` on an arrival CSV: the default policy, and notes that say so."""
+    trace = load_trace(paths, function=function)
+    policy, notes = build_policy(trace.arrivals)
+    notes.insert(0, "the input has arrivals only: environments were simulated with the default "
+                    f"policy (keep-alive {policy.keep_alive_s:g} s, max lifetime "
+                    f"{policy.max_lifetime_s:g} s, most recently used idle environment first; "
+                    "see lamlife simulate)")
+    whatif = simulate_trace(trace, policy, pricing)
+    whatif.notes.extend(notes)
+    return whatif, notes

@@ -13,7 +13,7 @@ The work is vectorized over the invocation table; only the sparse lifecycle mark
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lamlife.lifecycle.read.collect import NUMERIC_FIELDS, Mark, RecordSink, hash_ids, pair_key
+from lamlife.lifecycle.read.collect import Mark, RecordSink, hash_ids, pair_key
 from lamlife.lifecycle.schema import FLAG_SEPARATOR, INVOCATION_COLUMNS
 
 PROVISIONED = "provisioned-concurrency"
@@ -76,8 +76,43 @@ def _ms_to_clock(ms: float) -> str:
 
 
 def run_engine(sink: RecordSink, options: EngineOptions | None = None) -> EngineResult:
-    """Classify every collected invocation. The sink must have been ``finish()``-ed."""
+    """Classify every collected invocation. The sink must have been ``finish()``-ed.
+
+    Environments are independent: the rows of one environment depend only on that
+    environment's records, so running this on any set of whole environments gives exactly
+    their rows of the full run (the unit a distributed engine runs; see
+    ``RecordSink.environment_subset``).
+    """
     options = options or EngineOptions()
+    rows = _ordered_rows(sink)
+    status, error_type, killed = _statuses(sink, rows)
+    marks = _attach_marks(sink, rows)
+    ev = _evidence_columns(marks.evidence, rows.n)
+    seq = _sequence(rows, marks, ev, status, options)
+    status, error_type, oom = _out_of_memory(rows, status, error_type, killed)
+    loop_member = _reset_loops(rows, seq, status)
+    reason = _reasons(rows, seq, ev, status, error_type, oom)
+    flags = _flags(status, oom, ev, loop_member, seq.before_window)
+    table = _invocation_table(rows, marks, seq, ev, status, error_type, reason, flags)
+    return EngineResult(table, marks.orphan_init_failures, marks.unused_inits, marks.orphans)
+
+
+@dataclass
+class _Rows:
+    """The paired columns in table order: by (function, environment) name, start, read order."""
+
+    n: int
+    cols: dict[str, Any]
+    start: np.ndarray
+    envs: np.ndarray
+    functions: list[str]  # by environment code (a JSON initStart may name the function)
+    env_names: list[str]  # by environment code
+    known: np.ndarray  # per row: the environment is known (a log stream or instance id)
+    same_prev: np.ndarray  # per row: same environment as the row before
+
+
+def _ordered_rows(sink: RecordSink) -> _Rows:
+    """START time (REPORT time - Duration without a START), then the table order."""
     cols = sink.paired
     n = len(sink)
     start = cols["start"].copy()
@@ -95,45 +130,21 @@ def run_engine(sink: RecordSink, options: EngineOptions | None = None) -> Engine
     # put the sink's columns in this order in place: the unsorted copies are freed as we go
     for name in list(cols):
         cols[name] = cols[name][order]
-    start = start[order]
     envs = cols["env"]
-    end = cols["end"]
-    num = {name: cols[name] for name in NUMERIC_FIELDS}
-    request_id = cols["request_id"]
-    version = cols["version"]
-    status = cols["status"]
-    error_type = cols["error_type"]
-
     known_env_code = np.array([bool(e) for e in env_names] or [False], dtype=bool)
+    same_prev = np.zeros(n, dtype=bool)
+    if n > 1:
+        same_prev[1:] = envs[1:] == envs[:-1]
+    return _Rows(n, cols, start[order], envs, functions, env_names,
+                 known_env_code[envs] if n else np.zeros(0, bool), same_prev)
 
-    # ---- status lines (timeouts, crashes, runtimeDone) joined on (environment, RequestId)
-    line_status = np.full(n, "", dtype=object)
-    line_error_type = np.full(n, "", dtype=object)
-    killed = np.zeros(n, dtype=bool)
-    if sink.status_lines and n:
-        # only invocations whose (environment, RequestId) some status line names
-        line_keys = pair_key(np.array([s.env for s in sink.status_lines], dtype=np.int64),
-                             hash_ids([s.request_id for s in sink.status_lines]))
-        candidates_idx = np.flatnonzero(np.isin(pair_key(envs, cols["rid_hash"]), line_keys))
-        by_key: dict[tuple[int, str], list[int]] = defaultdict(list)
-        for i in candidates_idx.tolist():
-            by_key[(int(envs[i]), request_id[i])].append(i)
-        rank = {"": 0, "success": 1, "error": 2, "timeout": 3}
-        for line in sink.status_lines:
-            candidates = by_key.get((line.env, line.request_id))
-            if not candidates:
-                continue
-            # the latest invocation that started at or before the line
-            target = candidates[0]
-            for i in candidates:
-                if start[i] <= line.ts + 1.0:
-                    target = i
-            if rank[line.status] > rank[line_status[target]]:
-                line_status[target] = line.status
-            if line.error_type and not line_error_type[target]:
-                line_error_type[target] = line.error_type
-            killed[target] |= line.killed
 
+def _statuses(sink: RecordSink, rows: _Rows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(status, error_type, killed) per row: the REPORT's failed status wins, else the
+    strongest status line (timeout > error > success), else success."""
+    line_status, line_error_type, killed = _join_status_lines(sink, rows)
+    status = rows.cols["status"]
+    error_type = rows.cols["error_type"]
     reported = status != ""
     failed_report = reported & (status != "success")
     final_status = np.where(failed_report, status,
@@ -141,89 +152,167 @@ def run_engine(sink: RecordSink, options: EngineOptions | None = None) -> Engine
     final_status[final_status == ""] = "success"
     final_error_type = np.where(error_type != "", error_type, line_error_type).astype(object)
     final_error_type[final_status == "success"] = ""
+    return final_status, final_error_type, killed
 
-    # ---- marks: attach each to the next invocation of its environment
-    evidence: dict[int, _Evidence] = {}
-    env_runtime: dict[int, str] = {}
-    env_init_type: dict[int, str] = {}
-    orphans: list[OrphanEvent] = []
-    orphan_init_failures = 0
-    unused_inits = 0
-    if sink.marks:
-        bounds = _env_bounds(envs)
-        marks = sorted(sink.marks, key=lambda m: (m.env, m.ts, m.seq))
-        orphan_envs_with_init: set[int] = set()
-        for mark in marks:
-            if mark.runtime_version:
-                env_runtime.setdefault(mark.env, mark.runtime_version)
-            if mark.init_type:
-                env_init_type.setdefault(mark.env, mark.init_type)
-            lo, hi = bounds.get(mark.env, (0, 0))
-            pos = lo + bisect_left(start[lo:hi], mark.ts) if hi > lo else hi
-            if pos >= hi:  # after the environment's last invocation: serves nobody here
-                fn, env = functions[mark.env], env_names[mark.env]
-                if mark.kind == "init_report" and mark.status not in ("", "success"):
-                    orphan_init_failures += 1
-                    orphans.append(OrphanEvent(mark.ts, fn, env, "init_failure",
+
+def _join_status_lines(sink: RecordSink, rows: _Rows
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Status lines (timeouts, crashes, runtimeDone) joined on (environment, RequestId): each
+    goes to the latest invocation of its key that started at or before it."""
+    n = rows.n
+    start = rows.start
+    envs = rows.envs
+    request_id = rows.cols["request_id"]
+    line_status = np.full(n, "", dtype=object)
+    line_error_type = np.full(n, "", dtype=object)
+    killed = np.zeros(n, dtype=bool)
+    if not sink.status_lines or not n:
+        return line_status, line_error_type, killed
+    # only invocations whose (environment, RequestId) some status line names
+    line_keys = pair_key(np.array([s.env for s in sink.status_lines], dtype=np.int64),
+                         hash_ids([s.request_id for s in sink.status_lines]))
+    candidates_idx = np.flatnonzero(np.isin(pair_key(envs, rows.cols["rid_hash"]), line_keys))
+    by_key: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for i in candidates_idx.tolist():
+        by_key[(int(envs[i]), request_id[i])].append(i)
+    rank = {"": 0, "success": 1, "error": 2, "timeout": 3}
+    candidate_starts: dict[tuple[int, str], list[float]] = {}
+    for line in sink.status_lines:
+        candidates = by_key.get((line.env, line.request_id))
+        if not candidates:
+            continue
+        # the latest invocation that started at or before the line (candidates are in
+        # table order: by start within the environment), found by bisection
+        starts_of = candidate_starts.get((line.env, line.request_id))
+        if starts_of is None:
+            starts_of = start[candidates].tolist()
+            candidate_starts[(line.env, line.request_id)] = starts_of
+        target = candidates[max(bisect_right(starts_of, line.ts + 1.0) - 1, 0)]
+        if rank[line.status] > rank[line_status[target]]:
+            line_status[target] = line.status
+        if line.error_type and not line_error_type[target]:
+            line_error_type[target] = line.error_type
+        killed[target] |= line.killed
+    return line_status, line_error_type, killed
+
+
+@dataclass
+class _Marks:
+    """Lifecycle marks attached to the invocation that follows them, per environment."""
+
+    evidence: dict[int, _Evidence] = field(default_factory=dict)  # row -> evidence
+    env_runtime: dict[int, str] = field(default_factory=dict)
+    env_init_type: dict[int, str] = field(default_factory=dict)
+    orphans: list[OrphanEvent] = field(default_factory=list)
+    orphan_init_failures: int = 0
+    unused_inits: int = 0
+
+
+def _attach_marks(sink: RecordSink, rows: _Rows) -> _Marks:
+    """Each mark goes to the next invocation of its environment; after the last one it serves
+    nobody (an init failure or an unused init, reported as orphan events)."""
+    out = _Marks()
+    if not sink.marks:
+        return out
+    functions, env_names, start = rows.functions, rows.env_names, rows.start
+    bounds = _env_bounds(rows.envs)
+    marks = sorted(sink.marks, key=lambda m: (m.env, m.ts, m.seq))
+    orphan_envs_with_init: set[int] = set()
+    for mark in marks:
+        if mark.runtime_version:
+            out.env_runtime.setdefault(mark.env, mark.runtime_version)
+        if mark.init_type:
+            out.env_init_type.setdefault(mark.env, mark.init_type)
+        lo, hi = bounds.get(mark.env, (0, 0))
+        pos = lo + bisect_left(start[lo:hi], mark.ts) if hi > lo else hi
+        if pos >= hi:  # after the environment's last invocation: serves nobody here
+            fn, env = functions[mark.env], env_names[mark.env]
+            if mark.kind == "init_report" and mark.status not in ("", "success"):
+                out.orphan_init_failures += 1
+                out.orphans.append(OrphanEvent(mark.ts, fn, env, "init_failure",
                                                _init_failure_reason(mark)))
-                elif mark.kind == "init_start" and hi == lo and \
-                        mark.env not in sink.envs_with_starts:
-                    orphan_envs_with_init.add(mark.env)
-                continue
-            _apply_mark(evidence.setdefault(pos, _Evidence()), mark)
-        for code in sorted(orphan_envs_with_init):
-            unused_inits += 1
-            first_ts = min(m.ts for m in marks if m.env == code)
-            orphans.append(OrphanEvent(first_ts, functions[code], env_names[code], "unused_init",
+            elif mark.kind == "init_start" and hi == lo and \
+                    mark.env not in sink.envs_with_starts:
+                orphan_envs_with_init.add(mark.env)
+            continue
+        _apply_mark(out.evidence.setdefault(pos, _Evidence()), mark)
+    for code in sorted(orphan_envs_with_init):
+        out.unused_inits += 1
+        first_ts = min(m.ts for m in marks if m.env == code)
+        out.orphans.append(OrphanEvent(first_ts, functions[code], env_names[code], "unused_init",
                                        "unused_init: initialized, served no request in the data"))
+    return out
 
+
+_EVIDENCE_COLUMNS: tuple[tuple[str, Any, Any], ...] = (
+    ("init_start_ms", np.nan, np.float64),
+    ("init_activity", False, bool),
+    ("phase_invoke", False, bool),
+    ("pc_evidence", False, bool),
+    ("init_report_ms", np.nan, np.float64),
+    ("init_failures", 0, np.int64),
+    ("init_timed_out", False, bool),
+    ("init_errored", False, bool),
+    ("init_fail_status", "", object),
+    ("init_fail_error_type", "", object),
+    ("init_fail_ms", np.nan, np.float64),
+    ("restore", False, bool),
+    ("restore_ms", np.nan, np.float64),
+)
+
+
+def _evidence_columns(evidence: dict[int, _Evidence], n: int) -> dict[str, np.ndarray]:
+    """The sparse per-invocation evidence as full columns (defaults where no mark)."""
     ev_index = np.fromiter(evidence.keys(), dtype=np.int64, count=len(evidence))
     evs = list(evidence.values())
-
-    def ev_col(attr: str, default: Any, dtype: Any) -> np.ndarray:
-        out = np.full(n, default, dtype=dtype)
+    out: dict[str, np.ndarray] = {}
+    for attr, default, dtype in _EVIDENCE_COLUMNS:
+        column = np.full(n, default, dtype=dtype)
         if len(ev_index):
-            out[ev_index] = [getattr(e, attr) for e in evs]
-        return out
+            column[ev_index] = [getattr(e, attr) for e in evs]
+        out[attr] = column
+    return out
 
-    init_start_ms = ev_col("init_start_ms", np.nan, np.float64)
-    init_activity = ev_col("init_activity", False, bool)
-    phase_invoke = ev_col("phase_invoke", False, bool)
-    pc_evidence = ev_col("pc_evidence", False, bool)
-    init_report_ms = ev_col("init_report_ms", np.nan, np.float64)
-    init_failures = ev_col("init_failures", 0, np.int64)
-    init_timed_out = ev_col("init_timed_out", False, bool)
-    init_errored = ev_col("init_errored", False, bool)
-    init_fail_status = ev_col("init_fail_status", "", object)
-    init_fail_error_type = ev_col("init_fail_error_type", "", object)
-    init_fail_ms = ev_col("init_fail_ms", np.nan, np.float64)
-    restore_mark = ev_col("restore", False, bool)
-    restore_mark_ms = ev_col("restore_ms", np.nan, np.float64)
 
-    # ---- sequence features
-    known = known_env_code[envs] if n else np.zeros(0, bool)
-    same_prev = np.zeros(n, dtype=bool)
-    if n > 1:
-        same_prev[1:] = envs[1:] == envs[:-1]
+@dataclass
+class _Sequence:
+    """Per-row features of the sequence and the start type they give (§5.8)."""
+
+    start_type: np.ndarray
+    init_type: np.ndarray
+    prev_failed: np.ndarray
+    first: np.ndarray
+    lmi: np.ndarray
+    before_window: np.ndarray
+    init_duration: np.ndarray
+    restore_ms: np.ndarray
+    gap: np.ndarray
+
+
+def _sequence(rows: _Rows, marks: _Marks, ev: dict[str, np.ndarray], status: np.ndarray,
+              options: EngineOptions) -> _Sequence:
+    """Start types, first match wins: restore > reinit > provisioned > proactive > cold > warm."""
+    cols, known, same_prev = rows.cols, rows.known, rows.same_prev
+    n = rows.n
     first = ~same_prev
-    inv_init_type = _per_env(env_init_type, len(env_names))[envs]
+    inv_init_type = _per_env(marks.env_init_type, len(rows.env_names))[rows.envs]
     lmi = inv_init_type == LMI
-    failed = final_status != "success"
+    failed = status != "success"
     prev_failed = np.zeros(n, dtype=bool)
     prev_failed[1:] = same_prev[1:] & failed[:-1]
     prev_failed &= known & ~lmi
-    restore_ms = num["restore_duration_ms"]
-    restore_ms = np.where(np.isnan(restore_ms), restore_mark_ms, restore_ms)
-    report_init = num["init_duration_ms"]
-    init_duration = np.where(np.isnan(report_init), init_report_ms, report_init)
+    restore_ms = cols["restore_duration_ms"]
+    restore_ms = np.where(np.isnan(restore_ms), ev["restore_ms"], restore_ms)
+    report_init = cols["init_duration_ms"]
+    init_duration = np.where(np.isnan(report_init), ev["init_report_ms"], report_init)
     threshold_ms = options.proactive_threshold_s * 1000.0
-    gap = start - init_start_ms
+    gap = rows.start - ev["init_start_ms"]
 
-    is_restore = ~np.isnan(num["restore_duration_ms"]) | (known & restore_mark)
-    is_reinit = known & (prev_failed | (init_failures > 0) | phase_invoke)
-    is_provisioned = known & first & (pc_evidence | (inv_init_type == PROVISIONED))
+    is_restore = ~np.isnan(cols["restore_duration_ms"]) | (known & ev["restore"])
+    is_reinit = known & (prev_failed | (ev["init_failures"] > 0) | ev["phase_invoke"])
+    is_provisioned = known & first & (ev["pc_evidence"] | (inv_init_type == PROVISIONED))
     is_proactive = known & first & ~np.isnan(gap) & (gap > threshold_ms)
-    is_cold = (known & init_activity) | ~np.isnan(report_init)
+    is_cold = (known & ev["init_activity"]) | ~np.isnan(report_init)
     # codes, then one shared str object per type (a str array would cost ~100 bytes a row)
     type_names = np.array(["restore", "reinit", "provisioned", "proactive", "cold", "warm"],
                           dtype=object)
@@ -234,53 +323,71 @@ def run_engine(sink: RecordSink, options: EngineOptions | None = None) -> Engine
     # provisioned environments keep their init type for billing
     inv_init_type = np.where((inv_init_type == "") & is_provisioned, PROVISIONED, inv_init_type)
     inv_init_type = np.where((inv_init_type == "") & is_restore, "snap-start", inv_init_type)
+    return _Sequence(start_type, inv_init_type, prev_failed, first, lmi, before_window,
+                     init_duration, restore_ms, gap)
 
-    # ---- out of memory (§2.6: Runtime.OutOfMemory, or a kill at the memory limit)
-    mem = num["memory_mb"]
-    maxmem = num["max_memory_used_mb"]
-    # a timed-out invocation stays a timeout: out_of_memory is a subset of errors
-    oom = ((final_error_type == "Runtime.OutOfMemory") | (
-        killed & ~np.isnan(mem) & (maxmem >= mem))) & (final_status != "timeout")
-    final_status = np.where(oom & (final_status == "success"), "error", final_status)
-    final_error_type = np.where(oom & (final_error_type == ""), "Runtime.OutOfMemory",
-                                final_error_type)
 
-    # ---- reset loops (§5.4): >= 2 consecutive failures, each followed by a re-init
-    failed = final_status != "success"
+def _out_of_memory(rows: _Rows, status: np.ndarray, error_type: np.ndarray,
+                   killed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Out of memory (§2.6: Runtime.OutOfMemory, or a kill at the memory limit); a timed-out
+    invocation stays a timeout: out_of_memory is a subset of errors."""
+    mem = rows.cols["memory_mb"]
+    maxmem = rows.cols["max_memory_used_mb"]
+    oom = ((error_type == "Runtime.OutOfMemory") | (
+        killed & ~np.isnan(mem) & (maxmem >= mem))) & (status != "timeout")
+    status = np.where(oom & (status == "success"), "error", status)
+    error_type = np.where(oom & (error_type == ""), "Runtime.OutOfMemory", error_type)
+    return status, error_type, oom
+
+
+def _reset_loops(rows: _Rows, seq: _Sequence, status: np.ndarray) -> np.ndarray:
+    """Reset loops (§5.4): >= 2 consecutive failures, each followed by a re-init."""
+    n = rows.n
+    failed = status != "success"
     has_next = np.zeros(n, dtype=bool)
-    has_next[:-1] = same_prev[1:] if n > 1 else has_next[:-1]
-    loop_member = _reset_loop_members(failed & has_next & known & ~lmi, same_prev)
+    has_next[:-1] = rows.same_prev[1:] if n > 1 else has_next[:-1]
+    return _reset_loop_members(failed & has_next & rows.known & ~seq.lmi, rows.same_prev)
 
-    # ---- reasons
+
+def _reasons(rows: _Rows, seq: _Sequence, ev: dict[str, np.ndarray], status: np.ndarray,
+             error_type: np.ndarray, oom: np.ndarray) -> np.ndarray:
+    """Why each non-warm invocation started as it did ("" for a plain warm start)."""
+    n = rows.n
     prev_end = np.full(n, np.nan)
-    prev_end[1:] = end[:-1]
+    prev_end[1:] = rows.cols["end"][:-1]
     prev_status = np.full(n, "", dtype=object)
-    prev_status[1:] = final_status[:-1]
+    prev_status[1:] = status[:-1]
     prev_error = np.full(n, "", dtype=object)
-    prev_error[1:] = final_error_type[:-1]
+    prev_error[1:] = error_type[:-1]
     prev_oom = np.zeros(n, dtype=bool)
     prev_oom[1:] = oom[:-1]
     reason = np.full(n, "", dtype=object)
-    for k in np.flatnonzero(start_type != "warm"):
+    report_init = rows.cols["init_duration_ms"]
+    for k in np.flatnonzero(seq.start_type != "warm"):
         reason[k] = _reason(
-            start_type[k], bool(prev_failed[k]), prev_status[k], prev_error[k],
-            bool(prev_oom[k]), prev_end[k], int(init_failures[k]), init_fail_status[k],
-            init_fail_error_type[k], init_fail_ms[k], gap[k], report_init[k],
-            init_duration[k], restore_ms[k], init_start_ms[k],
+            seq.start_type[k], bool(seq.prev_failed[k]), prev_status[k], prev_error[k],
+            bool(prev_oom[k]), prev_end[k], int(ev["init_failures"][k]),
+            ev["init_fail_status"][k], ev["init_fail_error_type"][k], ev["init_fail_ms"][k],
+            seq.gap[k], report_init[k], seq.init_duration[k], seq.restore_ms[k],
+            ev["init_start_ms"][k],
         )
-    reason[before_window] = "warm: no init seen; the environment started before the data"
+    reason[seq.before_window] = "warm: no init seen; the environment started before the data"
     # without a log stream only the REPORT can say cold: say why this one is warm
-    reason[(start_type == "warm") & ~known] = (
+    reason[(seq.start_type == "warm") & ~rows.known] = (
         "warm: no Init Duration on the REPORT (no log stream, so init records cannot be placed)")
+    return reason
 
-    # ---- flags
-    flags = np.full(n, "", dtype=object)
+
+def _flags(status: np.ndarray, oom: np.ndarray, ev: dict[str, np.ndarray],
+           loop_member: np.ndarray, before_window: np.ndarray) -> np.ndarray:
+    """The ";"-joined flags of each invocation ("" for most)."""
+    flags = np.full(len(status), "", dtype=object)
     for cond, word in (
-        (final_status == "timeout", "timeout"),
-        ((final_status == "error") & ~oom, "error"),
+        (status == "timeout", "timeout"),
+        ((status == "error") & ~oom, "error"),
         (oom, "out_of_memory"),
-        (init_timed_out, "init_timeout"),
-        (init_errored, "init_error"),
+        (ev["init_timed_out"], "init_timeout"),
+        (ev["init_errored"], "init_error"),
         (loop_member, "reset_loop"),
         (before_window, "started_before_window"),
     ):
@@ -288,43 +395,51 @@ def run_engine(sink: RecordSink, options: EngineOptions | None = None) -> Engine
             flags[cond] = flags[cond] + (word + FLAG_SEPARATOR)
     flagged = flags != ""
     flags[flagged] = [f[:-1] for f in flags[flagged]]
+    return flags
 
+
+def _invocation_table(rows: _Rows, marks: _Marks, seq: _Sequence, ev: dict[str, np.ndarray],
+                      status: np.ndarray, error_type: np.ndarray, reason: np.ndarray,
+                      flags: np.ndarray) -> pd.DataFrame:
+    """The invocation table (schema.INVOCATION_COLUMNS); strings are shared objects."""
+    cols, envs, env_names = rows.cols, rows.envs, rows.env_names
     # version: START's, else the stream's [version]
     env_series = pd.Series(np.asarray(env_names + [""], dtype=object)[envs], dtype=object)
-    version_s = pd.Series(version, dtype=object)
+    version_s = pd.Series(cols["version"], dtype=object)
     missing_version = version_s == ""
     if missing_version.any():
         from_stream = env_series[missing_version].str.extract(r"\[([^\]]+)\]", expand=False)
         version_s[missing_version] = from_stream.fillna("")
-
-    runtime = _per_env(env_runtime, len(env_names))[envs]
-    table = pd.DataFrame(
+    runtime = _per_env(marks.env_runtime, len(env_names))[envs]
+    return pd.DataFrame(
         {
-            "function": pd.Series(np.asarray(functions + [""], dtype=object)[envs], dtype=object),
+            "function": pd.Series(np.asarray(rows.functions + [""], dtype=object)[envs],
+                                  dtype=object),
             "version": version_s,
             "environment": env_series,
-            "request_id": pd.Series(request_id, dtype=object),
-            "start": ms_to_datetime(start),
-            "end": ms_to_datetime(end),
-            "start_type": start_type,
-            "reason": reason,
-            "status": final_status.astype(object),
-            "error_type": final_error_type.astype(object),
-            "duration_ms": num["duration_ms"],
-            "billed_duration_ms": num["billed_duration_ms"],
-            "init_duration_ms": init_duration,
-            "restore_duration_ms": restore_ms,
-            "billed_restore_duration_ms": num["billed_restore_duration_ms"],
-            "memory_mb": mem,
-            "max_memory_used_mb": maxmem,
-            "init_type": inv_init_type.astype(object),
+            "request_id": pd.Series(cols["request_id"], dtype=object),
+            "start": ms_to_datetime(rows.start),
+            "end": ms_to_datetime(cols["end"]),
+            # object columns of shared strings: pandas would otherwise infer its string
+            # dtype, whose every comparison downstream also scans for missing values
+            "start_type": pd.Series(seq.start_type, dtype=object),
+            "reason": pd.Series(reason, dtype=object),
+            "status": pd.Series(status, dtype=object),
+            "error_type": pd.Series(error_type, dtype=object),
+            "duration_ms": cols["duration_ms"],
+            "billed_duration_ms": cols["billed_duration_ms"],
+            "init_duration_ms": seq.init_duration,
+            "restore_duration_ms": seq.restore_ms,
+            "billed_restore_duration_ms": cols["billed_restore_duration_ms"],
+            "memory_mb": cols["memory_mb"],
+            "max_memory_used_mb": cols["max_memory_used_mb"],
+            "init_type": pd.Series(seq.init_type, dtype=object),
             "runtime_version": pd.Series(runtime, dtype=object),
-            "init_failures": init_failures,
-            "flags": flags,
+            "init_failures": ev["init_failures"],
+            "flags": pd.Series(flags, dtype=object),
         },
         columns=list(INVOCATION_COLUMNS),
     )
-    return EngineResult(table, orphan_init_failures, unused_inits, orphans)
 
 
 def ms_to_datetime(ms: np.ndarray) -> pd.DatetimeIndex:

@@ -8,13 +8,15 @@ lamlife CSV all produce their other tables the same way.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from lamlife.lifecycle.analysis import Analysis, InputStats
 from lamlife.lifecycle.engine.causes import count_causes, count_reinit_causes
+from lamlife.lifecycle.engine.replay import OrphanEvent
 from lamlife.lifecycle.schema import (
     COLD_START_TYPES,
     ENVIRONMENT_COLUMNS,
@@ -68,14 +70,12 @@ def environments_table(inv: pd.DataFrame) -> pd.DataFrame:
     inv = inv[inv["environment"] != ""]
     if inv.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in ENVIRONMENT_COLUMNS})
-    inv = inv.sort_values(["function", "environment", "start"], kind="stable")
-    keys = ["function", "environment"]
-    same = (inv["function"].shift() == inv["function"]) & (
-        inv["environment"].shift() == inv["environment"])
+    inv, key = _by_environment(inv)
+    same = np.zeros(len(inv), dtype=bool)
+    same[1:] = key[1:] == key[:-1]
     idle = (inv["start"] - inv["end"].shift()).dt.total_seconds().where(same)
     work = pd.DataFrame({
-        "function": inv["function"],
-        "environment": inv["environment"],
+        "key": key,
         "idle": idle.clip(lower=0),
         "cold": inv["start_type"].isin(COLD_START_TYPES),
         "reinit": inv["start_type"] == "reinit",
@@ -83,19 +83,23 @@ def environments_table(inv: pd.DataFrame) -> pd.DataFrame:
     })
     for flag in ENVIRONMENT_FLAGS:
         work[flag] = has_flag(inv["flags"], flag)
-    grouped = work.groupby(keys, sort=False)
+    grouped = work.groupby("key", sort=False)
     agg = grouped.agg(
         max_idle_s=("idle", "max"), mean_idle_s=("idle", "mean"), cold_starts=("cold", "sum"),
         resets=("reinit", "sum"), failures=("failed", "sum"),
         **{flag: (flag, "any") for flag in ENVIRONMENT_FLAGS},
     )
-    g = inv.groupby(keys, sort=False)
-    first = g.first()  # first non-null per column
+    g = inv.assign(key=key).groupby("key", sort=False)
+    first = g[["function", "environment", "version", "init_type", "runtime_version",
+               "init_duration_ms"]].first()  # first non-null per column
     out = pd.DataFrame({
-        "version": first["version"],
-        "init_type": first["init_type"],
-        "runtime_version": first["runtime_version"],
-        "init_duration_ms": g["init_duration_ms"].first(),
+        # names typed as a groupby over them would type them
+        "function": pd.Index(first["function"].to_numpy(dtype=object)),
+        "environment": pd.Index(first["environment"].to_numpy(dtype=object)),
+        "version": first["version"].astype(object),
+        "init_type": first["init_type"].astype(object),
+        "runtime_version": first["runtime_version"].astype(object),
+        "init_duration_ms": first["init_duration_ms"],
         "first_start": g["start"].min(),
         "last_end": g["end"].max(),
         "invocations": g.size(),
@@ -106,11 +110,25 @@ def environments_table(inv: pd.DataFrame) -> pd.DataFrame:
     for flag in ENVIRONMENT_FLAGS:
         flag_text = flag_text + np.where(out[flag], flag + FLAG_SEPARATOR, "")
     out["flags"] = flag_text.str.rstrip(FLAG_SEPARATOR)
-    out = out.reset_index()
+    out = out.reset_index(drop=True)
     for c in ("invocations", "cold_starts", "resets", "failures"):
         out[c] = out[c].astype(np.int64)
     out = out.sort_values(["function", "first_start", "environment"], kind="stable")
     return out[list(ENVIRONMENT_COLUMNS)].reset_index(drop=True)
+
+
+def _by_environment(inv: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """``inv`` ordered by (function, environment, start), stable, with one int64 key per
+    (function, environment): integer codes of the sorted names, so the order is the names'
+    order without sorting strings row by row."""
+    fn_codes, fn_names = pd.factorize(inv["function"].to_numpy(dtype=object), sort=True)
+    env_codes, env_names = pd.factorize(inv["environment"].to_numpy(dtype=object), sort=True)
+    key = fn_codes.astype(np.int64) * max(len(env_names), 1) + env_codes
+    start = inv["start"]
+    start_key = start.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    start_key = np.where(start.isna().to_numpy(), np.iinfo(np.int64).max, start_key)  # NaT last
+    order = np.lexsort((start_key, key))
+    return inv.iloc[order], key[order]
 
 
 def functions_table(inv: pd.DataFrame, environments: pd.DataFrame,
@@ -275,3 +293,39 @@ def summary_dict(inv: pd.DataFrame, environments: pd.DataFrame, *, orphan_init_f
         "init_duration_ms": percentiles(inv["init_duration_ms"] if n else []),
         "duration_ms": percentiles(inv["duration_ms"] if n else []),
     }
+
+
+def build_analysis(invocations: pd.DataFrame, stats: InputStats | None = None, *,
+                   orphan_init_failures: int = 0, unused_inits: int = 0,
+                   orphan_events: Sequence[OrphanEvent] = (),
+                   functions: Sequence[str] = ()) -> Analysis:
+    """Environments, functions, events and summary from an invocation table.
+
+    ``functions`` keeps only those functions (a budget's ``function:``); orphan events of
+    other functions are dropped with them.
+    """
+    stats = stats or InputStats()
+    if functions:
+        keep = set(functions)
+        invocations = invocations[invocations["function"].isin(keep)].reset_index(drop=True)
+        orphan_events = [e for e in orphan_events if e.function in keep]
+        orphan_init_failures = sum(1 for e in orphan_events if e.event == "init_failure")
+        unused_inits = sum(1 for e in orphan_events if e.event == "unused_init")
+    environments = environments_table(invocations)
+    extra = [
+        {"time": pd.Timestamp(e.time_ms, unit="ms", tz="UTC"), "function": e.function,
+         "environment": e.environment, "request_id": "", "event": e.event, "reason": e.reason}
+        for e in orphan_events
+    ]
+    return Analysis(
+        invocations=invocations,
+        environments=environments,
+        functions=functions_table(invocations, environments,
+                                  [(e.function, e.environment) for e in orphan_events
+                                   if e.event == "init_failure"]),
+        events=events_table(invocations, extra),
+        summary=summary_dict(invocations, environments,
+                             orphan_init_failures=orphan_init_failures,
+                             unused_inits=unused_inits, incomplete=stats.incomplete),
+        input=stats,
+    )

@@ -18,13 +18,14 @@ before it. The paired columns are in ``paired``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from lamlife.lifecycle.read import compiled
 from lamlife.lifecycle.read.overlap import (
     drop_duplicates,
     merge_environments,
@@ -62,9 +63,44 @@ def _same_function(function: str, environment: str) -> str:
     return function
 
 
+_FNV_OFFSET = 14695981039346656037
+_FNV_PRIME = 1099511628211
+_VECTOR_WIDTH = 64  # RequestIds up to this many bytes are hashed column-wise
+
+
 def hash_ids(ids: Sequence[str]) -> np.ndarray:
-    """64-bit hashes of RequestIds (collisions need the same environment too: negligible)."""
-    return pd.util.hash_array(np.asarray(ids, dtype=object), categorize=False)
+    """64-bit FNV-1a hashes of RequestIds' UTF-8 bytes (collisions also need the same
+    environment: negligible). The compiled scanner hashes the same way."""
+    if compiled.compiled_enabled():
+        return np.frombuffer(compiled.tailscan.hash_ids(ids), dtype=np.uint64)
+    return fnv1a_ids(ids)
+
+
+def fnv1a_ids(ids: Sequence[str]) -> np.ndarray:
+    """``hash_ids`` without the compiled module: column-wise over the bytes with numpy."""
+    data = [s.encode("utf-8", "surrogatepass") for s in ids]
+    out = np.full(len(data), _FNV_OFFSET, dtype=np.uint64)
+    if not data:
+        return out
+    lengths = np.fromiter(map(len, data), dtype=np.int64, count=len(data))
+    short = np.flatnonzero(lengths <= _VECTOR_WIDTH)
+    if len(short):
+        matrix = np.array([data[i] for i in short], dtype=f"S{_VECTOR_WIDTH}")
+        columns = matrix.view(np.uint8).reshape(len(short), _VECTOR_WIDTH)
+        width = int(lengths[short].max())
+        h = out[short]
+        prime = np.uint64(_FNV_PRIME)
+        with np.errstate(over="ignore"):
+            for j in range(width):
+                live = lengths[short] > j
+                h = np.where(live, (h ^ columns[:, j].astype(np.uint64)) * prime, h)
+        out[short] = h
+    for i in np.flatnonzero(lengths > _VECTOR_WIDTH).tolist():
+        value = _FNV_OFFSET
+        for byte in data[i]:
+            value = ((value ^ byte) * _FNV_PRIME) & 0xFFFFFFFFFFFFFFFF
+        out[i] = value
+    return out
 
 
 @dataclass
@@ -147,12 +183,17 @@ class _Columns:
             out[name] = np.concatenate(chunks) if chunks else np.zeros(0)
             self._chunks[name] = []
         for name in self.text:
-            merged: list[Any] = []
-            for chunk in self._chunks[name]:
-                merged.extend(chunk)
-            out[name] = np.asarray(merged, dtype=object) if merged else np.zeros(0, object)
+            parts = [chunk if isinstance(chunk, np.ndarray) else _object_array(chunk)
+                     for chunk in self._chunks[name]]
+            out[name] = np.concatenate(parts) if parts else np.zeros(0, object)
             self._chunks[name] = []
         return out
+
+
+def _object_array(values: list[Any]) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
 
 
 class RecordSink:
@@ -248,10 +289,10 @@ class RecordSink:
             self._reports.append(
                 env=code, ts=ts, seq=seq, rid_hash=rec[1],
                 **dict(zip(NUMERIC_FIELDS, rec[2:9], strict=True)),
-                request_id=rec[1], status=rec[9], error_type=self._intern(rec[10]))
+                request_id=rec[1], status=rec[9], error_type=self.intern(rec[10]))
         elif kind == "start":
             self._starts.append(env=code, ts=ts, seq=seq, rid_hash=rec[1],
-                                version=self._intern(rec[2]))
+                                version=self.intern(rec[2]))
         elif kind == "status":
             self.status_lines.append(StatusLine(code, ts, *rec[1:6]))
         elif kind == "init_start":
@@ -298,42 +339,43 @@ class RecordSink:
 
     def add_starts(self, env: np.ndarray, ts: np.ndarray, request_ids: Sequence[str],
                    versions: Sequence[str]) -> None:
-        """Columns of parsed STARTs (counted as records)."""
+        """Columns of parsed STARTs (counted as records); ``versions`` a list, or an object
+        array of shared strings (typed as a sequence). Rows with a time Lambda cannot produce
+        are malformed."""
         keep = _in_range(ts, {})
         if keep is not None:
             self._drop_out_of_range("START", keep, request_ids)
             env, ts = env[keep], ts[keep]
-            kept = np.flatnonzero(keep).tolist()
-            request_ids = [request_ids[i] for i in kept]
-            versions = [versions[i] for i in kept]
+            versions = _kept(versions, keep)
+            request_ids = _kept(request_ids, keep)
         n = len(env)
         self.counts.records += n
         first = self.next_seq(n)
         self._starts.extend(env=env, ts=ts, seq=np.arange(first, first + n, dtype=np.int64),
-                            rid_hash=hash_ids(request_ids),
-                            version=[self._intern(v) for v in versions])
+                            rid_hash=hash_ids(request_ids), version=self._interned(versions))
 
     def add_reports(self, env: np.ndarray, ts: np.ndarray, request_ids: Sequence[str],
                     numbers: dict[str, np.ndarray], statuses: Sequence[str],
                     error_types: Sequence[str]) -> None:
-        """Columns of parsed REPORTs (counted as records); ``numbers`` keyed by NUMERIC_FIELDS."""
+        """Columns of parsed REPORTs (counted as records); ``numbers`` keyed by NUMERIC_FIELDS;
+        statuses and error types as lists or object arrays of shared strings. Rows with a time
+        or a number Lambda cannot produce are malformed."""
         keep = _in_range(ts, numbers)
         if keep is not None:
             self._drop_out_of_range("REPORT", keep, request_ids)
-            index = np.flatnonzero(keep).tolist()
             env, ts = env[keep], ts[keep]
             numbers = {name: values[keep] for name, values in numbers.items()}
-            request_ids = [request_ids[i] for i in index]
-            statuses = [statuses[i] for i in index]
-            error_types = [error_types[i] for i in index]
+            request_ids = _kept(request_ids, keep)
+            statuses = _kept(statuses, keep)
+            error_types = _kept(error_types, keep)
         n = len(env)
         self.counts.records += n
         first = self.next_seq(n)
         self._reports.extend(env=env, ts=ts, seq=np.arange(first, first + n, dtype=np.int64),
                              rid_hash=hash_ids(request_ids), **numbers,
                              request_id=list(request_ids),
-                             status=[self._intern(s) for s in statuses],
-                             error_type=[self._intern(e) for e in error_types])
+                             status=self._interned(statuses),
+                             error_type=self._interned(error_types))
 
     def _drop_out_of_range(self, word: str, keep: np.ndarray,
                            request_ids: Sequence[str]) -> None:
@@ -343,8 +385,15 @@ class RecordSink:
         extra = int((~keep).sum()) - min(int((~keep).sum()), MAX_EXAMPLES)
         self.counts.malformed += extra
 
-    def _intern(self, text: str) -> str:
+    def intern(self, text: str) -> str:
+        """One shared object per distinct string (versions, statuses, error types)."""
         return self._strings.setdefault(text, text)
+
+    def _interned(self, values: Sequence[str] | np.ndarray) -> Any:
+        """Values as stored: an object array of already shared strings is kept as it is."""
+        if isinstance(values, np.ndarray):
+            return values
+        return [self.intern(v) for v in values]
 
     # ----------------------------------------------------------------- output side
 
@@ -363,22 +412,49 @@ class RecordSink:
                        for k, v in reports.items()}
         start_ts, version, matched = pair_starts(starts, reports)
         self.envs_with_starts = {int(c) for c in np.unique(starts["env"])}
-        self.paired = {
-            "env": reports["env"].astype(np.int64),
+        self.paired = {  # astype(copy=False): no second copy of columns already typed
+            "env": reports["env"].astype(np.int64, copy=False),
             "start": start_ts,
-            "end": reports["ts"].astype(np.float64),
-            "seq": reports["seq"].astype(np.int64),
+            "end": reports["ts"].astype(np.float64, copy=False),
+            "seq": reports["seq"].astype(np.int64, copy=False),
             "request_id": reports["request_id"],
-            "rid_hash": reports["rid_hash"].astype(np.uint64),
+            "rid_hash": reports["rid_hash"].astype(np.uint64, copy=False),
             "version": version,
             "status": reports["status"],
             "error_type": reports["error_type"],
-            **{name: reports[name].astype(np.float64) for name in NUMERIC_FIELDS},
+            **{name: reports[name].astype(np.float64, copy=False) for name in NUMERIC_FIELDS},
         }
         return int(len(starts["env"]) - matched)
 
     def __len__(self) -> int:
         return len(self.paired.get("env", ()))
+
+    def release(self) -> None:
+        """Drop the paired columns, marks and status lines (after the engine ran); the
+        environments and counts stay."""
+        self.paired = {}
+        self.marks = []
+        self.status_lines = []
+
+    def environment_subset(self, codes: Collection[int]) -> RecordSink:
+        """A finished sink holding only the records of these environment codes (codes, names
+        and read order unchanged): one environment's records in, and the engine gives its
+        invocation rows out, the same as in a run over everything (the unit a distributed
+        engine runs). Counts are not carried over."""
+        keep_codes = set(codes)
+        out = RecordSink()
+        out.environments = list(self.environments)
+        out._env_codes = dict(self._env_codes)
+        out.function_from_record = {c: f for c, f in self.function_from_record.items()
+                                    if c in keep_codes}
+        out.fallback_functions = set(self.fallback_functions)
+        out.naming = self.naming
+        keep = np.isin(self.paired["env"], np.fromiter(keep_codes, dtype=np.int64))
+        out.paired = {name: column[keep] for name, column in self.paired.items()}
+        out.marks = [m for m in self.marks if m.env in keep_codes]
+        out.status_lines = [line for line in self.status_lines if line.env in keep_codes]
+        out.envs_with_starts = self.envs_with_starts & keep_codes
+        return out
 
 
 _COLUMN_RANGES = {  # NUMERIC_FIELDS -> (lowest, highest): platform.record_problem's ranges
@@ -390,6 +466,13 @@ _COLUMN_RANGES = {  # NUMERIC_FIELDS -> (lowest, highest): platform.record_probl
     "restore_duration_ms": (0.0, MAX_DURATION_MS),
     "billed_restore_duration_ms": (0.0, MAX_DURATION_MS),
 }
+
+
+def _kept(values: Sequence[str] | np.ndarray, keep: np.ndarray) -> Any:
+    """The kept rows of a list or an array."""
+    if isinstance(values, np.ndarray):
+        return values[keep]
+    return [values[i] for i in np.flatnonzero(keep).tolist()]
 
 
 def _in_range(ts: np.ndarray, numbers: dict[str, np.ndarray]) -> np.ndarray | None:
@@ -453,23 +536,41 @@ def pair_key(env: np.ndarray, rid_hash: np.ndarray) -> np.ndarray:
 
 def _pair_walk(s: pd.DataFrame, r: pd.DataFrame, start_ts: np.ndarray,
                version: np.ndarray) -> int:
-    """Pairing for keys with retries: each REPORT takes the latest unpaired START before it."""
-    opened: dict[int, list[tuple[float, str]]] = {}
-    for key, ts, ver in s[["key", "ts", "version"]].itertuples(index=False):
-        opened.setdefault(key, []).append((ts, ver))
+    """Pairing for keys with retries: each REPORT takes the latest unpaired START at or before it.
+
+    One pass over STARTs and REPORTs merged in (key, time) order with a stack of open STARTs
+    per key: STARTs are pushed in time order, so the top is always the latest open one, and a
+    REPORT pops it. Among STARTs of the same time the one read first is taken (pushed last);
+    a START and a REPORT of the same time pair (START first). Linear after the sort, however
+    many invocations share one RequestId.
+    """
+    ns, nr = len(s), len(r)
+    if ns == 0 or nr == 0:
+        return 0
+    keys = np.concatenate([s["key"].to_numpy(np.uint64), r["key"].to_numpy(np.uint64)])
+    times = np.concatenate([s["ts"].to_numpy(np.float64), r["ts"].to_numpy(np.float64)])
+    is_report = np.concatenate([np.zeros(ns, np.int8), np.ones(nr, np.int8)])
+    # STARTs of equal time: later read first (the first read ends on top); REPORTs: read order
+    tie = np.concatenate([-np.arange(ns, dtype=np.int64), np.arange(nr, dtype=np.int64)])
+    order = np.lexsort((tie, is_report, times, keys))
+    s_ts = s["ts"].to_numpy(np.float64)
+    s_version = s["version"].to_numpy(object)
+    r_index = r["i"].to_numpy(np.int64)
+    keys_o = keys[order].tolist()
+    order_l = order.tolist()
     matched = 0
-    for key, ts, i in r.sort_values("ts", kind="stable")[["key", "ts", "i"]].itertuples(
-            index=False):
-        candidates = opened.get(key)
-        if not candidates:
-            continue
-        best = -1
-        for k, (sts, _v) in enumerate(candidates):
-            if sts <= ts and (best < 0 or sts > candidates[best][0]):
-                best = k
-        if best >= 0:
-            sts, ver = candidates.pop(best)
-            start_ts[i] = sts
-            version[i] = ver
+    stack: list[int] = []
+    current = None
+    for key, k in zip(keys_o, order_l, strict=True):
+        if key != current:
+            current = key
+            stack.clear()
+        if k < ns:
+            stack.append(k)
+        elif stack:
+            j = stack.pop()
+            i = r_index[k - ns]
+            start_ts[i] = s_ts[j]
+            version[i] = s_version[j]
             matched += 1
     return matched

@@ -10,6 +10,12 @@ from lamlife.lifecycle.read.context import ReadResult, Source
 
 AddEvent = Callable[[str, str, float, str, str], None]
 
+# PutLogEvents takes at most 1,048,576 bytes a batch, so no CloudWatch event is longer
+# (docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutLogEvents.html). Text
+# without an event boundary for longer than this is not one event: readers keep at most this
+# much of it, so memory stays bounded on any input.
+MAX_EVENT_CHARS = 4 * 1024 * 1024
+
 
 def line_events(lines: Iterator[str], split: Callable[[str], tuple[str, float, str] | None],
                  source: Source, function: str, result: ReadResult,
@@ -25,6 +31,7 @@ def line_events(lines: Iterator[str], split: Callable[[str], tuple[str, float, s
     start_line = 0
     lineno = 0
     orphan = 0
+    kept = 0  # characters of the current event kept (continuation lines beyond: dropped)
     for lineno, line in enumerate(lines, 1):  # noqa: B007
         if line.endswith("\n"):
             line = line[:-1]
@@ -32,8 +39,9 @@ def line_events(lines: Iterator[str], split: Callable[[str], tuple[str, float, s
             line = line[:-1]
         parts = split(line) if line else None
         if parts is None:
-            if message is not None:
+            if message is not None and kept < MAX_EVENT_CHARS:
                 extra.append(line)
+                kept += len(line) + 1
             elif line.strip():
                 orphan += 1
             continue
@@ -41,6 +49,7 @@ def line_events(lines: Iterator[str], split: Callable[[str], tuple[str, float, s
             add(function, env, ts, _joined(message, extra), f"{name}:{start_line}")
             extra = []
         env, ts, message = parts
+        kept = len(message)
         start_line = lineno
     if message is not None:
         add(function, env, ts, _joined(message, extra), f"{name}:{start_line}")

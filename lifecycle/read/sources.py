@@ -131,9 +131,7 @@ class _Prefixed(io.RawIOBase):
             view[:n] = self._head[:n]
             self._head = self._head[n:]
             return n
-        data = self._stream.read(len(view))
-        view[: len(data)] = data
-        return len(data)
+        return _read_into(self._stream, view)
 
 
 class _Counting(io.RawIOBase):
@@ -147,12 +145,21 @@ class _Counting(io.RawIOBase):
         return True
 
     def readinto(self, buffer: Any) -> int:
-        data = self._stream.read(len(buffer))
-        n = len(data)
-        buffer[:n] = data
+        n = _read_into(self._stream, memoryview(buffer))
         if self._on_bytes is not None and n:
             self._on_bytes(n)
         return n
+
+
+def _read_into(stream: IO[bytes], view: memoryview) -> int:
+    """Fill ``view`` from ``stream`` without an intermediate bytes object where it can."""
+    readinto = getattr(stream, "readinto", None)
+    if readinto is not None:
+        n = readinto(view)
+        return n or 0
+    data = stream.read(len(view))
+    view[: len(data)] = data
+    return len(data)
 
 
 def open_binary(source: Source, on_bytes: Callable[[int], None] | None) -> IO[bytes]:

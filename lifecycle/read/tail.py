@@ -7,15 +7,27 @@ import io
 import itertools
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
-from lamlife.lifecycle.read.collect import RecordSink
+from lamlife.lifecycle.read import compiled
+from lamlife.lifecycle.read.collect import NUMERIC_FIELDS, RecordSink
+from lamlife.lifecycle.read.compiled import PURE_PYTHON_ENV  # noqa: F401  (re-exported)
 from lamlife.lifecycle.read.context import ReadOptions, ReadResult, Source, default_function
+from lamlife.lifecycle.read.lines import MAX_EVENT_CHARS
 from lamlife.lifecycle.read.platform import normalize_status
 from lamlife.lifecycle.read.timeparse import datetimes_to_ms, fast_iso_ms
+
+# the compiled scanner, or None where it is not built (tests switch paths through these names)
+_tailscan: Any = compiled.tailscan
+
+
+def compiled_scanner() -> bool:
+    """True when the compiled tail scanner is built and not switched off by
+    ``LAMLIFE_PURE_PYTHON=1`` (both paths give the same results)."""
+    return _tailscan is not None and compiled.compiled_enabled()
 
 
 def tail_split(line: str) -> tuple[str, float, str] | None:
@@ -34,17 +46,30 @@ def tail_split(line: str) -> tuple[str, float, str] | None:
 
 def read_tail(source: Source, text: io.TextIOWrapper, options: ReadOptions,
                result: ReadResult) -> None:
+    """Read ``text`` block by block, each cut before an event line so events stay whole.
+
+    Memory is bounded by the block size whatever the input: text with no event boundary is
+    cut at a newline once it is longer than ``MAX_EVENT_CHARS`` (no CloudWatch event is that
+    long), and a single line longer than that keeps only its first ``MAX_EVENT_CHARS``.
+    """
     function = default_function(source, options, result.sink)
     scanner = TailChunkScanner(result.sink, function, source.name)
     carry = ""
+    skipping = False  # inside a line longer than MAX_EVENT_CHARS: drop the rest of it
     while True:
         block = text.read(CHUNK_CHARS)
         if not block:
             break
+        if skipping:
+            newline = block.find("\n")
+            if newline < 0:
+                continue
+            block = block[newline:]
+            skipping = False
         block = carry + block
         cut = _cut_point(block)  # keep every event whole: cut before an event line
         if cut < 0:
-            carry = block
+            carry, skipping = _oversized(block, scanner)
             continue
         carry = block[cut + 1:]
         scanner.scan(block[: cut + 1])
@@ -53,8 +78,22 @@ def read_tail(source: Source, text: io.TextIOWrapper, options: ReadOptions,
     result.stats.lines += scanner.lines
 
 
+def _oversized(block: str, scanner: TailChunkScanner) -> tuple[str, bool]:
+    """A block with no event boundary: carry it while it is short; once it is longer than any
+    CloudWatch event, scan its complete lines now (the event's later lines arrive as
+    continuation lines, counted as lines). Returns (carry, skipping the rest of a line)."""
+    if len(block) <= MAX_EVENT_CHARS:
+        return block, False
+    newline = block.rfind("\n")
+    if newline < 0:  # one line longer than any event: keep its head
+        return block[:MAX_EVENT_CHARS], True
+    scanner.scan(block[: newline + 1])
+    return block[newline + 1:], False
+
+
 CHUNK_CHARS = 4 * 1024 * 1024
 _FAST_END = re.compile(r"\S+ \S+ END RequestId: \S+$")
+# A RequestId with a backslash is a JSON-escaped copy ("abc\\tDuration"): the general parser.
 _FAST_START = re.compile(r"(\S+) (\S+) START RequestId: ([^\s\\]+) Version: (\S+)$")
 _FAST_REPORT = re.compile(
     r"(\S+) (\S+) REPORT RequestId: ([^\s\\]+)\tDuration: ([0-9]+(?:\.[0-9]+)?) ms"
@@ -63,6 +102,7 @@ _FAST_REPORT = re.compile(
     r"\t?$")
 # Messages that are platform records but rare: found by substring search in the whole chunk.
 # Crash lines ("RequestId: ... Error: ...") contain "RequestId: " and are found with those.
+_STATUS_NAMES = ("", "success", "timeout", "error")  # the compiled scanner's status codes
 _RARE_KEYWORDS = ("INIT_", "RESTORE_", "EXTENSION", "TELEMETRY", "LOGS", '"platform.',
                   "Task timed out after", "RequestId:\t")
 # Lines starting like a REPORT that the canonical filter cannot take ("REPORT Duration: ..."
@@ -101,96 +141,150 @@ class TailChunkScanner:
         self.name = name
         self.lines = 0
         self._first = True
+        self.compiled = compiled_scanner()
 
     def scan(self, chunk: str) -> None:
-        sink = self.sink
+        """Read one chunk of whole events (ending with a newline)."""
         if "\r" in chunk:
             chunk = chunk.replace("\r\n", "\n")
+        if self.compiled and self._scan_compiled(chunk):
+            return
+        self._scan_python(chunk)
+
+    def _scan_compiled(self, chunk: str) -> bool:
+        """The compiled scanner's columns into the sink; False when it cannot read the chunk
+        (characters beyond Latin-1: the Python path reads it)."""
+        assert _tailscan is not None
+        scanned = _tailscan.scan(chunk, self._first)
+        if scanned is None:
+            return False
+        (lines, events, end_count, seen_event, slow, streams, versions, error_types,
+         starts, reports) = scanned
+        base_line = self.lines
+        self.lines += lines
+        if seen_event:
+            self._first = False
+        deferred = np.frombuffer(slow, dtype=np.int64).reshape(-1, 2)  # (offset, line index)
+        slow_events = self._slow(chunk, deferred[:, 0].tolist(), base_line,
+                                 deferred[:, 1].tolist())
+        self._account(events, slow_events, len(starts[3]) + len(reports[5]) + end_count,
+                      end_count)
+        env_of = np.asarray([self.sink.env_code(self.function, s) for s in streams] or [0],
+                            dtype=np.int64)
+        self._add_compiled_starts(starts, env_of, versions)
+        self._add_compiled_reports(reports, env_of, error_types)
+        return True
+
+    def _account(self, events: int, slow_events: int, fast: int, end_count: int) -> None:
+        """Count a chunk's events: the slow ones counted themselves in ``RecordSink.add``;
+        of the rest, the fast ones are records and the others application output."""
+        counts = self.sink.counts
+        counts.events += events - slow_events
+        counts.records += end_count
+        counts.ignored += max(events - slow_events - fast, 0)
+
+    def _add_compiled_starts(self, starts: tuple[bytes, bytes, bytes, list[str]],
+                             env_of: np.ndarray, versions: list[str]) -> None:
+        stream, ts, version, rids = starts
+        if not rids:
+            return
+        version_of = np.asarray([self.sink.intern(v) for v in versions], dtype=object)
+        shared = version_of[np.frombuffer(version, dtype=np.int32)]
+        self.sink.add_starts(env_of[np.frombuffer(stream, dtype=np.int32)],
+                             np.frombuffer(ts, dtype=np.float64), rids,
+                             cast(Sequence[str], shared))
+
+    def _add_compiled_reports(
+            self, reports: tuple[bytes, bytes, bytes, bytes, bytes, list[str]],
+            env_of: np.ndarray, error_types: list[str]) -> None:
+        stream, ts, nums_raw, status, etype, rids = reports
+        if not rids:
+            return
+        sink = self.sink
+        nums = np.frombuffer(nums_raw, dtype=np.float64).reshape(-1, 5)
+        numbers = {name: nums[:, k].copy() for k, name in enumerate(NUMERIC_FIELDS[:5])}
+        numbers["restore_duration_ms"] = np.full(len(rids), np.nan)
+        numbers["billed_restore_duration_ms"] = np.full(len(rids), np.nan)
+        status_of = np.asarray([sink.intern(s) for s in _STATUS_NAMES], dtype=object)
+        etype_of = np.asarray([sink.intern(e) for e in error_types], dtype=object)
+        sink.add_reports(env_of[np.frombuffer(stream, dtype=np.int32)],
+                         np.frombuffer(ts, dtype=np.float64), rids, numbers,
+                         cast(Sequence[str], status_of[np.frombuffer(status, dtype=np.int8)]),
+                         cast(Sequence[str], etype_of[np.frombuffer(etype, dtype=np.int32)]))
+
+    def _scan_python(self, chunk: str) -> None:
         lines = chunk.split("\n")
         if lines and lines[-1] == "":
             lines.pop()
         base_line = self.lines
         self.lines += len(lines)
-        continuation = [ln for ln in lines if ln[4:5] != "-" or ln[10:11] != "T"
-                        or not ln[:1].isdigit()]
-        events = len(lines) - len(continuation)
-        if self._first:
-            self._first = False
-            for line in lines:  # lines before the first event line: application output
-                if _is_event_line(line):
-                    break
-                if line.strip():
-                    events += 1
-        # event lines only: a continuation line belongs to the event above it
-        rid_lines = [ln for ln in lines if "RequestId: " in ln and _is_event_line(ln)]
-        start_lines = [ln for ln in rid_lines if " START RequestId: " in ln]
-        report_lines = [ln for ln in rid_lines if " REPORT RequestId: " in ln]
-        end_lines = [ln for ln in rid_lines if " END RequestId: " in ln
-                     and " START RequestId: " not in ln and " REPORT RequestId: " not in ln]
-        end_count = sum(1 for ln in end_lines if _FAST_END.match(ln))
+        events = self._count_events(lines)
         offsets = _LineOffsets(lines)
         slow: set[int] = set()  # line-start offsets that take the per-event path
-        if len(start_lines) + len(report_lines) + end_count < len(rid_lines):
-            slow.update(offsets.of(ln) for ln in rid_lines
-                        if " START RequestId: " not in ln and " REPORT RequestId: " not in ln
-                        and not (" END RequestId: " in ln and _FAST_END.match(ln)))
-        if chunk.count(_REPORT_WORD) > len(report_lines):
-            slow.update(offsets.of(ln) for ln in lines if _REPORT_WORD in ln
-                        and " REPORT RequestId: " not in ln and _is_event_line(ln))
-        starts = self._fast(_FAST_START, start_lines, offsets, slow)
-        reports = self._fast(_FAST_REPORT, report_lines, offsets, slow)
-        for keyword in _RARE_KEYWORDS:
-            pos = chunk.find(keyword)
-            while pos >= 0:
-                slow.add(_event_start(chunk, pos))
-                pos = chunk.find(keyword, chunk.find("\n", pos) + 1)
-                if pos == 0:
-                    break
+        start_lines, report_lines, end_lines = _request_lines(lines, offsets, slow,
+                                                              chunk.count(_REPORT_WORD))
+        starts, start_lines = self._fast(_FAST_START, start_lines, offsets, slow)
+        reports, report_lines = self._fast(_FAST_REPORT, report_lines, offsets, slow)
+        slow.update(_keyword_events(chunk))
         if slow:  # an event the per-event path reads is not also read by the fast path
-            starts = [row for row in starts if offsets.of(row[-1]) not in slow]
-            reports = [row for row in reports if offsets.of(row[-1]) not in slow]
-            end_count = sum(1 for ln in end_lines
-                            if _FAST_END.match(ln) and offsets.of(ln) not in slow)
-        starts = [row[:-1] for row in starts]
-        reports = [row[:-1] for row in reports]
-        malformed_before = sink.counts.malformed
-        start_ts, starts = self._timed(starts, "START")
-        report_ts, reports = self._timed(reports, "REPORT")
-        bad_times = sink.counts.malformed - malformed_before
-        fast = len(starts) + len(reports) + end_count
+            starts, start_lines = _not_slow(starts, start_lines, offsets, slow)
+            reports, report_lines = _not_slow(reports, report_lines, offsets, slow)
+            end_lines = [ln for ln in end_lines if offsets.of(ln) not in slow]
+        end_count = len(end_lines)
+        # a time that does not parse: the whole event goes the general way (malformed there)
+        start_ts, starts = self._timed(starts, start_lines, offsets, slow)
+        report_ts, reports = self._timed(reports, report_lines, offsets, slow)
         slow_events = self._slow(chunk, sorted(slow), base_line)
-        counts = sink.counts
-        counts.events += events - slow_events
-        counts.records += end_count
-        counts.ignored += max(events - slow_events - fast - bad_times, 0)
+        self._account(events, slow_events, len(starts) + len(reports) + end_count, end_count)
         if starts:
             _ts, streams, rids, versions = zip(*starts, strict=True)
-            sink.add_starts(self._codes(streams), start_ts, rids, versions)
+            self.sink.add_starts(self._codes(streams), start_ts, rids, versions)
         if reports:
             self._add_reports(reports, report_ts)
 
+    def _count_events(self, lines: list[str]) -> int:
+        """Event lines, plus non-blank lines before the first event of the input (application
+        output with no prefix)."""
+        events = sum(1 for ln in lines if _is_event_line(ln))
+        if self._first:
+            for line in lines:
+                if _is_event_line(line):
+                    self._first = False
+                    break
+                if line.strip():
+                    events += 1
+        return events
+
     def _fast(self, pattern: re.Pattern[str], lines: list[str], offsets: _LineOffsets,
-              slow: set[int]) -> list[tuple[str, ...]]:
+              slow: set[int]) -> tuple[list[tuple[str, ...]], list[str]]:
+        """Rows of the lines ``pattern`` reads whole, with those lines; the others go slow."""
         rows = []
+        kept = []
         for ln in lines:
             m = pattern.match(ln)
             if m is None:
                 slow.add(offsets.of(ln))
             else:
-                rows.append((*m.groups(), ln))  # the line last, dropped once slow is known
-        return rows
+                rows.append(m.groups())
+                kept.append(ln)
+        return rows, kept
 
-    def _slow(self, chunk: str, offsets: list[int], base_line: int) -> int:
-        """Hand whole events (line + continuation lines) at ``offsets`` to the sink."""
+    def _slow(self, chunk: str, offsets: list[int], base_line: int,
+              line_indexes: list[int] | None = None) -> int:
+        """Hand whole events (line + continuation lines) at ``offsets`` to the sink;
+        ``line_indexes`` are their lines in the chunk when the caller knows them."""
         sink = self.sink
         handled = 0
         counted_to = 0
         line_no = base_line + 1
-        for offset in offsets:
+        for k, offset in enumerate(offsets):
             end = chunk.find("\n", offset)
             line = chunk[offset:end]
-            line_no += chunk.count("\n", counted_to, offset)
-            counted_to = offset
+            if line_indexes is not None:
+                line_no = base_line + 1 + line_indexes[k]
+            else:
+                line_no += chunk.count("\n", counted_to, offset)
+                counted_to = offset
             where = f"{self.name}:{line_no}"
             parts = tail_split(line)
             if parts is None:
@@ -210,9 +304,9 @@ class TailChunkScanner:
             handled += 1
         return handled
 
-    def _timed(self, rows: list[tuple[str, ...]], word: str
-               ) -> tuple[Any, list[tuple[str, ...]]]:
-        """Epoch ms of each row's time; rows whose time does not parse are malformed."""
+    def _timed(self, rows: list[tuple[str, ...]], lines: list[str], offsets: _LineOffsets,
+               slow: set[int]) -> tuple[Any, list[tuple[str, ...]]]:
+        """Epoch ms of each row's time; rows whose time does not parse go the general way."""
         if not rows:
             return None, rows
         ts = _iso_column([row[0] for row in rows])
@@ -220,8 +314,7 @@ class TailChunkScanner:
         if not bad.any():
             return ts, rows
         for i in np.flatnonzero(bad):
-            row = rows[i]
-            self.sink.add_malformed(f"{row[0]} {row[1]} {word} RequestId: {row[2]}", self.name)
+            slow.add(offsets.of(lines[i]))
         keep = np.flatnonzero(~bad)
         return ts[keep], [rows[i] for i in keep]
 
@@ -251,6 +344,48 @@ class TailChunkScanner:
                               etypes)
 
 
+def _request_lines(lines: list[str], offsets: _LineOffsets, slow: set[int],
+                   report_words: int) -> tuple[list[str], list[str], list[str]]:
+    """Event lines holding "RequestId: ": (START candidates, REPORT candidates, canonical
+    ENDs); the others (crash lines, odd shapes) are added to ``slow``. A continuation line
+    belongs to the event above it and is never a candidate. ``report_words``: how many times
+    " REPORT " occurs in the chunk."""
+    rid_lines = [ln for ln in lines if "RequestId: " in ln and _is_event_line(ln)]
+    start_lines = [ln for ln in rid_lines if " START RequestId: " in ln]
+    report_lines = [ln for ln in rid_lines if " REPORT RequestId: " in ln]
+    end_lines = [ln for ln in rid_lines if " END RequestId: " in ln
+                 and " START RequestId: " not in ln and " REPORT RequestId: " not in ln]
+    end_lines = [ln for ln in end_lines if _FAST_END.match(ln)]
+    if len(start_lines) + len(report_lines) + len(end_lines) < len(rid_lines):
+        slow.update(offsets.of(ln) for ln in rid_lines
+                    if " START RequestId: " not in ln and " REPORT RequestId: " not in ln
+                    and not (" END RequestId: " in ln and _FAST_END.match(ln)))
+    if report_words > len(report_lines):  # some " REPORT " is not a canonical candidate
+        slow.update(offsets.of(ln) for ln in lines if _REPORT_WORD in ln
+                    and " REPORT RequestId: " not in ln and _is_event_line(ln))
+    return start_lines, report_lines, end_lines
+
+
+def _not_slow(rows: list[tuple[str, ...]], lines: list[str], offsets: _LineOffsets,
+              slow: set[int]) -> tuple[list[tuple[str, ...]], list[str]]:
+    """The rows (and their lines) whose event does not go the per-event way."""
+    keep = [k for k, ln in enumerate(lines) if offsets.of(ln) not in slow]
+    return [rows[k] for k in keep], [lines[k] for k in keep]
+
+
+def _keyword_events(chunk: str) -> set[int]:
+    """Offsets of the events holding a rare platform keyword anywhere in their text."""
+    found: set[int] = set()
+    for keyword in _RARE_KEYWORDS:
+        pos = chunk.find(keyword)
+        while pos >= 0:
+            found.add(_event_start(chunk, pos))
+            pos = chunk.find(keyword, chunk.find("\n", pos) + 1)
+            if pos == 0:
+                break
+    return found
+
+
 def _event_start(chunk: str, pos: int) -> int:
     """Offset of the first line of the event holding ``pos`` (continuation lines walk back)."""
     start = chunk.rfind("\n", 0, pos) + 1
@@ -277,10 +412,13 @@ def _cut_point(block: str) -> int:
 
 
 def _iso_column(values: Sequence[str]) -> Any:
-    """ISO times (with offset) -> float epoch ms, vectorized."""
+    """ISO times (with offset) -> float epoch ms from integer nanoseconds (whole ms plus the
+    fraction), vectorized; NaN where unparseable or outside 1970-01-01 .. 2262-01-01
+    (nanosecond times end in 2262), which the caller sends to the general parser. The compiled
+    scanner computes the same."""
     times = pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601", utc=True,
                            errors="coerce")
-    return datetimes_to_ms(times)  # unparseable or out of range: NaN, counted malformed
+    return datetimes_to_ms(times)  # NaN: unparseable or out of range
 
 
 def _float_column(values: Sequence[str]) -> Any:

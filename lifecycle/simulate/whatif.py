@@ -1,8 +1,9 @@
 """What-if runs: a trace (arrival CSV or logs) through a policy, compared with what happened.
 
 This module ties the pieces together for ``lamlife simulate`` (and for ``lamlife analyze`` on
-an arrival CSV): it loads a trace, builds the policy from the user's overrides
-(``build_policy``), builds the simulated :class:`Analysis` with ``pipeline.build_analysis``,
+an arrival CSV): given a trace (``pipeline.load_trace`` reads one), it builds the policy from
+the user's overrides (``build_policy``), builds the simulated :class:`Analysis` with
+``engine.summarize.build_analysis``,
 prices it with ``billing.price_or_explain`` when asked, and produces the side-by-side
 comparison with the observed run and the sweep rows. Nothing here prints; notes and price
 problems for the user are returned as strings.
@@ -11,9 +12,8 @@ problems for the user are returned as strings.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,13 +22,10 @@ import pandas as pd
 from lamlife.lifecycle.analysis import Analysis, InputStats
 from lamlife.lifecycle.billing.prices import PriceTable
 from lamlife.lifecycle.billing.rules import BillingOptions, price_invocations, price_or_explain
+from lamlife.lifecycle.engine.summarize import build_analysis
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.read.arrivals import (
-    ArrivalColumns,
     Arrivals,
-    arrivals_from_invocations,
-    read_arrivals,
-    sniff_arrival_csv,
 )
 from lamlife.lifecycle.schema import INVOCATION_COLUMNS
 from lamlife.lifecycle.simulate.scheduler import (
@@ -87,63 +84,7 @@ class WhatIf:
 # ---------------------------------------------------------------------------- loading
 
 
-def load_trace(
-    paths: Sequence[str],
-    columns: ArrivalColumns | None = None,
-    function: str | None = None,
-    memory_mb: float | None = None,
-) -> Trace:
-    """Read arrival CSVs, or logs through the observed engine. Raises InputError.
-
-    ``memory_mb`` fills the memory size where the input does not give it.
-    """
-    from lamlife.lifecycle.pipeline import (
-        AnalyzeOptions,
-        analysis_from_observed,
-        build_analysis,
-        observe,
-    )
-
-    columns = columns or ArrivalColumns()
-    if not paths:
-        raise InputError("no input: give an arrival CSV or log files")
-    csv_paths = [p for p in paths if sniff_arrival_csv(p, columns)]
-    if columns.any_given and not csv_paths and paths != ["-"]:
-        bad = paths[0]
-        if not Path(bad).exists():
-            raise InputError(f"{bad}: no such file or directory")
-        read_arrivals(bad, columns, function)  # raises the precise problem
-    if paths == ["-"] and columns.any_given:
-        csv_paths = ["-"]
-    log_paths = [p for p in paths if p not in csv_paths]
-    parts: list[Arrivals] = [read_arrivals(p, columns, function) for p in csv_paths]
-    observed_analysis: Analysis | None = None
-    kind = "arrival-csv"
-    if log_paths:
-        observed = observe(log_paths, AnalyzeOptions(function=function))
-        for p in observed.arrivals:  # arrival CSVs found inside directories
-            parts.append(read_arrivals(p, columns, function))
-        if len(observed.invocations):
-            if parts:
-                raise InputError(
-                    "give either arrival CSVs or logs to simulate, not both "
-                    f"({(csv_paths or observed.arrivals)[0]} is an arrival CSV)"
-                )
-            observed_analysis = analysis_from_observed(observed, log_paths,
-                                                       AnalyzeOptions(function=function))
-            arrivals = arrivals_from_invocations(observed.invocations, observed.stats)
-            _fill_memory(arrivals, memory_mb, observed.stats.configurations)
-            return Trace(arrivals, observed_analysis, "logs", list(paths))
-        if not parts:
-            raise InputError(f"{', '.join(log_paths)}: no invocations to simulate")
-    arrivals = _concat(parts)
-    _fill_memory(arrivals, memory_mb, {})
-    if arrivals.environment is not None and np.any(arrivals.environment != ""):
-        observed_analysis = build_analysis(observed_from_arrivals(arrivals), arrivals.stats)
-    return Trace(arrivals, observed_analysis, kind, list(paths))
-
-
-def _concat(parts: list[Arrivals]) -> Arrivals:
+def concat_arrivals(parts: list[Arrivals]) -> Arrivals:
     if len(parts) == 1:
         return parts[0]
 
@@ -194,7 +135,7 @@ def _concat(parts: list[Arrivals]) -> Arrivals:
     return merged.select(order)
 
 
-def _fill_memory(
+def fill_memory(
     arrivals: Arrivals, memory_mb: float | None, configurations: dict[str, dict[str, Any]]
 ) -> None:
     """Memory size where the input has none: --memory-mb, else the configuration, else 128."""
@@ -390,8 +331,6 @@ def simulate_trace(
     concurrency). A price problem is raised when ``strict`` (the user chose the Region or the
     price table); otherwise neither side is priced and ``WhatIf.cost_problem`` says why.
     """
-    from lamlife.lifecycle.pipeline import build_analysis
-
     result = run_policy(trace.arrivals, policy)
     stats = replace(trace.arrivals.stats, warnings=list(trace.arrivals.stats.warnings))
     analysis = build_analysis(result.invocations, stats)
@@ -529,18 +468,3 @@ def sweep_trace(
                 out["init_cost_usd"] = cost.get("init_usd")
         rows.append(out)
     return rows
-
-
-def simulate_default(
-    paths: Sequence[str], function: str | None = None, pricing: Pricing | None = None
-) -> tuple[WhatIf, list[str]]:
-    """``lamlife analyze`` on an arrival CSV: the default policy, and notes that say so."""
-    trace = load_trace(paths, function=function)
-    policy, notes = build_policy(trace.arrivals)
-    notes.insert(0, "the input has arrivals only: environments were simulated with the default "
-                    f"policy (keep-alive {policy.keep_alive_s:g} s, max lifetime "
-                    f"{policy.max_lifetime_s:g} s, most recently used idle environment first; "
-                    "see lamlife simulate)")
-    whatif = simulate_trace(trace, policy, pricing)
-    whatif.notes.extend(notes)
-    return whatif, notes

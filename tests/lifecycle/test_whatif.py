@@ -13,6 +13,7 @@ import pytest
 from lamlife.lifecycle.billing.prices import load_table
 from lamlife.lifecycle.billing.rules import BillingOptions
 from lamlife.lifecycle.errors import InputError
+from lamlife.lifecycle.pipeline import load_trace, simulate_default
 from lamlife.lifecycle.read.arrivals import ArrivalColumns
 from lamlife.lifecycle.simulate.scheduler import DEFAULT_INIT_MS, DEFAULT_KEEP_ALIVE_S, Policy
 from lamlife.lifecycle.simulate.whatif import (
@@ -20,8 +21,6 @@ from lamlife.lifecycle.simulate.whatif import (
     Pricing,
     build_policy,
     describe_policy,
-    load_trace,
-    simulate_default,
     simulate_trace,
     sweep_trace,
 )

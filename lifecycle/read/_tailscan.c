@@ -1,0 +1,601 @@
+/* Compiled scanner for `aws logs tail` text (lamlife.lifecycle.read._tailscan).
+ *
+ * scan(chunk, first) reads a chunk of whole events (a str of 1-byte kind: ASCII or Latin-1)
+ * and returns compact columns for the canonical START, REPORT and END lines, plus the offsets
+ * of every event it does not read exactly, which the caller hands to the general parser.
+ * The rules are those of the pure-Python TailChunkScanner (lifecycle/read/tail.py):
+ *
+ * - a line starts an event when it looks like `DDDD-DD-DDT...` (char 4 '-', char 10 'T',
+ *   char 0 a digit); other lines continue the event above them;
+ * - an event whose text holds a rare platform keyword (INIT_, RESTORE_, EXTENSION, TELEMETRY,
+ *   LOGS, "platform., Task timed out after) is deferred whole;
+ * - an event line holding "RequestId: " is read here only when it is exactly a canonical
+ *   START / REPORT / END line of printable ASCII with a time `YYYY-MM-DDTHH:MM:SS[.f{1,9}]`
+ *   followed by `Z` or `+HH:MM`; otherwise it is deferred;
+ * - every other event line is application output (counted, nothing kept).
+ *
+ * Returns None when the chunk is not of 1-byte kind (the caller then uses the Python path).
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    char *data;
+    Py_ssize_t len;
+    Py_ssize_t cap;
+} Buf;
+
+static int buf_put(Buf *b, const void *item, Py_ssize_t size) {
+    if (b->len + size > b->cap) {
+        Py_ssize_t cap = b->cap ? b->cap * 2 : 4096;
+        while (cap < b->len + size) cap *= 2;
+        char *data = PyMem_Realloc(b->data, cap);
+        if (!data) return -1;
+        b->data = data;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, item, size);
+    b->len += size;
+    return 0;
+}
+
+static void buf_free(Buf *b) { PyMem_Free(b->data); b->data = NULL; b->len = b->cap = 0; }
+
+static PyObject *buf_bytes(Buf *b) { return PyBytes_FromStringAndSize(b->data ? b->data : "", b->len); }
+
+/* ------------------------------------------------------------------ string tables */
+
+typedef struct {
+    const unsigned char *ptr;
+    Py_ssize_t len;
+    int32_t index;
+} Slot;
+
+typedef struct {
+    Slot *slots;
+    Py_ssize_t cap;   /* power of two */
+    Py_ssize_t count;
+    PyObject *list;   /* the unique strings in index order */
+} Table;
+
+static int table_init(Table *t) {
+    t->cap = 256;
+    t->count = 0;
+    t->slots = PyMem_Calloc(t->cap, sizeof(Slot));
+    t->list = PyList_New(0);
+    return (t->slots && t->list) ? 0 : -1;
+}
+
+static void table_free(Table *t) { PyMem_Free(t->slots); t->slots = NULL; Py_CLEAR(t->list); }
+
+static uint64_t hash_span(const unsigned char *p, Py_ssize_t n) {
+    uint64_t h = 1469598103934665603ULL;
+    for (Py_ssize_t i = 0; i < n; i++) { h ^= p[i]; h *= 1099511628211ULL; }
+    return h;
+}
+
+static int table_grow(Table *t) {
+    Py_ssize_t cap = t->cap * 2;
+    Slot *slots = PyMem_Calloc(cap, sizeof(Slot));
+    if (!slots) return -1;
+    for (Py_ssize_t i = 0; i < t->cap; i++) {
+        Slot *s = &t->slots[i];
+        if (!s->ptr) continue;
+        Py_ssize_t j = (Py_ssize_t)(hash_span(s->ptr, s->len) & (uint64_t)(cap - 1));
+        while (slots[j].ptr) j = (j + 1) & (cap - 1);
+        slots[j] = *s;
+    }
+    PyMem_Free(t->slots);
+    t->slots = slots;
+    t->cap = cap;
+    return 0;
+}
+
+/* index of the span in the table, adding it; -1 on memory error */
+static int32_t table_index(Table *t, const unsigned char *p, Py_ssize_t n) {
+    Py_ssize_t j = (Py_ssize_t)(hash_span(p, n) & (uint64_t)(t->cap - 1));
+    while (t->slots[j].ptr) {
+        Slot *s = &t->slots[j];
+        if (s->len == n && memcmp(s->ptr, p, n) == 0) return s->index;
+        j = (j + 1) & (t->cap - 1);
+    }
+    PyObject *text = PyUnicode_FromKindAndData(PyUnicode_1BYTE_KIND, p, n);
+    if (!text) return -1;
+    int rc = PyList_Append(t->list, text);
+    Py_DECREF(text);
+    if (rc < 0) return -1;
+    t->slots[j].ptr = p;
+    t->slots[j].len = n;
+    t->slots[j].index = (int32_t)t->count;
+    t->count++;
+    if (t->count * 2 > t->cap && table_grow(t) < 0) return -1;
+    return (int32_t)(t->count - 1);
+}
+
+/* ------------------------------------------------------------------ RequestId hashes */
+
+/* FNV-1a, 64 bits, over the UTF-8 bytes of a RequestId (collect.hash_ids computes the same
+ * without the compiled module) */
+static uint64_t fnv1a(const unsigned char *p, Py_ssize_t n) {
+    uint64_t h = 14695981039346656037ULL;
+    for (Py_ssize_t i = 0; i < n; i++) { h ^= p[i]; h *= 1099511628211ULL; }
+    return h;
+}
+
+/* ------------------------------------------------------------------ character classes */
+
+static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+
+/* Python's str.isdigit() on a Latin-1 character: ASCII digits and superscripts 1, 2, 3 */
+static int py_isdigit(unsigned char c) { return is_digit(c) || c == 0xB2 || c == 0xB3 || c == 0xB9; }
+
+/* Python's str.isspace() on a Latin-1 character */
+static int py_isspace(unsigned char c) {
+    return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F) || c == 0x85 || c == 0xA0;
+}
+
+/* a token character of a fast line: printable ASCII but space */
+static int is_token(unsigned char c) { return c > 0x20 && c < 0x7F; }
+
+static int is_word(unsigned char c) {
+    return is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+}
+
+static int event_line(const unsigned char *p, Py_ssize_t n) {
+    return n >= 11 && p[4] == '-' && p[10] == 'T' && py_isdigit(p[0]);
+}
+
+static int starts_with(const unsigned char *p, const unsigned char *end, const char *lit) {
+    size_t n = strlen(lit);
+    return (size_t)(end - p) >= n && memcmp(p, lit, n) == 0;
+}
+
+/* does [p, end) hold one of the rare platform keywords? */
+static int has_keyword(const unsigned char *p, const unsigned char *end) {
+    for (; p < end; p++) {
+        switch (*p) {
+        case 'I': if (starts_with(p, end, "INIT_")) return 1; break;
+        case 'E': if (starts_with(p, end, "EXTENSION")) return 1; break;
+        case 'T':
+            if (starts_with(p, end, "TELEMETRY") || starts_with(p, end, "Task timed out after"))
+                return 1;
+            break;
+        case 'L': if (starts_with(p, end, "LOGS")) return 1; break;
+        case 'R':
+            if (starts_with(p, end, "RESTORE_") || starts_with(p, end, "RequestId:\t")) return 1;
+            break;
+        case '"': if (starts_with(p, end, "\"platform.")) return 1; break;
+        default: break;
+        }
+    }
+    return 0;
+}
+
+static const unsigned char *find_text(const unsigned char *p, const unsigned char *end,
+                                      const char *lit) {
+    size_t n = strlen(lit);
+    if ((size_t)(end - p) < n) return NULL;
+    return memmem(p, end - p, lit, n);
+}
+
+/* ------------------------------------------------------------------ times */
+
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int num2(const unsigned char *p) {
+    if (!is_digit(p[0]) || !is_digit(p[1])) return -1;
+    return (p[0] - '0') * 10 + (p[1] - '0');
+}
+
+/* `YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|+HH:MM|-HH:MM)` spanning exactly [p, end) -> epoch ms as
+ * pandas computes it (integer nanoseconds / 1e6); 0 when the text is not such a valid time */
+static int parse_time(const unsigned char *p, const unsigned char *end, double *out) {
+    Py_ssize_t n = end - p;
+    if (n < 20) return 0;
+    for (int i = 0; i < 4; i++) if (!is_digit(p[i])) return 0;
+    if (p[4] != '-' || p[7] != '-' || p[10] != 'T' || p[13] != ':' || p[16] != ':') return 0;
+    int year = (p[0] - '0') * 1000 + (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
+    int month = num2(p + 5), day = num2(p + 8), hour = num2(p + 11), minute = num2(p + 14),
+        second = num2(p + 17);
+    if (month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59
+        || second < 0 || second > 59)
+        return 0;
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (day > mdays[month - 1] + (month == 2 && leap)) return 0;
+    const unsigned char *q = p + 19;
+    int64_t frac_ns = 0;
+    if (q < end && *q == '.') {
+        q++;
+        int digits = 0;
+        int64_t scale = 100000000;
+        while (q < end && is_digit(*q)) {
+            if (++digits > 9) return 0;
+            frac_ns += (*q - '0') * scale;
+            scale /= 10;
+            q++;
+        }
+        if (digits == 0) return 0;
+    }
+    int64_t offset_s = 0;
+    if (q < end && *q == 'Z') {
+        q++;
+    } else if (end - q == 6 && (*q == '+' || *q == '-') && q[3] == ':') {
+        int oh = num2(q + 1), om = num2(q + 4);
+        if (oh < 0 || om < 0 || oh > 23 || om > 59) return 0;
+        offset_s = (int64_t)(oh * 3600 + om * 60) * (*q == '-' ? -1 : 1);
+        q += 6;
+    } else {
+        return 0;
+    }
+    if (q != end) return 0;
+    int64_t seconds = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60
+                      + second - offset_s;
+    /* 1970-01-01 .. 2262-01-01: nanosecond times beyond would wrap; the general parser
+     * decides about anything outside */
+    if (seconds < 0 || seconds > 9214646400LL || (seconds == 9214646400LL && frac_ns > 0))
+        return 0;
+    int64_t ns = seconds * 1000000000LL + frac_ns;
+    /* whole ms plus the fraction, as timeparse computes it from nanoseconds */
+    *out = (double)(ns / 1000000) + (double)(ns % 1000000) / 1e6;
+    return 1;
+}
+
+/* ------------------------------------------------------------------ numbers */
+
+static const double POW10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+                               1e11, 1e12, 1e13, 1e14, 1e15};
+
+/* `[0-9]+(\.[0-9]+)?` (decimal allowed or not) at *pp; the value as Python's float() gives it */
+static int parse_number(const unsigned char **pp, const unsigned char *end, int decimal,
+                        double *out) {
+    const unsigned char *p = *pp, *start = p;
+    uint64_t mant = 0;
+    int digits = 0, frac = 0;
+    while (p < end && is_digit(*p)) { mant = mant * 10 + (*p - '0'); digits++; p++; }
+    if (digits == 0) return 0;
+    if (decimal && p < end && *p == '.' && p + 1 < end && is_digit(p[1])) {
+        p++;
+        while (p < end && is_digit(*p)) { mant = mant * 10 + (*p - '0'); digits++; frac++; p++; }
+    }
+    if (digits <= 15) {
+        /* both exact doubles: the quotient is the correctly rounded value of the decimal */
+        *out = (double)mant / POW10[frac];
+    } else {
+        char tmp[64];
+        Py_ssize_t n = p - start;
+        if (n >= (Py_ssize_t)sizeof tmp) return 0;
+        memcpy(tmp, start, n);
+        tmp[n] = 0;
+        *out = PyOS_string_to_double(tmp, NULL, NULL);
+        if (*out == -1.0 && PyErr_Occurred()) { PyErr_Clear(); return 0; }
+    }
+    *pp = p;
+    return 1;
+}
+
+static int expect(const unsigned char **pp, const unsigned char *end, const char *lit) {
+    if (!starts_with(*pp, end, lit)) return 0;
+    *pp += strlen(lit);
+    return 1;
+}
+
+/* a run of token characters at *pp (at least one); its end */
+static const unsigned char *token(const unsigned char **pp, const unsigned char *end) {
+    const unsigned char *p = *pp;
+    while (p < end && is_token(*p)) p++;
+    if (p == *pp) return NULL;
+    const unsigned char *start = *pp;
+    *pp = p;
+    return start;
+}
+
+/* a RequestId token: token characters but a backslash (a JSON-escaped copy such as
+ * "abc\tDuration" is not one; the general parser reads those) */
+static const unsigned char *rid_token(const unsigned char **pp, const unsigned char *end) {
+    const unsigned char *start = token(pp, end);
+    if (!start) return NULL;
+    if (memchr(start, '\\', *pp - start)) return NULL;
+    return start;
+}
+
+/* ------------------------------------------------------------------ the scanner */
+
+enum { NONE = 0, START = 1, REPORT = 2, END = 3 };
+
+typedef struct {
+    int kind;
+    double ts;
+    const unsigned char *stream; Py_ssize_t stream_len;
+    const unsigned char *rid; Py_ssize_t rid_len;
+    const unsigned char *ver; Py_ssize_t ver_len;
+    double nums[5];  /* duration, billed, memory, max memory, init (NaN when absent) */
+    int8_t status;   /* 0 none, 1 success, 2 timeout, 3 error */
+    const unsigned char *etype; Py_ssize_t etype_len;
+} Row;
+
+static int8_t status_code(const unsigned char *p, Py_ssize_t n) {
+    char low[16];
+    if (n == 0) return 0;
+    if (n >= (Py_ssize_t)sizeof low) return 3;
+    for (Py_ssize_t i = 0; i < n; i++) low[i] = (char)((p[i] >= 'A' && p[i] <= 'Z') ? p[i] + 32 : p[i]);
+    low[n] = 0;
+    if (strcmp(low, "success") == 0) return 1;
+    if (strcmp(low, "timeout") == 0) return 2;
+    return 3;  /* error, failure and any other word: error (platform.normalize_status) */
+}
+
+/* Read one event line exactly; 1 with row filled, 0 when it is not canonical. */
+static int parse_line(const unsigned char *p, const unsigned char *end, Row *row) {
+    /* row is zeroed by the caller; on failure its fields mean nothing */
+    for (const unsigned char *q = p; q < end; q++)
+        if (!(is_token(*q) || *q == ' ' || *q == '\t')) return 0;
+    const unsigned char *t = p;
+    const unsigned char *time_start = token(&t, end);
+    if (!time_start || t >= end || *t != ' ') return 0;
+    const unsigned char *time_end = t;
+    t++;
+    row->stream = token(&t, end);
+    if (!row->stream || t >= end || *t != ' ') return 0;
+    row->stream_len = t - row->stream;
+    t++;
+    if (expect(&t, end, "START RequestId: ")) {
+        row->rid = rid_token(&t, end);
+        if (!row->rid) return 0;
+        row->rid_len = t - row->rid;
+        if (!expect(&t, end, " Version: ")) return 0;
+        row->ver = token(&t, end);
+        if (!row->ver || t != end) return 0;
+        row->ver_len = t - row->ver;
+        row->kind = START;
+    } else if (expect(&t, end, "END RequestId: ")) {
+        row->rid = rid_token(&t, end);
+        if (!row->rid || t != end) return 0;
+        row->rid_len = t - row->rid;
+        row->kind = END;
+    } else if (expect(&t, end, "REPORT RequestId: ")) {
+        row->rid = rid_token(&t, end);
+        if (!row->rid) return 0;
+        row->rid_len = t - row->rid;
+        if (!expect(&t, end, "\tDuration: ") || !parse_number(&t, end, 1, &row->nums[0])
+            || !expect(&t, end, " ms\tBilled Duration: ") || !parse_number(&t, end, 0, &row->nums[1])
+            || !expect(&t, end, " ms\tMemory Size: ") || !parse_number(&t, end, 0, &row->nums[2])
+            || !expect(&t, end, " MB\tMax Memory Used: ") || !parse_number(&t, end, 0, &row->nums[3])
+            || !expect(&t, end, " MB"))
+            return 0;
+        row->nums[4] = Py_NAN;
+        row->status = 0;
+        row->etype = NULL;
+        row->etype_len = 0;
+        if (expect(&t, end, "\tInit Duration: ")) {
+            if (!parse_number(&t, end, 1, &row->nums[4]) || !expect(&t, end, " ms")) return 0;
+        }
+        if (expect(&t, end, "\tStatus: ")) {
+            const unsigned char *w = t;
+            while (t < end && is_word(*t)) t++;
+            if (t == w) return 0;
+            row->status = status_code(w, t - w);
+            if (expect(&t, end, "\tError Type: ")) {
+                row->etype = token(&t, end);
+                if (!row->etype) return 0;
+                row->etype_len = t - row->etype;
+            }
+        }
+        if (t < end && *t == '\t') t++;
+        if (t != end) return 0;
+        row->kind = REPORT;
+    } else {
+        return 0;
+    }
+    if (!parse_time(time_start, time_end, &row->ts)) return 0;
+    return 1;
+}
+
+typedef struct {
+    Table streams, versions, etypes;
+    Buf slow;                                       /* int64 event offsets */
+    Buf s_stream, s_ts, s_ver;                      /* int32, double, int32 */
+    Buf r_stream, r_ts, r_nums, r_status, r_etype;  /* int32, double, 5 doubles, int8, int32 */
+    PyObject *s_rid, *r_rid;                        /* RequestIds (str): sinks keep them */
+    Py_ssize_t end_count;
+} Out;
+
+static int rid_append(PyObject *list, const unsigned char *p, Py_ssize_t n) {
+    PyObject *text = PyUnicode_FromKindAndData(PyUnicode_1BYTE_KIND, p, n);
+    if (!text) return -1;
+    int rc = PyList_Append(list, text);
+    Py_DECREF(text);
+    return rc;
+}
+
+static int commit(Out *o, Row *row) {
+    if (row->kind == END) { o->end_count++; return 0; }
+    int32_t stream = table_index(&o->streams, row->stream, row->stream_len);
+    if (stream < 0) return -1;
+    if (row->kind == START) {
+        int32_t ver = table_index(&o->versions, row->ver, row->ver_len);
+        if (ver < 0) return -1;
+        if (buf_put(&o->s_stream, &stream, 4) || buf_put(&o->s_ts, &row->ts, 8)
+            || buf_put(&o->s_ver, &ver, 4))
+            return -1;
+        return rid_append(o->s_rid, row->rid, row->rid_len);
+    }
+    int32_t etype = 0;
+    if (row->etype_len) {
+        etype = table_index(&o->etypes, row->etype, row->etype_len);
+        if (etype < 0) return -1;
+    }
+    if (buf_put(&o->r_stream, &stream, 4) || buf_put(&o->r_ts, &row->ts, 8)
+        || buf_put(&o->r_nums, row->nums, 40) || buf_put(&o->r_status, &row->status, 1)
+        || buf_put(&o->r_etype, &etype, 4))
+        return -1;
+    return rid_append(o->r_rid, row->rid, row->rid_len);
+}
+
+static void out_free(Out *o) {
+    table_free(&o->streams); table_free(&o->versions); table_free(&o->etypes);
+    buf_free(&o->slow); buf_free(&o->s_stream); buf_free(&o->s_ts); buf_free(&o->s_ver);
+    buf_free(&o->r_stream); buf_free(&o->r_ts); buf_free(&o->r_nums);
+    buf_free(&o->r_status); buf_free(&o->r_etype);
+    Py_CLEAR(o->s_rid); Py_CLEAR(o->r_rid);
+}
+
+/* close the current event: defer it, or keep its canonical row */
+static int close_event(Out *o, Py_ssize_t start, Py_ssize_t line_index, int deferred,
+                       Row *pending) {
+    if (start < 0) return 0;
+    if (deferred) {
+        int64_t pair[2] = {start, line_index};  /* offset and line index in the chunk */
+        return buf_put(&o->slow, pair, 16);
+    }
+    if (pending->kind != NONE) return commit(o, pending);
+    return 0;
+}
+
+static PyObject *scan(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *chunk;
+    int first;
+    if (!PyArg_ParseTuple(args, "Up:scan", &chunk, &first)) return NULL;
+    if (PyUnicode_KIND(chunk) != PyUnicode_1BYTE_KIND) Py_RETURN_NONE;
+    const unsigned char *data = PyUnicode_1BYTE_DATA(chunk);
+    Py_ssize_t size = PyUnicode_GET_LENGTH(chunk);
+
+    Out o;
+    memset(&o, 0, sizeof o);
+    o.s_rid = PyList_New(0);
+    o.r_rid = PyList_New(0);
+    if (!o.s_rid || !o.r_rid || table_init(&o.streams) || table_init(&o.versions)
+        || table_init(&o.etypes)) {
+        out_free(&o);
+        return PyErr_NoMemory();
+    }
+    {   /* error type index 0 is "" */
+        static const unsigned char empty[1] = {0};
+        if (table_index(&o.etypes, empty, 0) < 0) { out_free(&o); return NULL; }
+    }
+
+    Py_ssize_t lines = 0, events = 0;
+    int seen_event = 0;
+    Py_ssize_t event_start = -1;  /* offset of the current event's first line */
+    Py_ssize_t event_index = 0;   /* its line index in the chunk */
+    int deferred = 0;
+    Row pending;
+    memset(&pending, 0, sizeof pending);
+    Py_ssize_t pos = 0;
+    while (pos < size) {
+        const unsigned char *line = data + pos;
+        const unsigned char *nl = memchr(line, '\n', size - pos);
+        Py_ssize_t len = nl ? nl - line : size - pos;
+        const unsigned char *end = line + len;
+        lines++;
+        if (event_line(line, len)) {
+            if (close_event(&o, event_start, event_index, deferred, &pending) < 0) goto fail;
+            seen_event = 1;
+            events++;
+            event_start = pos;
+            event_index = lines - 1;
+            deferred = 0;
+            memset(&pending, 0, sizeof pending);
+            if (parse_line(line, end, &pending)) {
+                /* the fixed words hold no keyword: look in the variable parts only */
+                if (has_keyword(pending.stream, pending.stream + pending.stream_len)
+                    || has_keyword(pending.rid, pending.rid + pending.rid_len)
+                    || (pending.ver_len
+                        && has_keyword(pending.ver, pending.ver + pending.ver_len))
+                    || (pending.etype_len
+                        && has_keyword(pending.etype, pending.etype + pending.etype_len)))
+                    deferred = 1;
+            } else {
+                pending.kind = NONE;
+                /* a RequestId, a rare keyword, or a REPORT the canonical shape does not take
+                 * ("REPORT Duration: ..." without a RequestId): the general parser decides */
+                if (find_text(line, end, "RequestId: ") || find_text(line, end, " REPORT ")
+                    || has_keyword(line, end))
+                    deferred = 1;
+            }
+        } else if (event_start >= 0) {
+            if (!deferred && has_keyword(line, end)) deferred = 1;
+        } else if (first && !seen_event) {
+            for (const unsigned char *q = line; q < end; q++)
+                if (!py_isspace(*q)) { events++; break; }  /* output before the first event */
+        }
+        pos += len + 1;
+    }
+    if (close_event(&o, event_start, event_index, deferred, &pending) < 0) goto fail;
+
+    PyObject *result = Py_BuildValue(
+        "(nnnNNNNN(NNNN)(NNNNNN))", lines, events, o.end_count, PyBool_FromLong(seen_event),
+        buf_bytes(&o.slow), o.streams.list, o.versions.list, o.etypes.list,
+        buf_bytes(&o.s_stream), buf_bytes(&o.s_ts), buf_bytes(&o.s_ver), o.s_rid,
+        buf_bytes(&o.r_stream), buf_bytes(&o.r_ts), buf_bytes(&o.r_nums),
+        buf_bytes(&o.r_status), buf_bytes(&o.r_etype), o.r_rid);
+    /* Py_BuildValue "N" stole the lists */
+    o.streams.list = o.versions.list = o.etypes.list = NULL;
+    o.s_rid = o.r_rid = NULL;
+    out_free(&o);
+    return result;
+fail:
+    out_free(&o);
+    return NULL;
+}
+
+static PyObject *hash_ids(PyObject *self, PyObject *arg) {
+    (void)self;
+    PyObject *seq = PySequence_Fast(arg, "hash_ids expects a sequence of str");
+    if (!seq) return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    PyObject *out = PyBytes_FromStringAndSize(NULL, n * 8);
+    if (!out) { Py_DECREF(seq); return NULL; }
+    uint64_t *hashes = (uint64_t *)PyBytes_AS_STRING(out);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
+        if (!PyUnicode_Check(item)) {
+            PyErr_SetString(PyExc_TypeError, "hash_ids expects str items");
+            goto fail;
+        }
+        Py_ssize_t len;
+        const char *utf8 = PyUnicode_AsUTF8AndSize(item, &len);
+        if (utf8) {
+            hashes[i] = fnv1a((const unsigned char *)utf8, len);
+            continue;
+        }
+        PyErr_Clear();  /* lone surrogates: their surrogatepass bytes, as hash_ids in Python */
+        PyObject *raw = PyUnicode_AsEncodedString(item, "utf-8", "surrogatepass");
+        if (!raw) goto fail;
+        hashes[i] = fnv1a((const unsigned char *)PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw));
+        Py_DECREF(raw);
+    }
+    Py_DECREF(seq);
+    return out;
+fail:
+    Py_DECREF(seq);
+    Py_DECREF(out);
+    return NULL;
+}
+
+static PyMethodDef methods[] = {
+    {"hash_ids", hash_ids, METH_O,
+     "hash_ids(ids: Sequence[str]) -> bytes of uint64 FNV-1a hashes of their UTF-8 bytes"},
+    {"scan", scan, METH_VARARGS,
+     "scan(chunk: str, first: bool) -> columns of a chunk of aws logs tail text, or None"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_tailscan",
+    "Compiled scanner for aws logs tail text (see lifecycle/read/tail.py).", -1, methods,
+    NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__tailscan(void) { return PyModule_Create(&module); }

@@ -1,0 +1,28 @@
+"""The rooms of lifecycle/ import only rooms above them (DESIGN.md): read, engine, billing and
+simulate never import the pipeline that wires them together (no import circle)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+ROOMS = [
+    "lamlife.lifecycle.read",
+    "lamlife.lifecycle.read.tail",
+    "lamlife.lifecycle.engine.replay",
+    "lamlife.lifecycle.engine.summarize",
+    "lamlife.lifecycle.billing.rules",
+    "lamlife.lifecycle.simulate.scheduler",
+    "lamlife.lifecycle.simulate.whatif",
+]
+
+
+@pytest.mark.parametrize("module", ROOMS)
+def test_room_does_not_import_the_pipeline(module: str) -> None:
+    code = (f"import sys, {module}\n"
+            "print(sorted(m for m in sys.modules if m.startswith('lamlife.lifecycle.pipeline')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "[]"
