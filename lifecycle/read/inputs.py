@@ -109,6 +109,9 @@ def read_inputs(paths: Sequence[str | Source], options: ReadOptions | None = Non
         raise InputError(f"{where}: nothing readable (no file in a log format lamlife reads)")
     for code, name in naming.display_names(sink.environments).items():
         sink.function_from_record.setdefault(code, name)  # a log split into parts
+    for name, names in naming.joined.items():
+        stats.warnings.append(f"inputs named {', '.join(names)} share log streams: read as one "
+                              f"function, {name} (pass --function NAME to name it)")
     counts = sink.counts
     stats.records += counts.records
     stats.ignored += counts.ignored

@@ -49,6 +49,9 @@ class Naming:
         self._owner: dict[str, str] = {}  # stream -> the first name seen with it
         self._parent: dict[str, str] = {}  # name -> the name it joined
         self._content: set[str] = set()  # names from content seen with a stream
+        # shown name -> the file names read as that one function without a common base
+        # (set by display_names, warned about by the reader)
+        self.joined: dict[str, list[str]] = {}
 
     def __call__(self, function: str, environment: str) -> str:
         if not environment:
@@ -84,8 +87,10 @@ class Naming:
         for name in self._parent:
             root = self._root(name)
             members.setdefault(root, {root}).add(name)
-        shown = {root: root if root in self._content else common_name(sorted(names))
+        shown = {root: root if root in self._content else common_name(sorted(names)) or root
                  for root, names in members.items()}
+        self.joined = {shown[root]: sorted(names) for root, names in members.items()
+                       if shown[root] in names}  # no common base: read under one file's name
         out: dict[int, str] = {}
         for code, (function, _env) in enumerate(environments):
             root = self._root(function)
@@ -115,21 +120,12 @@ def merge_environments(environments: Sequence[tuple[str, str]], names: dict[int,
     return True
 
 
-def common_name(names: Sequence[str]) -> str:
-    """The function name of a log split into files: their names without part suffixes."""
+def common_name(names: Sequence[str]) -> str | None:
+    """The function name of a log split into files: their names without part suffixes
+    (``orders-part1`` and ``orders-part2`` -> ``orders``), None when those differ (a name is
+    never made up from a shared prefix: ``cart`` and ``checkout`` are not function ``c``)."""
     bases = {_PART.sub("", n) or n for n in names}
-    if len(bases) == 1:
-        return bases.pop()
-    prefix = _common_prefix(sorted(bases)).rstrip("-_. ")
-    return prefix or sorted(names)[0]
-
-
-def _common_prefix(names: list[str]) -> str:
-    first, last = names[0], names[-1]
-    k = 0
-    while k < min(len(first), len(last)) and first[k] == last[k]:
-        k += 1
-    return first[:k]
+    return bases.pop() if len(bases) == 1 else None
 
 
 def drop_duplicates(starts: dict[str, Any], reports: dict[str, Any], marks: list[Any],

@@ -199,6 +199,25 @@ def test_log_split_into_parts_analyzes_like_the_whole(fraction: float, tmp_path:
     same_analysis(parts, whole)
 
 
+@pytest.mark.parametrize(("names", "shown"), [
+    (("checkout.log", "cart.log"), "checkout"),  # no common base: the first input's name
+    (("cart.log", "checkout.log"), "cart"),
+])
+def test_parts_without_a_common_base_keep_a_real_name(names: tuple[str, str], shown: str,
+                                                      tmp_path: Path) -> None:
+    # Two file-named parts sharing streams are one function; a name is never made up from
+    # their shared first letters ("c"), and the reader says what it did.
+    first, second = _split_at_event(EXAMPLE.read_text(encoding="utf-8"), 0.5)
+    (tmp_path / names[0]).write_text(first, encoding="utf-8")
+    (tmp_path / names[1]).write_text(second, encoding="utf-8")
+    parts = analyze_paths([str(tmp_path / n) for n in names])
+    assert set(parts.invocations["function"]) == {shown}
+    assert parts.summary["environments"] == 4
+    stems = sorted(n.removesuffix(".log") for n in names)
+    assert (f"inputs named {', '.join(stems)} share log streams: read as one function, "
+            f"{shown} (pass --function NAME to name it)") in parts.input.warnings
+
+
 def test_same_file_twice_counts_once() -> None:
     once = analyze_paths([str(EXAMPLE)])
     twice = analyze_paths([str(EXAMPLE), str(EXAMPLE)])
@@ -252,10 +271,11 @@ def test_two_log_groups_reusing_a_stream_name_stay_apart(tmp_path: Path) -> None
     (["orders.1", "orders"], "orders"),
     (["orders_2", "orders_10"], "orders"),
     (["orders (1)", "orders"], "orders"),
-    (["api-eu", "api-us"], "api"),
-    (["alpha", "beta"], "alpha"),
+    (["api-eu", "api-us"], None),  # no part suffix: not one name, and none made up
+    (["alpha", "beta"], None),
+    (["checkout", "cart"], None),
 ])
-def test_common_name_of_a_split_log(names: list[str], expected: str) -> None:
+def test_common_name_of_a_split_log(names: list[str], expected: str | None) -> None:
     assert common_name(names) == expected
 
 
