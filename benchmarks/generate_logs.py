@@ -5,7 +5,7 @@ event, ``<isoformat(timespec='microseconds')> <log stream> <message, right-strip
 message that embeds ``\\n`` (REPORT + X-Ray part, a runtime crash) spans two physical lines,
 the second with no prefix. Source of the layout: github.com/aws/aws-cli
 ``awscli/customizations/logs/tail.py`` (DetailedLogEventsFormatter); line shapes and lifecycle
-rules: the project's ``docs/lambda-platform.md`` sections 1, 2, 4, 5 and 6.
+rules: the project's ``docs/platform.md`` sections 1, 2, 4, 5 and 6.
 
 The traffic model is a small simulation, so the expected answer is known exactly:
 

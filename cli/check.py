@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from lamlife.cli.analyze import FunctionOpt, PathsArg, ProactiveOpt
+from lamlife import __version__
 from lamlife.cli.app import app
 from lamlife.cli.common import (
     byte_progress,
@@ -20,43 +20,38 @@ from lamlife.cli.common import (
     warn_input,
     write_output,
 )
-from lamlife.cli.pricing import (
-    ArchitectureOption,
-    MonthlyGbSecondsOption,
-    PackageOption,
-    PricingOption,
-    ProvisionedOption,
-    RegionOption,
-    RuntimeOption,
-    billing_options,
+from lamlife.cli.options import (
+    PANEL_INPUT,
+    PANEL_OUTPUT,
+    Billing,
+    FunctionOpt,
+    OutputOpt,
+    PathsArg,
+    ProactiveOpt,
+    QuietOpt,
+    SinceOpt,
+    UntilOpt,
+    choice,
+    with_billing_options,
 )
-from lamlife.lifecycle import __version__
-from lamlife.lifecycle.billing.prices import load_table
-from lamlife.lifecycle.check.budget import (
-    Baseline,
-    Budget,
-    Verdict,
-    baseline_document,
-    evaluate,
-    failed,
-    load_baseline,
-    load_budget,
-    save_baseline,
-)
-from lamlife.lifecycle.check.gate import Measurement, measure, require_billing
 from lamlife.lifecycle.errors import InputError
-from lamlife.lifecycle.pipeline import AnalyzeOptions
-from lamlife.reports.check_report import (
-    headline,
-    message,
-    render_json,
-    render_junit,
-    render_markdown,
-    render_table,
-)
-from lamlife.reports.html import render_check_html
+
+if TYPE_CHECKING:
+    from lamlife.lifecycle.check.budget import Baseline, Budget, Verdict
+    from lamlife.lifecycle.check.gate import Measurement
 
 CHECK_FORMATS: tuple[str, ...] = ("table", "markdown", "json", "junit", "html")
+
+
+class CheckFormat(StrEnum):
+    """Formats of the check report."""
+
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+    junit = "junit"
+    html = "html"
+
 
 BudgetOpt = Annotated[
     Path,
@@ -65,42 +60,33 @@ BudgetOpt = Annotated[
         "-b",
         help="Budget YAML: limits on the metrics (docs/check.md).",
         show_default=False,
+        rich_help_panel=PANEL_INPUT,
     ),
 ]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or warnings on stderr.")]
 
 
 def _measure(
     paths: list[str],
-    function: str | None,
+    function: list[str] | None,
+    since: str | None,
+    until: str | None,
     proactive_threshold: float,
     selection: tuple[str, ...] | None,
     quiet: bool,
-    region: str | None,
-    architecture: str | None,
-    pricing: Path | None,
-    package: str | None,
-    runtime: str | None,
-    provisioned: int | None,
-    monthly_gb_seconds: float | None,
+    billing: Billing,
 ) -> Measurement:
-    billing = billing_options(
-        region, architecture, package, runtime, provisioned, monthly_gb_seconds
-    )
-    table = load_table(pricing)
-    options = AnalyzeOptions(function=function, proactive_threshold_s=proactive_threshold)
+    from lamlife.lifecycle.check.gate import measure
+    from lamlife.lifecycle.pipeline import AnalyzeOptions, time_window
+
+    names = tuple(function or ())
+    options = AnalyzeOptions(function=names[0] if len(names) == 1 else None,
+                             proactive_threshold_s=proactive_threshold, select=names,
+                             window=time_window(since, until))
     with byte_progress(paths, quiet) as progress:
         # A price problem the user asked for (--region, --pricing) is an error, one from the
         # input or the defaults only a warning: the same rule as `lamlife analyze`.
-        return measure(
-            paths,
-            options,
-            selection,
-            billing,
-            table,
-            progress,
-            strict_billing=bool(region or pricing),
-        )
+        return measure(paths, options, selection, billing.options(), billing.table(),
+                       progress, strict_billing=billing.strict)
 
 
 def _names(functions: Sequence[str] | None) -> str:
@@ -125,6 +111,7 @@ def _notes(budget: Budget, baseline: Baseline | None, measurement: Measurement) 
 
 
 @app.command("check")
+@with_billing_options()
 def check(
     paths: PathsArg,
     budget_path: BudgetOpt,
@@ -133,29 +120,26 @@ def check(
         typer.Option(
             "--baseline",
             help="Baseline JSON from 'lamlife baseline', for the budget's max_increase limits.",
+            rich_help_panel=PANEL_INPUT,
         ),
     ] = None,
     fmt: Annotated[
-        str | None,
+        CheckFormat | None,
         typer.Option(
             "--format",
-            help="table | markdown | json | junit | html (default: from --output's "
-            "extension, else table on a terminal, json when piped).",
+            help="Report format (default: from --output's extension, else table on a "
+            "terminal, json when piped); junit gives one test case per limit.",
+            rich_help_panel=PANEL_OUTPUT, show_default=False,
         ),
     ] = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report to FILE.")
-    ] = None,
+    output: OutputOpt = None,
     function: FunctionOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     proactive_threshold: ProactiveOpt = 10.0,
-    region: RegionOption = None,
-    architecture: ArchitectureOption = None,
-    pricing: PricingOption = None,
-    package: PackageOption = None,
-    runtime: RuntimeOption = None,
-    provisioned: ProvisionedOption = None,
-    monthly_gb_seconds: MonthlyGbSecondsOption = None,
     quiet: QuietOpt = False,
+    *,
+    billing: Billing,
 ) -> None:
     """Check the analysis of PATH... against a budget: exit 0 when every limit holds, 1 when
     one is exceeded, 2 on bad usage or input.
@@ -164,8 +148,21 @@ def check(
     cost_per_million_usd, ...) absolutely (max, min) or relative to a baseline (max_increase).
     See docs/check.md.
     """
+    from rich.console import Console
+
+    from lamlife.lifecycle.check.budget import evaluate, failed, load_baseline, load_budget
+    from lamlife.lifecycle.check.gate import require_billing
+    from lamlife.reports.check_report import (
+        headline,
+        message,
+        render_json,
+        render_junit,
+        render_markdown,
+        render_table,
+    )
+
     with user_errors():
-        chosen = resolve_format(fmt, output, CHECK_FORMATS)
+        chosen = resolve_format(choice(fmt), output, CHECK_FORMATS)
         budget = load_budget(budget_path)
         baseline = load_baseline(baseline_path) if baseline_path is not None else None
         if budget.needs_baseline and baseline is None:
@@ -173,20 +170,8 @@ def check(
                 f"{budget.source} has max_increase limits: pass --baseline FILE "
                 "(written by 'lamlife baseline')"
             )
-        measurement = _measure(
-            paths,
-            function,
-            proactive_threshold,
-            budget.functions,
-            quiet,
-            region,
-            architecture,
-            pricing,
-            package,
-            runtime,
-            provisioned,
-            monthly_gb_seconds,
-        )
+        measurement = _measure(paths, function, since, until, proactive_threshold,
+                               budget.functions, quiet, billing)
         require_billing(budget, measurement)
         verdicts = evaluate(measurement.metrics, budget, baseline)
         warn_input(measurement.analysis.input, quiet, measurement.warnings)
@@ -209,6 +194,8 @@ def check(
             elif chosen == "markdown":
                 text = render_markdown(verdicts, _notes(budget, baseline, measurement))
             elif chosen == "html":
+                from lamlife.reports.html import render_check_html
+
                 text = render_check_html(verdicts, _notes(budget, baseline, measurement))
             elif chosen == "json":
                 context = {
@@ -234,53 +221,47 @@ def check(
 
 def _plain_table(verdicts: Sequence[Verdict]) -> str:
     """The rich table as plain text, for --format table with --output."""
+    from rich.console import Console
+
+    from lamlife.reports.check_report import render_table
+
     buffer = io.StringIO()
     Console(file=buffer, width=120, color_system=None).print(render_table(verdicts))
     return buffer.getvalue()
 
 
 @app.command("baseline")
+@with_billing_options()
 def baseline(
     paths: PathsArg,
     output: Annotated[
         Path,
-        typer.Option("--output", "-o", help="Baseline JSON to write.", show_default=False),
+        typer.Option("--output", "-o", help="Baseline JSON to write.", show_default=False,
+                     rich_help_panel=PANEL_OUTPUT),
     ],
     budget_path: Annotated[
         Path | None,
         typer.Option(
-            "--budget", "-b", help="Use this budget's 'function' selection, as the check will."
+            "--budget", "-b", help="Use this budget's 'function' selection, as the check will.",
+            rich_help_panel=PANEL_INPUT,
         ),
     ] = None,
     function: FunctionOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     proactive_threshold: ProactiveOpt = 10.0,
-    region: RegionOption = None,
-    architecture: ArchitectureOption = None,
-    pricing: PricingOption = None,
-    package: PackageOption = None,
-    runtime: RuntimeOption = None,
-    provisioned: ProvisionedOption = None,
-    monthly_gb_seconds: MonthlyGbSecondsOption = None,
     quiet: QuietOpt = False,
+    *,
+    billing: Billing,
 ) -> None:
     """Save the metrics of a known-good run of PATH... as a baseline for
     'lamlife check --baseline'."""
+    from lamlife.lifecycle.check.budget import baseline_document, load_budget, save_baseline
+
     with user_errors():
         selection = load_budget(budget_path).functions if budget_path is not None else None
-        measurement = _measure(
-            paths,
-            function,
-            proactive_threshold,
-            selection,
-            quiet,
-            region,
-            architecture,
-            pricing,
-            package,
-            runtime,
-            provisioned,
-            monthly_gb_seconds,
-        )
+        measurement = _measure(paths, function, since, until, proactive_threshold, selection,
+                               quiet, billing)
         warn_input(measurement.analysis.input, quiet, measurement.warnings)
         if not measurement.metrics.get("invocations"):
             raise InputError("no invocations in the input: nothing to take a baseline of")

@@ -3,23 +3,43 @@ stdout that a closed pipe cannot crash."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
-from lamlife.lifecycle.analysis import InputStats
 from lamlife.lifecycle.errors import InputError, LamlifeError
 from lamlife.lifecycle.files import write_atomic
 from lamlife.lifecycle.text import one_line
 from lamlife.reports import FORMATS
 
+if TYPE_CHECKING:
+    from lamlife.lifecycle.analysis import InputStats
+
 PROGRESS_MIN_BYTES = 50 * 1024 * 1024  # show progress for inputs larger than this
+
+
+def lazy_module(name: str) -> ModuleType:
+    """The module ``name``, executed on first attribute access (importlib's LazyLoader): a
+    command module can name a heavy module at its top without loading it for --help."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        raise ImportError(name)
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
+    return module
 
 
 def stderr_console() -> Console:
@@ -185,6 +205,14 @@ def input_size(paths: list[str]) -> int:
 @contextmanager
 def byte_progress(paths: list[str], quiet: bool) -> Iterator[Callable[[int], None] | None]:
     """A progress bar on stderr (terminal only) for large inputs; yields the callback or None."""
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TransferSpeedColumn,
+    )
+
     total = 0 if quiet or "-" in paths else input_size(paths)
     console = stderr_console()
     if total < PROGRESS_MIN_BYTES or not console.is_terminal:

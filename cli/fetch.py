@@ -6,15 +6,19 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from lamlife.cli.analyze import analyze as analyze_command
 from lamlife.cli.app import app
-from lamlife.cli.common import resolve_format, user_errors
-from lamlife.lifecycle.aws import fetch as af
+from lamlife.cli.common import lazy_module, resolve_format, user_errors
 from lamlife.lifecycle.errors import InputError
+
+if TYPE_CHECKING:
+    from lamlife.lifecycle.aws import fetch as af
+else:  # loaded on first use, so `lamlife --help` does not load pandas
+    af = lazy_module("lamlife.lifecycle.aws.fetch")
 
 
 def _human_bytes(n: int) -> str:
@@ -161,7 +165,7 @@ def fetch(
     ] = 900.0,
     parallel: Annotated[
         int, typer.Option(min=1, max=16, help="Windows fetched at the same time.")
-    ] = af.DEFAULT_PARALLEL,
+    ] = 4,  # af.DEFAULT_PARALLEL (tests/cli/test_cli_conventions.py keeps them equal)
     chunk: Annotated[
         str | None,
         typer.Option(help="Split the window into pieces of this size (default 1h; 6h with "
@@ -172,7 +176,7 @@ def fetch(
         typer.Option(
             help="Logs API calls per second across all workers (FilterLogEvents allows 5).",
         ),
-    ] = af.FILTER_LOG_EVENTS_TPS,
+    ] = 5.0,  # af.FILTER_LOG_EVENTS_TPS
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue an interrupted fetch of --output.")
     ] = False,
@@ -197,7 +201,7 @@ def fetch(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
     page_size: Annotated[int | None, typer.Option(hidden=True)] = None,
 ) -> None:
-    """Fetch Lambda platform records (START, REPORT, INIT_*, RESTORE_*, platform.*) from
+    """Fetch Lambda platform records (START, REPORT, `INIT_*`, `RESTORE_*`, `platform.*`) from
     CloudWatch Logs into a JSON-lines file that `lamlife analyze` reads: of one function,
     several (--function repeated), those whose name starts with --prefix, or --all."""
     functions = list(function or [])

@@ -1,4 +1,5 @@
-"""Entry point: builds the typer app from the command modules."""
+"""Entry point: builds the typer app from the command modules (``lamlife``, ``python -m
+lamlife``)."""
 
 import lamlife.cli.analyze  # noqa: F401  (registers its command)
 import lamlife.cli.check  # noqa: F401
@@ -11,4 +12,4 @@ from lamlife.cli.common import guard_standard_streams
 
 def main() -> None:
     guard_standard_streams()
-    app()
+    app(prog_name="lamlife")

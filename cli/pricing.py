@@ -7,63 +7,43 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import yaml
-from rich.console import Console
 
 from lamlife.cli.app import app
 from lamlife.cli.common import user_errors
-from lamlife.lifecycle.billing.prices import PriceTable, load_table, region_rows, table_to_data
-from lamlife.lifecycle.billing.rules import DEFAULT_REGION, BillingOptions
+from lamlife.cli.options import (  # noqa: F401  (the billing options, re-exported)
+    DEFAULT_REGION_TEXT,
+    ArchitectureOption,
+    Billing,
+    MonthlyGbSecondsOption,
+    PackageOption,
+    PricingOption,
+    ProvisionedOption,
+    RegionOption,
+    RuntimeOption,
+    environment_region,
+)
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.files import write_atomic
-from lamlife.reports.cost import pricing_markdown, pricing_renderable
 
-# ------------------------------------------------------------ the common billing options
 
-RegionOption = Annotated[
-    str | None,
-    typer.Option("--region", help="AWS Region to price every function in; wins over the "
-                 "Region the input names (runtime version ARN, @aws.region, fetch header), "
-                 "with a note where they differ. Without it: the input's Region, else "
-                 f"AWS_REGION / AWS_DEFAULT_REGION, else {DEFAULT_REGION}."),
-]
-ArchitectureOption = Annotated[
-    str | None,
-    typer.Option("--architecture", help="x86_64 or arm64 when the input does not say "
-                 "(default x86_64)."),
-]
-PricingOption = Annotated[
-    Path | None,
-    typer.Option("--pricing", help="Price table YAML replacing the built-in one (same schema)."),
-]
-PackageOption = Annotated[
-    str | None,
-    typer.Option("--package", help="zip or image: used when Billed Duration must be computed "
-                 "(default zip)."),
-]
-RuntimeOption = Annotated[
-    str | None,
-    typer.Option("--runtime", help="Runtime (python3.12, java21, provided.al2023, ...) when "
-                 "the input does not say: custom runtimes bill INIT at any date; SnapStart "
-                 "restore charges apply to Python and .NET."),
-]
-ProvisionedOption = Annotated[
-    int | None,
-    typer.Option("--provisioned", min=0, help="Provisioned concurrency level of each function, "
-                 "to price its allocation over the analysed window."),
-]
-MonthlyGbSecondsOption = Annotated[
-    float | None,
-    typer.Option("--monthly-gb-seconds", min=0.0, help="Price the run as if it sat on top of "
-                 "N GB-s already used this month (default: first tier)."),
-]
+class PricingFormat(StrEnum):
+    """Formats of ``lamlife pricing``."""
 
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+    yaml = "yaml"
+
+
+if TYPE_CHECKING:
+    from lamlife.lifecycle.billing.prices import PriceTable
+    from lamlife.lifecycle.billing.rules import BillingOptions
 
 def billing_options(
     region: str | None = None,
@@ -73,38 +53,17 @@ def billing_options(
     provisioned: int | None = None,
     monthly_gb_seconds: float | None = None,
 ) -> BillingOptions:
-    """BillingOptions from the common CLI options (InputError for a bad value).
-
-    The default Region (used where neither ``--region`` nor the input names one) is
-    ``AWS_REGION``, else ``AWS_DEFAULT_REGION``, as the AWS CLI reads them."""
-    env_name, env_region = environment_region()
-    return BillingOptions(
-        default_region=env_region,
-        default_region_from=env_name,
-        region=region or None,
-        architecture=architecture.lower() if architecture else None,
-        package=package.lower() if package else None,
-        runtime=runtime or None,
-        provisioned=provisioned,
-        monthly_gb_seconds=monthly_gb_seconds,
-    )
-
-
-def environment_region() -> tuple[str, str | None]:
-    """(variable, Region) from AWS_REGION, else AWS_DEFAULT_REGION; ("", None) when unset.
-
-    The AWS CLI reads both (AWS_REGION first); boto3 alone reads only AWS_DEFAULT_REGION."""
-    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
-        value = os.environ.get(name, "").strip()
-        if value:
-            return name, value
-    return "", None
+    """BillingOptions from the common CLI options (InputError for a bad value)."""
+    return Billing(region, architecture, package, runtime, provisioned,
+                   monthly_gb_seconds).options()
 
 
 # ------------------------------------------------------------------------ the command
 
 
 def _region_view(table: PriceTable, region: str) -> tuple[str, list[dict[str, Any]], list[str]]:
+    from lamlife.lifecycle.billing.prices import region_rows
+
     rp = table.region(region)
     rows = region_rows(table, region)
     notes = [f"As of {table.as_of.isoformat()} (table: {table.origin}); USD, list prices."]
@@ -120,13 +79,13 @@ def _region_view(table: PriceTable, region: str) -> tuple[str, list[dict[str, An
 @app.command("pricing")
 def pricing_command(
     region: Annotated[str | None, typer.Option(
-        "--region", help=f"Region to show (default {DEFAULT_REGION}). With --update: the "
+        "--region", help=f"Region to show (default {DEFAULT_REGION_TEXT}). With --update: the "
         "Price List API endpoint Region (us-east-1, eu-central-1 or ap-south-1; default "
         "AWS_REGION / AWS_DEFAULT_REGION when it is one of them, else us-east-1).")] = None,
     pricing: PricingOption = None,
     output_format: Annotated[
-        str, typer.Option("--format", help="table, markdown, json or yaml.")
-    ] = "table",
+        PricingFormat, typer.Option("--format", help="Output format.", case_sensitive=False)
+    ] = PricingFormat.table,
     list_regions: Annotated[
         bool, typer.Option("--list", help="List the Regions the table knows.")
     ] = False,
@@ -150,20 +109,23 @@ def pricing_command(
     """Show the Lambda price table for a Region (or refresh it with --update).
 
     Exit codes: 0 ok, 2 bad usage or unknown Region, 3 the AWS Price List API failed."""
+    import yaml
+    from rich.console import Console
+
+    from lamlife.lifecycle.billing.prices import load_table, table_to_data
+    from lamlife.reports.cost import pricing_markdown, pricing_renderable
+
     with user_errors():
         if update:
             _update(pricing, output, update_regions, profile, region, endpoint_url)
             return
         if profile or endpoint_url:
             raise InputError("--profile and --endpoint-url are only used with --update")
-        region = region or DEFAULT_REGION
+        region = region or DEFAULT_REGION_TEXT
         if output is not None:
             raise InputError("--output is only used with --update")
         table = load_table(pricing)
-        fmt = output_format.lower()
-        if fmt not in ("table", "markdown", "json", "yaml"):
-            raise InputError(f"unknown --format {output_format!r}; use table, markdown, json "
-                             "or yaml")
+        fmt = PricingFormat(output_format).value
         if list_regions:
             for code in table.known_regions:
                 typer.echo(f"{code}\t{table.regions[code].name}")
@@ -193,6 +155,7 @@ def _update(pricing: Path | None, output: Path | None, regions: list[str] | None
     if output is None:
         raise InputError("--update needs --output FILE (the built-in table is never rewritten)")
     from lamlife.lifecycle.billing import price_list  # boto3 only when asked
+    from lamlife.lifecycle.billing.prices import load_table
 
     base = load_table(pricing)
     wanted = list(regions) if regions else base.known_regions

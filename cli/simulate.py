@@ -7,39 +7,25 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from lamlife.cli.app import app
 from lamlife.cli.common import resolve_format, user_errors, warn, write_output
-from lamlife.cli.pricing import (
-    ArchitectureOption,
-    MonthlyGbSecondsOption,
-    PackageOption,
-    PricingOption,
-    RegionOption,
-    RuntimeOption,
-    billing_options,
+from lamlife.cli.options import (
+    PANEL_ARRIVALS,
+    PANEL_INPUT,
+    PANEL_POLICY,
+    Billing,
+    FormatOpt,
+    InvocationsOpt,
+    OutputOpt,
+    TopOpt,
+    choice,
+    with_billing_options,
 )
-from lamlife.lifecycle.billing.prices import load_table
 from lamlife.lifecycle.errors import InputError
-from lamlife.lifecycle.pipeline import load_trace
-from lamlife.lifecycle.read.arrivals import ArrivalColumns
-from lamlife.lifecycle.read.timeparse import parse_duration
-from lamlife.lifecycle.simulate.scheduler import DEFAULT_KEEP_ALIVE_S, DEFAULT_MAX_LIFETIME_S
-from lamlife.lifecycle.simulate.whatif import (
-    OBSERVED,
-    Pricing,
-    build_policy,
-    describe_policy,
-    simulate_trace,
-    sweep_trace,
-)
-from lamlife.reports import render
-from lamlife.reports import simulate as simrep
-from lamlife.reports.cost import cost_sections
-from lamlife.reports.html import render_simulation_html, render_sweep_html
-from lamlife.reports.markdown_report import section_markdown
-from lamlife.reports.tables import render_terminal, render_text, section_renderable
+
+# lifecycle/simulate/whatif.py's OBSERVED, written out so that --help loads no pandas
+OBSERVED = "observed"
 
 _NONE_WORDS = ("none", "off", "no", "inf", "infinite", "unlimited")
 
@@ -51,6 +37,8 @@ def parse_duration_s(text: str, option: str) -> float:
         return float(text)  # a bare number is seconds
     except ValueError:
         pass
+    from lamlife.lifecycle.read.timeparse import parse_duration
+
     seconds = parse_duration(text)
     if seconds is None:
         raise InputError(f"{option}: cannot read {text!r} as a duration (e.g. 640s, 10m, 2h)")
@@ -117,67 +105,75 @@ def parse_ms_or_observed(text: str, option: str) -> float | str:
 
 
 @app.command("simulate")
+@with_billing_options(provisioned=False)
 def simulate_command(
     traces: Annotated[list[str], typer.Argument(
         help="An arrival CSV (start + end or duration_ms columns), or anything analyze reads "
              "(its arrivals and durations are replayed).", show_default=False)],
     keep_alive: Annotated[str | None, typer.Option(
         "--keep-alive", help="Idle time before an environment is destroyed (640s, 10m; a list "
-                             "5m,10m,20m sweeps). Default 640 s, measured on AWS in 2020.")] = None,
+                             "5m,10m,20m sweeps). Default 640 s, measured on AWS in 2020.",
+        rich_help_panel=PANEL_POLICY)] = None,
     max_lifetime: Annotated[str | None, typer.Option(
         "--max-lifetime", help="Age at which an environment is recycled once idle (2h; none for "
-                               "no limit; a list sweeps). Default 2 h.")] = None,
+                               "no limit; a list sweeps). Default 2 h.",
+        rich_help_panel=PANEL_POLICY)] = None,
     provisioned: Annotated[str, typer.Option(
         "--provisioned", help="Provisioned-concurrency environments per function (0..10 or "
-                              "0,2,4 sweeps).")] = "0",
+                              "0,2,4 sweeps).",
+        rich_help_panel=PANEL_POLICY)] = "0",
     prewarmed: Annotated[str, typer.Option(
-        "--prewarmed", help="On-demand environments already warm at the start of the trace.")
+        "--prewarmed", help="On-demand environments already warm at the start of the trace.",
+        rich_help_panel=PANEL_POLICY)
     ] = "0",
     init_ms: Annotated[str | None, typer.Option(
         "--init-ms", help="Init duration of a cold start in ms, or 'observed' to sample the "
                           "input's Init Durations (default: observed when the input has some, "
-                          "else 500).")] = None,
+                          "else 500).",
+        rich_help_panel=PANEL_POLICY)] = None,
     snapstart: Annotated[bool, typer.Option(
-        "--snapstart", help="New environments restore a SnapStart snapshot instead of init.")
+        "--snapstart", help="New environments restore a SnapStart snapshot instead of init.",
+        rich_help_panel=PANEL_POLICY)
     ] = False,
     restore_ms: Annotated[str | None, typer.Option(
-        "--restore-ms", help="SnapStart restore duration in ms, or 'observed'.")] = None,
+        "--restore-ms", help="SnapStart restore duration in ms, or 'observed'.",
+        rich_help_panel=PANEL_POLICY)] = None,
     reset: Annotated[bool, typer.Option(
-        "--reset/--no-reset", help="Reset (re-init) an environment after a timeout or error.")
+        "--reset/--no-reset", help="Reset (re-init) an environment after a timeout or error.",
+        rich_help_panel=PANEL_POLICY)
     ] = True,
-    seed: Annotated[int, typer.Option("--seed", help="Seed for sampled durations.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for sampled durations.",
+        rich_help_panel=PANEL_POLICY)] = 0,
     start_column: Annotated[str | None, typer.Option(
-        "--start-column", help="Arrival CSV: the start column (default start/timestamp/...).")
+        "--start-column", help="Arrival CSV: the start column (default start/timestamp/...).",
+        rich_help_panel=PANEL_ARRIVALS)
     ] = None,
     end_column: Annotated[str | None, typer.Option(
-        "--end-column", help="Arrival CSV: the end column (default end/end_time).")] = None,
+        "--end-column", help="Arrival CSV: the end column (default end/end_time).",
+        rich_help_panel=PANEL_ARRIVALS)] = None,
     duration_column: Annotated[str | None, typer.Option(
-        "--duration-column", help="Arrival CSV: the duration column, ms (default duration_ms).")
+        "--duration-column", help="Arrival CSV: the duration column, ms (default duration_ms).",
+        rich_help_panel=PANEL_ARRIVALS)
     ] = None,
     environment_column: Annotated[str | None, typer.Option(
         "--environment-column", help="Arrival CSV: the observed environment of each request, "
-                                     "for the side-by-side comparison.")] = None,
+                                     "for the side-by-side comparison.",
+        rich_help_panel=PANEL_ARRIVALS)] = None,
     function: Annotated[str | None, typer.Option(
-        "--function", "-f", help="Function name for inputs that carry none.")] = None,
+        "--function", "-f", help="Function name for inputs that carry none.",
+        rich_help_panel=PANEL_INPUT)] = None,
     memory_mb: Annotated[float | None, typer.Option(
         "--memory-mb", min=1.0, help="Memory size where the input does not say (default: the "
-                                     "input's configuration, else 128).")] = None,
-    region: RegionOption = None,
-    architecture: ArchitectureOption = None,
-    package: PackageOption = None,
-    runtime: RuntimeOption = None,
-    monthly_gb_seconds: MonthlyGbSecondsOption = None,
-    pricing: PricingOption = None,
-    fmt: Annotated[str | None, typer.Option(
-        "--format", help="table | json | csv | markdown | html (default: from --output's "
-                         "extension, else table on a terminal, json when piped).")] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o",
-                                                help="Write the report to FILE.")] = None,
-    invocations: Annotated[bool, typer.Option(
-        "--invocations", help="JSON: add the per-invocation list.")] = False,
-    top: Annotated[int, typer.Option("--top", min=1,
-                                     help="Environments to show in the table.")] = 10,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No warnings on stderr.")] = False,
+                                     "input's configuration, else 128).",
+        rich_help_panel=PANEL_INPUT)] = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    invocations: InvocationsOpt = False,
+    top: TopOpt = 10,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No warnings on stderr.",
+                                        rich_help_panel="Output")] = False,
+    *,
+    billing: Billing,
 ) -> None:
     """Replay traffic through a lifecycle policy: cold starts, environments and cost.
 
@@ -185,8 +181,20 @@ def simulate_command(
     Give one option a list (--keep-alive 5m,10m,20m or --provisioned 0..10) to print one row
     per value. Exit codes: 0 ok, 2 bad usage or unreadable input.
     """
+    from lamlife.lifecycle.pipeline import load_trace
+    from lamlife.lifecycle.read.arrivals import ArrivalColumns
+    from lamlife.lifecycle.simulate.scheduler import DEFAULT_KEEP_ALIVE_S, DEFAULT_MAX_LIFETIME_S
+    from lamlife.lifecycle.simulate.whatif import (
+        Pricing,
+        build_policy,
+        describe_policy,
+        simulate_trace,
+        sweep_trace,
+    )
+    from lamlife.reports import simulate as simrep
+
     with user_errors():
-        chosen = resolve_format(fmt, output)
+        chosen = resolve_format(choice(fmt), output)
         keep_values = parse_duration_list(keep_alive or f"{DEFAULT_KEEP_ALIVE_S:g}s",
                                           "--keep-alive")
         life_values = parse_duration_list(max_lifetime or f"{DEFAULT_MAX_LIFETIME_S:g}s",
@@ -216,10 +224,7 @@ def simulate_command(
                                  environment=environment_column)
         trace = load_trace(traces, columns, function=function, memory_mb=memory_mb)
         policy, notes = build_policy(trace.arrivals, overrides)
-        price_with = Pricing(
-            billing_options(region, architecture, package, runtime, None, monthly_gb_seconds),
-            load_table(pricing),
-        )
+        price_with = Pricing(billing.options(), billing.table())
         stats = trace.arrivals.stats
         for text in stats.warnings:
             warn(text, quiet)
@@ -239,7 +244,7 @@ def simulate_command(
             return
 
         # Region or price table chosen by the user: a price problem is an error.
-        whatif = simulate_trace(trace, policy, price_with, strict=bool(region or pricing))
+        whatif = simulate_trace(trace, policy, price_with, strict=billing.strict)
         if whatif.cost_problem:
             warn(f"cost not computed: {whatif.cost_problem}", quiet)
         _print_run(whatif, described, notes, chosen, output, invocations, top)
@@ -247,6 +252,13 @@ def simulate_command(
 
 def _print_run(whatif: Any, described: dict[str, Any], notes: list[str], chosen: str,
                output: Path | None, invocations: bool, top: int) -> None:
+    from rich.console import Console
+
+    from lamlife.reports import render
+    from lamlife.reports import simulate as simrep
+    from lamlife.reports.cost import cost_sections
+    from lamlife.reports.tables import render_terminal, render_text
+
     policy_sec = simrep.policy_section(described, notes)
     comparison_sec = simrep.comparison_section(whatif.comparison)
     extra = [policy_sec, comparison_sec]
@@ -263,6 +275,8 @@ def _print_run(whatif: Any, described: dict[str, Any], notes: list[str], chosen:
         write_output(simrep.render_json(whatif.analysis, simulation, invocations), output)
         return
     if chosen == "html":
+        from lamlife.reports.html import render_simulation_html
+
         cost = cost_sections(whatif.analysis.summary["cost"]) \
             if "cost" in whatif.analysis.summary else []
         write_output(render_simulation_html(whatif.analysis, whatif.comparison,
@@ -281,6 +295,12 @@ def _print_run(whatif: Any, described: dict[str, Any], notes: list[str], chosen:
 
 def _print_sweep(rows: list[dict[str, Any]], described: dict[str, Any], notes: list[str],
                  stats: Any, chosen: str, output: Path | None) -> None:
+    from rich.console import Console
+
+    from lamlife.reports import simulate as simrep
+    from lamlife.reports.markdown_report import section_markdown
+    from lamlife.reports.tables import section_renderable
+
     sweep_notes = ["Added ms: the init or restore time a caller waited for (0 for warm starts); "
                    "p99 over all invocations."]
     if any(r.get("provisioned_allocation_usd") for r in rows):
@@ -294,6 +314,8 @@ def _print_sweep(rows: list[dict[str, Any]], described: dict[str, Any], notes: l
     elif chosen == "markdown":
         write_output("\n\n".join(section_markdown(s) for s in sections) + "\n", output)
     elif chosen == "html":
+        from lamlife.reports.html import render_sweep_html
+
         write_output(render_sweep_html(rows, sections), output)
     elif output is None:
         console = Console()

@@ -1,3 +1,5 @@
 """lamlife's domain: records, readers, the lifecycle engine, billing, simulation, AWS access."""
 
-__version__ = "0.1.0"
+from lamlife import __version__  # the package's one version (api/__init__.py)
+
+__all__ = ["__version__"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from lamlife.lifecycle.aws.s3 import S3Options
 from lamlife.lifecycle.billing.prices import PriceTable
 from lamlife.lifecycle.billing.rules import BillingOptions, price_or_explain
 from lamlife.lifecycle.engine.account import account_table
+from lamlife.lifecycle.engine.causes import explain_cold_starts
 from lamlife.lifecycle.engine.replay import EngineOptions, OrphanEvent, run_engine
 from lamlife.lifecycle.engine.summarize import build_analysis, empty_invocations
 from lamlife.lifecycle.errors import InputError
@@ -29,6 +31,7 @@ from lamlife.lifecycle.read.arrivals import (
     sniff_arrival_csv,
 )
 from lamlife.lifecycle.read.seen import note_overlap_and_limits
+from lamlife.lifecycle.read.timeparse import ms_to_iso
 from lamlife.lifecycle.schema import INVOCATION_COLUMNS
 from lamlife.lifecycle.simulate.whatif import (
     Pricing,
@@ -53,7 +56,40 @@ class AnalyzeOptions:
     billing: BillingOptions | None = None  # price the analysis (with ``price_table``)
     price_table: PriceTable | None = None
     strict_billing: bool = False  # a price problem is an error (the user chose region/table)
+    # --function: analyze only these functions; a name missing from the input is an error
+    select: Sequence[str] = field(default_factory=tuple)
+    window: TimeWindow | None = None  # --since/--until: invocations that started inside
     s3: S3Options | None = None  # AWS options for s3:// inputs (profile, Region, endpoint)
+
+
+@dataclass(frozen=True)
+class TimeWindow:
+    """[since_ms, until_ms) in epoch ms; either end may be open (None)."""
+
+    since_ms: float | None = None
+    until_ms: float | None = None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"since": None if self.since_ms is None else ms_to_iso(self.since_ms),
+                "until": None if self.until_ms is None else ms_to_iso(self.until_ms)}
+
+
+def time_window(since: str | None, until: str | None,
+                now: datetime | None = None) -> TimeWindow | None:
+    """The window of ``--since``/``--until``, read as ``lamlife fetch`` reads its times: ISO
+    8601 (UTC when it has no offset), epoch seconds or ms, ``now``, or a duration before now
+    (``2h``, ``7d``). None when neither is given; InputError for an unreadable or empty one."""
+    if since is None and until is None:
+        return None
+    from lamlife.lifecycle.aws.fetch import parse_time  # the fetch grammar (no AWS call)
+
+    now = now or datetime.now(UTC)
+    since_ms = parse_time(since, now).timestamp() * 1000.0 if since is not None else None
+    until_ms = parse_time(until, now).timestamp() * 1000.0 if until is not None else None
+    if since_ms is not None and until_ms is not None and until_ms <= since_ms:
+        raise InputError(f"empty time window: --since {ms_to_iso(since_ms)} is not before "
+                         f"--until {ms_to_iso(until_ms)}")
+    return TimeWindow(since_ms, until_ms)
 
 
 @dataclass
@@ -95,6 +131,7 @@ def observe(paths: Sequence[str], options: AnalyzeOptions | None = None,
                                               kind="stable").reset_index(drop=True)
     else:
         invocations = parts[0] if parts else empty_invocations()
+    invocations = explain_cold_starts(invocations)
     return Observed(invocations[list(INVOCATION_COLUMNS)], stats, result.orphan_init_failures,
                     result.unused_inits, result.orphan_events, read.arrivals)
 
@@ -132,10 +169,52 @@ def analysis_from_observed(observed: Observed, paths: Sequence[str],
         observed.stats.warnings.append(
             f"{', '.join(observed.arrivals)}: arrival trace(s) left out, the logs beside them "
             "were analyzed (lamlife simulate replays arrivals)")
-    return build_analysis(observed.invocations, observed.stats,
-                          orphan_init_failures=observed.orphan_init_failures,
-                          unused_inits=observed.unused_inits,
-                          orphan_events=observed.orphan_events, functions=options.functions)
+    invocations, orphan_events, left_out = narrow(observed.invocations,
+                                                  observed.orphan_events, options)
+    analysis = build_analysis(
+        invocations, observed.stats,
+        orphan_init_failures=sum(1 for e in orphan_events if e.event == "init_failure"),
+        unused_inits=sum(1 for e in orphan_events if e.event == "unused_init"),
+        orphan_events=orphan_events, functions=options.functions)
+    if options.window is not None:
+        analysis.summary["window"] = {**options.window.as_dict(), "left_out": left_out}
+    return analysis
+
+
+def narrow(invocations: pd.DataFrame, orphan_events: Sequence[OrphanEvent],
+           options: AnalyzeOptions) -> tuple[pd.DataFrame, list[OrphanEvent], int]:
+    """The invocations (and events that belong to none) of ``options.select`` that started
+    inside ``options.window``, and how many invocations the window left out.
+
+    A name in ``options.select`` that the input does not have is an InputError that lists
+    the functions it has (``--function`` selects; it never renames named input).
+    """
+    events = list(orphan_events)
+    if options.select:
+        present = set(invocations["function"]) | {e.function for e in events}
+        missing = [name for name in options.select if name not in present]
+        if missing and present:
+            raise InputError(
+                f"no function {', '.join(missing)} in the input (it has "
+                f"{', '.join(sorted(present)[:10])}{', ...' if len(present) > 10 else ''})")
+        keep = set(options.select)
+        invocations = invocations[invocations["function"].isin(keep)]
+        events = [e for e in events if e.function in keep]
+    left_out = 0
+    window = options.window
+    if window is not None:
+        start = invocations["start"]
+        inside = pd.Series(True, index=invocations.index)
+        if window.since_ms is not None:
+            inside &= start >= pd.Timestamp(window.since_ms, unit="ms", tz="UTC")
+        if window.until_ms is not None:
+            inside &= start < pd.Timestamp(window.until_ms, unit="ms", tz="UTC")
+        left_out = int((~inside).sum())
+        invocations = invocations[inside]
+        events = [e for e in events
+                  if (window.since_ms is None or e.time_ms >= window.since_ms)
+                  and (window.until_ms is None or e.time_ms < window.until_ms)]
+    return invocations.reset_index(drop=True), events, left_out
 
 
 def analyze_paths(paths: Sequence[str], options: AnalyzeOptions | None = None,

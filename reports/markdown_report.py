@@ -60,14 +60,17 @@ def render_markdown(
 ) -> str:
     """The whole report as Markdown text ending with one newline.
 
-    ``extra_sections`` are appended after the built-in sections: a :class:`Section` is drawn
+    ``extra_sections`` go where the terminal report puts them (``sections.extras_position``):
+    a :class:`Section` is drawn
     like the others, a string is taken as ready Markdown.
     """
     built = sec.report_sections(analysis, top=top, sort_by=sort_by, max_events=max_events)
-    blocks = [TITLE] + [section_markdown(section) for section in built]
+    blocks = [section_markdown(section) for section in built]
     if not sec.is_empty(analysis):
-        blocks += [
+        at = sec.extras_position(built)
+        blocks[at:at] = [
             section_markdown(extra) if isinstance(extra, Section) else extra.rstrip("\n")
             for extra in extra_sections
         ]
+    blocks.insert(0, TITLE)
     return "\n\n".join(blocks) + "\n"

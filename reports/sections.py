@@ -58,6 +58,8 @@ class Column:
 
     header: str
     align: Align = "left"
+    # never fold a word of this column over lines (environment ids): other columns give first
+    keep_words: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,106 @@ def no_invocations_section(analysis: Analysis) -> Section:
     return Section(title="", notes=(NO_INVOCATIONS, *saw, input_line(analysis.input)))
 
 
+# How the causes of summary.cold_causes and summary.reinit_causes read in the headline.
+COLD_CAUSE_WORDS: dict[str, str] = {
+    "scale_out": "scale-out",
+    "idle_expired": "idle expired",
+    "recycled": "replaced",
+    "new_version": "new version",
+    "first_in_data": "first in the data",
+    "other": "other",
+}
+# What each cause means, for the note under the headline (docs/lifecycle.md has the rule).
+COLD_CAUSE_MEANINGS: dict[str, str] = {
+    "scale_out": "another environment of the function was busy when the request arrived",
+    "idle_expired": "no environment was busy and the idle ones had been reclaimed",
+    "recycled": "no environment was busy, and the last one had served a request moments "
+                "before: Lambda replaced it",
+    "new_version": "the first request of a new function version",
+    "first_in_data": "the first request of the function in the data (nothing earlier "
+                     "to compare with)",
+}
+REINIT_CAUSE_WORDS: dict[str, str] = {
+    "after_timeout": "after a timeout",
+    "after_out_of_memory": "after out of memory",
+    "after_error": "after an error",
+    "init_failed": "init failed",
+    "other": "suppressed init",
+}
+
+
+def _counted(counts: Mapping[str, Any] | None, words: Mapping[str, str]) -> str:
+    """``scale-out 2 · first request in the data 1``: the non-zero counts, largest first."""
+    items = [(words.get(k, k), int(v)) for k, v in (counts or {}).items() if v]
+    items.sort(key=lambda item: -item[1])
+    return " · ".join(f"{word} {fmt_int(n)}" for word, n in items) or "none"
+
+
+def _window_text(window: Mapping[str, Any]) -> str:
+    since = window.get("since") or "the start"
+    until = window.get("until") or "the end"
+    left = int(window.get("left_out") or 0)
+    return f"{since} to {until} ({_plural(left, 'invocation')} outside left out)"
+
+
+def init_cost_text(cost: Mapping[str, Any] | None) -> str:
+    """What INIT costs, in one line: the INIT share of the cost and what was not billed."""
+    from lamlife.reports.cost import usd
+
+    if not isinstance(cost, Mapping):
+        return "not priced"
+    init = _get(cost, "init_usd")
+    total = _get(cost, "total_usd")
+    share = _get(cost, "init_share")
+    text = f"{usd(init)} of {usd(total)} ({fmt_rate(share)} of the cost)"
+    unbilled = _get(cost, "init_unbilled_ms")
+    if unbilled and not is_missing(unbilled) and float(unbilled) > 0:
+        now = _get(cost, "init_usd_at_current_rules")
+        text += (f"; {fmt_int(round(float(unbilled)))} ms of INIT not billed (before "
+                 f"2025-08-01), {usd(now)} under today's rules")
+    return text
+
+
+def headline_section(analysis: Analysis) -> Section:
+    """The first thing a reader sees: how many cold starts of which kind, why, and what INIT
+    costs (from the summary's counts, causes and cost)."""
+    summary = analysis.summary or {}
+    types = summary.get("start_types") or {}
+    n = _get(summary, "invocations")
+    kinds = " · ".join(f"{kind} {fmt_int(_get(types, kind))}" for kind in
+                       ("cold", "reinit", "restore"))
+    rows: list[tuple[str, str]] = [
+        ("How many", f"{fmt_int(_get(summary, 'cold_starts'))} of {_plural(n, 'invocation')} "
+                        f"({fmt_rate(_get(summary, 'cold_start_rate'))}): {kinds}"),
+    ]
+    if "cold_causes" in summary:
+        rows.append(("Why cold", _counted(summary.get("cold_causes"), COLD_CAUSE_WORDS)))
+    if _get(types, "reinit") and "reinit_causes" in summary:
+        rows.append(("Why reinit", _counted(summary.get("reinit_causes"), REINIT_CAUSE_WORDS)))
+    ahead = [f"{kind} {fmt_int(_get(types, kind))}" for kind in ("proactive", "provisioned")
+             if _get(types, kind)]
+    if ahead:
+        rows.append(("Init ahead", " · ".join(ahead) + " (the caller did not wait)"))
+    rows.append(("INIT cost", init_cost_text(summary.get("cost"))))
+    init = summary.get("init_duration_ms") or {}
+    count = _init_count(_get(init, "count"))
+    if count:
+        rows.append(("Init duration", f"p50 {fmt_ms(_get(init, 'p50'))} ms · max "
+                                      f"{fmt_ms(_get(init, 'max'))} ms ({_plural(count, 'init')})"))
+    causes = summary.get("cold_causes") or {}
+    meanings = [f"{COLD_CAUSE_WORDS[k]}: {text}" for k, text in COLD_CAUSE_MEANINGS.items()
+                if causes.get(k)]
+    notes = ("Why cold: " + "; ".join(meanings) + ".",) if meanings else ()
+    return Section(
+        title="Cold starts",
+        columns=(Column("Question"), Column("Answer")),
+        rows=tuple(rows),
+        notes=notes,
+        show_header=False,
+        markdown_headers=("Question", "Answer"),
+    )
+
+
 def summary_section(analysis: Analysis) -> Section:
     """Totals from the engine's summary and how the input was accounted for."""
     summary = analysis.summary or {}
@@ -144,14 +246,6 @@ def summary_section(analysis: Analysis) -> Section:
         ("Invocations", fmt_int(_get(summary, "invocations"))),
         ("Environments", fmt_int(_get(summary, "environments"))),
     ]
-    rate = _get(summary, "cold_start_rate")
-    cold = fmt_int(_get(summary, "cold_starts"))
-    rows.append(
-        (
-            "Cold starts",
-            f"{cold} ({fmt_rate(rate)} of invocations; cold + restore + reinit)",
-        )
-    )
     rows.append(
         (
             "Start types",
@@ -173,6 +267,9 @@ def summary_section(analysis: Analysis) -> Section:
     rows.append(("Incomplete", f"{fmt_int(incomplete)} (START seen, no REPORT)"))
     rows.append(("Input", _files_and_lines(stats)))
     rows.append(("Log events", _event_kinds(stats)))
+    window = summary.get("window")
+    if isinstance(window, Mapping):
+        rows.append(("Window", _window_text(window)))
     if stats.formats:
         rows.append(
             (
@@ -422,6 +519,8 @@ def environments_section(
         title = f"Environments: top {len(shown)} of {total:,} by {by}"
     else:
         title = f"Environments ({total:,}, by {by})"
+    if _single_version(frame):
+        title += f", all version {_single_version(frame)}"
     names = [
         "environment",
         "function",
@@ -434,9 +533,13 @@ def environments_section(
         "flags",
     ]
     data = {name: _column(shown, name).tolist() for name in names}
+    one_function = len(set(_column(frame, "function").tolist())) <= 1
+    version = _single_version(frame)
     rows = tuple(
         (
-            f"{fmt_text(data['function'][i])} {short_environment(data['environment'][i])}",
+            _environment_label(data["environment"][i], version) if one_function else
+            f"{fmt_text(data['function'][i])} "
+            f"{_environment_label(data['environment'][i], version)}",
             fmt_ms(data["init_duration_ms"][i]),
             fmt_seconds(data["lifetime_s"][i]),
             fmt_int(data["invocations"][i]),
@@ -455,7 +558,8 @@ def environments_section(
     return Section(
         title=title,
         columns=(
-            Column("Function and environment"),
+            Column("Environment" if one_function else "Function and environment",
+                   keep_words=True),
             Column("Init ms", "right"),
             Column("Lifetime", "right"),
             Column("Invocations", "right"),
@@ -469,6 +573,21 @@ def environments_section(
     )
 
 
+def _single_version(frame: pd.DataFrame) -> str:
+    """The one version every row of ``frame`` ran, or "" when there are several or none."""
+    versions = {str(v) for v in _column(frame, "version").tolist() if not is_missing(v)}
+    return next(iter(versions)) if len(versions) == 1 and "" not in versions else ""
+
+
+def _environment_label(name: Any, version: str = "") -> str:
+    """:func:`short_environment`, without the ``[version]`` when the table says it once."""
+    label = short_environment(name)
+    prefix = f"[{version}]"
+    if version and label.startswith(prefix):
+        return label[len(prefix):]
+    return label
+
+
 def events_section(analysis: Analysis, max_events: int = 20) -> Section:
     """The first ``max_events`` flagged events in time order, then how many more there are."""
     frame = analysis.events
@@ -476,11 +595,19 @@ def events_section(analysis: Analysis, max_events: int = 20) -> Section:
     shown = frame.head(max(max_events, 0))
     names = ["time", "function", "environment", "event", "reason"]
     data = {name: _column(shown, name).tolist() for name in names}
+    times = [fmt_time(t) for t in data["time"]]
+    dates = {t.split(" ")[0] for t in times if " " in t}
+    one_date = len(dates) == 1 and all(" " in t for t in times)
+    if one_date:
+        times = [t.split(" ", 1)[1] for t in times]
+    # one function in the whole analysis: the column would repeat it on every row
+    one_function = len(set(_column(analysis.invocations, "function").tolist())) <= 1
+    version = _single_version(analysis.invocations)
     rows = tuple(
         (
-            fmt_time(data["time"][i]),
-            fmt_text(data["function"][i]),
-            short_environment(data["environment"][i]),
+            times[i],
+            *(() if one_function else (fmt_text(data["function"][i]),)),
+            _environment_label(data["environment"][i], version),
             fmt_text(data["event"][i]),
             fmt_text(data["reason"][i]),
         )
@@ -491,13 +618,16 @@ def events_section(analysis: Analysis, max_events: int = 20) -> Section:
         notes.append("No flagged events.")
     elif total > len(shown):
         notes.append(f"... {total - len(shown):,} more events")
+    title = f"Flagged events ({total:,})"
+    if one_date and rows:
+        title += f", {next(iter(dates))} (UTC)"
     return Section(
-        title=f"Flagged events ({total:,})",
+        title=title,
         columns=(
-            Column("Time (UTC)"),
-            Column("Function"),
-            Column("Environment"),
-            Column("Event"),
+            Column("Time" if one_date else "Time (UTC)", keep_words=True),
+            *(() if one_function else (Column("Function"),)),
+            Column("Environment", keep_words=True),
+            Column("Event", keep_words=True),
             Column("Reason"),
         ),
         rows=rows,
@@ -519,6 +649,7 @@ def report_sections(
     if is_empty(analysis):
         return [no_invocations_section(analysis)]
     return [
+        headline_section(analysis),
         summary_section(analysis),
         functions_section(analysis),
         start_types_section(analysis),
@@ -528,6 +659,15 @@ def report_sections(
         events_section(analysis, max_events=max_events),
         *_account_sections(analysis, top),
     ]
+
+
+def extras_position(built: list[Section]) -> int:
+    """Where sections a command adds (cost) go among ``report_sections``: after the counts
+    and init durations, before the environments and flagged events."""
+    for index, section in enumerate(built):
+        if section.title.startswith("Environments"):
+            return index
+    return len(built)
 
 
 def _account_sections(analysis: Analysis, top: int) -> list[Section]:

@@ -27,7 +27,8 @@ METRIC_LABELS: dict[str, str] = {
     "cold_start_rate": "Cold-start rate",
     "init_wait_s": "Time callers waited for init",
     "cost_usd": "Cost",
-    "init_cost_usd": "INIT share of cost",
+    "init_cost_usd": "INIT cost",
+    "init_share": "INIT share of cost",
 }
 
 PARAMETER_LABELS: dict[str, str] = {

@@ -27,10 +27,11 @@ def _longest_word(text: str) -> int:
 def fit_widths(section: Section, width: int) -> list[int] | None:
     """Column content widths that fit ``width``, or ``None`` when the natural widths fit.
 
-    Space is taken back in three rounds, each time one character from the widest column
-    that can still give: first headers wider than their column's cells wrap between words
-    ("Cold starts" over two lines), then any text wraps between words (reasons, names), and
-    only when that is not enough are long words folded. Numbers never break before that.
+    Space is taken back in rounds, each time one character from the widest column that can
+    still give: first headers wider than their column's cells wrap between words ("Cold
+    starts" over two lines), then any text wraps between words (reasons, names), then long
+    words of text columns fold, and only when that is not enough do numbers and headers fold.
+    Words of a ``keep_words`` column (environment ids) never fold.
     """
     columns = len(section.columns)
     # rich measures one pad per column and one separator between columns
@@ -50,7 +51,11 @@ def fit_widths(section: Section, width: int) -> list[int] | None:
     floors = (
         [max(widest_cell[i], longest_word[i]) for i in range(columns)],  # wrap headers
         longest_word,  # wrap any text between words
-        [1] * columns,  # fold words
+        # fold words of text columns first: numbers and headers stay whole if they can
+        [longest_word[i] if section.columns[i].keep_words or section.columns[i].align == "right"
+         else 1 for i in range(columns)],
+        # then of any column, except those whose words must stay whole (environment ids)
+        [longest_word[i] if section.columns[i].keep_words else 1 for i in range(columns)],
     )
     widths = list(natural)
     excess = sum(widths) - available
@@ -153,17 +158,19 @@ def render_terminal(
 ) -> None:
     """Print the whole report to ``console``, sections separated by a blank line.
 
-    ``extra_sections`` (a cost section, for example) are printed after the built-in ones;
+    ``extra_sections`` (the cost sections, for example) are printed after the counts and
+    init durations, before the flagged events (``sections.extras_position``);
     a :class:`Section` is drawn like the others, any other rich renderable as it is. With no
     invocations only "No invocations found." and the input accounting are printed.
     """
     built = sec.report_sections(analysis, top=top, sort_by=sort_by, max_events=max_events)
     renderables: list[RenderableType] = [section_renderable(section) for section in built]
     if not sec.is_empty(analysis):
-        renderables.extend(
+        at = sec.extras_position(built)
+        renderables[at:at] = [
             section_renderable(extra) if isinstance(extra, Section) else extra
             for extra in extra_sections
-        )
+        ]
     for index, renderable in enumerate(renderables):
         if index:
             console.print()

@@ -151,7 +151,7 @@ def _rid(stream: int, n: int) -> str:
 
 def _stream_name(t0_ms: int, n: int, function: str = "") -> str:
     """Default groups: ``YYYY/MM/DD/[$LATEST]<32 hex>``; custom groups put the function name
-    before ``[`` (docs/lambda-platform.md §4)."""
+    before ``[`` (docs/platform.md §4)."""
     from datetime import UTC, datetime
 
     day = datetime.fromtimestamp(t0_ms / 1000, tz=UTC).strftime("%Y/%m/%d")
@@ -175,7 +175,7 @@ def _report(rid: str, duration: float, billed: int, extra: str = "") -> str:
 def sample_events(
     t0_ms: int, warm_invocations: int = 0, custom_group_function: str = ""
 ) -> list[dict[str, Any]]:
-    """Realistic text-format Lambda logs of one function (docs/lambda-platform.md §2, §2.7).
+    """Realistic text-format Lambda logs of one function (docs/platform.md §2, §2.7).
 
     Four environments (streams), application lines in between:
     - s1: cold start (INIT_START, Init Duration), then 2 warm invocations

@@ -2,7 +2,7 @@
 
 The checks replay the written file independently of the generator's own bookkeeping: they
 parse each ``aws logs tail`` line, rebuild every stream's lifecycle by the rules of
-docs/lambda-platform.md section 5.8 (first START after INIT_START: cold, or proactive when the
+docs/platform.md section 5.8 (first START after INIT_START: cold, or proactive when the
 gap is over 10 s; after a failed invocation: reinit; otherwise warm) and compare the result
 with the summary the generator printed.
 """

@@ -116,7 +116,7 @@ DEFAULT_PARALLEL = 4
 
 
 # ---------------------------------------------------------------------------------------------
-# What is a platform record (docs/lambda-platform.md §1, §2, §3)
+# What is a platform record (docs/platform.md §1, §2, §3)
 # ---------------------------------------------------------------------------------------------
 
 # Text platform messages start with these (§1 "Telling platform lines from application output").

@@ -1,4 +1,4 @@
-"""Price every invocation and attribute the INIT phase (docs/lambda-platform.md §6).
+"""Price every invocation and attribute the INIT phase (docs/platform.md §6).
 
 Pure functions over the invocation table (``lamlife.lifecycle.schema.INVOCATION_COLUMNS``),
 vectorized with pandas/numpy: no per-row apply. The main entry is ``price_invocations``;

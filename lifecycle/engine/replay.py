@@ -1,7 +1,7 @@
 """The lifecycle engine (observed driver): collected records -> the invocation table.
 
 Per environment, in time order, every invocation gets a start type, a status and flags by the
-rules of docs/lambda-platform.md §5 (state machine, suppressed init, doom loop, proactive
+rules of docs/platform.md §5 (state machine, suppressed init, doom loop, proactive
 initialization, provisioned concurrency, SnapStart) and §5.8 (first match wins):
 
 restore > reinit > provisioned > proactive > cold > warm

@@ -7,6 +7,7 @@ lamlife CSV all produce their other tables the same way.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -14,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from lamlife.lifecycle.analysis import Analysis, InputStats
+from lamlife.lifecycle.engine.causes import count_causes, count_reinit_causes
 from lamlife.lifecycle.engine.replay import OrphanEvent
 from lamlife.lifecycle.schema import (
     COLD_START_TYPES,
@@ -129,10 +131,44 @@ def _by_environment(inv: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     return inv.iloc[order], key[order]
 
 
-def functions_table(inv: pd.DataFrame, environments: pd.DataFrame) -> pd.DataFrame:
-    """One row per (function, version)."""
-    if inv.empty:
+def functions_table(inv: pd.DataFrame, environments: pd.DataFrame,
+                    orphan_init_failures: Iterable[tuple[str, str]] = ()) -> pd.DataFrame:
+    """One row per (function, version).
+
+    ``orphan_init_failures`` lists (function, environment) of failed inits that belong to no
+    invocation; each counts in its function's ``init_failures``, so the column adds up to the
+    summary's ``init_failures``. A function with such failures and no invocation gets a row.
+    """
+    extra: dict[tuple[str, str], int] = {}
+    versions = dict(zip(zip(inv["function"], inv["environment"], strict=True), inv["version"],
+                        strict=True)) if not inv.empty else {}
+    for function, environment in orphan_init_failures:
+        version = versions.get((function, environment))
+        if version is None:
+            found = _STREAM_VERSION.search(environment)
+            version = found.group(1) if found else ""
+        extra[(function, version)] = extra.get((function, version), 0) + 1
+    if inv.empty and not extra:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in FUNCTION_COLUMNS})
+    rows = _function_rows(inv) if not inv.empty else []
+    for row in rows:
+        row["init_failures"] += extra.pop((row["function"], row["version"]), 0)
+    for (function, version), count in extra.items():
+        row = dict.fromkeys(FUNCTION_COLUMNS)
+        row.update({"function": function, "version": version, "invocations": 0,
+                    "environments": 0, "cold_starts": 0, "cold_start_rate": 0.0,
+                    **dict.fromkeys(START_TYPES, 0), "timeouts": 0, "errors": 0,
+                    "out_of_memory": 0, "init_failures": count, "init_count": 0,
+                    "runtime_versions": ""})
+        rows.append(row)
+    rows.sort(key=lambda r: (str(r["function"]), str(r["version"])))
+    return pd.DataFrame(rows, columns=list(FUNCTION_COLUMNS))
+
+
+_STREAM_VERSION = re.compile(r"\[([^\]]+)\]")
+
+
+def _function_rows(inv: pd.DataFrame) -> list[dict[str, Any]]:
     rows = []
     for (function, version), part in inv.groupby(["function", "version"], sort=True):
         counts = part["start_type"].value_counts()
@@ -167,7 +203,7 @@ def functions_table(inv: pd.DataFrame, environments: pd.DataFrame) -> pd.DataFra
             "runtime_versions": FLAG_SEPARATOR.join(runtimes),
         })
         rows.append(row)
-    return pd.DataFrame(rows, columns=list(FUNCTION_COLUMNS))
+    return rows
 
 
 def events_table(inv: pd.DataFrame, extra: Iterable[dict[str, Any]] = ()) -> pd.DataFrame:
@@ -244,6 +280,8 @@ def summary_dict(inv: pd.DataFrame, environments: pd.DataFrame, *, orphan_init_f
         "cold_starts": cold,
         "cold_start_rate": (cold / n) if n else 0.0,
         "start_types": start_types,
+        "cold_causes": count_causes(inv),
+        "reinit_causes": count_reinit_causes(inv),
         "timeouts": int((status == "timeout").sum()),
         "errors": int((status == "error").sum()),
         "out_of_memory": int(has_flag(inv["flags"], "out_of_memory").sum()) if n else 0,
@@ -282,7 +320,9 @@ def build_analysis(invocations: pd.DataFrame, stats: InputStats | None = None, *
     return Analysis(
         invocations=invocations,
         environments=environments,
-        functions=functions_table(invocations, environments),
+        functions=functions_table(invocations, environments,
+                                  [(e.function, e.environment) for e in orphan_events
+                                   if e.event == "init_failure"]),
         events=events_table(invocations, extra),
         summary=summary_dict(invocations, environments,
                              orphan_init_failures=orphan_init_failures,

@@ -1,7 +1,7 @@
 """Readers: find input files, open them (gzip transparently), detect each file's format by
 content, and feed every log event to a ``RecordSink``.
 
-Formats (docs/lambda-platform.md §1):
+Formats (docs/platform.md §1):
 
 - ``tail``: ``aws logs tail`` detailed output, ``<iso+00:00> <log stream> <message>``
 - ``sam``: ``sam logs`` output, ``<log stream> <naive iso> <message>``

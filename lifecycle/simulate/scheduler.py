@@ -5,7 +5,7 @@ assigns every arrival to an execution environment under a :class:`Policy` and pr
 invocation table with exactly the columns of ``schema.INVOCATION_COLUMNS``, so that
 billing, reports and check do not know which driver ran.
 
-Scheduling rules (see ``docs/simulate.md`` and ``docs/lambda-platform.md`` §7):
+Scheduling rules (see ``docs/simulate.md`` and ``docs/platform.md`` §7):
 
 - Environments are per (function, version); they are never shared across either.
 - An environment is busy from the arrival it serves until ``arrival + init + duration``:
@@ -19,7 +19,7 @@ Scheduling rules (see ``docs/simulate.md`` and ``docs/lambda-platform.md`` §7):
   idle on-demand environment (MRU: the one whose last invocation ended last), else a new
   environment (``cold``, or ``restore`` with SnapStart).
 - After a failed invocation (timeout or error) the environment is reset; its next invocation
-  is ``reinit`` and its Duration contains the suppressed re-init (``docs/lambda-platform.md``
+  is ``reinit`` and its Duration contains the suppressed re-init (``docs/platform.md``
   §5.3), so the re-init is added to ``duration_ms`` and to the caller's latency.
 
 The engine never prints. Billed durations are left NaN: billing computes them.
@@ -48,7 +48,7 @@ from lamlife.lifecycle.schema import COLD_START_TYPES, INVOCATION_COLUMNS, START
 # (mikhail.io/serverless/coldstarts/aws/); Xebia reports idle environments living
 # "typically a bit longer than 10 minutes"
 # (xebia.com/blog/til-that-aws-lambda-terminates-instances-preemptively/).
-# See docs/lambda-platform.md §7.
+# See docs/platform.md §7.
 DEFAULT_KEEP_ALIVE_S = 640.0
 # Maximum lifetime of a busy environment: about 2 h (1.98-2.05 h in every pacslab 2020 trace
 # at 0.004 req/s or more; Xebia: "active, running instances every two hours").

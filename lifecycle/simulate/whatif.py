@@ -420,6 +420,10 @@ def compare(
         rows.append(row("init_cost_usd", "usd",
                         None if observed is None else _cost(observed, "init_usd"),
                         _cost(simulated, "init_usd")))
+        # a fraction of the cost (0.088 = 8.8 %), as summary.cost.init_share
+        rows.append(row("init_share", "share",
+                        None if observed is None else _cost(observed, "init_share"),
+                        _cost(simulated, "init_share")))
     return rows
 
 

@@ -153,7 +153,7 @@ def test_fetched_configuration_is_used_for_billing(
     assert fetched_cost["pricing"]["architecture"] == "arm64"
     assert original_cost["pricing"]["architecture"] == "x86_64"
     # same GB-s, priced per GB-s at arm64 $0.0000133334 vs x86 $0.0000166667 (us-east-1,
-    # tier 1, docs/lambda-platform.md §6.4)
+    # tier 1, docs/platform.md §6.4)
     assert fetched_cost["gb_seconds"] == pytest.approx(original_cost["gb_seconds"])
     ratio = fetched_cost["duration_usd"] / original_cost["duration_usd"]
     assert ratio == pytest.approx(0.0000133334 / 0.0000166667, rel=1e-6)

@@ -45,7 +45,7 @@ from lamlife.lifecycle.errors import AwsAccessError, InputError
 NOW = datetime(2026, 7, 20, 12, 0, 0, tzinfo=UTC)
 NOW_MS = calendar.timegm((2026, 7, 20, 12, 0, 0)) * 1000
 
-# Platform messages from docs/lambda-platform.md (§2.1-§2.6, §3.3).
+# Platform messages from docs/platform.md (§2.1-§2.6, §3.3).
 PLATFORM_MESSAGES = [
     "START RequestId: db275f87-a934-471a-8980-b63bf4dc1beb Version: $LATEST\n",
     "END RequestId: db275f87-a934-471a-8980-b63bf4dc1beb\n",

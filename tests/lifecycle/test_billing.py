@@ -1,4 +1,4 @@
-"""Billing rules (docs/lambda-platform.md §6), each pinned by a hand-computed amount.
+"""Billing rules (docs/platform.md §6), each pinned by a hand-computed amount.
 
 Prices (us-east-1, built-in table): requests $0.20/1M = $0.0000002 each; x86 duration tier 1
 $0.0000166667/GB-s (tier 2 $0.000015); arm64 tier 1 $0.0000133334; provisioned duration

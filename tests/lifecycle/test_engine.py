@@ -1,4 +1,4 @@
-"""The lifecycle engine on hand-worked lifecycles (docs/lambda-platform.md §2.6, §2.7, §5).
+"""The lifecycle engine on hand-worked lifecycles (docs/platform.md §2.6, §2.7, §5).
 
 Each scenario is a short list of (seconds after T0, log stream, message) events. ``analyze``
 feeds them one by one to a RecordSink (the per-event path every reader shares), runs the

@@ -1,5 +1,5 @@
 """Property tests (hypothesis): parsing and reading never crash and account for every event;
-REPORT fields parse by key, not by position or separator (docs/lambda-platform.md §2)."""
+REPORT fields parse by key, not by position or separator (docs/platform.md §2)."""
 
 from __future__ import annotations
 

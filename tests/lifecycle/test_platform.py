@@ -1,4 +1,4 @@
-"""parse_message on the real lines of docs/lambda-platform.md §2 and §3 (one message each).
+"""parse_message on the real lines of docs/platform.md §2 and §3 (one message each).
 
 Record shapes (lifecycle/read/platform.py): ("report", rid, duration, billed, memory, max_memory,
 init, restore, billed_restore, status, error_type), ("start", rid, version), ("end", rid),

@@ -28,7 +28,7 @@ def raw() -> dict:
 
 
 def test_builtin_us_east_1_matches_the_platform_doc():
-    # docs/lambda-platform.md §6.3 and §6.4, us-east-1.
+    # docs/platform.md §6.3 and §6.4, us-east-1.
     t = load_builtin()
     assert t.as_of == dt.date(2026, 11, 22)
     x86 = t.prices("us-east-1", "x86_64")

@@ -28,6 +28,7 @@ from typer.testing import CliRunner
 import lamlife.cli.main  # noqa: F401  (registers the commands)
 from lamlife.cli.app import app
 from lamlife.lifecycle.analysis import Analysis, InputStats
+from lamlife.lifecycle.engine.causes import explain_cold_starts
 from lamlife.lifecycle.engine.replay import run_engine
 from lamlife.lifecycle.pipeline import AnalyzeOptions, analyze_paths, build_analysis
 from lamlife.lifecycle.read import detect_format
@@ -247,7 +248,8 @@ def per_event_reference(path: Path, function: str) -> tuple[Analysis, dict[str, 
     sink.counts.ignored += orphans
     stats = InputStats(incomplete=sink.finish(), events=sink.counts.events)
     result = run_engine(sink)
-    analysis = build_analysis(result.invocations, stats,
+    # the pipeline names each cold start's cause after the engine (engine/causes.py)
+    analysis = build_analysis(explain_cold_starts(result.invocations), stats,
                               orphan_init_failures=result.orphan_init_failures,
                               unused_inits=result.unused_inits,
                               orphan_events=result.orphan_events)

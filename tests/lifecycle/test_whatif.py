@@ -32,7 +32,7 @@ PACSLAB_0528 = str(
 ORDERS = str(REPO / "examples" / "orders.log")
 # The payments log as `lamlife fetch` writes it, fetched in a Region no price table knows.
 UNKNOWN_REGION = str(REPO / "tests" / "data" / "check" / "payments-unknown-region.jsonl")
-# docs/lambda-platform.md §6.3: provisioned concurrency enabled, us-east-1 x86, per GB-s.
+# docs/platform.md §6.3: provisioned concurrency enabled, us-east-1 x86, per GB-s.
 PC_ALLOCATION_PER_GB_S = 0.0000041667
 
 

@@ -104,7 +104,7 @@ def test_numbers() -> None:
 @pytest.mark.parametrize(
     ("name", "short"),
     [
-        # default log group stream names (docs/lambda-platform.md section 4)
+        # default log group stream names (docs/platform.md section 4)
         ("2020/06/09/[$LATEST]b249865adaaf4fad80f95f8ad09725b8", "[$LATEST]…d09725b8"),
         ("2023/06/02/[72]88ab219a63d343d294d0a9947e8ab36a", "[72]…7e8ab36a"),
         # custom log group: the function name sits before the bracket

@@ -44,18 +44,20 @@ def test_sections_and_table_shape(sample: Analysis) -> None:
     headings = [line for line in text.split("\n") if line.startswith("#")]
     assert headings == [
         "# lamlife analysis",
+        "## Cold starts",
         "## Summary",
         "## Functions",
         "## Start types",
         "## Init duration",
         "## Init duration by function",
         "## Environments (3, by invocations)",
-        "## Flagged events (3)",
+        "## Flagged events (3), 2026-07-20 (UTC)",
     ]
     blocks = tables(text)
-    # rows below the header and separator: summary 13, functions 2, start types 6 + total,
-    # percentiles 4, per function 2, environments 3, events 3
-    assert [len(block) - 2 for block in blocks] == [13, 2, 7, 4, 2, 3, 3]
+    # rows below the header and separator: the headline 4 (how many, init ahead, INIT cost,
+    # init duration: the sample has no causes), summary 12, functions 2, start types 6 +
+    # total, percentiles 4, per function 2, environments 3, events 3
+    assert [len(block) - 2 for block in blocks] == [4, 12, 2, 7, 4, 2, 3, 3]
     for block in blocks:
         width = len(cells(block[0]))
         assert all(len(cells(line)) == width for line in block), block[0]
@@ -66,7 +68,7 @@ def test_sections_and_table_shape(sample: Analysis) -> None:
 
 
 def test_numbers_align_right(sample: Analysis) -> None:
-    block = tables(render_markdown(sample))[1]  # functions
+    block = tables(render_markdown(sample))[2]  # functions
     assert cells(block[0])[:3] == ["Function", "Version", "Invocations"]
     assert cells(block[1])[:3] == ["---", "---", "---:"]
     assert cells(block[2]) == [
@@ -112,9 +114,12 @@ def test_extra_sections(sample: Analysis) -> None:
         title="Cost", columns=(Column("Item"), Column("USD", "right")), rows=(("Total", "$1"),)
     )
     text = render_markdown(sample, extra_sections=[cost, "Prices as of 2026-07-01.\n"])
-    assert text.endswith(
+    # after the counts and init durations, before the environments (as on a terminal)
+    assert (
         "## Cost\n\n| Item | USD |\n| --- | ---: |\n| Total | $1 |\n\nPrices as of 2026-07-01.\n"
-    )
+        "\n## Environments"
+    ) in text
+    assert text.index("## Init duration by function") < text.index("## Cost")
     assert section_markdown(cost).startswith("## Cost\n")
 
 

@@ -34,8 +34,9 @@ def golden(name: str) -> str:
 
 
 def env_label(i: int) -> str:
-    """The short label of environment ``i`` of the ``many`` fixture."""
-    return f"[$LATEST]…{i:08x}"
+    """The label of environment ``i`` of the ``many`` fixture in its environments table: one
+    function and one version, so the table says the version once, in its title."""
+    return f"…{i:08x}"
 
 
 def test_sample_matches_golden(sample: Analysis) -> None:
@@ -60,11 +61,12 @@ def test_no_line_wider_than_the_console(sample: Analysis) -> None:
 
 def test_environments_top_n_by_invocations(many: Analysis) -> None:
     text = terminal_text(many, top=3)
-    assert "Environments: top 3 of 12 by invocations" in text
+    assert "Environments: top 3 of 12 by invocations, all version $LATEST" in text
+    table = text.split("Environments: top 3")[1].split("Flagged events")[0]
     # invocations: environment 5 has 21, 10 has 20, 3 has 19 (conftest.build_many)
-    positions = [text.index(env_label(i)) for i in (5, 10, 3)]
+    positions = [table.index(env_label(i)) for i in (5, 10, 3)]
     assert positions == sorted(positions)
-    assert env_label(8) not in text.split("Flagged events")[0]  # 18 invocations: 4th
+    assert env_label(8) not in table  # 18 invocations: 4th
     assert "... 9 more environments" in text
 
 
@@ -86,12 +88,12 @@ def test_environment_flags_shown(many: Analysis) -> None:
     assert "more environments" not in text
     table = text.split("Environments (12")[1].split("Flagged events")[0]
     assert "started_before_window," in table and "reset_loop" in table
-    # environment 0 (10 invocations) comes last; its row takes two lines: the label wraps
-    # after the function name and the flags after the first flag
+    # environment 0 (10 invocations) comes last; its row takes two lines: the flags wrap
+    # after the first flag (one function and version: the label is the id alone, never cut)
     first, second = table.rstrip().split("\n")[-2:]
-    assert first.split() == ["fn", "100.00", "0.0s", "10", "1", "0", "1.0s",
+    assert first.split() == [env_label(0), "100.00", "0.0s", "10", "1", "0", "1.0s",
                              "started_before_window,"]
-    assert second.split() == ["[$LATEST]…00000000", "reset_loop"]
+    assert second.split() == ["reset_loop"]
 
 
 def test_bad_sort_key_is_a_user_error(sample: Analysis) -> None:
@@ -178,15 +180,17 @@ def test_percentile_marks_match_linear_interpolation() -> None:
             assert ("only" in label) == above_second, (n, q)
 
 
-def test_extra_sections_come_last(sample: Analysis) -> None:
+def test_extra_sections_come_before_the_environments(sample: Analysis) -> None:
     cost = Section(
         title="Cost",
         columns=(Column("Item"), Column("USD", "right")),
         rows=(("Total", "$0.000118"),),
     )
     text = terminal_text(sample, extra_sections=[cost, Text("[not markup] cost note")])
-    tail = text.rstrip().split("\n")[-7:]
-    assert tail == [
+    # after the counts and init durations, before the environments and events
+    block = text.split("Init duration by function")[1].split("Environments (")[0]
+    lines = [line.rstrip() for line in block.rstrip().split("\n")][-7:]
+    assert lines == [
         "",
         "Cost",
         "Item         USD",
