@@ -123,7 +123,15 @@ def observe(paths: Sequence[str], options: AnalyzeOptions | None = None,
     note_overlap_and_limits(read.sink, stats)
     result = run_engine(read.sink, EngineOptions(options.proactive_threshold_s))
     read.sink.release()  # the table holds what the rest needs: free the paired columns now
-    parts = [result.invocations, *read.classified]
+    invocations = observed_invocations([result.invocations, *read.classified])
+    return Observed(invocations, stats, result.orphan_init_failures,
+                    result.unused_inits, result.orphan_events, read.arrivals)
+
+
+def observed_invocations(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """The engine's invocation rows and re-read lamlife CSV rows as one table (the
+    INVOCATION_COLUMNS), ordered by function, environment and start, with every plain cold
+    start given its cause (``engine.causes``). Both engines, local and Spark, end here."""
     parts = [p for p in parts if not p.empty]
     if len(parts) > 1:
         invocations = pd.concat(parts, ignore_index=True)
@@ -131,9 +139,7 @@ def observe(paths: Sequence[str], options: AnalyzeOptions | None = None,
                                               kind="stable").reset_index(drop=True)
     else:
         invocations = parts[0] if parts else empty_invocations()
-    invocations = explain_cold_starts(invocations)
-    return Observed(invocations[list(INVOCATION_COLUMNS)], stats, result.orphan_init_failures,
-                    result.unused_inits, result.orphan_events, read.arrivals)
+    return explain_cold_starts(invocations)[list(INVOCATION_COLUMNS)]
 
 
 def price(analysis: Analysis, options: AnalyzeOptions) -> Analysis:

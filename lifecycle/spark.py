@@ -43,12 +43,12 @@ from lamlife.lifecycle.pipeline import (
     AnalyzeOptions,
     Observed,
     analysis_from_observed,
+    observed_invocations,
     price,
     with_account,
 )
 from lamlife.lifecycle.read import ReadOptions, read_inputs
 from lamlife.lifecycle.read.seen import note_overlap_and_limits
-from lamlife.lifecycle.schema import INVOCATION_COLUMNS
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -212,21 +212,13 @@ def analyze_paths_spark(paths: Sequence[str], options: AnalyzeOptions | None = N
 
 def _observed(rows: pd.DataFrame, stats: Any, classified: list[pd.DataFrame],
               arrivals: list[str] | None = None) -> Observed:
-    from lamlife.lifecycle.engine.summarize import empty_invocations
-
     if len(rows) and "function" in rows:
-        invocations = invocations_from_rows(rows)
+        engine_rows = [invocations_from_rows(rows)]
         orphans = orphans_from_rows(rows)
     else:
-        invocations, orphans = empty_invocations(), []
-    parts = [p for p in [invocations, *classified] if not p.empty]
-    if len(parts) > 1:
-        invocations = pd.concat(parts, ignore_index=True).sort_values(
-            ["function", "environment", "start"], kind="stable").reset_index(drop=True)
-    elif parts:
-        invocations = parts[0]
+        engine_rows, orphans = [], []
     return Observed(
-        invocations[list(INVOCATION_COLUMNS)], stats,
+        observed_invocations([*engine_rows, *classified]), stats,
         orphan_init_failures=sum(1 for o in orphans if o.event == "init_failure"),
         unused_inits=sum(1 for o in orphans if o.event == "unused_init"),
         orphan_events=orphans, arrivals=list(arrivals or []))
