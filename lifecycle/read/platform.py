@@ -157,7 +157,12 @@ def normalize_status(value: str | None) -> str:
 
 
 def parse_message(message: str) -> Record | None:
-    """Classify and parse one log message. See the module docstring for the result shapes."""
+    """Classify and parse one log message. See the module docstring for the result shapes.
+
+    Blanks before the message are a copy artefact (a tab after the time expanded into spaces
+    by a terminal or an editor): they are skipped (docs/lifecycle.md, "Copy artefacts")."""
+    if message[:1] in (" ", "\t"):
+        message = message.lstrip(" \t")
     if not message:
         return None
     try:
