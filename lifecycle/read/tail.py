@@ -92,11 +92,16 @@ def _oversized(block: str, scanner: TailChunkScanner) -> tuple[str, bool]:
 
 
 CHUNK_CHARS = 4 * 1024 * 1024
-_FAST_END = re.compile(r"\S+ \S+ END RequestId: \S+$")
+# The fast path takes only times the general parser and the compiled scanner take too:
+# `aws logs tail`'s own shape, a valid clock, years 1970-2261 (timeparse.MIN/MAX); anything
+# else goes to the general parser, which counts it malformed with its line.
+_TIME = (r"(?:19[7-9]\d|2[01]\d\d|22[0-5]\d|226[01])-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
+         r"T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?[+-](?:[01]\d|2[0-3]):[0-5]\d")
+_FAST_END = re.compile(_TIME + r" \S+ END RequestId: [^\s\\]+$")
 # A RequestId with a backslash is a JSON-escaped copy ("abc\\tDuration"): the general parser.
-_FAST_START = re.compile(r"(\S+) (\S+) START RequestId: ([^\s\\]+) Version: (\S+)$")
+_FAST_START = re.compile("(" + _TIME + r") (\S+) START RequestId: ([^\s\\]+) Version: (\S+)$")
 _FAST_REPORT = re.compile(
-    r"(\S+) (\S+) REPORT RequestId: ([^\s\\]+)\tDuration: ([0-9]+(?:\.[0-9]+)?) ms"
+    "(" + _TIME + r") (\S+) REPORT RequestId: ([^\s\\]+)\tDuration: ([0-9]+(?:\.[0-9]+)?) ms"
     r"\tBilled Duration: ([0-9]+) ms\tMemory Size: ([0-9]+) MB\tMax Memory Used: ([0-9]+) MB"
     r"(?:\tInit Duration: ([0-9]+(?:\.[0-9]+)?) ms)?(?:\tStatus: (\w+)(?:\tError Type: (\S+))?)?"
     r"\t?$")

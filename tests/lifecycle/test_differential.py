@@ -167,6 +167,12 @@ ODD_LINES = {
         f"1969-12-31T23:59:59.000000+00:00 {STREAM} START RequestId: r1 Version: $LATEST",
         f"1969-12-31T23:59:59.500000+00:00 {STREAM} " + _REPORT.format(rid="r1"),
         f"2026-07-20T01:50:15.300000+00:00 {STREAM} " + _REPORT.format(rid="r3")],
+    "times the general parser refuses (hour 24, second 60, before 1970)": [
+        f"2026-07-20T01:50:15.250000+00:00 {STREAM} START RequestId: r1 Version: $LATEST",
+        f"2026-07-20T24:00:00.000000+00:00 {STREAM} END RequestId: r1",
+        f"2026-07-20T01:50:15.300000+00:00 {STREAM} " + _REPORT.format(rid="r1"),
+        f"2026-07-20T01:50:60.000000+00:00 {STREAM} START RequestId: r2 Version: $LATEST",
+        f"1969-12-31T23:59:59.000000+00:00 {STREAM} END RequestId: r3"],
     "an offset and nine fraction digits": [
         f"2026-07-20T03:50:15.123456789+02:00 {STREAM} START RequestId: r1 Version: $LATEST",
         f"2026-07-20T01:50:15.2+00:00 {STREAM} " + _REPORT.format(rid="r1")],

@@ -34,6 +34,7 @@ from lamlife.lifecycle.pipeline import AnalyzeOptions, analyze_paths, build_anal
 from lamlife.lifecycle.read import detect_format
 from lamlife.lifecycle.read import tail as readers
 from lamlife.lifecycle.read.collect import RecordSink
+from lamlife.lifecycle.read.timeparse import fast_iso_ms
 from lamlife.lifecycle.schema import FLAG_SEPARATOR, INVOCATION_COLUMNS
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "readers"
@@ -232,7 +233,8 @@ def per_event_reference(path: Path, function: str) -> tuple[Analysis, dict[str, 
 
     def flush() -> None:
         if current is not None:
-            sink.add(function, current[1], pd.Timestamp(current[0]).value / 1e6, current[2])
+            # a time no clock shows (hour 24, second 60) is NaN: sink.add counts it malformed
+            sink.add(function, current[1], fast_iso_ms(current[0]), current[2])
 
     for line in path.read_text(encoding="utf-8").split("\n")[:-1]:
         m = _TAIL_PREFIX.match(line)
