@@ -191,9 +191,15 @@ def explain_cold_starts(invocations: pd.DataFrame) -> pd.DataFrame:
                 continue
             group = _Times(members, start, end)
             at = arrival[cold]
-            busy = group.started_by(at, inclusive=True) - group.ended_by(at)
-            # a cold start with no known init "arrived" at its own START: not busy elsewhere
-            busy -= (start[cold] <= at) & (end[cold] > at)
+            # A request is in progress from its arrival (its START less the init it waited
+            # for) to its end: requests of a burst that wait in INIT together see each other.
+            # Arrivals are ordered by time, then START (a stable tie-break): of N requests
+            # arriving at once, the first finds no other in progress and the rest do.
+            order = np.lexsort((start[members], arrival[members]))
+            position = np.empty(members.size, dtype=np.int64)
+            position[order] = np.arange(members.size)
+            # members are ascending row numbers (groupby indices), so searchsorted finds each
+            busy = position[np.searchsorted(members, cold)] - group.ended_by(at)
             seen_before = group.started_by(at) > 0
             fn_before = fn.started_by(at)
             last_end = group.last_end_by(at)

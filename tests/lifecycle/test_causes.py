@@ -174,3 +174,24 @@ def test_simulated_runs_name_the_same_causes() -> None:
     assert causes["idle_expired"] >= 1
     assert run.summary["reinit_causes"]["other"] == 0
     assert run.summary["reinit_causes"]["after_timeout"] >= 1
+
+
+def test_a_burst_after_idle_is_one_expiry_and_scale_out() -> None:
+    # e1 at 0 s; ten minutes idle; three requests arrive together at 600 s (each waits
+    # 400 ms in INIT, START at 600.4); then three arrive 0.1 s apart at 1300.0/.1/.2 (START
+    # after 400 ms of INIT each). Requests waiting in INIT are in progress from arrival: of
+    # the three together, the first (by START, then row) found nothing busy (idle expired)
+    # and the other two found it busy (scale-out); in the second burst the first arrival
+    # expired and the next two each found the earlier ones still in progress.
+    out = reasons(table([
+        ("e1", "$LATEST", 0.0, 0.1, "cold", 400.0),
+        ("e2", "$LATEST", 600.4, 600.5, "cold", 400.0),
+        ("e3", "$LATEST", 600.4, 600.5, "cold", 400.0),
+        ("e4", "$LATEST", 600.4, 600.5, "cold", 400.0),
+        ("e5", "$LATEST", 1300.4, 1300.5, "cold", 400.0),
+        ("e6", "$LATEST", 1300.5, 1300.6, "cold", 400.0),
+        ("e7", "$LATEST", 1300.6, 1300.7, "cold", 400.0),
+    ]))
+    causes = [cause_of_reason(r) for r in out]
+    assert causes == ["first_in_data", "idle_expired", "scale_out", "scale_out",
+                      "idle_expired", "scale_out", "scale_out"]
