@@ -177,6 +177,12 @@ def analysis_from_observed(observed: Observed, paths: Sequence[str],
             "were analyzed (lamlife simulate replays arrivals)")
     invocations, orphan_events, left_out = narrow(observed.invocations,
                                                   observed.orphan_events, options)
+    if left_out and invocations.empty:  # not "nothing found": the window missed the data
+        starts = observed.invocations["start"]
+        observed.stats.warnings.append(
+            f"the time window left out all {left_out} invocation(s): the input runs from "
+            f"{iso_z(starts.min())} to {iso_z(starts.max())} (relative --since/--until count "
+            "back from now)")
     analysis = build_analysis(
         invocations, observed.stats,
         orphan_init_failures=sum(1 for e in orphan_events if e.event == "init_failure"),
@@ -185,6 +191,11 @@ def analysis_from_observed(observed: Observed, paths: Sequence[str],
     if options.window is not None:
         analysis.summary["window"] = {**options.window.as_dict(), "left_out": left_out}
     return analysis
+
+
+def iso_z(when: pd.Timestamp) -> str:
+    """A UTC time as ISO 8601 to the second, with Z."""
+    return pd.Timestamp(when).tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def narrow(invocations: pd.DataFrame, orphan_events: Sequence[OrphanEvent],

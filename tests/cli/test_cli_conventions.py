@@ -189,6 +189,10 @@ def test_since_relative_to_now_and_an_empty_window() -> None:
     recent = analyze_json(str(ORDERS), "--since", "1h")  # the example is from 2026-04-14
     assert recent["summary"]["invocations"] == 0
     assert recent["summary"]["window"]["left_out"] == 28
+    # not a silent "nothing found": the warning says where the data is
+    warned = runner.invoke(app, ["analyze", str(ORDERS), "--since", "1h", "--format", "json"])
+    assert ("lamlife: warning: the time window left out all 28 invocation(s): the input runs "
+            "from 2026-04-14T09:14:02Z to 2026-04-14T09:26:03Z") in warned.stderr
     bad = runner.invoke(app, ["analyze", str(ORDERS), "--since", "2026-04-14T10:00:00Z",
                               "--until", "2026-04-14T09:00:00Z"])
     assert bad.exit_code == 2 and "empty time window" in bad.stderr
