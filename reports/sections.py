@@ -483,7 +483,9 @@ def init_by_function_section(analysis: Analysis) -> Section | None:
     )
 
 
-def _sorted_environments(frame: pd.DataFrame, sort_by: str) -> pd.DataFrame:
+def sorted_environments(frame: pd.DataFrame, sort_by: str) -> pd.DataFrame:
+    """The environment table in the report's order: by invocations (or lifetime), the other
+    key next, then function and environment name. Raises InputError for another key."""
     if sort_by not in SORT_KEYS:
         raise InputError(
             f"cannot sort environments by {sort_by!r}: use one of {', '.join(SORT_KEYS)}"
@@ -513,7 +515,7 @@ def environments_section(
     """The ``top`` environments by invocations or by lifetime (ties: the other key, then name)."""
     frame = analysis.environments
     total = len(frame)
-    shown = _sorted_environments(frame, sort_by).head(max(top, 0))
+    shown = sorted_environments(frame, sort_by).head(max(top, 0))
     by = "invocations" if sort_by == "invocations" else "lifetime"
     if total > len(shown):
         title = f"Environments: top {len(shown)} of {total:,} by {by}"

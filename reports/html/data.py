@@ -20,6 +20,7 @@ from lamlife.lifecycle.analysis import Analysis
 from lamlife.lifecycle.engine.summarize import has_flag, percentiles
 from lamlife.lifecycle.schema import COLD_START_TYPES, START_TYPES
 from lamlife.reports._format import fmt_int, fmt_ms, short_environment
+from lamlife.reports.sections import sorted_environments
 
 # At most this many invocations are drawn one by one on the timeline; beyond it, plain warm
 # successes are grouped into TIMELINE_BINS time bins per environment.
@@ -87,26 +88,9 @@ def _keys(frame: pd.DataFrame) -> pd.Series:
 
 
 def ordered_environments(analysis: Analysis, sort_by: str = "invocations") -> pd.DataFrame:
-    """The environment table in the report's order: by invocations (or lifetime), the other
-    key next, then function and environment name; the order of the Environments table."""
-    frame = analysis.environments
-    keys = pd.DataFrame(
-        {
-            "invocations": pd.to_numeric(frame["invocations"], errors="coerce"),
-            "lifetime": pd.to_numeric(frame["lifetime_s"], errors="coerce"),
-            "function": frame["function"].astype(str),
-            "environment": frame["environment"].astype(str),
-        },
-        index=frame.index,
-    )
-    first = ["invocations", "lifetime"] if sort_by == "invocations" else ["lifetime", "invocations"]
-    order = keys.sort_values(
-        [*first, "function", "environment"],
-        ascending=[False, False, True, True],
-        na_position="last",
-        kind="mergesort",
-    ).index
-    return frame.loc[order]
+    """The environment table in the order of the Environments table (one ordering for the
+    terminal, Markdown and HTML reports)."""
+    return sorted_environments(analysis.environments, sort_by)
 
 
 def environment_spans(analysis: Analysis, environments: pd.DataFrame | None = None
