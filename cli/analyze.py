@@ -77,7 +77,8 @@ def analyze(
 
     Reads aws logs tail, sam logs, filter-log-events / get-log-events JSON (and JSON lines),
     Logs Insights and console CSV exports, S3 export trees, JSON log format records, and
-    lamlife's own CSV. Exit codes: 0 ok, 2 bad usage or unreadable input.
+    lamlife's own CSV. Exit codes: 0 ok, 2 bad usage or unreadable input, 3 AWS access failed
+    (s3:// input).
     """
     from rich.console import Console
 
