@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum, StrEnum
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from lamlife.lifecycle.environ import environment_region
 from lamlife.reports import FORMATS
 
 if TYPE_CHECKING:
@@ -182,17 +182,6 @@ class Billing:
         from lamlife.lifecycle.billing.prices import load_table
 
         return load_table(self.pricing)
-
-
-def environment_region() -> tuple[str, str | None]:
-    """(variable, Region) from AWS_REGION, else AWS_DEFAULT_REGION; ("", None) when unset.
-
-    The AWS CLI reads both (AWS_REGION first); boto3 alone reads only AWS_DEFAULT_REGION."""
-    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
-        value = os.environ.get(name, "").strip()
-        if value:
-            return name, value
-    return "", None
 
 
 RegionOption = Annotated[

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from lamlife.lifecycle.environ import environment_region
 from lamlife.lifecycle.errors import AwsAccessError, LamlifeError
 
 # ---------------------------------------------------------------------------------------------
@@ -212,7 +213,7 @@ def connect(
     try:
         # AWS_REGION before AWS_DEFAULT_REGION, as the AWS CLI reads them (boto3 reads only
         # the second); --region wins over both.
-        region = region or os.environ.get("AWS_REGION", "").strip() or None
+        region = region or environment_region()[1]
         session = boto3.Session(profile_name=profile or None, region_name=region)
         if not session.region_name and default_region:
             session = boto3.Session(profile_name=profile or None, region_name=default_region)

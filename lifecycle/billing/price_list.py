@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import os
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -33,6 +32,7 @@ from lamlife.lifecycle.billing.prices import (
     parse_table,
     table_to_data,
 )
+from lamlife.lifecycle.environ import environment_region
 from lamlife.lifecycle.errors import AwsAccessError, InputError
 
 SERVICE_CODE = "AWSLambda"
@@ -129,11 +129,8 @@ def api_region(region: str | None) -> str:
     AWS_DEFAULT_REGION when it is one of ``API_REGIONS``, else us-east-1."""
     if region:
         return region
-    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
-        value = os.environ.get(name, "").strip()
-        if value:
-            return value if value in API_REGIONS else "us-east-1"
-    return "us-east-1"
+    _name, value = environment_region()
+    return value if value in API_REGIONS else "us-east-1"
 
 
 def make_client(profile: str | None = None, region: str | None = None,
