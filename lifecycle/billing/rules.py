@@ -286,33 +286,98 @@ def _function_setups(
     return setups
 
 
+# ------------------------------------------------------------------------ integer codes
+
+
+@dataclass(frozen=True)
+class _Codes:
+    """A low-cardinality column as integer codes: ``names[codes[i]]`` is row i as ``str``.
+
+    Built once per column by :func:`_codes` from an object, ``str`` or Categorical column
+    alike; per-row work then runs over the few names and is spread to the rows with one
+    ``take`` (no string compared or built per row)."""
+
+    codes: np.ndarray  # intp per row, into names
+    names: list[str]  # distinct labels, in order of first appearance
+
+    def rows(self, per_name: Any, dtype: Any = object) -> np.ndarray:
+        """A per-row array from one value per name."""
+        return np.array(list(per_name), dtype=dtype)[self.codes]
+
+    def isin(self, *labels: str) -> np.ndarray:
+        """Per row: is its label one of ``labels``."""
+        return self.rows([name in labels for name in self.names], bool)
+
+
+def _codes(column: pd.Series, missing: str = "") -> _Codes:
+    """``column`` (object, str or Categorical) as :class:`_Codes`; a missing value reads as
+    ``missing`` (as ``fillna(missing).astype(str)`` would)."""
+    raw, uniques = pd.factorize(column, use_na_sentinel=True)
+    codes = np.asarray(raw, dtype=np.intp)
+    names = [str(u) for u in uniques]
+    if len(codes) and codes.min() < 0:
+        names.append(missing)
+        codes = np.where(codes < 0, len(names) - 1, codes)
+    if len(set(names)) < len(names):  # "" and a missing value: one label, one code
+        remap, distinct = pd.factorize(np.array(names, dtype=object))
+        codes, names = remap[codes], [str(u) for u in distinct]
+    return _Codes(codes, names)
+
+
+def _label_column(codes: np.ndarray, names: list[str]) -> pd.Categorical:
+    """A string column of the priced table from codes: Categorical with its categories in
+    sorted order, so it sorts, groups and compares as the strings would."""
+    order = sorted(set(names))
+    position = {name: i for i, name in enumerate(order)}
+    remap = np.array([position[name] for name in names] or [0], dtype=np.int32)
+    values: np.ndarray = remap[codes] if len(codes) else np.zeros(0, dtype=np.int32)
+    return pd.Categorical.from_codes(values, pd.Index(order or [""], dtype="str"),
+                                     validate=False)
+
+
+@dataclass(frozen=True)
+class _Pairs:
+    """(function, environment) per row as one code, and each pair's two codes."""
+
+    codes: np.ndarray  # intp per row
+    function: np.ndarray  # per pair: code in the function _Codes
+    environment: np.ndarray  # per pair: code in the environment _Codes
+
+
+def _pairs(fn: _Codes, env: _Codes) -> _Pairs:
+    width = max(len(env.names), 1)
+    key = fn.codes.astype(np.int64) * width + env.codes
+    codes, uniques = pd.factorize(key)
+    uniques = np.asarray(uniques, dtype=np.int64)
+    return _Pairs(np.asarray(codes, dtype=np.intp), uniques // width, uniques % width)
+
+
 def _row_regions(
-    df: pd.DataFrame, setups: dict[str, _FunctionSetup], regions: dict[str, dict[str, str]]
-) -> tuple[np.ndarray, np.ndarray, list[tuple[str, str]]]:
+    fn: _Codes, env: _Codes, pairs: _Pairs, setups: dict[str, _FunctionSetup],
+    regions: dict[str, dict[str, str]],
+) -> tuple[_Codes, _Codes, list[tuple[str, str]]]:
     """Per row: the Region to price in and where it came from, and the distinct
     (function, Region) pairs. An environment the input places in a Region (runtime ARN,
     ``@aws.region``) is priced there unless --region said. One lookup per (function,
     environment), not per row."""
-    n = len(df)
-    if not n:
-        return np.zeros(0, dtype=object), np.zeros(0, dtype=object), []
-    f_codes, f_names = pd.factorize(df["function"].astype(str).to_numpy())
-    e_codes, e_names = pd.factorize(df["environment"].fillna("").astype(str).to_numpy())
-    key = f_codes.astype(np.int64) * (len(e_names) + 1) + e_codes
-    codes, uniques = pd.factorize(key)
-    region_u = np.empty(len(uniques), dtype=object)
-    origin_u = np.empty(len(uniques), dtype=object)
-    pairs: set[tuple[str, str]] = set()
-    for i, k in enumerate(uniques):
-        f, e = str(f_names[k // (len(e_names) + 1)]), str(e_names[k % (len(e_names) + 1)])
+    region_names: dict[str, int] = {}
+    origin_names: dict[str, int] = {}
+    pair_region = np.zeros(len(pairs.function), dtype=np.intp)
+    pair_origin = np.zeros(len(pairs.function), dtype=np.intp)
+    found: set[tuple[str, str]] = set()
+    for i, (fi, ei) in enumerate(zip(pairs.function, pairs.environment, strict=True)):
+        f, e = fn.names[fi], env.names[ei]
         s = setups[f]
         named = (regions.get(f) or {}).get(e) if e else None
         if named and s.region_from != "option":
-            region_u[i], origin_u[i] = named, "input"
+            region, origin = named, "input"
         else:
-            region_u[i], origin_u[i] = s.region, s.region_from
-        pairs.add((f, str(region_u[i])))
-    return region_u[codes], origin_u[codes], sorted(pairs)
+            region, origin = s.region, s.region_from
+        pair_region[i] = region_names.setdefault(str(region), len(region_names))
+        pair_origin[i] = origin_names.setdefault(origin, len(origin_names))
+        found.add((f, str(region)))
+    return (_Codes(pair_region[pairs.codes], list(region_names)),
+            _Codes(pair_origin[pairs.codes], list(origin_names)), sorted(found))
 
 
 def _tiered_cost(
@@ -384,16 +449,60 @@ def _window(
 # -------------------------------------------------------------------------- main entry
 
 
+FAMILIES: tuple[str, ...] = ("", "custom", "python", "dotnet", "java", "node", "other")
+# priced_as labels, by code; the first that applies wins (unpriced, lmi, edge, provisioned).
+PRICED_AS: tuple[str, ...] = ("on-demand", "provisioned", "edge", "lmi", "unpriced")
+
+
+@dataclass(frozen=True)
+class _Keys:
+    """The invocation table's low-cardinality columns as codes, factorized once."""
+
+    function: _Codes
+    environment: _Codes
+    pairs: _Pairs  # (function, environment)
+    start_type: _Codes
+    init_type: _Codes
+    runtime: _Codes
+
+    @classmethod
+    def of(cls, df: pd.DataFrame) -> _Keys:
+        fn = _codes(df["function"], missing="nan")  # as astype(str) reads a missing name
+        env = _codes(df["environment"])
+        return cls(function=fn, environment=env, pairs=_pairs(fn, env),
+                   start_type=_codes(df["start_type"], missing="nan"),
+                   init_type=_codes(df["init_type"]),
+                   runtime=_codes(df["runtime_version"]))
+
+
+@dataclass(frozen=True)
+class _Kinds:
+    """Per-row booleans read from start_type and init_type."""
+
+    cold_or_proactive: np.ndarray
+    first_with_init: np.ndarray  # cold, proactive or provisioned: the first after an init
+    provisioned_start: np.ndarray
+    restore_start: np.ndarray
+    pc_init: np.ndarray  # init_type provisioned-concurrency
+    lmi: np.ndarray  # init_type lambda-managed-instances
+
+    @classmethod
+    def of(cls, keys: _Keys) -> _Kinds:
+        st, it = keys.start_type, keys.init_type
+        return cls(cold_or_proactive=st.isin("cold", "proactive"),
+                   first_with_init=st.isin("cold", "proactive", "provisioned"),
+                   provisioned_start=st.isin("provisioned"), restore_start=st.isin("restore"),
+                   pc_init=it.isin(PC_INIT_TYPE), lmi=it.isin(LMI_INIT_TYPE))
+
+
 @dataclass
 class _Rows:
     """Per-row arrays shared by the pricing steps."""
 
-    fn: np.ndarray
-    region: np.ndarray
-    arch: np.ndarray
+    group: np.ndarray  # index into the sorted (Region, architecture) groups; -1: Lambda@Edge
     edge: np.ndarray
-    start_type: np.ndarray
-    family: np.ndarray
+    restore_start: np.ndarray
+    fee_family: np.ndarray  # runtime family python or dotnet (SnapStart restore fee)
     memory: np.ndarray
     billed: np.ndarray
     gb: np.ndarray
@@ -404,72 +513,66 @@ class _Rows:
     eph_mb: np.ndarray
     order_key: np.ndarray
     init_unbilled: np.ndarray
-    reason: np.ndarray  # "" = priced so far
+    reason: np.ndarray  # int code into reasons; 0 = priced so far
+    reasons: list[str]  # unpriced reasons by code ("" first)
 
 
-def _runtime_family(df: pd.DataFrame, fn_codes: np.ndarray, fn_names: Any,
-                    configurations: dict[str, dict[str, Any]], options: BillingOptions
-                    ) -> np.ndarray:
-    """Runtime per row: configuration, else INIT_START/RESTORE_START version, else --runtime."""
-    n = len(df)
-    rt_codes, rt_names = pd.factorize(df["runtime_version"].fillna("").astype(str).to_numpy())
-    row_family = np.array([runtime_family(str(r)) for r in rt_names] or [""], dtype=object)
-    row_family = row_family[rt_codes] if n else np.zeros(0, dtype=object)
-    cfg_family = np.array(
-        [runtime_family(str((configurations.get(str(f)) or {}).get("runtime") or ""))
-         for f in fn_names] or [""], dtype=object,
-    )
-    cfg_family = cfg_family[fn_codes] if n else np.zeros(0, dtype=object)
-    family = np.where(cfg_family != "", cfg_family, row_family)
-    return np.where(family != "", family, runtime_family(options.runtime or ""))
+def _runtime_family(keys: _Keys, configurations: dict[str, dict[str, Any]],
+                    options: BillingOptions) -> _Codes:
+    """Runtime family per row (codes into FAMILIES): the function's configuration, else the
+    row's INIT_START/RESTORE_START version, else --runtime. Decided once per (function,
+    runtime version)."""
+    fn, rt = keys.function, keys.runtime
+    fallback = runtime_family(options.runtime or "")
+    row_family = [runtime_family(r) for r in rt.names]
+    cfg_family = [runtime_family(str((configurations.get(f) or {}).get("runtime") or ""))
+                  for f in fn.names]
+    table = np.array([[FAMILIES.index(c or r or fallback) for r in row_family or [""]]
+                      for c in cfg_family or [""]], dtype=np.intp)
+    return _Codes(table[fn.codes, rt.codes], list(FAMILIES))
 
 
-def _provisioned_rows(df: pd.DataFrame, fn: np.ndarray, start_type: np.ndarray,
-                      init_type: np.ndarray, is_lmi: np.ndarray) -> np.ndarray:
+def _provisioned_rows(keys: _Keys, kinds: _Kinds) -> np.ndarray:
     """Provisioned environments: start_type provisioned, init_type provisioned-concurrency,
     and every later invocation of an environment whose first one was provisioned."""
-    pc_row = (start_type == "provisioned") | (init_type == PC_INIT_TYPE)
-    if len(df):
-        env = df["environment"].fillna("").astype(str)
-        env_pc = (
-            pd.Series(pc_row, index=df.index)
-            .groupby([fn, env.to_numpy()], sort=False)
-            .transform("max")
-            .to_numpy(dtype=bool)
-        )
-        pc_row = pc_row | (env_pc & (env.to_numpy() != ""))
-    return pc_row & ~is_lmi
+    pc_row = kinds.provisioned_start | kinds.pc_init
+    pairs = keys.pairs
+    env_pc = np.zeros(len(pairs.function), dtype=bool)
+    env_pc[pairs.codes[pc_row]] = True
+    named_env = keys.environment.rows([e != "" for e in keys.environment.names], bool)
+    return (pc_row | (env_pc[pairs.codes] & named_env)) & ~kinds.lmi
 
 
 def _unpriced(rows: _Rows, sel: np.ndarray, reason: str | None) -> bool:
     """Mark the selected rows unpriced with ``reason`` (if any); True when it did."""
     if reason is None or not sel.any():
         return False
-    rows.reason[sel & (rows.reason == "")] = reason
+    if reason not in rows.reasons:
+        rows.reasons.append(reason)
+    rows.reason[sel & (rows.reason == 0)] = rows.reasons.index(reason)
     return True
 
 
-def _price_regional(rows: _Rows, region: str, arch: str, table: PriceTable,
+def _price_regional(rows: _Rows, group: int, region: str, arch: str, table: PriceTable,
                     options: BillingOptions, out: dict[str, np.ndarray],
                     tier_notes: set[str]) -> None:
     """Request, duration, restore and storage charges of one (Region, architecture)."""
-    sel = (rows.region == region) & (rows.arch == arch) & ~rows.edge
+    sel = rows.group == group
     for key in ("requests_per_million", "duration_per_gb_s"):
         if _unpriced(rows, sel, table.missing(region, arch, key)):
             return
     prices = table.prices(region, arch)
     assert prices.requests_per_million is not None and prices.duration_per_gb_s is not None
-    live = sel & (rows.reason == "")
+    live = sel & (rows.reason == 0)
     pc = live & rows.pc
     _unpriced(rows, pc, table.missing(region, arch, "provisioned_duration_per_gb_s"))
-    fee_rows = live & rows.is_restore & (rows.start_type == "restore") & np.isin(
-        rows.family, ("python", "dotnet")) & ~np.isnan(rows.gb)
+    fee_rows = live & rows.is_restore & rows.restore_start & rows.fee_family & ~np.isnan(rows.gb)
     _unpriced(rows, fee_rows, table.missing(region, arch, "snapstart_restore_per_gb"))
     eph_rows = live & (rows.eph_mb > 512) & ~np.isnan(rows.billed)
     _unpriced(rows, eph_rows, table.missing(region, arch, "ephemeral_storage_per_gb_s"))
 
     tiers = prices.duration_per_gb_s
-    od = sel & (rows.reason == "") & ~rows.pc & ~rows.is_lmi
+    od = sel & (rows.reason == 0) & ~rows.pc & ~rows.is_lmi
     if od.any():
         out["duration"][od] = _tiered_cost(
             rows.gb_seconds[od], rows.order_key[od], tiers, options.monthly_gb_seconds)
@@ -481,7 +584,7 @@ def _price_regional(rows: _Rows, region: str, arch: str, table: PriceTable,
     if options.monthly_gb_seconds is not None and all(t.usd is not None for t in tiers) \
             and len(tiers) == 1:
         tier_notes.add(f"{region}/{arch}: one rate at every volume")
-    ok = sel & (rows.reason == "")
+    ok = sel & (rows.reason == 0)
     out["request"][ok] = prices.requests_per_million / 1e6
     pc_ok = ok & rows.pc
     if pc_ok.any():
@@ -502,7 +605,7 @@ def _price_regional(rows: _Rows, region: str, arch: str, table: PriceTable,
 
 def _price_edge(rows: _Rows, table: PriceTable, out: dict[str, np.ndarray]) -> None:
     """Lambda@Edge functions: the Lambda@Edge request and GB-s prices (no tiers, no PC)."""
-    sel = rows.edge & (rows.reason == "")
+    sel = rows.edge & (rows.reason == 0)
     if not sel.any():
         return
     edge = table.edge
@@ -521,8 +624,6 @@ class _Billed:
     """Billed Duration and its INIT share per row (see ``_billed_durations``)."""
 
     start: pd.Series
-    start_type: np.ndarray
-    init_type: np.ndarray
     billed: np.ndarray  # the Billed Duration priced (ms); NaN: LMI or unknown
     init_billed: np.ndarray  # ms of it that paid for init or restore
     init_unbilled: np.ndarray  # whole ms of init not billed (pre-2025-08 on-demand ZIP)
@@ -535,14 +636,14 @@ class _Billed:
     before_init_change: np.ndarray
 
 
-def _billed_durations(df: pd.DataFrame, package: np.ndarray, family: np.ndarray) -> _Billed:
+def _billed_durations(df: pd.DataFrame, kinds: _Kinds, is_image: np.ndarray,
+                      is_custom: np.ndarray) -> _Billed:
     """Billed Duration per row (logged, else computed from the rules of the row's date,
     package type and runtime), the part of it that paid for INIT or a restore, and the INIT
     time that was not billed (AWS Compute Blog, "AWS Lambda standardizes billing for INIT
-    Phase", 2025-04-29; 1 ms billing since 2020-12-01, AWS What's New 2020-12)."""
+    Phase", 2025-04-29; 1 ms billing since 2020-12-01, AWS What's New 2020-12).
+    ``is_image`` / ``is_custom``: per row, package type image / custom runtime."""
     start = pd.to_datetime(df["start"], utc=True)
-    start_type = df["start_type"].astype(str).to_numpy()
-    init_type = df["init_type"].fillna("").astype(str).to_numpy()
     duration = df["duration_ms"].to_numpy(dtype=float)
     billed_log = df["billed_duration_ms"].to_numpy(dtype=float)
     init = df["init_duration_ms"].to_numpy(dtype=float)
@@ -553,19 +654,18 @@ def _billed_durations(df: pd.DataFrame, package: np.ndarray, family: np.ndarray)
     granularity = np.where(before_ms_era, 100.0, 1.0)
     before_init_change = (start < INIT_BILLED_SINCE).to_numpy()
 
-    is_lmi = init_type == LMI_INIT_TYPE
+    is_lmi = kinds.lmi
     observed = ~np.isnan(billed_log) & ~is_lmi
     computed = np.isnan(billed_log) & ~is_lmi & ~np.isnan(duration)
     has_init = ~np.isnan(init) & (init > 0)
-    first_with_init = np.isin(start_type, ("cold", "proactive", "provisioned"))
-    is_restore = (start_type == "restore") | ~np.isnan(billed_restore) | ~np.isnan(restore)
+    first_with_init = kinds.first_with_init
+    is_restore = kinds.restore_start | ~np.isnan(billed_restore) | ~np.isnan(restore)
     ceil_duration = roundup(duration, granularity)
 
     # Computed Billed Duration (§6.1 table): init included for images, custom runtimes and
     # provisioned concurrency at any date and for every on-demand invocation from 2025-08-01.
     init_rule_billed = (
-        ~before_init_change | (package == "image") | (family == "custom")
-        | (start_type == "provisioned") | (init_type == PC_INIT_TYPE)
+        ~before_init_change | is_image | is_custom | kinds.provisioned_start | kinds.pc_init
     )
     add_init = computed & has_init & first_with_init & init_rule_billed
     restore_part = np.where(np.isnan(billed_restore), np.nan_to_num(restore), billed_restore)
@@ -586,8 +686,8 @@ def _billed_durations(df: pd.DataFrame, package: np.ndarray, family: np.ndarray)
     # Init that was not billed (§6.1 rule 3), cold/proactive on-demand only, in the whole
     # milliseconds today's rules would bill: roundup(min(Duration, Billed) + Init) - Billed.
     unbilled_candidates = (
-        (observed | computed) & has_init & np.isin(start_type, ("cold", "proactive"))
-        & (init_type != PC_INIT_TYPE) & (init_billed < _EPS)
+        (observed | computed) & has_init & kinds.cold_or_proactive
+        & ~kinds.pc_init & (init_billed < _EPS)
     )
     covered = np.fmin(duration, billed)
     init_unbilled = np.where(
@@ -595,11 +695,138 @@ def _billed_durations(df: pd.DataFrame, package: np.ndarray, family: np.ndarray)
         np.clip(np.nan_to_num(roundup(covered + init, 1.0) - billed), 0.0, None), 0.0,
     )
 
-    return _Billed(start=start, start_type=start_type, init_type=init_type, billed=billed,
-                   init_billed=init_billed, init_unbilled=init_unbilled, is_lmi=is_lmi,
-                   observed=observed, computed=computed, is_restore=is_restore,
+    return _Billed(start=start, billed=billed, init_billed=init_billed,
+                   init_unbilled=init_unbilled, is_lmi=is_lmi, observed=observed,
+                   computed=computed, is_restore=is_restore,
                    restore_estimated=restore_estimated, timeout_capped=timeout_capped,
                    before_init_change=before_init_change)
+
+
+@dataclass(frozen=True)
+class _Groups:
+    """Where each row is priced: its Region (and where that came from) as codes, the
+    distinct (function, Region) pairs, and the sorted (Region, architecture) price groups."""
+
+    region: _Codes
+    region_from: _Codes
+    fn_regions: list[tuple[str, str]]
+    groups: list[tuple[str, str]]  # sorted (Region, architecture), Lambda@Edge left out
+    row_group: np.ndarray  # per row: index into groups, -1 for Lambda@Edge functions
+
+
+def _price_groups(keys: _Keys, setups: dict[str, _FunctionSetup],
+                  regions: dict[str, dict[str, str]]) -> _Groups:
+    fn = keys.function
+    region, region_from, fn_regions = _row_regions(fn, keys.environment, keys.pairs,
+                                                   setups, regions)
+    groups = sorted({(r, setups[f].architecture) for f, r in fn_regions if not setups[f].edge})
+    index = {g: i for i, g in enumerate(groups)}
+    # One group per (function, Region) code pair: a small table, then one take per row.
+    table = np.full((max(len(fn.names), 1), max(len(region.names), 1)), -1, dtype=np.intp)
+    for fi, f in enumerate(fn.names):
+        if not setups[f].edge:
+            for ri, r in enumerate(region.names):
+                table[fi, ri] = index.get((r, setups[f].architecture), -1)
+    return _Groups(region, region_from, fn_regions, groups, table[fn.codes, region.codes])
+
+
+def _priced_rows(df: pd.DataFrame, keys: _Keys, kinds: _Kinds, groups: _Groups,
+                 setups: dict[str, _FunctionSetup], configurations: dict[str, dict[str, Any]],
+                 options: BillingOptions) -> tuple[_Rows, _Billed, _Codes]:
+    """The per-row inputs of pricing: memory (the log's, else the configuration's), Billed
+    Duration and its INIT share, provisioned rows, runtime family. Also the families."""
+    fn = keys.function
+    setup = [setups[f] for f in fn.names]
+    family = _runtime_family(keys, configurations, options)
+    is_custom = family.isin("custom")
+    bd = _billed_durations(df, kinds, fn.rows([s.package == "image" for s in setup], bool),
+                           is_custom)
+    memory = df["memory_mb"].to_numpy(dtype=float)
+    memory = np.where(np.isnan(memory), fn.rows([s.memory_mb for s in setup], float), memory)
+    edge = fn.rows([s.edge for s in setup], bool)
+    gb = memory / 1024.0
+    gb_seconds = bd.billed / 1000.0 * gb
+    reason = np.zeros(len(df), dtype=np.intp)
+    reason[~bd.is_lmi & np.isnan(gb_seconds)] = 1
+    start = bd.start
+    rows = _Rows(
+        group=groups.row_group, edge=edge, restore_start=kinds.restore_start,
+        fee_family=family.isin("python", "dotnet"), memory=memory, billed=bd.billed, gb=gb,
+        gb_seconds=gb_seconds, is_lmi=bd.is_lmi, is_restore=bd.is_restore,
+        pc=_provisioned_rows(keys, kinds) & ~edge,
+        eph_mb=fn.rows([s.ephemeral_mb for s in setup], float),
+        order_key=(start.to_numpy(dtype="datetime64[ns]").astype("int64") if len(df)
+                   else np.zeros(0)),
+        init_unbilled=bd.init_unbilled, reason=reason, reasons=["", MISSING_SIZE],
+    )
+    return rows, bd, family
+
+
+def _charges(rows: _Rows, groups: _Groups, table: PriceTable, options: BillingOptions,
+             tier_notes: set[str]) -> dict[str, np.ndarray]:
+    """Per-row amounts (USD, unrounded): request, duration, unbilled, restore, ephemeral.
+    Unpriced rows get NaN request/duration and 0 for the rest."""
+    n = len(rows.reason)
+    out = {"request": np.full(n, np.nan), "duration": np.full(n, np.nan),
+           "unbilled": np.zeros(n), "restore": np.zeros(n), "ephemeral": np.zeros(n)}
+    for i, (region, arch) in enumerate(groups.groups):
+        _price_regional(rows, i, region, arch, table, options, out, tier_notes)
+    _price_edge(rows, table, out)
+    unpriced = rows.reason != 0
+    for key in ("request", "duration"):
+        out[key][unpriced] = np.nan
+    for key in ("unbilled", "restore", "ephemeral"):
+        out[key][unpriced] = 0.0
+    return out
+
+
+def _priced_as(rows: _Rows, pc_row: np.ndarray, unpriced: np.ndarray) -> np.ndarray:
+    """Codes into PRICED_AS; the first that applies wins: unpriced, lmi, edge, provisioned."""
+    code = np.zeros(len(unpriced), dtype=np.int8)
+    for mask, label in ((pc_row, "provisioned"), (rows.edge, "edge"), (rows.is_lmi, "lmi"),
+                        (unpriced, "unpriced")):
+        code[mask] = PRICED_AS.index(label)
+    return code
+
+
+def _cost_columns(rows: _Rows, bd: _Billed, groups: _Groups, out: dict[str, np.ndarray],
+                  pc_row: np.ndarray) -> tuple[dict[str, Any], np.ndarray]:
+    """The columns pricing adds (COST_COLUMNS + BILLING_COLUMNS, in their order), amounts
+    rounded by ``clean_amounts``; and the per-row INIT share of the duration charge."""
+    unpriced = rows.reason != 0
+    duration_usd = np.where(bd.is_lmi & ~unpriced, 0.0, out["duration"])
+    cost = out["request"] + duration_usd + out["restore"] + out["ephemeral"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        init_share = np.where(bd.billed > 0, bd.init_billed / bd.billed, 0.0)
+    init_duration_usd = np.nan_to_num(duration_usd * init_share)
+    init_cost = np.where(np.isnan(cost), np.nan, init_duration_usd + out["restore"])
+    columns: dict[str, Any] = {
+        "cost_usd": clean_amounts(cost),
+        "init_cost_usd": clean_amounts(init_cost),
+        "billed_computed": bd.computed,
+        "priced_billed_ms": bd.billed,
+        "gb_seconds": clean_amounts(rows.gb_seconds),
+        "init_billed_ms": np.where(np.isnan(bd.billed), np.nan, bd.init_billed),
+        "init_unbilled_ms": bd.init_unbilled,
+        "priced_as": _label_column(_priced_as(rows, pc_row, unpriced), list(PRICED_AS)),
+        "request_usd": clean_amounts(out["request"]),
+        "duration_usd": clean_amounts(duration_usd),
+        "restore_fee_usd": clean_amounts(out["restore"]),
+        "ephemeral_storage_usd": clean_amounts(out["ephemeral"]),
+        "init_unbilled_usd": clean_amounts(out["unbilled"]),
+        "region": _label_column(groups.region.codes, groups.region.names),
+        "region_from": _label_column(groups.region_from.codes, groups.region_from.names),
+        "unpriced_reason": _label_column(rows.reason, rows.reasons),
+    }
+    return columns, init_duration_usd
+
+
+def _with_columns(invocations: pd.DataFrame, columns: dict[str, Any]) -> pd.DataFrame:
+    """The invocation table plus ``columns``, sharing the table's own columns (no copy)."""
+    priced = invocations.copy(deep=False)
+    for name, values in columns.items():
+        priced[name] = values
+    return priced
 
 
 def price_invocations(
@@ -616,95 +843,32 @@ def price_invocations(
     (``InputStats.regions``). A price the table lacks never stops pricing: the invocations
     that need it get ``priced_as = "unpriced"`` and an ``unpriced_reason``, and the totals
     say what they exclude. Raises InputError only for an explicit ``options.region`` the table
-    neither prices nor lists as unsupported (a typo guard).
+    neither prices nor lists as unsupported (a typo guard). The string columns of the
+    invocation table may be object, ``str`` or Categorical; the added string columns
+    (priced_as, region, region_from, unpriced_reason) are Categorical.
     """
     configurations = configurations or {}
     regions = regions or {}
     if options.region and options.region not in table.unsupported:
         table.region(options.region)  # InputError naming the known Regions
     notes: list[str] = []
-    df = invocations.copy()
-    n = len(df)
-    fn_codes, fn_names = pd.factorize(df["function"].astype(str).to_numpy())
-    functions = [str(f) for f in fn_names] or sorted(configurations)
-    setups = _function_setups(functions, options, configurations, regions, notes)
-
-    def per_function(attr: str, dtype: Any = object) -> np.ndarray:
-        """A per-row array of one attribute of each row's function setup."""
-        values = np.array([getattr(setups[str(f)], attr) for f in fn_names], dtype=dtype)
-        return values[fn_codes] if len(values) else np.zeros(0, dtype=dtype)
-
-    fn = df["function"].astype(str)
-    region_arr, region_from, fn_regions = _row_regions(df, setups, regions)
-    arch_arr = per_function("architecture")
-    edge_arr = per_function("edge", bool)
-    package = per_function("package")
-    family = _runtime_family(df, fn_codes, fn_names, configurations, options)
-
-    memory = df["memory_mb"].to_numpy(dtype=float).copy()
-    memory = np.where(np.isnan(memory), per_function("memory_mb", float), memory)
-    bd = _billed_durations(df, package, family)
-    start, start_type, init_type = bd.start, bd.start_type, bd.init_type
-    billed, init_billed, init_unbilled = bd.billed, bd.init_billed, bd.init_unbilled
-    is_lmi, observed, computed, is_restore = bd.is_lmi, bd.observed, bd.computed, bd.is_restore
-
-    gb = memory / 1024.0
-    gb_seconds = billed / 1000.0 * gb
-    reason = np.full(n, "", dtype=object)
-    reason[~is_lmi & np.isnan(gb_seconds)] = MISSING_SIZE
-    pc_row = _provisioned_rows(df, fn.to_numpy(), start_type, init_type, is_lmi)
-    rows = _Rows(
-        fn=fn.to_numpy(), region=region_arr, arch=arch_arr, edge=edge_arr,
-        start_type=start_type, family=family, memory=memory, billed=billed, gb=gb,
-        gb_seconds=gb_seconds, is_lmi=is_lmi, is_restore=is_restore, pc=pc_row & ~edge_arr,
-        eph_mb=per_function("ephemeral_mb", float),
-        order_key=(start.to_numpy(dtype="datetime64[ns]").astype("int64") if n
-                   else np.zeros(0)),
-        init_unbilled=init_unbilled, reason=reason,
-    )
-    out = {"request": np.full(n, np.nan), "duration": np.full(n, np.nan),
-           "unbilled": np.zeros(n), "restore": np.zeros(n), "ephemeral": np.zeros(n)}
+    keys = _Keys.of(invocations)
+    kinds = _Kinds.of(keys)
+    setups = _function_setups(keys.function.names or sorted(configurations), options,
+                              configurations, regions, notes)
+    groups = _price_groups(keys, setups, regions)
+    rows, bd, family = _priced_rows(invocations, keys, kinds, groups, setups, configurations,
+                                    options)
     tier_notes: set[str] = set()
-    for region, arch in sorted({(r, setups[f].architecture) for f, r in fn_regions
-                                if not setups[f].edge}):
-        _price_regional(rows, region, arch, table, options, out, tier_notes)
-    _price_edge(rows, table, out)
-
-    unpriced = rows.reason != ""
-    for key in ("request", "duration"):
-        out[key][unpriced] = np.nan
-    for key in ("unbilled", "restore", "ephemeral"):
-        out[key][unpriced] = 0.0
-    duration_usd = np.where(is_lmi & ~unpriced, 0.0, out["duration"])
-    cost = out["request"] + duration_usd + out["restore"] + out["ephemeral"]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        init_share = np.where(billed > 0, init_billed / billed, 0.0)
-    init_duration_usd = np.nan_to_num(duration_usd * init_share)
-    init_cost = np.where(np.isnan(cost), np.nan, init_duration_usd + out["restore"])
-
-    priced_as = np.select(
-        [unpriced, is_lmi, edge_arr, pc_row],
-        ["unpriced", "lmi", "edge", "provisioned"], default="on-demand",
-    )
-    df["cost_usd"] = clean_amounts(cost)
-    df["init_cost_usd"] = clean_amounts(init_cost)
-    df["billed_computed"] = computed
-    df["priced_billed_ms"] = billed
-    df["gb_seconds"] = clean_amounts(gb_seconds)
-    df["init_billed_ms"] = np.where(np.isnan(billed), np.nan, init_billed)
-    df["init_unbilled_ms"] = init_unbilled
-    df["priced_as"] = priced_as
-    df["request_usd"] = clean_amounts(out["request"])
-    df["duration_usd"] = clean_amounts(duration_usd)
-    df["restore_fee_usd"] = clean_amounts(out["restore"])
-    df["ephemeral_storage_usd"] = clean_amounts(out["ephemeral"])
-    df["init_unbilled_usd"] = clean_amounts(out["unbilled"])
-    df["region"] = region_arr
-    df["region_from"] = region_from
-    df["unpriced_reason"] = rows.reason
+    out = _charges(rows, groups, table, options, tier_notes)
+    pc_row = _provisioned_rows(keys, kinds)
+    columns, init_duration_usd = _cost_columns(rows, bd, groups, out, pc_row)
+    del out
+    df = _with_columns(invocations, columns)
+    unpriced = rows.reason != 0
 
     window = _window(df, options, configurations)
-    allocation, levels, cache = _fixed_charges(df, setups, table, window, memory, gb, notes)
+    allocation, levels, cache = _fixed_charges(df, keys, setups, table, window, rows, notes)
     df.attrs["billing_fixed_usd"] = {
         "provisioned_allocation_usd": allocation,
         "snapstart_cache_usd": cache,
@@ -714,30 +878,33 @@ def price_invocations(
         allocation=allocation, levels=levels, cache=cache,
         window=window,
         masks={
-            "observed": observed, "computed": computed, "lmi": is_lmi, "unpriced": unpriced,
-            "timeout_capped": bd.timeout_capped, "pc": pc_row & ~unpriced & ~edge_arr,
+            "observed": bd.observed, "computed": bd.computed, "lmi": bd.is_lmi,
+            "unpriced": unpriced, "timeout_capped": bd.timeout_capped,
+            "pc": pc_row & ~unpriced & ~rows.edge,
             "restore_estimated": bd.restore_estimated,
-            "restore_no_runtime": (start_type == "restore") & (family == ""),
-            "before_change": bd.before_init_change & (observed | computed),
-            "edge": edge_arr,
+            "restore_no_runtime": kinds.restore_start & family.isin(""),
+            "before_change": bd.before_init_change & (bd.observed | bd.computed),
+            "edge": rows.edge,
+            "default_region": groups.region_from.isin("default"),
         },
         init_duration_usd=init_duration_usd,
-        memory_mb=memory,
+        memory_mb=rows.memory,
         configurations=configurations,
-        fn_regions=fn_regions,
+        fn_regions=groups.fn_regions,
+        unpriced_groups=_unpriced_groups(keys.function, groups.region, rows, unpriced),
     )
     return df, summary
 
 
 def _fixed_charges(
-    df: pd.DataFrame, setups: dict[str, _FunctionSetup], table: PriceTable,
+    df: pd.DataFrame, keys: _Keys, setups: dict[str, _FunctionSetup], table: PriceTable,
     window: tuple[pd.Timestamp | None, pd.Timestamp | None, float],
-    memory: np.ndarray, gb: np.ndarray, notes: list[str],
+    rows: _Rows, notes: list[str],
 ) -> tuple[dict[str, float], dict[str, int], dict[str, float]]:
     """Per-function charges no invocation carries: the provisioned-concurrency allocation over
     the analysed window (rounded up to 5 minutes), and the SnapStart cache (at least 3 h)."""
     window_s = window[2]
-    fn = df["function"].astype(str)
+    fn = keys.function
     allocation: dict[str, float] = {}
     levels: dict[str, int] = {}
     for f, s in setups.items():
@@ -745,7 +912,8 @@ def _fixed_charges(
             continue
         mem = s.memory_mb
         if math.isnan(mem):
-            fmem = memory[(fn == f).to_numpy()]
+            fmem = (rows.memory[fn.codes == fn.names.index(f)] if f in fn.names
+                    else np.zeros(0))
             mem = float(np.nanmax(fmem)) if fmem.size and not np.isnan(fmem).all() else math.nan
         if math.isnan(mem):
             notes.append(f"{f}: provisioned concurrency {s.provisioned} not priced "
@@ -765,10 +933,11 @@ def _fixed_charges(
     restored = df["restore_fee_usd"].to_numpy(dtype=float) > 0
     if restored.any():
         cache_s = max(window_s, SNAPSTART_CACHE_MIN_S)
+        version = _codes(df["version"][restored])
         mem_by_fv = (
-            pd.DataFrame({"function": fn, "version": df["version"].fillna("").astype(str),
-                          "gb": gb})
-            .loc[restored]
+            pd.DataFrame({"function": np.array(fn.names, dtype=object)[fn.codes[restored]],
+                          "version": np.array(version.names, dtype=object)[version.codes],
+                          "gb": rows.gb[restored]})
             .groupby(["function", "version"])["gb"].max()
         )
         for key, g in mem_by_fv.items():
@@ -808,14 +977,17 @@ def unmodelled_charge_notes(setups: dict[str, _FunctionSetup],
     return notes
 
 
-def _unpriced_groups(df: pd.DataFrame, unpriced: np.ndarray) -> list[dict[str, Any]]:
-    """Unpriced invocations grouped by function, Region and reason."""
+def _unpriced_groups(fn: _Codes, region: _Codes, rows: _Rows,
+                     unpriced: np.ndarray) -> list[dict[str, Any]]:
+    """Unpriced invocations grouped by function, Region and reason, in that sorted order."""
     if not unpriced.any():
         return []
-    sub = df.loc[unpriced, ["function", "region", "unpriced_reason"]].astype(str)
-    groups = sub.groupby(["function", "region", "unpriced_reason"], sort=True).size()
-    return [{"function": str(f), "region": str(r), "invocations": int(c), "reason": str(why)}
-            for f, r, why, c in groups.reset_index().itertuples(index=False)]
+    key = np.stack([fn.codes[unpriced], region.codes[unpriced], rows.reason[unpriced]], axis=1)
+    triples, counts = np.unique(key, axis=0, return_counts=True)
+    groups = sorted((fn.names[f], region.names[r], rows.reasons[why], int(c))
+                    for (f, r, why), c in zip(triples, counts, strict=True))
+    return [{"function": f, "region": r, "invocations": c, "reason": why}
+            for f, r, why, c in groups]
 
 
 def _summary(
@@ -835,6 +1007,7 @@ def _summary(
     memory_mb: np.ndarray,
     configurations: dict[str, dict[str, Any]] | None = None,
     fn_regions: list[tuple[str, str]] | None = None,
+    unpriced_groups: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """``summary["cost"]``. ``memory_mb`` is the per-row memory size with the fetched
     configuration filled in where the log had none (the one every amount was priced with).
@@ -887,8 +1060,7 @@ def _summary(
         for k in table.regions[r].approximate if k.startswith(a + ".")
     })
     defaults_used = []
-    default_rows = df["region_from"].astype(str).to_numpy() == "default" if n else np.zeros(0)
-    if default_rows.any() or (not n and not options.region):
+    if masks["default_region"].any() or (not n and not options.region):
         default = options.default_region or DEFAULT_REGION
         origin = f"from {options.default_region_from}" if options.default_region_from \
             else "default"
@@ -916,7 +1088,7 @@ def _summary(
     if int(masks["restore_no_runtime"].sum()):
         notes.append(f"{int(masks['restore_no_runtime'].sum())} SnapStart restores of unknown "
                      "runtime: no SnapStart restore charge applied (as for Java); pass --runtime")
-    unpriced_groups = _unpriced_groups(df, unpriced_mask)
+    unpriced_groups = unpriced_groups or []
     unpriced = int(unpriced_mask.sum())
     for g in unpriced_groups:
         notes.append(f"totals and per-million figures exclude {g['invocations']} unpriced "
@@ -1008,27 +1180,35 @@ def cost_tables(priced: pd.DataFrame, cost: dict[str, Any]) -> dict[str, pd.Data
     fixed = priced.attrs.get("billing_fixed_usd", {})
     alloc = fixed.get("provisioned_allocation_usd", {})
     cache = fixed.get("snapstart_cache_usd", {})
-    cols = {
-        "invocations": ("request_id", "size"),
-        "priced_invocations": ("_priced", "sum"),
-        "cold_starts": ("_cold", "sum"),
-        "gb_seconds": ("gb_seconds", "sum"),
-        "requests_usd": ("_request_usd", "sum"),
-        "duration_usd": ("duration_usd", "sum"),
-        "restore_usd": ("restore_fee_usd", "sum"),
-        "init_usd": ("init_cost_usd", "sum"),
-        "invocations_usd": ("cost_usd", "sum"),
-        "init_unbilled_ms": ("init_unbilled_ms", "sum"),
-    }
-    is_priced = priced["priced_as"] != "unpriced"
-    work = priced.assign(
-        _cold=priced["start_type"].isin(COLD_START_TYPES),
-        _priced=is_priced,
-        _request_usd=priced["request_usd"].where(is_priced, 0.0),
+    fn = _codes(priced["function"], missing="nan")
+    names = sorted(fn.names)
+    rank = np.array([names.index(f) for f in fn.names] or [0], dtype=np.intp)
+    is_priced = ~_codes(priced["priced_as"]).isin("unpriced")
+    work = pd.DataFrame({
+        "_priced": is_priced,
+        "_cold": _codes(priced["start_type"]).isin(*COLD_START_TYPES),
+        "gb_seconds": priced["gb_seconds"].to_numpy(dtype=float),
+        "_request_usd": np.where(is_priced, priced["request_usd"].to_numpy(dtype=float), 0.0),
+        **{c: priced[c].to_numpy(dtype=float) for c in (
+            "duration_usd", "restore_fee_usd", "init_cost_usd", "cost_usd", "init_unbilled_ms")},
+    })
+    by_fn = work.groupby(rank[fn.codes], sort=True).agg(
+        invocations=("_priced", "size"),
+        priced_invocations=("_priced", "sum"),
+        cold_starts=("_cold", "sum"),
+        gb_seconds=("gb_seconds", "sum"),
+        requests_usd=("_request_usd", "sum"),
+        duration_usd=("duration_usd", "sum"),
+        restore_usd=("restore_fee_usd", "sum"),
+        init_usd=("init_cost_usd", "sum"),
+        invocations_usd=("cost_usd", "sum"),
+        init_unbilled_ms=("init_unbilled_ms", "sum"),
     )
-    by_fn = work.groupby("function", sort=True).agg(**cols).reset_index()
-    regions = priced.groupby("function")["region"].agg(lambda r: "/".join(sorted(set(r))))
-    by_fn.insert(1, "region", by_fn["function"].map(regions).fillna(""))
+    function = [names[k] for k in by_fn.index]
+    by_fn = by_fn.reset_index(drop=True)
+    by_fn.insert(0, "function", function)
+    regions = _function_regions(fn, _codes(priced["region"]))
+    by_fn.insert(1, "region", ["/".join(regions.get(f, [])) for f in function])
     by_fn["unpriced_invocations"] = by_fn["invocations"] - by_fn["priced_invocations"]
     by_fn["provisioned_allocation_usd"] = by_fn["function"].map(alloc).fillna(0.0)
     by_fn["snapstart_cache_usd"] = by_fn["function"].map(cache).fillna(0.0)
@@ -1049,13 +1229,16 @@ def cost_tables(priced: pd.DataFrame, cost: dict[str, Any]) -> dict[str, pd.Data
     )
     by_fn = by_fn.drop(columns=["invocations_usd"])
 
-    by_st = work.groupby("start_type", sort=False).agg(
-        invocations=("request_id", "size"),
+    st_codes, st_names = pd.factorize(priced["start_type"], use_na_sentinel=True)
+    by_st = work.groupby(st_codes, sort=False).agg(
+        invocations=("_priced", "size"),
         gb_seconds=("gb_seconds", "sum"),
         total_usd=("cost_usd", "sum"),
         init_usd=("init_cost_usd", "sum"),
         mean_usd=("cost_usd", "mean"),
     )
+    by_st = by_st.loc[by_st.index >= 0]  # a missing start type is in no row of the table
+    by_st.index = pd.Index([str(st_names[k]) for k in by_st.index], name="start_type")
     order = [s for s in START_TYPES if s in by_st.index] + [
         s for s in by_st.index if s not in START_TYPES
     ]
@@ -1067,6 +1250,16 @@ def cost_tables(priced: pd.DataFrame, cost: dict[str, Any]) -> dict[str, pd.Data
         by_st["init_usd"] / by_st["total_usd"].where(by_st["total_usd"] > 0, 1.0), 0.0,
     )
     return {"by_function": by_fn, "by_start_type": by_st}
+
+
+def _function_regions(fn: _Codes, region: _Codes) -> dict[str, list[str]]:
+    """The sorted distinct Regions of each function's rows."""
+    width = max(len(region.names), 1)
+    pairs = pd.unique(fn.codes.astype(np.int64) * width + region.codes)
+    out: dict[str, set[str]] = {}
+    for key in pairs:
+        out.setdefault(fn.names[key // width], set()).add(region.names[key % width])
+    return {f: sorted(r) for f, r in out.items()}
 
 
 def price_analysis(

@@ -1,0 +1,148 @@
+"""Time the pricing stage (``price_analysis``) alone on a generated log.
+
+Run by hand (never part of the test suite)::
+
+    python benchmarks/bench_pricing.py            # benchmarks/out/orders-1000000-seed1.log
+    python benchmarks/bench_pricing.py FILE --repeat 5
+    python benchmarks/bench_pricing.py --against REV   # paired with REV's rules.py
+
+The file is analysed once, unpriced (read, replay, summarize: ``observe`` and
+``analysis_from_observed``); that build time is printed as the reference. Then
+``price_analysis`` runs ``--repeat`` times with the built-in price table and default options
+(as ``lamlife analyze FILE`` prices). The figures printed are the median wall of the pricing
+stage, its ratio to the build's wall in the same process, the peak memory Python's
+``tracemalloc`` traced during one more pricing run (numpy and pandas buffers included), and
+the bytes the priced invocation table holds beyond the unpriced one.
+
+``--against REV`` loads ``lifecycle/billing/rules.py`` as it is at git revision REV into a
+module of its own and runs it alternately with the working tree's on the same analysis, so
+the two are paired on a shared, noisy machine: the quoted ratio is the median of the paired
+ratios. It also checks that both produce the same priced table and ``summary["cost"]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib.util
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_FILE = HERE / "out" / "orders-1000000-seed1.log"
+
+
+def build(path: Path) -> tuple[Any, float]:
+    from lamlife.lifecycle.pipeline import AnalyzeOptions, analysis_from_observed, observe
+
+    options = AnalyzeOptions()
+    t0 = time.perf_counter()
+    observed = observe([str(path)], options)
+    analysis = analysis_from_observed(observed, [str(path)], options)
+    return analysis, time.perf_counter() - t0
+
+
+def rules_at(rev: str) -> ModuleType:
+    """``lifecycle/billing/rules.py`` at git revision ``rev`` as a module of its own."""
+    source = subprocess.run(
+        ["git", "-C", str(HERE.parent), "show", f"{rev}:lifecycle/billing/rules.py"],
+        check=True, capture_output=True, text=True).stdout
+    tmp = Path(tempfile.mkdtemp()) / "rules_reference.py"
+    tmp.write_text(source)
+    spec = importlib.util.spec_from_file_location("rules_reference", tmp)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["rules_reference"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def timed(run: Callable[[], Any]) -> tuple[Any, float]:
+    gc.collect()
+    t0 = time.perf_counter()
+    out = run()
+    return out, time.perf_counter() - t0
+
+
+def traced_peak(run: Callable[[], Any]) -> float:
+    gc.collect()
+    tracemalloc.start()
+    out = run()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    del out
+    return peak / 2**20
+
+
+def table_mb(frame: Any) -> float:
+    return float(frame.memory_usage(deep=True).sum()) / 2**20
+
+
+def same(a: Any, b: Any) -> bool:
+    import pandas as pd
+
+    try:
+        pd.testing.assert_frame_equal(a.invocations.astype(object), b.invocations.astype(object))
+    except AssertionError as exc:
+        print(f"  priced tables differ: {str(exc)[:300]}")
+        return False
+    if a.summary["cost"] != b.summary["cost"]:
+        print("  summary['cost'] differs")
+        return False
+    return True
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("file", nargs="?", type=Path, default=DEFAULT_FILE)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--against", metavar="REV", help="pair with rules.py at git REV")
+    args = parser.parse_args()
+
+    from lamlife.lifecycle.billing import rules
+    from lamlife.lifecycle.billing.prices import load_builtin
+    from lamlife.lifecycle.billing.rules import BillingOptions
+
+    analysis, build_s = build(args.file)
+    n = len(analysis.invocations)
+    table = load_builtin()
+    options = BillingOptions()
+    print(f"{args.file.name}: {n:,} invocations; unpriced analysis built in {build_s:.2f} s; "
+          f"invocation table {table_mb(analysis.invocations):.0f} MB")
+    variants: dict[str, ModuleType] = {"tree": rules}
+    if args.against:
+        variants[args.against] = rules_at(args.against)
+    walls: dict[str, list[float]] = {name: [] for name in variants}
+    results: dict[str, Any] = {}
+    for _ in range(args.repeat):
+        for name, module in variants.items():
+            priced, wall = timed(partial(module.price_analysis, analysis, options, table))
+            walls[name].append(wall)
+            results[name] = priced
+    for name, module in variants.items():
+        peak = traced_peak(partial(module.price_analysis, analysis, options, table))
+        med = statistics.median(walls[name])
+        added = table_mb(results[name].invocations) - table_mb(analysis.invocations)
+        print(f"  pricing [{name}]: median {med:.3f} s of {len(walls[name])} "
+              f"({', '.join(f'{w:.3f}' for w in walls[name])}); "
+              f"{med / build_s:.3f}x the unpriced build; traced peak {peak:.0f} MB; "
+              f"priced table adds {added:.0f} MB")
+    if args.against:
+        ratios = [t / r for t, r in zip(walls["tree"], walls[args.against], strict=True)]
+        print(f"  tree / {args.against}: median paired wall ratio "
+              f"{statistics.median(ratios):.3f} ({', '.join(f'{r:.3f}' for r in ratios)})")
+        print("  same output:", same(results["tree"], results[args.against]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
