@@ -297,8 +297,9 @@ class _Codes:
     alike; per-row work then runs over the few names and is spread to the rows with one
     ``take`` (no string compared or built per row)."""
 
-    codes: np.ndarray  # intp per row, into names
+    codes: np.ndarray  # per row, into names (the smallest integer type that holds them)
     names: list[str]  # distinct labels, in order of first appearance
+    na: int = -1  # the code missing values were given, -1 when none was missing
 
     def rows(self, per_name: Any, dtype: Any = object) -> np.ndarray:
         """A per-row array from one value per name."""
@@ -315,13 +316,23 @@ def _codes(column: pd.Series, missing: str = "") -> _Codes:
     raw, uniques = pd.factorize(column, use_na_sentinel=True)
     codes = np.asarray(raw, dtype=np.intp)
     names = [str(u) for u in uniques]
+    na = -1
     if len(codes) and codes.min() < 0:
         names.append(missing)
-        codes = np.where(codes < 0, len(names) - 1, codes)
+        na = len(names) - 1
+        codes = np.where(codes < 0, na, codes)
     if len(set(names)) < len(names):  # "" and a missing value: one label, one code
         remap, distinct = pd.factorize(np.array(names, dtype=object))
-        codes, names = remap[codes], [str(u) for u in distinct]
-    return _Codes(codes, names)
+        codes, names, na = remap[codes], [str(u) for u in distinct], int(remap[na])
+    return _Codes(_compact(codes, len(names)), names, na)
+
+
+def _compact(codes: np.ndarray, count: int) -> np.ndarray:
+    """Codes in the smallest integer type that holds ``count`` distinct values."""
+    for dtype in (np.int8, np.int16, np.int32):
+        if count <= np.iinfo(dtype).max:
+            return codes.astype(dtype, copy=False)
+    return codes
 
 
 def _label_column(codes: np.ndarray, names: list[str]) -> pd.Categorical:
@@ -376,8 +387,9 @@ def _row_regions(
         pair_region[i] = region_names.setdefault(str(region), len(region_names))
         pair_origin[i] = origin_names.setdefault(origin, len(origin_names))
         found.add((f, str(region)))
-    return (_Codes(pair_region[pairs.codes], list(region_names)),
-            _Codes(pair_origin[pairs.codes], list(origin_names)), sorted(found))
+    return (_Codes(_compact(pair_region[pairs.codes], len(region_names)), list(region_names)),
+            _Codes(_compact(pair_origin[pairs.codes], len(origin_names)), list(origin_names)),
+            sorted(found))
 
 
 def _tiered_cost(
@@ -529,7 +541,7 @@ def _runtime_family(keys: _Keys, configurations: dict[str, dict[str, Any]],
                   for f in fn.names]
     table = np.array([[FAMILIES.index(c or r or fallback) for r in row_family or [""]]
                       for c in cfg_family or [""]], dtype=np.intp)
-    return _Codes(table[fn.codes, rt.codes], list(FAMILIES))
+    return _Codes(_compact(table[fn.codes, rt.codes], len(FAMILIES)), list(FAMILIES))
 
 
 def _provisioned_rows(keys: _Keys, kinds: _Kinds) -> np.ndarray:
@@ -722,7 +734,7 @@ def _price_groups(keys: _Keys, setups: dict[str, _FunctionSetup],
     groups = sorted({(r, setups[f].architecture) for f, r in fn_regions if not setups[f].edge})
     index = {g: i for i, g in enumerate(groups)}
     # One group per (function, Region) code pair: a small table, then one take per row.
-    table = np.full((max(len(fn.names), 1), max(len(region.names), 1)), -1, dtype=np.intp)
+    table = np.full((max(len(fn.names), 1), max(len(region.names), 1)), -1, dtype=np.int32)
     for fi, f in enumerate(fn.names):
         if not setups[f].edge:
             for ri, r in enumerate(region.names):
@@ -746,7 +758,7 @@ def _priced_rows(df: pd.DataFrame, keys: _Keys, kinds: _Kinds, groups: _Groups,
     edge = fn.rows([s.edge for s in setup], bool)
     gb = memory / 1024.0
     gb_seconds = bd.billed / 1000.0 * gb
-    reason = np.zeros(len(df), dtype=np.intp)
+    reason = np.zeros(len(df), dtype=np.int16)  # few distinct reasons: one per price missing
     reason[~bd.is_lmi & np.isnan(gb_seconds)] = 1
     start = bd.start
     rows = _Rows(
@@ -847,8 +859,15 @@ def price_invocations(
     invocation table may be object, ``str`` or Categorical; the added string columns
     (priced_as, region, region_from, unpriced_reason) are Categorical.
     """
-    configurations = configurations or {}
-    regions = regions or {}
+    df, cost, _keys = _price(invocations, options, table, configurations or {}, regions or {})
+    return df, cost
+
+
+def _price(
+    invocations: pd.DataFrame, options: BillingOptions, table: PriceTable,
+    configurations: dict[str, dict[str, Any]], regions: dict[str, dict[str, str]],
+) -> tuple[pd.DataFrame, dict[str, Any], _Keys]:
+    """``price_invocations``, also returning the codes it read the table with."""
     if options.region and options.region not in table.unsupported:
         table.region(options.region)  # InputError naming the known Regions
     notes: list[str] = []
@@ -893,7 +912,7 @@ def price_invocations(
         fn_regions=groups.fn_regions,
         unpriced_groups=_unpriced_groups(keys.function, groups.region, rows, unpriced),
     )
-    return df, summary
+    return df, summary, keys
 
 
 def _fixed_charges(
@@ -1177,16 +1196,22 @@ def cost_tables(priced: pd.DataFrame, cost: dict[str, Any]) -> dict[str, pd.Data
     (``priced_as == "unpriced"``) follow the summary's rule: they add nothing to any amount
     (not even their request) and ``per_million_usd`` divides by ``priced_invocations``.
     """
+    return _cost_tables(priced, _codes(priced["function"], missing="nan"),
+                        _codes(priced["start_type"], missing="nan"))
+
+
+def _cost_tables(priced: pd.DataFrame, fn: _Codes, start_type: _Codes
+                 ) -> dict[str, pd.DataFrame]:
+    """``cost_tables`` with the function and start type columns already as codes."""
     fixed = priced.attrs.get("billing_fixed_usd", {})
     alloc = fixed.get("provisioned_allocation_usd", {})
     cache = fixed.get("snapstart_cache_usd", {})
-    fn = _codes(priced["function"], missing="nan")
     names = sorted(fn.names)
     rank = np.array([names.index(f) for f in fn.names] or [0], dtype=np.intp)
     is_priced = ~_codes(priced["priced_as"]).isin("unpriced")
     work = pd.DataFrame({
         "_priced": is_priced,
-        "_cold": _codes(priced["start_type"]).isin(*COLD_START_TYPES),
+        "_cold": start_type.isin(*COLD_START_TYPES),
         "gb_seconds": priced["gb_seconds"].to_numpy(dtype=float),
         "_request_usd": np.where(is_priced, priced["request_usd"].to_numpy(dtype=float), 0.0),
         **{c: priced[c].to_numpy(dtype=float) for c in (
@@ -1229,16 +1254,15 @@ def cost_tables(priced: pd.DataFrame, cost: dict[str, Any]) -> dict[str, pd.Data
     )
     by_fn = by_fn.drop(columns=["invocations_usd"])
 
-    st_codes, st_names = pd.factorize(priced["start_type"], use_na_sentinel=True)
-    by_st = work.groupby(st_codes, sort=False).agg(
+    by_st = work.groupby(start_type.codes, sort=False).agg(
         invocations=("_priced", "size"),
         gb_seconds=("gb_seconds", "sum"),
         total_usd=("cost_usd", "sum"),
         init_usd=("init_cost_usd", "sum"),
         mean_usd=("cost_usd", "mean"),
     )
-    by_st = by_st.loc[by_st.index >= 0]  # a missing start type is in no row of the table
-    by_st.index = pd.Index([str(st_names[k]) for k in by_st.index], name="start_type")
+    by_st = by_st.loc[by_st.index != start_type.na]  # as groupby drops a missing key
+    by_st.index = pd.Index([start_type.names[k] for k in by_st.index], name="start_type")
     order = [s for s in START_TYPES if s in by_st.index] + [
         s for s in by_st.index if s not in START_TYPES
     ]
@@ -1272,11 +1296,10 @@ def price_analysis(
     the logs (``analysis.input.configurations``) give Region, architecture, memory, package
     type, runtime and provisioned concurrency where known.
     """
-    priced, cost = price_invocations(
-        analysis.invocations, options, table, analysis.input.configurations,
-        analysis.input.regions,
-    )
-    tables = cost_tables(priced, cost)
+    priced, cost, keys = _price(analysis.invocations, options, table,
+                                analysis.input.configurations or {},
+                                analysis.input.regions or {})
+    tables = _cost_tables(priced, keys.function, keys.start_type)
     cost["by_function"] = _records(tables["by_function"])
     cost["by_start_type"] = _records(tables["by_start_type"])
     summary = dict(analysis.summary)
