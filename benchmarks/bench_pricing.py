@@ -18,6 +18,12 @@ the bytes the priced invocation table holds beyond the unpriced one.
 module of its own and runs it alternately with the working tree's on the same analysis, so
 the two are paired on a shared, noisy machine: the quoted ratio is the median of the paired
 ratios. It also checks that both produce the same priced table and ``summary["cost"]``.
+
+``--whole`` (with ``--against REV``) instead runs the whole ``lamlife analyze FILE --format
+json`` in a child process, alternately with the working tree's rules.py and REV's (put in
+place of ``lamlife.lifecycle.billing.rules`` before the CLI is imported), and prints each
+one's wall and peak RSS (``os.wait4``) and the median paired ratios; the two JSON outputs
+must be byte-identical.
 """
 
 from __future__ import annotations
@@ -101,12 +107,55 @@ def same(a: Any, b: Any) -> bool:
     return True
 
 
+def child(rev: str, path: str) -> int:
+    """``lamlife analyze PATH --format json`` with rules.py from ``rev`` ("tree": as is)."""
+    if rev != "tree":
+        module = rules_at(rev)
+        sys.modules["lamlife.lifecycle.billing.rules"] = module
+    from lamlife.cli.main import main as cli_main
+
+    sys.argv = ["lamlife", "analyze", path, "--format", "json"]
+    return int(cli_main() or 0)
+
+
+def whole(path: Path, rev: str, repeat: int) -> None:
+    from bench_analyze import _run_measured, _warm_cache
+
+    _warm_cache(path)
+    runs: dict[str, list[Any]] = {"tree": [], rev: []}
+    for _ in range(repeat):
+        for name in runs:
+            run = _run_measured([sys.executable, __file__, "--child", name, str(path)])
+            if run.returncode != 0:
+                raise SystemExit(f"{name}: exit {run.returncode}: {run.stderr[-500:]}")
+            runs[name].append(run)
+    for name, done in runs.items():
+        print(f"  analyze [{name}]: median wall {statistics.median(r.wall_s for r in done):.2f} s "
+              f"({', '.join(f'{r.wall_s:.2f}' for r in done)}); peak RSS "
+              f"{statistics.median(r.max_rss_mb for r in done):.0f} MB "
+              f"({', '.join(f'{r.max_rss_mb:.0f}' for r in done)})")
+    walls = [a.wall_s / b.wall_s for a, b in zip(runs["tree"], runs[rev], strict=True)]
+    rss = [a.max_rss_mb / b.max_rss_mb for a, b in zip(runs["tree"], runs[rev], strict=True)]
+    print(f"  tree / {rev}: median paired wall ratio {statistics.median(walls):.3f}, "
+          f"peak RSS ratio {statistics.median(rss):.3f}")
+    print("  same JSON:", runs["tree"][-1].stdout == runs[rev][-1].stdout)
+
+
 def main() -> int:
+    if len(sys.argv) == 4 and sys.argv[1] == "--child":
+        return child(sys.argv[2], sys.argv[3])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file", nargs="?", type=Path, default=DEFAULT_FILE)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--against", metavar="REV", help="pair with rules.py at git REV")
+    parser.add_argument("--whole", action="store_true",
+                        help="time whole `lamlife analyze` runs (needs --against)")
     args = parser.parse_args()
+    if args.whole:
+        if not args.against:
+            parser.error("--whole needs --against REV")
+        whole(args.file, args.against, args.repeat)
+        return 0
 
     from lamlife.lifecycle.billing import rules
     from lamlife.lifecycle.billing.prices import load_builtin
