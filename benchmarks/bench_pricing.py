@@ -89,6 +89,19 @@ def traced_peak(run: Callable[[], Any]) -> float:
     return peak / 2**20
 
 
+STRING_COLUMNS = ("function", "version", "environment", "start_type", "reason", "status",
+                  "error_type", "init_type", "runtime_version", "flags")
+
+
+def categorical(analysis: Any) -> Any:
+    from dataclasses import replace
+
+    frame = analysis.invocations.copy(deep=False)
+    for name in STRING_COLUMNS:
+        frame[name] = frame[name].astype("category")
+    return replace(analysis, invocations=frame)
+
+
 def table_mb(frame: Any) -> float:
     return float(frame.memory_usage(deep=True).sum()) / 2**20
 
@@ -148,6 +161,9 @@ def main() -> int:
     parser.add_argument("file", nargs="?", type=Path, default=DEFAULT_FILE)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--against", metavar="REV", help="pair with rules.py at git REV")
+    parser.add_argument("--categorical", action="store_true",
+                        help="convert the table's low-cardinality string columns to Categorical "
+                             "before pricing (as the compact invocation table will have them)")
     parser.add_argument("--whole", action="store_true",
                         help="time whole `lamlife analyze` runs (needs --against)")
     args = parser.parse_args()
@@ -162,6 +178,8 @@ def main() -> int:
     from lamlife.lifecycle.billing.rules import BillingOptions
 
     analysis, build_s = build(args.file)
+    if args.categorical:
+        analysis = categorical(analysis)
     n = len(analysis.invocations)
     table = load_builtin()
     options = BillingOptions()

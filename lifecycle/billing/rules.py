@@ -134,9 +134,15 @@ def clean_amounts(values: np.ndarray | float, digits: int = 12) -> np.ndarray:
     Below $8 (every per-invocation amount in practice) this rounds to 1e-15 USD, which is
     exact and cheap (x * 1e15 stays under 2**53); larger amounts are rounded to ``digits``
     significant digits."""
-    x = np.array(values, dtype=float, ndmin=1)
+    x = np.array(values, dtype=float, ndmin=1, copy=None)  # read only: no copy needed
+    # np.round(x, 15) in place: the same multiply, rint and divide numpy's round does.
+    out = np.multiply(x, 1e15)
+    np.rint(out, out=out)
+    np.divide(out, 1e15, out=out)
     small = np.abs(x) < 8.0
-    out = np.where(small, np.round(x, 15), x)
+    if small.all():
+        return out
+    out[~small] = x[~small]
     big = ~small & np.isfinite(x)
     if big.any():
         k = np.clip(digits - 1 - np.floor(np.log10(np.abs(x[big]))), 0, 22)
@@ -451,8 +457,8 @@ def _window(
         if start is None and starts.notna().any():
             start = starts.min()
         if end is None:
-            last = pd.concat([starts, ends]).max()
-            end = last if pd.notna(last) else None
+            latest = [t for t in (starts.max(), ends.max()) if pd.notna(t)]
+            end = max(latest) if latest else None
     seconds = (max((end - start).total_seconds(), 0.0)
                if start is not None and end is not None else 0.0)
     return start, end, seconds
@@ -804,28 +810,32 @@ def _priced_as(rows: _Rows, pc_row: np.ndarray, unpriced: np.ndarray) -> np.ndar
 def _cost_columns(rows: _Rows, bd: _Billed, groups: _Groups, out: dict[str, np.ndarray],
                   pc_row: np.ndarray) -> tuple[dict[str, Any], np.ndarray]:
     """The columns pricing adds (COST_COLUMNS + BILLING_COLUMNS, in their order), amounts
-    rounded by ``clean_amounts``; and the per-row INIT share of the duration charge."""
+    rounded by ``clean_amounts``; and the per-row INIT share of the duration charge.
+    Consumes ``out`` (each amount is dropped once rounded)."""
     unpriced = rows.reason != 0
-    duration_usd = np.where(bd.is_lmi & ~unpriced, 0.0, out["duration"])
+    duration_usd = np.where(bd.is_lmi & ~unpriced, 0.0, out.pop("duration"))
     cost = out["request"] + duration_usd + out["restore"] + out["ephemeral"]
     with np.errstate(invalid="ignore", divide="ignore"):
         init_share = np.where(bd.billed > 0, bd.init_billed / bd.billed, 0.0)
     init_duration_usd = np.nan_to_num(duration_usd * init_share)
+    del init_share
     init_cost = np.where(np.isnan(cost), np.nan, init_duration_usd + out["restore"])
+    cost_usd, init_cost_usd = clean_amounts(cost), clean_amounts(init_cost)
+    del cost, init_cost
     columns: dict[str, Any] = {
-        "cost_usd": clean_amounts(cost),
-        "init_cost_usd": clean_amounts(init_cost),
+        "cost_usd": cost_usd,
+        "init_cost_usd": init_cost_usd,
         "billed_computed": bd.computed,
         "priced_billed_ms": bd.billed,
         "gb_seconds": clean_amounts(rows.gb_seconds),
         "init_billed_ms": np.where(np.isnan(bd.billed), np.nan, bd.init_billed),
         "init_unbilled_ms": bd.init_unbilled,
         "priced_as": _label_column(_priced_as(rows, pc_row, unpriced), list(PRICED_AS)),
-        "request_usd": clean_amounts(out["request"]),
+        "request_usd": clean_amounts(out.pop("request")),
         "duration_usd": clean_amounts(duration_usd),
-        "restore_fee_usd": clean_amounts(out["restore"]),
-        "ephemeral_storage_usd": clean_amounts(out["ephemeral"]),
-        "init_unbilled_usd": clean_amounts(out["unbilled"]),
+        "restore_fee_usd": clean_amounts(out.pop("restore")),
+        "ephemeral_storage_usd": clean_amounts(out.pop("ephemeral")),
+        "init_unbilled_usd": clean_amounts(out.pop("unbilled")),
         "region": _label_column(groups.region.codes, groups.region.names),
         "region_from": _label_column(groups.region_from.codes, groups.region_from.names),
         "unpriced_reason": _label_column(rows.reason, rows.reasons),
@@ -834,10 +844,11 @@ def _cost_columns(rows: _Rows, bd: _Billed, groups: _Groups, out: dict[str, np.n
 
 
 def _with_columns(invocations: pd.DataFrame, columns: dict[str, Any]) -> pd.DataFrame:
-    """The invocation table plus ``columns``, sharing the table's own columns (no copy)."""
+    """The invocation table plus ``columns``, sharing the table's own columns and the new
+    arrays (no copy: a Series made without copying is set as it is)."""
     priced = invocations.copy(deep=False)
     for name, values in columns.items():
-        priced[name] = values
+        priced[name] = pd.Series(values, index=priced.index, copy=False)
     return priced
 
 
@@ -882,8 +893,8 @@ def _price(
     out = _charges(rows, groups, table, options, tier_notes)
     pc_row = _provisioned_rows(keys, kinds)
     columns, init_duration_usd = _cost_columns(rows, bd, groups, out, pc_row)
-    del out
     df = _with_columns(invocations, columns)
+    del columns
     unpriced = rows.reason != 0
 
     window = _window(df, options, configurations)
