@@ -20,10 +20,11 @@ the two are paired on a shared, noisy machine: the quoted ratio is the median of
 ratios. It also checks that both produce the same priced table and ``summary["cost"]``.
 
 ``--whole`` (with ``--against REV``) instead runs the whole ``lamlife analyze FILE --format
-json`` in a child process, alternately with the working tree's rules.py and REV's (put in
-place of ``lamlife.lifecycle.billing.rules`` before the CLI is imported), and prints each
-one's wall and peak RSS (``os.wait4``) and the median paired ratios; the two JSON outputs
-must be byte-identical.
+json`` in a child process, alternately with the working tree's rules.py, REV's (put in place
+of ``lamlife.lifecycle.billing.rules`` before the CLI is imported) and none (pricing skipped:
+the reference), and prints each one's wall and peak RSS (``os.wait4``), the median paired
+ratios, and pricing's share of the whole wall (1 - unpriced / priced, paired); the two priced
+JSON outputs must be byte-identical.
 """
 
 from __future__ import annotations
@@ -121,8 +122,13 @@ def same(a: Any, b: Any) -> bool:
 
 
 def child(rev: str, path: str) -> int:
-    """``lamlife analyze PATH --format json`` with rules.py from ``rev`` ("tree": as is)."""
-    if rev != "tree":
+    """``lamlife analyze PATH --format json`` with rules.py from ``rev`` ("tree": as is;
+    "unpriced": pricing skipped, the reference without the stage)."""
+    if rev == "unpriced":
+        from lamlife.lifecycle.billing import rules
+
+        rules.price_analysis = lambda analysis, _options, _table: analysis
+    elif rev != "tree":
         module = rules_at(rev)
         sys.modules["lamlife.lifecycle.billing.rules"] = module
     from lamlife.cli.main import main as cli_main
@@ -135,7 +141,7 @@ def whole(path: Path, rev: str, repeat: int) -> None:
     from bench_analyze import _run_measured, _warm_cache
 
     _warm_cache(path)
-    runs: dict[str, list[Any]] = {"tree": [], rev: []}
+    runs: dict[str, list[Any]] = {"tree": [], rev: [], "unpriced": []}
     for _ in range(repeat):
         for name in runs:
             run = _run_measured([sys.executable, __file__, "--child", name, str(path)])
@@ -151,6 +157,11 @@ def whole(path: Path, rev: str, repeat: int) -> None:
     rss = [a.max_rss_mb / b.max_rss_mb for a, b in zip(runs["tree"], runs[rev], strict=True)]
     print(f"  tree / {rev}: median paired wall ratio {statistics.median(walls):.3f}, "
           f"peak RSS ratio {statistics.median(rss):.3f}")
+    for name in ("tree", rev):
+        share = [1 - u.wall_s / p.wall_s for p, u in zip(runs[name], runs["unpriced"],
+                                                         strict=True)]
+        print(f"  pricing's share of the whole wall [{name}]: median "
+              f"{statistics.median(share):.1%} ({', '.join(f'{s:.1%}' for s in share)})")
     print("  same JSON:", runs["tree"][-1].stdout == runs[rev][-1].stdout)
 
 
