@@ -304,7 +304,7 @@ class _Codes:
     ``take`` (no string compared or built per row)."""
 
     codes: np.ndarray  # per row, into names (the smallest integer type that holds them)
-    names: list[str]  # distinct labels, in order of first appearance
+    names: list[str]  # distinct labels (see _codes for their order)
     na: int = -1  # the code missing values were given, -1 when none was missing
 
     def rows(self, per_name: Any, dtype: Any = object) -> np.ndarray:
@@ -316,10 +316,15 @@ class _Codes:
         return self.rows([name in labels for name in self.names], bool)
 
 
-def _codes(column: pd.Series, missing: str = "") -> _Codes:
+def _codes(column: pd.Series, missing: str = "", in_order: bool = False) -> _Codes:
     """``column`` (object, str or Categorical) as :class:`_Codes`; a missing value reads as
-    ``missing`` (as ``fillna(missing).astype(str)`` would)."""
-    raw, uniques = pd.factorize(column, use_na_sentinel=True)
+    ``missing`` (as ``fillna(missing).astype(str)`` would). A Categorical's own codes are
+    used as they are (its categories may include some no row has) unless ``in_order`` asks
+    for exactly the labels present, in order of first appearance."""
+    if isinstance(column.dtype, pd.CategoricalDtype) and not in_order:
+        raw, uniques = column.cat.codes.to_numpy(), column.cat.categories
+    else:
+        raw, uniques = pd.factorize(column, use_na_sentinel=True)
     codes = np.asarray(raw, dtype=np.intp)
     names = [str(u) for u in uniques]
     na = -1
@@ -485,7 +490,8 @@ class _Keys:
 
     @classmethod
     def of(cls, df: pd.DataFrame) -> _Keys:
-        fn = _codes(df["function"], missing="nan")  # as astype(str) reads a missing name
+        # The functions present, in order of first appearance (the order notes come in).
+        fn = _codes(df["function"], missing="nan", in_order=True)
         env = _codes(df["environment"])
         return cls(function=fn, environment=env, pairs=_pairs(fn, env),
                    start_type=_codes(df["start_type"], missing="nan"),
@@ -528,11 +534,16 @@ class _Rows:
     is_lmi: np.ndarray
     is_restore: np.ndarray
     pc: np.ndarray
-    eph_mb: np.ndarray
-    order_key: np.ndarray
+    fn_codes: np.ndarray  # per row: the function's code
+    eph_mb_by_fn: np.ndarray  # per function code: ephemeral storage (MB)
+    start: pd.Series  # START times (UTC)
     init_unbilled: np.ndarray
     reason: np.ndarray  # int code into reasons; 0 = priced so far
     reasons: list[str]  # unpriced reasons by code ("" first)
+
+    def order_key(self, sel: np.ndarray) -> np.ndarray:
+        """The selected rows' START times as int64 ns (the order monthly tiers fill in)."""
+        return self.start.to_numpy(dtype="datetime64[ns]")[sel].astype("int64")
 
 
 def _runtime_family(keys: _Keys, configurations: dict[str, dict[str, Any]],
@@ -586,14 +597,16 @@ def _price_regional(rows: _Rows, group: int, region: str, arch: str, table: Pric
     _unpriced(rows, pc, table.missing(region, arch, "provisioned_duration_per_gb_s"))
     fee_rows = live & rows.is_restore & rows.restore_start & rows.fee_family & ~np.isnan(rows.gb)
     _unpriced(rows, fee_rows, table.missing(region, arch, "snapstart_restore_per_gb"))
-    eph_rows = live & (rows.eph_mb > 512) & ~np.isnan(rows.billed)
+    eph_rows = live & (rows.eph_mb_by_fn > 512)[rows.fn_codes] & ~np.isnan(rows.billed)
     _unpriced(rows, eph_rows, table.missing(region, arch, "ephemeral_storage_per_gb_s"))
 
     tiers = prices.duration_per_gb_s
+    tiered = options.monthly_gb_seconds is not None and len(tiers) > 1  # in time order
     od = sel & (rows.reason == 0) & ~rows.pc & ~rows.is_lmi
     if od.any():
         out["duration"][od] = _tiered_cost(
-            rows.gb_seconds[od], rows.order_key[od], tiers, options.monthly_gb_seconds)
+            rows.gb_seconds[od], rows.order_key(od) if tiered else np.zeros(0), tiers,
+            options.monthly_gb_seconds)
         past = od & np.isnan(out["duration"])
         _unpriced(rows, past, (
             f"no duration price for {region} {arch} past the first "
@@ -617,7 +630,7 @@ def _price_regional(rows: _Rows, group: int, region: str, arch: str, table: Pric
     eph_ok = eph_rows & ok
     if eph_ok.any():
         out["ephemeral"][eph_ok] = (rows.billed[eph_ok] / 1000.0
-                                    * (rows.eph_mb[eph_ok] - 512.0) / 1024.0
+                                    * (rows.eph_mb_by_fn[rows.fn_codes[eph_ok]] - 512.0) / 1024.0
                                     * prices.ephemeral_storage_per_gb_s)
 
 
@@ -669,7 +682,8 @@ def _billed_durations(df: pd.DataFrame, kinds: _Kinds, is_image: np.ndarray,
     billed_restore = df["billed_restore_duration_ms"].to_numpy(dtype=float)
 
     before_ms_era = (start < MS_GRANULARITY_SINCE).to_numpy()
-    granularity = np.where(before_ms_era, 100.0, 1.0)
+    granularity: np.ndarray | float = (np.where(before_ms_era, 100.0, 1.0)
+                                       if before_ms_era.any() else 1.0)
     before_init_change = (start < INIT_BILLED_SINCE).to_numpy()
 
     is_lmi = kinds.lmi
@@ -772,9 +786,8 @@ def _priced_rows(df: pd.DataFrame, keys: _Keys, kinds: _Kinds, groups: _Groups,
         fee_family=family.isin("python", "dotnet"), memory=memory, billed=bd.billed, gb=gb,
         gb_seconds=gb_seconds, is_lmi=bd.is_lmi, is_restore=bd.is_restore,
         pc=_provisioned_rows(keys, kinds) & ~edge,
-        eph_mb=fn.rows([s.ephemeral_mb for s in setup], float),
-        order_key=(start.to_numpy(dtype="datetime64[ns]").astype("int64") if len(df)
-                   else np.zeros(0)),
+        fn_codes=fn.codes, eph_mb_by_fn=np.array([s.ephemeral_mb for s in setup], dtype=float),
+        start=start,
         init_unbilled=bd.init_unbilled, reason=reason, reasons=["", MISSING_SIZE],
     )
     return rows, bd, family
@@ -1227,7 +1240,7 @@ def _cost_tables(priced: pd.DataFrame, fn: _Codes, start_type: _Codes
         "_request_usd": np.where(is_priced, priced["request_usd"].to_numpy(dtype=float), 0.0),
         **{c: priced[c].to_numpy(dtype=float) for c in (
             "duration_usd", "restore_fee_usd", "init_cost_usd", "cost_usd", "init_unbilled_ms")},
-    })
+    }, copy=False)  # the priced table's own arrays, not a stacked copy
     by_fn = work.groupby(rank[fn.codes], sort=True).agg(
         invocations=("_priced", "size"),
         priced_invocations=("_priced", "sum"),

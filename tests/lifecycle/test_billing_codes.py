@@ -125,11 +125,20 @@ def test_priced_string_columns_are_categorical_and_read_as_strings() -> None:
 
 
 @pytest.mark.parametrize("kind", ["object", "str", "category"])
-def test_codes_merge_missing_with_empty_in_order_of_first_appearance(kind: str) -> None:
+def test_codes_merge_missing_with_empty(kind: str) -> None:
     column = pd.Series(["x", None, "", "y", "x", None], dtype=object).astype(kind)
-    codes = _codes(column)
-    assert [codes.names[c] for c in codes.codes] == ["x", "", "", "y", "x", ""]
-    assert codes.names == ["x", "", "y"]
-    assert codes.na == 1
-    assert list(codes.isin("x", "y")) == [True, False, False, True, True, False]
+    for codes in (_codes(column), _codes(column, in_order=True)):
+        assert [codes.names[c] for c in codes.codes] == ["x", "", "", "y", "x", ""]
+        assert sorted(codes.names) == ["", "x", "y"]
+        assert codes.names[codes.na] == ""
+        assert list(codes.isin("x", "y")) == [True, False, False, True, True, False]
+    assert _codes(column, in_order=True).names == ["x", "", "y"]  # first appearance
     assert _codes(pd.Series(["a", "b"], dtype=kind)).na == -1
+
+
+def test_codes_in_order_leave_out_unused_categories() -> None:
+    column = pd.Series(pd.Categorical(["b", "a", "b"], categories=["a", "b", "unused"]))
+    assert _codes(column).names == ["a", "b", "unused"]  # the Categorical's own codes
+    in_order = _codes(column, in_order=True)
+    assert in_order.names == ["b", "a"]
+    assert list(in_order.codes) == [0, 1, 0]
