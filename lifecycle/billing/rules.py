@@ -700,32 +700,33 @@ def _billed_durations(df: pd.DataFrame, kinds: _Kinds, is_image: np.ndarray,
         ~before_init_change | is_image | is_custom | kinds.provisioned_start | kinds.pc_init
     )
     add_init = computed & has_init & first_with_init & init_rule_billed
-    restore_part = np.where(np.isnan(billed_restore), np.nan_to_num(restore), billed_restore)
     restore_estimated = computed & is_restore & np.isnan(billed_restore) & ~np.isnan(restore)
-    add_restore = np.where(computed & is_restore, np.nan_to_num(restore_part), 0.0)
-    billed_computed_ms = roundup(
-        duration + np.where(add_init, init, 0.0) + add_restore, granularity
-    )
-    billed = np.where(observed, billed_log, np.where(computed, billed_computed_ms, np.nan))
+    billed = np.where(observed, billed_log, np.nan)
+    if computed.any():  # only the rows without a logged Billed Duration
+        c = computed
+        restore_part = np.where(np.isnan(billed_restore[c]), np.nan_to_num(restore[c]),
+                                billed_restore[c])
+        add_restore = np.where(is_restore[c], np.nan_to_num(restore_part), 0.0)
+        billed[c] = roundup(duration[c] + np.where(add_init[c], init[c], 0.0) + add_restore,
+                            granularity[c] if isinstance(granularity, np.ndarray)
+                            else granularity)
 
     # INIT attribution (§6.1 rule 1): Billed - roundup(Duration), clipped at 0.
-    raw = billed - ceil_duration
-    timeout_capped = observed & (raw < -_EPS)
-    init_evidence = has_init | is_restore | first_with_init
-    init_billed = np.where(
-        (observed | computed) & init_evidence, np.clip(np.nan_to_num(raw), 0.0, None), 0.0
-    )
+    init_billed = billed - ceil_duration  # raw, then clipped in place
+    del ceil_duration
+    timeout_capped = observed & (init_billed < -_EPS)
+    np.nan_to_num(init_billed, copy=False)
+    np.clip(init_billed, 0.0, None, out=init_billed)
+    init_billed[~((observed | computed) & (has_init | is_restore | first_with_init))] = 0.0
     # Init that was not billed (§6.1 rule 3), cold/proactive on-demand only, in the whole
     # milliseconds today's rules would bill: roundup(min(Duration, Billed) + Init) - Billed.
-    unbilled_candidates = (
-        (observed | computed) & has_init & kinds.cold_or_proactive
-        & ~kinds.pc_init & (init_billed < _EPS)
-    )
-    covered = np.fmin(duration, billed)
-    init_unbilled = np.where(
-        unbilled_candidates,
-        np.clip(np.nan_to_num(roundup(covered + init, 1.0) - billed), 0.0, None), 0.0,
-    )
+    u = ((observed | computed) & has_init & kinds.cold_or_proactive
+         & ~kinds.pc_init & (init_billed < _EPS))
+    init_unbilled = np.zeros(len(billed))
+    if u.any():
+        covered = np.fmin(duration[u], billed[u])
+        init_unbilled[u] = np.clip(
+            np.nan_to_num(roundup(covered + init[u], 1.0) - billed[u]), 0.0, None)
 
     return _Billed(start=start, billed=billed, init_billed=init_billed,
                    init_unbilled=init_unbilled, is_lmi=is_lmi, observed=observed,
