@@ -3,6 +3,14 @@
 Pure functions over the invocation table (``lamlife.lifecycle.schema.INVOCATION_COLUMNS``),
 vectorized with pandas/numpy: no per-row apply. The main entry is ``price_invocations``;
 ``cost_tables`` turns its output into the cost-by-function and cost-by-start-type tables.
+The table's string columns are read once each as integer codes (``_Keys``); whatever is
+decided per function, per (function, environment) or per (Region, architecture) is decided
+once for each and spread to the rows with one ``take``, so object, ``str`` and Categorical
+columns price alike. The steps, in order: ``_Keys``/``_Kinds`` (codes and start kinds),
+``_function_setups``, ``_price_groups`` (Region per row), ``_priced_rows`` (memory, Billed
+Duration, provisioned rows), ``_charges`` (amounts per (Region, architecture)),
+``_cost_columns`` and ``_with_columns`` (the added columns, the table itself not copied),
+``_fixed_charges`` and ``_summary``.
 
 The model, in short (the full text is docs/billing.md):
 
@@ -64,15 +72,15 @@ BILLING_COLUMNS: tuple[str, ...] = (
     "gb_seconds",  # float: priced_billed_ms / 1000 x memory_mb / 1024
     "init_billed_ms",  # float: the part of priced_billed_ms that paid for init or restore
     "init_unbilled_ms",  # float: whole ms of init not billed (pre-2025-08 on-demand ZIP)
-    "priced_as",  # str: on-demand | provisioned | lmi | edge | unpriced
+    "priced_as",  # Categorical str: on-demand | provisioned | lmi | edge | unpriced
     "request_usd",  # float: the request charge
     "duration_usd",  # float: billed GB-s x the duration price (on-demand or provisioned)
     "restore_fee_usd",  # float: SnapStart restore charge (Python, .NET)
     "ephemeral_storage_usd",  # float: ephemeral storage above 512 MB
     "init_unbilled_usd",  # float: what init_unbilled_ms would cost at today's rules
-    "region",  # str: the AWS Region the invocation was priced in
-    "region_from",  # str: where that Region came from: input | option | default
-    "unpriced_reason",  # str: why the invocation has no cost ("" when priced)
+    "region",  # Categorical str: the AWS Region the invocation was priced in
+    "region_from",  # Categorical str: where that Region came from: input | option | default
+    "unpriced_reason",  # Categorical str: why the invocation has no cost ("" when priced)
 )
 MONEY_COLUMNS: tuple[str, ...] = (
     "cost_usd", "init_cost_usd", "request_usd", "duration_usd", "restore_fee_usd",
