@@ -43,6 +43,7 @@ import pandas as pd
 
 from lamlife.lifecycle.analysis import Analysis
 from lamlife.lifecycle.billing.prices import ARCHITECTURES, PriceTable, Tier
+from lamlife.lifecycle.engine.coded import coded_by_code
 from lamlife.lifecycle.errors import InputError, LamlifeError
 from lamlife.lifecycle.schema import COLD_START_TYPES, START_TYPES
 
@@ -142,7 +143,7 @@ def clean_amounts(values: np.ndarray | float, digits: int = 12) -> np.ndarray:
     Below $8 (every per-invocation amount in practice) this rounds to 1e-15 USD, which is
     exact and cheap (x * 1e15 stays under 2**53); larger amounts are rounded to ``digits``
     significant digits."""
-    x = np.array(values, dtype=float, ndmin=1, copy=None)  # read only: no copy needed
+    x = np.atleast_1d(np.asarray(values, dtype=float))  # read only: no copy needed
     # np.round(x, 15) in place: the same multiply, rint and divide numpy's round does.
     out = np.multiply(x, 1e15)
     np.rint(out, out=out)
@@ -352,17 +353,6 @@ def _compact(codes: np.ndarray, count: int) -> np.ndarray:
         if count <= np.iinfo(dtype).max:
             return codes.astype(dtype, copy=False)
     return codes
-
-
-def _label_column(codes: np.ndarray, names: list[str]) -> pd.Categorical:
-    """A string column of the priced table from codes: Categorical with its categories in
-    sorted order, so it sorts, groups and compares as the strings would."""
-    order = sorted(set(names))
-    position = {name: i for i, name in enumerate(order)}
-    remap = np.array([position[name] for name in names] or [0], dtype=np.int32)
-    values: np.ndarray = remap[codes] if len(codes) else np.zeros(0, dtype=np.int32)
-    return pd.Categorical.from_codes(values, pd.Index(order or [""], dtype="str"),
-                                     validate=False)
 
 
 @dataclass(frozen=True)
@@ -852,15 +842,15 @@ def _cost_columns(rows: _Rows, bd: _Billed, groups: _Groups, out: dict[str, np.n
         "gb_seconds": clean_amounts(rows.gb_seconds),
         "init_billed_ms": np.where(np.isnan(bd.billed), np.nan, bd.init_billed),
         "init_unbilled_ms": bd.init_unbilled,
-        "priced_as": _label_column(_priced_as(rows, pc_row, unpriced), list(PRICED_AS)),
+        "priced_as": coded_by_code(PRICED_AS, _priced_as(rows, pc_row, unpriced)),
         "request_usd": clean_amounts(out.pop("request")),
         "duration_usd": clean_amounts(duration_usd),
         "restore_fee_usd": clean_amounts(out.pop("restore")),
         "ephemeral_storage_usd": clean_amounts(out.pop("ephemeral")),
         "init_unbilled_usd": clean_amounts(out.pop("unbilled")),
-        "region": _label_column(groups.region.codes, groups.region.names),
-        "region_from": _label_column(groups.region_from.codes, groups.region_from.names),
-        "unpriced_reason": _label_column(rows.reason, rows.reasons),
+        "region": coded_by_code(groups.region.names, groups.region.codes),
+        "region_from": coded_by_code(groups.region_from.names, groups.region_from.codes),
+        "unpriced_reason": coded_by_code(rows.reasons, rows.reason),
     }
     return columns, init_duration_usd
 
@@ -1264,7 +1254,7 @@ def _cost_tables(priced: pd.DataFrame, fn: _Codes, start_type: _Codes
     )
     function = [names[k] for k in by_fn.index]
     by_fn = by_fn.reset_index(drop=True)
-    by_fn.insert(0, "function", function)
+    by_fn.insert(0, "function", pd.Series(function, dtype=object))
     regions = _function_regions(fn, _codes(priced["region"]))
     by_fn.insert(1, "region", ["/".join(regions.get(f, [])) for f in function])
     by_fn["unpriced_invocations"] = by_fn["invocations"] - by_fn["priced_invocations"]
