@@ -1032,6 +1032,100 @@ def _unpriced_groups(fn: _Codes, region: _Codes, rows: _Rows,
             for f, r, why, c in groups]
 
 
+def _pricing_block(setups: dict[str, _FunctionSetup], options: BillingOptions,
+                   table: PriceTable, fn_regions: list[tuple[str, str]], tier_notes: set[str],
+                   default_region_used: bool) -> dict[str, Any]:
+    """``summary["cost"]["pricing"]``: the Regions and architectures priced, the price table,
+    the tier, the defaults used and the approximate prices used."""
+    row_regions = sorted({r for _, r in fn_regions})
+    regions = row_regions or sorted({s.region for s in setups.values()}) or [
+        options.region or options.default_region or DEFAULT_REGION]
+    archs = sorted({s.architecture for s in setups.values()}) or [
+        options.architecture or DEFAULT_ARCHITECTURE
+    ]
+    if options.monthly_gb_seconds is None:
+        tier = "first"
+        tier_note = ("priced at the first duration tier (monthly tiers aggregate per account, "
+                     "Region and architecture; use --monthly-gb-seconds N to price on top of "
+                     "N GB-s already used this month)")
+    else:
+        tier = f"after {options.monthly_gb_seconds:g} GB-s this month"
+        tier_note = (f"priced as if on top of {options.monthly_gb_seconds:g} GB-s already used "
+                     "this month (monthly tiers per account, Region and architecture)")
+    if tier_notes:
+        tier_note += "; " + "; ".join(sorted(tier_notes))
+    used = sorted({(r, setups[f].architecture) for f, r in fn_regions})
+    approx = sorted({
+        f"{r}.{k}" for r, a in used if r in table.regions
+        for k in table.regions[r].approximate if k.startswith(a + ".")
+    })
+    defaults_used = []
+    if default_region_used:
+        default = options.default_region or DEFAULT_REGION
+        origin = f"from {options.default_region_from}" if options.default_region_from \
+            else "default"
+        defaults_used.append(f"region {default} ({origin})")
+    if any(s.architecture_from == "default" for s in setups.values()):
+        defaults_used.append(f"architecture {DEFAULT_ARCHITECTURE} (default)")
+
+    by_function_regions: dict[str, list[str]] = {}
+    for f, r in fn_regions:  # sorted pairs: Regions come out sorted
+        by_function_regions.setdefault(f, []).append(r)
+    return {
+        "region": regions[0] if len(regions) == 1 else "mixed",
+        "architecture": archs[0] if len(archs) == 1 else "mixed",
+        "regions": regions,
+        "architectures": archs,
+        "function_regions": by_function_regions,
+        "as_of": table.as_of.isoformat(),
+        "table": table.origin,
+        "tier": tier,
+        "tier_note": tier_note,
+        "defaults": defaults_used,
+        "approximate": approx,
+    }
+
+
+def _summary_notes(notes: list[str], masks: dict[str, np.ndarray],
+                   setups: dict[str, _FunctionSetup], configurations: dict[str, dict[str, Any]],
+                   unpriced_groups: list[dict[str, Any]], levels: dict[str, int]) -> list[str]:
+    """Append the summary's notes to ``notes`` (in their reading order) and return
+    ``incomplete``: the missing prices, one line per function and reason."""
+    lmi = int(masks["lmi"].sum())
+    if lmi:
+        notes.append(f"{lmi} Lambda Managed Instances invocations: requests only; LMI has no "
+                     "per-invocation billed duration (EC2 instances + 15 % management fee are "
+                     "not in the logs and not priced)")
+    notes.extend(unmodelled_charge_notes(setups, configurations))
+    edge = int(masks["edge"].sum())
+    if edge:
+        notes.append(f"{edge} Lambda@Edge invocations priced at Lambda@Edge rates "
+                     "(one global list price)")
+    computed = int(masks["computed"].sum())
+    if computed:
+        notes.append(f"{computed} invocations had no Billed Duration in the input: computed from "
+                     "the rules for their date, package type and runtime")
+    if int(masks["restore_estimated"].sum()):
+        notes.append(f"{int(masks['restore_estimated'].sum())} restores without Billed Restore "
+                     "Duration: Restore Duration used instead (an upper bound)")
+    if int(masks["restore_no_runtime"].sum()):
+        notes.append(f"{int(masks['restore_no_runtime'].sum())} SnapStart restores of unknown "
+                     "runtime: no SnapStart restore charge applied (as for Java); pass --runtime")
+    for g in unpriced_groups:
+        notes.append(f"totals and per-million figures exclude {g['invocations']} unpriced "
+                     f"invocation(s) of "
+                     f"{g['function']} ({g['region']}): {g['reason']}")
+    incomplete = sorted({f"{g['function']}: {g['reason']}" for g in unpriced_groups
+                         if g["reason"] != MISSING_SIZE})
+    incomplete += sorted(n_ for n_ in notes if " not priced: " in n_
+                         and not n_.startswith("totals and per-million"))
+    if masks["pc"].any() and not levels:
+        notes.append("provisioned concurrency allocation not priced: level unknown "
+                     "(pass --provisioned N)")
+    notes.append("free tier not applied; Savings Plans not applied")
+    return incomplete
+
+
 def _summary(
     df: pd.DataFrame,
     setups: dict[str, _FunctionSetup],
@@ -1079,77 +1173,17 @@ def _summary(
                                     * mem / 1024.0))
 
     fn_regions = fn_regions or []
-    row_regions = sorted({r for _, r in fn_regions})
-    regions = row_regions or sorted({s.region for s in setups.values()}) or [
-        options.region or options.default_region or DEFAULT_REGION]
-    archs = sorted({s.architecture for s in setups.values()}) or [
-        options.architecture or DEFAULT_ARCHITECTURE
-    ]
-    if options.monthly_gb_seconds is None:
-        tier = "first"
-        tier_note = ("priced at the first duration tier (monthly tiers aggregate per account, "
-                     "Region and architecture; use --monthly-gb-seconds N to price on top of "
-                     "N GB-s already used this month)")
-    else:
-        tier = f"after {options.monthly_gb_seconds:g} GB-s this month"
-        tier_note = (f"priced as if on top of {options.monthly_gb_seconds:g} GB-s already used "
-                     "this month (monthly tiers per account, Region and architecture)")
-    if tier_notes:
-        tier_note += "; " + "; ".join(sorted(tier_notes))
-    used = sorted({(r, setups[f].architecture) for f, r in fn_regions})
-    approx = sorted({
-        f"{r}.{k}" for r, a in used if r in table.regions
-        for k in table.regions[r].approximate if k.startswith(a + ".")
-    })
-    defaults_used = []
-    if masks["default_region"].any() or (not n and not options.region):
-        default = options.default_region or DEFAULT_REGION
-        origin = f"from {options.default_region_from}" if options.default_region_from \
-            else "default"
-        defaults_used.append(f"region {default} ({origin})")
-    if any(s.architecture_from == "default" for s in setups.values()):
-        defaults_used.append(f"architecture {DEFAULT_ARCHITECTURE} (default)")
-
-    lmi = int(masks["lmi"].sum())
-    if lmi:
-        notes.append(f"{lmi} Lambda Managed Instances invocations: requests only; LMI has no "
-                     "per-invocation billed duration (EC2 instances + 15 % management fee are "
-                     "not in the logs and not priced)")
-    notes.extend(unmodelled_charge_notes(setups, configurations or {}))
-    edge = int(masks["edge"].sum())
-    if edge:
-        notes.append(f"{edge} Lambda@Edge invocations priced at Lambda@Edge rates "
-                     "(one global list price)")
-    computed = int(masks["computed"].sum())
-    if computed:
-        notes.append(f"{computed} invocations had no Billed Duration in the input: computed from "
-                     "the rules for their date, package type and runtime")
-    if int(masks["restore_estimated"].sum()):
-        notes.append(f"{int(masks['restore_estimated'].sum())} restores without Billed Restore "
-                     "Duration: Restore Duration used instead (an upper bound)")
-    if int(masks["restore_no_runtime"].sum()):
-        notes.append(f"{int(masks['restore_no_runtime'].sum())} SnapStart restores of unknown "
-                     "runtime: no SnapStart restore charge applied (as for Java); pass --runtime")
+    pricing = _pricing_block(setups, options, table, fn_regions, tier_notes,
+                             bool(masks["default_region"].any()) or (not n and not options.region))
     unpriced_groups = unpriced_groups or []
+    incomplete = _summary_notes(notes, masks, setups, configurations or {}, unpriced_groups,
+                                levels)
+    lmi, edge = int(masks["lmi"].sum()), int(masks["edge"].sum())
+    computed = int(masks["computed"].sum())
     unpriced = int(unpriced_mask.sum())
-    for g in unpriced_groups:
-        notes.append(f"totals and per-million figures exclude {g['invocations']} unpriced "
-                     f"invocation(s) of "
-                     f"{g['function']} ({g['region']}): {g['reason']}")
-    incomplete = sorted({f"{g['function']}: {g['reason']}" for g in unpriced_groups
-                         if g["reason"] != MISSING_SIZE})
-    incomplete += sorted(n_ for n_ in notes if " not priced: " in n_
-                         and not n_.startswith("totals and per-million"))
-    if pc.any() and not levels:
-        notes.append("provisioned concurrency allocation not priced: level unknown "
-                     "(pass --provisioned N)")
-    notes.append("free tier not applied; Savings Plans not applied")
 
     ws, we, window_s = window
     priced_n = n - unpriced
-    by_function_regions: dict[str, list[str]] = {}
-    for f, r in fn_regions:  # sorted pairs: Regions come out sorted
-        by_function_regions.setdefault(f, []).append(r)
     return {
         "currency": "USD",
         "total_usd": total,
@@ -1191,19 +1225,7 @@ def _summary(
             "end": we.isoformat() if we is not None else None,
             "seconds": window_s,
         },
-        "pricing": {
-            "region": regions[0] if len(regions) == 1 else "mixed",
-            "architecture": archs[0] if len(archs) == 1 else "mixed",
-            "regions": regions,
-            "architectures": archs,
-            "function_regions": by_function_regions,
-            "as_of": table.as_of.isoformat(),
-            "table": table.origin,
-            "tier": tier,
-            "tier_note": tier_note,
-            "defaults": defaults_used,
-            "approximate": approx,
-        },
+        "pricing": pricing,
         "notes": notes,
     }
 
