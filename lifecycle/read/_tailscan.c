@@ -69,7 +69,13 @@ static int table_init(Table *t) {
     return (t->slots && t->list) ? 0 : -1;
 }
 
-static void table_free(Table *t) { PyMem_Free(t->slots); t->slots = NULL; Py_CLEAR(t->list); }
+static void table_free(Table *t) {
+    if (t->slots)
+        for (Py_ssize_t i = 0; i < t->cap; i++) PyMem_Free((void *)t->slots[i].ptr);
+    PyMem_Free(t->slots);
+    t->slots = NULL;
+    Py_CLEAR(t->list);
+}
 
 static uint64_t hash_span(const unsigned char *p, Py_ssize_t n) {
     uint64_t h = 1469598103934665603ULL;
@@ -107,7 +113,11 @@ static int32_t table_index(Table *t, const unsigned char *p, Py_ssize_t n) {
     int rc = PyList_Append(t->list, text);
     Py_DECREF(text);
     if (rc < 0) return -1;
-    t->slots[j].ptr = p;
+    /* a copy: the JSON-lines scanner's spans live in a scratch buffer reused line after line */
+    unsigned char *copy = PyMem_Malloc(n ? n : 1);
+    if (!copy) { PyErr_NoMemory(); return -1; }
+    memcpy(copy, p, n);
+    t->slots[j].ptr = copy;
     t->slots[j].len = n;
     t->slots[j].index = (int32_t)t->count;
     t->count++;
@@ -335,20 +345,12 @@ static int8_t status_code(const unsigned char *p, Py_ssize_t n) {
     return 3;  /* error, failure and any other word: error (platform.normalize_status) */
 }
 
-/* Read one event line exactly; 1 with row filled, 0 when it is not canonical. */
-static int parse_line(const unsigned char *p, const unsigned char *end, Row *row) {
-    /* row is zeroed by the caller; on failure its fields mean nothing */
-    for (const unsigned char *q = p; q < end; q++)
+/* The message grammar shared by both entry points: [t, end) is exactly a canonical START,
+ * END or REPORT message line of printable ASCII, spaces and tabs (1, row filled; 0 when it
+ * is not). The row is zeroed by the caller; on failure its fields mean nothing. */
+static int parse_message_line(const unsigned char *t, const unsigned char *end, Row *row) {
+    for (const unsigned char *q = t; q < end; q++)
         if (!(is_token(*q) || *q == ' ' || *q == '\t')) return 0;
-    const unsigned char *t = p;
-    const unsigned char *time_start = token(&t, end);
-    if (!time_start || t >= end || *t != ' ') return 0;
-    const unsigned char *time_end = t;
-    t++;
-    row->stream = token(&t, end);
-    if (!row->stream || t >= end || *t != ' ') return 0;
-    row->stream_len = t - row->stream;
-    t++;
     if (expect(&t, end, "START RequestId: ")) {
         row->rid = rid_token(&t, end);
         if (!row->rid) return 0;
@@ -397,6 +399,29 @@ static int parse_line(const unsigned char *p, const unsigned char *end, Row *row
     } else {
         return 0;
     }
+    return 1;
+}
+
+/* a rare keyword in the variable parts of a parsed message (the fixed words hold none) */
+static int row_has_keyword(const Row *row) {
+    return has_keyword(row->rid, row->rid + row->rid_len)
+           || (row->ver_len && has_keyword(row->ver, row->ver + row->ver_len))
+           || (row->etype_len && has_keyword(row->etype, row->etype + row->etype_len));
+}
+
+/* Read one `aws logs tail` event line exactly: `<time> <stream> <message>`; 1 with row
+ * filled, 0 when it is not canonical. */
+static int parse_line(const unsigned char *p, const unsigned char *end, Row *row) {
+    const unsigned char *t = p;
+    const unsigned char *time_start = token(&t, end);
+    if (!time_start || t >= end || *t != ' ') return 0;
+    const unsigned char *time_end = t;
+    t++;
+    row->stream = token(&t, end);
+    if (!row->stream || t >= end || *t != ' ') return 0;
+    row->stream_len = t - row->stream;
+    t++;
+    if (!parse_message_line(t, end, row)) return 0;
     if (!parse_time(time_start, time_end, &row->ts)) return 0;
     return 1;
 }
@@ -450,6 +475,36 @@ static void out_free(Out *o) {
     Py_CLEAR(o->s_rid); Py_CLEAR(o->r_rid);
 }
 
+/* empty columns and tables (error type index 0 is ""); -1 with an exception set */
+static int out_init(Out *o) {
+    memset(o, 0, sizeof *o);
+    o->s_rid = PyList_New(0);
+    o->r_rid = PyList_New(0);
+    if (!o->s_rid || !o->r_rid || table_init(&o->streams) || table_init(&o->versions)
+        || table_init(&o->etypes)) {
+        out_free(o);
+        PyErr_NoMemory();
+        return -1;
+    }
+    static const unsigned char empty[1] = {0};
+    if (table_index(&o->etypes, empty, 0) < 0) { out_free(o); return -1; }
+    return 0;
+}
+
+/* the columns as (streams, versions, error types, starts, reports); the lists move into the
+ * result */
+static PyObject *out_columns(Out *o) {
+    PyObject *columns = Py_BuildValue(
+        "(NNN(NNNN)(NNNNNN))", o->streams.list, o->versions.list, o->etypes.list,
+        buf_bytes(&o->s_stream), buf_bytes(&o->s_ts), buf_bytes(&o->s_ver), o->s_rid,
+        buf_bytes(&o->r_stream), buf_bytes(&o->r_ts), buf_bytes(&o->r_nums),
+        buf_bytes(&o->r_status), buf_bytes(&o->r_etype), o->r_rid);
+    /* Py_BuildValue "N" stole the lists */
+    o->streams.list = o->versions.list = o->etypes.list = NULL;
+    o->s_rid = o->r_rid = NULL;
+    return columns;
+}
+
 /* close the current event: defer it, or keep its canonical row */
 static int close_event(Out *o, Py_ssize_t start, Py_ssize_t line_index, int deferred,
                        Row *pending) {
@@ -472,18 +527,7 @@ static PyObject *scan(PyObject *self, PyObject *args) {
     Py_ssize_t size = PyUnicode_GET_LENGTH(chunk);
 
     Out o;
-    memset(&o, 0, sizeof o);
-    o.s_rid = PyList_New(0);
-    o.r_rid = PyList_New(0);
-    if (!o.s_rid || !o.r_rid || table_init(&o.streams) || table_init(&o.versions)
-        || table_init(&o.etypes)) {
-        out_free(&o);
-        return PyErr_NoMemory();
-    }
-    {   /* error type index 0 is "" */
-        static const unsigned char empty[1] = {0};
-        if (table_index(&o.etypes, empty, 0) < 0) { out_free(&o); return NULL; }
-    }
+    if (out_init(&o) < 0) return NULL;
 
     Py_ssize_t lines = 0, events = 0;
     int seen_event = 0;
@@ -510,11 +554,7 @@ static PyObject *scan(PyObject *self, PyObject *args) {
             if (parse_line(line, end, &pending)) {
                 /* the fixed words hold no keyword: look in the variable parts only */
                 if (has_keyword(pending.stream, pending.stream + pending.stream_len)
-                    || has_keyword(pending.rid, pending.rid + pending.rid_len)
-                    || (pending.ver_len
-                        && has_keyword(pending.ver, pending.ver + pending.ver_len))
-                    || (pending.etype_len
-                        && has_keyword(pending.etype, pending.etype + pending.etype_len)))
+                    || row_has_keyword(&pending))
                     deferred = 1;
             } else {
                 pending.kind = NONE;
@@ -534,18 +574,264 @@ static PyObject *scan(PyObject *self, PyObject *args) {
     }
     if (close_event(&o, event_start, event_index, deferred, &pending) < 0) goto fail;
 
-    PyObject *result = Py_BuildValue(
-        "(nnnNNNNN(NNNN)(NNNNNN))", lines, events, o.end_count, PyBool_FromLong(seen_event),
-        buf_bytes(&o.slow), o.streams.list, o.versions.list, o.etypes.list,
-        buf_bytes(&o.s_stream), buf_bytes(&o.s_ts), buf_bytes(&o.s_ver), o.s_rid,
-        buf_bytes(&o.r_stream), buf_bytes(&o.r_ts), buf_bytes(&o.r_nums),
-        buf_bytes(&o.r_status), buf_bytes(&o.r_etype), o.r_rid);
-    /* Py_BuildValue "N" stole the lists */
-    o.streams.list = o.versions.list = o.etypes.list = NULL;
-    o.s_rid = o.r_rid = NULL;
+    PyObject *columns = out_columns(&o);
+    PyObject *result = columns ? Py_BuildValue("(nnnNNO)", lines, events, o.end_count,
+                                               PyBool_FromLong(seen_event), buf_bytes(&o.slow),
+                                               columns)
+                               : NULL;
+    Py_XDECREF(columns);
     out_free(&o);
     return result;
 fail:
+    out_free(&o);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ JSON lines */
+
+/* JSON whitespace between tokens (what Python's json module skips) */
+static const unsigned char *json_ws(const unsigned char *p, const unsigned char *end) {
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) p++;
+    return p;
+}
+
+static int hex_value(unsigned char c) {
+    if (is_digit(c)) return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* The JSON string whose opening quote is at *pp, decoded into b as Latin-1 code units:
+ * 1 with *pp past the closing quote; 0 when this scanner does not read it exactly (an
+ * invalid escape, a raw control character, a code point beyond U+00FF: the general parser
+ * decides); -1 on memory error. */
+static int json_string(const unsigned char **pp, const unsigned char *end, Buf *b) {
+    const unsigned char *p = *pp;
+    b->len = 0;
+    if (p >= end || *p != '"') return 0;
+    p++;
+    for (;;) {
+        const unsigned char *run = p;
+        while (p < end && *p != '"' && *p != '\\' && *p >= 0x20) p++;
+        if (p > run && buf_put(b, run, p - run) < 0) return -1;
+        if (p >= end || *p < 0x20) return 0;
+        if (*p == '"') { *pp = p + 1; return 1; }
+        if (p + 1 >= end) return 0;
+        unsigned char out;
+        switch (p[1]) {
+        case '"': out = '"'; break;
+        case '\\': out = '\\'; break;
+        case '/': out = '/'; break;
+        case 'b': out = '\b'; break;
+        case 'f': out = '\f'; break;
+        case 'n': out = '\n'; break;
+        case 'r': out = '\r'; break;
+        case 't': out = '\t'; break;
+        case 'u': {
+            if (end - p < 6) return 0;
+            int cp = 0;
+            for (int i = 2; i < 6; i++) {
+                int h = hex_value(p[i]);
+                if (h < 0) return 0;
+                cp = cp * 16 + h;
+            }
+            if (cp > 0xFF) return 0;
+            out = (unsigned char)cp;
+            p += 4;
+            break;
+        }
+        default: return 0;
+        }
+        p += 2;
+        if (buf_put(b, &out, 1) < 0) return -1;
+    }
+}
+
+/* A JSON integer `0|[1-9][0-9]{0,17}` at *pp (not followed by a fraction or an exponent);
+ * 0 otherwise (negative, float or longer numbers go to the general parser). */
+static int json_uint(const unsigned char **pp, const unsigned char *end, int64_t *out) {
+    const unsigned char *p = *pp;
+    int64_t v = 0;
+    int digits = 0;
+    while (p < end && is_digit(*p)) {
+        if (++digits > 18) return 0;
+        v = v * 10 + (*p - '0');
+        p++;
+    }
+    if (digits == 0 || (digits > 1 && **pp == '0')) return 0;
+    if (p < end && (*p == '.' || *p == 'e' || *p == 'E')) return 0;
+    *pp = p;
+    *out = v;
+    return 1;
+}
+
+enum { K_GROUP = 1, K_STREAM = 2, K_TIME = 4, K_MESSAGE = 8, K_EVENT_ID = 16, K_INGESTION = 32 };
+
+static int key_is(const Buf *b, const char *name) {
+    size_t n = strlen(name);
+    return (size_t)b->len == n && memcmp(b->data, name, n) == 0;
+}
+
+typedef struct {
+    Buf key, group, stream, message, other, env;
+} Scratch;
+
+static void scratch_free(Scratch *s) {
+    buf_free(&s->key); buf_free(&s->group); buf_free(&s->stream); buf_free(&s->message);
+    buf_free(&s->other); buf_free(&s->env);
+}
+
+/* One stripped JSON line [p, end) in the shape lamlife fetch and CloudWatch write for an
+ * event: an object with "logGroupName" (a non-empty string), "message" (a string),
+ * "timestamp" (an integer epoch ms inside 1970..2262) and optionally "logStreamName" (a
+ * string), "eventId" (a string) and "ingestionTime" (an integer), in any order, each once.
+ * 1 with the fields decoded into s and *ts set; 0 for anything else; -1 on memory error. */
+static int json_event(const unsigned char *p, const unsigned char *end, Scratch *s,
+                      int64_t *ts) {
+    int seen = 0;
+    s->stream.len = 0;
+    if (p >= end || *p != '{') return 0;
+    p = json_ws(p + 1, end);
+    for (;;) {
+        int rc = json_string(&p, end, &s->key);
+        if (rc <= 0) return rc;
+        p = json_ws(p, end);
+        if (p >= end || *p != ':') return 0;
+        p = json_ws(p + 1, end);
+        int key;
+        Buf *into = NULL;
+        if (key_is(&s->key, "logGroupName")) { key = K_GROUP; into = &s->group; }
+        else if (key_is(&s->key, "logStreamName")) { key = K_STREAM; into = &s->stream; }
+        else if (key_is(&s->key, "message")) { key = K_MESSAGE; into = &s->message; }
+        else if (key_is(&s->key, "eventId")) { key = K_EVENT_ID; into = &s->other; }
+        else if (key_is(&s->key, "timestamp")) key = K_TIME;
+        else if (key_is(&s->key, "ingestionTime")) key = K_INGESTION;
+        else return 0;
+        if (seen & key) return 0;  /* a repeated key: the general parser keeps the last */
+        seen |= key;
+        if (into) {
+            rc = json_string(&p, end, into);
+            if (rc <= 0) return rc;
+        } else {
+            int64_t v;
+            if (!json_uint(&p, end, &v)) return 0;
+            if (key == K_TIME) *ts = v;
+        }
+        p = json_ws(p, end);
+        if (p < end && *p == ',') { p = json_ws(p + 1, end); continue; }
+        if (p < end && *p == '}') { p++; break; }
+        return 0;
+    }
+    if (p != end) return 0;
+    if ((seen & (K_GROUP | K_TIME | K_MESSAGE)) != (K_GROUP | K_TIME | K_MESSAGE)) return 0;
+    /* an empty group names no function; a NUL would make the environment key ambiguous */
+    if (s->group.len == 0 || memchr(s->group.data, 0, s->group.len)) return 0;
+    if (*ts > 9214646400000LL) return 0;  /* platform.MAX_TIME_MS: the general parser */
+    return 1;
+}
+
+static int outside(double v, double low, double high) { return v == v && !(v >= low && v <= high); }
+
+/* How the general parser takes a message (after rstrip("\n")): 1 a canonical record (row
+ * filled), 0 application output (no record), -1 anything else (the general parser reads
+ * it). Same grammar as the tail lines; a message the grammar does not take is application
+ * output only when it cannot start a platform record (platform._parse dispatches on the
+ * first character) and holds no rare keyword ("Task timed out after" anywhere). */
+static int classify_message(const unsigned char *m, Py_ssize_t n, Row *row) {
+    const unsigned char *end = m + n;
+    if (n == 0) return 0;
+    if (memchr(m, '\\', n)) return -1;  /* escaped copies ("\t" as two characters) */
+    const unsigned char *nl = memchr(m, '\n', n);
+    const unsigned char *first_end = nl ? nl : end;
+    if (parse_message_line(m, first_end, row)) {
+        if (row_has_keyword(row) || (nl && has_keyword(nl, end))) return -1;
+        /* numbers Lambda cannot produce: the general parser counts the event malformed */
+        if (row->kind == REPORT
+            && (outside(row->nums[0], 0.0, 86400000.0) || outside(row->nums[1], 0.0, 86400000.0)
+                || outside(row->nums[2], 128.0, 32768.0) || outside(row->nums[3], 0.0, 32768.0)
+                || outside(row->nums[4], 0.0, 86400000.0)))
+            return -1;
+        return 1;
+    }
+    if (strchr(" \tRSEITLX{", m[0])) return -1;
+    if (has_keyword(m, end)) return -1;
+    return 0;
+}
+
+/* scan_jsonl(chunk) -> (lines, events, ignored, end_count, slow, columns) or None.
+ * chunk: whole lines of JSON lines text (str of 1-byte kind; None otherwise). Every line in
+ * the event shape of json_event whose message is a canonical START/END/REPORT or application
+ * output is read here; the offsets and line indexes of all other non-blank lines are in
+ * slow (int64 pairs). Columns as scan's; a stream is "<group>\0<stream>". */
+static PyObject *scan_jsonl(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *chunk;
+    if (!PyArg_ParseTuple(args, "U:scan_jsonl", &chunk)) return NULL;
+    if (PyUnicode_KIND(chunk) != PyUnicode_1BYTE_KIND) Py_RETURN_NONE;
+    const unsigned char *data = PyUnicode_1BYTE_DATA(chunk);
+    Py_ssize_t size = PyUnicode_GET_LENGTH(chunk);
+    Out o;
+    if (out_init(&o) < 0) return NULL;
+    Scratch s;
+    memset(&s, 0, sizeof s);
+    Py_ssize_t lines = 0, events = 0, ignored = 0;
+    Py_ssize_t pos = 0;
+    while (pos < size) {
+        const unsigned char *line = data + pos;
+        const unsigned char *nl = memchr(line, '\n', size - pos);
+        Py_ssize_t len = nl ? nl - line : size - pos;
+        const unsigned char *p = line, *end = line + len;
+        lines++;
+        while (p < end && py_isspace(*p)) p++;      /* str.strip() */
+        while (end > p && py_isspace(end[-1])) end--;
+        if (p < end) {
+            int64_t ts = 0;
+            int rc = json_event(p, end, &s, &ts);
+            if (rc < 0) goto fail;
+            Row row;
+            memset(&row, 0, sizeof row);
+            if (rc == 1) {
+                Py_ssize_t n = s.message.len;
+                const unsigned char *m = (const unsigned char *)s.message.data;
+                while (n > 0 && m[n - 1] == '\n') n--;
+                rc = classify_message(m, n, &row);
+                if (rc == 1 && row.kind != END) {
+                    /* the environment key: group, NUL, stream */
+                    static const unsigned char nul = 0;
+                    s.env.len = 0;
+                    if (buf_put(&s.env, s.group.data ? s.group.data : "", s.group.len) < 0
+                        || buf_put(&s.env, &nul, 1) < 0
+                        || buf_put(&s.env, s.stream.data ? s.stream.data : "", s.stream.len) < 0)
+                        goto fail;
+                    row.stream = (const unsigned char *)s.env.data;
+                    row.stream_len = s.env.len;
+                    row.ts = (double)ts;
+                }
+            } else {
+                rc = -1;
+            }
+            if (rc < 0) {
+                int64_t pair[2] = {pos, lines - 1};
+                if (buf_put(&o.slow, pair, 16) < 0) goto fail;
+            } else {
+                events++;
+                if (rc == 0) ignored++;
+                else if (commit(&o, &row) < 0) goto fail;
+            }
+        }
+        pos += len + 1;
+    }
+    scratch_free(&s);
+    PyObject *columns = out_columns(&o);
+    PyObject *result = columns ? Py_BuildValue("(nnnnNO)", lines, events, ignored, o.end_count,
+                                               buf_bytes(&o.slow), columns)
+                               : NULL;
+    Py_XDECREF(columns);
+    out_free(&o);
+    return result;
+fail:
+    scratch_free(&s);
     out_free(&o);
     return NULL;
 }
@@ -589,6 +875,8 @@ static PyMethodDef methods[] = {
      "hash_ids(ids: Sequence[str]) -> bytes of uint64 FNV-1a hashes of their UTF-8 bytes"},
     {"scan", scan, METH_VARARGS,
      "scan(chunk: str, first: bool) -> columns of a chunk of aws logs tail text, or None"},
+    {"scan_jsonl", scan_jsonl, METH_VARARGS,
+     "scan_jsonl(chunk: str) -> columns of a chunk of JSON lines (lamlife fetch), or None"},
     {NULL, NULL, 0, NULL},
 };
 
