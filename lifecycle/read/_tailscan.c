@@ -759,11 +759,14 @@ static int classify_message(const unsigned char *m, Py_ssize_t n, Row *row) {
     return 0;
 }
 
-/* scan_jsonl(chunk) -> (lines, events, ignored, end_count, slow, columns) or None.
+/* scan_jsonl(chunk) -> (lines, events, ignored, end_count, slow, first_use, columns) or None.
  * chunk: whole lines of JSON lines text (str of 1-byte kind; None otherwise). Every line in
  * the event shape of json_event whose message is a canonical START/END/REPORT or application
  * output is read here; the offsets and line indexes of all other non-blank lines are in
- * slow (int64 pairs). Columns as scan's; a stream is "<group>\0<stream>". */
+ * slow (int64 pairs). Columns as scan's; a stream is "<group>\0<stream>", and the streams
+ * list also holds those of END lines (every environment a record names) and first_use the
+ * line index where each is first named (int64), so that environments are registered in read
+ * order. */
 static PyObject *scan_jsonl(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *chunk;
@@ -775,6 +778,7 @@ static PyObject *scan_jsonl(PyObject *self, PyObject *args) {
     if (out_init(&o) < 0) return NULL;
     Scratch s;
     memset(&s, 0, sizeof s);
+    Buf first_use = {NULL, 0, 0};  /* int64 line index where each stream is first used */
     Py_ssize_t lines = 0, events = 0, ignored = 0;
     Py_ssize_t pos = 0;
     while (pos < size) {
@@ -796,7 +800,7 @@ static PyObject *scan_jsonl(PyObject *self, PyObject *args) {
                 const unsigned char *m = (const unsigned char *)s.message.data;
                 while (n > 0 && m[n - 1] == '\n') n--;
                 rc = classify_message(m, n, &row);
-                if (rc == 1 && row.kind != END) {
+                if (rc == 1) {
                     /* the environment key: group, NUL, stream */
                     static const unsigned char nul = 0;
                     s.env.len = 0;
@@ -816,22 +820,37 @@ static PyObject *scan_jsonl(PyObject *self, PyObject *args) {
                 if (buf_put(&o.slow, pair, 16) < 0) goto fail;
             } else {
                 events++;
-                if (rc == 0) ignored++;
-                else if (commit(&o, &row) < 0) goto fail;
+                if (rc == 0) {
+                    ignored++;
+                } else {
+                    Py_ssize_t known = o.streams.count;
+                    /* an END names its environment too (the general parser registers it) */
+                    if ((row.kind == END
+                         && table_index(&o.streams, row.stream, row.stream_len) < 0)
+                        || commit(&o, &row) < 0)
+                        goto fail;
+                    if (o.streams.count > known) {  /* where the environment is first named */
+                        int64_t index = lines - 1;
+                        if (buf_put(&first_use, &index, 8) < 0) goto fail;
+                    }
+                }
             }
         }
         pos += len + 1;
     }
     scratch_free(&s);
     PyObject *columns = out_columns(&o);
-    PyObject *result = columns ? Py_BuildValue("(nnnnNO)", lines, events, ignored, o.end_count,
-                                               buf_bytes(&o.slow), columns)
+    PyObject *result = columns ? Py_BuildValue("(nnnnNNO)", lines, events, ignored,
+                                               o.end_count, buf_bytes(&o.slow),
+                                               buf_bytes(&first_use), columns)
                                : NULL;
     Py_XDECREF(columns);
+    buf_free(&first_use);
     out_free(&o);
     return result;
 fail:
     scratch_free(&s);
+    buf_free(&first_use);
     out_free(&o);
     return NULL;
 }
