@@ -77,9 +77,18 @@ static void table_free(Table *t) {
     Py_CLEAR(t->list);
 }
 
+/* a hash of the table's keys, eight bytes at a time (only equal spans need equal hashes) */
 static uint64_t hash_span(const unsigned char *p, Py_ssize_t n) {
-    uint64_t h = 1469598103934665603ULL;
-    for (Py_ssize_t i = 0; i < n; i++) { h ^= p[i]; h *= 1099511628211ULL; }
+    uint64_t h = 1469598103934665603ULL ^ (uint64_t)n;
+    Py_ssize_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+        h ^= h >> 29;
+    }
+    for (; i < n; i++) h = (h ^ p[i]) * 1099511628211ULL;
+    h ^= h >> 32;
     return h;
 }
 
@@ -602,32 +611,77 @@ static int hex_value(unsigned char c) {
     return -1;
 }
 
-/* The JSON string whose opening quote is at *pp, decoded into b as Latin-1 code units:
- * 1 with *pp past the closing quote; 0 when this scanner does not read it exactly (an
- * invalid escape, a raw control character, a code point beyond U+00FF: the general parser
- * decides); -1 on memory error. */
-static int json_string(const unsigned char **pp, const unsigned char *end, Buf *b) {
+/* characters that end a run of plain string text: the quote, the backslash, controls */
+static unsigned char string_stop[256];
+
+static void init_string_stop(void) {
+    for (int c = 0; c < 0x20; c++) string_stop[c] = 1;
+    string_stop['"'] = string_stop['\\'] = 1;
+}
+
+/* the first quote, backslash or control character from p on (end when there is none):
+ * eight bytes at a time while none of the eight is one */
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+static const unsigned char *string_run(const unsigned char *p, const unsigned char *end) {
+    while (end - p >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        uint64_t q = w ^ (ONES * '"'), b = w ^ (ONES * '\\');
+        if (((q - ONES) & ~q & HIGHS) | ((b - ONES) & ~b & HIGHS) | ((w - ONES * 0x20) & ~w & HIGHS))
+            break;
+        p += 8;
+    }
+    while (p < end && !string_stop[*p]) p++;
+    return p;
+}
+
+/* A decoded JSON string: a span of the chunk when it holds no escape, else of a buffer. */
+typedef struct {
+    const unsigned char *ptr;
+    Py_ssize_t len;
+} Span;
+
+/* The JSON string whose opening quote is at *pp, decoded as Latin-1 code units into *out
+ * (pointing into the chunk, or into b when it holds escapes): 1 with *pp past the closing
+ * quote; 0 when this scanner does not read it exactly (an invalid escape, a raw control
+ * character, a code point beyond U+00FF: the general parser decides); -1 on memory error. */
+static int json_string(const unsigned char **pp, const unsigned char *end, Buf *b, Span *out) {
     const unsigned char *p = *pp;
-    b->len = 0;
     if (p >= end || *p != '"') return 0;
-    p++;
+    const unsigned char *start = ++p;
+    p = string_run(p, end);
+    if (p >= end) return 0;
+    if (*p == '"') {  /* no escape: the chunk's own characters */
+        out->ptr = start;
+        out->len = p - start;
+        *pp = p + 1;
+        return 1;
+    }
+    b->len = 0;
+    if (buf_put(b, start, p - start) < 0) return -1;
     for (;;) {
         const unsigned char *run = p;
-        while (p < end && *p != '"' && *p != '\\' && *p >= 0x20) p++;
+        p = string_run(p, end);
         if (p > run && buf_put(b, run, p - run) < 0) return -1;
         if (p >= end || *p < 0x20) return 0;
-        if (*p == '"') { *pp = p + 1; return 1; }
+        if (*p == '"') {
+            out->ptr = (const unsigned char *)b->data;
+            out->len = b->len;
+            *pp = p + 1;
+            return 1;
+        }
         if (p + 1 >= end) return 0;
-        unsigned char out;
+        unsigned char c;
         switch (p[1]) {
-        case '"': out = '"'; break;
-        case '\\': out = '\\'; break;
-        case '/': out = '/'; break;
-        case 'b': out = '\b'; break;
-        case 'f': out = '\f'; break;
-        case 'n': out = '\n'; break;
-        case 'r': out = '\r'; break;
-        case 't': out = '\t'; break;
+        case '"': c = '"'; break;
+        case '\\': c = '\\'; break;
+        case '/': c = '/'; break;
+        case 'b': c = '\b'; break;
+        case 'f': c = '\f'; break;
+        case 'n': c = '\n'; break;
+        case 'r': c = '\r'; break;
+        case 't': c = '\t'; break;
         case 'u': {
             if (end - p < 6) return 0;
             int cp = 0;
@@ -637,14 +691,14 @@ static int json_string(const unsigned char **pp, const unsigned char *end, Buf *
                 cp = cp * 16 + h;
             }
             if (cp > 0xFF) return 0;
-            out = (unsigned char)cp;
+            c = (unsigned char)cp;
             p += 4;
             break;
         }
         default: return 0;
         }
         p += 2;
-        if (buf_put(b, &out, 1) < 0) return -1;
+        if (buf_put(b, &c, 1) < 0) return -1;
     }
 }
 
@@ -668,13 +722,31 @@ static int json_uint(const unsigned char **pp, const unsigned char *end, int64_t
 
 enum { K_GROUP = 1, K_STREAM = 2, K_TIME = 4, K_MESSAGE = 8, K_EVENT_ID = 16, K_INGESTION = 32 };
 
-static int key_is(const Buf *b, const char *name) {
-    size_t n = strlen(name);
-    return (size_t)b->len == n && memcmp(b->data, name, n) == 0;
+static int key_is(const Span *k, const char *name, Py_ssize_t n) {
+    return k->len == n && memcmp(k->ptr, name, n) == 0;
 }
 
+/* which field a key names (0: any other key) */
+static int event_key(const Span *k) {
+    switch (k->len) {
+    case 7:
+        if (key_is(k, "message", 7)) return K_MESSAGE;
+        if (key_is(k, "eventId", 7)) return K_EVENT_ID;
+        return 0;
+    case 9: return key_is(k, "timestamp", 9) ? K_TIME : 0;
+    case 12: return key_is(k, "logGroupName", 12) ? K_GROUP : 0;
+    case 13:
+        if (key_is(k, "logStreamName", 13)) return K_STREAM;
+        if (key_is(k, "ingestionTime", 13)) return K_INGESTION;
+        return 0;
+    default: return 0;
+    }
+}
+
+/* scratch buffers for strings with escapes, one per field, reused line after line */
 typedef struct {
     Buf key, group, stream, message, other, env;
+    Span group_s, stream_s, message_s;
 } Scratch;
 
 static void scratch_free(Scratch *s) {
@@ -690,34 +762,33 @@ static void scratch_free(Scratch *s) {
 static int json_event(const unsigned char *p, const unsigned char *end, Scratch *s,
                       int64_t *ts) {
     int seen = 0;
-    s->stream.len = 0;
+    s->stream_s.ptr = NULL;
+    s->stream_s.len = 0;
     if (p >= end || *p != '{') return 0;
     p = json_ws(p + 1, end);
     for (;;) {
-        int rc = json_string(&p, end, &s->key);
+        Span key, other;
+        int rc = json_string(&p, end, &s->key, &key);
         if (rc <= 0) return rc;
         p = json_ws(p, end);
         if (p >= end || *p != ':') return 0;
         p = json_ws(p + 1, end);
-        int key;
-        Buf *into = NULL;
-        if (key_is(&s->key, "logGroupName")) { key = K_GROUP; into = &s->group; }
-        else if (key_is(&s->key, "logStreamName")) { key = K_STREAM; into = &s->stream; }
-        else if (key_is(&s->key, "message")) { key = K_MESSAGE; into = &s->message; }
-        else if (key_is(&s->key, "eventId")) { key = K_EVENT_ID; into = &s->other; }
-        else if (key_is(&s->key, "timestamp")) key = K_TIME;
-        else if (key_is(&s->key, "ingestionTime")) key = K_INGESTION;
-        else return 0;
-        if (seen & key) return 0;  /* a repeated key: the general parser keeps the last */
-        seen |= key;
-        if (into) {
-            rc = json_string(&p, end, into);
-            if (rc <= 0) return rc;
-        } else {
+        int which = event_key(&key);
+        if (which == 0) return 0;
+        if (seen & which) return 0;  /* a repeated key: the general parser keeps the last */
+        seen |= which;
+        switch (which) {
+        case K_GROUP: rc = json_string(&p, end, &s->group, &s->group_s); break;
+        case K_STREAM: rc = json_string(&p, end, &s->stream, &s->stream_s); break;
+        case K_MESSAGE: rc = json_string(&p, end, &s->message, &s->message_s); break;
+        case K_EVENT_ID: rc = json_string(&p, end, &s->other, &other); break;
+        default: {
             int64_t v;
-            if (!json_uint(&p, end, &v)) return 0;
-            if (key == K_TIME) *ts = v;
+            rc = json_uint(&p, end, &v);
+            if (which == K_TIME) *ts = v;
         }
+        }
+        if (rc <= 0) return rc;
         p = json_ws(p, end);
         if (p < end && *p == ',') { p = json_ws(p + 1, end); continue; }
         if (p < end && *p == '}') { p++; break; }
@@ -726,7 +797,7 @@ static int json_event(const unsigned char *p, const unsigned char *end, Scratch 
     if (p != end) return 0;
     if ((seen & (K_GROUP | K_TIME | K_MESSAGE)) != (K_GROUP | K_TIME | K_MESSAGE)) return 0;
     /* an empty group names no function; a NUL would make the environment key ambiguous */
-    if (s->group.len == 0 || memchr(s->group.data, 0, s->group.len)) return 0;
+    if (s->group_s.len == 0 || memchr(s->group_s.ptr, 0, s->group_s.len)) return 0;
     if (*ts > 9214646400000LL) return 0;  /* platform.MAX_TIME_MS: the general parser */
     return 1;
 }
@@ -759,8 +830,21 @@ static int classify_message(const unsigned char *m, Py_ssize_t n, Row *row) {
     return 0;
 }
 
+static int all_ascii(const unsigned char *p, Py_ssize_t n) {
+    Py_ssize_t i = 0;
+    uint64_t any = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        any |= w;
+    }
+    for (; i < n; i++) any |= p[i];
+    return (any & HIGHS) == 0;
+}
+
 /* scan_jsonl(chunk) -> (lines, events, ignored, end_count, slow, first_use, columns) or None.
- * chunk: whole lines of JSON lines text (str of 1-byte kind; None otherwise). Every line in
+ * chunk: whole lines of JSON lines text, a str of 1-byte kind or UTF-8 bytes that are all
+ * ASCII (None for any other chunk: the caller reads it another way). Every line in
  * the event shape of json_event whose message is a canonical START/END/REPORT or application
  * output is read here; the offsets and line indexes of all other non-blank lines are in
  * slow (int64 pairs). Columns as scan's; a stream is "<group>\0<stream>", and the streams
@@ -770,10 +854,21 @@ static int classify_message(const unsigned char *m, Py_ssize_t n, Row *row) {
 static PyObject *scan_jsonl(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *chunk;
-    if (!PyArg_ParseTuple(args, "U:scan_jsonl", &chunk)) return NULL;
-    if (PyUnicode_KIND(chunk) != PyUnicode_1BYTE_KIND) Py_RETURN_NONE;
-    const unsigned char *data = PyUnicode_1BYTE_DATA(chunk);
-    Py_ssize_t size = PyUnicode_GET_LENGTH(chunk);
+    if (!PyArg_ParseTuple(args, "O:scan_jsonl", &chunk)) return NULL;
+    const unsigned char *data;
+    Py_ssize_t size;
+    if (PyBytes_Check(chunk)) {  /* UTF-8 bytes: read here when they are all ASCII */
+        data = (const unsigned char *)PyBytes_AS_STRING(chunk);
+        size = PyBytes_GET_SIZE(chunk);
+        if (!all_ascii(data, size)) Py_RETURN_NONE;
+    } else if (PyUnicode_Check(chunk)) {
+        if (PyUnicode_KIND(chunk) != PyUnicode_1BYTE_KIND) Py_RETURN_NONE;
+        data = PyUnicode_1BYTE_DATA(chunk);
+        size = PyUnicode_GET_LENGTH(chunk);
+    } else {
+        PyErr_SetString(PyExc_TypeError, "scan_jsonl expects str or bytes");
+        return NULL;
+    }
     Out o;
     if (out_init(&o) < 0) return NULL;
     Scratch s;
@@ -796,17 +891,18 @@ static PyObject *scan_jsonl(PyObject *self, PyObject *args) {
             Row row;
             memset(&row, 0, sizeof row);
             if (rc == 1) {
-                Py_ssize_t n = s.message.len;
-                const unsigned char *m = (const unsigned char *)s.message.data;
+                Py_ssize_t n = s.message_s.len;
+                const unsigned char *m = s.message_s.ptr;
                 while (n > 0 && m[n - 1] == '\n') n--;
                 rc = classify_message(m, n, &row);
                 if (rc == 1) {
                     /* the environment key: group, NUL, stream */
                     static const unsigned char nul = 0;
                     s.env.len = 0;
-                    if (buf_put(&s.env, s.group.data ? s.group.data : "", s.group.len) < 0
+                    if (buf_put(&s.env, s.group_s.ptr, s.group_s.len) < 0
                         || buf_put(&s.env, &nul, 1) < 0
-                        || buf_put(&s.env, s.stream.data ? s.stream.data : "", s.stream.len) < 0)
+                        || (s.stream_s.len
+                            && buf_put(&s.env, s.stream_s.ptr, s.stream_s.len) < 0))
                         goto fail;
                     row.stream = (const unsigned char *)s.env.data;
                     row.stream_len = s.env.len;
@@ -905,4 +1001,7 @@ static struct PyModuleDef module = {
     NULL, NULL, NULL, NULL,
 };
 
-PyMODINIT_FUNC PyInit__tailscan(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__tailscan(void) {
+    init_string_stop();
+    return PyModule_Create(&module);
+}

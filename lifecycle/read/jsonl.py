@@ -19,8 +19,8 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, AnyStr
 
 import numpy as np
 
@@ -47,34 +47,77 @@ Scanned = tuple[int, int, int, int, bytes, bytes, Columns]
 
 def read_jsonl_chunks(text: io.TextIOWrapper, sink: RecordSink,
                       general_line: Callable[[str, int], None]) -> int:
-    """Read JSON lines from ``text`` chunk by chunk into ``sink``; ``general_line(line,
-    line number)`` reads a line the scanner leaves to the general parser. Returns the number
-    of lines (a last line without a newline counts)."""
+    """Read JSON lines from ``text`` (not read from yet) chunk by chunk into ``sink``;
+    ``general_line(line, line number)`` reads a line the scanner leaves to the general parser.
+    Returns the number of lines (a last line without a newline counts).
+
+    With the compiled scanner, a plain UTF-8 ``TextIOWrapper``'s bytes are read as they are:
+    a chunk that is all ASCII is the same text undecoded; any other chunk is decoded as the
+    wrapper would (``errors="replace"``; chunks end at a newline, so no character is cut)."""
+    raw = _raw_bytes(text)
+    blocks = _blocks(raw.read, b"\n") if raw is not None else _blocks(text.read, "\n")
     lines = 0
-    carry = ""
+    for block in blocks:
+        lines += _scan_chunk(block, lines, sink, general_line)
+    return lines
+
+
+def _blocks(read: Callable[[int], AnyStr], newline: AnyStr) -> Iterator[AnyStr]:
+    """Blocks of whole lines (the last may lack its newline)."""
+    carry = newline[:0]
     while True:
-        block = text.read(CHUNK_CHARS)
+        block = read(CHUNK_CHARS)
         if not block:
             break
         block = carry + block
-        cut = block.rfind("\n")
+        cut = block.rfind(newline)
         if cut < 0:  # one line longer than a chunk: read on to its end
             carry = block
             continue
         carry = block[cut + 1:]
-        lines += _scan_chunk(block[:cut + 1], lines, sink, general_line)
+        yield block[:cut + 1]
     if carry:
-        lines += _scan_chunk(carry, lines, sink, general_line)
-    return lines
+        yield carry
 
 
-def _scan_chunk(chunk: str, base_line: int, sink: RecordSink,
+def _raw_bytes(text: io.TextIOWrapper) -> Any:
+    """The byte stream under ``text`` when the compiled scanner reads it directly: a plain
+    ``TextIOWrapper`` decoding UTF-8 without newline translation; None otherwise."""
+    if (_tailscan is None or not compiled.compiled_enabled()
+            or type(text) is not io.TextIOWrapper or text.encoding != "utf-8"
+            or text.errors != "replace"):
+        return None
+    return text.buffer
+
+
+def _scanned(chunk: str | bytes) -> tuple[str | bytes, Scanned]:
+    """The chunk's columns (with the chunk their offsets refer to): compiled where it can,
+    else the pure-Python scanner on the decoded text."""
+    enabled = _tailscan is not None and compiled.compiled_enabled()
+    if enabled:
+        scanned = _tailscan.scan_jsonl(chunk)  # None: beyond ASCII bytes / Latin-1 text
+        if scanned is not None:
+            return chunk, scanned
+    text = chunk if isinstance(chunk, str) else chunk.decode("utf-8", errors="replace")
+    if enabled and isinstance(chunk, bytes):
+        scanned = _tailscan.scan_jsonl(text)
+        if scanned is not None:
+            return text, scanned
+    return text, scan_jsonl_python(text)
+
+
+def _line_at(chunk: str | bytes, offset: int) -> str:
+    """The line from ``offset`` to the next newline (bytes here are all ASCII)."""
+    if isinstance(chunk, str):
+        end = chunk.find("\n", offset)
+        return chunk[offset:end if end >= 0 else len(chunk)]
+    end = chunk.find(b"\n", offset)
+    return chunk[offset:end if end >= 0 else len(chunk)].decode("ascii")
+
+
+def _scan_chunk(chunk: str | bytes, base_line: int, sink: RecordSink,
                 general_line: Callable[[str, int], None]) -> int:
-    scanned = None
-    if _tailscan is not None and compiled.compiled_enabled():
-        scanned = _tailscan.scan_jsonl(chunk)  # None: characters beyond Latin-1
-    if scanned is None:
-        scanned = scan_jsonl_python(chunk)
+    chunk, scanned = _scanned(chunk)
     lines, events, ignored, end_count, slow, first_use, columns = scanned
     streams = columns[0]
     used_at = np.frombuffer(first_use, dtype=np.int64).tolist()
@@ -87,8 +130,7 @@ def _scan_chunk(chunk: str, base_line: int, sink: RecordSink,
         while named < len(streams) and used_at[named] < index:
             env_of[named] = _env_code(sink, streams[named])
             named += 1
-        end = chunk.find("\n", offset)
-        general_line(chunk[offset:end if end >= 0 else len(chunk)], base_line + index + 1)
+        general_line(_line_at(chunk, offset), base_line + index + 1)
     for k in range(named, len(streams)):
         env_of[k] = _env_code(sink, streams[k])
     counts = sink.counts
