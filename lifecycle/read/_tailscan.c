@@ -843,32 +843,39 @@ static int all_ascii(const unsigned char *p, Py_ssize_t n) {
 }
 
 /* scan_jsonl(chunk) -> (lines, events, ignored, end_count, slow, first_use, columns) or None.
- * chunk: whole lines of JSON lines text, a str of 1-byte kind or UTF-8 bytes that are all
- * ASCII (None for any other chunk: the caller reads it another way). Every line in
+ * chunk: whole lines of JSON lines text, a str of 1-byte kind or UTF-8 bytes (any buffer)
+ * that are all ASCII (None for any other chunk: the caller reads it another way). Every line in
  * the event shape of json_event whose message is a canonical START/END/REPORT or application
- * output is read here; the offsets and line indexes of all other non-blank lines are in
- * slow (int64 pairs). Columns as scan's; a stream is "<group>\0<stream>", and the streams
+ * output is read here; the offset, length and line index of every other non-blank line are
+ * in slow (int64 triples). Columns as scan's; a stream is "<group>\0<stream>", and the streams
  * list also holds those of END lines (every environment a record names) and first_use the
  * line index where each is first named (int64), so that environments are registered in read
  * order. */
+static PyObject *scan_jsonl_data(const unsigned char *data, Py_ssize_t size);
+
 static PyObject *scan_jsonl(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *chunk;
     if (!PyArg_ParseTuple(args, "O:scan_jsonl", &chunk)) return NULL;
-    const unsigned char *data;
-    Py_ssize_t size;
-    if (PyBytes_Check(chunk)) {  /* UTF-8 bytes: read here when they are all ASCII */
-        data = (const unsigned char *)PyBytes_AS_STRING(chunk);
-        size = PyBytes_GET_SIZE(chunk);
-        if (!all_ascii(data, size)) Py_RETURN_NONE;
-    } else if (PyUnicode_Check(chunk)) {
+    if (PyUnicode_Check(chunk)) {
         if (PyUnicode_KIND(chunk) != PyUnicode_1BYTE_KIND) Py_RETURN_NONE;
-        data = PyUnicode_1BYTE_DATA(chunk);
-        size = PyUnicode_GET_LENGTH(chunk);
-    } else {
-        PyErr_SetString(PyExc_TypeError, "scan_jsonl expects str or bytes");
-        return NULL;
+        return scan_jsonl_data(PyUnicode_1BYTE_DATA(chunk), PyUnicode_GET_LENGTH(chunk));
     }
+    /* UTF-8 bytes (bytes, bytearray, memoryview): read here when they are all ASCII */
+    Py_buffer view;
+    if (PyObject_GetBuffer(chunk, &view, PyBUF_SIMPLE) < 0) return NULL;
+    PyObject *result;
+    if (all_ascii(view.buf, view.len)) {
+        result = scan_jsonl_data(view.buf, view.len);
+    } else {
+        result = Py_None;
+        Py_INCREF(result);
+    }
+    PyBuffer_Release(&view);
+    return result;
+}
+
+static PyObject *scan_jsonl_data(const unsigned char *data, Py_ssize_t size) {
     Out o;
     if (out_init(&o) < 0) return NULL;
     Scratch s;
@@ -912,8 +919,8 @@ static PyObject *scan_jsonl(PyObject *self, PyObject *args) {
                 rc = -1;
             }
             if (rc < 0) {
-                int64_t pair[2] = {pos, lines - 1};
-                if (buf_put(&o.slow, pair, 16) < 0) goto fail;
+                int64_t where[3] = {pos, len, lines - 1};  /* offset, length, line index */
+                if (buf_put(&o.slow, where, 24) < 0) goto fail;
             } else {
                 events++;
                 if (rc == 0) {

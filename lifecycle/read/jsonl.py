@@ -20,7 +20,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterator
-from typing import Any, AnyStr
+from typing import Any
 
 import numpy as np
 
@@ -41,7 +41,8 @@ FAST_PATH = True
 
 _tailscan: Any = compiled.tailscan
 
-# lines, events, ignored, END count, slow lines, first use of each stream, columns
+# lines, events, ignored, END count, slow lines (offset, length, line index), first use of
+# each stream, columns
 Scanned = tuple[int, int, int, int, bytes, bytes, Columns]
 
 
@@ -55,22 +56,23 @@ def read_jsonl_chunks(text: io.TextIOWrapper, sink: RecordSink,
     a chunk that is all ASCII is the same text undecoded; any other chunk is decoded as the
     wrapper would (``errors="replace"``; chunks end at a newline, so no character is cut)."""
     raw = _raw_bytes(text)
-    blocks = _blocks(raw.read, b"\n") if raw is not None else _blocks(text.read, "\n")
+    blocks: Iterator[str | bytes | memoryview] = (
+        _byte_blocks(raw) if raw is not None else _text_blocks(text))
     lines = 0
     for block in blocks:
         lines += _scan_chunk(block, lines, sink, general_line)
     return lines
 
 
-def _blocks(read: Callable[[int], AnyStr], newline: AnyStr) -> Iterator[AnyStr]:
+def _text_blocks(text: io.TextIOWrapper) -> Iterator[str]:
     """Blocks of whole lines (the last may lack its newline)."""
-    carry = newline[:0]
+    carry = ""
     while True:
-        block = read(CHUNK_CHARS)
+        block = text.read(CHUNK_CHARS)
         if not block:
             break
         block = carry + block
-        cut = block.rfind(newline)
+        cut = block.rfind("\n")
         if cut < 0:  # one line longer than a chunk: read on to its end
             carry = block
             continue
@@ -78,6 +80,36 @@ def _blocks(read: Callable[[int], AnyStr], newline: AnyStr) -> Iterator[AnyStr]:
         yield block[:cut + 1]
     if carry:
         yield carry
+
+
+def _byte_blocks(raw: Any) -> Iterator[bytes | memoryview]:
+    """Blocks of whole lines read into one reused buffer (each block is scanned before the
+    next is read); a line longer than the buffer is gathered in pieces."""
+    buf = bytearray(CHUNK_CHARS)
+    view = memoryview(buf)
+    kept = 0  # bytes of an unfinished line at the front of the buffer
+    long: list[bytes] = []  # the pieces of a line longer than the buffer
+    while True:
+        n = raw.readinto(view[kept:])
+        if not n:
+            break
+        filled = kept + n
+        cut = buf.rfind(b"\n", 0, filled)
+        if cut < 0:
+            if filled == len(buf):
+                long.append(bytes(view[:filled]))
+                filled = 0
+            kept = filled
+            continue
+        if long:
+            yield b"".join(long) + bytes(view[:cut + 1])
+            long = []
+        else:
+            yield view[:cut + 1]
+        kept = filled - cut - 1
+        buf[:kept] = buf[cut + 1:filled]
+    if long or kept:
+        yield b"".join(long) + bytes(view[:kept])
 
 
 def _raw_bytes(text: io.TextIOWrapper) -> Any:
@@ -90,7 +122,7 @@ def _raw_bytes(text: io.TextIOWrapper) -> Any:
     return text.buffer
 
 
-def _scanned(chunk: str | bytes) -> tuple[str | bytes, Scanned]:
+def _scanned(chunk: str | bytes | memoryview) -> tuple[str | bytes | memoryview, Scanned]:
     """The chunk's columns (with the chunk their offsets refer to): compiled where it can,
     else the pure-Python scanner on the decoded text."""
     enabled = _tailscan is not None and compiled.compiled_enabled()
@@ -98,24 +130,15 @@ def _scanned(chunk: str | bytes) -> tuple[str | bytes, Scanned]:
         scanned = _tailscan.scan_jsonl(chunk)  # None: beyond ASCII bytes / Latin-1 text
         if scanned is not None:
             return chunk, scanned
-    text = chunk if isinstance(chunk, str) else chunk.decode("utf-8", errors="replace")
-    if enabled and isinstance(chunk, bytes):
+    text = chunk if isinstance(chunk, str) else bytes(chunk).decode("utf-8", errors="replace")
+    if enabled and not isinstance(chunk, str):
         scanned = _tailscan.scan_jsonl(text)
         if scanned is not None:
             return text, scanned
     return text, scan_jsonl_python(text)
 
 
-def _line_at(chunk: str | bytes, offset: int) -> str:
-    """The line from ``offset`` to the next newline (bytes here are all ASCII)."""
-    if isinstance(chunk, str):
-        end = chunk.find("\n", offset)
-        return chunk[offset:end if end >= 0 else len(chunk)]
-    end = chunk.find(b"\n", offset)
-    return chunk[offset:end if end >= 0 else len(chunk)].decode("ascii")
-
-
-def _scan_chunk(chunk: str | bytes, base_line: int, sink: RecordSink,
+def _scan_chunk(chunk: str | bytes | memoryview, base_line: int, sink: RecordSink,
                 general_line: Callable[[str, int], None]) -> int:
     chunk, scanned = _scanned(chunk)
     lines, events, ignored, end_count, slow, first_use, columns = scanned
@@ -126,11 +149,13 @@ def _scan_chunk(chunk: str | bytes, base_line: int, sink: RecordSink,
     # first of two functions sharing a log stream names it, read.overlap)
     # the lines the scanner left go first, as the tail scanner does: read order within a
     # chunk does not change the records' order (they are ordered by time, then by kind)
-    for offset, index in np.frombuffer(slow, dtype=np.int64).reshape(-1, 2).tolist():
+    for offset, length, index in np.frombuffer(slow, dtype=np.int64).reshape(-1, 3).tolist():
         while named < len(streams) and used_at[named] < index:
             env_of[named] = _env_code(sink, streams[named])
             named += 1
-        general_line(_line_at(chunk, offset), base_line + index + 1)
+        line = chunk[offset:offset + length]  # bytes here are all ASCII
+        general_line(line if isinstance(line, str) else bytes(line).decode("ascii"),
+                     base_line + index + 1)
     for k in range(named, len(streams)):
         env_of[k] = _env_code(sink, streams[k])
     counts = sink.counts
@@ -270,7 +295,7 @@ def scan_jsonl_python(chunk: str) -> Scanned:
     streams, versions, etypes = _Table(), _Table(), _Table("")
     starts: list[tuple[int, int, int, str]] = []
     reports: list[tuple[int, int, tuple[float, ...], int, int, str]] = []
-    slow: list[tuple[int, int]] = []
+    slow: list[tuple[int, int, int]] = []  # offset, length, line index
     events = ignored = end_count = 0
     offset = 0
     for index, line in enumerate(lines):
@@ -282,7 +307,7 @@ def scan_jsonl_python(chunk: str) -> Scanned:
         event = _event(stripped)
         row = classify_message(event[2]) if event is not None else _SLOW
         if row is _SLOW or event is None:
-            slow.append((here, index))
+            slow.append((here, len(line), index))
             continue
         events += 1
         if row is _IGNORED:
@@ -307,7 +332,7 @@ def scan_jsonl_python(chunk: str) -> Scanned:
          _raw([r[2] for r in reports], np.float64), _raw([r[3] for r in reports], np.int8),
          _raw([r[4] for r in reports], np.int32), [r[5] for r in reports]))
     return (len(lines), events, ignored, end_count,
-            np.asarray(slow, dtype=np.int64).reshape(-1, 2).tobytes(),
+            np.asarray(slow, dtype=np.int64).reshape(-1, 3).tobytes(),
             _raw(streams.first_use, np.int64), columns)
 
 

@@ -397,7 +397,8 @@ def test_jsonl_scanner_reads_canonical_lines_and_leaves_the_rest(
     assert np.frombuffer(first_use, dtype=np.int64).tolist() == [0]
     offset = _FAST_LINES.index('{"logGroupName":"/aws/lambda/orders","logStreamName":"s1",'
                                '"timestamp":1784509200002')
-    assert np.frombuffer(slow, dtype=np.int64).tolist() == [offset, 3]
+    length = len(_FAST_LINES.split("\n")[3])
+    assert np.frombuffer(slow, dtype=np.int64).tolist() == [offset, length, 3]
     streams, versions, _etypes, starts, reports = columns
     assert streams == ["/aws/lambda/orders\0s1"] and versions == ["$LATEST"]
     assert starts[3] == ["r1"] and reports[5] == ["r1"]
