@@ -355,11 +355,14 @@ static int8_t status_code(const unsigned char *p, Py_ssize_t n) {
 }
 
 /* The message grammar shared by both entry points: [t, end) is exactly a canonical START,
- * END or REPORT message line of printable ASCII, spaces and tabs (1, row filled; 0 when it
- * is not). The row is zeroed by the caller; on failure its fields mean nothing. */
+ * END or REPORT message line of printable ASCII but the backslash, spaces and tabs (1, row
+ * filled; 0 when it is not). The row is zeroed by the caller; on failure its fields mean
+ * nothing. */
 static int parse_message_line(const unsigned char *t, const unsigned char *end, Row *row) {
+    /* a backslash: an escaped copy ("\\t" as two characters), malformed for the general
+     * parser */
     for (const unsigned char *q = t; q < end; q++)
-        if (!(is_token(*q) || *q == ' ' || *q == '\t')) return 0;
+        if (!(is_token(*q) || *q == ' ' || *q == '\t') || *q == '\\') return 0;
     if (expect(&t, end, "START RequestId: ")) {
         row->rid = rid_token(&t, end);
         if (!row->rid) return 0;
@@ -574,7 +577,11 @@ static PyObject *scan(PyObject *self, PyObject *args) {
                     deferred = 1;
             }
         } else if (event_start >= 0) {
-            if (!deferred && has_keyword(line, end)) deferred = 1;
+            /* a backslash after a platform line: the general parser decides (an escaped
+             * copy is malformed there) */
+            if (!deferred && (has_keyword(line, end)
+                              || (pending.kind != NONE && memchr(line, '\\', len))))
+                deferred = 1;
         } else if (first && !seen_event) {
             for (const unsigned char *q = line; q < end; q++)
                 if (!py_isspace(*q)) { events++; break; }  /* output before the first event */

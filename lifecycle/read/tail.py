@@ -99,12 +99,15 @@ CHUNK_CHARS = 4 * 1024 * 1024
 _TIME = (r"(?:19[7-9]\d|2[01]\d\d|22[0-5]\d|226[01])-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
          r"T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?[+-](?:[01]\d|2[0-3]):[0-5]\d")
 _FAST_END = re.compile(_TIME + r" \S+ END RequestId: [^\s\\]+$")
-# A RequestId with a backslash is a JSON-escaped copy ("abc\\tDuration"): the general parser.
-_FAST_START = re.compile("(" + _TIME + r") (\S+) START RequestId: ([^\s\\]+) Version: (\S+)$")
+# A backslash in a platform line or in the lines after it is an escaped copy ("abc\\tDuration",
+# "Version: $LATEST\\t"), malformed for the general parser, which reads those events.
+_FAST_START = re.compile(
+    "(" + _TIME + r") (\S+) START RequestId: ([^\s\\]+) Version: ([^\s\\]+)$")
 _FAST_REPORT = re.compile(
     "(" + _TIME + r") (\S+) REPORT RequestId: ([^\s\\]+)\tDuration: ([0-9]+(?:\.[0-9]+)?) ms"
     r"\tBilled Duration: ([0-9]+) ms\tMemory Size: ([0-9]+) MB\tMax Memory Used: ([0-9]+) MB"
-    r"(?:\tInit Duration: ([0-9]+(?:\.[0-9]+)?) ms)?(?:\tStatus: (\w+)(?:\tError Type: (\S+))?)?"
+    r"(?:\tInit Duration: ([0-9]+(?:\.[0-9]+)?) ms)?"
+    r"(?:\tStatus: (\w+)(?:\tError Type: ([^\s\\]+))?)?"
     r"\t?$")
 # Messages that are platform records but rare: found by substring search in the whole chunk.
 # Crash lines ("RequestId: ... Error: ...") contain "RequestId: " and are found with those.
@@ -199,6 +202,7 @@ class TailChunkScanner:
         starts, start_lines = self._fast(_FAST_START, start_lines, offsets, slow)
         reports, report_lines = self._fast(_FAST_REPORT, report_lines, offsets, slow)
         slow.update(_keyword_events(chunk))
+        slow.update(_backslash_continued(chunk))
         if slow:  # an event the per-event path reads is not also read by the fast path
             starts, start_lines = _not_slow(starts, start_lines, offsets, slow)
             reports, report_lines = _not_slow(reports, report_lines, offsets, slow)
@@ -356,6 +360,22 @@ def _keyword_events(chunk: str) -> set[int]:
             pos = chunk.find(keyword, chunk.find("\n", pos) + 1)
             if pos == 0:
                 break
+    return found
+
+
+def _backslash_continued(chunk: str) -> set[int]:
+    """Offsets of the events with a backslash in a continuation line (after a platform line
+    that the fast path could read, the general parser decides)."""
+    found: set[int] = set()
+    pos = chunk.find("\\")
+    while pos >= 0:
+        line_start = chunk.rfind("\n", 0, pos) + 1
+        if not _event_at(chunk, line_start):
+            found.add(_event_start(chunk, pos))
+        next_line = chunk.find("\n", pos)
+        if next_line < 0:
+            break
+        pos = chunk.find("\\", next_line + 1)
     return found
 
 

@@ -156,6 +156,14 @@ ODD_LINES = {
     "backslash in a RequestId": [
         f"2026-07-20T01:50:15.250000+00:00 {STREAM} START RequestId: a\\tb Version: $LATEST",
         f"2026-07-20T01:50:15.300000+00:00 {STREAM} " + _REPORT.format(rid="a\\tb")],
+    "backslash in a version, an error type or the line after a platform line": [
+        f"2026-07-20T01:50:15.250000+00:00 {STREAM} START RequestId: r1 Version: a\\tb",
+        f"2026-07-20T01:50:15.300000+00:00 {STREAM} " + _REPORT.format(rid="r1")
+        + "Status: error\tError Type: Runtime\\tExit",
+        f"2026-07-20T01:50:16.250000+00:00 {STREAM} START RequestId: r2 Version: $LATEST",
+        "\\tcontinued",
+        f"2026-07-20T01:50:16.300000+00:00 {STREAM} " + _REPORT.format(rid="r2"),
+        "XRAY TraceId: 1-5e6\\tSegmentId: 07a8"],
     "REPORT without a RequestId": [
         f"2026-07-20T01:50:15.300000+00:00 {STREAM} REPORT Duration: 50.00 ms\t"
         "Billed Duration: 50 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB"],
