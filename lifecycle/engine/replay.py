@@ -13,6 +13,7 @@ The work is vectorized over the invocation table; only the sparse lifecycle mark
 from __future__ import annotations
 
 import math
+import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lamlife.lifecycle.engine.coded import coded, coded_by_code
 from lamlife.lifecycle.read.collect import Mark, RecordSink, hash_ids, pair_key
 from lamlife.lifecycle.schema import FLAG_SEPARATOR, INVOCATION_COLUMNS
 
@@ -401,31 +403,31 @@ def _flags(status: np.ndarray, oom: np.ndarray, ev: dict[str, np.ndarray],
 def _invocation_table(rows: _Rows, marks: _Marks, seq: _Sequence, ev: dict[str, np.ndarray],
                       status: np.ndarray, error_type: np.ndarray, reason: np.ndarray,
                       flags: np.ndarray) -> pd.DataFrame:
-    """The invocation table (schema.INVOCATION_COLUMNS); strings are shared objects."""
+    """The invocation table (schema.INVOCATION_COLUMNS): the CODED_COLUMNS as Categoricals
+    (engine.coded), reasons and RequestIds as shared string objects."""
     cols, envs, env_names = rows.cols, rows.envs, rows.env_names
     # version: START's, else the stream's [version]
-    env_series = pd.Series(np.asarray(env_names + [""], dtype=object)[envs], dtype=object)
-    version_s = pd.Series(cols["version"], dtype=object)
-    missing_version = version_s == ""
+    version = np.asarray(cols["version"], dtype=object)
+    missing_version = version == ""
     if missing_version.any():
-        from_stream = env_series[missing_version].str.extract(r"\[([^\]]+)\]", expand=False)
-        version_s[missing_version] = from_stream.fillna("")
-    runtime = _per_env(marks.env_runtime, len(env_names))[envs]
+        env_version = np.asarray([_stream_version(name) for name in env_names] + [""],
+                                 dtype=object)
+        version = np.where(missing_version, env_version[envs], version)
+    runtime = _per_env(marks.env_runtime, len(env_names))
     return pd.DataFrame(
         {
-            "function": pd.Series(np.asarray(rows.functions + [""], dtype=object)[envs],
-                                  dtype=object),
-            "version": version_s,
-            "environment": env_series,
+            "function": coded_by_code(rows.functions + [""], envs),
+            "version": coded(version),
+            "environment": coded_by_code(env_names + [""], envs),
             "request_id": pd.Series(cols["request_id"], dtype=object),
             "start": ms_to_datetime(rows.start),
             "end": ms_to_datetime(cols["end"]),
-            # object columns of shared strings: pandas would otherwise infer its string
+            "start_type": coded(seq.start_type),
+            # an object column of shared strings: pandas would otherwise infer its string
             # dtype, whose every comparison downstream also scans for missing values
-            "start_type": pd.Series(seq.start_type, dtype=object),
             "reason": pd.Series(reason, dtype=object),
-            "status": pd.Series(status, dtype=object),
-            "error_type": pd.Series(error_type, dtype=object),
+            "status": coded(status),
+            "error_type": coded(error_type),
             "duration_ms": cols["duration_ms"],
             "billed_duration_ms": cols["billed_duration_ms"],
             "init_duration_ms": seq.init_duration,
@@ -433,13 +435,22 @@ def _invocation_table(rows: _Rows, marks: _Marks, seq: _Sequence, ev: dict[str, 
             "billed_restore_duration_ms": cols["billed_restore_duration_ms"],
             "memory_mb": cols["memory_mb"],
             "max_memory_used_mb": cols["max_memory_used_mb"],
-            "init_type": pd.Series(seq.init_type, dtype=object),
-            "runtime_version": pd.Series(runtime, dtype=object),
+            "init_type": coded(seq.init_type),
+            "runtime_version": coded_by_code(list(runtime), envs),
             "init_failures": ev["init_failures"],
-            "flags": pd.Series(flags, dtype=object),
+            "flags": coded(flags),
         },
         columns=list(INVOCATION_COLUMNS),
     )
+
+
+_STREAM_VERSION = re.compile(r"\[([^\]]+)\]")
+
+
+def _stream_version(stream: str) -> str:
+    """The [version] of a log stream name ("2026/03/01/[$LATEST]abc" -> "$LATEST"), else ""."""
+    found = _STREAM_VERSION.search(stream)
+    return found.group(1) if found else ""
 
 
 def ms_to_datetime(ms: np.ndarray) -> pd.DatetimeIndex:
