@@ -1,4 +1,7 @@
-/* Compiled scanner for `aws logs tail` text (lamlife.lifecycle.read._tailscan).
+/* Compiled scanner for `aws logs tail` text and lamlife fetch JSON lines
+ * (lamlife.lifecycle.read._tailscan). Both entry points, scan() and scan_jsonl() (further
+ * down; driven by lifecycle/read/jsonl.py), read messages by one grammar of canonical START,
+ * END and REPORT lines (parse_message_line).
  *
  * scan(chunk, first) reads a chunk of whole events (a str of 1-byte kind: ASCII or Latin-1)
  * and returns compact columns for the canonical START, REPORT and END lines, plus the offsets
