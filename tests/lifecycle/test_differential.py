@@ -224,7 +224,7 @@ def _use_jsonl(path: str, mp: pytest.MonkeyPatch) -> None:
     """``compiled``: the compiled JSON-lines scanner; ``python``: its pure-Python fallback;
     ``general``: every line through the general per-line parser."""
     mp.setattr(jsonl, "FAST_PATH", path != "general")
-    _use("python" if path == "python" else "compiled", mp)
+    _use("compiled" if path == "compiled" else "python", mp)
 
 
 def _jsonl_analyses(paths: list[str], options: AnalyzeOptions | None = None,
