@@ -181,10 +181,12 @@ def _window_text(window: Mapping[str, Any]) -> str:
 
 def init_cost_text(cost: Mapping[str, Any] | None) -> str:
     """What INIT costs, in one line: the INIT share of the cost and what was not billed."""
-    from lamlife.reports.cost import usd
+    from lamlife.reports.cost import nothing_priced, usd
 
     if not isinstance(cost, Mapping):
         return "not priced"
+    if nothing_priced(cost):  # $0 would read as free
+        return "unpriced: no price for any invocation (see the warnings)"
     init = _get(cost, "init_usd")
     total = _get(cost, "total_usd")
     share = _get(cost, "init_share")
