@@ -294,7 +294,8 @@ def cost_sections(cost: dict[str, Any], tables: dict[str, pd.DataFrame] | None =
     if by_fn is not None and len(by_fn):
         sections.append(Section(
             title="Cost by function",
-            columns=tuple(Column(h, "left" if k == "text" else "right")
+            # GB-s gives way on a narrow terminal before function names and Regions fold
+            columns=tuple(Column(h, "left" if k == "text" else "right", optional=h == "GB-s")
                           for _, h, k in _FN_COLUMNS),
             rows=tuple(tuple(r) for r in _rows(by_fn, _FN_COLUMNS)),
         ))

@@ -60,6 +60,9 @@ class Column:
     align: Align = "left"
     # never fold a word of this column over lines (environment ids): other columns give first
     keep_words: bool = False
+    # left out on a terminal too narrow for the table without folding words (JSON, CSV and
+    # Markdown keep it): a figure that is also elsewhere, e.g. GB-s beside the dollars
+    optional: bool = False
 
 
 @dataclass(frozen=True)
