@@ -1,4 +1,7 @@
-/* Compiled scanner for `aws logs tail` text (lamlife.lifecycle.read._tailscan).
+/* Compiled scanner for `aws logs tail` text and lamlife fetch JSON lines
+ * (lamlife.lifecycle.read._tailscan). Both entry points, scan() and scan_jsonl() (further
+ * down; driven by lifecycle/read/jsonl.py), read messages by one grammar of canonical START,
+ * END and REPORT lines (parse_message_line).
  *
  * scan(chunk, first) reads a chunk of whole events (a str of 1-byte kind: ASCII or Latin-1)
  * and returns compact columns for the canonical START, REPORT and END lines, plus the offsets
@@ -69,11 +72,26 @@ static int table_init(Table *t) {
     return (t->slots && t->list) ? 0 : -1;
 }
 
-static void table_free(Table *t) { PyMem_Free(t->slots); t->slots = NULL; Py_CLEAR(t->list); }
+static void table_free(Table *t) {
+    if (t->slots)
+        for (Py_ssize_t i = 0; i < t->cap; i++) PyMem_Free((void *)t->slots[i].ptr);
+    PyMem_Free(t->slots);
+    t->slots = NULL;
+    Py_CLEAR(t->list);
+}
 
+/* a hash of the table's keys, eight bytes at a time (only equal spans need equal hashes) */
 static uint64_t hash_span(const unsigned char *p, Py_ssize_t n) {
-    uint64_t h = 1469598103934665603ULL;
-    for (Py_ssize_t i = 0; i < n; i++) { h ^= p[i]; h *= 1099511628211ULL; }
+    uint64_t h = 1469598103934665603ULL ^ (uint64_t)n;
+    Py_ssize_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+        h ^= h >> 29;
+    }
+    for (; i < n; i++) h = (h ^ p[i]) * 1099511628211ULL;
+    h ^= h >> 32;
     return h;
 }
 
@@ -107,7 +125,11 @@ static int32_t table_index(Table *t, const unsigned char *p, Py_ssize_t n) {
     int rc = PyList_Append(t->list, text);
     Py_DECREF(text);
     if (rc < 0) return -1;
-    t->slots[j].ptr = p;
+    /* a copy: the JSON-lines scanner's spans live in a scratch buffer reused line after line */
+    unsigned char *copy = PyMem_Malloc(n ? n : 1);
+    if (!copy) { PyErr_NoMemory(); return -1; }
+    memcpy(copy, p, n);
+    t->slots[j].ptr = copy;
     t->slots[j].len = n;
     t->slots[j].index = (int32_t)t->count;
     t->count++;
@@ -335,20 +357,15 @@ static int8_t status_code(const unsigned char *p, Py_ssize_t n) {
     return 3;  /* error, failure and any other word: error (platform.normalize_status) */
 }
 
-/* Read one event line exactly; 1 with row filled, 0 when it is not canonical. */
-static int parse_line(const unsigned char *p, const unsigned char *end, Row *row) {
-    /* row is zeroed by the caller; on failure its fields mean nothing */
-    for (const unsigned char *q = p; q < end; q++)
-        if (!(is_token(*q) || *q == ' ' || *q == '\t')) return 0;
-    const unsigned char *t = p;
-    const unsigned char *time_start = token(&t, end);
-    if (!time_start || t >= end || *t != ' ') return 0;
-    const unsigned char *time_end = t;
-    t++;
-    row->stream = token(&t, end);
-    if (!row->stream || t >= end || *t != ' ') return 0;
-    row->stream_len = t - row->stream;
-    t++;
+/* The message grammar shared by both entry points: [t, end) is exactly a canonical START,
+ * END or REPORT message line of printable ASCII but the backslash, spaces and tabs (1, row
+ * filled; 0 when it is not). The row is zeroed by the caller; on failure its fields mean
+ * nothing. */
+static int parse_message_line(const unsigned char *t, const unsigned char *end, Row *row) {
+    /* a backslash: an escaped copy ("\\t" as two characters), malformed for the general
+     * parser */
+    for (const unsigned char *q = t; q < end; q++)
+        if (!(is_token(*q) || *q == ' ' || *q == '\t') || *q == '\\') return 0;
     if (expect(&t, end, "START RequestId: ")) {
         row->rid = rid_token(&t, end);
         if (!row->rid) return 0;
@@ -397,6 +414,29 @@ static int parse_line(const unsigned char *p, const unsigned char *end, Row *row
     } else {
         return 0;
     }
+    return 1;
+}
+
+/* a rare keyword in the variable parts of a parsed message (the fixed words hold none) */
+static int row_has_keyword(const Row *row) {
+    return has_keyword(row->rid, row->rid + row->rid_len)
+           || (row->ver_len && has_keyword(row->ver, row->ver + row->ver_len))
+           || (row->etype_len && has_keyword(row->etype, row->etype + row->etype_len));
+}
+
+/* Read one `aws logs tail` event line exactly: `<time> <stream> <message>`; 1 with row
+ * filled, 0 when it is not canonical. */
+static int parse_line(const unsigned char *p, const unsigned char *end, Row *row) {
+    const unsigned char *t = p;
+    const unsigned char *time_start = token(&t, end);
+    if (!time_start || t >= end || *t != ' ') return 0;
+    const unsigned char *time_end = t;
+    t++;
+    row->stream = token(&t, end);
+    if (!row->stream || t >= end || *t != ' ') return 0;
+    row->stream_len = t - row->stream;
+    t++;
+    if (!parse_message_line(t, end, row)) return 0;
     if (!parse_time(time_start, time_end, &row->ts)) return 0;
     return 1;
 }
@@ -450,6 +490,36 @@ static void out_free(Out *o) {
     Py_CLEAR(o->s_rid); Py_CLEAR(o->r_rid);
 }
 
+/* empty columns and tables (error type index 0 is ""); -1 with an exception set */
+static int out_init(Out *o) {
+    memset(o, 0, sizeof *o);
+    o->s_rid = PyList_New(0);
+    o->r_rid = PyList_New(0);
+    if (!o->s_rid || !o->r_rid || table_init(&o->streams) || table_init(&o->versions)
+        || table_init(&o->etypes)) {
+        out_free(o);
+        PyErr_NoMemory();
+        return -1;
+    }
+    static const unsigned char empty[1] = {0};
+    if (table_index(&o->etypes, empty, 0) < 0) { out_free(o); return -1; }
+    return 0;
+}
+
+/* the columns as (streams, versions, error types, starts, reports); the lists move into the
+ * result */
+static PyObject *out_columns(Out *o) {
+    PyObject *columns = Py_BuildValue(
+        "(NNN(NNNN)(NNNNNN))", o->streams.list, o->versions.list, o->etypes.list,
+        buf_bytes(&o->s_stream), buf_bytes(&o->s_ts), buf_bytes(&o->s_ver), o->s_rid,
+        buf_bytes(&o->r_stream), buf_bytes(&o->r_ts), buf_bytes(&o->r_nums),
+        buf_bytes(&o->r_status), buf_bytes(&o->r_etype), o->r_rid);
+    /* Py_BuildValue "N" stole the lists */
+    o->streams.list = o->versions.list = o->etypes.list = NULL;
+    o->s_rid = o->r_rid = NULL;
+    return columns;
+}
+
 /* close the current event: defer it, or keep its canonical row */
 static int close_event(Out *o, Py_ssize_t start, Py_ssize_t line_index, int deferred,
                        Row *pending) {
@@ -472,18 +542,7 @@ static PyObject *scan(PyObject *self, PyObject *args) {
     Py_ssize_t size = PyUnicode_GET_LENGTH(chunk);
 
     Out o;
-    memset(&o, 0, sizeof o);
-    o.s_rid = PyList_New(0);
-    o.r_rid = PyList_New(0);
-    if (!o.s_rid || !o.r_rid || table_init(&o.streams) || table_init(&o.versions)
-        || table_init(&o.etypes)) {
-        out_free(&o);
-        return PyErr_NoMemory();
-    }
-    {   /* error type index 0 is "" */
-        static const unsigned char empty[1] = {0};
-        if (table_index(&o.etypes, empty, 0) < 0) { out_free(&o); return NULL; }
-    }
+    if (out_init(&o) < 0) return NULL;
 
     Py_ssize_t lines = 0, events = 0;
     int seen_event = 0;
@@ -510,11 +569,7 @@ static PyObject *scan(PyObject *self, PyObject *args) {
             if (parse_line(line, end, &pending)) {
                 /* the fixed words hold no keyword: look in the variable parts only */
                 if (has_keyword(pending.stream, pending.stream + pending.stream_len)
-                    || has_keyword(pending.rid, pending.rid + pending.rid_len)
-                    || (pending.ver_len
-                        && has_keyword(pending.ver, pending.ver + pending.ver_len))
-                    || (pending.etype_len
-                        && has_keyword(pending.etype, pending.etype + pending.etype_len)))
+                    || row_has_keyword(&pending))
                     deferred = 1;
             } else {
                 pending.kind = NONE;
@@ -525,7 +580,11 @@ static PyObject *scan(PyObject *self, PyObject *args) {
                     deferred = 1;
             }
         } else if (event_start >= 0) {
-            if (!deferred && has_keyword(line, end)) deferred = 1;
+            /* a backslash after a platform line: the general parser decides (an escaped
+             * copy is malformed there) */
+            if (!deferred && (has_keyword(line, end)
+                              || (pending.kind != NONE && memchr(line, '\\', len))))
+                deferred = 1;
         } else if (first && !seen_event) {
             for (const unsigned char *q = line; q < end; q++)
                 if (!py_isspace(*q)) { events++; break; }  /* output before the first event */
@@ -534,18 +593,377 @@ static PyObject *scan(PyObject *self, PyObject *args) {
     }
     if (close_event(&o, event_start, event_index, deferred, &pending) < 0) goto fail;
 
-    PyObject *result = Py_BuildValue(
-        "(nnnNNNNN(NNNN)(NNNNNN))", lines, events, o.end_count, PyBool_FromLong(seen_event),
-        buf_bytes(&o.slow), o.streams.list, o.versions.list, o.etypes.list,
-        buf_bytes(&o.s_stream), buf_bytes(&o.s_ts), buf_bytes(&o.s_ver), o.s_rid,
-        buf_bytes(&o.r_stream), buf_bytes(&o.r_ts), buf_bytes(&o.r_nums),
-        buf_bytes(&o.r_status), buf_bytes(&o.r_etype), o.r_rid);
-    /* Py_BuildValue "N" stole the lists */
-    o.streams.list = o.versions.list = o.etypes.list = NULL;
-    o.s_rid = o.r_rid = NULL;
+    PyObject *columns = out_columns(&o);
+    PyObject *result = columns ? Py_BuildValue("(nnnNNO)", lines, events, o.end_count,
+                                               PyBool_FromLong(seen_event), buf_bytes(&o.slow),
+                                               columns)
+                               : NULL;
+    Py_XDECREF(columns);
     out_free(&o);
     return result;
 fail:
+    out_free(&o);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ JSON lines */
+
+/* JSON whitespace between tokens (what Python's json module skips) */
+static const unsigned char *json_ws(const unsigned char *p, const unsigned char *end) {
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) p++;
+    return p;
+}
+
+static int hex_value(unsigned char c) {
+    if (is_digit(c)) return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* characters that end a run of plain string text: the quote, the backslash, controls */
+static unsigned char string_stop[256];
+
+static void init_string_stop(void) {
+    for (int c = 0; c < 0x20; c++) string_stop[c] = 1;
+    string_stop['"'] = string_stop['\\'] = 1;
+}
+
+/* the first quote, backslash or control character from p on (end when there is none):
+ * eight bytes at a time while none of the eight is one */
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+static const unsigned char *string_run(const unsigned char *p, const unsigned char *end) {
+    while (end - p >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        uint64_t q = w ^ (ONES * '"'), b = w ^ (ONES * '\\');
+        if (((q - ONES) & ~q & HIGHS) | ((b - ONES) & ~b & HIGHS) | ((w - ONES * 0x20) & ~w & HIGHS))
+            break;
+        p += 8;
+    }
+    while (p < end && !string_stop[*p]) p++;
+    return p;
+}
+
+/* A decoded JSON string: a span of the chunk when it holds no escape, else of a buffer. */
+typedef struct {
+    const unsigned char *ptr;
+    Py_ssize_t len;
+} Span;
+
+/* The JSON string whose opening quote is at *pp, decoded as Latin-1 code units into *out
+ * (pointing into the chunk, or into b when it holds escapes): 1 with *pp past the closing
+ * quote; 0 when this scanner does not read it exactly (an invalid escape, a raw control
+ * character, a code point beyond U+00FF: the general parser decides); -1 on memory error. */
+static int json_string(const unsigned char **pp, const unsigned char *end, Buf *b, Span *out) {
+    const unsigned char *p = *pp;
+    if (p >= end || *p != '"') return 0;
+    const unsigned char *start = ++p;
+    p = string_run(p, end);
+    if (p >= end) return 0;
+    if (*p == '"') {  /* no escape: the chunk's own characters */
+        out->ptr = start;
+        out->len = p - start;
+        *pp = p + 1;
+        return 1;
+    }
+    b->len = 0;
+    if (buf_put(b, start, p - start) < 0) return -1;
+    for (;;) {
+        const unsigned char *run = p;
+        p = string_run(p, end);
+        if (p > run && buf_put(b, run, p - run) < 0) return -1;
+        if (p >= end || *p < 0x20) return 0;
+        if (*p == '"') {
+            out->ptr = (const unsigned char *)b->data;
+            out->len = b->len;
+            *pp = p + 1;
+            return 1;
+        }
+        if (p + 1 >= end) return 0;
+        unsigned char c;
+        switch (p[1]) {
+        case '"': c = '"'; break;
+        case '\\': c = '\\'; break;
+        case '/': c = '/'; break;
+        case 'b': c = '\b'; break;
+        case 'f': c = '\f'; break;
+        case 'n': c = '\n'; break;
+        case 'r': c = '\r'; break;
+        case 't': c = '\t'; break;
+        case 'u': {
+            if (end - p < 6) return 0;
+            int cp = 0;
+            for (int i = 2; i < 6; i++) {
+                int h = hex_value(p[i]);
+                if (h < 0) return 0;
+                cp = cp * 16 + h;
+            }
+            if (cp > 0xFF) return 0;
+            c = (unsigned char)cp;
+            p += 4;
+            break;
+        }
+        default: return 0;
+        }
+        p += 2;
+        if (buf_put(b, &c, 1) < 0) return -1;
+    }
+}
+
+/* A JSON integer `0|[1-9][0-9]{0,17}` at *pp (not followed by a fraction or an exponent);
+ * 0 otherwise (negative, float or longer numbers go to the general parser). */
+static int json_uint(const unsigned char **pp, const unsigned char *end, int64_t *out) {
+    const unsigned char *p = *pp;
+    int64_t v = 0;
+    int digits = 0;
+    while (p < end && is_digit(*p)) {
+        if (++digits > 18) return 0;
+        v = v * 10 + (*p - '0');
+        p++;
+    }
+    if (digits == 0 || (digits > 1 && **pp == '0')) return 0;
+    if (p < end && (*p == '.' || *p == 'e' || *p == 'E')) return 0;
+    *pp = p;
+    *out = v;
+    return 1;
+}
+
+enum { K_GROUP = 1, K_STREAM = 2, K_TIME = 4, K_MESSAGE = 8, K_EVENT_ID = 16, K_INGESTION = 32 };
+
+static int key_is(const Span *k, const char *name, Py_ssize_t n) {
+    return k->len == n && memcmp(k->ptr, name, n) == 0;
+}
+
+/* which field a key names (0: any other key) */
+static int event_key(const Span *k) {
+    switch (k->len) {
+    case 7:
+        if (key_is(k, "message", 7)) return K_MESSAGE;
+        if (key_is(k, "eventId", 7)) return K_EVENT_ID;
+        return 0;
+    case 9: return key_is(k, "timestamp", 9) ? K_TIME : 0;
+    case 12: return key_is(k, "logGroupName", 12) ? K_GROUP : 0;
+    case 13:
+        if (key_is(k, "logStreamName", 13)) return K_STREAM;
+        if (key_is(k, "ingestionTime", 13)) return K_INGESTION;
+        return 0;
+    default: return 0;
+    }
+}
+
+/* scratch buffers for strings with escapes, one per field, reused line after line */
+typedef struct {
+    Buf key, group, stream, message, other, env;
+    Span group_s, stream_s, message_s;
+} Scratch;
+
+static void scratch_free(Scratch *s) {
+    buf_free(&s->key); buf_free(&s->group); buf_free(&s->stream); buf_free(&s->message);
+    buf_free(&s->other); buf_free(&s->env);
+}
+
+/* One stripped JSON line [p, end) in the shape lamlife fetch and CloudWatch write for an
+ * event: an object with "logGroupName" (a non-empty string), "message" (a string),
+ * "timestamp" (an integer epoch ms inside 1970..2262) and optionally "logStreamName" (a
+ * string), "eventId" (a string) and "ingestionTime" (an integer), in any order, each once.
+ * 1 with the fields decoded into s and *ts set; 0 for anything else; -1 on memory error. */
+static int json_event(const unsigned char *p, const unsigned char *end, Scratch *s,
+                      int64_t *ts) {
+    int seen = 0;
+    s->stream_s.ptr = NULL;
+    s->stream_s.len = 0;
+    if (p >= end || *p != '{') return 0;
+    p = json_ws(p + 1, end);
+    for (;;) {
+        Span key, other;
+        int rc = json_string(&p, end, &s->key, &key);
+        if (rc <= 0) return rc;
+        p = json_ws(p, end);
+        if (p >= end || *p != ':') return 0;
+        p = json_ws(p + 1, end);
+        int which = event_key(&key);
+        if (which == 0) return 0;
+        if (seen & which) return 0;  /* a repeated key: the general parser keeps the last */
+        seen |= which;
+        switch (which) {
+        case K_GROUP: rc = json_string(&p, end, &s->group, &s->group_s); break;
+        case K_STREAM: rc = json_string(&p, end, &s->stream, &s->stream_s); break;
+        case K_MESSAGE: rc = json_string(&p, end, &s->message, &s->message_s); break;
+        case K_EVENT_ID: rc = json_string(&p, end, &s->other, &other); break;
+        default: {
+            int64_t v;
+            rc = json_uint(&p, end, &v);
+            if (which == K_TIME) *ts = v;
+        }
+        }
+        if (rc <= 0) return rc;
+        p = json_ws(p, end);
+        if (p < end && *p == ',') { p = json_ws(p + 1, end); continue; }
+        if (p < end && *p == '}') { p++; break; }
+        return 0;
+    }
+    if (p != end) return 0;
+    if ((seen & (K_GROUP | K_TIME | K_MESSAGE)) != (K_GROUP | K_TIME | K_MESSAGE)) return 0;
+    /* an empty group names no function; a NUL would make the environment key ambiguous */
+    if (s->group_s.len == 0 || memchr(s->group_s.ptr, 0, s->group_s.len)) return 0;
+    if (*ts > 9214646400000LL) return 0;  /* platform.MAX_TIME_MS: the general parser */
+    return 1;
+}
+
+static int outside(double v, double low, double high) { return v == v && !(v >= low && v <= high); }
+
+/* How the general parser takes a message (after rstrip("\n")): 1 a canonical record (row
+ * filled), 0 application output (no record), -1 anything else (the general parser reads
+ * it). Same grammar as the tail lines; a message the grammar does not take is application
+ * output only when it cannot start a platform record (platform._parse dispatches on the
+ * first character) and holds no rare keyword ("Task timed out after" anywhere). */
+static int classify_message(const unsigned char *m, Py_ssize_t n, Row *row) {
+    const unsigned char *end = m + n;
+    if (n == 0) return 0;
+    if (memchr(m, '\\', n)) return -1;  /* escaped copies ("\t" as two characters) */
+    const unsigned char *nl = memchr(m, '\n', n);
+    const unsigned char *first_end = nl ? nl : end;
+    if (parse_message_line(m, first_end, row)) {
+        if (row_has_keyword(row) || (nl && has_keyword(nl, end))) return -1;
+        /* numbers Lambda cannot produce: the general parser counts the event malformed */
+        if (row->kind == REPORT
+            && (outside(row->nums[0], 0.0, 86400000.0) || outside(row->nums[1], 0.0, 86400000.0)
+                || outside(row->nums[2], 128.0, 32768.0) || outside(row->nums[3], 0.0, 32768.0)
+                || outside(row->nums[4], 0.0, 86400000.0)))
+            return -1;
+        return 1;
+    }
+    if (strchr(" \tRSEITLX{", m[0])) return -1;
+    if (has_keyword(m, end)) return -1;
+    return 0;
+}
+
+static int all_ascii(const unsigned char *p, Py_ssize_t n) {
+    Py_ssize_t i = 0;
+    uint64_t any = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        any |= w;
+    }
+    for (; i < n; i++) any |= p[i];
+    return (any & HIGHS) == 0;
+}
+
+/* scan_jsonl(chunk) -> (lines, events, ignored, end_count, slow, first_use, columns) or None.
+ * chunk: whole lines of JSON lines text, a str of 1-byte kind or UTF-8 bytes (any buffer)
+ * that are all ASCII (None for any other chunk: the caller reads it another way). Every line in
+ * the event shape of json_event whose message is a canonical START/END/REPORT or application
+ * output is read here; the offset, length and line index of every other non-blank line are
+ * in slow (int64 triples). Columns as scan's; a stream is "<group>\0<stream>", and the streams
+ * list also holds those of END lines (every environment a record names) and first_use the
+ * line index where each is first named (int64), so that environments are registered in read
+ * order. */
+static PyObject *scan_jsonl_data(const unsigned char *data, Py_ssize_t size);
+
+static PyObject *scan_jsonl(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *chunk;
+    if (!PyArg_ParseTuple(args, "O:scan_jsonl", &chunk)) return NULL;
+    if (PyUnicode_Check(chunk)) {
+        if (PyUnicode_KIND(chunk) != PyUnicode_1BYTE_KIND) Py_RETURN_NONE;
+        return scan_jsonl_data(PyUnicode_1BYTE_DATA(chunk), PyUnicode_GET_LENGTH(chunk));
+    }
+    /* UTF-8 bytes (bytes, bytearray, memoryview): read here when they are all ASCII */
+    Py_buffer view;
+    if (PyObject_GetBuffer(chunk, &view, PyBUF_SIMPLE) < 0) return NULL;
+    PyObject *result;
+    if (all_ascii(view.buf, view.len)) {
+        result = scan_jsonl_data(view.buf, view.len);
+    } else {
+        result = Py_None;
+        Py_INCREF(result);
+    }
+    PyBuffer_Release(&view);
+    return result;
+}
+
+static PyObject *scan_jsonl_data(const unsigned char *data, Py_ssize_t size) {
+    Out o;
+    if (out_init(&o) < 0) return NULL;
+    Scratch s;
+    memset(&s, 0, sizeof s);
+    Buf first_use = {NULL, 0, 0};  /* int64 line index where each stream is first used */
+    Py_ssize_t lines = 0, events = 0, ignored = 0;
+    Py_ssize_t pos = 0;
+    while (pos < size) {
+        const unsigned char *line = data + pos;
+        const unsigned char *nl = memchr(line, '\n', size - pos);
+        Py_ssize_t len = nl ? nl - line : size - pos;
+        const unsigned char *p = line, *end = line + len;
+        lines++;
+        while (p < end && py_isspace(*p)) p++;      /* str.strip() */
+        while (end > p && py_isspace(end[-1])) end--;
+        if (p < end) {
+            int64_t ts = 0;
+            int rc = json_event(p, end, &s, &ts);
+            if (rc < 0) goto fail;
+            Row row;
+            memset(&row, 0, sizeof row);
+            if (rc == 1) {
+                Py_ssize_t n = s.message_s.len;
+                const unsigned char *m = s.message_s.ptr;
+                while (n > 0 && m[n - 1] == '\n') n--;
+                rc = classify_message(m, n, &row);
+                if (rc == 1) {
+                    /* the environment key: group, NUL, stream */
+                    static const unsigned char nul = 0;
+                    s.env.len = 0;
+                    if (buf_put(&s.env, s.group_s.ptr, s.group_s.len) < 0
+                        || buf_put(&s.env, &nul, 1) < 0
+                        || (s.stream_s.len
+                            && buf_put(&s.env, s.stream_s.ptr, s.stream_s.len) < 0))
+                        goto fail;
+                    row.stream = (const unsigned char *)s.env.data;
+                    row.stream_len = s.env.len;
+                    row.ts = (double)ts;
+                }
+            } else {
+                rc = -1;
+            }
+            if (rc < 0) {
+                int64_t where[3] = {pos, len, lines - 1};  /* offset, length, line index */
+                if (buf_put(&o.slow, where, 24) < 0) goto fail;
+            } else {
+                events++;
+                if (rc == 0) {
+                    ignored++;
+                } else {
+                    Py_ssize_t known = o.streams.count;
+                    /* an END names its environment too (the general parser registers it) */
+                    if ((row.kind == END
+                         && table_index(&o.streams, row.stream, row.stream_len) < 0)
+                        || commit(&o, &row) < 0)
+                        goto fail;
+                    if (o.streams.count > known) {  /* where the environment is first named */
+                        int64_t index = lines - 1;
+                        if (buf_put(&first_use, &index, 8) < 0) goto fail;
+                    }
+                }
+            }
+        }
+        pos += len + 1;
+    }
+    scratch_free(&s);
+    PyObject *columns = out_columns(&o);
+    PyObject *result = columns ? Py_BuildValue("(nnnnNNO)", lines, events, ignored,
+                                               o.end_count, buf_bytes(&o.slow),
+                                               buf_bytes(&first_use), columns)
+                               : NULL;
+    Py_XDECREF(columns);
+    buf_free(&first_use);
+    out_free(&o);
+    return result;
+fail:
+    scratch_free(&s);
+    buf_free(&first_use);
     out_free(&o);
     return NULL;
 }
@@ -589,6 +1007,8 @@ static PyMethodDef methods[] = {
      "hash_ids(ids: Sequence[str]) -> bytes of uint64 FNV-1a hashes of their UTF-8 bytes"},
     {"scan", scan, METH_VARARGS,
      "scan(chunk: str, first: bool) -> columns of a chunk of aws logs tail text, or None"},
+    {"scan_jsonl", scan_jsonl, METH_VARARGS,
+     "scan_jsonl(chunk: str) -> columns of a chunk of JSON lines (lamlife fetch), or None"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -598,4 +1018,7 @@ static struct PyModuleDef module = {
     NULL, NULL, NULL, NULL,
 };
 
-PyMODINIT_FUNC PyInit__tailscan(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__tailscan(void) {
+    init_string_stop();
+    return PyModule_Create(&module);
+}

@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from lamlife.lifecycle.errors import InputError
+from lamlife.lifecycle.read import jsonl
 from lamlife.lifecycle.read.collect import RecordSink
 from lamlife.lifecycle.read.context import (
     CUSTOM_STREAM,
@@ -320,22 +321,36 @@ def _fetch_header(obj: dict[str, Any], result: ReadResult) -> None:
 
 def read_jsonl(source: Source, text: io.TextIOWrapper, options: ReadOptions,
                 result: ReadResult) -> None:
+    """One JSON value a line: the chunk scanner of ``jsonl.py`` reads the common event lines,
+    ``_jsonl_line`` every other line (``jsonl.FAST_PATH = False``: every line)."""
+
+    def general(line: str, lineno: int) -> None:
+        _jsonl_line(line, lineno, source, options, result)
+
+    if jsonl.FAST_PATH:
+        result.stats.lines += jsonl.read_jsonl_chunks(text, result.sink, general)
+        return
     lineno = 0
     for lineno, line in enumerate(text, 1):  # noqa: B007
-        stripped = line.strip()
-        if not stripped:
-            continue
-        try:
-            obj = json.loads(stripped)
-        except (ValueError, RecursionError):
-            result.sink.counts.events += 1
-            if stripped.startswith("{"):
-                result.sink.add_malformed(stripped, f"{source.name}:{lineno}")
-            else:
-                result.sink.counts.ignored += 1
-            continue
-        _json_value(obj, source, options, result, context={})
+        general(line, lineno)
     result.stats.lines += lineno
+
+
+def _jsonl_line(line: str, lineno: int, source: Source, options: ReadOptions,
+                result: ReadResult) -> None:
+    stripped = line.strip()
+    if not stripped:
+        return
+    try:
+        obj = json.loads(stripped)
+    except (ValueError, RecursionError):
+        result.sink.counts.events += 1
+        if stripped.startswith("{"):
+            result.sink.add_malformed(stripped, f"{source.name}:{lineno}")
+        else:
+            result.sink.counts.ignored += 1
+        return
+    _json_value(obj, source, options, result, context={})
 
 
 # ------------------------------------------------------------------------- CSV

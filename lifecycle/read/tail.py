@@ -7,17 +7,18 @@ import io
 import itertools
 import re
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from lamlife.lifecycle.read import compiled
-from lamlife.lifecycle.read.collect import NUMERIC_FIELDS, RecordSink
+from lamlife.lifecycle.read.collect import RecordSink
 from lamlife.lifecycle.read.compiled import PURE_PYTHON_ENV  # noqa: F401  (re-exported)
 from lamlife.lifecycle.read.context import ReadOptions, ReadResult, Source, default_function
 from lamlife.lifecycle.read.lines import MAX_EVENT_CHARS
 from lamlife.lifecycle.read.platform import normalize_status
+from lamlife.lifecycle.read.scanned import add_columns, column_rows
 from lamlife.lifecycle.read.timeparse import datetimes_to_ms, fast_iso_ms
 
 # the compiled scanner, or None where it is not built (tests switch paths through these names)
@@ -98,16 +99,18 @@ CHUNK_CHARS = 4 * 1024 * 1024
 _TIME = (r"(?:19[7-9]\d|2[01]\d\d|22[0-5]\d|226[01])-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
          r"T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?[+-](?:[01]\d|2[0-3]):[0-5]\d")
 _FAST_END = re.compile(_TIME + r" \S+ END RequestId: [^\s\\]+$")
-# A RequestId with a backslash is a JSON-escaped copy ("abc\\tDuration"): the general parser.
-_FAST_START = re.compile("(" + _TIME + r") (\S+) START RequestId: ([^\s\\]+) Version: (\S+)$")
+# A backslash in a platform line or in the lines after it is an escaped copy ("abc\\tDuration",
+# "Version: $LATEST\\t"), malformed for the general parser, which reads those events.
+_FAST_START = re.compile(
+    "(" + _TIME + r") (\S+) START RequestId: ([^\s\\]+) Version: ([^\s\\]+)$")
 _FAST_REPORT = re.compile(
     "(" + _TIME + r") (\S+) REPORT RequestId: ([^\s\\]+)\tDuration: ([0-9]+(?:\.[0-9]+)?) ms"
     r"\tBilled Duration: ([0-9]+) ms\tMemory Size: ([0-9]+) MB\tMax Memory Used: ([0-9]+) MB"
-    r"(?:\tInit Duration: ([0-9]+(?:\.[0-9]+)?) ms)?(?:\tStatus: (\w+)(?:\tError Type: (\S+))?)?"
+    r"(?:\tInit Duration: ([0-9]+(?:\.[0-9]+)?) ms)?"
+    r"(?:\tStatus: (\w+)(?:\tError Type: ([^\s\\]+))?)?"
     r"\t?$")
 # Messages that are platform records but rare: found by substring search in the whole chunk.
 # Crash lines ("RequestId: ... Error: ...") contain "RequestId: " and are found with those.
-_STATUS_NAMES = ("", "success", "timeout", "error")  # the compiled scanner's status codes
 _RARE_KEYWORDS = ("INIT_", "RESTORE_", "EXTENSION", "TELEMETRY", "LOGS", '"platform.',
                   "Task timed out after", "RequestId:\t")
 # Lines starting like a REPORT that the canonical filter cannot take ("REPORT Duration: ..."
@@ -163,8 +166,7 @@ class TailChunkScanner:
         scanned = _tailscan.scan(chunk, self._first)
         if scanned is None:
             return False
-        (lines, events, end_count, seen_event, slow, streams, versions, error_types,
-         starts, reports) = scanned
+        lines, events, end_count, seen_event, slow, columns = scanned
         base_line = self.lines
         self.lines += lines
         if seen_event:
@@ -172,12 +174,10 @@ class TailChunkScanner:
         deferred = np.frombuffer(slow, dtype=np.int64).reshape(-1, 2)  # (offset, line index)
         slow_events = self._slow(chunk, deferred[:, 0].tolist(), base_line,
                                  deferred[:, 1].tolist())
-        self._account(events, slow_events, len(starts[3]) + len(reports[5]) + end_count,
-                      end_count)
-        env_of = np.asarray([self.sink.env_code(self.function, s) for s in streams] or [0],
+        self._account(events, slow_events, column_rows(columns) + end_count, end_count)
+        env_of = np.asarray([self.sink.env_code(self.function, s) for s in columns[0]],
                             dtype=np.int64)
-        self._add_compiled_starts(starts, env_of, versions)
-        self._add_compiled_reports(reports, env_of, error_types)
+        add_columns(self.sink, columns, env_of)
         return True
 
     def _account(self, events: int, slow_events: int, fast: int, end_count: int) -> None:
@@ -187,35 +187,6 @@ class TailChunkScanner:
         counts.events += events - slow_events
         counts.records += end_count
         counts.ignored += max(events - slow_events - fast, 0)
-
-    def _add_compiled_starts(self, starts: tuple[bytes, bytes, bytes, list[str]],
-                             env_of: np.ndarray, versions: list[str]) -> None:
-        stream, ts, version, rids = starts
-        if not rids:
-            return
-        version_of = np.asarray([self.sink.intern(v) for v in versions], dtype=object)
-        shared = version_of[np.frombuffer(version, dtype=np.int32)]
-        self.sink.add_starts(env_of[np.frombuffer(stream, dtype=np.int32)],
-                             np.frombuffer(ts, dtype=np.float64), rids,
-                             cast(Sequence[str], shared))
-
-    def _add_compiled_reports(
-            self, reports: tuple[bytes, bytes, bytes, bytes, bytes, list[str]],
-            env_of: np.ndarray, error_types: list[str]) -> None:
-        stream, ts, nums_raw, status, etype, rids = reports
-        if not rids:
-            return
-        sink = self.sink
-        nums = np.frombuffer(nums_raw, dtype=np.float64).reshape(-1, 5)
-        numbers = {name: nums[:, k].copy() for k, name in enumerate(NUMERIC_FIELDS[:5])}
-        numbers["restore_duration_ms"] = np.full(len(rids), np.nan)
-        numbers["billed_restore_duration_ms"] = np.full(len(rids), np.nan)
-        status_of = np.asarray([sink.intern(s) for s in _STATUS_NAMES], dtype=object)
-        etype_of = np.asarray([sink.intern(e) for e in error_types], dtype=object)
-        sink.add_reports(env_of[np.frombuffer(stream, dtype=np.int32)],
-                         np.frombuffer(ts, dtype=np.float64), rids, numbers,
-                         cast(Sequence[str], status_of[np.frombuffer(status, dtype=np.int8)]),
-                         cast(Sequence[str], etype_of[np.frombuffer(etype, dtype=np.int32)]))
 
     def _scan_python(self, chunk: str) -> None:
         lines = chunk.split("\n")
@@ -231,6 +202,7 @@ class TailChunkScanner:
         starts, start_lines = self._fast(_FAST_START, start_lines, offsets, slow)
         reports, report_lines = self._fast(_FAST_REPORT, report_lines, offsets, slow)
         slow.update(_keyword_events(chunk))
+        slow.update(_backslash_continued(chunk))
         if slow:  # an event the per-event path reads is not also read by the fast path
             starts, start_lines = _not_slow(starts, start_lines, offsets, slow)
             reports, report_lines = _not_slow(reports, report_lines, offsets, slow)
@@ -388,6 +360,22 @@ def _keyword_events(chunk: str) -> set[int]:
             pos = chunk.find(keyword, chunk.find("\n", pos) + 1)
             if pos == 0:
                 break
+    return found
+
+
+def _backslash_continued(chunk: str) -> set[int]:
+    """Offsets of the events with a backslash in a continuation line (after a platform line
+    that the fast path could read, the general parser decides)."""
+    found: set[int] = set()
+    pos = chunk.find("\\")
+    while pos >= 0:
+        line_start = chunk.rfind("\n", 0, pos) + 1
+        if not _event_at(chunk, line_start):
+            found.add(_event_start(chunk, pos))
+        next_line = chunk.find("\n", pos)
+        if next_line < 0:
+            break
+        pos = chunk.find("\\", next_line + 1)
     return found
 
 
