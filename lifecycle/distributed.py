@@ -28,6 +28,7 @@ from lamlife.lifecycle.billing.prices import PriceTable
 from lamlife.lifecycle.billing.rules import (
     MISSING_SIZE,
     BillingOptions,
+    _function_setups,
     _records,
     _window,
     clean_amount,
@@ -47,7 +48,7 @@ from lamlife.lifecycle.engine.summarize import (
 )
 from lamlife.lifecycle.errors import LamlifeError
 from lamlife.lifecycle.pipeline import AnalyzeOptions, TimeWindow, narrow
-from lamlife.lifecycle.schema import ENVIRONMENT_COLUMNS, START_TYPES
+from lamlife.lifecycle.schema import ENVIRONMENT_COLUMNS
 
 # summary["cost"] amounts that add up over functions (each rounded again after the sum)
 _SUMMED_AMOUNTS: tuple[str, ...] = (
@@ -156,17 +157,37 @@ def function_part(invocations: pd.DataFrame, options: PartOptions) -> dict[str, 
             part["problem"] = str(exc)
         else:
             part["cost"] = cost
-            part["by_function"] = _records(cost_tables(priced, cost)["by_function"])
-            work = pd.DataFrame({"start_type": priced["start_type"].astype(str),
-                                 "gb_seconds": priced["gb_seconds"].astype(float),
-                                 "cost_usd": priced["cost_usd"].astype(float),
-                                 "init_cost_usd": priced["init_cost_usd"].astype(float)})
-            part["by_start_type"] = work.groupby("start_type", sort=False).agg(
-                invocations=("start_type", "size"), gb_seconds=("gb_seconds", "sum"),
-                total_usd=("cost_usd", "sum"), init_usd=("init_cost_usd", "sum"),
-                priced=("cost_usd", "count"))
+            part["amounts"] = _amounts(priced, function, options)
     part["account"] = account_table(priced, envs)
     return part
+
+
+# the columns of a priced invocation table that cost_tables and the summary's totals read
+_AMOUNT_COLUMNS: tuple[str, ...] = (
+    "function", "region", "priced_as", "start_type", "gb_seconds", "request_usd",
+    "duration_usd", "restore_fee_usd", "init_cost_usd", "cost_usd", "init_unbilled_ms",
+    "init_billed_ms")
+
+
+def _amounts(priced: pd.DataFrame, function: str, options: PartOptions) -> pd.DataFrame:
+    """The per-invocation amounts ``cost_tables`` and the cost summary's GB-s and ms totals
+    add up (a dozen numbers and labels, not the invocation row).
+
+    Floating-point sums depend on the order of the terms: these columns go to the driver
+    so that it adds them in the order a local run does, and every printed digit is the
+    same (money alone is rounded enough to be summed per function)."""
+    assert options.billing is not None
+    setup = _function_setups([function], options.billing, options.configurations,
+                             options.regions, [])[function]
+    memory = priced["memory_mb"].to_numpy(dtype=float)
+    memory = np.where(np.isnan(memory), setup.memory_mb, memory)  # as price_invocations
+    out = pd.DataFrame({c: priced[c].to_numpy() for c in _AMOUNT_COLUMNS})
+    for c in ("function", "region", "priced_as", "start_type"):
+        out[c] = out[c].astype(str).astype("category")
+    out["request_id"] = 0  # cost_tables counts rows with it
+    out["gb_mb"] = memory
+    out.attrs = dict(priced.attrs)
+    return out
 
 
 def merge_parts(parts: Sequence[dict[str, Any]], stats: InputStats,
@@ -215,11 +236,11 @@ def merge_parts(parts: Sequence[dict[str, Any]], stats: InputStats,
     )
     if options.window is not None:
         analysis.summary["window"] = {**options.window.as_dict(), "left_out": left_out}
-    if options.billing is not None and options.price_table is not None:
-        _merge_cost(analysis, parts, options)
     accounts = [p["account"] for p in parts if len(p["account"])]
     if len(accounts) > 1:
         analysis.account = pd.concat(accounts, ignore_index=True)
+    if options.billing is not None and options.price_table is not None:
+        _merge_cost(analysis, parts, options)
     return analysis
 
 
@@ -282,8 +303,39 @@ def _merge_cost(analysis: Analysis, parts: Sequence[dict[str, Any]],
         analysis.summary["cost"] = empty
         return
     cost = merge_costs([p["cost"] for p in costs])
-    cost["by_function"] = [row for p in costs for row in p["by_function"]]
-    cost["by_start_type"] = _by_start_type([p["by_start_type"] for p in costs])
+    frames = [p["amounts"] for p in costs]
+    amounts = pd.concat([f.astype({c: str for c in ("function", "region", "priced_as",
+                                                     "start_type")}) for f in frames],
+                        ignore_index=True)
+    fixed: dict[str, dict[str, float]] = {}
+    for frame in frames:
+        for kind, by_function in frame.attrs.get("billing_fixed_usd", {}).items():
+            fixed.setdefault(kind, {}).update(by_function)
+    amounts.attrs["billing_fixed_usd"] = fixed
+    # the totals a local run sums over every row (billing.rules._summary), in its order
+    memory = amounts.pop("gb_mb").to_numpy()
+    billed = amounts["init_billed_ms"].to_numpy(dtype=float)
+    unbilled = amounts["init_unbilled_ms"].to_numpy()
+    cost["gb_seconds"] = clean_amount(float(np.nansum(amounts["gb_seconds"].to_numpy(
+        dtype=float))))
+    cost["init_billed_ms"] = clean_amount(float(np.nansum(billed)))
+    cost["init_billed_gb_s"] = clean_amount(float(np.nansum(billed / 1000.0 * memory
+                                                            / 1024.0)))
+    cost["init_unbilled_ms"] = clean_amount(float(amounts["init_unbilled_ms"].sum()))
+    cost["init_unbilled_gb_s"] = clean_amount(float(np.nansum(unbilled / 1000.0 * memory
+                                                              / 1024.0)))
+    tables = cost_tables(amounts, cost)
+    cost["by_function"] = _records(tables["by_function"])
+    cost["by_start_type"] = _records(tables["by_start_type"])
+    if analysis.account is not None:  # its cost columns summed as account_table sums them
+        g = amounts.assign(init_cost_usd=amounts["init_cost_usd"].astype(float),
+                           cost_usd=amounts["cost_usd"].astype(float)).groupby("function")
+        account = analysis.account
+        account["init_cost_usd"] = account["function"].map(
+            g["init_cost_usd"].sum(min_count=1))
+        account["cost_usd"] = account["function"].map(g["cost_usd"].sum(min_count=1))
+        account["init_share"] = account["init_cost_usd"] / account["cost_usd"].where(
+            account["cost_usd"] > 0)
     analysis.summary["cost"] = cost
     for reason in cost.get("incomplete", []):
         analysis.input.warnings.append(f"cost incomplete, unpriced: {reason}")
@@ -370,25 +422,3 @@ def merge_notes(lists: Sequence[Sequence[str]]) -> list[str]:
             at = next((j for j in later if j is not None), len(merged))
             merged.insert(at, note)
     return merged
-
-
-def _by_start_type(frames: Sequence[pd.DataFrame]) -> list[dict[str, Any]]:
-    """``cost_tables``' by_start_type from per-function sums (``function_part``)."""
-    sums = pd.concat(frames).groupby(level=0, sort=False).sum()
-    by_st = pd.DataFrame({
-        "invocations": sums["invocations"].astype(np.int64),
-        "gb_seconds": sums["gb_seconds"],
-        "total_usd": sums["total_usd"],
-        "init_usd": sums["init_usd"],
-        "mean_usd": sums["total_usd"] / sums["priced"].where(sums["priced"] > 0),
-    })
-    by_st.index.name = "start_type"
-    order = [s for s in START_TYPES if s in by_st.index] + [
-        s for s in by_st.index if s not in START_TYPES]
-    by_st = by_st.reindex(order).reset_index()
-    inv_total = float(by_st["total_usd"].sum())
-    by_st["share_of_cost"] = by_st["total_usd"] / inv_total if inv_total > 0 else 0.0
-    by_st["init_share"] = np.where(
-        by_st["total_usd"] > 0,
-        by_st["init_usd"] / by_st["total_usd"].where(by_st["total_usd"] > 0, 1.0), 0.0)
-    return _records(by_st)
