@@ -49,6 +49,7 @@ from lamlife.lifecycle.engine.unit import (
     orphans_from_rows,
     output_types,
     regions_from_rows,
+    seen_from_rows,
 )
 from lamlife.lifecycle.errors import InputError, LamlifeError
 from lamlife.lifecycle.pipeline import (
@@ -62,7 +63,8 @@ from lamlife.lifecycle.pipeline import (
     with_account,
 )
 from lamlife.lifecycle.read import ReadOptions, read_inputs
-from lamlife.lifecycle.read.seen import note_overlap_and_limits
+from lamlife.lifecycle.read.seen import note_overlap_and_limits, note_seen
+from lamlife.lifecycle.spark_read import can_split, read_with_spark
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -358,14 +360,52 @@ def analyze_paths_spark(paths: Sequence[str], options: AnalyzeOptions | None = N
                         progress: Callable[[int], None] | None = None,
                         session: SparkSession | None = None,
                         invocations: bool = False) -> Analysis:
-    """``pipeline.analyze_paths`` with the lifecycle unit, pricing and the report's
-    aggregates run on Spark (``invocations``: see ``analyze_spark_events``).
+    """``pipeline.analyze_paths`` run on Spark (``invocations``: see
+    ``analyze_spark_events``).
 
-    lamlife's readers turn every input (files, folders, ``s3://`` prefixes, stdin) into
-    parsed platform records on the driver, in every format they read; Spark replays each
+    Files, folders and ``s3://`` prefixes are read on the executors, one task per file
+    (``spark_read``); standard input is read on the driver. Spark replays each
     environment's records, prices and aggregates."""
     options = options or AnalyzeOptions()
     spark = session or spark_session(master)
+    if not can_split(paths):
+        return _analyze_read_on_driver(spark, paths, options, progress, invocations)
+    read = read_with_spark(spark, paths, options.function, options.s3)
+    try:
+        rows = unit_rows(read.events, options).persist()
+        try:
+            counts, regions = _counts(rows)
+            stats = read.stats
+            stats.incomplete += counts["incomplete"]
+            for function, by_env in regions.items():
+                stats.regions.setdefault(function, {}).update(by_env)
+            seen, report_only = seen_from_rows(rows.filter(sf_col("row") == "counts")
+                                               .select("seen").toPandas())
+            note_seen(stats, seen, counts["duplicates"], report_only)
+            simple = not read.classified and not read.arrivals and aggregated(options)
+            if simple and not invocations:
+                return analyze_unit_rows(rows, stats, options)
+            collected = collect_rows(rows)
+        finally:
+            rows.unpersist()
+    finally:
+        read.release()
+    observed = _observed(collected, stats, list(read.classified), read.arrivals)
+    return with_account(price(analysis_from_observed(observed, paths, options), options))
+
+
+def sf_col(name: str) -> Any:
+    """``pyspark.sql.functions.col`` (imported when Spark runs)."""
+    from pyspark.sql import functions as sf
+
+    return sf.col(name)
+
+
+def _analyze_read_on_driver(spark: SparkSession, paths: Sequence[str],
+                            options: AnalyzeOptions, progress: Callable[[int], None] | None,
+                            invocations: bool) -> Analysis:
+    """Standard input: lamlife's readers parse it on the driver; Spark replays, prices and
+    aggregates."""
     sink = RecordingSink()
     inputs = s3.resolve(paths, options.s3)
     read = read_inputs(inputs, ReadOptions(function=options.function), progress, sink)
