@@ -34,7 +34,7 @@ from lamlife.lifecycle.analysis import InputStats
 from lamlife.lifecycle.aws import s3
 from lamlife.lifecycle.aws.s3 import S3Options
 from lamlife.lifecycle.engine.unit import RecordingSink
-from lamlife.lifecycle.errors import InputError
+from lamlife.lifecycle.errors import LamlifeError
 from lamlife.lifecycle.read import ReadOptions, read_inputs
 from lamlife.lifecycle.read.collect import MAX_EXAMPLES, RecordSink
 from lamlife.lifecycle.read.context import Source
@@ -105,8 +105,8 @@ def read_file(spec: FileSpec, read: ReadOptions, options: S3Options | None
     try:
         result = read_inputs([_source(spec, options)], read, None, sink,
                              require_readable=False)
-    except InputError as exc:
-        return _no_rows(), {"error": str(exc)}
+    except LamlifeError as exc:  # raised by the driver in read order (its exit code kept)
+        return _no_rows(), {"error": exc}
     rows = sink.rows
     frame = pd.DataFrame({
         "code": pd.Series([r[0] for r in rows], dtype="int64"),
@@ -165,8 +165,9 @@ class SparkRead:
 
 def read_with_spark(spark: SparkSession, paths: Sequence[str], function: str | None = None,
                     options: S3Options | None = None) -> SparkRead:
-    """Every input file read on the executors (see the module docstring). Raises InputError
-    as a local read does: the first unreadable file in read order, or nothing readable."""
+    """Every input file read on the executors (see the module docstring). Raises what a
+    local read raises: InputError for the first unreadable file in read order or nothing
+    readable, AwsAccessError when an executor cannot read an S3 object."""
     from pyspark.sql import functions as sf
 
     specs = list_inputs(paths, options)
@@ -181,7 +182,7 @@ def read_with_spark(spark: SparkSession, paths: Sequence[str], function: str | N
     for spec in specs:
         if "error" in metas[spec.index]:
             records.unpersist()
-            raise InputError(metas[spec.index]["error"])
+            raise metas[spec.index]["error"]
     stats, names = _put_together([metas[s.index] for s in specs])
     if stats.files == 0:
         records.unpersist()

@@ -19,7 +19,6 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from moto_server import aws_env, moto_endpoint  # noqa: F401  (fixtures)
 from typer.testing import CliRunner
 
 from lamlife.cli.main import app
@@ -213,34 +212,6 @@ def test_engine_option_is_checked(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["analyze", str(EXAMPLE), "--engine", "dask"])
     assert result.exit_code == 2
     assert "--engine" in result.stderr and "local" in result.stderr and "spark" in result.stderr
-
-
-def test_spark_reads_s3_objects_on_the_executors_as_the_local_tree(
-        spark: Any, moto_endpoint: str, aws_env: dict[str, str]) -> None:  # noqa: F811
-    """An export tree in moto's S3 (127.0.0.1), every object read by an executor with its
-    own S3 client: the report of the same tree read locally by the local engine."""
-    from moto_server import clients, unique
-
-    from lamlife.lifecycle.aws.s3 import S3Options
-    from lamlife.lifecycle.spark import analyze_paths_spark
-
-    bucket = unique("spark")
-    s3 = clients(moto_endpoint)["s3"]
-    s3.create_bucket(Bucket=bucket)
-    tree = DATA / "s3-export" / "exports"
-    for path in sorted(tree.rglob("*")):
-        if path.is_file():
-            s3.put_object(Bucket=bucket, Key="cw/" + path.relative_to(tree).as_posix(),
-                          Body=path.read_bytes())
-    options = AnalyzeOptions(s3=S3Options(None, moto_endpoint),
-                             billing=BillingOptions(), price_table=load_table())
-    local = _json(analyze_paths([str(tree)], options), rows=False)
-    remote = _json(analyze_paths_spark([f"s3://{bucket}/cw/"], options, session=spark),
-                   rows=False)
-    for key in ("summary", "functions", "environments", "events", "account"):
-        assert remote.get(key) == local.get(key), key
-    assert remote["input"]["files"] == local["input"]["files"] > 1
-    assert remote["summary"]["invocations"] > 0
 
 
 def test_spark_read_errors_and_stdin_are_the_local_ones(spark: Any, tmp_path: Path) -> None:
