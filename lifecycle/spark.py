@@ -1,17 +1,24 @@
-"""The Spark engine: the per-environment lifecycle unit run on Apache Spark.
+"""The Spark engine: the per-environment lifecycle unit, pricing and the report's aggregates
+run on Apache Spark.
 
-``analyze --engine spark`` and :func:`analyze_spark_events` group log events by
-``(function, environment)`` and run ``lifecycle.engine.unit.environment_unit`` on every group
-with ``groupBy(...).applyInPandas``; Spark also sums the per-group counts. The compact
-invocation rows come back to the driver, where billing prices them and the report is built by
-the same code as the local engine's (``pipeline.build_analysis``), so both engines give the
-same report. Spark (``pip install 'lamlife[spark]'``, Java 17+) is imported only here and
-only when asked for. Like the pipeline, this module wires rooms together; it never prints.
+``analyze --engine spark`` (``analyze_paths_spark``) has the executors read the input files
+(``spark_read``), groups the log events by ``(function, environment)`` and runs
+``lifecycle.engine.unit.environment_unit`` on every group with
+``groupBy(...).applyInPandas``; then groups the invocation rows by function and runs
+``distributed.function_part`` on each (causes, time window, pricing by
+``billing.rules.price_invocations``, the function's share of every table), while Spark
+computes the percentiles and the analysed window over all rows. The driver merges the parts
+(``distributed.merge_parts``) into the Analysis a local run gives. Where the output shows
+every invocation (``invocations=True``: ``--invocations``, CSV, HTML) the rows come to the
+driver instead, which prices and summarizes them as the local engine does. Spark
+(``pip install 'lamlife[spark]'``, Java 17+) is imported only here and only when asked for.
+Like the pipeline, this module wires rooms together; it never prints.
 
-A Spark DataFrame of log events has the columns ``function``, ``environment`` (strings),
-``timestamp`` (epoch ms) and ``message`` (the raw log message), e.g. CloudWatch export lines,
-or the ``logEvents`` of subscription payloads read by Spark from S3 with ``logGroup`` turned
-into the function and ``logStream`` into the environment. See docs/scale.md.
+A Spark DataFrame of log events (``analyze_spark_events``) has the columns ``function``,
+``environment`` (strings), ``timestamp`` (epoch ms) and ``message`` (the raw log message),
+e.g. CloudWatch export lines, or the ``logEvents`` of subscription payloads read by Spark
+from S3 with ``logGroup`` turned into the function and ``logStream`` into the environment.
+See docs/scale.md.
 """
 
 from __future__ import annotations
