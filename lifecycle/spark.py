@@ -90,9 +90,11 @@ def require_pyspark() -> None:
                          "(and Java 17 or later)") from None
 
 
-def spark_session(master: str = DEFAULT_MASTER, app_name: str = "lamlife") -> SparkSession:
+def spark_session(master: str = DEFAULT_MASTER, app_name: str = "lamlife",
+                  config: dict[str, str] | None = None) -> SparkSession:
     """The active SparkSession, or a new one on ``master`` (``local[*]``, ``yarn``,
-    ``spark://host:7077``). In local mode the Python workers run this interpreter."""
+    ``spark://host:7077``) with ``config`` added (Spark properties, e.g.
+    ``spark.executorEnv.NAME``). In local mode the Python workers run this interpreter."""
     require_pyspark()
     from pyspark.sql import SparkSession
 
@@ -110,6 +112,8 @@ def spark_session(master: str = DEFAULT_MASTER, app_name: str = "lamlife") -> Sp
                    .config("spark.ui.enabled", "false")
                    .config("spark.ui.showConsoleProgress", "false")
                    .config("spark.sql.execution.arrow.pyspark.enabled", "true"))
+        for key, value in (config or {}).items():
+            builder = builder.config(key, value)
         if local:
             quiet = Path(__file__).with_name("spark-log4j2.properties")
             builder = (builder.config("spark.driver.host", "127.0.0.1")

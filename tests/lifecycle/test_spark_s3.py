@@ -1,7 +1,6 @@
 """``--engine spark`` on ``s3://`` input: every object read by an executor with its own S3
-client, against moto's S3 server on 127.0.0.1 (never real AWS). Its own module: Spark's Python
-workers must start after the test set the fake credentials (on a cluster, the instance
-profile gives them)."""
+client, against moto's S3 server on 127.0.0.1 (never real AWS). The executors get the fake
+credentials as executor environment (on a cluster, the instance profile gives them)."""
 
 from __future__ import annotations
 
@@ -49,7 +48,8 @@ def test_spark_reads_s3_objects_on_the_executors_as_the_local_tree(
     options = AnalyzeOptions(s3=S3Options(None, moto_endpoint),
                              billing=BillingOptions(), price_table=load_table())
     local = _json(analyze_paths([str(tree)], options))
-    spark = spark_session("local[2]", "lamlife-tests-s3")
+    spark = spark_session("local[2]", "lamlife-tests-s3",
+                          {f"spark.executorEnv.{k}": v for k, v in aws_env.items()})
     try:
         remote = _json(analyze_paths_spark([f"s3://{bucket}/cw/"], options, session=spark))
     finally:
