@@ -231,3 +231,21 @@ def test_spark_read_errors_and_stdin_are_the_local_ones(spark: Any, tmp_path: Pa
                            input=text)
     assert remote.exit_code == 0, remote.output
     assert json.loads(remote.stdout) == json.loads(local.stdout)
+
+
+@pytest.mark.parametrize("name", ["overlap-exports", "overlap-twice", "split-files",
+                                  "custom-stream", "json-format-filter"])
+def test_files_read_apart_by_spark_join_as_one_local_read(spark: Any, name: str) -> None:
+    """Files read by different executors: duplicates across them dropped and counted, a log
+    split into parts named as one function, JSON initStart names, the input accounting and
+    its warnings: all as one local read of the files gives."""
+    from lamlife.lifecycle.spark import analyze_paths_spark
+
+    paths, options = _case_paths(name)
+    local = _json(analyze_paths(paths, AnalyzeOptions(**options)), rows=False)
+    remote = _json(analyze_paths_spark(paths, AnalyzeOptions(**options), session=spark),
+                   rows=False)
+    assert remote == local
+    assert local["summary"]["invocations"] > 0
+    if name.startswith("overlap"):
+        assert local["input"]["duplicates"] > 0
