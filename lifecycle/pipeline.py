@@ -19,6 +19,7 @@ from lamlife.lifecycle.billing.prices import PriceTable
 from lamlife.lifecycle.billing.rules import BillingOptions, price_or_explain
 from lamlife.lifecycle.engine.account import account_table
 from lamlife.lifecycle.engine.causes import explain_cold_starts
+from lamlife.lifecycle.engine.coded import compact_columns
 from lamlife.lifecycle.engine.replay import EngineOptions, OrphanEvent, run_engine
 from lamlife.lifecycle.engine.summarize import build_analysis, empty_invocations
 from lamlife.lifecycle.errors import InputError
@@ -139,7 +140,7 @@ def observed_invocations(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
                                               kind="stable").reset_index(drop=True)
     else:
         invocations = parts[0] if parts else empty_invocations()
-    return explain_cold_starts(invocations)[list(INVOCATION_COLUMNS)]
+    return compact_columns(explain_cold_starts(invocations)[list(INVOCATION_COLUMNS)])
 
 
 def price(analysis: Analysis, options: AnalyzeOptions) -> Analysis:

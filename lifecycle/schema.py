@@ -2,7 +2,9 @@
 
 The engine (observed or simulated driver) returns pandas DataFrames with exactly these
 columns; billing adds the cost columns; reports and check read them. Times are
-``datetime64[ns, UTC]``; durations are float milliseconds with NaN where unknown.
+``datetime64[ns, UTC]``; durations are float milliseconds with NaN where unknown. The
+observed engine's table holds the CODED_COLUMNS as Categoricals of their strings (sorted
+categories, ``engine.coded``); every reader of these tables accepts them as plain strings too.
 """
 
 START_TYPES: tuple[str, ...] = ("cold", "warm", "proactive", "provisioned", "restore", "reinit")
@@ -33,6 +35,13 @@ INVOCATION_COLUMNS: tuple[str, ...] = (
     "runtime_version",  # str, "" when unknown
     "init_failures",  # int: failed init reports (INIT_REPORT error/timeout) just before it
     "flags",  # str: ";"-joined snake_case flags (timeout, out_of_memory, init_timeout, ...)
+)
+
+# Text columns with few distinct values, held as pandas Categoricals with sorted categories
+# (lifecycle/engine/coded.py); compare, group and sort them as strings.
+CODED_COLUMNS: tuple[str, ...] = (
+    "function", "version", "environment", "start_type", "status", "error_type", "init_type",
+    "runtime_version", "flags",
 )
 
 # Billing (lifecycle/billing/rules.py) adds these to the invocation table.

@@ -1026,8 +1026,10 @@ def cost_tables(priced: pd.DataFrame, cost: dict[str, Any]) -> dict[str, pd.Data
         _priced=is_priced,
         _request_usd=priced["request_usd"].where(is_priced, 0.0),
     )
-    by_fn = work.groupby("function", sort=True).agg(**cols).reset_index()
-    regions = priced.groupby("function")["region"].agg(lambda r: "/".join(sorted(set(r))))
+    by_fn = work.groupby("function", sort=True, observed=True).agg(**cols).reset_index()
+    by_fn["function"] = by_fn["function"].astype(object)
+    regions = priced.groupby("function", observed=True)["region"].agg(
+        lambda r: "/".join(sorted(set(r))))
     by_fn.insert(1, "region", by_fn["function"].map(regions).fillna(""))
     by_fn["unpriced_invocations"] = by_fn["invocations"] - by_fn["priced_invocations"]
     by_fn["provisioned_allocation_usd"] = by_fn["function"].map(alloc).fillna(0.0)
@@ -1049,7 +1051,7 @@ def cost_tables(priced: pd.DataFrame, cost: dict[str, Any]) -> dict[str, pd.Data
     )
     by_fn = by_fn.drop(columns=["invocations_usd"])
 
-    by_st = work.groupby("start_type", sort=False).agg(
+    by_st = work.groupby("start_type", sort=False, observed=True).agg(
         invocations=("request_id", "size"),
         gb_seconds=("gb_seconds", "sum"),
         total_usd=("cost_usd", "sum"),

@@ -56,7 +56,7 @@ def account_table(invocations: pd.DataFrame, environments: pd.DataFrame) -> pd.D
     if priced:
         work["init_cost_usd"] = inv["init_cost_usd"].astype(float)
         work["cost_usd"] = inv["cost_usd"].astype(float)
-    g = work.groupby("function", sort=True)
+    g = work.groupby("function", sort=True, observed=True)
     out = pd.DataFrame({
         "invocations": g.size(),
         "environments": g["environment"].nunique(),

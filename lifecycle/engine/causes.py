@@ -31,6 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from lamlife.lifecycle.engine.coded import codes_of
+
 COLD_CAUSES: tuple[str, ...] = (
     "new_version", "scale_out", "recycled", "idle_expired", "first_in_data",
 )
@@ -173,22 +175,15 @@ def explain_cold_starts(invocations: pd.DataFrame) -> pd.DataFrame:
     end = np.where(np.isnan(end), start, end)  # no REPORT: not counted as busy afterwards
     init = pd.to_numeric(invocations["init_duration_ms"], errors="coerce").to_numpy(float)
     arrival = start - np.where(np.isnan(init), 0.0, init)
-    version = invocations["version"].fillna("").astype(str).to_numpy(object)
+    fn_codes, _fn_names = codes_of(invocations["function"])
+    ver_codes, ver_names = codes_of(invocations["version"])
     reasons = invocations["reason"].to_numpy(object).copy()
-    keys = pd.DataFrame({"function": invocations["function"].astype(str).to_numpy(object),
-                         "version": version})
-    cold_functions = set(keys["function"][is_cold])
-    for name, found in keys.groupby("function", sort=False).indices.items():
-        if name not in cold_functions:
-            continue
-        rows = np.asarray(found, dtype=np.int64)
+    for rows in _groups(fn_codes, np.unique(fn_codes[is_cold])):
         fn = _Times(rows, start, end)
-        versions = version[fn.by_start]
-        for ver, ver_found in keys.iloc[rows].groupby("version", sort=False).indices.items():
-            members = rows[np.asarray(ver_found, dtype=np.int64)]
+        versions = ver_codes[fn.by_start]
+        for members in _groups(ver_codes, np.unique(ver_codes[rows[is_cold[rows]]]), rows):
             cold = members[is_cold[members]]
-            if cold.size == 0:
-                continue
+            ver = int(ver_codes[members[0]])
             group = _Times(members, start, end)
             at = arrival[cold]
             # A request is in progress from its arrival (its START less the init it waited
@@ -198,7 +193,7 @@ def explain_cold_starts(invocations: pd.DataFrame) -> pd.DataFrame:
             order = np.lexsort((start[members], arrival[members]))
             position = np.empty(members.size, dtype=np.int64)
             position[order] = np.arange(members.size)
-            # members are ascending row numbers (groupby indices), so searchsorted finds each
+            # members are ascending row numbers, so searchsorted finds each
             busy = position[np.searchsorted(members, cold)] - group.ended_by(at)
             seen_before = group.started_by(at) > 0
             fn_before = fn.started_by(at)
@@ -206,15 +201,29 @@ def explain_cold_starts(invocations: pd.DataFrame) -> pd.DataFrame:
             for k, row in enumerate(cold.tolist()):
                 other = ""
                 if fn_before[k] > 0 and not seen_before[k]:
-                    previous = versions[: fn_before[k]]
-                    other = next((v for v in previous[::-1] if v and v != ver), "")
+                    other = next((str(ver_names[v]) for v in versions[: fn_before[k]][::-1]
+                                  if ver_names[v] and v != ver), "")
                 context = ColdContext(int(busy[k]), (at[k] - last_end[k]) / 1000.0,
                                       bool(seen_before[k]), other)
                 clock = "?" if math.isnan(at[k]) else _clock(float(at[k]))
-                reasons[row] = cold_reason(cold_cause(context), context, str(ver), clock)
-    out = invocations.copy()
+                reasons[row] = cold_reason(cold_cause(context), context,
+                                           str(ver_names[ver]), clock)
+    out = invocations.copy(deep=False)
     out["reason"] = reasons
     return out
+
+
+def _groups(codes: np.ndarray, wanted: np.ndarray,
+            rows: np.ndarray | None = None) -> list[np.ndarray]:
+    """For each code in ``wanted``, the ascending row numbers (of ``rows``, default all rows)
+    whose code it is: one stable sort, not one scan per code."""
+    rows = np.arange(len(codes)) if rows is None else rows
+    sub = codes[rows]
+    order = np.argsort(sub, kind="stable")
+    sorted_codes = sub[order]
+    lo = np.searchsorted(sorted_codes, wanted, side="left")
+    hi = np.searchsorted(sorted_codes, wanted, side="right")
+    return [rows[order[a:b]] for a, b in zip(lo.tolist(), hi.tolist(), strict=True)]
 
 
 class _Times:

@@ -13,6 +13,7 @@ The work is vectorized over the invocation table; only the sparse lifecycle mark
 from __future__ import annotations
 
 import math
+import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -21,10 +22,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lamlife.lifecycle.engine.coded import coded, coded_by_code
 from lamlife.lifecycle.read.collect import Mark, RecordSink, hash_ids, pair_key
+from lamlife.lifecycle.read.overlap import member_of
 from lamlife.lifecycle.schema import FLAG_SEPARATOR, INVOCATION_COLUMNS
 
 PROVISIONED = "provisioned-concurrency"
+# Start types in the order the first matching rule wins (§5.8)
+START_ORDER: tuple[str, ...] = ("restore", "reinit", "provisioned", "proactive", "cold", "warm")
 LMI = "lambda-managed-instances"
 
 
@@ -143,35 +148,38 @@ def _statuses(sink: RecordSink, rows: _Rows) -> tuple[np.ndarray, np.ndarray, np
     """(status, error_type, killed) per row: the REPORT's failed status wins, else the
     strongest status line (timeout > error > success), else success."""
     line_status, line_error_type, killed = _join_status_lines(sink, rows)
-    status = rows.cols["status"]
-    error_type = rows.cols["error_type"]
-    reported = status != ""
-    failed_report = reported & (status != "success")
-    final_status = np.where(failed_report, status,
-                            np.where(line_status != "", line_status, "success")).astype(object)
-    final_status[final_status == ""] = "success"
-    final_error_type = np.where(error_type != "", error_type, line_error_type).astype(object)
-    final_error_type[final_status == "success"] = ""
-    return final_status, final_error_type, killed
+    status = rows.cols["status"].astype(object)  # a copy: the sink's column stays as read
+    status[status == ""] = "success"
+    error_type = rows.cols["error_type"].astype(object)
+    for row, value in line_status.items():  # status lines: a few rows
+        if status[row] == "success":
+            status[row] = value
+    for row, value in line_error_type.items():
+        if not error_type[row]:
+            error_type[row] = value
+    error_type[status == "success"] = ""
+    return status, error_type, killed
 
 
 def _join_status_lines(sink: RecordSink, rows: _Rows
-                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                       ) -> tuple[dict[int, str], dict[int, str], np.ndarray]:
     """Status lines (timeouts, crashes, runtimeDone) joined on (environment, RequestId): each
-    goes to the latest invocation of its key that started at or before it."""
+    goes to the latest invocation of its key that started at or before it. Returns the
+    strongest line status and the first line error type of each row some line names, and the
+    rows a line says were killed."""
     n = rows.n
     start = rows.start
     envs = rows.envs
     request_id = rows.cols["request_id"]
-    line_status = np.full(n, "", dtype=object)
-    line_error_type = np.full(n, "", dtype=object)
+    line_status: dict[int, str] = {}
+    line_error_type: dict[int, str] = {}
     killed = np.zeros(n, dtype=bool)
     if not sink.status_lines or not n:
         return line_status, line_error_type, killed
     # only invocations whose (environment, RequestId) some status line names
     line_keys = pair_key(np.array([s.env for s in sink.status_lines], dtype=np.int64),
                          hash_ids([s.request_id for s in sink.status_lines]))
-    candidates_idx = np.flatnonzero(np.isin(pair_key(envs, rows.cols["rid_hash"]), line_keys))
+    candidates_idx = np.flatnonzero(member_of(pair_key(envs, rows.cols["rid_hash"]), line_keys))
     by_key: dict[tuple[int, str], list[int]] = defaultdict(list)
     for i in candidates_idx.tolist():
         by_key[(int(envs[i]), request_id[i])].append(i)
@@ -188,9 +196,9 @@ def _join_status_lines(sink: RecordSink, rows: _Rows
             starts_of = start[candidates].tolist()
             candidate_starts[(line.env, line.request_id)] = starts_of
         target = candidates[max(bisect_right(starts_of, line.ts + 1.0) - 1, 0)]
-        if rank[line.status] > rank[line_status[target]]:
+        if rank[line.status] > rank[line_status.get(target, "")]:
             line_status[target] = line.status
-        if line.error_type and not line_error_type[target]:
+        if line.error_type and not line_error_type.get(target):
             line_error_type[target] = line.error_type
         killed[target] |= line.killed
     return line_status, line_error_type, killed
@@ -278,7 +286,8 @@ def _evidence_columns(evidence: dict[int, _Evidence], n: int) -> dict[str, np.nd
 class _Sequence:
     """Per-row features of the sequence and the start type they give (§5.8)."""
 
-    start_type: np.ndarray
+    start_type: np.ndarray  # object: one shared str per type
+    start_code: np.ndarray  # int: index into START_ORDER
     init_type: np.ndarray
     prev_failed: np.ndarray
     first: np.ndarray
@@ -314,16 +323,14 @@ def _sequence(rows: _Rows, marks: _Marks, ev: dict[str, np.ndarray], status: np.
     is_proactive = known & first & ~np.isnan(gap) & (gap > threshold_ms)
     is_cold = (known & ev["init_activity"]) | ~np.isnan(report_init)
     # codes, then one shared str object per type (a str array would cost ~100 bytes a row)
-    type_names = np.array(["restore", "reinit", "provisioned", "proactive", "cold", "warm"],
-                          dtype=object)
-    start_type = type_names[np.select(
-        [is_restore, is_reinit, is_provisioned, is_proactive, is_cold], [0, 1, 2, 3, 4],
-        default=5)]
+    start_code = np.select([is_restore, is_reinit, is_provisioned, is_proactive, is_cold],
+                           [0, 1, 2, 3, 4], default=5)
+    start_type = np.asarray(START_ORDER, dtype=object)[start_code]
     before_window = known & first & (start_type == "warm")
     # provisioned environments keep their init type for billing
     inv_init_type = np.where((inv_init_type == "") & is_provisioned, PROVISIONED, inv_init_type)
     inv_init_type = np.where((inv_init_type == "") & is_restore, "snap-start", inv_init_type)
-    return _Sequence(start_type, inv_init_type, prev_failed, first, lmi, before_window,
+    return _Sequence(start_type, start_code, inv_init_type, prev_failed, first, lmi, before_window,
                      init_duration, restore_ms, gap)
 
 
@@ -379,53 +386,61 @@ def _reasons(rows: _Rows, seq: _Sequence, ev: dict[str, np.ndarray], status: np.
 
 
 def _flags(status: np.ndarray, oom: np.ndarray, ev: dict[str, np.ndarray],
-           loop_member: np.ndarray, before_window: np.ndarray) -> np.ndarray:
-    """The ";"-joined flags of each invocation ("" for most)."""
-    flags = np.full(len(status), "", dtype=object)
-    for cond, word in (
-        (status == "timeout", "timeout"),
-        ((status == "error") & ~oom, "error"),
-        (oom, "out_of_memory"),
-        (ev["init_timed_out"], "init_timeout"),
-        (ev["init_errored"], "init_error"),
-        (loop_member, "reset_loop"),
-        (before_window, "started_before_window"),
-    ):
-        if cond.any():  # few rows have flags: touch only those
-            flags[cond] = flags[cond] + (word + FLAG_SEPARATOR)
-    flagged = flags != ""
-    flags[flagged] = [f[:-1] for f in flags[flagged]]
-    return flags
+           loop_member: np.ndarray, before_window: np.ndarray) -> pd.Categorical:
+    """The ";"-joined flags of each invocation ("" for most), coded: a bitmask per row first,
+    then one string per distinct mask."""
+    mask = np.zeros(len(status), dtype=np.int64)
+    for bit, cond in enumerate((
+        status == "timeout",
+        (status == "error") & ~oom,
+        oom,
+        ev["init_timed_out"],
+        ev["init_errored"],
+        loop_member,
+        before_window,
+    )):
+        mask |= cond.astype(np.int64) << bit
+    masks = np.flatnonzero(np.bincount(mask, minlength=1))  # the masks that occur
+    renumber = np.zeros(1 << len(INVOCATION_FLAGS), dtype=np.int64)
+    renumber[masks] = np.arange(len(masks))
+    names = [FLAG_SEPARATOR.join(word for bit, word in enumerate(INVOCATION_FLAGS)
+                                 if m >> bit & 1) for m in masks.tolist()]
+    return coded_by_code(names, renumber[mask])
+
+
+# Invocation flags in the order they are joined, one bit each in _flags
+INVOCATION_FLAGS: tuple[str, ...] = ("timeout", "error", "out_of_memory", "init_timeout",
+                                     "init_error", "reset_loop", "started_before_window")
 
 
 def _invocation_table(rows: _Rows, marks: _Marks, seq: _Sequence, ev: dict[str, np.ndarray],
                       status: np.ndarray, error_type: np.ndarray, reason: np.ndarray,
-                      flags: np.ndarray) -> pd.DataFrame:
-    """The invocation table (schema.INVOCATION_COLUMNS); strings are shared objects."""
+                      flags: pd.Categorical) -> pd.DataFrame:
+    """The invocation table (schema.INVOCATION_COLUMNS): the CODED_COLUMNS as Categoricals
+    (engine.coded), reasons and RequestIds as shared string objects."""
     cols, envs, env_names = rows.cols, rows.envs, rows.env_names
     # version: START's, else the stream's [version]
-    env_series = pd.Series(np.asarray(env_names + [""], dtype=object)[envs], dtype=object)
-    version_s = pd.Series(cols["version"], dtype=object)
-    missing_version = version_s == ""
+    version = np.asarray(cols["version"], dtype=object)
+    missing_version = version == ""
     if missing_version.any():
-        from_stream = env_series[missing_version].str.extract(r"\[([^\]]+)\]", expand=False)
-        version_s[missing_version] = from_stream.fillna("")
-    runtime = _per_env(marks.env_runtime, len(env_names))[envs]
+        env_version = np.asarray([_stream_version(name) for name in env_names] + [""],
+                                 dtype=object)
+        version = np.where(missing_version, env_version[envs], version)
+    runtime = _per_env(marks.env_runtime, len(env_names))
     return pd.DataFrame(
         {
-            "function": pd.Series(np.asarray(rows.functions + [""], dtype=object)[envs],
-                                  dtype=object),
-            "version": version_s,
-            "environment": env_series,
+            "function": coded_by_code(rows.functions + [""], envs),
+            "version": coded(version),
+            "environment": coded_by_code(env_names + [""], envs),
             "request_id": pd.Series(cols["request_id"], dtype=object),
             "start": ms_to_datetime(rows.start),
             "end": ms_to_datetime(cols["end"]),
-            # object columns of shared strings: pandas would otherwise infer its string
+            "start_type": coded_by_code(START_ORDER, seq.start_code),
+            # an object column of shared strings: pandas would otherwise infer its string
             # dtype, whose every comparison downstream also scans for missing values
-            "start_type": pd.Series(seq.start_type, dtype=object),
             "reason": pd.Series(reason, dtype=object),
-            "status": pd.Series(status, dtype=object),
-            "error_type": pd.Series(error_type, dtype=object),
+            "status": coded(status),
+            "error_type": coded(error_type),
             "duration_ms": cols["duration_ms"],
             "billed_duration_ms": cols["billed_duration_ms"],
             "init_duration_ms": seq.init_duration,
@@ -433,13 +448,22 @@ def _invocation_table(rows: _Rows, marks: _Marks, seq: _Sequence, ev: dict[str, 
             "billed_restore_duration_ms": cols["billed_restore_duration_ms"],
             "memory_mb": cols["memory_mb"],
             "max_memory_used_mb": cols["max_memory_used_mb"],
-            "init_type": pd.Series(seq.init_type, dtype=object),
-            "runtime_version": pd.Series(runtime, dtype=object),
+            "init_type": coded(seq.init_type),
+            "runtime_version": coded_by_code(list(runtime), envs),
             "init_failures": ev["init_failures"],
-            "flags": pd.Series(flags, dtype=object),
+            "flags": flags,
         },
         columns=list(INVOCATION_COLUMNS),
     )
+
+
+_STREAM_VERSION = re.compile(r"\[([^\]]+)\]")
+
+
+def _stream_version(stream: str) -> str:
+    """The [version] of a log stream name ("2026/03/01/[$LATEST]abc" -> "$LATEST"), else ""."""
+    found = _STREAM_VERSION.search(stream)
+    return found.group(1) if found else ""
 
 
 def ms_to_datetime(ms: np.ndarray) -> pd.DatetimeIndex:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from lamlife.lifecycle.analysis import Analysis, InputStats
 from lamlife.lifecycle.engine.causes import count_causes, count_reinit_causes
+from lamlife.lifecycle.engine.coded import plain_columns
 from lamlife.lifecycle.engine.replay import OrphanEvent
 from lamlife.lifecycle.schema import (
     COLD_START_TYPES,
@@ -55,14 +56,17 @@ def percentiles(values: pd.Series | np.ndarray | list[float]) -> dict[str, Any]:
 
 
 def has_flag(flags: pd.Series, flag: str) -> pd.Series:
-    """Boolean mask: the ';'-joined flags string contains ``flag`` as a whole word."""
-    out = pd.Series(False, index=flags.index, dtype=bool)
-    flags = flags[flags.notna() & (flags != "")]
-    if flags.empty:
-        return out
-    padded = FLAG_SEPARATOR + flags.astype(str) + FLAG_SEPARATOR
-    out[flags.index] = padded.str.contains(FLAG_SEPARATOR + flag + FLAG_SEPARATOR, regex=False)
-    return out
+    """Boolean mask: the ';'-joined flags string contains ``flag`` as a whole word. Each
+    distinct flags value is looked at once (a coded column holds a handful)."""
+    uniques: Any
+    if isinstance(flags.dtype, pd.CategoricalDtype):
+        codes = flags.cat.codes.to_numpy()
+        uniques = flags.cat.categories
+    else:
+        codes, uniques = pd.factorize(flags.to_numpy(dtype=object))
+    hit = np.array([isinstance(u, str) and flag in u.split(FLAG_SEPARATOR) for u in uniques]
+                   + [False], dtype=bool)  # code -1 (missing) reads the last entry
+    return pd.Series(hit[codes], index=flags.index, dtype=bool)
 
 
 def environments_table(inv: pd.DataFrame) -> pd.DataFrame:
@@ -170,7 +174,8 @@ _STREAM_VERSION = re.compile(r"\[([^\]]+)\]")
 
 def _function_rows(inv: pd.DataFrame) -> list[dict[str, Any]]:
     rows = []
-    for (function, version), part in inv.groupby(["function", "version"], sort=True):
+    for (function, version), part in inv.groupby(["function", "version"], sort=True,
+                                                  observed=True):
         counts = part["start_type"].value_counts()
         n = len(part)
         cold = int(sum(counts.get(t, 0) for t in COLD_START_TYPES))
@@ -210,7 +215,7 @@ def events_table(inv: pd.DataFrame, extra: Iterable[dict[str, Any]] = ()) -> pd.
     """Flagged lifecycle events: failures, re-inits, init failures, reset loops, plus ``extra``."""
     rows: list[pd.DataFrame] = []
     base = ["start", "function", "environment", "request_id"]
-    failed = inv[inv["status"] != "success"]
+    failed = plain_columns(inv[inv["status"] != "success"])
     if not failed.empty:
         oom = has_flag(failed["flags"], "out_of_memory")
         event = np.where(oom, "out_of_memory", failed["status"])
@@ -223,22 +228,22 @@ def events_table(inv: pd.DataFrame, extra: Iterable[dict[str, Any]] = ()) -> pd.
         label = pd.Series(event, index=failed.index, dtype=object)
         frame["reason"] = label + ": invocation " + what + etype + took
         rows.append(frame)
-    special = inv[inv["start_type"].isin(("reinit", "proactive"))]
+    special = plain_columns(inv[inv["start_type"].isin(("reinit", "proactive"))])
     if not special.empty:
         frame = special[base].rename(columns={"start": "time"})
         frame["event"] = special["start_type"]
         frame["reason"] = special["reason"]
         rows.append(frame)
-    init_failed = inv[inv["init_failures"] > 0]
+    init_failed = plain_columns(inv[inv["init_failures"] > 0])
     if not init_failed.empty:
         frame = init_failed[base].rename(columns={"start": "time"})
         frame["event"] = "init_failure"
         frame["reason"] = "init_failure: " + init_failed["init_failures"].astype(str) + \
             " failed init(s) before this invocation"
         rows.append(frame)
-    loop = inv[has_flag(inv["flags"], "reset_loop")] if not inv.empty else inv
+    loop = plain_columns(inv[has_flag(inv["flags"], "reset_loop")]) if not inv.empty else inv
     if not loop.empty:
-        counts = loop.groupby(["function", "environment"], sort=False).agg(
+        counts = loop.groupby(["function", "environment"], sort=False, observed=True).agg(
             time=("start", "min"), failures=("request_id", "size"))
         counts = counts.reset_index()
         frame = pd.DataFrame({
