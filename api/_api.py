@@ -17,8 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from lamlife.cli.options import Billing
 from lamlife.lifecycle.analysis import Analysis
+from lamlife.lifecycle.billing.choices import billing_options
 from lamlife.lifecycle.billing.prices import load_table
 from lamlife.lifecycle.billing.rules import BillingOptions
 from lamlife.lifecycle.errors import InputError
@@ -78,8 +78,8 @@ def _billing(region: str | None, architecture: str | None, package: str | None,
              runtime: str | None, provisioned: int | None,
              monthly_gb_seconds: float | None) -> BillingOptions:
     """The same BillingOptions the command-line options give."""
-    return Billing(region, architecture, package, runtime, provisioned,
-                   monthly_gb_seconds).options()
+    return billing_options(region, architecture, package, runtime, provisioned,
+                           monthly_gb_seconds)
 
 
 def _result(analysis: Analysis) -> AnalysisResult:

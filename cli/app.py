@@ -46,6 +46,8 @@ class OneLineErrors(TyperGroup):
                 ctx = getattr(exc, "ctx", None)
                 where = f" (see '{ctx.command_path} -h')" if ctx is not None else ""
                 message = one_line(" ".join(str(exc.format_message()).split()))
+                # typer's choice check words it "Value error, 'x' is not one of ..."
+                message = message.replace(": Value error, ", ": ")
                 typer.echo(f"lamlife: error: {message}{where}", err=True)
             sys.exit(exc.exit_code)
         sys.exit(code if isinstance(code, int) else 0)

@@ -89,6 +89,7 @@ EXTENSION_FORMATS: dict[str, str] = {
     ".html": "html",
     ".htm": "html",
     ".xml": "junit",
+    ".txt": "table",  # the terminal report as plain text
 }
 _FORMAT_WORDS = frozenset({*EXTENSION_FORMATS.values(), "md"})
 
@@ -96,7 +97,8 @@ _FORMAT_WORDS = frozenset({*EXTENSION_FORMATS.values(), "md"})
 def resolve_format(fmt: str | None, output: Path | None,
                    formats: Sequence[str] = FORMATS) -> str:
     """The report format: --format when given; else from --output's extension (.json, .csv,
-    .md, .html, ...); else table on a terminal and json when piped or written to a file.
+    .md, .html, .txt for the plain-text table, ...); else table on a terminal and json when
+    piped or written to a file.
 
     ``--output json`` (a bare format name, no extension) is refused: it would write a file
     called ``json``. Raises InputError (exit 2) for an unknown format or an extension whose

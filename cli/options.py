@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from lamlife.lifecycle.environ import environment_region
 from lamlife.reports import FORMATS
 
 if TYPE_CHECKING:
@@ -157,25 +156,15 @@ class Billing:
         return bool(self.region or self.pricing)
 
     def options(self, provisioned: int | None = None) -> BillingOptions:
-        """``BillingOptions`` (``provisioned`` overrides the option, e.g. in a simulation).
-
-        The default Region (used where neither ``--region`` nor the input names one) is
-        ``AWS_REGION``, else ``AWS_DEFAULT_REGION``, as the AWS CLI reads them."""
-        from lamlife.lifecycle.billing.rules import BillingOptions
+        """``BillingOptions`` (``provisioned`` overrides the option, e.g. in a simulation);
+        see ``billing.choices.billing_options``."""
+        from lamlife.lifecycle.billing.choices import billing_options
 
         architecture = choice(self.architecture)
         package = choice(self.package)
-        env_name, env_region = environment_region()
-        return BillingOptions(
-            default_region=env_region,
-            default_region_from=env_name,
-            region=self.region or None,
-            architecture=architecture.lower() if architecture else None,
-            package=package.lower() if package else None,
-            runtime=self.runtime or None,
-            provisioned=self.provisioned if provisioned is None else provisioned,
-            monthly_gb_seconds=self.monthly_gb_seconds,
-        )
+        return billing_options(
+            self.region, architecture, package, self.runtime,
+            self.provisioned if provisioned is None else provisioned, self.monthly_gb_seconds)
 
     def table(self) -> PriceTable:
         """The price table: --pricing FILE, else the built-in one."""

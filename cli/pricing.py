@@ -26,7 +26,6 @@ from lamlife.cli.options import (  # noqa: F401  (the billing options, re-export
     ProvisionedOption,
     RegionOption,
     RuntimeOption,
-    environment_region,
 )
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.files import write_atomic

@@ -32,7 +32,7 @@ from lamlife.lifecycle.read.arrivals import (
     sniff_arrival_csv,
 )
 from lamlife.lifecycle.read.seen import note_overlap_and_limits
-from lamlife.lifecycle.read.timeparse import ms_to_iso
+from lamlife.lifecycle.read.timeparse import ms_to_iso, parse_time
 from lamlife.lifecycle.schema import INVOCATION_COLUMNS
 from lamlife.lifecycle.simulate.whatif import (
     Pricing,
@@ -82,8 +82,6 @@ def time_window(since: str | None, until: str | None,
     (``2h``, ``7d``). None when neither is given; InputError for an unreadable or empty one."""
     if since is None and until is None:
         return None
-    from lamlife.lifecycle.aws.fetch import parse_time  # the fetch grammar (no AWS call)
-
     now = now or datetime.now(UTC)
     since_ms = parse_time(since, now).timestamp() * 1000.0 if since is not None else None
     until_ms = parse_time(until, now).timestamp() * 1000.0 if until is not None else None

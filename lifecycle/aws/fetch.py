@@ -85,6 +85,7 @@ from lamlife.lifecycle.aws.state import (
 from lamlife.lifecycle.errors import AwsAccessError, InputError, LamlifeError
 from lamlife.lifecycle.files import write_atomic
 from lamlife.lifecycle.read import timeparse
+from lamlife.lifecycle.read.timeparse import parse_time
 
 __all__ = [  # what callers and tests use from here (some live in common / functions / state)
     "STATE_FORMAT", "THROTTLE_CODES", "AwsClients", "FetchInterrupted", "FetchState",
@@ -225,37 +226,8 @@ def is_platform_message(message: str) -> bool:
 
 def parse_duration(text: str) -> float | None:
     """Seconds in a relative duration like ``24h``, ``90m``, ``1h30m``, ``7d`` (optionally
-    followed by ``ago``); None if not one. The grammar is ``timeparse.parse_duration``'s."""
-    value = text.strip().lower()
-    if value.endswith(" ago"):
-        value = value[:-4]
-    return timeparse.parse_duration(value)
-
-
-def parse_time(text: str, now: datetime) -> datetime:
-    """An instant from ISO 8601 (naive means UTC), ``now``, a relative ``2h`` (= 2 h before
-    ``now``) or epoch seconds / milliseconds. Raises InputError otherwise."""
-    value = text.strip()
-    if value.lower() == "now":
-        return now
-    seconds = parse_duration(value)
-    if seconds is not None:
-        return now - timedelta(seconds=seconds)
-    if re.fullmatch(r"\d{9,13}(?:\.\d+)?", value):
-        number = float(value)
-        return datetime.fromtimestamp(number / 1000 if number > 1e11 else number, tz=UTC)
-    iso = value.replace("Z", "+00:00").replace("z", "+00:00")
-    try:
-        parsed = datetime.fromisoformat(iso)
-    except ValueError:
-        raise InputError(
-            f"cannot read time {text!r}: use ISO 8601 (2024-05-20T10:00:00Z), 'now' or a "
-            "relative time such as 2h, 30m, 7d"
-        ) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
-
+    followed by ``ago``); None if not one (``timeparse.parse_relative``)."""
+    return timeparse.parse_relative(text)
 
 
 def resolve_window(

@@ -350,6 +350,9 @@ def load_baseline(path: str | Path) -> Baseline:
         # NaN and Infinity are not JSON (RFC 8259); a missing value is written as null
         raise ConfigError(f"{source}: {name} is not a JSON number; a value without data is null")
 
+    if not text.lstrip().startswith("{"):  # e.g. the logs themselves passed as the baseline
+        raise ConfigError(f"{source}: not a lamlife baseline (the JSON object written by "
+                          "'lamlife baseline PATH... --output FILE')")
     try:
         data = json.loads(text, parse_constant=no_constants)
     except json.JSONDecodeError as exc:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from lamlife.lifecycle.analysis import Analysis, InputStats
 from lamlife.lifecycle.engine.causes import count_causes, count_reinit_causes
-from lamlife.lifecycle.engine.coded import plain_columns
+from lamlife.lifecycle.engine.coded import codes_of, plain_columns
 from lamlife.lifecycle.engine.replay import OrphanEvent
 from lamlife.lifecycle.schema import (
     COLD_START_TYPES,
@@ -125,8 +125,8 @@ def _by_environment(inv: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     """``inv`` ordered by (function, environment, start), stable, with one int64 key per
     (function, environment): integer codes of the sorted names, so the order is the names'
     order without sorting strings row by row."""
-    fn_codes, fn_names = pd.factorize(inv["function"].to_numpy(dtype=object), sort=True)
-    env_codes, env_names = pd.factorize(inv["environment"].to_numpy(dtype=object), sort=True)
+    fn_codes, _fn_names = codes_of(inv["function"])
+    env_codes, env_names = codes_of(inv["environment"])
     key = fn_codes.astype(np.int64) * max(len(env_names), 1) + env_codes
     start = inv["start"]
     start_key = start.to_numpy(dtype="datetime64[ns]").astype(np.int64)
@@ -144,8 +144,9 @@ def functions_table(inv: pd.DataFrame, environments: pd.DataFrame,
     summary's ``init_failures``. A function with such failures and no invocation gets a row.
     """
     extra: dict[tuple[str, str], int] = {}
+    orphan_init_failures = list(orphan_init_failures)
     versions = dict(zip(zip(inv["function"], inv["environment"], strict=True), inv["version"],
-                        strict=True)) if not inv.empty else {}
+                        strict=True)) if orphan_init_failures and not inv.empty else {}
     for function, environment in orphan_init_failures:
         version = versions.get((function, environment))
         if version is None:
@@ -182,7 +183,7 @@ def _function_rows(inv: pd.DataFrame) -> list[dict[str, Any]]:
         env_known = part["environment"][part["environment"] != ""]
         init = percentiles(part["init_duration_ms"])
         dur = percentiles(part["duration_ms"])
-        runtimes = sorted({r for r in part["runtime_version"].dropna() if r})
+        runtimes = sorted({r for r in part["runtime_version"].dropna().unique() if r})
         row: dict[str, Any] = {
             "function": function,
             "version": version,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from lamlife.lifecycle.errors import InputError
 
 _ISO = re.compile(
     r"(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:[.,](\d+))?\s*(Z|[+-]\d\d:?\d\d)?$"
@@ -154,3 +156,38 @@ def datetimes_to_ms(times: Any) -> Any:
     ms = (ns // 1_000_000).astype(float) + (ns % 1_000_000).astype(float) / 1e6
     ms[bad] = np.nan
     return ms
+
+
+def parse_relative(text: str) -> float | None:
+    """Seconds in a relative duration like ``24h``, ``90m``, ``1h30m``, ``7d`` (optionally
+    followed by ``ago``); None if not one. The grammar is ``parse_duration``'s."""
+    value = text.strip().lower()
+    if value.endswith(" ago"):
+        value = value[:-4]
+    return parse_duration(value)
+
+
+def parse_time(text: str, now: datetime) -> datetime:
+    """An instant from ISO 8601 (naive means UTC), ``now``, a relative ``2h`` (= 2 h before
+    ``now``) or epoch seconds / milliseconds: the grammar of ``fetch --start/--end`` and
+    ``analyze --since/--until``. Raises InputError otherwise."""
+    value = text.strip()
+    if value.lower() == "now":
+        return now
+    seconds = parse_relative(value)
+    if seconds is not None:
+        return now - timedelta(seconds=seconds)
+    if re.fullmatch(r"\d{9,13}(?:\.\d+)?", value):
+        number = float(value)
+        return datetime.fromtimestamp(number / 1000 if number > 1e11 else number, tz=UTC)
+    iso = value.replace("Z", "+00:00").replace("z", "+00:00")
+    try:
+        parsed = datetime.fromisoformat(iso)
+    except ValueError:
+        raise InputError(
+            f"cannot read time {text!r}: use ISO 8601 (2024-05-20T10:00:00Z), 'now' or a "
+            "relative time such as 2h, 30m, 7d"
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)

@@ -288,6 +288,14 @@ def test_not_a_baseline_exits_2(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "not a lamlife baseline" in result.stderr
 
 
+def test_logs_given_as_the_baseline_say_so(tmp_path: Path) -> None:
+    budget = write(tmp_path, "max_increase:\n  init_p95_ms: 0.1\n")
+    result = check_orders(budget, "--baseline", ORDERS)
+    assert result.exit_code == 2
+    assert "orders.log: not a lamlife baseline" in result.stderr
+    assert "Extra data" not in result.stderr and result.stderr.count("\n") == 1
+
+
 def test_baseline_of_an_empty_input_exits_2(tmp_path: Path) -> None:
     empty = write(tmp_path, "", "empty.log")
     result = run("baseline", empty, "--output", str(tmp_path / "b.json"))

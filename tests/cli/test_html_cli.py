@@ -32,7 +32,8 @@ def run(*args: str) -> Result:
 @pytest.mark.parametrize(
     ("name", "starts"),
     [("r.html", "<!DOCTYPE html>"), ("r.HTM", "<!DOCTYPE html>"), ("r.json", "{"),
-     ("r.md", "# lamlife analysis"), ("r.csv", "function,version,environment")],
+     ("r.md", "# lamlife analysis"), ("r.csv", "function,version,environment"),
+     ("report.txt", "Cold starts")],
 )
 def test_analyze_output_extension_picks_the_format(tmp_path: Path, name: str,
                                                    starts: str) -> None:

@@ -26,3 +26,13 @@ def test_room_does_not_import_the_pipeline(module: str) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "[]"
+
+
+@pytest.mark.parametrize("module", ["lamlife._api", *ROOMS, "lamlife.lifecycle.pipeline"])
+def test_the_library_does_not_import_the_command_line(module: str) -> None:
+    """The Python API and the engine stand without the CLI (typer's option classes)."""
+    code = (f"import sys, {module}\n"
+            "print(sorted(m for m in sys.modules if m.startswith('lamlife.cli')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "[]"
