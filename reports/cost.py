@@ -11,6 +11,7 @@ every part of a report.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -97,8 +98,18 @@ def pricing_line(cost: dict[str, Any]) -> str:
     return line
 
 
+def nothing_priced(cost: Mapping[str, Any]) -> bool:
+    """Invocations were seen and none could be priced (no price for their Region): every
+    amount is 0 only because nothing was counted."""
+    return bool(cost.get("invocations")) and cost.get("priced_invocations") == 0
+
+
 def summary_rows(cost: dict[str, Any]) -> list[tuple[str, str]]:
-    """(label, value) rows of the cost summary."""
+    """(label, value) rows of the cost summary ("unpriced" when nothing could be priced)."""
+    if nothing_priced(cost):
+        return [("Total", f"{UNPRICED}: no price for any of the "
+                          f"{cost['invocations']:,} invocations (see the warnings)"),
+                ("Billed GB-s", num(cost["gb_seconds"], 4))]
     rows = [
         ("Total", usd(cost["total_usd"])),
         ("Requests", usd(cost["requests_usd"])),
@@ -283,19 +294,20 @@ def cost_sections(cost: dict[str, Any], tables: dict[str, pd.DataFrame] | None =
     if by_fn is not None and len(by_fn):
         sections.append(Section(
             title="Cost by function",
-            columns=tuple(Column(h, "left" if k == "text" else "right")
+            # GB-s gives way on a narrow terminal before function names and Regions fold
+            columns=tuple(Column(h, "left" if k == "text" else "right", optional=h == "GB-s")
                           for _, h, k in _FN_COLUMNS),
             rows=tuple(tuple(r) for r in _rows(by_fn, _FN_COLUMNS)),
         ))
     by_st = tables.get("by_start_type")
-    if by_st is not None and len(by_st):
+    if by_st is not None and len(by_st) and not nothing_priced(cost):  # all $0 otherwise
         sections.append(Section(
             title="Cost by start type",
             columns=tuple(Column(h, "left" if k == "text" else "right")
                           for _, h, k in _ST_COLUMNS),
             rows=tuple(tuple(r) for r in _rows(by_st, _ST_COLUMNS)),
         ))
-    notes = [line for line in (unbilled_init_line(cost),) if line]
+    notes = [line for line in (unbilled_init_line(cost),) if line and not nothing_priced(cost)]
     notes.append(pricing_line(cost))
     notes.extend(cost.get("notes", []))
     last = sections[-1]

@@ -60,6 +60,9 @@ class Column:
     align: Align = "left"
     # never fold a word of this column over lines (environment ids): other columns give first
     keep_words: bool = False
+    # left out on a terminal too narrow for the table without folding words (JSON, CSV and
+    # Markdown keep it): a figure that is also elsewhere, e.g. GB-s beside the dollars
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -181,10 +184,12 @@ def _window_text(window: Mapping[str, Any]) -> str:
 
 def init_cost_text(cost: Mapping[str, Any] | None) -> str:
     """What INIT costs, in one line: the INIT share of the cost and what was not billed."""
-    from lamlife.reports.cost import usd
+    from lamlife.reports.cost import nothing_priced, usd
 
     if not isinstance(cost, Mapping):
         return "not priced"
+    if nothing_priced(cost):  # $0 would read as free
+        return "unpriced: no price for any invocation (see the warnings)"
     init = _get(cost, "init_usd")
     total = _get(cost, "total_usd")
     share = _get(cost, "init_share")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from dataclasses import replace
 
 from rich import box
 from rich.cells import cell_len
@@ -71,7 +72,31 @@ def fit_widths(section: Section, width: int) -> list[int] | None:
     return widths
 
 
+def _folds_words(section: Section, widths: list[int] | None) -> bool:
+    """Whether these widths fold a word of some cell or header (not only wrap between
+    words)."""
+    if widths is None:
+        return False
+    rows = (*section.rows, tuple(column.header for column in section.columns))
+    return any(widths[i] < _longest_word(row[i]) for row in rows
+               for i in range(len(section.columns)))
+
+
+def fitted(section: Section, width: int) -> Section:
+    """``section`` without its ``optional`` columns when they are what makes a word fold at
+    this width (and leaving them out avoids it); else ``section`` as it is."""
+    keep = [i for i, column in enumerate(section.columns) if not column.optional]
+    if len(keep) == len(section.columns) or not _folds_words(section,
+                                                             fit_widths(section, width)):
+        return section
+    narrow = replace(section, columns=tuple(section.columns[i] for i in keep),
+                     rows=tuple(tuple(row[i] for i in keep) for row in section.rows),
+                     markdown_headers=())
+    return narrow if not _folds_words(narrow, fit_widths(narrow, width)) else section
+
+
 def _build(section: Section, width: int) -> RenderableType:
+    section = fitted(section, width)
     parts: list[RenderableType] = []
     title = Text(section.title, style="bold") if section.title else None
     if section.columns and section.rows:

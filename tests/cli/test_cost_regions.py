@@ -223,6 +223,20 @@ def test_analyze_keeps_the_priced_functions_and_warns(tmp_path: Path) -> None:
     assert "| orders | il-central-1 | 1 | 1 | 0.2500 | unpriced | - | - | - |" in md
 
 
+@pytest.mark.parametrize("region", ["il-central-1", "ap-southeast-7"])
+def test_nothing_priced_reads_unpriced_never_zero_dollars(tmp_path: Path, region: str) -> None:
+    # every invocation in a Region without a sourced price: the headline and the cost summary
+    # say unpriced; "$0 of $0" would read as free
+    log = tail_log(tmp_path / "orders.log", region)
+    md = run("analyze", str(log), "--format", "markdown").stdout
+    assert ("| INIT cost | unpriced: no price for any invocation (see the warnings) |"
+            in md)
+    assert "| Total | unpriced: no price for any of the 1 invocations (see the warnings) |" in md
+    assert "$0" not in md
+    text = run("analyze", str(log), "--format", "table").stdout
+    assert "INIT cost      unpriced: no price for any invocation" in text
+
+
 def test_check_exits_2_only_for_a_limit_that_needs_the_missing_price(tmp_path: Path) -> None:
     log = tail_log(tmp_path / "orders.log", "il-central-1")
     cost_budget = tmp_path / "cost.yaml"

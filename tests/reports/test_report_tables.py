@@ -219,3 +219,23 @@ def test_render_table_format_is_the_terminal_text(sample: Analysis) -> None:
     assert "\n".join(line.rstrip() for line in text.split("\n")) == golden(
         "sample_table_w100.txt"
     )
+
+
+def test_optional_column_gives_way_before_words_fold() -> None:
+    from lamlife.reports.sections import Column, Section
+    from lamlife.reports.tables import fitted
+
+    section = Section(
+        title="Cost by function",
+        columns=(Column("Function"), Column("Region"), Column("GB-s", "right", optional=True),
+                 Column("Total", "right")),
+        rows=(("orders-api", "us-east-1", "6.7275", "$0.000118"),),
+    )
+    # wide enough for all: nothing is left out
+    assert fitted(section, 60) is section
+    # too narrow for all four without folding "orders-api" or "us-east-1": GB-s goes
+    narrow = fitted(section, 36)
+    assert [c.header for c in narrow.columns] == ["Function", "Region", "Total"]
+    assert narrow.rows == (("orders-api", "us-east-1", "$0.000118"),)
+    # so narrow that words fold anyway: the column stays (leaving it out would not help)
+    assert fitted(section, 20) is section
