@@ -9,7 +9,8 @@ Run by hand (never part of the test suite; needs ``pip install '.[spark]'`` and 
 The folder is generated once into ``benchmarks/out/`` (reused; ``--regenerate`` rebuilds).
 Each engine runs as a subprocess (``lamlife analyze DIR --format json``); wall time and the
 peak RSS of that process alone (os.wait4: the driver, not Spark's Python workers) are printed
-with the generator's totals and the analyzer's.
+with the generator's totals and the analyzer's, and whether the two JSON reports (summary
+with cost, functions, environments, events, account view, input accounting) are equal.
 """
 
 from __future__ import annotations
@@ -68,12 +69,16 @@ def main(argv: list[str] | None = None) -> int:
         if code != 0:
             print(f"{engine}: exit {code}")
             return 1
-        summary = json.loads(out)["summary"]
-        summaries[engine] = summary
+        report = json.loads(out)
+        summary = report["summary"]
+        summaries[engine] = report
         print(f"{engine:6s} wall {wall:7.1f} s  driver peak RSS {rss:7.0f} MB  "
               f"invocations {summary['invocations']:,}  cold starts {summary['cold_starts']:,}")
     same = summaries["local"] == summaries["spark"]
-    print(f"same summary: {same}; generator said invocations {stated['invocations']:,}, "
+    differ = sorted(k for k in summaries["local"]
+                    if summaries["local"][k] != summaries["spark"].get(k))
+    print(f"same report: {same}{' (differ: ' + ', '.join(differ) + ')' if differ else ''}; "
+          f"generator said invocations {stated['invocations']:,}, "
           f"cold starts {stated['cold_starts']:,}")
     return 0 if same else 1
 

@@ -105,7 +105,10 @@ def analyze(
                 from lamlife.lifecycle.spark import analyze_paths_spark, require_pyspark
 
                 require_pyspark()
-                analysis = analyze_paths_spark(paths, options, spark_master, progress)
+                # the report's aggregates come from Spark; every row only when it is shown
+                analysis = analyze_paths_spark(paths, options, spark_master, progress,
+                                               invocations=invocations
+                                               or chosen in ("csv", "html"))
             else:
                 analysis = analyze_paths(paths, options, progress)
         extras: list[Any] = (cost_sections(analysis.summary["cost"])

@@ -34,6 +34,7 @@ import pandas as pd
 from lamlife.lifecycle.engine.replay import EngineOptions, OrphanEvent, run_engine
 from lamlife.lifecycle.read.collect import NUMERIC_FIELDS, RecordSink
 from lamlife.lifecycle.read.platform import json_record_time, parse_json_platform
+from lamlife.lifecycle.read.seen import seen_counts
 from lamlife.lifecycle.schema import INVOCATION_COLUMNS
 
 UNIT_INPUT_COLUMNS: tuple[str, ...] = (
@@ -50,7 +51,7 @@ COUNT_COLUMNS: tuple[str, ...] = ("events", "records", "ignored", "malformed", "
 UNIT_OUTPUT_COLUMNS: tuple[str, ...] = (
     "row",
     *(f"{c}_us" if c in TIME_COLUMNS else c for c in INVOCATION_COLUMNS),
-    "event", "event_time_ms", *COUNT_COLUMNS, "regions",
+    "event", "event_time_ms", *COUNT_COLUMNS, "regions", "seen",
 )
 
 
@@ -86,12 +87,26 @@ class RecordingSink(RecordSink):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[tuple[int, float, int, str]] = []  # env code, ts, seq, record
+        # (function, environment, code) in the order the readers first named each pair, and
+        # code -> the function a JSON initStart named: what the Spark engine needs to name
+        # the environments of files read apart as one read of them all would
+        self.keys_seen: list[tuple[str, str, int]] = []
+        self.record_names: dict[int, str] = {}
+
+    def env_code(self, function: str, environment: str) -> int:
+        new = (function, environment) not in self._env_codes
+        code = super().env_code(function, environment)
+        if new:
+            self.keys_seen.append((function, environment, code))
+        return code
 
     def add_record(self, function: str, environment: str, ts: float,
                    rec: tuple[Any, ...]) -> None:
         super().add_record(function, environment, ts, rec)  # counts, Regions, names
-        self.rows.append((self.env_code(function, environment), ts, self._seq,
-                          encode_record(rec)))
+        code = self.env_code(function, environment)
+        if code not in self.record_names and code in self.function_from_record:
+            self.record_names[code] = self.function_from_record[code]
+        self.rows.append((code, ts, self._seq, encode_record(rec)))
 
     def add_starts(self, env: np.ndarray, ts: np.ndarray, request_ids: Sequence[str],
                    versions: Sequence[str]) -> None:
@@ -183,6 +198,8 @@ def environment_unit(events: pd.DataFrame, options: EngineOptions | None = None
     sink = RecordSink()
     _replay(events, sink)
     incomplete = sink.finish()
+    seen = {"kinds": seen_counts(sink, incomplete), "reports": len(sink),
+            "starts": len(sink.envs_with_starts), "marks": len(sink.marks)}
     result = run_engine(sink, options or EngineOptions())
     counts = sink.counts
     first = events.iloc[0] if len(events) else None
@@ -191,11 +208,12 @@ def environment_unit(events: pd.DataFrame, options: EngineOptions | None = None
     return _output(result.invocations, result.orphan_events, group,
                    (counts.events, counts.records, counts.ignored, counts.malformed, incomplete,
                     int(getattr(sink, "duplicates", 0))),
-                   sink.regions())
+                   sink.regions(), seen)
 
 
 def _output(invocations: pd.DataFrame, orphans: list[OrphanEvent], group: tuple[str, str],
-            counts: tuple[int, ...], regions: dict[str, dict[str, str]]) -> pd.DataFrame:
+            counts: tuple[int, ...], regions: dict[str, dict[str, str]],
+            seen: dict[str, Any] | None = None) -> pd.DataFrame:
     """The unit's rows, column by column (numpy arrays; one DataFrame built at the end):
     invocations first, then orphans, then the counts row."""
     n, k = len(invocations), len(orphans)
@@ -231,6 +249,7 @@ def _output(invocations: pd.DataFrame, orphans: list[OrphanEvent], group: tuple[
     for name, value in zip(COUNT_COLUMNS, counts, strict=True):
         out[name][-1] = value
     out["regions"][-1] = json.dumps(regions) if regions else ""
+    out["seen"][-1] = json.dumps(seen) if seen else ""
     return pd.DataFrame(out, columns=list(UNIT_OUTPUT_COLUMNS))
 
 
@@ -271,6 +290,24 @@ def regions_from_rows(rows: pd.DataFrame) -> dict[str, dict[str, str]]:
             for function, by_env in json.loads(text).items():
                 out.setdefault(function, {}).update(by_env)
     return out
+
+
+def seen_from_rows(rows: pd.DataFrame) -> tuple[dict[str, int], bool]:
+    """Platform records by kind over every group's counts row (``read.seen.seen_counts``;
+    ``incomplete`` included), and whether the input held REPORTs and no START, END or INIT
+    line at all."""
+    kinds: dict[str, int] = {}
+    reports = starts = marks = 0
+    texts: Any = rows.get("seen", [])
+    for text in texts:
+        if isinstance(text, str) and text:
+            seen = json.loads(text)
+            for kind, n in seen["kinds"].items():
+                kinds[kind] = kinds.get(kind, 0) + int(n)
+            reports += int(seen["reports"])
+            starts += int(seen["starts"])
+            marks += int(seen["marks"])
+    return kinds, bool(reports and not starts and not marks)
 
 
 def counts_from_rows(rows: pd.DataFrame) -> dict[str, int]:

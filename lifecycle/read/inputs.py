@@ -59,10 +59,12 @@ Progress = Callable[[int], None]  # called with bytes read so far (all files)
 
 
 def read_inputs(paths: Sequence[str | Source], options: ReadOptions | None = None,
-                progress: Progress | None = None, sink: RecordSink | None = None
-                ) -> ReadResult:
+                progress: Progress | None = None, sink: RecordSink | None = None,
+                require_readable: bool = True) -> ReadResult:
     """Read every input (paths, ``-``, or Sources with an opener such as S3 objects) into one
-    sink (a new RecordSink unless given). Raises InputError for unreadable input."""
+    sink (a new RecordSink unless given). Raises InputError for unreadable input, and when
+    nothing was readable unless ``require_readable`` is False (one file of many read
+    alone, as the Spark engine reads them)."""
     options = options or ReadOptions()
     sources = discover(paths)
     sink = sink if sink is not None else RecordSink()
@@ -104,9 +106,8 @@ def read_inputs(paths: Sequence[str | Source], options: ReadOptions | None = Non
         readable += 1
         stats.files += 1
         stats.formats[fmt] = stats.formats.get(fmt, 0) + 1
-    if readable == 0:
-        where = ", ".join(p if isinstance(p, str) else p.name for p in paths)
-        raise InputError(f"{where}: nothing readable (no file in a log format lamlife reads)")
+    if readable == 0 and require_readable:
+        raise nothing_readable(paths)
     for code, name in naming.display_names(sink.environments).items():
         sink.function_from_record.setdefault(code, name)  # a log split into parts
     for name, names in naming.joined.items():
@@ -121,6 +122,12 @@ def read_inputs(paths: Sequence[str | Source], options: ReadOptions | None = Non
 
 
 _BINARY = "binary"
+
+
+def nothing_readable(paths: Sequence[str | Source]) -> InputError:
+    """The error for inputs none of which is in a format lamlife reads."""
+    where = ", ".join(p if isinstance(p, str) else p.name for p in paths)
+    return InputError(f"{where}: nothing readable (no file in a log format lamlife reads)")
 
 
 def _read_source(source: Source, options: ReadOptions, result: ReadResult,

@@ -47,11 +47,20 @@ def seen_text(seen: dict[str, int]) -> str:
 
 def note_overlap_and_limits(sink: RecordSink, stats: InputStats) -> None:
     """After ``sink.finish()``: what was seen, duplicates dropped, REPORT-only limits."""
-    stats.seen = seen_counts(sink, stats.incomplete)
-    stats.duplicates += sink.duplicates
-    if sink.duplicates:
+    note_seen(stats, seen_counts(sink, stats.incomplete), sink.duplicates,
+              bool(len(sink) and not sink.envs_with_starts and not sink.marks))
+
+
+def note_seen(stats: InputStats, seen: dict[str, int], duplicates: int,
+              report_only: bool) -> None:
+    """``note_overlap_and_limits`` from counts (the Spark engine adds them up over the
+    environments): ``seen`` by kind, ``duplicates`` dropped, ``report_only``: REPORTs and
+    no START, END or INIT line anywhere."""
+    stats.seen = {k: seen[k] for k, _name in SEEN_KINDS if seen.get(k)}
+    stats.duplicates += duplicates
+    if duplicates:
         stats.warnings.append(
-            f"{sink.duplicates} duplicate platform record(s) dropped: the same events were read "
+            f"{duplicates} duplicate platform record(s) dropped: the same events were read "
             "more than once (overlapping exports, a file given twice, a copy pasted twice)")
-    if len(sink) and not sink.envs_with_starts and not sink.marks:
+    if report_only:
         stats.warnings.append(REPORT_ONLY)

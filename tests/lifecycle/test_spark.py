@@ -10,6 +10,7 @@ missing; in CI (``CI`` set) they must run.
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 from collections.abc import Iterator
@@ -21,8 +22,10 @@ import pytest
 from typer.testing import CliRunner
 
 from lamlife.cli.main import app
+from lamlife.lifecycle.billing.prices import load_table
+from lamlife.lifecycle.billing.rules import BillingOptions
 from lamlife.lifecycle.engine.unit import RecordingSink, counts_from_rows
-from lamlife.lifecycle.pipeline import AnalyzeOptions, analyze_paths, observe
+from lamlife.lifecycle.pipeline import AnalyzeOptions, analyze_paths, observe, time_window
 from lamlife.lifecycle.read import ReadOptions, read_inputs
 from lamlife.reports import render
 
@@ -37,6 +40,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "readers"
 EXAMPLE = ROOT / "examples" / "orders.log"
 CASES = sorted(p.parent.name for p in DATA.glob("*/expected.json"))
+EVERYTHING = [str(EXAMPLE), *(str(DATA / name) for name in CASES),
+              str(ROOT / "tests" / "data" / "check")]
 
 
 def _missing() -> str | None:
@@ -70,8 +75,19 @@ def _case_paths(name: str) -> tuple[list[str], dict[str, Any]]:
     return [str(DATA / name / p) for p in case["paths"]], case.get("options", {})
 
 
-def _json(analysis: Any) -> dict[str, Any]:
-    return json.loads(render(analysis, "json", include_invocations=True))  # type: ignore[no-any-return]
+def _json(analysis: Any, rows: bool = True) -> dict[str, Any]:
+    return json.loads(render(analysis, "json", include_invocations=rows))
+
+
+def close(a: Any, b: Any) -> bool:
+    """Equal; NaN equals NaN."""
+    if isinstance(a, float) and isinstance(b, float):
+        return a == b or (math.isnan(a) and math.isnan(b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(close(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(close(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
 
 
 def test_every_golden_input_gives_the_same_invocations_on_spark(spark: Any) -> None:
@@ -128,6 +144,35 @@ def test_cli_engine_spark_prints_the_local_report(spark: Any, tmp_path: Path) ->
                                                "-q"]).stdout
 
 
+def test_spark_prices_and_aggregates_every_golden_input_as_the_local_engine(
+        spark: Any) -> None:
+    """Without --invocations the rows stay in Spark: per-function parts (priced by
+    billing.rules) and Spark's aggregates give the local report, priced and not, with a
+    time window and with --function."""
+    from lamlife.lifecycle.spark import analyze_paths_spark
+
+    priced = {"billing": BillingOptions(), "price_table": load_table()}
+    cases = {
+        "plain": AnalyzeOptions(),
+        "priced": AnalyzeOptions(**priced),
+        "window+select": AnalyzeOptions(
+            window=time_window("2026-04-14T09:10:00Z", "2026-04-14T09:40:00Z"),
+            select=("orders", "payments"), **priced),
+    }
+    for name, options in cases.items():
+        local = analyze_paths(EVERYTHING, options)
+        remote = analyze_paths_spark(EVERYTHING, options, session=spark)
+        ours, theirs = _json(remote, rows=False), _json(local, rows=False)
+        for key in theirs:
+            assert close(ours[key], theirs[key]), (name, key)
+        assert theirs["summary"]["invocations"] > 20
+        # the driver got the flagged invocations and one per version, not every row
+        assert 0 < len(remote.invocations) < len(local.invocations)
+        assert render(remote, "markdown") == render(local, "markdown"), name
+    assert theirs["summary"]["window"]["left_out"] > 0
+    assert theirs["summary"]["cost"]["total_usd"] > 0
+
+
 def test_python_api_takes_a_dataframe_of_raw_log_events(spark: Any) -> None:
     """filter-log-events output as a Spark DataFrame of (function, environment, timestamp,
     message): the same summary as analyzing the file."""
@@ -152,10 +197,13 @@ def test_python_api_takes_a_dataframe_of_raw_log_events(spark: Any) -> None:
                              "timestamp": float(event["timestamp"]),
                              "message": event["message"]})
     events = spark.createDataFrame(pd.DataFrame(rows))
-    remote = analyze_spark_events(events, AnalyzeOptions(**options))
+    remote = analyze_spark_events(events, AnalyzeOptions(**options), invocations=True)
     ours, theirs = _json(remote), _json(local)
     for key in ("summary", "functions", "environments", "events", "invocations"):
         assert ours[key] == theirs[key], key
+    aggregated = _json(analyze_spark_events(events, AnalyzeOptions(**options)), rows=False)
+    for key in ("summary", "functions", "environments", "events"):
+        assert aggregated[key] == theirs[key], key
     assert ours["input"]["records"] == theirs["input"]["records"]
     assert ours["summary"]["invocations"] > 0
 
@@ -164,3 +212,40 @@ def test_engine_option_is_checked(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["analyze", str(EXAMPLE), "--engine", "dask"])
     assert result.exit_code == 2
     assert "--engine" in result.stderr and "local" in result.stderr and "spark" in result.stderr
+
+
+def test_spark_read_errors_and_stdin_are_the_local_ones(spark: Any, tmp_path: Path) -> None:
+    runner = CliRunner()
+    junk = tmp_path / "junk"
+    junk.mkdir()
+    (junk / "blob.bin").write_bytes(bytes(range(256)) * 8)
+    spark_args = ["--engine", "spark", "--spark-master", "local[2]"]
+    for args in ([str(junk)], [str(tmp_path / "missing.log")]):
+        local = runner.invoke(app, ["analyze", *args, "-q"])
+        remote = runner.invoke(app, ["analyze", *args, "-q", *spark_args])
+        assert local.exit_code == remote.exit_code == 2
+        assert remote.stderr == local.stderr != ""
+    text = EXAMPLE.read_text(encoding="utf-8")  # standard input: read on the driver
+    local = runner.invoke(app, ["analyze", "-", "--format", "json", "-q"], input=text)
+    remote = runner.invoke(app, ["analyze", "-", "--format", "json", "-q", *spark_args],
+                           input=text)
+    assert remote.exit_code == 0, remote.output
+    assert json.loads(remote.stdout) == json.loads(local.stdout)
+
+
+@pytest.mark.parametrize("name", ["overlap-exports", "overlap-twice", "split-files",
+                                  "custom-stream", "json-format-filter"])
+def test_files_read_apart_by_spark_join_as_one_local_read(spark: Any, name: str) -> None:
+    """Files read by different executors: duplicates across them dropped and counted, a log
+    split into parts named as one function, JSON initStart names, the input accounting and
+    its warnings: all as one local read of the files gives."""
+    from lamlife.lifecycle.spark import analyze_paths_spark
+
+    paths, options = _case_paths(name)
+    local = _json(analyze_paths(paths, AnalyzeOptions(**options)), rows=False)
+    remote = _json(analyze_paths_spark(paths, AnalyzeOptions(**options), session=spark),
+                   rows=False)
+    assert remote == local
+    assert local["summary"]["invocations"] > 0
+    if name.startswith("overlap"):
+        assert local["input"]["duplicates"] > 0
