@@ -294,8 +294,10 @@ def cost_sections(cost: dict[str, Any], tables: dict[str, pd.DataFrame] | None =
     if by_fn is not None and len(by_fn):
         sections.append(Section(
             title="Cost by function",
-            # GB-s gives way on a narrow terminal before function names and Regions fold
-            columns=tuple(Column(h, "left" if k == "text" else "right", optional=h == "GB-s")
+            # function names and Regions are ids, never folded: on a narrow terminal GB-s
+            # gives way first, then headers of number columns fold
+            columns=tuple(Column(h, "left" if k == "text" else "right", optional=h == "GB-s",
+                                 keep_words=k == "text")
                           for _, h, k in _FN_COLUMNS),
             rows=tuple(tuple(r) for r in _rows(by_fn, _FN_COLUMNS)),
         ))

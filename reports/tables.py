@@ -31,7 +31,9 @@ def fit_widths(section: Section, width: int) -> list[int] | None:
     Space is taken back in rounds, each time one character from the widest column that can
     still give: first headers wider than their column's cells wrap between words ("Cold
     starts" over two lines), then any text wraps between words (reasons, names), then long
-    words of text columns fold, and only when that is not enough do numbers and headers fold.
+    words of text columns fold (not of ``keep_words`` columns), then headers of number
+    columns fold down to their numbers' width, and only when that is not enough do numbers
+    fold.
     Words of a ``keep_words`` column (environment ids) never fold.
     """
     columns = len(section.columns)
@@ -55,6 +57,9 @@ def fit_widths(section: Section, width: int) -> list[int] | None:
         # fold words of text columns first: numbers and headers stay whole if they can
         [longest_word[i] if section.columns[i].keep_words or section.columns[i].align == "right"
          else 1 for i in range(columns)],
+        # then headers of number columns, down to their numbers' width ("Invocat/ions")
+        [longest_word[i] if section.columns[i].keep_words or section.columns[i].align != "right"
+         else max(widest_cell[i], 1) for i in range(columns)],
         # then of any column, except those whose words must stay whole (environment ids)
         [longest_word[i] if section.columns[i].keep_words else 1 for i in range(columns)],
     )
@@ -72,27 +77,29 @@ def fit_widths(section: Section, width: int) -> list[int] | None:
     return widths
 
 
-def _folds_words(section: Section, widths: list[int] | None) -> bool:
-    """Whether these widths fold a word of some cell or header (not only wrap between
-    words)."""
+def _folded(section: Section, widths: list[int] | None) -> int:
+    """How many characters of words (in cells and headers) these widths fold onto another
+    line: 0 when every word fits its column."""
     if widths is None:
-        return False
+        return 0
     rows = (*section.rows, tuple(column.header for column in section.columns))
-    return any(widths[i] < _longest_word(row[i]) for row in rows
+    return sum(max(_longest_word(row[i]) - widths[i], 0) for row in rows
                for i in range(len(section.columns)))
 
 
 def fitted(section: Section, width: int) -> Section:
-    """``section`` without its ``optional`` columns when they are what makes a word fold at
-    this width (and leaving them out avoids it); else ``section`` as it is."""
+    """``section`` without its ``optional`` columns when leaving them out folds fewer words at
+    this width; else ``section`` as it is."""
     keep = [i for i, column in enumerate(section.columns) if not column.optional]
-    if len(keep) == len(section.columns) or not _folds_words(section,
-                                                             fit_widths(section, width)):
+    if len(keep) == len(section.columns):
+        return section
+    folded = _folded(section, fit_widths(section, width))
+    if not folded:
         return section
     narrow = replace(section, columns=tuple(section.columns[i] for i in keep),
                      rows=tuple(tuple(row[i] for i in keep) for row in section.rows),
                      markdown_headers=())
-    return narrow if not _folds_words(narrow, fit_widths(narrow, width)) else section
+    return narrow if _folded(narrow, fit_widths(narrow, width)) < folded else section
 
 
 def _build(section: Section, width: int) -> RenderableType:

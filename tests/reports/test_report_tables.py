@@ -237,5 +237,23 @@ def test_optional_column_gives_way_before_words_fold() -> None:
     narrow = fitted(section, 36)
     assert [c.header for c in narrow.columns] == ["Function", "Region", "Total"]
     assert narrow.rows == (("orders-api", "us-east-1", "$0.000118"),)
-    # so narrow that words fold anyway: the column stays (leaving it out would not help)
-    assert fitted(section, 20) is section
+    # narrower still: words fold either way, fewer without GB-s, so it goes
+    assert fitted(section, 30).columns == narrow.columns
+    # wide enough for the table without GB-s but not with it: never keep the worse layout
+    two = Section(title="t", columns=section.columns,
+                  rows=(*section.rows, ("thumbnailer", "us-east-1", "0.5", "$0.01")))
+    assert [c.header for c in fitted(two, 37).columns] == ["Function", "Region", "Total"]
+
+
+def test_ids_stay_whole_and_number_headers_fold_instead() -> None:
+    from lamlife.reports.sections import Column, Section
+    from lamlife.reports.tables import fit_widths
+
+    section = Section(title="t", columns=(
+        Column("Function", keep_words=True), Column("Region", keep_words=True),
+        Column("Invocations", "right"), Column("Total", "right")),
+        rows=(("thumbnailer", "us-east-1", "28", "$0.000118"),))
+    # natural 11 + 9 + 11 + 9 = 40 in 40 - 7 = 33: the header gives, down to "28"'s width
+    widths = fit_widths(section, 40)
+    assert widths is not None and widths[:2] == [11, 9] and widths[3] == 9
+    assert 2 <= widths[2] < len("Invocations")
