@@ -74,11 +74,12 @@ def unbilled_init_line(cost: dict[str, Any]) -> str | None:
     """The pre-2025-08 line, or None when every init was billed."""
     if not cost.get("init_unbilled_ms"):
         return None
+    count = int(cost.get("unbilled_init_invocations", 0) or 0)
     return (
         f"INIT time you were not billed for: {num(cost['init_unbilled_gb_s'], 4)} GB-s, "
         f"{usd(cost['init_usd_at_current_rules'])} at today's rules "
-        f"({num(cost['init_unbilled_ms'], 2)} ms over {cost.get('unbilled_init_invocations', 0)} "
-        "cold starts)"
+        f"({num(cost['init_unbilled_ms'], 2)} ms over {count} "
+        f"cold start{'' if count == 1 else 's'})"
     )
 
 

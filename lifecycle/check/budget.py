@@ -356,6 +356,10 @@ def load_baseline(path: str | Path) -> Baseline:
     try:
         data = json.loads(text, parse_constant=no_constants)
     except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data":  # several JSON objects: e.g. fetched JSON lines
+            raise ConfigError(f"{source}: not a lamlife baseline (one JSON object, written by "
+                              "'lamlife baseline PATH... --output FILE'); this holds several "
+                              f"(a second one on line {exc.lineno})") from exc
         raise ConfigError(f"{source}: not valid JSON (line {exc.lineno}): {exc.msg}") from exc
     except RecursionError:
         raise ConfigError(f"{source}: not a lamlife baseline (nested too deeply)") from None

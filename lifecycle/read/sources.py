@@ -134,6 +134,22 @@ class _Prefixed(io.RawIOBase):
         return _read_into(self._stream, view)
 
 
+class _Layered(io.BufferedReader):
+    """A buffered reader that also closes the streams below the one it reads (a decompressor
+    does not close the file it was given; a zip member does not close its archive)."""
+
+    def __init__(self, raw: Any, below: Sequence[Any]) -> None:
+        super().__init__(raw, buffer_size=1 << 20)
+        self._below = list(below)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            for stream in self._below:
+                stream.close()
+
+
 class _Counting(io.RawIOBase):
     """Counts compressed/raw bytes read, for progress."""
 
@@ -143,6 +159,12 @@ class _Counting(io.RawIOBase):
 
     def readable(self) -> bool:
         return True
+
+    def close(self) -> None:
+        """Close the stream below too (never standard input: it is not ours)."""
+        if not self.closed and self._stream is not sys.stdin.buffer:
+            self._stream.close()
+        super().close()
 
     def readinto(self, buffer: Any) -> int:
         n = _read_into(self._stream, memoryview(buffer))
@@ -164,6 +186,7 @@ def _read_into(stream: IO[bytes], view: memoryview) -> int:
 
 def open_binary(source: Source, on_bytes: Callable[[int], None] | None) -> IO[bytes]:
     """The decompressed bytes of a source (gzip, bzip2, zstd by magic bytes; zip members)."""
+    archive: zipfile.ZipFile | None = None
     try:
         raw: IO[bytes]
         if source.opener is not None:  # an S3 object (lifecycle/aws/s3.py)
@@ -171,23 +194,24 @@ def open_binary(source: Source, on_bytes: Callable[[int], None] | None) -> IO[by
         elif source.path is None:
             raw = sys.stdin.buffer
         elif source.member:
-            archive = zipfile.ZipFile(source.path)  # noqa: SIM115 (closed with the member)
+            archive = zipfile.ZipFile(source.path)  # noqa: SIM115 (closed with the stream)
             raw = archive.open(source.member)
         else:
             raw = open(source.path, "rb")  # noqa: SIM115
     except (OSError, zipfile.BadZipFile) as exc:
         raise InputError(f"{source.name}: cannot open ({getattr(exc, 'strerror', None) or exc})"
                          ) from exc
-    counted = io.BufferedReader(_Counting(raw, on_bytes), buffer_size=1 << 20)
+    archives = [archive] if archive is not None else []
+    counted = _Layered(_Counting(raw, on_bytes), archives)
     magic = counted.peek(4)[:4]
     if magic.startswith(_GZIP):
-        return io.BufferedReader(gzip.GzipFile(fileobj=counted, mode="rb"),
-                                 buffer_size=1 << 20)
+        return _Layered(gzip.GzipFile(fileobj=counted, mode="rb"), [counted])
     if magic.startswith(_BZIP2):
-        return io.BufferedReader(bz2.BZ2File(counted, mode="rb"), buffer_size=1 << 20)
+        return _Layered(bz2.BZ2File(counted, mode="rb"), [counted])
     if magic == _ZSTD:
-        return io.BufferedReader(_zstd_reader(source, counted), buffer_size=1 << 20)
+        return _Layered(_zstd_reader(source, counted), [counted])
     if magic in _ZIP:  # only standard input gets here: files are expanded by ``discover``
+        counted.close()
         raise InputError(f"{source.name}: a zip archive on standard input; pass it as a file "
                          "path (its files are read like a directory)")
     return counted

@@ -294,6 +294,11 @@ def test_logs_given_as_the_baseline_say_so(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "orders.log: not a lamlife baseline" in result.stderr
     assert "Extra data" not in result.stderr and result.stderr.count("\n") == 1
+    lines = tmp_path / "orders.jsonl"  # lamlife fetch output: one JSON object per line
+    lines.write_text('{"timestamp": 1, "message": "START"}\n{"timestamp": 2, "message": "END"}\n')
+    fetched = check_orders(budget, "--baseline", str(lines))
+    assert fetched.exit_code == 2 and "orders.jsonl: not a lamlife baseline" in fetched.stderr
+    assert "line 2" in fetched.stderr and fetched.stderr.count("\n") == 1
 
 
 def test_baseline_of_an_empty_input_exits_2(tmp_path: Path) -> None:

@@ -51,7 +51,7 @@ def test_usd_has_no_exponent_and_three_significant_digits_below_a_dollar():
 def test_unbilled_line():
     assert unbilled_init_line(COST) == (
         "INIT time you were not billed for: 0.0217 GB-s, $0.000000362 at today's rules "
-        "(173.70 ms over 1 cold starts)")
+        "(173.70 ms over 1 cold start)")
     assert unbilled_init_line({**COST, "init_unbilled_ms": 0.0}) is None
 
 
