@@ -6,15 +6,18 @@ halves of ``lamlife.lifecycle.spark.analyze_unit_rows``."""
 from __future__ import annotations
 
 import json
-import math
+import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from same_json import close  # noqa: E402
 
 from lamlife.lifecycle.billing.prices import load_table
 from lamlife.lifecycle.billing.rules import BillingOptions
@@ -42,17 +45,6 @@ DATA = ROOT / "tests" / "data" / "readers"
 EVERYTHING = [str(ROOT / "examples" / "orders.log"),
               *sorted(str(p.parent) for p in DATA.glob("*/expected.json")),
               str(ROOT / "tests" / "data" / "check")]
-
-
-def close(a: Any, b: Any) -> bool:
-    """Equal; NaN equals NaN."""
-    if isinstance(a, float) and isinstance(b, float):
-        return a == b or (math.isnan(a) and math.isnan(b))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(close(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(close(x, y) for x, y in zip(a, b, strict=True))
-    return bool(a == b)
 
 
 def merged(paths: list[str], options: AnalyzeOptions) -> Any:

@@ -19,20 +19,20 @@ ROOMS = [
 ]
 
 
+def loaded(module: str, prefix: str) -> str:
+    """The modules under ``prefix`` that importing ``module`` loads (in a fresh interpreter)."""
+    code = (f"import sys, {module}\n"
+            f"print(sorted(m for m in sys.modules if m.startswith({prefix!r})))")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
 @pytest.mark.parametrize("module", ROOMS)
 def test_room_does_not_import_the_pipeline(module: str) -> None:
-    code = (f"import sys, {module}\n"
-            "print(sorted(m for m in sys.modules if m.startswith('lamlife.lifecycle.pipeline')))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
-    assert out == "[]"
+    assert loaded(module, "lamlife.lifecycle.pipeline") == "[]"
 
 
 @pytest.mark.parametrize("module", ["lamlife._api", *ROOMS, "lamlife.lifecycle.pipeline"])
 def test_the_library_does_not_import_the_command_line(module: str) -> None:
     """The Python API and the engine stand without the CLI (typer's option classes)."""
-    code = (f"import sys, {module}\n"
-            "print(sorted(m for m in sys.modules if m.startswith('lamlife.cli')))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
-    assert out == "[]"
+    assert loaded(module, "lamlife.cli") == "[]"

@@ -10,15 +10,18 @@ missing; in CI (``CI`` set) they must run.
 from __future__ import annotations
 
 import json
-import math
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from same_json import close  # noqa: E402
 from typer.testing import CliRunner
 
 from lamlife.cli.main import app
@@ -79,15 +82,6 @@ def _json(analysis: Any, rows: bool = True) -> dict[str, Any]:
     return json.loads(render(analysis, "json", include_invocations=rows))
 
 
-def close(a: Any, b: Any) -> bool:
-    """Equal; NaN equals NaN."""
-    if isinstance(a, float) and isinstance(b, float):
-        return a == b or (math.isnan(a) and math.isnan(b))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(close(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(close(x, y) for x, y in zip(a, b, strict=True))
-    return bool(a == b)
 
 
 def test_every_golden_input_gives_the_same_invocations_on_spark(spark: Any) -> None:
