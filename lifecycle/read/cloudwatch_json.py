@@ -108,14 +108,16 @@ def read_json(source: Source, text: io.TextIOWrapper, options: ReadOptions,
 
 
 def _json_value(obj: Any, source: Source, options: ReadOptions, result: ReadResult,
-                context: dict[str, str]) -> None:
+                context: dict[str, str], where: str | None = None) -> None:
+    """Read one JSON value: a page, a payload, an event or a list of them. ``where`` locates
+    a value that is not an event in the malformed examples (the JSON-lines line)."""
     if isinstance(obj, list):
         for item in obj:
-            _json_value(item, source, options, result, context)
+            _json_value(item, source, options, result, context, where)
         return
     if not isinstance(obj, dict):
         result.sink.counts.events += 1
-        result.sink.add_malformed(str(obj), source.name)
+        result.sink.add_malformed(str(obj), where or source.name)
         return
     if "lamlife_fetch" in obj:
         _fetch_header(obj, result)
@@ -350,7 +352,7 @@ def _jsonl_line(line: str, lineno: int, source: Source, options: ReadOptions,
         else:
             result.sink.counts.ignored += 1
         return
-    _json_value(obj, source, options, result, context={})
+    _json_value(obj, source, options, result, context={}, where=f"{source.name}:{lineno}")
 
 
 # ------------------------------------------------------------------------- CSV

@@ -526,3 +526,18 @@ def test_bare_json_records_without_a_stream_warn(tmp_path: Path) -> None:
     assert a.summary["start_types"]["cold"] == 1  # Init Duration alone says cold
     assert a.summary["environments"] == 0
     assert sum("environments cannot be rebuilt" in w for w in a.input.warnings) == 1
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_json_lines_values_that_are_not_events_are_malformed_with_their_line(
+        tmp_path: Path, fast: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lamlife.lifecycle.read import ReadOptions, jsonl, read_inputs
+
+    monkeypatch.setattr(jsonl, "FAST_PATH", fast)
+    path = tmp_path / "odd.jsonl"
+    path.write_text('{"timestamp": 1772409600008, "message": "app output", '
+                    '"logGroupName": "/aws/lambda/a", "logStreamName": "s"}\n'
+                    "[1, 2]\n42\n", encoding="utf-8")
+    stats = read_inputs([str(path)], ReadOptions()).stats
+    assert stats.malformed == 3
+    assert stats.malformed_examples[:3] == [f"{path}:2: 1", f"{path}:2: 2", f"{path}:3: 42"]
