@@ -58,7 +58,8 @@ class Column:
 
     header: str
     align: Align = "left"
-    # never fold a word of this column over lines (environment ids): other columns give first
+    # an id (environment, function, version): its words fold only after other text and the
+    # headers of number columns have given way, though before numbers do
     keep_words: bool = False
     # left out on a terminal too narrow for the table without folding words (JSON, CSV and
     # Markdown keep it): a figure that is also elsewhere, e.g. GB-s beside the dollars
@@ -328,8 +329,8 @@ def functions_section(analysis: Analysis) -> Section:
     return Section(
         title="Functions",
         columns=(
-            Column("Function"),
-            Column("Version"),
+            Column("Function", keep_words=True),
+            Column("Version", keep_words=True),
             Column("Invocations", "right"),
             Column("Envs", "right"),
             Column("Cold starts", "right"),
@@ -475,8 +476,8 @@ def init_by_function_section(analysis: Analysis) -> Section | None:
     return Section(
         title="Init duration by function",
         columns=(
-            Column("Function"),
-            Column("Version"),
+            Column("Function", keep_words=True),
+            Column("Version", keep_words=True),
             Column("Inits", "right"),
             Column("p50 ms", "right"),
             Column("p90 ms", "right"),

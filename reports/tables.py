@@ -31,10 +31,10 @@ def fit_widths(section: Section, width: int) -> list[int] | None:
     Space is taken back in rounds, each time one character from the widest column that can
     still give: first headers wider than their column's cells wrap between words ("Cold
     starts" over two lines), then any text wraps between words (reasons, names), then long
-    words of text columns fold (not of ``keep_words`` columns), then headers of number
-    columns fold down to their numbers' width, and only when that is not enough do numbers
-    fold.
-    Words of a ``keep_words`` column (environment ids) never fold.
+    words of text columns fold (not of ``keep_words`` columns: ids), then headers of number
+    columns fold down to their numbers' width (each header word over two lines at most), then
+    words of ids, and only when that is not enough do numbers fold.
+    Words of a ``keep_words`` column (ids) fold only after number headers, before numbers.
     """
     columns = len(section.columns)
     # rich measures one pad per column and one separator between columns
@@ -57,11 +57,16 @@ def fit_widths(section: Section, width: int) -> list[int] | None:
         # fold words of text columns first: numbers and headers stay whole if they can
         [longest_word[i] if section.columns[i].keep_words or section.columns[i].align == "right"
          else 1 for i in range(columns)],
-        # then headers of number columns, down to their numbers' width ("Invocat/ions")
+        # then headers of number columns, down to their numbers' width but each header word
+        # over two lines at most ("Invoca/tions")
         [longest_word[i] if section.columns[i].keep_words or section.columns[i].align != "right"
-         else max(widest_cell[i], 1) for i in range(columns)],
-        # then of any column, except those whose words must stay whole (environment ids)
-        [longest_word[i] if section.columns[i].keep_words else 1 for i in range(columns)],
+         else max(widest_cell[i], -(-_longest_word(headers[i]) // 2), 1)
+         for i in range(columns)],
+        # then words of ids (keep_words: environments, function names), rather than numbers
+        [longest_word[i] if section.columns[i].align == "right" else 1
+         for i in range(columns)],
+        # and only then any word
+        [1] * columns,
     )
     widths = list(natural)
     excess = sum(widths) - available
