@@ -1,7 +1,8 @@
-"""``lamlife pricing``: show the price table for a Region; the common billing options.
+"""``lamlife pricing``: show the price table for a Region.
 
-``billing_options`` and the ``*Option`` annotations are shared with ``lamlife analyze``
-(and any command that prices invocations), so every command spells them the same way.
+The ``*Option`` annotations (cli/options.py) are shared with ``lamlife analyze`` and every
+command that prices invocations, so every command spells them the same way; the options
+become ``BillingOptions`` through ``lifecycle.billing.choices.billing_options``.
 """
 
 from __future__ import annotations
@@ -42,19 +43,6 @@ class PricingFormat(StrEnum):
 
 if TYPE_CHECKING:
     from lamlife.lifecycle.billing.prices import PriceTable
-    from lamlife.lifecycle.billing.rules import BillingOptions
-
-def billing_options(
-    region: str | None = None,
-    architecture: str | None = None,
-    package: str | None = None,
-    runtime: str | None = None,
-    provisioned: int | None = None,
-    monthly_gb_seconds: float | None = None,
-) -> BillingOptions:
-    """BillingOptions from the common CLI options (InputError for a bad value)."""
-    return Billing(region, architecture, package, runtime, provisioned,
-                   monthly_gb_seconds).options()
 
 
 # ------------------------------------------------------------------------ the command

@@ -13,7 +13,7 @@ import yaml
 from typer.testing import CliRunner
 
 from lamlife.cli.main import app
-from lamlife.cli.pricing import billing_options
+from lamlife.lifecycle.billing.choices import billing_options
 from lamlife.lifecycle.billing.prices import builtin_text
 from lamlife.lifecycle.errors import InputError
 
