@@ -36,6 +36,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 from lamlife.lifecycle.read.timeparse import iso_to_ms
@@ -165,14 +166,7 @@ def parse_message(message: str) -> Record | None:
         message = message.lstrip(" \t")
     if not message:
         return None
-    try:
-        rec = _parse(message)
-    except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError,
-            OverflowError):
-        return MALFORMED
-    if rec is not None and record_problem(rec) is not None:
-        return MALFORMED
-    return rec
+    return _checked(_parse, message)
 
 
 _ESCAPABLE = ("REPORT ", "START RequestId:", "END RequestId:", "INIT_", "RESTORE_", "RequestId:")
@@ -329,8 +323,14 @@ def parse_json_platform(obj: dict[str, Any]) -> Record | None:
     """Parse a decoded JSON log-format record ``{"time", "type", "record"}``: a record tuple,
     None for a non-platform record, MALFORMED for one that cannot be read or holds a number
     out of range (``record_problem``). Never raises."""
+    return _checked(_parse_json_platform, obj)
+
+
+def _checked(parse: Callable[[Any], Record | None], value: Any) -> Record | None:
+    """``parse(value)``, or MALFORMED when it raises or gives a record with a number out of
+    range (``record_problem``): the one rule of both text and JSON platform records."""
     try:
-        rec = _parse_json_platform(obj)
+        rec = parse(value)
     except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError,
             OverflowError):
         return MALFORMED
