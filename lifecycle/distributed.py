@@ -28,11 +28,11 @@ from lamlife.lifecycle.billing.prices import PriceTable
 from lamlife.lifecycle.billing.rules import (
     MISSING_SIZE,
     BillingOptions,
-    _function_setups,
-    _records,
-    _window,
+    billing_window,
     clean_amount,
+    cost_records,
     cost_tables,
+    function_setups,
     price_invocations,
 )
 from lamlife.lifecycle.engine.account import account_table
@@ -87,7 +87,7 @@ def pricing_window(options: BillingOptions, configurations: dict[str, dict[str, 
                           "end": pd.Series([last_time], dtype="datetime64[ns, UTC]")})
     if first_start is None:
         probe = probe.iloc[:0]
-    start, end, _seconds = _window(probe, options, configurations)
+    start, end, _seconds = billing_window(probe, options, configurations)
     return replace(options, window_start=start, window_end=end)
 
 
@@ -177,7 +177,7 @@ def _amounts(priced: pd.DataFrame, function: str, options: PartOptions) -> pd.Da
     so that it adds them in the order a local run does, and every printed digit is the
     same (money alone is rounded enough to be summed per function)."""
     assert options.billing is not None
-    setup = _function_setups([function], options.billing, options.configurations,
+    setup = function_setups([function], options.billing, options.configurations,
                              options.regions, [])[function]
     memory = priced["memory_mb"].to_numpy(dtype=float)
     memory = np.where(np.isnan(memory), setup.memory_mb, memory)  # as price_invocations
@@ -298,8 +298,8 @@ def _merge_cost(analysis: Analysis, parts: Sequence[dict[str, Any]],
                                           analysis.input.configurations,
                                           analysis.input.regions)
         tables = cost_tables(priced, empty)
-        empty["by_function"] = _records(tables["by_function"])
-        empty["by_start_type"] = _records(tables["by_start_type"])
+        empty["by_function"] = cost_records(tables["by_function"])
+        empty["by_start_type"] = cost_records(tables["by_start_type"])
         analysis.summary["cost"] = empty
         return
     cost = merge_costs([p["cost"] for p in costs])
@@ -325,8 +325,8 @@ def _merge_cost(analysis: Analysis, parts: Sequence[dict[str, Any]],
     cost["init_unbilled_gb_s"] = clean_amount(float(np.nansum(unbilled / 1000.0 * memory
                                                               / 1024.0)))
     tables = cost_tables(amounts, cost)
-    cost["by_function"] = _records(tables["by_function"])
-    cost["by_start_type"] = _records(tables["by_start_type"])
+    cost["by_function"] = cost_records(tables["by_function"])
+    cost["by_start_type"] = cost_records(tables["by_start_type"])
     if analysis.account is not None:  # its cost columns summed as account_table sums them
         g = amounts.assign(init_cost_usd=amounts["init_cost_usd"].astype(float),
                            cost_usd=amounts["cost_usd"].astype(float)).groupby("function")

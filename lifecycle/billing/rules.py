@@ -7,7 +7,7 @@ The table's string columns are read once each as integer codes (``_Keys``); what
 decided per function, per (function, environment) or per (Region, architecture) is decided
 once for each and spread to the rows with one ``take``, so object, ``str`` and Categorical
 columns price alike. The steps, in order: ``_Keys``/``_Kinds`` (codes and start kinds),
-``_function_setups``, ``_price_groups`` (Region per row), ``_priced_rows`` (memory, Billed
+``function_setups``, ``_price_groups`` (Region per row), ``_priced_rows`` (memory, Billed
 Duration, provisioned rows), ``_charges`` (amounts per (Region, architecture)),
 ``_cost_columns`` and ``_with_columns`` (the added columns, the table itself not copied),
 ``_fixed_charges`` and ``_summary``.
@@ -247,13 +247,18 @@ def _input_region(
     return max(sorted(set(named)), key=named.count)
 
 
-def _function_setups(
+def function_setups(
     functions: list[str],
     options: BillingOptions,
     configurations: dict[str, dict[str, Any]],
     regions: dict[str, dict[str, str]],
     notes: list[str],
 ) -> dict[str, _FunctionSetup]:
+    """How each function is priced (Region and architecture with where each came from,
+    package, memory, provisioned level, ephemeral storage, Lambda@Edge), from the options,
+    its fetched configuration and the Regions its input names; notes on those choices (an
+    option overriding the input's Region, an architecture taken from the configuration) go
+    to ``notes``."""
     setups: dict[str, _FunctionSetup] = {}
     overridden: list[str] = []
     default = options.default_region or DEFAULT_REGION
@@ -433,7 +438,7 @@ def _tiered_cost(
     return np.where(np.isnan(gb_s), np.nan, cost)
 
 
-def _window(
+def billing_window(
     invocations: pd.DataFrame,
     options: BillingOptions,
     configurations: dict[str, dict[str, Any]],
@@ -896,7 +901,7 @@ def _price(
     notes: list[str] = []
     keys = _Keys.of(invocations)
     kinds = _Kinds.of(keys)
-    setups = _function_setups(keys.function.names or sorted(configurations), options,
+    setups = function_setups(keys.function.names or sorted(configurations), options,
                               configurations, regions, notes)
     groups = _price_groups(keys, setups, regions)
     rows, bd, family = _priced_rows(invocations, keys, kinds, groups, setups, configurations,
@@ -909,7 +914,7 @@ def _price(
     del columns
     unpriced = rows.reason != 0
 
-    window = _window(df, options, configurations)
+    window = billing_window(df, options, configurations)
     allocation, levels, cache = _fixed_charges(df, keys, setups, table, window, rows, notes)
     df.attrs["billing_fixed_usd"] = {
         "provisioned_allocation_usd": allocation,
@@ -1345,8 +1350,8 @@ def price_analysis(
                                 analysis.input.configurations or {},
                                 analysis.input.regions or {})
     tables = _cost_tables(priced, keys.function, keys.start_type)
-    cost["by_function"] = _records(tables["by_function"])
-    cost["by_start_type"] = _records(tables["by_start_type"])
+    cost["by_function"] = cost_records(tables["by_function"])
+    cost["by_start_type"] = cost_records(tables["by_start_type"])
     summary = dict(analysis.summary)
     summary["cost"] = cost
     return replace(analysis, invocations=priced, summary=summary)
@@ -1369,7 +1374,9 @@ def price_or_explain(
         return analysis, str(exc)
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def cost_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A cost table as JSON-ready rows: numpy numbers as Python numbers, amounts, shares and
+    GB-s cleaned (``clean_amount``)."""
     out: list[dict[str, Any]] = []
     for row in frame.to_dict(orient="records"):
         clean: dict[str, Any] = {}
