@@ -423,7 +423,7 @@ def _invocation_table(rows: _Rows, marks: _Marks, seq: _Sequence, ev: dict[str, 
     version = np.asarray(cols["version"], dtype=object)
     missing_version = version == ""
     if missing_version.any():
-        env_version = np.asarray([_stream_version(name) for name in env_names] + [""],
+        env_version = np.asarray([stream_version(name) for name in env_names] + [""],
                                  dtype=object)
         version = np.where(missing_version, env_version[envs], version)
     runtime = _per_env(marks.env_runtime, len(env_names))
@@ -460,7 +460,7 @@ def _invocation_table(rows: _Rows, marks: _Marks, seq: _Sequence, ev: dict[str, 
 _STREAM_VERSION = re.compile(r"\[([^\]]+)\]")
 
 
-def _stream_version(stream: str) -> str:
+def stream_version(stream: str) -> str:
     """The [version] of a log stream name ("2026/03/01/[$LATEST]abc" -> "$LATEST"), else ""."""
     found = _STREAM_VERSION.search(stream)
     return found.group(1) if found else ""

@@ -7,7 +7,6 @@ lamlife CSV all produce their other tables the same way.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -17,7 +16,7 @@ import pandas as pd
 from lamlife.lifecycle.analysis import Analysis, InputStats
 from lamlife.lifecycle.engine.causes import count_causes, count_reinit_causes
 from lamlife.lifecycle.engine.coded import codes_of, plain_columns
-from lamlife.lifecycle.engine.replay import OrphanEvent
+from lamlife.lifecycle.engine.replay import OrphanEvent, stream_version
 from lamlife.lifecycle.schema import (
     COLD_START_TYPES,
     ENVIRONMENT_COLUMNS,
@@ -150,8 +149,7 @@ def functions_table(inv: pd.DataFrame, environments: pd.DataFrame,
     for function, environment in orphan_init_failures:
         version = versions.get((function, environment))
         if version is None:
-            found = _STREAM_VERSION.search(environment)
-            version = found.group(1) if found else ""
+            version = stream_version(environment)
         extra[(function, version)] = extra.get((function, version), 0) + 1
     if inv.empty and not extra:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in FUNCTION_COLUMNS})
@@ -168,9 +166,6 @@ def functions_table(inv: pd.DataFrame, environments: pd.DataFrame,
         rows.append(row)
     rows.sort(key=lambda r: (str(r["function"]), str(r["version"])))
     return pd.DataFrame(rows, columns=list(FUNCTION_COLUMNS))
-
-
-_STREAM_VERSION = re.compile(r"\[([^\]]+)\]")
 
 
 def _function_rows(inv: pd.DataFrame) -> list[dict[str, Any]]:
