@@ -28,6 +28,7 @@ import pandas as pd
 from lamlife.lifecycle.read import compiled
 from lamlife.lifecycle.read.overlap import (
     drop_duplicates,
+    member_of,
     merge_environments,
     timeout_reports,
 )
@@ -506,8 +507,8 @@ def pair_starts(starts: dict[str, Any], reports: dict[str, Any]
     s_dup = pd.Index(s_key).duplicated(keep=False)
     r_dup = pd.Index(r_key).duplicated(keep=False)
     multi = np.unique(np.concatenate([s_key[s_dup], r_key[r_dup]]))
-    s_multi = np.isin(s_key, multi) if len(multi) else np.zeros(len(s_key), bool)
-    r_multi = np.isin(r_key, multi) if len(multi) else np.zeros(n, bool)
+    s_multi = member_of(s_key, multi)  # retried keys: few
+    r_multi = member_of(r_key, multi)
     single = pd.Index(s_key[~s_multi])
     r_single = np.flatnonzero(~r_multi)
     hit = single.get_indexer(r_key[r_single])
