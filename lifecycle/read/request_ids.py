@@ -146,4 +146,5 @@ def _arrow_strings(ids: RequestIds) -> Any:
     except pa.ArrowInvalid:
         return None
     # pandas' default string dtype (``str``: NaN for missing), as columns of Python strings get
-    return pd.arrays.ArrowStringArray(array, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+    return pd.arrays.ArrowStringArray(  # type: ignore[call-arg]  # stubs lag pandas 3
+        array, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
