@@ -43,6 +43,7 @@ from lamlife.lifecycle.read.platform import (
     record_problem,
     valid_time,
 )
+from lamlife.lifecycle.read.request_ids import RequestIds
 from lamlife.lifecycle.text import printable, valid_unicode
 
 NUMERIC_FIELDS: tuple[str, ...] = (
@@ -69,9 +70,11 @@ _FNV_PRIME = 1099511628211
 _VECTOR_WIDTH = 64  # RequestIds up to this many bytes are hashed column-wise
 
 
-def hash_ids(ids: Sequence[str]) -> np.ndarray:
+def hash_ids(ids: Sequence[str] | RequestIds) -> np.ndarray:
     """64-bit FNV-1a hashes of RequestIds' UTF-8 bytes (collisions also need the same
     environment: negligible). The compiled scanner hashes the same way."""
+    if isinstance(ids, RequestIds):
+        ids = ids.tolist()
     if compiled.compiled_enabled():
         return np.frombuffer(compiled.tailscan.hash_ids(ids), dtype=np.uint64)
     return fnv1a_ids(ids)
@@ -338,29 +341,34 @@ class RecordSink:
             out.setdefault(function, {})[environment] = region
         return out
 
-    def add_starts(self, env: np.ndarray, ts: np.ndarray, request_ids: Sequence[str],
-                   versions: Sequence[str]) -> None:
+    def add_starts(self, env: np.ndarray, ts: np.ndarray,
+                   request_ids: RequestIds | Sequence[str], versions: Sequence[str],
+                   hashes: np.ndarray | None = None) -> None:
         """Columns of parsed STARTs (counted as records); ``versions`` a list, or an object
-        array of shared strings (typed as a sequence). Rows with a time Lambda cannot produce
-        are malformed."""
+        array of shared strings (typed as a sequence); ``hashes`` the ids' ``hash_ids`` when
+        the reader has them. Rows with a time Lambda cannot produce are malformed."""
         keep = _in_range(ts, {})
         if keep is not None:
             self._drop_out_of_range("START", keep, request_ids)
             env, ts = env[keep], ts[keep]
             versions = _kept(versions, keep)
             request_ids = _kept(request_ids, keep)
+            hashes = None if hashes is None else hashes[keep]
         n = len(env)
         self.counts.records += n
         first = self.next_seq(n)
         self._starts.extend(env=env, ts=ts, seq=np.arange(first, first + n, dtype=np.int64),
-                            rid_hash=hash_ids(request_ids), version=self._interned(versions))
+                            rid_hash=_hashes(request_ids, hashes),
+                            version=self._interned(versions))
 
-    def add_reports(self, env: np.ndarray, ts: np.ndarray, request_ids: Sequence[str],
-                    numbers: dict[str, np.ndarray], statuses: Sequence[str],
-                    error_types: Sequence[str]) -> None:
+    def add_reports(self, env: np.ndarray, ts: np.ndarray,
+                    request_ids: RequestIds | Sequence[str], numbers: dict[str, np.ndarray],
+                    statuses: Sequence[str], error_types: Sequence[str],
+                    hashes: np.ndarray | None = None) -> None:
         """Columns of parsed REPORTs (counted as records); ``numbers`` keyed by NUMERIC_FIELDS;
-        statuses and error types as lists or object arrays of shared strings. Rows with a time
-        or a number Lambda cannot produce are malformed."""
+        statuses and error types as lists or object arrays of shared strings; ``hashes`` as
+        in ``add_starts``. Rows with a time or a number Lambda cannot produce are
+        malformed."""
         keep = _in_range(ts, numbers)
         if keep is not None:
             self._drop_out_of_range("REPORT", keep, request_ids)
@@ -369,11 +377,12 @@ class RecordSink:
             request_ids = _kept(request_ids, keep)
             statuses = _kept(statuses, keep)
             error_types = _kept(error_types, keep)
+            hashes = None if hashes is None else hashes[keep]
         n = len(env)
         self.counts.records += n
         first = self.next_seq(n)
         self._reports.extend(env=env, ts=ts, seq=np.arange(first, first + n, dtype=np.int64),
-                             rid_hash=hash_ids(request_ids), **numbers,
+                             rid_hash=_hashes(request_ids, hashes), **numbers,
                              request_id=list(request_ids),
                              status=self._interned(statuses),
                              error_type=self._interned(error_types))
@@ -469,10 +478,18 @@ _COLUMN_RANGES = {  # NUMERIC_FIELDS -> (lowest, highest): platform.record_probl
 }
 
 
-def _kept(values: Sequence[str] | np.ndarray, keep: np.ndarray) -> Any:
-    """The kept rows of a list or an array."""
-    if isinstance(values, np.ndarray):
-        return values[keep]
+def _hashes(request_ids: RequestIds | Sequence[str], hashes: np.ndarray | None) -> np.ndarray:
+    """``hash_ids`` of the ids, unless the reader already gave them."""
+    if hashes is not None:
+        return np.asarray(hashes, dtype=np.uint64)
+    return hash_ids(request_ids)
+
+
+def _kept(values: Sequence[str] | np.ndarray | RequestIds, keep: np.ndarray) -> Any:
+    """The kept rows of a list, an array or a RequestIds column."""
+    if isinstance(values, np.ndarray | RequestIds):
+        return values.take(np.flatnonzero(keep)) if isinstance(values, RequestIds) \
+            else values[keep]
     return [values[i] for i in np.flatnonzero(keep).tolist()]
 
 
