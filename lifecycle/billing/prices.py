@@ -179,8 +179,17 @@ def builtin_text() -> str:
     return resources.files("lamlife.lifecycle.billing").joinpath(BUILTIN_NAME).read_text("utf-8")
 
 
+# libyaml's parser where PyYAML was built with it (PyPI wheels are): the built-in table loads
+# in about a tenth of the pure-Python parser's 0.2 s; the same safe constructors either way
+_SAFE_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _safe_load(text: str) -> object:
+    return yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506  (a SafeLoader: safe)
+
+
 def load_builtin() -> PriceTable:
-    return parse_table(yaml.safe_load(builtin_text()), origin="built-in")
+    return parse_table(_safe_load(builtin_text()), origin="built-in")
 
 
 def load_table(path: str | Path | None = None) -> PriceTable:
@@ -196,7 +205,7 @@ def load_table(path: str | Path | None = None) -> PriceTable:
         raise ConfigError(f"price table {p} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x}"
                           f" at offset {exc.start}); save it as UTF-8") from None
     try:
-        data = yaml.safe_load(text)
+        data = _safe_load(text)
     except RecursionError:
         raise ConfigError(f"price table {p} is not a price table (nested too deeply)") from None
     except yaml.YAMLError as exc:

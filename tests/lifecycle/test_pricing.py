@@ -191,6 +191,10 @@ def test_load_file_and_errors(tmp_path: Path, raw):
     bad.write_text("schema: [1,\n")
     with pytest.raises(ConfigError, match="not valid YAML at line"):
         load_table(bad)
+    deep = tmp_path / "deep.yaml"  # libyaml and the Python parser both refuse it in one line
+    deep.write_text("[" * 5000 + "]" * 5000)
+    with pytest.raises(ConfigError, match=f"price table {deep} is not"):
+        load_table(deep)
 
 
 def _broken(raw: dict, edit) -> dict:
