@@ -184,7 +184,8 @@ def explain_cold_starts(invocations: pd.DataFrame) -> pd.DataFrame:
         for members in _groups(ver_codes, np.unique(ver_codes[rows[is_cold[rows]]]), rows):
             cold = members[is_cold[members]]
             ver = int(ver_codes[members[0]])
-            group = _Times(members, start, end)
+            # a function with one version (the common case): its times are already sorted
+            group = fn if len(members) == len(rows) else _Times(members, start, end)
             at = arrival[cold]
             # A request is in progress from its arrival (its START less the init it waited
             # for) to its end: requests of a burst that wait in INIT together see each other.
@@ -209,7 +210,8 @@ def explain_cold_starts(invocations: pd.DataFrame) -> pd.DataFrame:
                 reasons[row] = cold_reason(cold_cause(context), context,
                                            str(ver_names[ver]), clock)
     out = invocations.copy(deep=False)
-    out["reason"] = reasons
+    # object dtype as the engine made it: pandas would otherwise scan every row to infer one
+    out["reason"] = pd.Series(reasons, index=out.index, dtype=object)
     return out
 
 
