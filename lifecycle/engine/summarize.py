@@ -73,7 +73,7 @@ def environments_table(inv: pd.DataFrame) -> pd.DataFrame:
     inv = inv[inv["environment"] != ""]
     if inv.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in ENVIRONMENT_COLUMNS})
-    inv, key = _by_environment(inv)
+    inv, key = _by_environment(inv[list(_ENVIRONMENT_INPUTS)])
     same = np.zeros(len(inv), dtype=bool)
     same[1:] = key[1:] == key[:-1]
     idle = (inv["start"] - inv["end"].shift()).dt.total_seconds().where(same)
@@ -120,18 +120,34 @@ def environments_table(inv: pd.DataFrame) -> pd.DataFrame:
     return out[list(ENVIRONMENT_COLUMNS)].reset_index(drop=True)
 
 
+# the columns environments_table reads (the rest of the table is not reordered)
+_ENVIRONMENT_INPUTS = ("function", "environment", "version", "init_type", "runtime_version",
+                       "init_duration_ms", "start", "end", "start_type", "status", "flags")
+
+
 def _by_environment(inv: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     """``inv`` ordered by (function, environment, start), stable, with one int64 key per
     (function, environment): integer codes of the sorted names, so the order is the names'
-    order without sorting strings row by row."""
+    order without sorting strings row by row. A table already in that order (as the engine
+    leaves it) is returned as it is."""
     fn_codes, _fn_names = codes_of(inv["function"])
     env_codes, env_names = codes_of(inv["environment"])
     key = fn_codes.astype(np.int64) * max(len(env_names), 1) + env_codes
     start = inv["start"]
     start_key = start.to_numpy(dtype="datetime64[ns]").astype(np.int64)
     start_key = np.where(start.isna().to_numpy(), np.iinfo(np.int64).max, start_key)  # NaT last
+    if _ordered(key, start_key):
+        return inv, key
     order = np.lexsort((start_key, key))
     return inv.iloc[order], key[order]
+
+
+def _ordered(key: np.ndarray, then: np.ndarray) -> bool:
+    """Rows already sorted by ``key``, then ``then`` (a stable sort would not move them)."""
+    if len(key) < 2:
+        return True
+    step = np.diff(key)
+    return bool((step >= 0).all() and (np.diff(then)[step == 0] >= 0).all())
 
 
 def functions_table(inv: pd.DataFrame, environments: pd.DataFrame,

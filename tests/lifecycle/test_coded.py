@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lamlife.lifecycle.engine.coded import coded, coded_by_code, codes_of, compact_columns
-from lamlife.lifecycle.engine.summarize import has_flag
+from lamlife.lifecycle.engine.summarize import environments_table, has_flag
 from lamlife.lifecycle.pipeline import observe
 from lamlife.lifecycle.schema import CODED_COLUMNS
 
@@ -71,3 +71,12 @@ def test_the_engine_table_codes_its_text_columns() -> None:
         assert dtype.categories.is_monotonic_increasing, column
     assert invocations["request_id"].dtype == object
     assert set(invocations["start_type"]) >= {"cold", "warm"}
+
+
+def test_environments_table_does_not_depend_on_the_row_order() -> None:
+    """The engine hands over a table ordered by environment and start (no sort needed);
+    a shuffled one (a re-read CSV, the Python API) gives the same environments."""
+    invocations = observe([str(EXAMPLE)]).invocations
+    shuffled = invocations.sample(frac=1.0, random_state=7).reset_index(drop=True)
+    assert not shuffled["start"].equals(invocations["start"])
+    pd.testing.assert_frame_equal(environments_table(shuffled), environments_table(invocations))
