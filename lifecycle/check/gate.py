@@ -94,7 +94,8 @@ def measure(
 def require_billing(budget: Budget, measurement: Measurement) -> None:
     """ConfigError naming the first cost limit when pricing failed, or when a price some of
     the selected invocations need is missing (a cost limit cannot be judged on part of the
-    cost). Limits that are not about cost never depend on prices."""
+    cost; the message names up to three unpriced parts and counts the rest). Limits that
+    are not about cost never depend on prices."""
     if measurement.billing_error is None and not measurement.cost_incomplete:
         return
     for limit in budget.limits:
@@ -105,7 +106,9 @@ def require_billing(budget: Budget, measurement: Measurement) -> None:
                 f"{budget.source}: {limit.kind}.{limit.metric}: cost metrics need billing, "
                 f"which failed: {measurement.billing_error}"
             )
+        unpriced = measurement.cost_incomplete
+        more = f"; and {len(unpriced) - 3} more" if len(unpriced) > 3 else ""
         raise ConfigError(
             f"{budget.source}: {limit.kind}.{limit.metric}: the cost is incomplete, "
-            f"unpriced: {measurement.cost_incomplete[0]}"
+            f"unpriced: {'; '.join(unpriced[:3])}{more}"
         )
