@@ -20,7 +20,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -33,7 +33,8 @@ from lamlife.lifecycle.read.platform import (
     MAX_TIME_MS,
     MIN_MEMORY_MB,
 )
-from lamlife.lifecycle.read.scanned import Columns, add_columns
+from lamlife.lifecycle.read.scanned import Columns, add_columns, id_columns
+from lamlife.lifecycle.read.sources import TEXT_ERRORS, binary_under
 
 CHUNK_CHARS = 4 * 1024 * 1024
 # False: every line through the general parser (the differential test's reference)
@@ -52,15 +53,23 @@ def read_jsonl_chunks(text: io.TextIOWrapper, sink: RecordSink,
     ``general_line(line, line number)`` reads a line the scanner leaves to the general parser.
     Returns the number of lines (a last line without a newline counts).
 
-    With the compiled scanner, a plain UTF-8 ``TextIOWrapper``'s bytes are read as they are:
-    a chunk that is all ASCII is the same text undecoded; any other chunk is decoded as the
-    wrapper would (``errors="replace"``; chunks end at a newline, so no character is cut)."""
-    raw = _raw_bytes(text)
-    blocks: Iterator[str | bytes | memoryview] = (
-        _byte_blocks(raw) if raw is not None else _text_blocks(text))
+    With the compiled scanner, a plain UTF-8 ``TextIOWrapper``'s bytes are read as they are
+    (``sources.binary_under``): the scanner reads UTF-8, and the lines it leaves are decoded
+    as the wrapper would (``errors="replace"``; chunks end at a newline, so no character is
+    cut)."""
+    enabled = _tailscan is not None and compiled.compiled_enabled()
+    raw = binary_under(text) if enabled else None
     lines = 0
-    for block in blocks:
-        lines += _scan_chunk(block, lines, sink, general_line)
+    if raw is not None:
+        for block in _byte_blocks(raw):
+            lines += _scan_chunk(block, lines, sink, general_line, TEXT_ERRORS)
+        return lines
+    for text_block in _text_blocks(text):
+        # a text stream that is not plain UTF-8 (cleaned of ANSI codes): its UTF-8 bytes for
+        # the compiled scanner (lone surrogates kept), else the pure-Python scanner
+        chunk: str | bytes = text_block.encode("utf-8", "surrogatepass") if enabled \
+            else text_block
+        lines += _scan_chunk(chunk, lines, sink, general_line, "surrogatepass")
     return lines
 
 
@@ -112,36 +121,16 @@ def _byte_blocks(raw: Any) -> Iterator[bytes | memoryview]:
         yield b"".join(long) + bytes(view[:kept])
 
 
-def _raw_bytes(text: io.TextIOWrapper) -> Any:
-    """The byte stream under ``text`` when the compiled scanner reads it directly: a plain
-    ``TextIOWrapper`` decoding UTF-8 without newline translation; None otherwise."""
-    if (_tailscan is None or not compiled.compiled_enabled()
-            or type(text) is not io.TextIOWrapper or text.encoding != "utf-8"
-            or text.errors != "replace"):
-        return None
-    return text.buffer
-
-
-def _scanned(chunk: str | bytes | memoryview) -> tuple[str | bytes | memoryview, Scanned]:
-    """The chunk's columns (with the chunk their offsets refer to): compiled where it can,
-    else the pure-Python scanner on the decoded text."""
-    enabled = _tailscan is not None and compiled.compiled_enabled()
-    if enabled:
-        scanned = _tailscan.scan_jsonl(chunk)  # None: beyond ASCII bytes / Latin-1 text
-        if scanned is not None:
-            return chunk, scanned
-    text = chunk if isinstance(chunk, str) else bytes(chunk).decode("utf-8", errors="replace")
-    if enabled and not isinstance(chunk, str):
-        scanned = _tailscan.scan_jsonl(text)
-        if scanned is not None:
-            return text, scanned
-    return text, scan_jsonl_python(text)
+def _scanned(chunk: str | bytes | memoryview) -> Scanned:
+    """The chunk's columns: compiled for UTF-8 bytes, else the pure-Python scanner on text."""
+    if isinstance(chunk, str):
+        return scan_jsonl_python(chunk)
+    return cast(Scanned, _tailscan.scan_jsonl(chunk))
 
 
 def _scan_chunk(chunk: str | bytes | memoryview, base_line: int, sink: RecordSink,
-                general_line: Callable[[str, int], None]) -> int:
-    chunk, scanned = _scanned(chunk)
-    lines, events, ignored, end_count, slow, first_use, columns = scanned
+                general_line: Callable[[str, int], None], errors: str) -> int:
+    lines, events, ignored, end_count, slow, first_use, columns = _scanned(chunk)
     streams = columns[0]
     used_at = np.frombuffer(first_use, dtype=np.int64).tolist()
     env_of = np.zeros(len(streams), dtype=np.int64)
@@ -153,8 +142,8 @@ def _scan_chunk(chunk: str | bytes | memoryview, base_line: int, sink: RecordSin
         while named < len(streams) and used_at[named] < index:
             env_of[named] = _env_code(sink, streams[named])
             named += 1
-        line = chunk[offset:offset + length]  # bytes here are all ASCII
-        general_line(line if isinstance(line, str) else bytes(line).decode("ascii"),
+        line = chunk[offset:offset + length]
+        general_line(line if isinstance(line, str) else bytes(line).decode("utf-8", errors),
                      base_line + index + 1)
     for k in range(named, len(streams)):
         env_of[k] = _env_code(sink, streams[k])
@@ -327,10 +316,10 @@ def scan_jsonl_python(chunk: str) -> Scanned:
     columns: Columns = (
         streams.values(), versions.values(), etypes.values(),
         (_raw([s[0] for s in starts], np.int32), _raw([s[1] for s in starts], np.float64),
-         _raw([s[2] for s in starts], np.int32), [s[3] for s in starts]),
+         _raw([s[2] for s in starts], np.int32), *id_columns([s[3] for s in starts])),
         (_raw([r[0] for r in reports], np.int32), _raw([r[1] for r in reports], np.float64),
          _raw([r[2] for r in reports], np.float64), _raw([r[3] for r in reports], np.int8),
-         _raw([r[4] for r in reports], np.int32), [r[5] for r in reports]))
+         _raw([r[4] for r in reports], np.int32), *id_columns([r[5] for r in reports])))
     return (len(lines), events, ignored, end_count,
             np.asarray(slow, dtype=np.int64).reshape(-1, 3).tobytes(),
             _raw(streams.first_use, np.int64), columns)

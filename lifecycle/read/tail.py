@@ -7,7 +7,7 @@ import io
 import itertools
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
@@ -19,6 +19,7 @@ from lamlife.lifecycle.read.context import ReadOptions, ReadResult, Source, defa
 from lamlife.lifecycle.read.lines import MAX_EVENT_CHARS
 from lamlife.lifecycle.read.platform import normalize_status
 from lamlife.lifecycle.read.scanned import add_columns, column_rows
+from lamlife.lifecycle.read.sources import binary_under
 from lamlife.lifecycle.read.timeparse import datetimes_to_ms, fast_iso_ms
 
 # the compiled scanner, or None where it is not built (tests switch paths through these names)
@@ -49,12 +50,24 @@ def read_tail(source: Source, text: io.TextIOWrapper, options: ReadOptions,
                result: ReadResult) -> None:
     """Read ``text`` block by block, each cut before an event line so events stay whole.
 
+    With the compiled scanner the bytes under ``text`` are read as they are (``read_blocks``);
+    otherwise the decoded text, in blocks of ``CHUNK_CHARS`` characters.
+
     Memory is bounded by the block size whatever the input: text with no event boundary is
     cut at a newline once it is longer than ``MAX_EVENT_CHARS`` (no CloudWatch event is that
     long), and a single line longer than that keeps only its first ``MAX_EVENT_CHARS``.
     """
     function = default_function(source, options, result.sink)
     scanner = TailChunkScanner(result.sink, function, source.name)
+    raw = binary_under(text) if scanner.compiled else None
+    if raw is not None:
+        read_blocks(raw, scanner)
+    else:
+        _read_text(text, scanner)
+    result.stats.lines += scanner.lines
+
+
+def _read_text(text: io.TextIOWrapper, scanner: TailChunkScanner) -> None:
     carry = ""
     skipping = False  # inside a line longer than MAX_EVENT_CHARS: drop the rest of it
     while True:
@@ -76,7 +89,6 @@ def read_tail(source: Source, text: io.TextIOWrapper, options: ReadOptions,
         scanner.scan(block[: cut + 1])
     if carry:
         scanner.scan(carry if carry.endswith("\n") else carry + "\n")
-    result.stats.lines += scanner.lines
 
 
 def _oversized(block: str, scanner: TailChunkScanner) -> tuple[str, bool]:
@@ -90,6 +102,88 @@ def _oversized(block: str, scanner: TailChunkScanner) -> tuple[str, bool]:
         return block[:MAX_EVENT_CHARS], True
     scanner.scan(block[: newline + 1])
     return block[newline + 1:], False
+
+
+def read_blocks(raw: IO[bytes], scanner: TailChunkScanner) -> None:
+    """The bytes of ``raw`` to ``scanner.scan_bytes`` in blocks of whole events, by the rules of
+    the text path on bytes: ``CHUNK_CHARS`` bytes are read at a time into one buffer, the
+    block is cut before its last event line and the rest stays at the front of the buffer
+    (no copy of the block). Text with no event boundary is cut at a newline once it is longer
+    than ``MAX_EVENT_CHARS`` bytes, and a line longer than that keeps its first
+    ``MAX_EVENT_CHARS`` bytes (cut before a character): the same limits as the text path's
+    in characters wherever a character is a byte, and at most the same number of
+    characters elsewhere."""
+    buf = bytearray(CHUNK_CHARS)
+    kept = 0  # bytes carried at the front of the buffer (the start of an unfinished event)
+    skipping = False  # inside a line longer than MAX_EVENT_CHARS: drop the rest of it
+    while True:
+        if len(buf) < kept + CHUNK_CHARS:
+            buf.extend(bytes(kept + CHUNK_CHARS - len(buf)))
+        n = _fill(raw, buf, kept, CHUNK_CHARS)
+        if not n:
+            break
+        filled = kept + n
+        if skipping:
+            newline = buf.find(b"\n", kept, filled)
+            if newline < 0:
+                continue
+            del buf[kept:newline]  # keeps the buffer's tail: a short move, once a long line
+            filled -= newline - kept
+            skipping = False
+        cut = _cut_point_bytes(buf, filled)
+        if cut < 0:
+            kept, skipping = _oversized_bytes(buf, filled, scanner)
+            continue
+        with memoryview(buf) as view:
+            scanner.scan_bytes(view[:cut + 1])
+        kept = filled - cut - 1
+        buf[:kept] = buf[cut + 1:filled]
+    if kept:
+        with memoryview(buf) as view:
+            if buf[kept - 1] == 0x0A:
+                scanner.scan_bytes(view[:kept])
+            else:
+                scanner.scan_bytes(bytes(view[:kept]) + b"\n")
+
+
+def _fill(raw: IO[bytes], buf: bytearray, start: int, size: int) -> int:
+    """Read up to ``size`` bytes into ``buf[start:]`` (fewer only at the end of the input)."""
+    got = 0
+    with memoryview(buf) as view:
+        while got < size:
+            n = raw.readinto(view[start + got:start + size])  # type: ignore[attr-defined]
+            if not n:
+                break
+            got += n
+    return got
+
+
+def _oversized_bytes(buf: bytearray, filled: int, scanner: TailChunkScanner) -> tuple[int, bool]:
+    """``_oversized`` on the buffer's first ``filled`` bytes: (bytes kept at the front,
+    skipping the rest of a line)."""
+    if filled <= MAX_EVENT_CHARS:
+        return filled, False
+    newline = buf.rfind(b"\n", 0, filled)
+    if newline < 0:  # one line longer than any event: keep its head, whole characters
+        kept = MAX_EVENT_CHARS
+        while kept > 0 and buf[kept] & 0xC0 == 0x80:
+            kept -= 1
+        return kept, True
+    with memoryview(buf) as view:
+        scanner.scan_bytes(view[:newline + 1])
+    kept = filled - newline - 1
+    buf[:kept] = buf[newline + 1:filled]
+    return kept, False
+
+
+def _cut_point_bytes(buf: bytearray, end: int) -> int:
+    """The last newline before ``end`` that is followed by an event line whose first 11 bytes
+    are ASCII (any event boundary will do; -1 when there is none)."""
+    cut = buf.rfind(b"\n2", 0, end)
+    while cut >= 0 and not (cut + 12 <= end and buf[cut + 5] == 0x2D and buf[cut + 11] == 0x54
+                            and buf[cut + 1:cut + 12].isascii()):
+        cut = buf.rfind(b"\n2", 0, cut)
+    return cut
 
 
 CHUNK_CHARS = 4 * 1024 * 1024
@@ -150,35 +244,62 @@ class TailChunkScanner:
         self.lines = 0
         self._first = True
         self.compiled = compiled_scanner()
+        self._env_codes: dict[str, int] = {}  # stream -> environment code
 
     def scan(self, chunk: str) -> None:
         """Read one chunk of whole events (ending with a newline)."""
+        if self.compiled:  # text that is not a plain UTF-8 stream (cleaned of ANSI codes)
+            self.scan_bytes(chunk.encode("utf-8", "surrogatepass"), "surrogatepass")
+            return
         if "\r" in chunk:
             chunk = chunk.replace("\r\n", "\n")
-        if self.compiled and self._scan_compiled(chunk):
-            return
         self._scan_python(chunk)
 
-    def _scan_compiled(self, chunk: str) -> bool:
-        """The compiled scanner's columns into the sink; False when it cannot read the chunk
-        (characters beyond Latin-1: the Python path reads it)."""
+    def scan_bytes(self, chunk: bytes | bytearray | memoryview, errors: str = "replace") -> None:
+        """Read one chunk of whole events as UTF-8 bytes (ending with a newline) with the
+        compiled scanner; the events it leaves are decoded with ``errors`` (the text
+        wrapper's policy) for the general parser."""
         assert _tailscan is not None
-        scanned = _tailscan.scan(chunk, self._first)
-        if scanned is None:
-            return False
-        lines, events, end_count, seen_event, slow, columns = scanned
+        lines, events, end_count, seen_event, slow, columns = _tailscan.scan(chunk, self._first)
         base_line = self.lines
         self.lines += lines
         if seen_event:
             self._first = False
-        deferred = np.frombuffer(slow, dtype=np.int64).reshape(-1, 2)  # (offset, line index)
-        slow_events = self._slow(chunk, deferred[:, 0].tolist(), base_line,
-                                 deferred[:, 1].tolist())
+        deferred = np.frombuffer(slow, dtype=np.int64).reshape(-1, 3)  # start, line, end
+        slow_events = self._slow_bytes(chunk, deferred.tolist(), base_line, errors)
         self._account(events, slow_events, column_rows(columns) + end_count, end_count)
-        env_of = np.asarray([self.sink.env_code(self.function, s) for s in columns[0]],
-                            dtype=np.int64)
+        env_of = np.asarray([self._env_code(s) for s in columns[0]], dtype=np.int64)
         add_columns(self.sink, columns, env_of)
-        return True
+
+    def _env_code(self, stream: str) -> int:
+        code = self._env_codes.get(stream)
+        if code is None:
+            code = self._env_codes[stream] = self.sink.env_code(self.function, stream)
+        return code
+
+    def _slow_bytes(self, chunk: bytes | bytearray | memoryview, deferred: list[list[int]],
+                    base_line: int, errors: str) -> int:
+        """Hand the events the compiled scanner left, ``(start, line index, end)`` in the
+        chunk, to the sink (decoded as the text path decodes them)."""
+        sink = self.sink
+        for start, index, end in deferred:
+            text = bytes(chunk[start:end]).decode("utf-8", errors)
+            if "\r" in text:
+                text = text.replace("\r\n", "\n")
+            if text.endswith("\n"):
+                text = text[:-1]
+            line, newline, rest = text.partition("\n")
+            where = f"{self.name}:{base_line + 1 + index}"
+            parts = tail_split(line)
+            if parts is None:  # an event line whose time does not parse
+                sink.counts.events += 1
+                sink.add_malformed(line, where)
+                continue
+            stream, ts, message = parts
+            if newline:
+                message = f"{message}\n{rest}" if message else rest
+            sink.add(self.function, stream, ts, message, where)
+        return len(deferred)
 
     def _account(self, events: int, slow_events: int, fast: int, end_count: int) -> None:
         """Count a chunk's events: the slow ones counted themselves in ``RecordSink.add``;
