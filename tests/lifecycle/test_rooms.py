@@ -16,6 +16,8 @@ ROOMS = [
     "lamlife.lifecycle.billing.rules",
     "lamlife.lifecycle.simulate.scheduler",
     "lamlife.lifecycle.simulate.whatif",
+    "lamlife.lifecycle.check.gate",
+    "lamlife.lifecycle.check.budget",
 ]
 
 
