@@ -10,9 +10,9 @@ import pytest
 from lamlife.lifecycle.billing.prices import load_table
 from lamlife.lifecycle.billing.rules import BillingOptions
 from lamlife.lifecycle.check.budget import parse_budget
-from lamlife.lifecycle.check.gate import measure, require_billing
+from lamlife.lifecycle.check.gate import require_billing
 from lamlife.lifecycle.errors import ConfigError, InputError
-from lamlife.lifecycle.pipeline import AnalyzeOptions
+from lamlife.lifecycle.pipeline import AnalyzeOptions, measure
 
 REPO = Path(__file__).resolve().parents[2]
 ORDERS = str(REPO / "examples" / "orders.log")
