@@ -8,7 +8,7 @@
  * (RequestIds are kept as bytes end to end with offsets and 64-bit hashes; the tables of
  * streams, versions and error types as spans, turned into Python strings after the loop).
  *
- * scan(chunk, first) reads a chunk of whole events and returns compact columns for the
+ * scan(chunk) reads a chunk of whole events and returns compact columns for the
  * canonical START, REPORT and END lines, plus the place of every event it does not read
  * exactly, which the caller decodes and hands to the general parser. The rules are those of
  * the pure-Python TailChunkScanner (lifecycle/read/tail.py), on the characters the text
@@ -737,15 +737,14 @@ static int close_event(Out *o, Py_ssize_t start, Py_ssize_t end, Py_ssize_t line
 }
 
 typedef struct {
-    Py_ssize_t lines, events;
+    Py_ssize_t lines, events, lead;
     int seen_event;
 } TailCounts;
 
 /* The tail scanner's loop over [data, data + size): no Python object, no GIL needed; -1 on
  * memory error (no exception set). */
-static int scan_tail(const unsigned char *data, Py_ssize_t size, int first, Out *o,
-                     TailCounts *counts) {
-    Py_ssize_t lines = 0, events = 0;
+static int scan_tail(const unsigned char *data, Py_ssize_t size, Out *o, TailCounts *counts) {
+    Py_ssize_t lines = 0, events = 0, lead = 0;
     int seen_event = 0;
     Py_ssize_t event_start = -1;  /* offset of the current event's first line */
     Py_ssize_t event_index = 0;   /* its line index in the chunk */
@@ -789,30 +788,34 @@ static int scan_tail(const unsigned char *data, Py_ssize_t size, int first, Out 
             if (!deferred && (has_keyword(line, end)
                               || (pending.kind != NONE && memchr(line, '\\', len))))
                 deferred = 1;
-        } else if (first && !seen_event) {
-            if (has_text(line, end)) events++;  /* output before the first event */
+        } else {
+            /* output before the first event line: events when the chunk starts the input */
+            if (has_text(line, end)) lead++;
         }
         pos = next;
     }
     if (close_event(o, event_start, size, event_index, deferred, &pending) < 0) return -1;
     counts->lines = lines;
     counts->events = events;
+    counts->lead = lead;
     counts->seen_event = seen_event;
     return 0;
 }
 
-/* scan(chunk, first) -> (lines, events, end_count, seen_event, slow, columns); see the top */
+/* scan(chunk) -> (lines, events, lead, end_count, seen_event, slow, columns); see the top.
+ * lead: the non-blank lines before the chunk's first event line (events only when the chunk
+ * starts the input: else they continue an event of an earlier chunk); slow: int64 triples
+ * (start offset, line index, end offset) of the events left to the general parser. */
 static PyObject *scan(PyObject *self, PyObject *args) {
     (void)self;
     Py_buffer view;
-    int first;
-    if (!PyArg_ParseTuple(args, "y*p:scan", &view, &first)) return NULL;
+    if (!PyArg_ParseTuple(args, "y*:scan", &view)) return NULL;
     Out o;
     if (out_init(&o, view.len) < 0) { PyBuffer_Release(&view); return NULL; }
     TailCounts counts;
     int rc;
     Py_BEGIN_ALLOW_THREADS
-    rc = scan_tail(view.buf, view.len, first, &o, &counts);
+    rc = scan_tail(view.buf, view.len, &o, &counts);
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&view);
     if (rc < 0) {
@@ -820,8 +823,9 @@ static PyObject *scan(PyObject *self, PyObject *args) {
         return PyErr_NoMemory();
     }
     PyObject *columns = out_columns(&o);
-    PyObject *result = columns ? Py_BuildValue("(nnnNNO)", counts.lines, counts.events,
-                                               o.end_count, PyBool_FromLong(counts.seen_event),
+    PyObject *result = columns ? Py_BuildValue("(nnnnNNO)", counts.lines, counts.events,
+                                               counts.lead, o.end_count,
+                                               PyBool_FromLong(counts.seen_event),
                                                buf_bytes(&o.slow), columns)
                                : NULL;
     Py_XDECREF(columns);
@@ -876,8 +880,14 @@ typedef struct {
 /* the plain run [p, q) of a JSON string: ASCII, or valid UTF-8 (Python decodes invalid bytes
  * to U+FFFD: the general parser reads those lines) */
 static int plain_run(const unsigned char *p, const unsigned char *q) {
-    for (const unsigned char *r = p; r < q; r++)
-        if (*r >= 0x80) return utf8_valid(r, q - r);
+    while (q - p >= 8) {  /* eight ASCII bytes at a time */
+        uint64_t w;
+        memcpy(&w, p, 8);
+        if (w & HIGHS) break;
+        p += 8;
+    }
+    for (; p < q; p++)
+        if (*p >= 0x80) return utf8_valid(p, q - p);
     return 1;
 }
 
@@ -1260,7 +1270,7 @@ static PyMethodDef methods[] = {
     {"hash_ids", hash_ids, METH_O,
      "hash_ids(ids: Sequence[str]) -> bytes of uint64 FNV-1a hashes of their UTF-8 bytes"},
     {"scan", scan, METH_VARARGS,
-     "scan(chunk: bytes, first: bool) -> columns of a chunk of aws logs tail text (UTF-8)"},
+     "scan(chunk: bytes) -> columns of a chunk of aws logs tail text (UTF-8)"},
     {"scan_jsonl", scan_jsonl, METH_VARARGS,
      "scan_jsonl(chunk: bytes) -> columns of a chunk of JSON lines (lamlife fetch, UTF-8)"},
     {NULL, NULL, 0, NULL},

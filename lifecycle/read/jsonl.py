@@ -24,7 +24,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from lamlife.lifecycle.read import compiled
+from lamlife.lifecycle.read import blocks, compiled
 from lamlife.lifecycle.read.collect import RecordSink
 from lamlife.lifecycle.read.context import function_from_group
 from lamlife.lifecycle.read.platform import (
@@ -60,9 +60,11 @@ def read_jsonl_chunks(text: io.TextIOWrapper, sink: RecordSink,
     enabled = _tailscan is not None and compiled.compiled_enabled()
     raw = binary_under(text) if enabled else None
     lines = 0
-    if raw is not None:
-        for block in _byte_blocks(raw):
-            lines += _scan_chunk(block, lines, sink, general_line, TEXT_ERRORS)
+    if raw is not None:  # scanned on worker threads while the sink reads the block before
+        for part, scanned in blocks.scan_ahead(
+                blocks.line_blocks(raw, CHUNK_CHARS), _tailscan.scan_jsonl,
+                lambda block: blocks.halves(block, blocks.line_boundary)):
+            lines += _take(part, scanned, lines, sink, general_line, TEXT_ERRORS)
         return lines
     for text_block in _text_blocks(text):
         # a text stream that is not plain UTF-8 (cleaned of ANSI codes): its UTF-8 bytes for
@@ -91,36 +93,6 @@ def _text_blocks(text: io.TextIOWrapper) -> Iterator[str]:
         yield carry
 
 
-def _byte_blocks(raw: Any) -> Iterator[bytes | memoryview]:
-    """Blocks of whole lines read into one reused buffer (each block is scanned before the
-    next is read); a line longer than the buffer is gathered in pieces."""
-    buf = bytearray(CHUNK_CHARS)
-    view = memoryview(buf)
-    kept = 0  # bytes of an unfinished line at the front of the buffer
-    long: list[bytes] = []  # the pieces of a line longer than the buffer
-    while True:
-        n = raw.readinto(view[kept:])
-        if not n:
-            break
-        filled = kept + n
-        cut = buf.rfind(b"\n", 0, filled)
-        if cut < 0:
-            if filled == len(buf):
-                long.append(bytes(view[:filled]))
-                filled = 0
-            kept = filled
-            continue
-        if long:
-            yield b"".join(long) + bytes(view[:cut + 1])
-            long = []
-        else:
-            yield view[:cut + 1]
-        kept = filled - cut - 1
-        buf[:kept] = buf[cut + 1:filled]
-    if long or kept:
-        yield b"".join(long) + bytes(view[:kept])
-
-
 def _scanned(chunk: str | bytes | memoryview) -> Scanned:
     """The chunk's columns: compiled for UTF-8 bytes, else the pure-Python scanner on text."""
     if isinstance(chunk, str):
@@ -130,7 +102,14 @@ def _scanned(chunk: str | bytes | memoryview) -> Scanned:
 
 def _scan_chunk(chunk: str | bytes | memoryview, base_line: int, sink: RecordSink,
                 general_line: Callable[[str, int], None], errors: str) -> int:
-    lines, events, ignored, end_count, slow, first_use, columns = _scanned(chunk)
+    return _take(chunk, _scanned(chunk), base_line, sink, general_line, errors)
+
+
+def _take(chunk: str | bytes | memoryview, scanned: Scanned, base_line: int,
+          sink: RecordSink, general_line: Callable[[str, int], None], errors: str) -> int:
+    """A chunk's scanned columns into the sink, the lines the scanner left through
+    ``general_line``; returns the chunk's lines."""
+    lines, events, ignored, end_count, slow, first_use, columns = scanned
     streams = columns[0]
     used_at = np.frombuffer(first_use, dtype=np.int64).tolist()
     env_of = np.zeros(len(streams), dtype=np.int64)

@@ -12,7 +12,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
-from lamlife.lifecycle.read import compiled
+from lamlife.lifecycle.read import blocks, compiled
 from lamlife.lifecycle.read.collect import RecordSink
 from lamlife.lifecycle.read.compiled import PURE_PYTHON_ENV  # noqa: F401  (re-exported)
 from lamlife.lifecycle.read.context import ReadOptions, ReadResult, Source, default_function
@@ -105,85 +105,16 @@ def _oversized(block: str, scanner: TailChunkScanner) -> tuple[str, bool]:
 
 
 def read_blocks(raw: IO[bytes], scanner: TailChunkScanner) -> None:
-    """The bytes of ``raw`` to ``scanner.scan_bytes`` in blocks of whole events, by the rules of
-    the text path on bytes: ``CHUNK_CHARS`` bytes are read at a time into one buffer, the
-    block is cut before its last event line and the rest stays at the front of the buffer
-    (no copy of the block). Text with no event boundary is cut at a newline once it is longer
-    than ``MAX_EVENT_CHARS`` bytes, and a line longer than that keeps its first
-    ``MAX_EVENT_CHARS`` bytes (cut before a character): the same limits as the text path's
-    in characters wherever a character is a byte, and at most the same number of
-    characters elsewhere."""
-    buf = bytearray(CHUNK_CHARS)
-    kept = 0  # bytes carried at the front of the buffer (the start of an unfinished event)
-    skipping = False  # inside a line longer than MAX_EVENT_CHARS: drop the rest of it
-    while True:
-        if len(buf) < kept + CHUNK_CHARS:
-            buf.extend(bytes(kept + CHUNK_CHARS - len(buf)))
-        n = _fill(raw, buf, kept, CHUNK_CHARS)
-        if not n:
-            break
-        filled = kept + n
-        if skipping:
-            newline = buf.find(b"\n", kept, filled)
-            if newline < 0:
-                continue
-            del buf[kept:newline]  # keeps the buffer's tail: a short move, once a long line
-            filled -= newline - kept
-            skipping = False
-        cut = _cut_point_bytes(buf, filled)
-        if cut < 0:
-            kept, skipping = _oversized_bytes(buf, filled, scanner)
-            continue
-        with memoryview(buf) as view:
-            scanner.scan_bytes(view[:cut + 1])
-        kept = filled - cut - 1
-        buf[:kept] = buf[cut + 1:filled]
-    if kept:
-        with memoryview(buf) as view:
-            if buf[kept - 1] == 0x0A:
-                scanner.scan_bytes(view[:kept])
-            else:
-                scanner.scan_bytes(bytes(view[:kept]) + b"\n")
-
-
-def _fill(raw: IO[bytes], buf: bytearray, start: int, size: int) -> int:
-    """Read up to ``size`` bytes into ``buf[start:]`` (fewer only at the end of the input)."""
-    got = 0
-    with memoryview(buf) as view:
-        while got < size:
-            n = raw.readinto(view[start + got:start + size])  # type: ignore[attr-defined]
-            if not n:
-                break
-            got += n
-    return got
-
-
-def _oversized_bytes(buf: bytearray, filled: int, scanner: TailChunkScanner) -> tuple[int, bool]:
-    """``_oversized`` on the buffer's first ``filled`` bytes: (bytes kept at the front,
-    skipping the rest of a line)."""
-    if filled <= MAX_EVENT_CHARS:
-        return filled, False
-    newline = buf.rfind(b"\n", 0, filled)
-    if newline < 0:  # one line longer than any event: keep its head, whole characters
-        kept = MAX_EVENT_CHARS
-        while kept > 0 and buf[kept] & 0xC0 == 0x80:
-            kept -= 1
-        return kept, True
-    with memoryview(buf) as view:
-        scanner.scan_bytes(view[:newline + 1])
-    kept = filled - newline - 1
-    buf[:kept] = buf[newline + 1:filled]
-    return kept, False
-
-
-def _cut_point_bytes(buf: bytearray, end: int) -> int:
-    """The last newline before ``end`` that is followed by an event line whose first 11 bytes
-    are ASCII (any event boundary will do; -1 when there is none)."""
-    cut = buf.rfind(b"\n2", 0, end)
-    while cut >= 0 and not (cut + 12 <= end and buf[cut + 5] == 0x2D and buf[cut + 11] == 0x54
-                            and buf[cut + 1:cut + 12].isascii()):
-        cut = buf.rfind(b"\n2", 0, cut)
-    return cut
+    """The bytes of ``raw`` through the compiled scanner: blocks of whole events
+    (``blocks.tail_blocks``, the text path's rules on bytes: ``CHUNK_CHARS`` bytes a read,
+    ``MAX_EVENT_CHARS`` bytes at most of text without an event boundary, the same limits as
+    the text path's wherever a character is a byte), scanned on worker threads while the
+    results of the block before go to the sink."""
+    assert _tailscan is not None
+    chunks = blocks.tail_blocks(raw, CHUNK_CHARS, MAX_EVENT_CHARS)
+    for part, scanned in blocks.scan_ahead(
+            chunks, _tailscan.scan, lambda block: blocks.halves(block, blocks.event_boundary)):
+        scanner.take(part, scanned)
 
 
 CHUNK_CHARS = 4 * 1024 * 1024
@@ -260,7 +191,15 @@ class TailChunkScanner:
         compiled scanner; the events it leaves are decoded with ``errors`` (the text
         wrapper's policy) for the general parser."""
         assert _tailscan is not None
-        lines, events, end_count, seen_event, slow, columns = _tailscan.scan(chunk, self._first)
+        self.take(chunk, _tailscan.scan(chunk), errors)
+
+    def take(self, chunk: bytes | bytearray | memoryview, scanned: Any,
+             errors: str = "replace") -> None:
+        """The compiled scanner's result for ``chunk`` (the next chunk of the input) into the
+        sink."""
+        lines, events, lead, end_count, seen_event, slow, columns = scanned
+        if self._first:  # output before the first event of the input is an event each
+            events += lead
         base_line = self.lines
         self.lines += lines
         if seen_event:

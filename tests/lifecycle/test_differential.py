@@ -23,7 +23,7 @@ from test_readers import _STREAMS, _tail, _tail_message, assert_same_as_per_even
 
 from lamlife.lifecycle.analysis import Analysis
 from lamlife.lifecycle.pipeline import AnalyzeOptions, analyze_paths
-from lamlife.lifecycle.read import collect, jsonl, tail
+from lamlife.lifecycle.read import blocks, collect, jsonl, tail
 from lamlife.lifecycle.schema import INVOCATION_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,6 +99,7 @@ def test_generated_logs_same_on_every_path(seed: int, chunk: int | None,
     # a 4 KiB chunk puts chunk boundaries inside events everywhere
     if chunk is not None:
         monkeypatch.setattr(tail, "CHUNK_CHARS", chunk)
+        monkeypatch.setattr(blocks, "_HALVES_FROM", 1024)  # each block scanned in two parts
     with tempfile.TemporaryDirectory() as folder:
         path = _generated(Path(folder), seed)
         for scanner in SCANNERS:
@@ -237,6 +238,7 @@ def _jsonl_analyses(paths: list[str], options: AnalyzeOptions | None = None,
             _use_jsonl(path, mp)
             if chunk is not None:
                 mp.setattr(jsonl, "CHUNK_CHARS", chunk)
+                mp.setattr(blocks, "_HALVES_FROM", 64)  # each block scanned in two parts
             out[path] = analyze_paths(paths, options)
     return out
 
@@ -483,6 +485,7 @@ def _tail_bytes_same(data: bytes, chunk: int | None, max_event: int | None) -> N
                 _use(scanner, mp)
                 if chunk is not None:
                     mp.setattr(tail, "CHUNK_CHARS", chunk)
+                    mp.setattr(blocks, "_HALVES_FROM", 64)  # each block scanned in two parts
                 if max_event is not None:
                     mp.setattr(tail, "MAX_EVENT_CHARS", max_event)
                     mp.setattr(line_readers, "MAX_EVENT_CHARS", max_event)
@@ -541,12 +544,12 @@ def test_non_ascii_output_is_read_like_ascii_output(bom: bytes, newline: bytes,
                       st.lists(st.sampled_from(_ODD_MESSAGES + _ODD_LINES + [
                           b"\n", b"\r", b"{", b"}", b'"', b"\\u", b"\\ud83d", b":", b",",
                           b'"message":', b"2026-07-20T", b"RequestId: ", b"\t"]),
-                          max_size=30).map(b"".join)),
-       first=st.booleans())
-def test_compiled_scanners_take_any_bytes(data: bytes, first: bool) -> None:
+                          max_size=30).map(b"".join)))
+def test_compiled_scanners_take_any_bytes(data: bytes) -> None:
     # never a crash, whatever the bytes; what they return is well formed
-    lines, events, end_count, _seen, slow, columns = tail._tailscan.scan(data, first)
+    lines, events, lead, end_count, _seen, slow, columns = tail._tailscan.scan(data)
     assert lines == data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+    assert events + lead <= lines
     deferred = np.frombuffer(slow, dtype=np.int64).reshape(-1, 3)
     assert ((deferred[:, 0] < deferred[:, 2]) & (deferred[:, 2] <= len(data))).all()
     for scanned in (columns, tail._tailscan.scan_jsonl(data)[6]):
@@ -554,4 +557,4 @@ def test_compiled_scanners_take_any_bytes(data: bytes, first: bool) -> None:
             offsets = np.frombuffer(rows[-2], dtype=np.int64)
             assert offsets[0] == 0 and offsets[-1] == len(rows[-3])
             assert len(rows[-1]) == 8 * (len(offsets) - 1) == len(rows[1])
-    assert events >= 0 and end_count >= 0
+    assert events >= 0 and lead >= 0 and end_count >= 0
