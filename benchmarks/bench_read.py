@@ -4,6 +4,7 @@ Run by hand (never part of the test suite)::
 
     python benchmarks/bench_read.py benchmarks/out/orders-1000000-seed1.log --repeat 3
     python benchmarks/bench_read.py FILE --pure-python
+    python benchmarks/bench_read.py FILE --threads 0   # the compiled scanner on one thread
 
 Each run is a fresh process that imports lamlife first and then times ``read_inputs`` on the
 file (the wall and CPU of the read alone, and the process's peak RSS); ``grep -c`` runs
@@ -26,6 +27,9 @@ from pathlib import Path
 CHILD = """
 import json, resource, sys, time
 from lamlife.lifecycle.read.inputs import read_inputs
+if sys.argv[2] != "auto":
+    from lamlife.lifecycle.read import blocks
+    blocks.THREADS = int(sys.argv[2])
 wall, cpu = time.perf_counter(), time.process_time()
 result = read_inputs([sys.argv[1]])
 wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
@@ -45,11 +49,11 @@ def _grep(path: Path) -> tuple[float, float]:
     return time.perf_counter() - wall, cpu
 
 
-def _read(path: Path, pure: bool) -> dict[str, float]:
+def _read(path: Path, pure: bool, threads: str) -> dict[str, float]:
     env = dict(os.environ)
     if pure:
         env["LAMLIFE_PURE_PYTHON"] = "1"
-    out = subprocess.run([sys.executable, "-c", CHILD, str(path)], check=True,
+    out = subprocess.run([sys.executable, "-c", CHILD, str(path), threads], check=True,
                          stdout=subprocess.PIPE, env=env, text=True).stdout
     return dict(json.loads(out))
 
@@ -59,12 +63,14 @@ def main() -> None:
     p.add_argument("file", type=Path)
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--pure-python", action="store_true")
+    p.add_argument("--threads", default="auto",
+                   help="scanner worker threads (blocks.THREADS; 0: none), default automatic")
     args = p.parse_args()
     args.file.read_bytes()  # warm the page cache for both commands
     walls, cpus, rss = [], [], []
     for _ in range(args.repeat):
         g_wall, g_cpu = _grep(args.file)
-        run = _read(args.file, args.pure_python)
+        run = _read(args.file, args.pure_python, args.threads)
         walls.append(run["wall"] / g_wall)
         cpus.append(run["cpu"] / max(g_cpu, 1e-9))
         rss.append(run["rss"])

@@ -3,16 +3,18 @@
 The readers of ``aws logs tail`` text and JSON lines hand the compiled scanner whole events
 (whole lines) of the input's UTF-8 bytes. ``tail_blocks`` and ``line_blocks`` read the input
 into a few buffers used in turn (no copy of a block, no new buffer per block), and
-``scan_ahead`` runs the scanner on the next blocks on worker threads while the caller hands
-the results of the previous ones to the sink: the scanner releases the GIL, so reading,
-scanning and the sink's Python work overlap on a machine with several cores. Each block is
-also cut in two at an event boundary, so two threads scan one block. Results come back in
-read order; what is read does not depend on where blocks are cut (events stay whole).
+``scan_ahead`` reads the next block and runs the scanner on this one on worker threads while
+the caller hands the results of the previous one to the sink: reading, decompressing and the
+scanner release the GIL, so they overlap with the sink's Python work on a machine with
+several cores. Each block is also cut in two at an event boundary, so two threads scan one
+block. Results come back in read order; what is read does not depend on where blocks are cut
+(events stay whole).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -26,29 +28,52 @@ Result = TypeVar("Result")
 _BUFFERS = 4
 # blocks of at least this many bytes are scanned in two parts, one a thread
 _HALVES_FROM = 256 * 1024
+_SWITCH_INTERVAL = 0.0002  # seconds
+
+
+# worker threads for the scanner; None: ``scan_threads`` decides (0: no worker thread, the
+# benchmarks' reference)
+THREADS: int | None = None
 
 
 def scan_threads() -> int:
     """Worker threads for the scanner: two where there are two cores or more, else one (it
     still overlaps reading with scanning)."""
+    if THREADS is not None:
+        return THREADS
     return 2 if (os.cpu_count() or 1) >= 2 else 1
 
 
 def scan_ahead(blocks: Iterator[Block], scan: Callable[[Block], Result],
                split: Callable[[Block], list[Block]]) -> Iterator[tuple[Block, Result]]:
-    """(part, scan(part)) for the parts (``split``) of every block, in read order; the scans
-    of a block run on worker threads while the caller reads the results of the block before
-    it. ``blocks`` may reuse a buffer once the caller has moved two blocks past it (the
-    block producers here use ``_BUFFERS`` buffers in turn)."""
-    queue: deque[list[tuple[Block, Future[Result]]]] = deque()
-    with ThreadPoolExecutor(max_workers=scan_threads(),
-                            thread_name_prefix="lamlife-scan") as pool:
+    """(part, scan(part)) for the parts (``split``) of every block, in read order. Worker
+    threads read the next block (reading and decompressing release the GIL) and scan the
+    parts of this one while the caller reads the results of the block before it. ``blocks``
+    may reuse a buffer once the caller has moved two blocks past it (the block producers
+    here use ``_BUFFERS`` buffers in turn); it is advanced by one thread at a time."""
+    if scan_threads() == 0:
         for block in blocks:
-            queue.append([(part, pool.submit(scan, part)) for part in split(block)])
-            if len(queue) > 1:
+            for part in split(block):
+                yield part, scan(part)
+        return
+    queue: deque[list[tuple[Block, Future[Result]]]] = deque()
+    # a worker that finishes a scan needs the GIL a moment to return its result: hand it
+    # over sooner than Python's default 5 ms while the caller runs Python code
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(min(interval, _SWITCH_INTERVAL))
+    try:
+        with ThreadPoolExecutor(max_workers=scan_threads() + 1,
+                                thread_name_prefix="lamlife-scan") as pool:
+            following = pool.submit(next, blocks, None)
+            while (block := following.result()) is not None:
+                queue.append([(part, pool.submit(scan, part)) for part in split(block)])
+                following = pool.submit(next, blocks, None)
+                if len(queue) > 1:
+                    yield from _results(queue.popleft())
+            while queue:
                 yield from _results(queue.popleft())
-        while queue:
-            yield from _results(queue.popleft())
+    finally:
+        sys.setswitchinterval(interval)
 
 
 def _results(parts: list[tuple[Block, Future[Result]]]) -> Iterator[tuple[Block, Result]]:
