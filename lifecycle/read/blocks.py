@@ -52,8 +52,8 @@ def scan_ahead(blocks: Iterator[Block], scan: Callable[[Block], Result],
     may reuse a buffer once the caller has moved two blocks past it (the block producers
     here use ``_BUFFERS`` buffers in turn); it is advanced by one thread at a time."""
     if scan_threads() == 0:
-        for block in blocks:
-            for part in split(block):
+        for whole in blocks:
+            for part in split(whole):
                 yield part, scan(part)
         return
     queue: deque[list[tuple[Block, Future[Result]]]] = deque()
@@ -64,7 +64,7 @@ def scan_ahead(blocks: Iterator[Block], scan: Callable[[Block], Result],
     try:
         with ThreadPoolExecutor(max_workers=scan_threads() + 1,
                                 thread_name_prefix="lamlife-scan") as pool:
-            following = pool.submit(next, blocks, None)
+            following: Future[Block | None] = pool.submit(next, blocks, None)
             while (block := following.result()) is not None:
                 queue.append([(part, pool.submit(scan, part)) for part in split(block)])
                 following = pool.submit(next, blocks, None)
