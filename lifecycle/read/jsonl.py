@@ -60,18 +60,20 @@ def read_jsonl_chunks(text: io.TextIOWrapper, sink: RecordSink,
     enabled = _tailscan is not None and compiled.compiled_enabled()
     raw = binary_under(text) if enabled else None
     lines = 0
+    codes: dict[str, int] = {}
     if raw is not None:  # scanned on worker threads while the sink reads the block before
         for part, scanned in blocks.scan_ahead(
                 blocks.line_blocks(raw, CHUNK_CHARS), _tailscan.scan_jsonl,
                 lambda block: blocks.halves(block, blocks.line_boundary)):
-            lines += _take(part, scanned, lines, sink, general_line, TEXT_ERRORS)
+            lines += _take(part, scanned, lines, sink, general_line, TEXT_ERRORS, codes)
         return lines
     for text_block in _text_blocks(text):
         # a text stream that is not plain UTF-8 (cleaned of ANSI codes): its UTF-8 bytes for
         # the compiled scanner (lone surrogates kept), else the pure-Python scanner
         chunk: str | bytes = text_block.encode("utf-8", "surrogatepass") if enabled \
             else text_block
-        lines += _scan_chunk(chunk, lines, sink, general_line, "surrogatepass")
+        lines += _take(chunk, _scanned(chunk), lines, sink, general_line, "surrogatepass",
+                       codes)
     return lines
 
 
@@ -100,15 +102,12 @@ def _scanned(chunk: str | bytes | memoryview) -> Scanned:
     return cast(Scanned, _tailscan.scan_jsonl(chunk))
 
 
-def _scan_chunk(chunk: str | bytes | memoryview, base_line: int, sink: RecordSink,
-                general_line: Callable[[str, int], None], errors: str) -> int:
-    return _take(chunk, _scanned(chunk), base_line, sink, general_line, errors)
-
-
 def _take(chunk: str | bytes | memoryview, scanned: Scanned, base_line: int,
-          sink: RecordSink, general_line: Callable[[str, int], None], errors: str) -> int:
+          sink: RecordSink, general_line: Callable[[str, int], None], errors: str,
+          codes: dict[str, int]) -> int:
     """A chunk's scanned columns into the sink, the lines the scanner left through
-    ``general_line``; returns the chunk's lines."""
+    ``general_line``; returns the chunk's lines. ``codes``: the environment code of every
+    stream key met so far (the sink's, kept to skip naming a stream again each chunk)."""
     lines, events, ignored, end_count, slow, first_use, columns = scanned
     streams = columns[0]
     used_at = np.frombuffer(first_use, dtype=np.int64).tolist()
@@ -119,13 +118,13 @@ def _take(chunk: str | bytes | memoryview, scanned: Scanned, base_line: int,
     # chunk does not change the records' order (they are ordered by time, then by kind)
     for offset, length, index in np.frombuffer(slow, dtype=np.int64).reshape(-1, 3).tolist():
         while named < len(streams) and used_at[named] < index:
-            env_of[named] = _env_code(sink, streams[named])
+            env_of[named] = _env_code(sink, streams[named], codes)
             named += 1
         line = chunk[offset:offset + length]
         general_line(line if isinstance(line, str) else bytes(line).decode("utf-8", errors),
                      base_line + index + 1)
     for k in range(named, len(streams)):
-        env_of[k] = _env_code(sink, streams[k])
+        env_of[k] = _env_code(sink, streams[k], codes)
     counts = sink.counts
     counts.events += events
     counts.ignored += ignored
@@ -134,11 +133,14 @@ def _take(chunk: str | bytes | memoryview, scanned: Scanned, base_line: int,
     return lines
 
 
-def _env_code(sink: RecordSink, key: str) -> int:
+def _env_code(sink: RecordSink, key: str, codes: dict[str, int]) -> int:
     """The environment of a scanner's stream key ``<log group>\\0<log stream>``, named as the
     general parser names it (``cloudwatch_json._json_event``)."""
-    group, stream = key.split("\0", 1)
-    return sink.env_code(function_from_group(group, stream), stream)
+    code = codes.get(key)
+    if code is None:
+        group, stream = key.split("\0", 1)
+        code = codes[key] = sink.env_code(function_from_group(group, stream), stream)
+    return code
 
 
 # ------------------------------------------------------------------ the pure-Python scanner
