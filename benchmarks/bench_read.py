@@ -7,7 +7,8 @@ Run by hand (never part of the test suite)::
     python benchmarks/bench_read.py FILE --threads 0   # the compiled scanner on one thread
 
 Each run is a fresh process that imports lamlife first and then times ``read_inputs`` on the
-file (the wall and CPU of the read alone, and the process's peak RSS); ``grep -c`` runs
+file (the wall and CPU of the read alone, and the process's peak RSS, VmHWM: Linux);
+``grep -c`` runs
 alternately on the same file, writing to a pipe (GNU grep stops at the first match when its
 output is /dev/null). The quoted ratios are the median of the paired ratios of the read's wall
 (and CPU) over grep's: the machine is shared, so single absolute times mean little.
@@ -25,7 +26,7 @@ import time
 from pathlib import Path
 
 CHILD = """
-import json, resource, sys, time
+import json, sys, time
 from lamlife.lifecycle.read.inputs import read_inputs
 if sys.argv[2] != "auto":
     from lamlife.lifecycle.read import blocks
@@ -33,7 +34,9 @@ if sys.argv[2] != "auto":
 wall, cpu = time.perf_counter(), time.process_time()
 result = read_inputs([sys.argv[1]])
 wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM: the peak of this process's own memory (ru_maxrss carries the parent's over exec)
+rss = next(int(line.split()[1]) for line in open("/proc/self/status")
+           if line.startswith("VmHWM:")) / 1024
 print(json.dumps({"wall": wall, "cpu": cpu, "rss": rss, "records": result.stats.records}))
 """
 
@@ -66,7 +69,9 @@ def main() -> None:
     p.add_argument("--threads", default="auto",
                    help="scanner worker threads (blocks.THREADS; 0: none), default automatic")
     args = p.parse_args()
-    args.file.read_bytes()  # warm the page cache for both commands
+    with args.file.open("rb") as warm:  # warm the page cache, holding 1 MiB at a time
+        while warm.read(1 << 20):
+            pass
     walls, cpus, rss = [], [], []
     for _ in range(args.repeat):
         g_wall, g_cpu = _grep(args.file)
