@@ -494,7 +494,7 @@ def _tail_bytes_same(data: bytes, chunk: int | None, max_event: int | None) -> N
 
 
 @needs_compiled
-@settings(max_examples=60, deadline=None, derandomize=True,
+@settings(max_examples=40, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow])
 @given(data=_tail_bytes(), chunk=st.sampled_from([None, 61, 200]))
 def test_tail_bytes_same_compiled_and_in_python(data: bytes, chunk: int | None) -> None:
@@ -503,7 +503,16 @@ def test_tail_bytes_same_compiled_and_in_python(data: bytes, chunk: int | None) 
 
 
 @needs_compiled
-@settings(max_examples=30, deadline=None, derandomize=True,
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=_tail_bytes(), chunk=st.sampled_from([None, 61, 200]))
+def test_tail_bytes_same_compiled_and_in_python_many(data: bytes, chunk: int | None) -> None:
+    # the same with more and non-derandomized examples (CI runs slow tests)
+    _tail_bytes_same(data, chunk, None)
+
+
+@needs_compiled
+@settings(max_examples=20, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow])
 @given(data=_tail_bytes())
 def test_tail_bytes_with_lines_longer_than_any_event(data: bytes) -> None:
