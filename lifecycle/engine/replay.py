@@ -25,6 +25,7 @@ import pandas as pd
 from lamlife.lifecycle.engine.coded import coded, coded_by_code
 from lamlife.lifecycle.read.collect import Mark, RecordSink, hash_ids, pair_key
 from lamlife.lifecycle.read.overlap import member_of
+from lamlife.lifecycle.read.request_ids import RequestIds
 from lamlife.lifecycle.schema import FLAG_SEPARATOR, INVOCATION_COLUMNS
 
 PROVISIONED = "provisioned-concurrency"
@@ -432,7 +433,7 @@ def _invocation_table(rows: _Rows, marks: _Marks, seq: _Sequence, ev: dict[str, 
             "function": coded_by_code(rows.functions + [""], envs),
             "version": coded(version),
             "environment": coded_by_code(env_names + [""], envs),
-            "request_id": pd.Series(cols["request_id"], dtype=object),
+            "request_id": request_id_column(cols["request_id"]),
             "start": ms_to_datetime(rows.start),
             "end": ms_to_datetime(cols["end"]),
             "start_type": coded_by_code(START_ORDER, seq.start_code),
@@ -455,6 +456,15 @@ def _invocation_table(rows: _Rows, marks: _Marks, seq: _Sequence, ev: dict[str, 
         },
         columns=list(INVOCATION_COLUMNS),
     )
+
+
+def request_id_column(ids: RequestIds) -> pd.Series:
+    """The table's ``request_id``: with pyarrow (pandas 3) a ``str`` column over the ids'
+    own bytes, as pandas makes of Python strings; else an object column of Python strings."""
+    values = ids.to_pandas()
+    if isinstance(values, np.ndarray):
+        return pd.Series(values, dtype=object)
+    return pd.Series(values, copy=False)
 
 
 _STREAM_VERSION = re.compile(r"\[([^\]]+)\]")

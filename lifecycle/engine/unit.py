@@ -34,6 +34,7 @@ import pandas as pd
 from lamlife.lifecycle.engine.replay import EngineOptions, OrphanEvent, run_engine
 from lamlife.lifecycle.read.collect import NUMERIC_FIELDS, RecordSink
 from lamlife.lifecycle.read.platform import json_record_time, parse_json_platform
+from lamlife.lifecycle.read.request_ids import RequestIds
 from lamlife.lifecycle.read.seen import seen_counts
 from lamlife.lifecycle.schema import INVOCATION_COLUMNS
 
@@ -108,22 +109,26 @@ class RecordingSink(RecordSink):
             self.record_names[code] = self.function_from_record[code]
         self.rows.append((code, ts, self._seq, encode_record(rec)))
 
-    def add_starts(self, env: np.ndarray, ts: np.ndarray, request_ids: Sequence[str],
-                   versions: Sequence[str]) -> None:
-        super().add_starts(env, ts, request_ids, versions)
+    def add_starts(self, env: np.ndarray, ts: np.ndarray,
+                   request_ids: RequestIds | Sequence[str], versions: Sequence[str],
+                   hashes: np.ndarray | None = None) -> None:
+        super().add_starts(env, ts, request_ids, versions, hashes)
         first = self._seq - len(env) + 1
+        ids = list(request_ids)
         for i in range(len(env)):
             self.rows.append((int(env[i]), float(ts[i]), first + i,
-                              encode_record(("start", request_ids[i], versions[i]))))
+                              encode_record(("start", ids[i], versions[i]))))
 
-    def add_reports(self, env: np.ndarray, ts: np.ndarray, request_ids: Sequence[str],
-                    numbers: dict[str, np.ndarray], statuses: Sequence[str],
-                    error_types: Sequence[str]) -> None:
-        super().add_reports(env, ts, request_ids, numbers, statuses, error_types)
+    def add_reports(self, env: np.ndarray, ts: np.ndarray,
+                    request_ids: RequestIds | Sequence[str], numbers: dict[str, np.ndarray],
+                    statuses: Sequence[str], error_types: Sequence[str],
+                    hashes: np.ndarray | None = None) -> None:
+        super().add_reports(env, ts, request_ids, numbers, statuses, error_types, hashes)
         first = self._seq - len(env) + 1
         columns = [numbers[name] for name in NUMERIC_FIELDS]
+        ids = list(request_ids)
         for i in range(len(env)):
-            rec = ("report", request_ids[i], *(float(c[i]) for c in columns), statuses[i],
+            rec = ("report", ids[i], *(float(c[i]) for c in columns), statuses[i],
                    error_types[i])
             self.rows.append((int(env[i]), float(ts[i]), first + i, encode_record(rec)))
 

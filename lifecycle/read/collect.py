@@ -176,7 +176,10 @@ class _Columns:
                 self._chunks[name].append(np.asarray(rows[name], dtype=dtype))
             rows[name] = []
         for name in self.text:
-            self._chunks[name].append(rows[name])
+            if name == "request_id":  # kept as UTF-8 bytes, never a Python string a row
+                self._chunks[name].append(RequestIds.from_strings(rows[name]))
+            else:
+                self._chunks[name].append(rows[name])
             rows[name] = []
 
     def frame(self) -> dict[str, Any]:
@@ -187,6 +190,10 @@ class _Columns:
             out[name] = np.concatenate(chunks) if chunks else np.zeros(0)
             self._chunks[name] = []
         for name in self.text:
+            if name == "request_id":
+                out[name] = RequestIds.concat(self._chunks[name])
+                self._chunks[name] = []
+                continue
             parts = [chunk if isinstance(chunk, np.ndarray) else _object_array(chunk)
                      for chunk in self._chunks[name]]
             out[name] = np.concatenate(parts) if parts else np.zeros(0, object)
@@ -383,7 +390,7 @@ class RecordSink:
         first = self.next_seq(n)
         self._reports.extend(env=env, ts=ts, seq=np.arange(first, first + n, dtype=np.int64),
                              rid_hash=_hashes(request_ids, hashes), **numbers,
-                             request_id=list(request_ids),
+                             request_id=_request_ids(request_ids),
                              status=self._interned(statuses),
                              error_type=self._interned(error_types))
 
@@ -418,8 +425,7 @@ class RecordSink:
         timed_out = timeout_reports(self.status_lines, reports, self.next_seq(0), hash_ids)
         if timed_out is not None:  # timeout lines whose REPORT is not in the input
             self.timeouts_without_report = len(timed_out["env"])
-            reports = {k: np.concatenate([v, timed_out[k]]) if len(v) else timed_out[k]
-                       for k, v in reports.items()}
+            reports = {k: _concat(v, timed_out[k]) for k, v in reports.items()}
         start_ts, version, matched = pair_starts(starts, reports)
         self.envs_with_starts = {int(c) for c in np.unique(starts["env"])}
         self.paired = {  # astype(copy=False): no second copy of columns already typed
@@ -476,6 +482,20 @@ _COLUMN_RANGES = {  # NUMERIC_FIELDS -> (lowest, highest): platform.record_probl
     "restore_duration_ms": (0.0, MAX_DURATION_MS),
     "billed_restore_duration_ms": (0.0, MAX_DURATION_MS),
 }
+
+
+def _request_ids(request_ids: RequestIds | Sequence[str]) -> RequestIds:
+    """The ids as the sink stores them: a RequestIds column."""
+    if isinstance(request_ids, RequestIds):
+        return request_ids
+    return RequestIds.from_strings(request_ids)
+
+
+def _concat(first: Any, second: Any) -> Any:
+    """Two columns (arrays or RequestIds) one after the other."""
+    if isinstance(first, RequestIds):
+        return RequestIds.concat([first, second])
+    return np.concatenate([first, second]) if len(first) else second
 
 
 def _hashes(request_ids: RequestIds | Sequence[str], hashes: np.ndarray | None) -> np.ndarray:
