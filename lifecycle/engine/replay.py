@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from lamlife.lifecycle.engine.coded import coded, coded_by_code
+from lamlife.lifecycle.read import exact
 from lamlife.lifecycle.read.collect import Mark, RecordSink, hash_ids, pair_key
 from lamlife.lifecycle.read.overlap import member_of
 from lamlife.lifecycle.read.request_ids import RequestIds
@@ -99,7 +100,8 @@ def run_engine(sink: RecordSink, options: EngineOptions | None = None) -> Engine
     loop_member = _reset_loops(rows, seq, status)
     reason = _reasons(rows, seq, ev, status, error_type, oom)
     flags = _flags(status, oom, ev, loop_member, seq.before_window)
-    table = _invocation_table(rows, marks, seq, ev, status, error_type, reason, flags)
+    table = _invocation_table(rows, sink.label_array(), marks, seq, ev, status, error_type,
+                              reason, flags)
     return EngineResult(table, marks.orphan_init_failures, marks.unused_inits, marks.orphans)
 
 
@@ -123,7 +125,8 @@ def _ordered_rows(sink: RecordSink) -> _Rows:
     n = len(sink)
     start = cols["start"].copy()
     no_start = np.isnan(start)
-    start[no_start] = cols["end"][no_start] - cols["duration_ms"][no_start]
+    if no_start.any():
+        start[no_start] = cols["end"][no_start] - _number(cols, "duration_ms")[no_start]
     env_names = [e for _f, e in sink.environments]
     functions = [sink.function_from_record.get(i, f) for i, (f, _e) in
                  enumerate(sink.environments)]
@@ -149,9 +152,10 @@ def _statuses(sink: RecordSink, rows: _Rows) -> tuple[np.ndarray, np.ndarray, np
     """(status, error_type, killed) per row: the REPORT's failed status wins, else the
     strongest status line (timeout > error > success), else success."""
     line_status, line_error_type, killed = _join_status_lines(sink, rows)
-    status = rows.cols["status"].astype(object)  # a copy: the sink's column stays as read
+    labels = sink.label_array()  # the sink's codes -> one shared string each
+    status = labels[rows.cols["status"]]
     status[status == ""] = "success"
-    error_type = rows.cols["error_type"].astype(object)
+    error_type = labels[rows.cols["error_type"]]
     for row, value in line_status.items():  # status lines: a few rows
         if status[row] == "success":
             status[row] = value
@@ -311,14 +315,14 @@ def _sequence(rows: _Rows, marks: _Marks, ev: dict[str, np.ndarray], status: np.
     prev_failed = np.zeros(n, dtype=bool)
     prev_failed[1:] = same_prev[1:] & failed[:-1]
     prev_failed &= known & ~lmi
-    restore_ms = cols["restore_duration_ms"]
-    restore_ms = np.where(np.isnan(restore_ms), ev["restore_ms"], restore_ms)
-    report_init = cols["init_duration_ms"]
+    report_restore = _number(cols, "restore_duration_ms")
+    restore_ms = np.where(np.isnan(report_restore), ev["restore_ms"], report_restore)
+    report_init = _number(cols, "init_duration_ms")
     init_duration = np.where(np.isnan(report_init), ev["init_report_ms"], report_init)
     threshold_ms = options.proactive_threshold_s * 1000.0
     gap = rows.start - ev["init_start_ms"]
 
-    is_restore = ~np.isnan(cols["restore_duration_ms"]) | (known & ev["restore"])
+    is_restore = ~np.isnan(report_restore) | (known & ev["restore"])
     is_reinit = known & (prev_failed | (ev["init_failures"] > 0) | ev["phase_invoke"])
     is_provisioned = known & first & (ev["pc_evidence"] | (inv_init_type == PROVISIONED))
     is_proactive = known & first & ~np.isnan(gap) & (gap > threshold_ms)
@@ -339,8 +343,8 @@ def _out_of_memory(rows: _Rows, status: np.ndarray, error_type: np.ndarray,
                    killed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Out of memory (§2.6: Runtime.OutOfMemory, or a kill at the memory limit); a timed-out
     invocation stays a timeout: out_of_memory is a subset of errors."""
-    mem = rows.cols["memory_mb"]
-    maxmem = rows.cols["max_memory_used_mb"]
+    mem = _number(rows.cols, "memory_mb")
+    maxmem = _number(rows.cols, "max_memory_used_mb")
     oom = ((error_type == "Runtime.OutOfMemory") | (
         killed & ~np.isnan(mem) & (maxmem >= mem))) & (status != "timeout")
     status = np.where(oom & (status == "success"), "error", status)
@@ -370,7 +374,7 @@ def _reasons(rows: _Rows, seq: _Sequence, ev: dict[str, np.ndarray], status: np.
     prev_oom = np.zeros(n, dtype=bool)
     prev_oom[1:] = oom[:-1]
     reason = np.full(n, "", dtype=object)
-    report_init = rows.cols["init_duration_ms"]
+    report_init = _number(rows.cols, "init_duration_ms")
     for k in np.flatnonzero(seq.start_type != "warm"):
         reason[k] = _reason(
             seq.start_type[k], bool(seq.prev_failed[k]), prev_status[k], prev_error[k],
@@ -414,48 +418,57 @@ INVOCATION_FLAGS: tuple[str, ...] = ("timeout", "error", "out_of_memory", "init_
                                      "init_error", "reset_loop", "started_before_window")
 
 
-def _invocation_table(rows: _Rows, marks: _Marks, seq: _Sequence, ev: dict[str, np.ndarray],
-                      status: np.ndarray, error_type: np.ndarray, reason: np.ndarray,
-                      flags: pd.Categorical) -> pd.DataFrame:
+def _invocation_table(rows: _Rows, labels: np.ndarray, marks: _Marks, seq: _Sequence,
+                      ev: dict[str, np.ndarray], status: np.ndarray, error_type: np.ndarray,
+                      reason: np.ndarray, flags: pd.Categorical) -> pd.DataFrame:
     """The invocation table (schema.INVOCATION_COLUMNS): the CODED_COLUMNS as Categoricals
-    (engine.coded), reasons and RequestIds as shared string objects."""
+    (engine.coded), reasons as shared string objects, RequestIds as ``request_id_column``
+    makes them, the sink's exact numbers as float64 (``read.exact.decode``). Each of the
+    sink's columns is dropped from ``rows.cols`` as the table takes it, and the frame is made
+    without copying or consolidating its columns."""
     cols, envs, env_names = rows.cols, rows.envs, rows.env_names
     # version: START's, else the stream's [version]
-    version = np.asarray(cols["version"], dtype=object)
+    version = labels[cols.pop("version")]
     missing_version = version == ""
     if missing_version.any():
         env_version = np.asarray([stream_version(name) for name in env_names] + [""],
                                  dtype=object)
         version = np.where(missing_version, env_version[envs], version)
     runtime = _per_env(marks.env_runtime, len(env_names))
-    return pd.DataFrame(
-        {
-            "function": coded_by_code(rows.functions + [""], envs),
-            "version": coded(version),
-            "environment": coded_by_code(env_names + [""], envs),
-            "request_id": request_id_column(cols["request_id"]),
-            "start": ms_to_datetime(rows.start),
-            "end": ms_to_datetime(cols["end"]),
-            "start_type": coded_by_code(START_ORDER, seq.start_code),
-            # an object column of shared strings: pandas would otherwise infer its string
-            # dtype, whose every comparison downstream also scans for missing values
-            "reason": pd.Series(reason, dtype=object),
-            "status": coded(status),
-            "error_type": coded(error_type),
-            "duration_ms": cols["duration_ms"],
-            "billed_duration_ms": cols["billed_duration_ms"],
-            "init_duration_ms": seq.init_duration,
-            "restore_duration_ms": seq.restore_ms,
-            "billed_restore_duration_ms": cols["billed_restore_duration_ms"],
-            "memory_mb": cols["memory_mb"],
-            "max_memory_used_mb": cols["max_memory_used_mb"],
-            "init_type": coded(seq.init_type),
-            "runtime_version": coded_by_code(list(runtime), envs),
-            "init_failures": ev["init_failures"],
-            "flags": flags,
-        },
-        columns=list(INVOCATION_COLUMNS),
-    )
+    columns: dict[str, Any] = {
+        "function": coded_by_code(rows.functions + [""], envs),
+        "version": coded(version),
+        "environment": coded_by_code(env_names + [""], envs),
+    }
+    del version
+    columns["request_id"] = request_id_column(cols.pop("request_id"))
+    columns["start"] = ms_to_datetime(rows.start)
+    columns["end"] = ms_to_datetime(cols.pop("end"))
+    columns["start_type"] = coded_by_code(START_ORDER, seq.start_code)
+    # an object column of shared strings: pandas would otherwise infer its string dtype,
+    # whose every comparison downstream also scans for missing values
+    columns["reason"] = pd.Series(reason, dtype=object, copy=False)
+    columns["status"] = coded(status)
+    columns["error_type"] = coded(error_type)
+    for name in ("duration_ms", "billed_duration_ms"):
+        columns[name] = _number(cols, name)
+        del cols[name]
+    columns["init_duration_ms"] = seq.init_duration
+    columns["restore_duration_ms"] = seq.restore_ms
+    for name in ("billed_restore_duration_ms", "memory_mb", "max_memory_used_mb"):
+        columns[name] = _number(cols, name)
+        del cols[name]
+    columns["init_type"] = coded(seq.init_type)
+    columns["runtime_version"] = coded_by_code(list(runtime), envs)
+    columns["init_failures"] = ev["init_failures"]
+    columns["flags"] = flags
+    # copy=False: each column as made, not copied into 2-D blocks of one dtype
+    return pd.DataFrame({name: columns.pop(name) for name in INVOCATION_COLUMNS}, copy=False)
+
+
+def _number(cols: dict[str, Any], name: str) -> np.ndarray:
+    """A REPORT number column of the sink as float64 ms (or MB), NaN where absent."""
+    return exact.decode(cols[name], exact.SCALES[name])
 
 
 def request_id_column(ids: RequestIds) -> pd.Series:
