@@ -75,8 +75,7 @@ def _measure(
     quiet: bool,
     billing: Billing,
 ) -> Measurement:
-    from lamlife.lifecycle.check.gate import measure
-    from lamlife.lifecycle.pipeline import AnalyzeOptions, time_window
+    from lamlife.lifecycle.pipeline import AnalyzeOptions, measure, time_window
 
     names = tuple(function or ())
     options = AnalyzeOptions(function=names[0] if len(names) == 1 else None,

@@ -141,13 +141,15 @@ def _update(pricing: Path | None, output: Path | None, regions: list[str] | None
             profile: str | None, api_region: str | None, endpoint_url: str | None) -> None:
     if output is None:
         raise InputError("--update needs --output FILE (the built-in table is never rewritten)")
-    from lamlife.lifecycle.billing import price_list  # boto3 only when asked
+    from lamlife.lifecycle.aws import pricing as price_api  # boto3 only when asked
+    from lamlife.lifecycle.billing import price_list
     from lamlife.lifecycle.billing.prices import load_table
 
     base = load_table(pricing)
     wanted = list(regions) if regions else base.known_regions
-    client = price_list.make_client(profile, api_region, endpoint_url)
-    table = price_list.fetch_table(wanted, base=base, client=client)
+    client = price_api.make_client(profile, api_region, endpoint_url)
+    table = price_list.fetch_table(
+        wanted, lambda region: price_api.lambda_products(client, region), base=base)
     text = price_list.dump_table(table)
     try:
         write_atomic(output, text)  # whole or not at all

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -252,80 +251,32 @@ def simulate_command(
 
 def _print_run(whatif: Any, described: dict[str, Any], notes: list[str], chosen: str,
                output: Path | None, invocations: bool, top: int) -> None:
-    from rich.console import Console
-
-    from lamlife.reports import render
     from lamlife.reports import simulate as simrep
-    from lamlife.reports.cost import cost_sections
-    from lamlife.reports.tables import render_terminal, render_text
 
-    policy_sec = simrep.policy_section(described, notes)
-    comparison_sec = simrep.comparison_section(whatif.comparison)
-    extra = [policy_sec, comparison_sec]
-    if "cost" in whatif.analysis.summary:
-        extra += cost_sections(whatif.analysis.summary["cost"])
-    result = whatif.result
-    if chosen == "json":
-        simulation = simrep.simulation_dict(described, whatif.comparison, {
-            "notes": notes,
-            "environments_created": result.environments_created,
-            "expired": result.expired,
-            "recycled": result.recycled,
-        })
-        write_output(simrep.render_json(whatif.analysis, simulation, invocations), output)
-        return
-    if chosen == "html":
-        from lamlife.reports.html import render_simulation_html
-
-        cost = cost_sections(whatif.analysis.summary["cost"]) \
-            if "cost" in whatif.analysis.summary else []
-        write_output(render_simulation_html(whatif.analysis, whatif.comparison,
-                                            [policy_sec, comparison_sec], top=top,
-                                            extra_sections=cost), output)
-        return
     if chosen == "table" and output is None:
-        render_terminal(whatif.analysis, Console(), top=top, extra_sections=extra)
+        from rich.console import Console
+
+        from lamlife.reports.tables import render_terminal
+
+        render_terminal(whatif.analysis, Console(), top=top,
+                        extra_sections=simrep.run_sections(whatif, described, notes))
         return
-    if chosen == "table":
-        write_output(render_text(whatif.analysis, top=top, extra_sections=extra), output)
-        return
-    write_output(render(whatif.analysis, chosen, include_invocations=invocations, top=top,
-                        extra_sections=extra), output)
+    write_output(simrep.render_run(whatif, described, notes, chosen, invocations, top), output)
 
 
 def _print_sweep(rows: list[dict[str, Any]], described: dict[str, Any], notes: list[str],
                  stats: Any, chosen: str, output: Path | None) -> None:
-    from rich.console import Console
-
     from lamlife.reports import simulate as simrep
-    from lamlife.reports.markdown_report import section_markdown
-    from lamlife.reports.tables import section_renderable
 
-    sweep_notes = ["Added ms: the init or restore time a caller waited for (0 for warm starts); "
-                   "p99 over all invocations."]
-    if any(r.get("provisioned_allocation_usd") for r in rows):
-        sweep_notes.append("Cost includes the provisioned-concurrency allocation over the "
-                           "trace's window.")
-    sections = [simrep.policy_section(described, notes), simrep.sweep_section(rows, sweep_notes)]
-    if chosen == "json":
-        write_output(simrep.render_sweep_json(described, rows, stats, notes), output)
-    elif chosen == "csv":
-        write_output(simrep.render_sweep_csv(rows), output)
-    elif chosen == "markdown":
-        write_output("\n\n".join(section_markdown(s) for s in sections) + "\n", output)
-    elif chosen == "html":
-        from lamlife.reports.html import render_sweep_html
+    if chosen == "table" and output is None:
+        from rich.console import Console
 
-        write_output(render_sweep_html(rows, sections), output)
-    elif output is None:
+        from lamlife.reports.tables import section_renderable
+
         console = Console()
-        for index, section in enumerate(sections):
+        for index, section in enumerate(simrep.sweep_sections(rows, described, notes)):
             if index:
                 console.print()
             console.print(section_renderable(section))
-    else:
-        console = Console(width=100, record=True, color_system=None, force_terminal=False,
-                          file=io.StringIO())
-        for section in sections:
-            console.print(section_renderable(section))
-        write_output(console.export_text(), output)
+        return
+    write_output(simrep.render_sweep(rows, described, notes, stats, chosen), output)

@@ -5,7 +5,7 @@ nothing here prints."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,6 +17,8 @@ from lamlife.lifecycle.aws import s3
 from lamlife.lifecycle.aws.s3 import S3Options
 from lamlife.lifecycle.billing.prices import PriceTable
 from lamlife.lifecycle.billing.rules import BillingOptions, price_or_explain
+from lamlife.lifecycle.check.gate import Measurement
+from lamlife.lifecycle.check.metrics import flat_metrics, is_cost_metric, without_invocations
 from lamlife.lifecycle.engine.account import account_table
 from lamlife.lifecycle.engine.causes import explain_cold_starts
 from lamlife.lifecycle.engine.coded import compact_columns
@@ -247,6 +249,57 @@ def with_account(analysis: Analysis) -> Analysis:
     if analysis.invocations["function"].nunique() > 1:
         analysis.account = account_table(analysis.invocations, analysis.environments)
     return analysis
+
+
+
+def measure(
+    paths: Sequence[str],
+    options: AnalyzeOptions,
+    functions: Sequence[str] | None = None,
+    billing: BillingOptions | None = None,
+    table: PriceTable | None = None,
+    progress: Callable[[int], None] | None = None,
+    strict_billing: bool = False,
+) -> Measurement:
+    """What ``lamlife check`` and ``lamlife baseline`` judge: analyze ``paths`` for
+    ``functions`` (None: all; a filter on the invocation table before the other tables and
+    the summary are built), priced when ``billing`` and ``table`` are given, and flatten the
+    summary into metrics.
+
+    InputError when none of the selected functions has an invocation in the input: a wrong
+    name must not pass a budget as "no cold starts". A pricing failure is raised when
+    ``strict_billing`` (the user chose the Region or price table, as ``lamlife analyze``
+    treats it); otherwise it is recorded in ``billing_error`` and the cost metrics are absent.
+    """
+    observed = observe(paths, options, progress)
+    invocations = observed.invocations
+    if observed.arrivals_only:  # simulated: its functions are known after the simulation
+        invocations = analysis_from_observed(observed, paths, replace(options, functions=())
+                                             ).invocations
+    present = sorted({str(f) for f in invocations["function"].unique()})
+    selection = tuple(dict.fromkeys(functions)) if functions else None
+    missing: list[str] = []
+    if selection:
+        missing = [name for name in selection if name not in present]
+        if len(missing) == len(selection):
+            seen = ", ".join(present) if present else "none"
+            names = ", ".join(repr(n) for n in selection)
+            raise InputError(
+                f"no invocations of function {names} in the input (functions seen: {seen})"
+            )
+    analysis = analysis_from_observed(observed, paths,
+                                      replace(options, functions=selection or ()))
+    billing_error = None
+    if billing is not None and table is not None:
+        analysis, billing_error = price_or_explain(analysis, billing, table, strict_billing)
+    metrics = flat_metrics(analysis.summary, analysis.functions)
+    incomplete = list((analysis.summary.get("cost") or {}).get("incomplete") or [])
+    if incomplete:  # part of the cost is unknown: no cost metric can stand for the whole
+        metrics = {k: v for k, v in metrics.items() if not is_cost_metric(k)}
+    if not metrics.get("invocations"):
+        metrics = without_invocations(metrics)
+    return Measurement(analysis, metrics, selection, present, missing, billing_error,
+                       incomplete)
 
 
 # ---------------------------------------------------------------- traces for the simulator

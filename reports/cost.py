@@ -286,7 +286,8 @@ def cost_sections(cost: dict[str, Any], tables: dict[str, pd.DataFrame] | None =
     tables = tables if tables is not None else tables_from_cost(cost)
     sections = [Section(
         title="Cost (USD)",
-        columns=(Column("Item"), Column("Amount", "right")),
+        # right-aligned amounts; the sentence saying nothing was priced reads from the left
+        columns=(Column("Item"), Column("Amount", "left" if nothing_priced(cost) else "right")),
         rows=tuple(tuple(r) for r in summary_rows(cost)),
         show_header=False,
         markdown_headers=("Item", "Amount"),

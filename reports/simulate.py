@@ -234,3 +234,83 @@ def render_sweep_csv(rows: Sequence[Mapping[str, Any]]) -> str:
     for r in rows:
         writer.writerow(["" if _missing(r.get(c)) else r.get(c) for c in SWEEP_CSV_COLUMNS])
     return buffer.getvalue()
+
+
+def run_sections(whatif: Any, described: Mapping[str, Any], notes: Sequence[str]
+                 ) -> list[Section]:
+    """The sections a simulation adds to the analysis report: the policy, observed vs
+    simulated, and the cost sections when it was priced (``whatif``: a
+    ``lifecycle.simulate.whatif.WhatIf``)."""
+    from lamlife.reports.cost import cost_sections
+
+    sections = [policy_section(described, notes), comparison_section(whatif.comparison)]
+    if "cost" in whatif.analysis.summary:
+        sections += cost_sections(whatif.analysis.summary["cost"])
+    return sections
+
+
+def render_run(whatif: Any, described: Mapping[str, Any], notes: Sequence[str], fmt: str,
+               include_invocations: bool = False, top: int = 10) -> str:
+    """One simulation as ``fmt`` text: json, html, csv, markdown, or ``table`` (the terminal
+    report as plain text, 100 columns)."""
+    from lamlife.reports import render
+    from lamlife.reports.tables import render_text
+
+    if fmt == "json":
+        result = whatif.result
+        simulation = simulation_dict(described, whatif.comparison, {
+            "notes": list(notes),
+            "environments_created": result.environments_created,
+            "expired": result.expired,
+            "recycled": result.recycled,
+        })
+        return render_json(whatif.analysis, simulation, include_invocations)
+    extra = run_sections(whatif, described, notes)
+    if fmt == "html":
+        from lamlife.reports.html import render_simulation_html
+
+        return render_simulation_html(whatif.analysis, whatif.comparison, extra[:2], top=top,
+                                      extra_sections=extra[2:])
+    if fmt == "table":
+        return render_text(whatif.analysis, top=top, extra_sections=extra)
+    return render(whatif.analysis, fmt, include_invocations=include_invocations, top=top,
+                  extra_sections=extra)
+
+
+def sweep_sections(rows: Sequence[Mapping[str, Any]], described: Mapping[str, Any],
+                   notes: Sequence[str]) -> list[Section]:
+    """The policy and the sweep table (one row per value of the swept option)."""
+    sweep_notes = ["Added ms: the init or restore time a caller waited for (0 for warm starts); "
+                   "p99 over all invocations."]
+    if any(r.get("provisioned_allocation_usd") for r in rows):
+        sweep_notes.append("Cost includes the provisioned-concurrency allocation over the "
+                           "trace's window.")
+    return [policy_section(described, notes), sweep_section(rows, sweep_notes)]
+
+
+def render_sweep(rows: Sequence[Mapping[str, Any]], described: Mapping[str, Any],
+                 notes: Sequence[str], stats: InputStats, fmt: str) -> str:
+    """A sweep as ``fmt`` text: json, csv, markdown, html, or ``table`` (plain text, 100
+    columns)."""
+    if fmt == "json":
+        return render_sweep_json(described, rows, stats, notes)
+    if fmt == "csv":
+        return render_sweep_csv(rows)
+    sections = sweep_sections(rows, described, notes)
+    if fmt == "markdown":
+        from lamlife.reports.markdown_report import section_markdown
+
+        return "\n\n".join(section_markdown(s) for s in sections) + "\n"
+    if fmt == "html":
+        from lamlife.reports.html import render_sweep_html
+
+        return render_sweep_html(rows, sections)
+    from rich.console import Console
+
+    from lamlife.reports.tables import section_renderable
+
+    console = Console(width=100, record=True, color_system=None, force_terminal=False,
+                      file=io.StringIO())
+    for section in sections:
+        console.print(section_renderable(section))
+    return console.export_text()

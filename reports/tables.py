@@ -6,6 +6,7 @@ Every cell is a ``rich.text.Text``, so names such as ``[$LATEST]`` are never rea
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -25,15 +26,53 @@ def _longest_word(text: str) -> int:
     return max((cell_len(word) for word in text.split()), default=0)
 
 
+# Ids (function names, log streams, Regions) break after these before they fold anywhere:
+# "checkout-service-" / "production", "2026/04/14/[$LATEST]" / "3f9c2a7e..."
+_ID_BREAK = re.compile(r"(?<=[-_/.:\]])")
+# An id spreads over at most this many lines at its separators before number headers fold;
+# ids of at most ID_SHORT cells (Regions, versions, short names) are not broken that way
+ID_LINES = 3
+ID_SHORT = 16
+
+
+def id_lines(word: str, width: int) -> list[str]:
+    """``word`` cut after separators into lines of at most ``width`` cells, greedily (a
+    piece longer than ``width`` stays whole: the table folds it)."""
+    lines: list[str] = []
+    for piece in _ID_BREAK.split(word):
+        if lines and cell_len(lines[-1]) + cell_len(piece) <= width:
+            lines[-1] += piece
+        else:
+            lines.append(piece)
+    return lines or [""]
+
+
+def _id_width(text: str, most_lines: int = ID_LINES) -> int:
+    """The narrowest width at which every word of ``text`` breaks at separators into at
+    most ``most_lines`` lines, none folded."""
+    widest = 0
+    for word in text.split():
+        if cell_len(word) <= ID_SHORT:
+            widest = max(widest, cell_len(word))
+            continue
+        pieces = _ID_BREAK.split(word)
+        width = max(cell_len(p) for p in pieces)
+        while len(id_lines(word, width)) > most_lines:
+            width += 1
+        widest = max(widest, width)
+    return widest
+
+
 def fit_widths(section: Section, width: int) -> list[int] | None:
     """Column content widths that fit ``width``, or ``None`` when the natural widths fit.
 
     Space is taken back in rounds, each time one character from the widest column that can
     still give: first headers wider than their column's cells wrap between words ("Cold
     starts" over two lines), then any text wraps between words (reasons, names), then long
-    words of text columns fold (not of ``keep_words`` columns: ids), then headers of number
-    columns fold down to their numbers' width (each header word over two lines at most), then
-    words of ids, and only when that is not enough do numbers fold.
+    words of text columns fold (not of ``keep_words`` columns: ids), then ids longer than
+    ``ID_SHORT`` break after their separators over up to ``ID_LINES`` lines (``id_lines``),
+    then headers of number columns fold down to their numbers' width (each header word over
+    two lines at most), then words of ids, and only when that is not enough do numbers fold.
     Words of a ``keep_words`` column (ids) fold only after number headers, before numbers.
     """
     columns = len(section.columns)
@@ -51,12 +90,15 @@ def fit_widths(section: Section, width: int) -> list[int] | None:
         max([_longest_word(headers[i])] + [_longest_word(cell) for cell in cells[i]])
         for i in range(columns)
     ]
+    floor_text = [longest_word[i] if section.columns[i].keep_words
+                  or section.columns[i].align == "right" else 1 for i in range(columns)]
     floors = (
         [max(widest_cell[i], longest_word[i]) for i in range(columns)],  # wrap headers
         longest_word,  # wrap any text between words
-        # fold words of text columns first: numbers and headers stay whole if they can
-        [longest_word[i] if section.columns[i].keep_words or section.columns[i].align == "right"
-         else 1 for i in range(columns)],
+        floor_text,  # fold words of text columns first: numbers and headers stay whole
+        # then ids break at their separators, over a few lines ("checkout-service-")
+        [max(_id_width(headers[i]), *(_id_width(cell) for cell in cells[i]))
+         if section.columns[i].keep_words else floor_text[i] for i in range(columns)],
         # then headers of number columns, down to their numbers' width but each header word
         # over two lines at most ("Invoca/tions")
         [longest_word[i] if section.columns[i].keep_words or section.columns[i].align != "right"
@@ -132,14 +174,22 @@ def _build(section: Section, width: int) -> RenderableType:
                 overflow="fold",
                 width=widths[index] if widths else None,
             )
+        breaks = [bool(widths) and column.keep_words for column in section.columns]
         for row in section.rows:
             # printable: a RequestId or stream name from a log cannot drive the terminal
-            table.add_row(*(Text(printable(cell)) for cell in row))
+            table.add_row(*(Text(_id_cell(printable(cell), widths[i]) if breaks[i] and widths
+                                 else printable(cell)) for i, cell in enumerate(row)))
         parts.append(table)
     elif title is not None:
         parts.append(title)
     parts.extend(Text(printable(note)) for note in section.notes)
     return Group(*parts)
+
+
+def _id_cell(text: str, width: int) -> str:
+    """An id cell with its words longer than ``width`` broken after separators."""
+    return " ".join("\n".join(id_lines(word, width)) if cell_len(word) > width else word
+                    for word in text.split(" "))
 
 
 class SectionView:

@@ -12,7 +12,7 @@ import random
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -170,6 +170,22 @@ class RateLimiter:
         if delay > 0:
             self._sleep(delay)
         return max(delay, 0.0)
+
+
+def pages(client: Any, operation: str, limiter: RateLimiter | None = None,
+          page_size: int | None = None, **params: Any) -> Iterator[dict[str, Any]]:
+    """Every page of a paginated AWS call (boto3's own paginator for ``operation``), waiting
+    for ``limiter`` before each request (one wait more after the last page, which asks for
+    nothing). botocore errors propagate to the caller, which names the action."""
+    config = {"PageSize": page_size} if page_size else {}
+    iterator = iter(client.get_paginator(operation).paginate(PaginationConfig=config, **params))
+    while True:
+        if limiter is not None:
+            limiter.acquire()
+        page = next(iterator, None)
+        if page is None:
+            return
+        yield page
 
 
 def backoff_delay(

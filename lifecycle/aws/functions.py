@@ -15,6 +15,7 @@ from lamlife.lifecycle.aws.common import (
     RateLimiter,
     aws_error,
     error_code,
+    pages,
     redact,
 )
 
@@ -132,25 +133,15 @@ def list_functions(clients: AwsClients, prefix: str | None = None,
     import botocore.exceptions as bex
 
     found: list[dict[str, Any]] = []
-    marker: str | None = None
-    while True:
-        kwargs: dict[str, Any] = {"MaxItems": LIST_FUNCTIONS_PAGE}
-        if marker:
-            kwargs["Marker"] = marker
-        if limiter is not None:
-            limiter.acquire()
-        try:
-            page = clients.lambda_.list_functions(**kwargs)
-        except (bex.ClientError, bex.BotoCoreError) as exc:
-            raise aws_error(exc, action="lambda:ListFunctions", subject="functions",
-                            region=clients.region, secrets=clients.secrets) from None
-        for config in page.get("Functions") or []:
-            name = str(config.get("FunctionName", ""))
-            if name and (prefix is None or name.startswith(prefix)):
-                found.append(config)
-        marker = page.get("NextMarker")
-        if not marker:
-            break
+    try:
+        for page in pages(clients.lambda_, "list_functions", limiter, LIST_FUNCTIONS_PAGE):
+            for config in page.get("Functions") or []:
+                name = str(config.get("FunctionName", ""))
+                if name and (prefix is None or name.startswith(prefix)):
+                    found.append(config)
+    except (bex.ClientError, bex.BotoCoreError) as exc:
+        raise aws_error(exc, action="lambda:ListFunctions", subject="functions",
+                        region=clients.region, secrets=clients.secrets) from None
     return sorted(found, key=lambda c: str(c["FunctionName"]))
 
 
@@ -159,18 +150,10 @@ def list_provisioned_concurrency(
 ) -> list[dict[str, Any]]:
     """Every provisioned concurrency config of a function (all pages). Raises botocore errors."""
     configs: list[dict[str, Any]] = []
-    marker: str | None = None
-    while True:
-        kwargs: dict[str, Any] = {"FunctionName": function_name(function)}
-        if marker:
-            kwargs["Marker"] = marker
-        if limiter is not None:
-            limiter.acquire()
-        page = clients.lambda_.list_provisioned_concurrency_configs(**kwargs)
+    for page in pages(clients.lambda_, "list_provisioned_concurrency_configs", limiter,
+                      FunctionName=function_name(function)):
         configs.extend(page.get("ProvisionedConcurrencyConfigs") or [])
-        marker = page.get("NextMarker")
-        if not marker:
-            return configs
+    return configs
 
 
 def discovered_configurations(
@@ -216,19 +199,11 @@ def existing_log_groups(clients: AwsClients, prefix: str,
     import botocore.exceptions as bex
 
     names: set[str] = set()
-    token: str | None = None
-    while True:
-        kwargs: dict[str, Any] = {"logGroupNamePrefix": prefix, "limit": 50}
-        if token:
-            kwargs["nextToken"] = token
-        if limiter is not None:
-            limiter.acquire()
-        try:
-            page = clients.logs.describe_log_groups(**kwargs)
-        except (bex.ClientError, bex.BotoCoreError) as exc:
-            raise aws_error(exc, action="logs:DescribeLogGroups", subject=f"log groups {prefix}*",
-                            region=clients.region, secrets=clients.secrets) from None
-        names.update(str(g["logGroupName"]) for g in page.get("logGroups") or [])
-        token = page.get("nextToken")
-        if not token:
-            return names
+    try:
+        for page in pages(clients.logs, "describe_log_groups", limiter, 50,
+                          logGroupNamePrefix=prefix):
+            names.update(str(g["logGroupName"]) for g in page.get("logGroups") or [])
+    except (bex.ClientError, bex.BotoCoreError) as exc:
+        raise aws_error(exc, action="logs:DescribeLogGroups", subject=f"log groups {prefix}*",
+                        region=clients.region, secrets=clients.secrets) from None
+    return names

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import IO, Any
 
-from lamlife.lifecycle.aws.common import AwsClients, aws_error, connect
+from lamlife.lifecycle.aws.common import AwsClients, aws_error, connect, pages
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.read.context import Source
 
@@ -104,20 +104,13 @@ def list_keys(clients: AwsClients, bucket: str, prefix: str) -> list[str]:
     import botocore.exceptions as bex
 
     keys: list[str] = []
-    token: str | None = None
-    while True:
-        kwargs: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix}
-        if token:
-            kwargs["ContinuationToken"] = token
-        try:
-            page = clients.s3.list_objects_v2(**kwargs)
-        except (bex.ClientError, bex.BotoCoreError) as exc:
-            raise aws_error(exc, action="s3:ListBucket", subject=f"bucket {bucket}",
-                            region=clients.region, secrets=clients.secrets) from None
-        keys.extend(str(item["Key"]) for item in page.get("Contents") or [])
-        if not page.get("IsTruncated"):
-            return keys
-        token = page.get("NextContinuationToken")
+    try:
+        for page in pages(clients.s3, "list_objects_v2", Bucket=bucket, Prefix=prefix):
+            keys.extend(str(item["Key"]) for item in page.get("Contents") or [])
+    except (bex.ClientError, bex.BotoCoreError) as exc:
+        raise aws_error(exc, action="s3:ListBucket", subject=f"bucket {bucket}",
+                        region=clients.region, secrets=clients.secrets) from None
+    return keys
 
 
 def _readable(key: str, prefix: str) -> bool:

@@ -1,11 +1,11 @@
-"""Build a price table from the AWS Price List API (``pricing`` client, ``get_products``).
+"""Build a price table from AWS Price List API items (GetProducts of service AWSLambda; the
+calls themselves are in ``aws/pricing.py``). Used by ``lamlife pricing --update`` only.
 
-Used by ``lamlife pricing --update --output FILE`` only; nothing else in lamlife talks to the
-Price List API. The response shape (``FormatVersion`` ``aws_v1``: ``PriceList`` is a list of
-JSON strings, each ``{"product": {"attributes": {"usagetype", "regionCode", ...}},
-"terms": {"OnDemand": {...: {"priceDimensions": {...: {"beginRange", "endRange", "unit",
-"pricePerUnit": {"USD"}}}}}}, "publicationDate"}``) is the documented GetProducts shape;
-the usage types are those of the AWSLambda offer (``Request``, ``Lambda-GB-Second``,
+The response shape (``FormatVersion`` ``aws_v1``: ``PriceList`` is a list of JSON strings,
+each ``{"product": {"attributes": {"usagetype", "regionCode", ...}}, "terms": {"OnDemand":
+{...: {"priceDimensions": {...: {"beginRange", "endRange", "unit", "pricePerUnit":
+{"USD"}}}}}}, "publicationDate"}``) is the documented GetProducts shape; the usage types are
+those of the AWSLambda offer (``Request``, ``Lambda-GB-Second``,
 ``Lambda-Provisioned-Concurrency``, ... with an ``-ARM`` twin, and a Region prefix such as
 ``EUC1-`` outside us-east-1).
 
@@ -20,7 +20,7 @@ import contextlib
 import datetime as dt
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import yaml
@@ -32,10 +32,9 @@ from lamlife.lifecycle.billing.prices import (
     parse_table,
     table_to_data,
 )
-from lamlife.lifecycle.environ import environment_region
-from lamlife.lifecycle.errors import AwsAccessError, InputError
+from lamlife.lifecycle.errors import InputError
 
-SERVICE_CODE = "AWSLambda"
+SERVICE_CODE = "AWSLambda"  # as aws.pricing asks for
 SOURCE_ID = "price-list-api"
 
 # usage type (without Region prefix) -> (architecture, key)
@@ -120,90 +119,25 @@ def parse_products(price_list: Sequence[str | dict[str, Any]]) -> tuple[dict[str
     return found, published
 
 
-# The Price List API endpoints (the prices of every Region are served from each of them).
-API_REGIONS: tuple[str, ...] = ("us-east-1", "eu-central-1", "ap-south-1")
-
-
-def api_region(region: str | None) -> str:
-    """The Price List API endpoint Region: ``region`` (--region) when given, else AWS_REGION /
-    AWS_DEFAULT_REGION when it is one of ``API_REGIONS``, else us-east-1."""
-    if region:
-        return region
-    _name, value = environment_region()
-    return value if value in API_REGIONS else "us-east-1"
-
-
-def make_client(profile: str | None = None, region: str | None = None,
-                endpoint_url: str | None = None) -> Any:
-    """A ``pricing`` client for ``--profile``, ``--region`` (the API endpoint Region, see
-    ``api_region``) and ``--endpoint-url``; AwsAccessError (one line) when it cannot be made."""
-    import boto3  # imported only when asked
-    from botocore.exceptions import BotoCoreError
-
-    try:
-        session = boto3.Session(profile_name=profile or None)
-        kwargs: dict[str, Any] = {"region_name": api_region(region)}
-        if endpoint_url:
-            kwargs["endpoint_url"] = endpoint_url
-        return session.client("pricing", **kwargs)
-    except (BotoCoreError, ValueError) as exc:
-        raise AwsAccessError(f"AWS Price List API: {_one_line(exc)}") from None
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return text or type(exc).__name__
-
-
-def _get_products(client: Any, region: str) -> list[str]:
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    items: list[str] = []
-    kwargs: dict[str, Any] = {
-        "ServiceCode": SERVICE_CODE,
-        "Filters": [{"Type": "TERM_MATCH", "Field": "regionCode", "Value": region}],
-        "FormatVersion": "aws_v1",
-        "MaxResults": 100,
-    }
-    try:
-        while True:
-            resp = client.get_products(**kwargs)
-            items.extend(resp.get("PriceList", []))
-            token = resp.get("NextToken")
-            if not token:
-                return items
-            kwargs["NextToken"] = token
-    except ClientError as exc:
-        err = exc.response.get("Error", {})
-        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        where = f" (HTTP {status})" if status else ""
-        raise AwsAccessError(
-            f"AWS Price List API{where}: {err.get('Code', 'error')}: "
-            f"{_one_line(Exception(err.get('Message', exc)))}"
-        ) from None
-    except BotoCoreError as exc:
-        raise AwsAccessError(f"AWS Price List API: {_one_line(exc)}") from None
-
-
 def fetch_table(
     regions: list[str],
+    products: Callable[[str], Sequence[str | dict[str, Any]]],
     base: PriceTable | None = None,
-    client: Any = None,
     today: dt.date | None = None,
 ) -> PriceTable:
-    """A price table for ``regions`` from the Price List API.
+    """A price table for ``regions`` from the Price List API: ``products(region)`` gives the
+    Region's AWSLambda price list items (``aws.pricing.lambda_products`` with a client).
 
     A price the API did not return is kept from ``base`` (marked approximate, with a note)
     or left unknown (null). A Region with no Lambda product at all is an InputError.
     """
     if not regions:
         raise InputError("no region to fetch")
-    client = client or make_client()
     base_data = table_to_data(base) if base is not None else None
     regions_out: dict[str, Any] = {}
     dates: list[str] = []
     for region in regions:
-        found, published = parse_products(_get_products(client, region))
+        found, published = parse_products(products(region))
         if not any(found[a] for a in ARCHITECTURES):
             raise InputError(f"the AWS Price List API has no Lambda prices for {region!r}")
         if published:

@@ -1093,7 +1093,8 @@ def _pricing_block(setups: dict[str, _FunctionSetup], options: BillingOptions,
 
 def _summary_notes(notes: list[str], masks: dict[str, np.ndarray],
                    setups: dict[str, _FunctionSetup], configurations: dict[str, dict[str, Any]],
-                   unpriced_groups: list[dict[str, Any]], levels: dict[str, int]) -> list[str]:
+                   unpriced_groups: list[dict[str, Any]], levels: dict[str, int],
+                   pc_functions: set[str]) -> list[str]:
     """Append the summary's notes to ``notes`` (in their reading order) and return
     ``incomplete``: the missing prices, one line per function and reason."""
     lmi = int(masks["lmi"].sum())
@@ -1124,7 +1125,7 @@ def _summary_notes(notes: list[str], masks: dict[str, np.ndarray],
                          if g["reason"] != MISSING_SIZE})
     incomplete += sorted(n_ for n_ in notes if " not priced: " in n_
                          and not n_.startswith("totals and per-million"))
-    if masks["pc"].any() and not levels:
+    if pc_functions - levels.keys():  # some function's provisioned level is not known
         notes.append("provisioned concurrency allocation not priced: level unknown "
                      "(pass --provisioned N)")
     notes.append("free tier not applied; Savings Plans not applied")
@@ -1181,8 +1182,12 @@ def _summary(
     pricing = _pricing_block(setups, options, table, fn_regions, tier_notes,
                              bool(masks["default_region"].any()) or (not n and not options.region))
     unpriced_groups = unpriced_groups or []
+    # functions with invocations on provisioned environments, whose level --provisioned or
+    # the fetched configuration gives (levels): one without it leaves its allocation out
+    pc_functions = {str(f) for f in df["function"].to_numpy(dtype=object)[pc]} if pc.any() \
+        else set()
     incomplete = _summary_notes(notes, masks, setups, configurations or {}, unpriced_groups,
-                                levels)
+                                levels, pc_functions)
     lmi, edge = int(masks["lmi"].sum()), int(masks["edge"].sum())
     computed = int(masks["computed"].sum())
     unpriced = int(unpriced_mask.sum())

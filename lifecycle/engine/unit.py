@@ -114,10 +114,10 @@ class RecordingSink(RecordSink):
                    hashes: np.ndarray | None = None) -> None:
         super().add_starts(env, ts, request_ids, versions, hashes)
         first = self._seq - len(env) + 1
-        ids = list(request_ids)
+        request_ids = list(request_ids)
         for i in range(len(env)):
             self.rows.append((int(env[i]), float(ts[i]), first + i,
-                              encode_record(("start", ids[i], versions[i]))))
+                              encode_record(("start", request_ids[i], versions[i]))))
 
     def add_reports(self, env: np.ndarray, ts: np.ndarray,
                     request_ids: RequestIds | Sequence[str], numbers: dict[str, np.ndarray],
@@ -125,10 +125,10 @@ class RecordingSink(RecordSink):
                     hashes: np.ndarray | None = None) -> None:
         super().add_reports(env, ts, request_ids, numbers, statuses, error_types, hashes)
         first = self._seq - len(env) + 1
+        request_ids = list(request_ids)
         columns = [numbers[name] for name in NUMERIC_FIELDS]
-        ids = list(request_ids)
         for i in range(len(env)):
-            rec = ("report", ids[i], *(float(c[i]) for c in columns), statuses[i],
+            rec = ("report", request_ids[i], *(float(c[i]) for c in columns), statuses[i],
                    error_types[i])
             self.rows.append((int(env[i]), float(ts[i]), first + i, encode_record(rec)))
 

@@ -108,14 +108,14 @@ def test_update_needs_output():
 def test_update_writes_a_loadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     import test_price_list as fixtures  # the stubbed GetProducts responses
 
-    from lamlife.lifecycle.billing import price_list
+    from lamlife.lifecycle.aws import pricing as price_api
 
     client, stubber = fixtures.stubbed([
         ({"FormatVersion": "aws_v1", "PriceList": fixtures.US_EAST_1},
          fixtures.params("us-east-1")),
     ])
     asked: list[tuple] = []
-    monkeypatch.setattr(price_list, "make_client", lambda *a: asked.append(a) or client)
+    monkeypatch.setattr(price_api, "make_client", lambda *a: asked.append(a) or client)
     out = tmp_path / "fetched.yaml"
     with stubber:
         result = run("--update", "--output", str(out), "--update-region", "us-east-1",
@@ -133,14 +133,14 @@ def test_update_aws_failure_exit_3(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     import boto3
     from botocore.stub import Stubber
 
-    from lamlife.lifecycle.billing import price_list
+    from lamlife.lifecycle.aws import pricing as price_api
 
     client = boto3.client("pricing", region_name="us-east-1", aws_access_key_id="testing",
                           aws_secret_access_key="testing")
     stubber = Stubber(client)
     stubber.add_client_error("get_products", service_error_code="UnrecognizedClientException",
                              service_message="The security token is invalid")
-    monkeypatch.setattr(price_list, "make_client", lambda *a: client)
+    monkeypatch.setattr(price_api, "make_client", lambda *a: client)
     with stubber:
         result = run("--update", "--output", str(tmp_path / "x.yaml"))
     assert result.exit_code == 3
@@ -258,7 +258,7 @@ def test_update_http_error_from_the_endpoint_is_one_line_exit_3(
 
 def test_update_api_region_follows_aws_region_when_it_has_an_endpoint(
         monkeypatch: pytest.MonkeyPatch):
-    from lamlife.lifecycle.billing.price_list import api_region
+    from lamlife.lifecycle.aws.pricing import api_region
 
     monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
     monkeypatch.setenv("AWS_REGION", "eu-central-1")

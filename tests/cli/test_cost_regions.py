@@ -235,6 +235,14 @@ def test_nothing_priced_reads_unpriced_never_zero_dollars(tmp_path: Path, region
     assert "$0" not in md
     text = run("analyze", str(log), "--format", "table").stdout
     assert "INIT cost      unpriced: no price for any invocation" in text
+    # at 80 columns the sentence is read from the left, and so is the one amount under it
+    narrow = CliRunner().invoke(app, ["analyze", str(log), "--format", "table"],
+                                env={"COLUMNS": "80"}).stdout.splitlines()
+    at = narrow.index("Cost (USD)".ljust(79))
+    assert [line.rstrip() for line in narrow[at + 1:at + 3]] == [
+        "Total        unpriced: no price for any of the 1 invocations (see the warnings)",
+        "Billed GB-s  0.2500",
+    ]
 
 
 def test_check_exits_2_only_for_a_limit_that_needs_the_missing_price(tmp_path: Path) -> None:

@@ -1146,3 +1146,40 @@ def test_output_for_names_file_folder_and_stdout(tmp_path: Path) -> None:
     assert af.output_for("new/") == af.FetchOutput("dir", Path("new"))
     assert af.output_for("x.jsonl") == af.FetchOutput("file", Path("x.jsonl"))
     assert af.output_for(None) is None
+
+
+def test_s3_listing_and_log_groups_follow_every_page_waiting_before_each_request() -> None:
+    from lamlife.lifecycle.aws import s3 as aws_s3
+
+    s3 = boto3.client("s3", region_name="us-east-1", aws_access_key_id="testing",
+                      aws_secret_access_key=FAKE_SECRET)
+    stub = Stubber(s3)
+    stub.add_response("list_objects_v2", {"Contents": [{"Key": "p/a.gz"}], "IsTruncated": True,
+                                          "NextContinuationToken": "t1"},
+                      {"Bucket": "b", "Prefix": "p/"})
+    stub.add_response("list_objects_v2", {"Contents": [{"Key": "p/b.gz"}], "IsTruncated": False},
+                      {"Bucket": "b", "Prefix": "p/", "ContinuationToken": "t1"})
+    with stub:
+        keys = aws_s3.list_keys(af.AwsClients(logs=None, lambda_=None, region="us-east-1",
+                                              s3=s3), "b", "p/")
+    stub.assert_no_pending_responses()
+    assert keys == ["p/a.gz", "p/b.gz"]
+
+    logs = boto3.client("logs", region_name="us-east-1", aws_access_key_id="testing",
+                        aws_secret_access_key=FAKE_SECRET)
+    stub = Stubber(logs)
+    stub.add_response("describe_log_groups", {"logGroups": [{"logGroupName": "/aws/lambda/a"}],
+                                              "nextToken": "n1"},
+                      {"logGroupNamePrefix": "/aws/lambda/", "limit": 50})
+    stub.add_response("describe_log_groups", {"logGroups": [{"logGroupName": "/aws/lambda/b"}]},
+                      {"logGroupNamePrefix": "/aws/lambda/", "limit": 50, "nextToken": "n1"})
+    waits: list[float] = []
+    limiter = af.RateLimiter(10, clock=lambda: 0.0, sleep=waits.append)
+    with stub:
+        names = functions.existing_log_groups(
+            af.AwsClients(logs=logs, lambda_=None, region="us-east-1"), "/aws/lambda/", limiter)
+    stub.assert_no_pending_responses()
+    assert names == {"/aws/lambda/a", "/aws/lambda/b"}
+    # a frozen clock at 10 per second: the first request goes at once, the second waits
+    # 0.1 s; the wait after the last page (which asks for nothing) is 0.2 s
+    assert waits == pytest.approx([0.1, 0.2])

@@ -212,6 +212,27 @@ def test_provisioned_unknown_level_is_said():
     assert any("--provisioned" in n for n in cost["notes"])
 
 
+def test_provisioned_unknown_level_of_one_function_is_said_beside_a_known_one():
+    # fn-a's level comes from its configuration; fn-b also ran on provisioned environments,
+    # level unknown: its allocation is left out, and the note says so (as Spark, which
+    # prices each function on its own, does)
+    opts = BillingOptions(window_start=pd.Timestamp("2026-03-01T10:00:00Z"),
+                          window_end=pd.Timestamp("2026-03-01T10:01:00Z"))
+    rows = [dict(function=f, environment=f"{f}-env", start="2026-03-01T10:00:10Z",
+                 start_type="provisioned", memory_mb=1024, duration_ms=10,
+                 billed_duration_ms=10) for f in ("fn-a", "fn-b")]
+    configurations = {"fn-a": {"provisioned_concurrency": 1, "memory_mb": 1024}}
+    _, cost = price(*rows, options=opts, configurations=configurations)
+    assert cost["provisioned_concurrency"] == {"fn-a": 1}
+    assert cost["provisioned_allocation_usd"] == approx(0.00125001)  # fn-a's, as above
+    assert ("provisioned concurrency allocation not priced: level unknown "
+            "(pass --provisioned N)") in cost["notes"]
+    # both levels known: no such note
+    _, both = price(*rows, options=opts, configurations={
+        **configurations, "fn-b": {"provisioned_concurrency": 2, "memory_mb": 1024}})
+    assert not [n for n in both["notes"] if "level unknown" in n]
+
+
 def test_arm64_rate():
     # arm64: 1073 ms at 256 MB = 0.26825 GB-s x 0.0000133334 = $0.00000357668455;
     # + request = $0.00000377668455

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -9,9 +10,9 @@ import pytest
 from lamlife.lifecycle.billing.prices import load_table
 from lamlife.lifecycle.billing.rules import BillingOptions
 from lamlife.lifecycle.check.budget import parse_budget
-from lamlife.lifecycle.check.gate import measure, require_billing
+from lamlife.lifecycle.check.gate import require_billing
 from lamlife.lifecycle.errors import ConfigError, InputError
-from lamlife.lifecycle.pipeline import AnalyzeOptions
+from lamlife.lifecycle.pipeline import AnalyzeOptions, measure
 
 REPO = Path(__file__).resolve().parents[2]
 ORDERS = str(REPO / "examples" / "orders.log")
@@ -79,6 +80,12 @@ def test_a_missing_price_only_fails_cost_limits() -> None:
     assert str(info.value).startswith(
         "b.yaml: max.init_cost_share: the cost is incomplete, unpriced: payments: no prices "
         "for Region xx-nowhere-1")
+    # Several unpriced parts: the message names three and counts the rest.
+    many = dataclasses.replace(soft, cost_incomplete=[f"fn{i}: no prices" for i in range(5)])
+    with pytest.raises(ConfigError) as info:
+        require_billing(parse_budget({"max": {"cost_total_usd": 1}}, "b.yaml"), many)
+    assert str(info.value) == ("b.yaml: max.cost_total_usd: the cost is incomplete, unpriced: "
+                               "fn0: no prices; fn1: no prices; fn2: no prices; and 2 more")
     # An explicit --region the table does not know is a usage error, strict or not.
     with pytest.raises(InputError, match="unknown region 'xx-nowhere-1'"):
         measure([UNKNOWN_REGION], AnalyzeOptions(), None,

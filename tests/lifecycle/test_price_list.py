@@ -14,6 +14,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
+from lamlife.lifecycle.aws.pricing import lambda_products
 from lamlife.lifecycle.billing.price_list import _usage_key, dump_table, fetch_table, parse_products
 from lamlife.lifecycle.billing.prices import load_builtin, load_table
 from lamlife.lifecycle.errors import AwsAccessError, InputError
@@ -79,6 +80,12 @@ def stubbed(responses: list[tuple[dict, dict]]):
     return client, stubber
 
 
+def products(client):
+    """The Region -> price list items function ``lamlife pricing --update`` gives
+    fetch_table: GetProducts through the (stubbed) client."""
+    return lambda region: lambda_products(client, region)
+
+
 def params(region: str, token: str | None = None) -> dict:
     p = {"ServiceCode": "AWSLambda", "FormatVersion": "aws_v1", "MaxResults": 100,
          "Filters": [{"Type": "TERM_MATCH", "Field": "regionCode", "Value": region}]}
@@ -94,7 +101,7 @@ def test_update_reproduces_the_builtin_us_east_1_over_two_pages(tmp_path):
         ({"FormatVersion": "aws_v1", "PriceList": US_EAST_1[5:]}, params("us-east-1", "page2")),
     ])
     with stubber:
-        table = fetch_table(["us-east-1"], base=load_builtin(), client=client)
+        table = fetch_table(["us-east-1"], products(client), base=load_builtin())
     stubber.assert_no_pending_responses()
     assert table.as_of == dt.date(2025, 10, 1)
     fetched = table.regions["us-east-1"].architectures
@@ -131,7 +138,7 @@ def test_update_region_prefix_and_unknown_prices_stay_null():
     client, stubber = stubbed([({"FormatVersion": "aws_v1", "PriceList": items},
                                 params("eu-central-1"))])
     with stubber:
-        table = fetch_table(["eu-central-1"], base=None, client=client)
+        table = fetch_table(["eu-central-1"], products(client), base=None)
     x86 = table.prices("eu-central-1", "x86_64")
     assert x86.duration_per_gb_s is not None and x86.duration_per_gb_s[0].usd == 0.0000166667
     assert table.edge is None and table.unsupported == {}  # no base table: nothing kept
@@ -143,14 +150,14 @@ def test_update_errors():
     client, stubber = stubbed([({"FormatVersion": "aws_v1", "PriceList": []},
                                 params("xx-nowhere-1"))])
     with stubber, pytest.raises(InputError, match="no Lambda prices for 'xx-nowhere-1'"):
-        fetch_table(["xx-nowhere-1"], client=client)
+        fetch_table(["xx-nowhere-1"], products(client))
     client = boto3.client("pricing", region_name="us-east-1", aws_access_key_id="testing",
                           aws_secret_access_key="testing")
     stubber = Stubber(client)
     stubber.add_client_error("get_products", service_error_code="AccessDeniedException",
                              service_message="not authorized to perform pricing:GetProducts")
     with stubber, pytest.raises(AwsAccessError, match="AccessDeniedException"):
-        fetch_table(["us-east-1"], client=client)
+        fetch_table(["us-east-1"], products(client))
 
 
 def test_snapstart_products_by_description_and_unit():

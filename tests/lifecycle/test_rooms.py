@@ -16,6 +16,8 @@ ROOMS = [
     "lamlife.lifecycle.billing.rules",
     "lamlife.lifecycle.simulate.scheduler",
     "lamlife.lifecycle.simulate.whatif",
+    "lamlife.lifecycle.check.gate",
+    "lamlife.lifecycle.check.budget",
 ]
 
 
@@ -36,3 +38,10 @@ def test_room_does_not_import_the_pipeline(module: str) -> None:
 def test_the_library_does_not_import_the_command_line(module: str) -> None:
     """The Python API and the engine stand without the CLI (typer's option classes)."""
     assert loaded(module, "lamlife.cli") == "[]"
+
+
+@pytest.mark.parametrize("module", ["lamlife.lifecycle.billing.price_list", *ROOMS])
+def test_only_aws_calls_aws(module: str) -> None:
+    """boto3 is for lifecycle/aws/ (DESIGN.md): the rooms above it, the price table update
+    included, do not load it."""
+    assert loaded(module, "boto3") == "[]"

@@ -258,3 +258,38 @@ def test_ids_stay_whole_and_number_headers_fold_instead() -> None:
     # in 40 - 7 = 33: the header folds to two lines at most ("Invoca/tions"), then the
     # widest id gives; numbers ("$0.000118") stay whole
     assert fit_widths(section, 40) == [9, 9, 6, 9]
+
+
+def test_long_ids_break_after_separators_before_headers_fold() -> None:
+    from lamlife.reports.tables import id_lines
+
+    name = "checkout-service-production-eu-west-1-order-processor"
+    assert id_lines(name, 20) == ["checkout-service-", "production-eu-west-", "1-order-processor"]
+    assert id_lines("2026/04/14/[$LATEST]3f9c2a7e", 21) == ["2026/04/14/[$LATEST]",
+                                                            "3f9c2a7e"]
+    assert id_lines("abcdefgh", 3) == ["abcdefgh"]  # no separator: left whole (rich folds it)
+    section = Section(title="Cost by function", columns=(
+        Column("Function", keep_words=True), Column("Region", keep_words=True),
+        Column("Invocations", "right"), Column("Total", "right")),
+        rows=((name, "us-east-1", "28", "$0.000118"),))
+    from lamlife.reports.tables import section_renderable
+
+    def shown(width: int) -> list[str]:
+        console = Console(width=width, record=True, color_system=None, force_terminal=False,
+                          file=io.StringIO())
+        console.print(section_renderable(section))
+        return [line.rstrip() for line in console.export_text().splitlines()]
+
+    # the name spreads over three lines at its hyphens (the fewest cells for three lines);
+    # the Region (a short id) and the number header stay whole
+    assert shown(55) == [
+        "Cost by function",
+        "Function             Region     Invocations      Total",
+        "─" * 54,
+        "checkout-service-    us-east-1           28  $0.000118",
+        "production-eu-west-",
+        "1-order-processor",
+    ]
+    # wider: each line takes as many pieces as fit
+    assert shown(60)[3:] == ["checkout-service-         us-east-1           28  $0.000118",
+                             "production-eu-west-1-", "order-processor"]
