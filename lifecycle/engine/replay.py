@@ -24,7 +24,13 @@ import pandas as pd
 
 from lamlife.lifecycle.engine.coded import coded, coded_by_code
 from lamlife.lifecycle.read import exact
-from lamlife.lifecycle.read.collect import Mark, RecordSink, hash_ids, pair_key
+from lamlife.lifecycle.read.collect import (
+    Mark,
+    RecordSink,
+    hash_ids,
+    pair_key,
+    release_free_memory,
+)
 from lamlife.lifecycle.read.overlap import member_of
 from lamlife.lifecycle.read.request_ids import RequestIds
 from lamlife.lifecycle.schema import FLAG_SEPARATOR, INVOCATION_COLUMNS
@@ -88,7 +94,8 @@ def run_engine(sink: RecordSink, options: EngineOptions | None = None) -> Engine
     Environments are independent: the rows of one environment depend only on that
     environment's records, so running this on any set of whole environments gives exactly
     their rows of the full run (the unit a distributed engine runs; see
-    ``RecordSink.environment_subset``).
+    ``RecordSink.environment_subset``, taken before: the engine consumes the sink's paired
+    columns, releasing each as the table takes it, so the sink is empty afterwards).
     """
     options = options or EngineOptions()
     rows = _ordered_rows(sink)
@@ -100,8 +107,15 @@ def run_engine(sink: RecordSink, options: EngineOptions | None = None) -> Engine
     loop_member = _reset_loops(rows, seq, status)
     reason = _reasons(rows, seq, ev, status, error_type, oom)
     flags = _flags(status, oom, ev, loop_member, seq.before_window)
-    table = _invocation_table(rows, sink.label_array(), marks, seq, ev, status, error_type,
-                              reason, flags)
+    # what the table takes, handed over so that each array is freed once it is a column
+    done = {"status": status, "error_type": error_type, "reason": reason, "flags": flags,
+            "init_failures": ev["init_failures"], "start_code": seq.start_code,
+            "init_type": seq.init_type, "init_duration_ms": seq.init_duration,
+            "restore_duration_ms": seq.restore_ms}
+    del status, error_type, reason, flags, ev, seq, oom, killed, loop_member
+    table = _invocation_table(rows, sink.label_array(), marks, done)
+    del rows, done
+    release_free_memory()
     return EngineResult(table, marks.orphan_init_failures, marks.unused_inits, marks.orphans)
 
 
@@ -123,6 +137,7 @@ def _ordered_rows(sink: RecordSink) -> _Rows:
     """START time (REPORT time - Duration without a START), then the table order."""
     cols = sink.paired
     n = len(sink)
+    sink.paired = {}  # consumed: each column is freed as the table takes it
     start = cols["start"].copy()
     no_start = np.isnan(start)
     if no_start.any():
@@ -418,14 +433,15 @@ INVOCATION_FLAGS: tuple[str, ...] = ("timeout", "error", "out_of_memory", "init_
                                      "init_error", "reset_loop", "started_before_window")
 
 
-def _invocation_table(rows: _Rows, labels: np.ndarray, marks: _Marks, seq: _Sequence,
-                      ev: dict[str, np.ndarray], status: np.ndarray, error_type: np.ndarray,
-                      reason: np.ndarray, flags: pd.Categorical) -> pd.DataFrame:
+def _invocation_table(rows: _Rows, labels: np.ndarray, marks: _Marks, done: dict[str, Any]
+                      ) -> pd.DataFrame:
     """The invocation table (schema.INVOCATION_COLUMNS): the CODED_COLUMNS as Categoricals
     (engine.coded), reasons as shared string objects, RequestIds as ``request_id_column``
-    makes them, the sink's exact numbers as float64 (``read.exact.decode``). Each of the
-    sink's columns is dropped from ``rows.cols`` as the table takes it, and the frame is made
-    without copying or consolidating its columns."""
+    makes them, the sink's exact numbers as float64 (``read.exact.decode``). ``done`` holds
+    the engine's columns (status, error_type, reason, flags, init_failures, start_code,
+    init_type, init_duration_ms, restore_duration_ms). Each of those and of the sink's
+    columns is dropped from ``done`` / ``rows.cols`` as the table takes it, and the frame is
+    made without copying or consolidating its columns."""
     cols, envs, env_names = rows.cols, rows.envs, rows.env_names
     # version: START's, else the stream's [version]
     version = labels[cols.pop("version")]
@@ -443,25 +459,26 @@ def _invocation_table(rows: _Rows, labels: np.ndarray, marks: _Marks, seq: _Sequ
     del version
     columns["request_id"] = request_id_column(cols.pop("request_id"))
     columns["start"] = ms_to_datetime(rows.start)
+    rows.start = rows.start[:0]  # the table has it
     columns["end"] = ms_to_datetime(cols.pop("end"))
-    columns["start_type"] = coded_by_code(START_ORDER, seq.start_code)
+    columns["start_type"] = coded_by_code(START_ORDER, done.pop("start_code"))
     # an object column of shared strings: pandas would otherwise infer its string dtype,
     # whose every comparison downstream also scans for missing values
-    columns["reason"] = pd.Series(reason, dtype=object, copy=False)
-    columns["status"] = coded(status)
-    columns["error_type"] = coded(error_type)
+    columns["reason"] = pd.Series(done.pop("reason"), dtype=object, copy=False)
+    columns["status"] = coded(done.pop("status"))
+    columns["error_type"] = coded(done.pop("error_type"))
     for name in ("duration_ms", "billed_duration_ms"):
         columns[name] = _number(cols, name)
         del cols[name]
-    columns["init_duration_ms"] = seq.init_duration
-    columns["restore_duration_ms"] = seq.restore_ms
+    columns["init_duration_ms"] = done.pop("init_duration_ms")
+    columns["restore_duration_ms"] = done.pop("restore_duration_ms")
     for name in ("billed_restore_duration_ms", "memory_mb", "max_memory_used_mb"):
         columns[name] = _number(cols, name)
         del cols[name]
-    columns["init_type"] = coded(seq.init_type)
+    columns["init_type"] = coded(done.pop("init_type"))
     columns["runtime_version"] = coded_by_code(list(runtime), envs)
-    columns["init_failures"] = ev["init_failures"]
-    columns["flags"] = flags
+    columns["init_failures"] = done.pop("init_failures")
+    columns["flags"] = done.pop("flags")
     # copy=False: each column as made, not copied into 2-D blocks of one dtype
     return pd.DataFrame({name: columns.pop(name) for name in INVOCATION_COLUMNS}, copy=False)
 
