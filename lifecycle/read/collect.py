@@ -8,7 +8,7 @@ application output or malformed, and keeps:
 - STARTs and REPORTs in compact column chunks, so memory grows with invocations, not with
   bytes read: environment codes int32, times float64 epoch ms, RequestIds as 64-bit hashes
   (STARTs) or a ``RequestIds`` column of UTF-8 bytes (REPORTs), versions, statuses and error
-  types as int32 codes into ``labels``, REPORT numbers as exact integers (``read.exact``);
+  types as small integer codes into ``labels``, REPORT numbers as exact integers (``read.exact``);
 - marks: lifecycle records between invocations (INIT_START, INIT_REPORT, RESTORE_*, EXTENSION);
 - status lines: "Task timed out", crash lines and JSON runtimeDone, joined later by RequestId.
 
@@ -151,10 +151,12 @@ class SinkCounts:
 class _Columns:
     """Rows appended one at a time or as arrays, stored compact, concatenated once at the end.
 
-    Each column has a kind: ``env`` (int32 environment codes), ``seq`` (int64 read order),
-    ``ts`` (float64 epoch ms), ``hash`` (uint64 RequestId hashes), ``ids`` (a RequestIds
-    column), ``label`` (int32 codes into the sink's labels: versions, statuses, error types)
-    and ``exact`` (REPORT numbers as ``read.exact`` integers, float64 where not exact).
+    Each column has a kind: ``env`` (int32 environment codes), ``seq`` (read order: int32,
+    int64 past 2**31 - 1 records), ``ts`` (float64 epoch ms), ``hash`` (uint64 RequestId hashes),
+    ``ids`` (a RequestIds column), ``label`` (codes into the sink's labels: versions,
+    statuses, error types; int16, int64 past 32,767 distinct ones) and ``exact`` (REPORT
+    numbers as ``read.exact`` integers, float64 where not exact). Chunks of one column in
+    different integer widths join in the wider one.
     """
 
     def __init__(self, kinds: dict[str, str], label_codes: Callable[[Any], np.ndarray]) -> None:
@@ -186,6 +188,8 @@ class _Columns:
             return self._label_codes(values)
         if kind == "exact":
             return exact.encode(values, exact.SCALES[name])
+        if kind == "seq":
+            return _narrow(np.asarray(values, dtype=np.int64), np.int32)
         return np.asarray(values, dtype=_DTYPES[kind])
 
     def _flush(self) -> None:
@@ -222,8 +226,15 @@ class _Columns:
         return chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
 
 
-_DTYPES: dict[str, Any] = {"env": np.int32, "seq": np.int64, "ts": np.float64,
-                           "hash": np.uint64, "label": np.int32}
+_DTYPES: dict[str, Any] = {"env": np.int32, "seq": np.int32, "ts": np.float64,
+                           "hash": np.uint64, "label": np.int16}
+
+
+def _narrow(values: np.ndarray, dtype: Any) -> np.ndarray:
+    """``values`` (non-negative integers) as ``dtype`` when they all fit, else as they are."""
+    if not len(values) or int(values.max()) <= np.iinfo(dtype).max:
+        return values.astype(dtype)
+    return values
 
 
 _LIBC: list[Any] = []
@@ -259,7 +270,7 @@ class RecordSink:
         self.function_from_record: dict[int, str] = {}  # code -> JSON initStart functionName
         self.fallback_functions: set[str] = set()  # names guessed from file names
         self.counts = SinkCounts()
-        # versions, statuses and error types, by code (columns hold int32 codes): "" is 0
+        # versions, statuses and error types, by code (columns hold int16 codes): "" is 0
         self.labels: list[str] = [""]
         self._label_of: dict[str, int] = {"": 0}
         self._starts = _Columns({"env": "env", "ts": "ts", "seq": "seq", "rid_hash": "hash",
@@ -453,13 +464,14 @@ class RecordSink:
         return self._strings.setdefault(text, text)
 
     def label_codes(self, values: Sequence[str] | np.ndarray) -> np.ndarray:
-        """int32 codes of strings (versions, statuses, error types) in ``labels``; strings
-        not seen before get the next codes. A missing value (None) is ""."""
+        """Codes of strings (versions, statuses, error types) in ``labels``: int16, int64
+        past 32,767 labels; strings not seen before get the next codes. A missing value
+        (None) is ""."""
         array = values if isinstance(values, np.ndarray) else _object_array(list(values))
         if not len(array):
-            return np.zeros(0, dtype=np.int32)
+            return np.zeros(0, dtype=np.int16)
         codes, uniques = pd.factorize(array, use_na_sentinel=False)
-        lookup = np.array([self._label(u) for u in uniques], dtype=np.int32)
+        lookup = _narrow(np.array([self._label(u) for u in uniques], dtype=np.int64), np.int16)
         return lookup[codes]
 
     def _label(self, value: Any) -> int:
@@ -496,7 +508,7 @@ class RecordSink:
         incomplete = int(len(starts["env"]) - matched)
         del starts
         release_free_memory()
-        # compact as stored: env int32, labels int32 codes, numbers read.exact integers
+        # compact as stored: env int32, seq int32, label codes, numbers read.exact integers
         self.paired = {"start": start_ts, "end": reports.pop("ts"), "version": version,
                        **reports}
         return incomplete

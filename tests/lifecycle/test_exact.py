@@ -53,7 +53,7 @@ def test_label_codes_are_shared_across_chunks_and_missing_is_empty() -> None:
     labels = sink.label_array()
     assert labels[first].tolist() == ["success", "", "timeout", "success"]
     assert labels[second].tolist() == ["timeout", "", "error"]
-    assert first.dtype == np.int32 and labels[0] == ""
+    assert first.dtype == np.int16 and labels[0] == ""
 
 
 def test_a_chunk_with_an_inexact_number_gives_the_same_table() -> None:
@@ -78,3 +78,12 @@ def test_a_chunk_with_an_inexact_number_gives_the_same_table() -> None:
     assert table["status"].tolist() == ["error", "error"]
     assert table["error_type"].tolist() == ["Runtime.Unknown"] * 2
     assert np.isnan(table["restore_duration_ms"]).all()
+
+
+def test_label_codes_widen_past_what_int16_holds() -> None:
+    sink = RecordSink()
+    many = [f"v{k}" for k in range(40_000)]
+    codes = sink.label_codes(many)
+    assert codes.dtype == np.int64
+    assert sink.label_array()[codes].tolist() == many
+    assert sink.label_codes(["v1"]).dtype == np.int16
