@@ -122,15 +122,13 @@ def test_ctrl_c_is_one_line_and_exit_130(monkeypatch: pytest.MonkeyPatch,
     def interrupted(*args: Any, **kwargs: Any) -> Any:
         raise KeyboardInterrupt
 
-    import lamlife.lifecycle.check.gate as gate
-
     # analyze imports the pipeline when it runs (--help loads no pandas): patch it there
     import lamlife.lifecycle.pipeline as pipeline
 
     monkeypatch.setattr(pipeline, "analyze_paths", interrupted)
     line = one_error_line(run("analyze", str(EXAMPLE), "--format", "json"), 130)
     assert line.startswith("lamlife: interrupted (Ctrl-C)") and "again" in line
-    monkeypatch.setattr(gate, "observe", interrupted)
+    monkeypatch.setattr(pipeline, "observe", interrupted)  # check measures through it
     budget = tmp_path / "b.yaml"
     budget.write_text("max:\n  cold_start_rate: 0.5\n")
     one_error_line(run("check", str(EXAMPLE), "--budget", str(budget)), 130)
