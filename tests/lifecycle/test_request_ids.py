@@ -82,3 +82,14 @@ def test_the_sink_keeps_request_ids_as_bytes_to_the_table() -> None:
     assert isinstance(sink.paired["request_id"], RequestIds)
     table = run_engine(sink).invocations
     assert table["request_id"].tolist() == UUIDS[:4]
+
+
+def test_with_pyarrow_the_column_is_the_ids_bytes_not_python_strings() -> None:
+    pytest.importorskip("pyarrow")
+    if pd.Series(["x"]).dtype == object:
+        pytest.skip("this pandas keeps a column of strings as Python objects")
+    column = request_id_column(RequestIds.from_strings(UUIDS))
+    assert isinstance(column.array, pd.arrays.ArrowStringArray)
+    assert column.dtype == pd.Series(["x"]).dtype
+    # 36 bytes of text and an 8-byte offset a row
+    assert column.memory_usage(index=False, deep=True) <= 44 * len(UUIDS) + 8
