@@ -39,6 +39,7 @@ PROVISIONED = "provisioned-concurrency"
 # Start types in the order the first matching rule wins (§5.8)
 START_ORDER: tuple[str, ...] = ("restore", "reinit", "provisioned", "proactive", "cold", "warm")
 LMI = "lambda-managed-instances"
+_WARM = START_ORDER.index("warm")
 
 
 @dataclass
@@ -138,7 +139,7 @@ def _ordered_rows(sink: RecordSink) -> _Rows:
     cols = sink.paired
     n = len(sink)
     sink.paired = {}  # consumed: each column is freed as the table takes it
-    start = cols["start"].copy()
+    start = cols.pop("start")  # the sink's own array: changed in place, then reordered
     no_start = np.isnan(start)
     if no_start.any():
         start[no_start] = cols["end"][no_start] - _number(cols, "duration_ms")[no_start]
@@ -150,8 +151,9 @@ def _ordered_rows(sink: RecordSink) -> _Rows:
     env_rank = np.empty(len(env_names) + 1, dtype=np.int64)
     env_rank[by_name] = np.arange(len(by_name))
     env_rank[-1] = len(by_name)
-    order = np.lexsort((cols["seq"], start, env_rank[cols["env"]] if n else cols["env"]))
+    order = np.lexsort((cols.pop("seq"), start, env_rank[cols["env"]] if n else cols["env"]))
     # put the sink's columns in this order in place: the unsorted copies are freed as we go
+    # (read order has done its work: it is not kept)
     for name in list(cols):
         cols[name] = cols[name][order]
     envs = cols["env"]
@@ -167,6 +169,7 @@ def _statuses(sink: RecordSink, rows: _Rows) -> tuple[np.ndarray, np.ndarray, np
     """(status, error_type, killed) per row: the REPORT's failed status wins, else the
     strongest status line (timeout > error > success), else success."""
     line_status, line_error_type, killed = _join_status_lines(sink, rows)
+    del rows.cols["rid_hash"]  # only the join needs the RequestId hashes
     labels = sink.label_array()  # the sink's codes -> one shared string each
     status = labels[rows.cols["status"]]
     status[status == ""] = "success"
@@ -306,8 +309,7 @@ def _evidence_columns(evidence: dict[int, _Evidence], n: int) -> dict[str, np.nd
 class _Sequence:
     """Per-row features of the sequence and the start type they give (§5.8)."""
 
-    start_type: np.ndarray  # object: one shared str per type
-    start_code: np.ndarray  # int: index into START_ORDER
+    start_code: np.ndarray  # int8: index into START_ORDER
     init_type: np.ndarray
     prev_failed: np.ndarray
     first: np.ndarray
@@ -342,15 +344,14 @@ def _sequence(rows: _Rows, marks: _Marks, ev: dict[str, np.ndarray], status: np.
     is_provisioned = known & first & (ev["pc_evidence"] | (inv_init_type == PROVISIONED))
     is_proactive = known & first & ~np.isnan(gap) & (gap > threshold_ms)
     is_cold = (known & ev["init_activity"]) | ~np.isnan(report_init)
-    # codes, then one shared str object per type (a str array would cost ~100 bytes a row)
+    # codes only: the table makes them a Categorical, reasons look the names up
     start_code = np.select([is_restore, is_reinit, is_provisioned, is_proactive, is_cold],
-                           [0, 1, 2, 3, 4], default=5)
-    start_type = np.asarray(START_ORDER, dtype=object)[start_code]
-    before_window = known & first & (start_type == "warm")
+                           [0, 1, 2, 3, 4], default=_WARM).astype(np.int8)
+    before_window = known & first & (start_code == _WARM)
     # provisioned environments keep their init type for billing
     inv_init_type = np.where((inv_init_type == "") & is_provisioned, PROVISIONED, inv_init_type)
     inv_init_type = np.where((inv_init_type == "") & is_restore, "snap-start", inv_init_type)
-    return _Sequence(start_type, start_code, inv_init_type, prev_failed, first, lmi, before_window,
+    return _Sequence(start_code, inv_init_type, prev_failed, first, lmi, before_window,
                      init_duration, restore_ms, gap)
 
 
@@ -390,9 +391,10 @@ def _reasons(rows: _Rows, seq: _Sequence, ev: dict[str, np.ndarray], status: np.
     prev_oom[1:] = oom[:-1]
     reason = np.full(n, "", dtype=object)
     report_init = _number(rows.cols, "init_duration_ms")
-    for k in np.flatnonzero(seq.start_type != "warm"):
+    warm = seq.start_code == _WARM
+    for k in np.flatnonzero(~warm):
         reason[k] = _reason(
-            seq.start_type[k], bool(seq.prev_failed[k]), prev_status[k], prev_error[k],
+            START_ORDER[seq.start_code[k]], bool(seq.prev_failed[k]), prev_status[k], prev_error[k],
             bool(prev_oom[k]), prev_end[k], int(ev["init_failures"][k]),
             ev["init_fail_status"][k], ev["init_fail_error_type"][k], ev["init_fail_ms"][k],
             seq.gap[k], report_init[k], seq.init_duration[k], seq.restore_ms[k],
@@ -400,7 +402,7 @@ def _reasons(rows: _Rows, seq: _Sequence, ev: dict[str, np.ndarray], status: np.
         )
     reason[seq.before_window] = "warm: no init seen; the environment started before the data"
     # without a log stream only the REPORT can say cold: say why this one is warm
-    reason[(seq.start_type == "warm") & ~rows.known] = (
+    reason[warm & ~rows.known] = (
         "warm: no Init Duration on the REPORT (no log stream, so init records cannot be placed)")
     return reason
 
