@@ -33,6 +33,7 @@ from lamlife.lifecycle.read.arrivals import (
     read_arrivals,
     sniff_arrival_csv,
 )
+from lamlife.lifecycle.read.collect import release_free_memory
 from lamlife.lifecycle.read.seen import note_overlap_and_limits
 from lamlife.lifecycle.read.timeparse import ms_to_iso, parse_time
 from lamlife.lifecycle.schema import INVOCATION_COLUMNS
@@ -140,7 +141,9 @@ def observed_invocations(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
                                               kind="stable").reset_index(drop=True)
     else:
         invocations = parts[0] if parts else empty_invocations()
-    return compact_columns(explain_cold_starts(invocations)[list(INVOCATION_COLUMNS)])
+    invocations = compact_columns(explain_cold_starts(invocations)[list(INVOCATION_COLUMNS)])
+    release_free_memory()  # the cold-cause step's sorted copies of every time
+    return invocations
 
 
 def price(analysis: Analysis, options: AnalyzeOptions) -> Analysis:
@@ -148,6 +151,7 @@ def price(analysis: Analysis, options: AnalyzeOptions) -> Analysis:
     warning and the analysis goes on without cost."""
     if options.billing is None or options.price_table is None:
         return analysis
+    release_free_memory()  # what the derived tables' steps freed, before pricing adds columns
     priced, problem = price_or_explain(analysis, options.billing, options.price_table,
                                        options.strict_billing)
     if problem:

@@ -211,7 +211,7 @@ def explain_cold_starts(invocations: pd.DataFrame) -> pd.DataFrame:
                                            str(ver_names[ver]), clock)
     out = invocations.copy(deep=False)
     # object dtype as the engine made it: pandas would otherwise scan every row to infer one
-    out["reason"] = pd.Series(reasons, index=out.index, dtype=object)
+    out["reason"] = pd.Series(reasons, index=out.index, dtype=object, copy=False)
     return out
 
 
