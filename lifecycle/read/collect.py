@@ -411,9 +411,10 @@ class RecordSink:
     def add_starts(self, env: np.ndarray, ts: np.ndarray,
                    request_ids: RequestIds | Sequence[str], versions: Sequence[str],
                    hashes: np.ndarray | None = None) -> None:
-        """Columns of parsed STARTs (counted as records); ``versions`` a list, or an object
-        array of shared strings (typed as a sequence); ``hashes`` the ids' ``hash_ids`` when
-        the reader has them. Rows with a time Lambda cannot produce are malformed."""
+        """Columns of parsed STARTs (counted as records); ``versions`` a list, an object
+        array of shared strings (typed as a sequence) or a ``Labeled`` column; ``hashes``
+        the ids' ``hash_ids`` when the reader has them. Rows with a time Lambda cannot
+        produce are malformed."""
         keep = _in_range(ts, {})
         if keep is not None:
             self._drop_out_of_range("START", keep, request_ids)
@@ -432,9 +433,9 @@ class RecordSink:
                     statuses: Sequence[str], error_types: Sequence[str],
                     hashes: np.ndarray | None = None) -> None:
         """Columns of parsed REPORTs (counted as records); ``numbers`` keyed by NUMERIC_FIELDS;
-        statuses and error types as lists or object arrays of shared strings; ``hashes`` as
-        in ``add_starts``. Rows with a time or a number Lambda cannot produce are
-        malformed."""
+        statuses and error types as lists, object arrays of shared strings or ``Labeled``
+        columns; ``hashes`` as in ``add_starts``. Rows with a time or a number Lambda cannot
+        produce are malformed."""
         keep = _in_range(ts, numbers)
         if keep is not None:
             self._drop_out_of_range("REPORT", keep, request_ids)
@@ -463,10 +464,13 @@ class RecordSink:
         """One shared object per distinct string (versions, statuses, error types)."""
         return self._strings.setdefault(text, text)
 
-    def label_codes(self, values: Sequence[str] | np.ndarray) -> np.ndarray:
+    def label_codes(self, values: Sequence[str] | np.ndarray | Labeled) -> np.ndarray:
         """Codes of strings (versions, statuses, error types) in ``labels``: int16, int64
         past 32,767 labels; strings not seen before get the next codes. A missing value
-        (None) is ""."""
+        (None) is "". A ``Labeled`` column is mapped through its names."""
+        if isinstance(values, Labeled):  # a scanner's codes: map its few names only
+            table = np.array([self._label(n) for n in values.names] or [0], dtype=np.int64)
+            return _narrow(table, np.int16)[values.codes]
         array = values if isinstance(values, np.ndarray) else _object_array(list(values))
         if not len(array):
             return np.zeros(0, dtype=np.int16)
@@ -572,11 +576,35 @@ def _hashes(request_ids: RequestIds | Sequence[str], hashes: np.ndarray | None) 
     return hash_ids(request_ids)
 
 
-def _kept(values: Sequence[str] | np.ndarray | RequestIds, keep: np.ndarray) -> Any:
-    """The kept rows of a list, an array or a RequestIds column."""
-    if isinstance(values, np.ndarray | RequestIds):
-        return values.take(np.flatnonzero(keep)) if isinstance(values, RequestIds) \
-            else values[keep]
+class Labeled(Sequence[str]):
+    """A column of few distinct strings as a scanner returns it: integer ``codes`` into its
+    ``names`` (a chunk's versions, statuses or error types). The sink maps the few names to
+    its own label codes, never a string per row."""
+
+    __slots__ = ("codes", "names")
+
+    def __init__(self, codes: np.ndarray, names: Sequence[str]) -> None:
+        self.codes = codes
+        self.names = names
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return Labeled(self.codes[index], self.names)
+        return self.names[int(self.codes[index])]
+
+    def take(self, rows: np.ndarray) -> Labeled:
+        return Labeled(self.codes[rows], self.names)
+
+
+def _kept(values: Sequence[str] | np.ndarray | RequestIds | Labeled, keep: np.ndarray) -> Any:
+    """The kept rows of a list, an array, a RequestIds or a Labeled column."""
+    if isinstance(values, RequestIds | Labeled):
+        return values.take(np.flatnonzero(keep))
+    if isinstance(values, np.ndarray):
+        return values[keep]
     return [values[i] for i in np.flatnonzero(keep).tolist()]
 
 

@@ -18,11 +18,11 @@ hashes; every column as raw native-endian bytes. No Python object is made per ro
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 
-from lamlife.lifecycle.read.collect import NUMERIC_FIELDS, RecordSink, fnv1a_ids
+from lamlife.lifecycle.read.collect import NUMERIC_FIELDS, Labeled, RecordSink, fnv1a_ids
 from lamlife.lifecycle.read.request_ids import RequestIds
 
 STATUS_NAMES = ("", "success", "timeout", "error")  # the scanners' status codes
@@ -63,11 +63,10 @@ def _add_starts(sink: RecordSink, starts: Starts, env_of: np.ndarray,
     stream, ts, version, rid_data, rid_offsets, hashes = starts
     if not ts:
         return
-    version_of = np.asarray([sink.intern(v) for v in versions], dtype=object)
-    shared = version_of[np.frombuffer(version, dtype=np.int32)]
     sink.add_starts(env_of[np.frombuffer(stream, dtype=np.int32)],
                     np.frombuffer(ts, dtype=np.float64), _request_ids(rid_data, rid_offsets),
-                    cast(Sequence[str], shared), hashes=np.frombuffer(hashes, dtype=np.uint64))
+                    Labeled(np.frombuffer(version, dtype=np.int32), versions),
+                    hashes=np.frombuffer(hashes, dtype=np.uint64))
 
 
 def _add_reports(sink: RecordSink, reports: Reports, env_of: np.ndarray,
@@ -81,11 +80,8 @@ def _add_reports(sink: RecordSink, reports: Reports, env_of: np.ndarray,
                                for k, name in enumerate(NUMERIC_FIELDS[:5])}
     numbers["restore_duration_ms"] = np.full(rows, np.nan)
     numbers["billed_restore_duration_ms"] = np.full(rows, np.nan)
-    status_of = np.asarray([sink.intern(s) for s in STATUS_NAMES], dtype=object)
-    etype_of = np.asarray([sink.intern(e) for e in error_types], dtype=object)
     sink.add_reports(env_of[np.frombuffer(stream, dtype=np.int32)],
                      np.frombuffer(ts, dtype=np.float64), _request_ids(rid_data, rid_offsets),
-                     numbers,
-                     cast(Sequence[str], status_of[np.frombuffer(status, dtype=np.int8)]),
-                     cast(Sequence[str], etype_of[np.frombuffer(etype, dtype=np.int32)]),
+                     numbers, Labeled(np.frombuffer(status, dtype=np.int8), STATUS_NAMES),
+                     Labeled(np.frombuffer(etype, dtype=np.int32), error_types),
                      hashes=np.frombuffer(hashes, dtype=np.uint64))
