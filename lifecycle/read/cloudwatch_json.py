@@ -540,6 +540,24 @@ def read_json_stream(source: Source, text: io.TextIOWrapper, options: ReadOption
     result.stats.lines += window.newlines + (0 if window.last == "\n" else 1)
 
 
+_BEYOND_LATIN1 = re.compile("[^\x00-\xff]")
+
+
+def _scan_events(buf: str, p: int, first: bool) -> tuple[Any, int]:
+    """``scan_events`` from ``p``, and what to add to the positions it returns. A block
+    holding characters beyond U+00FF (which the scanner does not take) is scanned up to the
+    next of them: the element holding it is read the general way, and the next call goes on
+    after it."""
+    scanned = compiled.tailscan.scan_events(buf, p, first)
+    if scanned is not None:
+        return scanned, 0
+    wide = _BEYOND_LATIN1.search(buf, p)
+    end = len(buf) if wide is None else wide.start()
+    if end == p:
+        return None, 0
+    return compiled.tailscan.scan_events(buf[p:end], 0, first), p
+
+
 class _Page:
     """One page whose first key is ``events``, read from its events array on."""
 
@@ -559,9 +577,10 @@ class _Page:
         while True:
             if compiled.compiled_enabled() and not self.result.deep_json_cut:
                 p = window.ahead(p, BLOCK_CHARS // 4)
-                scanned = compiled.tailscan.scan_events(window.buf, p, first)
+                scanned, shift = _scan_events(window.buf, p, first)
                 if scanned is not None:
-                    left = np.frombuffer(scanned[4], dtype=np.int64).reshape(-1, 3).tolist()
+                    left = (np.frombuffer(scanned[4], dtype=np.int64).reshape(-1, 3)
+                            + np.array([shift, 0, 0], dtype=np.int64)).tolist()
                     try:  # in read order: an error here comes before anything after it
                         events = [window.element(offset, length) for offset, length, _ in left]
                     except _TooDeep as deep:  # cut as read_json cuts, read on in Python
@@ -569,6 +588,7 @@ class _Page:
                         self.result.deep_json_cut = True
                         continue
                     status, p, first = scanned[:3]
+                    p += shift
                     if scanned[5] or left:
                         self.parts.append(("columns", (scanned, left, events)))
                     if status == 0:

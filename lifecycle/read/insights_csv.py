@@ -225,7 +225,7 @@ class _Feed:
 
     @property
     def done(self) -> bool:
-        return self.left <= 0
+        return self.left <= 0 and not self.pending
 
     def __iter__(self) -> Iterator[str]:
         return self

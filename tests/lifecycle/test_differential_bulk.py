@@ -381,3 +381,34 @@ def test_compiled_scanner_reads_plain_rows_and_leaves_the_rest() -> None:
         assert np.frombuffer(first_use, dtype=np.int64).tolist() == [0]
         assert columns[0] == ["123456789012:/aws/lambda/orders\0s1"]
         assert columns[3][3] == ["r1"] and columns[4][5] == ["r1"]
+
+
+def test_a_block_beyond_latin1_is_scanned_up_to_its_first_wide_character(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # one event with an arrow (U+2192): the scanner still reads the events before it and
+    # after it; that one event goes to the general parser; the analysis is the general one
+    if compiled.tailscan is None:
+        pytest.skip("the compiled scanner is not built (no C compiler)")
+    real = compiled.tailscan
+    read: list[int] = []
+
+    class Counting:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real, name)
+
+        @staticmethod
+        def scan_events(chunk: str, pos: int, first: bool) -> Any:
+            scanned = real.scan_events(chunk, pos, first)
+            read.append(-1 if scanned is None else scanned[5])
+            return scanned
+
+    page = _PAGE.replace('"message": "REPORT', '"message": "app \\u2192 ok"}, {"logStreamName": '
+                         '"s1", "timestamp": 1784509200003, "message": "REPORT', 1)
+    page = page.replace("\\u2192", "\u2192")
+    path = tmp_path / "fn.json"
+    path.write_text(page, encoding="utf-8")
+    monkeypatch.setattr(compiled, "tailscan", Counting())
+    outcomes = _outcomes([str(path)])
+    assert sum(n for n in read if n > 0) == 2 and -1 in read  # START, REPORT; not the arrow
+    reference = _all_same(outcomes)
+    assert not isinstance(reference, str) and len(reference.invocations) == 1
