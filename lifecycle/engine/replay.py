@@ -23,14 +23,23 @@ import numpy as np
 import pandas as pd
 
 from lamlife.lifecycle.engine.coded import coded, coded_by_code
-from lamlife.lifecycle.read.collect import Mark, RecordSink, hash_ids, pair_key
+from lamlife.lifecycle.read import exact
+from lamlife.lifecycle.read.collect import (
+    Mark,
+    RecordSink,
+    hash_ids,
+    pair_key,
+    release_free_memory,
+)
 from lamlife.lifecycle.read.overlap import member_of
+from lamlife.lifecycle.read.request_ids import RequestIds
 from lamlife.lifecycle.schema import FLAG_SEPARATOR, INVOCATION_COLUMNS
 
 PROVISIONED = "provisioned-concurrency"
 # Start types in the order the first matching rule wins (§5.8)
 START_ORDER: tuple[str, ...] = ("restore", "reinit", "provisioned", "proactive", "cold", "warm")
 LMI = "lambda-managed-instances"
+_WARM = START_ORDER.index("warm")
 
 
 @dataclass
@@ -86,7 +95,8 @@ def run_engine(sink: RecordSink, options: EngineOptions | None = None) -> Engine
     Environments are independent: the rows of one environment depend only on that
     environment's records, so running this on any set of whole environments gives exactly
     their rows of the full run (the unit a distributed engine runs; see
-    ``RecordSink.environment_subset``).
+    ``RecordSink.environment_subset``, taken before: the engine consumes the sink's paired
+    columns, releasing each as the table takes it, so the sink is empty afterwards).
     """
     options = options or EngineOptions()
     rows = _ordered_rows(sink)
@@ -98,7 +108,15 @@ def run_engine(sink: RecordSink, options: EngineOptions | None = None) -> Engine
     loop_member = _reset_loops(rows, seq, status)
     reason = _reasons(rows, seq, ev, status, error_type, oom)
     flags = _flags(status, oom, ev, loop_member, seq.before_window)
-    table = _invocation_table(rows, marks, seq, ev, status, error_type, reason, flags)
+    # what the table takes, handed over so that each array is freed once it is a column
+    done = {"status": status, "error_type": error_type, "reason": reason, "flags": flags,
+            "init_failures": ev["init_failures"], "start_code": seq.start_code,
+            "init_type": seq.init_type, "init_duration_ms": seq.init_duration,
+            "restore_duration_ms": seq.restore_ms}
+    del status, error_type, reason, flags, ev, seq, oom, killed, loop_member
+    table = _invocation_table(rows, sink.label_array(), marks, done)
+    del rows, done
+    release_free_memory()
     return EngineResult(table, marks.orphan_init_failures, marks.unused_inits, marks.orphans)
 
 
@@ -120,9 +138,11 @@ def _ordered_rows(sink: RecordSink) -> _Rows:
     """START time (REPORT time - Duration without a START), then the table order."""
     cols = sink.paired
     n = len(sink)
-    start = cols["start"].copy()
+    sink.paired = {}  # consumed: each column is freed as the table takes it
+    start = cols.pop("start")  # the sink's own array: changed in place, then reordered
     no_start = np.isnan(start)
-    start[no_start] = cols["end"][no_start] - cols["duration_ms"][no_start]
+    if no_start.any():
+        start[no_start] = cols["end"][no_start] - _number(cols, "duration_ms")[no_start]
     env_names = [e for _f, e in sink.environments]
     functions = [sink.function_from_record.get(i, f) for i, (f, _e) in
                  enumerate(sink.environments)]
@@ -131,8 +151,9 @@ def _ordered_rows(sink: RecordSink) -> _Rows:
     env_rank = np.empty(len(env_names) + 1, dtype=np.int64)
     env_rank[by_name] = np.arange(len(by_name))
     env_rank[-1] = len(by_name)
-    order = np.lexsort((cols["seq"], start, env_rank[cols["env"]] if n else cols["env"]))
+    order = np.lexsort((cols.pop("seq"), start, env_rank[cols["env"]] if n else cols["env"]))
     # put the sink's columns in this order in place: the unsorted copies are freed as we go
+    # (read order has done its work: it is not kept)
     for name in list(cols):
         cols[name] = cols[name][order]
     envs = cols["env"]
@@ -148,9 +169,11 @@ def _statuses(sink: RecordSink, rows: _Rows) -> tuple[np.ndarray, np.ndarray, np
     """(status, error_type, killed) per row: the REPORT's failed status wins, else the
     strongest status line (timeout > error > success), else success."""
     line_status, line_error_type, killed = _join_status_lines(sink, rows)
-    status = rows.cols["status"].astype(object)  # a copy: the sink's column stays as read
+    del rows.cols["rid_hash"]  # only the join needs the RequestId hashes
+    labels = sink.label_array()  # the sink's codes -> one shared string each
+    status = labels[rows.cols["status"]]
     status[status == ""] = "success"
-    error_type = rows.cols["error_type"].astype(object)
+    error_type = labels[rows.cols["error_type"]]
     for row, value in line_status.items():  # status lines: a few rows
         if status[row] == "success":
             status[row] = value
@@ -286,8 +309,7 @@ def _evidence_columns(evidence: dict[int, _Evidence], n: int) -> dict[str, np.nd
 class _Sequence:
     """Per-row features of the sequence and the start type they give (§5.8)."""
 
-    start_type: np.ndarray  # object: one shared str per type
-    start_code: np.ndarray  # int: index into START_ORDER
+    start_code: np.ndarray  # int8: index into START_ORDER
     init_type: np.ndarray
     prev_failed: np.ndarray
     first: np.ndarray
@@ -310,27 +332,26 @@ def _sequence(rows: _Rows, marks: _Marks, ev: dict[str, np.ndarray], status: np.
     prev_failed = np.zeros(n, dtype=bool)
     prev_failed[1:] = same_prev[1:] & failed[:-1]
     prev_failed &= known & ~lmi
-    restore_ms = cols["restore_duration_ms"]
-    restore_ms = np.where(np.isnan(restore_ms), ev["restore_ms"], restore_ms)
-    report_init = cols["init_duration_ms"]
+    report_restore = _number(cols, "restore_duration_ms")
+    restore_ms = np.where(np.isnan(report_restore), ev["restore_ms"], report_restore)
+    report_init = _number(cols, "init_duration_ms")
     init_duration = np.where(np.isnan(report_init), ev["init_report_ms"], report_init)
     threshold_ms = options.proactive_threshold_s * 1000.0
     gap = rows.start - ev["init_start_ms"]
 
-    is_restore = ~np.isnan(cols["restore_duration_ms"]) | (known & ev["restore"])
+    is_restore = ~np.isnan(report_restore) | (known & ev["restore"])
     is_reinit = known & (prev_failed | (ev["init_failures"] > 0) | ev["phase_invoke"])
     is_provisioned = known & first & (ev["pc_evidence"] | (inv_init_type == PROVISIONED))
     is_proactive = known & first & ~np.isnan(gap) & (gap > threshold_ms)
     is_cold = (known & ev["init_activity"]) | ~np.isnan(report_init)
-    # codes, then one shared str object per type (a str array would cost ~100 bytes a row)
+    # codes only: the table makes them a Categorical, reasons look the names up
     start_code = np.select([is_restore, is_reinit, is_provisioned, is_proactive, is_cold],
-                           [0, 1, 2, 3, 4], default=5)
-    start_type = np.asarray(START_ORDER, dtype=object)[start_code]
-    before_window = known & first & (start_type == "warm")
+                           [0, 1, 2, 3, 4], default=_WARM).astype(np.int8)
+    before_window = known & first & (start_code == _WARM)
     # provisioned environments keep their init type for billing
     inv_init_type = np.where((inv_init_type == "") & is_provisioned, PROVISIONED, inv_init_type)
     inv_init_type = np.where((inv_init_type == "") & is_restore, "snap-start", inv_init_type)
-    return _Sequence(start_type, start_code, inv_init_type, prev_failed, first, lmi, before_window,
+    return _Sequence(start_code, inv_init_type, prev_failed, first, lmi, before_window,
                      init_duration, restore_ms, gap)
 
 
@@ -338,8 +359,8 @@ def _out_of_memory(rows: _Rows, status: np.ndarray, error_type: np.ndarray,
                    killed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Out of memory (§2.6: Runtime.OutOfMemory, or a kill at the memory limit); a timed-out
     invocation stays a timeout: out_of_memory is a subset of errors."""
-    mem = rows.cols["memory_mb"]
-    maxmem = rows.cols["max_memory_used_mb"]
+    mem = _number(rows.cols, "memory_mb")
+    maxmem = _number(rows.cols, "max_memory_used_mb")
     oom = ((error_type == "Runtime.OutOfMemory") | (
         killed & ~np.isnan(mem) & (maxmem >= mem))) & (status != "timeout")
     status = np.where(oom & (status == "success"), "error", status)
@@ -369,10 +390,11 @@ def _reasons(rows: _Rows, seq: _Sequence, ev: dict[str, np.ndarray], status: np.
     prev_oom = np.zeros(n, dtype=bool)
     prev_oom[1:] = oom[:-1]
     reason = np.full(n, "", dtype=object)
-    report_init = rows.cols["init_duration_ms"]
-    for k in np.flatnonzero(seq.start_type != "warm"):
+    report_init = _number(rows.cols, "init_duration_ms")
+    warm = seq.start_code == _WARM
+    for k in np.flatnonzero(~warm):
         reason[k] = _reason(
-            seq.start_type[k], bool(seq.prev_failed[k]), prev_status[k], prev_error[k],
+            START_ORDER[seq.start_code[k]], bool(seq.prev_failed[k]), prev_status[k], prev_error[k],
             bool(prev_oom[k]), prev_end[k], int(ev["init_failures"][k]),
             ev["init_fail_status"][k], ev["init_fail_error_type"][k], ev["init_fail_ms"][k],
             seq.gap[k], report_init[k], seq.init_duration[k], seq.restore_ms[k],
@@ -380,7 +402,7 @@ def _reasons(rows: _Rows, seq: _Sequence, ev: dict[str, np.ndarray], status: np.
         )
     reason[seq.before_window] = "warm: no init seen; the environment started before the data"
     # without a log stream only the REPORT can say cold: say why this one is warm
-    reason[(seq.start_type == "warm") & ~rows.known] = (
+    reason[warm & ~rows.known] = (
         "warm: no Init Duration on the REPORT (no log stream, so init records cannot be placed)")
     return reason
 
@@ -413,48 +435,68 @@ INVOCATION_FLAGS: tuple[str, ...] = ("timeout", "error", "out_of_memory", "init_
                                      "init_error", "reset_loop", "started_before_window")
 
 
-def _invocation_table(rows: _Rows, marks: _Marks, seq: _Sequence, ev: dict[str, np.ndarray],
-                      status: np.ndarray, error_type: np.ndarray, reason: np.ndarray,
-                      flags: pd.Categorical) -> pd.DataFrame:
+def _invocation_table(rows: _Rows, labels: np.ndarray, marks: _Marks, done: dict[str, Any]
+                      ) -> pd.DataFrame:
     """The invocation table (schema.INVOCATION_COLUMNS): the CODED_COLUMNS as Categoricals
-    (engine.coded), reasons and RequestIds as shared string objects."""
+    (engine.coded), reasons as shared string objects, RequestIds as ``request_id_column``
+    makes them, the sink's exact numbers as float64 (``read.exact.decode``). ``done`` holds
+    the engine's columns (status, error_type, reason, flags, init_failures, start_code,
+    init_type, init_duration_ms, restore_duration_ms). Each of those and of the sink's
+    columns is dropped from ``done`` / ``rows.cols`` as the table takes it, and the frame is
+    made without copying or consolidating its columns."""
     cols, envs, env_names = rows.cols, rows.envs, rows.env_names
     # version: START's, else the stream's [version]
-    version = np.asarray(cols["version"], dtype=object)
+    version = labels[cols.pop("version")]
     missing_version = version == ""
     if missing_version.any():
         env_version = np.asarray([stream_version(name) for name in env_names] + [""],
                                  dtype=object)
         version = np.where(missing_version, env_version[envs], version)
     runtime = _per_env(marks.env_runtime, len(env_names))
-    return pd.DataFrame(
-        {
-            "function": coded_by_code(rows.functions + [""], envs),
-            "version": coded(version),
-            "environment": coded_by_code(env_names + [""], envs),
-            "request_id": pd.Series(cols["request_id"], dtype=object),
-            "start": ms_to_datetime(rows.start),
-            "end": ms_to_datetime(cols["end"]),
-            "start_type": coded_by_code(START_ORDER, seq.start_code),
-            # an object column of shared strings: pandas would otherwise infer its string
-            # dtype, whose every comparison downstream also scans for missing values
-            "reason": pd.Series(reason, dtype=object),
-            "status": coded(status),
-            "error_type": coded(error_type),
-            "duration_ms": cols["duration_ms"],
-            "billed_duration_ms": cols["billed_duration_ms"],
-            "init_duration_ms": seq.init_duration,
-            "restore_duration_ms": seq.restore_ms,
-            "billed_restore_duration_ms": cols["billed_restore_duration_ms"],
-            "memory_mb": cols["memory_mb"],
-            "max_memory_used_mb": cols["max_memory_used_mb"],
-            "init_type": coded(seq.init_type),
-            "runtime_version": coded_by_code(list(runtime), envs),
-            "init_failures": ev["init_failures"],
-            "flags": flags,
-        },
-        columns=list(INVOCATION_COLUMNS),
-    )
+    columns: dict[str, Any] = {
+        "function": coded_by_code(rows.functions + [""], envs),
+        "version": coded(version),
+        "environment": coded_by_code(env_names + [""], envs),
+    }
+    del version
+    columns["request_id"] = request_id_column(cols.pop("request_id"))
+    columns["start"] = ms_to_datetime(rows.start)
+    rows.start = rows.start[:0]  # the table has it
+    columns["end"] = ms_to_datetime(cols.pop("end"))
+    columns["start_type"] = coded_by_code(START_ORDER, done.pop("start_code"))
+    # an object column of shared strings: pandas would otherwise infer its string dtype,
+    # whose every comparison downstream also scans for missing values
+    columns["reason"] = pd.Series(done.pop("reason"), dtype=object, copy=False)
+    columns["status"] = coded(done.pop("status"))
+    columns["error_type"] = coded(done.pop("error_type"))
+    for name in ("duration_ms", "billed_duration_ms"):
+        columns[name] = _number(cols, name)
+        del cols[name]
+    columns["init_duration_ms"] = done.pop("init_duration_ms")
+    columns["restore_duration_ms"] = done.pop("restore_duration_ms")
+    for name in ("billed_restore_duration_ms", "memory_mb", "max_memory_used_mb"):
+        columns[name] = _number(cols, name)
+        del cols[name]
+    columns["init_type"] = coded(done.pop("init_type"))
+    columns["runtime_version"] = coded_by_code(list(runtime), envs)
+    columns["init_failures"] = done.pop("init_failures")
+    columns["flags"] = done.pop("flags")
+    # copy=False: each column as made, not copied into 2-D blocks of one dtype
+    return pd.DataFrame({name: columns.pop(name) for name in INVOCATION_COLUMNS}, copy=False)
+
+
+def _number(cols: dict[str, Any], name: str) -> np.ndarray:
+    """A REPORT number column of the sink as float64 ms (or MB), NaN where absent."""
+    return exact.decode(cols[name], exact.SCALES[name])
+
+
+def request_id_column(ids: RequestIds) -> pd.Series:
+    """The table's ``request_id``: with pyarrow (pandas 3) a ``str`` column over the ids'
+    own bytes, as pandas makes of Python strings; else an object column of Python strings."""
+    values = ids.to_pandas()
+    if isinstance(values, np.ndarray):
+        return pd.Series(values, dtype=object)
+    return pd.Series(values, copy=False)
 
 
 _STREAM_VERSION = re.compile(r"\[([^\]]+)\]")

@@ -3,21 +3,27 @@
  * down; driven by lifecycle/read/jsonl.py), read messages by one grammar of canonical START,
  * END and REPORT lines (parse_message_line).
  *
- * scan(chunk, first) reads a chunk of whole events (a str of 1-byte kind: ASCII or Latin-1)
- * and returns compact columns for the canonical START, REPORT and END lines, plus the offsets
- * of every event it does not read exactly, which the caller hands to the general parser.
- * The rules are those of the pure-Python TailChunkScanner (lifecycle/read/tail.py):
+ * Both read the input's UTF-8 bytes as they are (any buffer: bytes, bytearray, memoryview),
+ * never a decoded str, and release the GIL while they loop: the loops build no Python object
+ * (RequestIds are kept as bytes end to end with offsets and 64-bit hashes; the tables of
+ * streams, versions and error types as spans, turned into Python strings after the loop).
  *
- * - a line starts an event when it looks like `DDDD-DD-DDT...` (char 4 '-', char 10 'T',
- *   char 0 a digit); other lines continue the event above them;
+ * scan(chunk) reads a chunk of whole events and returns compact columns for the
+ * canonical START, REPORT and END lines, plus the place of every event it does not read
+ * exactly, which the caller decodes and hands to the general parser. The rules are those of
+ * the pure-Python TailChunkScanner (lifecycle/read/tail.py), on the characters the text
+ * readers decode (UTF-8, errors="replace"; "\r\n" read as "\n"):
+ *
+ * - a line starts an event when it looks like `DDDD-DD-DDT...` (character 4 '-', character
+ *   10 'T', character 0 a digit); other lines continue the event above them;
  * - an event whose text holds a rare platform keyword (INIT_, RESTORE_, EXTENSION, TELEMETRY,
  *   LOGS, "platform., Task timed out after) is deferred whole;
  * - an event line holding "RequestId: " is read here only when it is exactly a canonical
  *   START / REPORT / END line of printable ASCII with a time `YYYY-MM-DDTHH:MM:SS[.f{1,9}]`
  *   followed by `Z` or `+HH:MM`; otherwise it is deferred;
- * - every other event line is application output (counted, nothing kept).
- *
- * Returns None when the chunk is not of 1-byte kind (the caller then uses the Python path).
+ * - every other event line is application output (counted, nothing kept), whatever its
+ *   characters (ASCII bytes never occur inside a longer UTF-8 sequence, so the searches for
+ *   the ASCII words above find what they find in the decoded text).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -25,6 +31,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Memory: the raw allocator (PyMem_Raw*), which needs no GIL: the scanners' loops run with the
+ * GIL released and build no Python object; their results become Python objects after it. */
 typedef struct {
     char *data;
     Py_ssize_t len;
@@ -35,7 +43,7 @@ static int buf_put(Buf *b, const void *item, Py_ssize_t size) {
     if (b->len + size > b->cap) {
         Py_ssize_t cap = b->cap ? b->cap * 2 : 4096;
         while (cap < b->len + size) cap *= 2;
-        char *data = PyMem_Realloc(b->data, cap);
+        char *data = PyMem_RawRealloc(b->data, cap);
         if (!data) return -1;
         b->data = data;
         b->cap = cap;
@@ -45,39 +53,64 @@ static int buf_put(Buf *b, const void *item, Py_ssize_t size) {
     return 0;
 }
 
-static void buf_free(Buf *b) { PyMem_Free(b->data); b->data = NULL; b->len = b->cap = 0; }
+/* room for cap bytes at least (a guess of the final size saves copies while growing) */
+static int buf_reserve(Buf *b, Py_ssize_t cap) {
+    if (cap <= b->cap) return 0;
+    char *data = PyMem_RawRealloc(b->data, cap);
+    if (!data) return -1;
+    b->data = data;
+    b->cap = cap;
+    return 0;
+}
+
+static void buf_free(Buf *b) { PyMem_RawFree(b->data); b->data = NULL; b->len = b->cap = 0; }
 
 static PyObject *buf_bytes(Buf *b) { return PyBytes_FromStringAndSize(b->data ? b->data : "", b->len); }
 
 /* ------------------------------------------------------------------ string tables */
 
 typedef struct {
-    const unsigned char *ptr;
+    const unsigned char *ptr;  /* a copy of the span (NULL: an empty slot) */
     Py_ssize_t len;
     int32_t index;
+    int32_t keyword;           /* the span holds a rare platform keyword (has_keyword) */
 } Slot;
 
+/* distinct spans (UTF-8) in first-use order; Python strings are made after the loop */
 typedef struct {
     Slot *slots;
     Py_ssize_t cap;   /* power of two */
     Py_ssize_t count;
-    PyObject *list;   /* the unique strings in index order */
+    Buf order;        /* Slot copies in index order */
 } Table;
 
 static int table_init(Table *t) {
+    memset(t, 0, sizeof *t);
     t->cap = 256;
-    t->count = 0;
-    t->slots = PyMem_Calloc(t->cap, sizeof(Slot));
-    t->list = PyList_New(0);
-    return (t->slots && t->list) ? 0 : -1;
+    t->slots = PyMem_RawCalloc(t->cap, sizeof(Slot));
+    return t->slots ? 0 : -1;
 }
 
 static void table_free(Table *t) {
     if (t->slots)
-        for (Py_ssize_t i = 0; i < t->cap; i++) PyMem_Free((void *)t->slots[i].ptr);
-    PyMem_Free(t->slots);
+        for (Py_ssize_t i = 0; i < t->cap; i++) PyMem_RawFree((void *)t->slots[i].ptr);
+    PyMem_RawFree(t->slots);
     t->slots = NULL;
-    Py_CLEAR(t->list);
+    buf_free(&t->order);
+}
+
+/* the table's strings, decoded from UTF-8 (validated by the scanners), in index order */
+static PyObject *table_strings(Table *t) {
+    PyObject *list = PyList_New(t->count);
+    if (!list) return NULL;
+    const Slot *entries = (const Slot *)t->order.data;
+    for (Py_ssize_t i = 0; i < t->count; i++) {
+        PyObject *text = PyUnicode_DecodeUTF8((const char *)entries[i].ptr, entries[i].len,
+                                              "surrogatepass");
+        if (!text) { Py_DECREF(list); return NULL; }
+        PyList_SET_ITEM(list, i, text);
+    }
+    return list;
 }
 
 /* a hash of the table's keys, eight bytes at a time (only equal spans need equal hashes) */
@@ -97,7 +130,7 @@ static uint64_t hash_span(const unsigned char *p, Py_ssize_t n) {
 
 static int table_grow(Table *t) {
     Py_ssize_t cap = t->cap * 2;
-    Slot *slots = PyMem_Calloc(cap, sizeof(Slot));
+    Slot *slots = PyMem_RawCalloc(cap, sizeof(Slot));
     if (!slots) return -1;
     for (Py_ssize_t i = 0; i < t->cap; i++) {
         Slot *s = &t->slots[i];
@@ -106,13 +139,33 @@ static int table_grow(Table *t) {
         while (slots[j].ptr) j = (j + 1) & (cap - 1);
         slots[j] = *s;
     }
-    PyMem_Free(t->slots);
+    PyMem_RawFree(t->slots);
     t->slots = slots;
     t->cap = cap;
     return 0;
 }
 
-/* index of the span in the table, adding it; -1 on memory error */
+static int has_keyword(const unsigned char *p, const unsigned char *end);
+
+/* the slot of the span, or NULL */
+static const Slot *table_find(const Table *t, const unsigned char *p, Py_ssize_t n) {
+    Py_ssize_t j = (Py_ssize_t)(hash_span(p, n) & (uint64_t)(t->cap - 1));
+    while (t->slots[j].ptr) {
+        const Slot *s = &t->slots[j];
+        if (s->len == n && memcmp(s->ptr, p, n) == 0) return s;
+        j = (j + 1) & (t->cap - 1);
+    }
+    return NULL;
+}
+
+/* does the span hold a rare platform keyword? Known for the spans of the table. */
+static int span_keyword(const Table *t, const unsigned char *p, Py_ssize_t n) {
+    const Slot *s = table_find(t, p, n);
+    return s ? s->keyword : has_keyword(p, p + n);
+}
+
+/* index of the span in the table, adding it; -1 on memory error (no exception set: the
+ * caller may not hold the GIL) */
 static int32_t table_index(Table *t, const unsigned char *p, Py_ssize_t n) {
     Py_ssize_t j = (Py_ssize_t)(hash_span(p, n) & (uint64_t)(t->cap - 1));
     while (t->slots[j].ptr) {
@@ -120,18 +173,13 @@ static int32_t table_index(Table *t, const unsigned char *p, Py_ssize_t n) {
         if (s->len == n && memcmp(s->ptr, p, n) == 0) return s->index;
         j = (j + 1) & (t->cap - 1);
     }
-    PyObject *text = PyUnicode_FromKindAndData(PyUnicode_1BYTE_KIND, p, n);
-    if (!text) return -1;
-    int rc = PyList_Append(t->list, text);
-    Py_DECREF(text);
-    if (rc < 0) return -1;
     /* a copy: the JSON-lines scanner's spans live in a scratch buffer reused line after line */
-    unsigned char *copy = PyMem_Malloc(n ? n : 1);
-    if (!copy) { PyErr_NoMemory(); return -1; }
+    unsigned char *copy = PyMem_RawMalloc(n ? n : 1);
+    if (!copy) return -1;
     memcpy(copy, p, n);
-    t->slots[j].ptr = copy;
-    t->slots[j].len = n;
-    t->slots[j].index = (int32_t)t->count;
+    Slot slot = {copy, n, (int32_t)t->count, has_keyword(p, p + n)};
+    if (buf_put(&t->order, &slot, sizeof slot) < 0) { PyMem_RawFree(copy); return -1; }
+    t->slots[j] = slot;
     t->count++;
     if (t->count * 2 > t->cap && table_grow(t) < 0) return -1;
     return (int32_t)(t->count - 1);
@@ -151,23 +199,104 @@ static uint64_t fnv1a(const unsigned char *p, Py_ssize_t n) {
 
 static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 
-/* Python's str.isdigit() on a Latin-1 character: ASCII digits and superscripts 1, 2, 3 */
-static int py_isdigit(unsigned char c) { return is_digit(c) || c == 0xB2 || c == 0xB3 || c == 0xB9; }
-
-/* Python's str.isspace() on a Latin-1 character */
-static int py_isspace(unsigned char c) {
-    return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F) || c == 0x85 || c == 0xA0;
+/* Python's str.isspace() on an ASCII character (bytes >= 0x80 start or continue longer
+ * UTF-8 sequences) */
+static int ascii_space(unsigned char c) {
+    return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F);
 }
 
 /* a token character of a fast line: printable ASCII but space */
 static int is_token(unsigned char c) { return c > 0x20 && c < 0x7F; }
 
+/* bytes of a canonical message line: printable ASCII, space and tab, but the backslash */
+static unsigned char message_byte[256];
+
+static void init_message_byte(void) {
+    for (int c = 0x20; c < 0x7F; c++) message_byte[c] = 1;
+    message_byte['\t'] = 1;
+    message_byte['\\'] = 0;
+}
+
 static int is_word(unsigned char c) {
     return is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
 }
 
+#define BAD_UTF8 0xFFFFFFFFu
+
+/* The next character of UTF-8 text at p (p < end): its length in bytes, *cp its code point,
+ * or BAD_UTF8 where Python's decoder (errors="replace") puts one U+FFFD: an invalid start
+ * byte alone, or the longest valid prefix of a sequence cut short (by an invalid byte or by
+ * end), as CPython's UTF-8 decoder delimits its errors. So decoding a line character by
+ * character gives the characters the readers' text wrapper gives. */
+static Py_ssize_t utf8_next(const unsigned char *p, const unsigned char *end, uint32_t *cp) {
+    unsigned char b = p[0];
+    if (b < 0x80) { *cp = b; return 1; }
+    int need;
+    uint32_t v;
+    unsigned char lo = 0x80, hi = 0xBF;  /* the second byte's range */
+    if (b >= 0xC2 && b <= 0xDF) {
+        need = 1; v = b & 0x1F;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+        need = 2; v = b & 0x0F;
+        if (b == 0xE0) lo = 0xA0; else if (b == 0xED) hi = 0x9F;  /* no overlong, no surrogate */
+    } else if (b >= 0xF0 && b <= 0xF4) {
+        need = 3; v = b & 0x07;
+        if (b == 0xF0) lo = 0x90; else if (b == 0xF4) hi = 0x8F;  /* no overlong, <= U+10FFFF */
+    } else {
+        *cp = BAD_UTF8;
+        return 1;
+    }
+    for (int i = 1; i <= need; i++) {
+        if (p + i >= end) { *cp = BAD_UTF8; return i; }
+        unsigned char c = p[i];
+        if (i == 1 ? (c < lo || c > hi) : (c < 0x80 || c > 0xBF)) { *cp = BAD_UTF8; return i; }
+        v = (v << 6) | (c & 0x3F);
+    }
+    *cp = v;
+    return need + 1;
+}
+
+/* [p, p + n) is valid UTF-8 */
+static int utf8_valid(const unsigned char *p, Py_ssize_t n) {
+    const unsigned char *end = p + n;
+    while (p < end) {
+        if (*p < 0x80) { p++; continue; }
+        uint32_t cp;
+        p += utf8_next(p, end, &cp);
+        if (cp == BAD_UTF8) return 0;
+    }
+    return 1;
+}
+
+/* Does the line [p, p + n) (UTF-8, no newline) start an event? As the Python readers decide
+ * on the decoded line: character 4 is '-', character 10 is 'T', character 0 a digit
+ * (str.isdigit). */
 static int event_line(const unsigned char *p, Py_ssize_t n) {
-    return n >= 11 && p[4] == '-' && p[10] == 'T' && py_isdigit(p[0]);
+    if (n < 11) return 0;  /* never fewer bytes than characters */
+    int ascii = 1;
+    for (int i = 0; i < 11; i++) ascii &= p[i] < 0x80;
+    if (ascii) return p[4] == '-' && p[10] == 'T' && is_digit(p[0]);
+    uint32_t c[11];
+    const unsigned char *q = p, *end = p + n;
+    int k = 0;
+    while (k < 11 && q < end) q += utf8_next(q, end, &c[k++]);
+    if (k < 11) return 0;
+    return c[4] == '-' && c[10] == 'T' && c[0] != BAD_UTF8 && Py_UNICODE_ISDIGIT(c[0]);
+}
+
+/* Does the line [p, end) hold a character that is not whitespace (str.strip() keeps some)? */
+static int has_text(const unsigned char *p, const unsigned char *end) {
+    while (p < end) {
+        if (*p < 0x80) {
+            if (!ascii_space(*p)) return 1;
+            p++;
+            continue;
+        }
+        uint32_t cp;
+        p += utf8_next(p, end, &cp);
+        if (cp == BAD_UTF8 || !Py_UNICODE_ISSPACE(cp)) return 1;
+    }
+    return 0;
 }
 
 static int starts_with(const unsigned char *p, const unsigned char *end, const char *lit) {
@@ -176,23 +305,41 @@ static int starts_with(const unsigned char *p, const unsigned char *end, const c
 }
 
 /* does [p, end) hold one of the rare platform keywords? */
-static int has_keyword(const unsigned char *p, const unsigned char *end) {
-    for (; p < end; p++) {
-        switch (*p) {
-        case 'I': if (starts_with(p, end, "INIT_")) return 1; break;
-        case 'E': if (starts_with(p, end, "EXTENSION")) return 1; break;
-        case 'T':
-            if (starts_with(p, end, "TELEMETRY") || starts_with(p, end, "Task timed out after"))
-                return 1;
-            break;
-        case 'L': if (starts_with(p, end, "LOGS")) return 1; break;
-        case 'R':
-            if (starts_with(p, end, "RESTORE_") || starts_with(p, end, "RequestId:\t")) return 1;
-            break;
-        case '"': if (starts_with(p, end, "\"platform.")) return 1; break;
-        default: break;
-        }
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* the high bit of each byte of x that is zero (and maybe of bytes above a zero byte: callers
+ * only test for none, or look at the bytes again) */
+static inline uint64_t zero_bytes(uint64_t x) { return (x - ONES) & ~x & HIGHS; }
+
+static int keyword_at(const unsigned char *p, const unsigned char *end) {
+    switch (*p) {
+    case 'I': return starts_with(p, end, "INIT_");
+    case 'E': return starts_with(p, end, "EXTENSION");
+    case 'T': return starts_with(p, end, "TELEMETRY") || starts_with(p, end, "Task timed out after");
+    case 'L': return starts_with(p, end, "LOGS");
+    case 'R': return starts_with(p, end, "RESTORE_") || starts_with(p, end, "RequestId:\t");
+    case '"': return starts_with(p, end, "\"platform.");
+    default: return 0;
     }
+}
+
+/* does [p, end) hold one of the rare platform keywords? Eight bytes at a time while none of
+ * them can start one. */
+static int has_keyword(const unsigned char *p, const unsigned char *end) {
+    while (end - p >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        uint64_t m = zero_bytes(w ^ (ONES * 'I')) | zero_bytes(w ^ (ONES * 'E'))
+                     | zero_bytes(w ^ (ONES * 'T')) | zero_bytes(w ^ (ONES * 'L'))
+                     | zero_bytes(w ^ (ONES * 'R')) | zero_bytes(w ^ (ONES * '"'));
+        if (m)
+            for (int i = 0; i < 8; i++)
+                if (keyword_at(p + i, end)) return 1;
+        p += 8;
+    }
+    for (; p < end; p++)
+        if (keyword_at(p, end)) return 1;
     return 0;
 }
 
@@ -240,11 +387,11 @@ static int parse_time(const unsigned char *p, const unsigned char *end, double *
     if (q < end && *q == '.') {
         q++;
         int digits = 0;
-        int64_t scale = 100000000;
+        static const int64_t scale[9] = {100000000, 10000000, 1000000, 100000, 10000, 1000,
+                                         100, 10, 1};
         while (q < end && is_digit(*q)) {
-            if (++digits > 9) return 0;
-            frac_ns += (*q - '0') * scale;
-            scale /= 10;
+            if (digits == 9) return 0;
+            frac_ns += (*q - '0') * scale[digits++];
             q++;
         }
         if (digits == 0) return 0;
@@ -267,9 +414,10 @@ static int parse_time(const unsigned char *p, const unsigned char *end, double *
      * decides about anything outside */
     if (seconds < 0 || seconds > 9214646400LL || (seconds == 9214646400LL && frac_ns > 0))
         return 0;
-    int64_t ns = seconds * 1000000000LL + frac_ns;
-    /* whole ms plus the fraction, as timeparse computes it from nanoseconds */
-    *out = (double)(ns / 1000000) + (double)(ns % 1000000) / 1e6;
+    /* whole ms plus the fraction, as timeparse computes it from integer nanoseconds
+     * (seconds * 10^9 + frac_ns; seconds >= 0, so the division splits this way) */
+    int32_t frac = (int32_t)frac_ns;
+    *out = (double)(seconds * 1000 + frac / 1000000) + (double)(frac % 1000000) / 1e6;
     return 1;
 }
 
@@ -299,8 +447,14 @@ static int parse_number(const unsigned char **pp, const unsigned char *end, int 
         if (n >= (Py_ssize_t)sizeof tmp) return 0;
         memcpy(tmp, start, n);
         tmp[n] = 0;
+        /* rare (more than 15 digits): Python's own conversion, with the GIL taken back for
+         * it (the scanners run without it) */
+        PyGILState_STATE gil = PyGILState_Ensure();
         *out = PyOS_string_to_double(tmp, NULL, NULL);
-        if (*out == -1.0 && PyErr_Occurred()) { PyErr_Clear(); return 0; }
+        int failed = *out == -1.0 && PyErr_Occurred();
+        if (failed) PyErr_Clear();
+        PyGILState_Release(gil);
+        if (failed) return 0;
     }
     *pp = p;
     return 1;
@@ -315,6 +469,14 @@ static int expect(const unsigned char **pp, const unsigned char *end, const char
 /* a run of token characters at *pp (at least one); its end */
 static const unsigned char *token(const unsigned char **pp, const unsigned char *end) {
     const unsigned char *p = *pp;
+    /* eight bytes at a time: the first byte <= 0x20 or >= 0x7F ends the token */
+    while (end - p >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        uint64_t stop = (((w - ONES * 0x21) & ~w) | ((w + ONES) | w)) & HIGHS;
+        if (stop) break;  /* the byte loop finds which */
+        p += 8;
+    }
     while (p < end && is_token(*p)) p++;
     if (p == *pp) return NULL;
     const unsigned char *start = *pp;
@@ -346,6 +508,16 @@ typedef struct {
     const unsigned char *etype; Py_ssize_t etype_len;
 } Row;
 
+/* an empty row: the fields the parsers read before they set them (cheaper than a memset of
+ * the whole row, line after line) */
+static void row_clear(Row *row) {
+    row->kind = NONE;
+    row->ts = 0;
+    row->stream = row->rid = row->ver = row->etype = NULL;
+    row->stream_len = row->rid_len = row->ver_len = row->etype_len = 0;
+    row->status = 0;
+}
+
 static int8_t status_code(const unsigned char *p, Py_ssize_t n) {
     char low[16];
     if (n == 0) return 0;
@@ -364,8 +536,9 @@ static int8_t status_code(const unsigned char *p, Py_ssize_t n) {
 static int parse_message_line(const unsigned char *t, const unsigned char *end, Row *row) {
     /* a backslash: an escaped copy ("\\t" as two characters), malformed for the general
      * parser */
-    for (const unsigned char *q = t; q < end; q++)
-        if (!(is_token(*q) || *q == ' ' || *q == '\t') || *q == '\\') return 0;
+    int bad = 0;
+    for (const unsigned char *q = t; q < end; q++) bad |= !message_byte[*q];
+    if (bad) return 0;
     if (expect(&t, end, "START RequestId: ")) {
         row->rid = rid_token(&t, end);
         if (!row->rid) return 0;
@@ -418,10 +591,10 @@ static int parse_message_line(const unsigned char *t, const unsigned char *end, 
 }
 
 /* a rare keyword in the variable parts of a parsed message (the fixed words hold none) */
-static int row_has_keyword(const Row *row) {
+static int row_has_keyword(const Row *row, const Table *versions, const Table *etypes) {
     return has_keyword(row->rid, row->rid + row->rid_len)
-           || (row->ver_len && has_keyword(row->ver, row->ver + row->ver_len))
-           || (row->etype_len && has_keyword(row->etype, row->etype + row->etype_len));
+           || (row->ver_len && span_keyword(versions, row->ver, row->ver_len))
+           || (row->etype_len && span_keyword(etypes, row->etype, row->etype_len));
 }
 
 /* Read one `aws logs tail` event line exactly: `<time> <stream> <message>`; 1 with row
@@ -441,22 +614,34 @@ static int parse_line(const unsigned char *p, const unsigned char *end, Row *row
     return 1;
 }
 
+/* RequestIds of one record kind: their bytes end to end, int64 offsets (len + 1, from 0) and
+ * uint64 FNV-1a hashes (lifecycle/read/request_ids.py's RequestIds, collect.hash_ids) */
+typedef struct {
+    Buf data, offsets, hashes;
+} Ids;
+
+static int ids_init(Ids *ids) {
+    int64_t zero = 0;
+    return buf_put(&ids->offsets, &zero, 8);
+}
+
+static int ids_put(Ids *ids, const unsigned char *p, Py_ssize_t n) {
+    uint64_t h = fnv1a(p, n);
+    if (buf_put(&ids->data, p, n) < 0 || buf_put(&ids->hashes, &h, 8) < 0) return -1;
+    int64_t end = ids->data.len;
+    return buf_put(&ids->offsets, &end, 8);
+}
+
+static void ids_free(Ids *ids) { buf_free(&ids->data); buf_free(&ids->offsets); buf_free(&ids->hashes); }
+
 typedef struct {
     Table streams, versions, etypes;
-    Buf slow;                                       /* int64 event offsets */
+    Buf slow;                                       /* int64 per deferred event/line */
     Buf s_stream, s_ts, s_ver;                      /* int32, double, int32 */
     Buf r_stream, r_ts, r_nums, r_status, r_etype;  /* int32, double, 5 doubles, int8, int32 */
-    PyObject *s_rid, *r_rid;                        /* RequestIds (str): sinks keep them */
+    Ids s_ids, r_ids;
     Py_ssize_t end_count;
 } Out;
-
-static int rid_append(PyObject *list, const unsigned char *p, Py_ssize_t n) {
-    PyObject *text = PyUnicode_FromKindAndData(PyUnicode_1BYTE_KIND, p, n);
-    if (!text) return -1;
-    int rc = PyList_Append(list, text);
-    Py_DECREF(text);
-    return rc;
-}
 
 static int commit(Out *o, Row *row) {
     if (row->kind == END) { o->end_count++; return 0; }
@@ -468,7 +653,7 @@ static int commit(Out *o, Row *row) {
         if (buf_put(&o->s_stream, &stream, 4) || buf_put(&o->s_ts, &row->ts, 8)
             || buf_put(&o->s_ver, &ver, 4))
             return -1;
-        return rid_append(o->s_rid, row->rid, row->rid_len);
+        return ids_put(&o->s_ids, row->rid, row->rid_len);
     }
     int32_t etype = 0;
     if (row->etype_len) {
@@ -479,7 +664,7 @@ static int commit(Out *o, Row *row) {
         || buf_put(&o->r_nums, row->nums, 40) || buf_put(&o->r_status, &row->status, 1)
         || buf_put(&o->r_etype, &etype, 4))
         return -1;
-    return rid_append(o->r_rid, row->rid, row->rid_len);
+    return ids_put(&o->r_ids, row->rid, row->rid_len);
 }
 
 static void out_free(Out *o) {
@@ -487,64 +672,79 @@ static void out_free(Out *o) {
     buf_free(&o->slow); buf_free(&o->s_stream); buf_free(&o->s_ts); buf_free(&o->s_ver);
     buf_free(&o->r_stream); buf_free(&o->r_ts); buf_free(&o->r_nums);
     buf_free(&o->r_status); buf_free(&o->r_etype);
-    Py_CLEAR(o->s_rid); Py_CLEAR(o->r_rid);
+    ids_free(&o->s_ids); ids_free(&o->r_ids);
 }
 
-/* empty columns and tables (error type index 0 is ""); -1 with an exception set */
-static int out_init(Out *o) {
+/* room for about `rows` records of each kind */
+static int out_reserve(Out *o, Py_ssize_t rows) {
+    return buf_reserve(&o->s_stream, rows * 4) || buf_reserve(&o->s_ts, rows * 8)
+           || buf_reserve(&o->s_ver, rows * 4) || buf_reserve(&o->s_ids.data, rows * 40)
+           || buf_reserve(&o->s_ids.offsets, rows * 8 + 8) || buf_reserve(&o->s_ids.hashes, rows * 8)
+           || buf_reserve(&o->r_stream, rows * 4) || buf_reserve(&o->r_ts, rows * 8)
+           || buf_reserve(&o->r_nums, rows * 40) || buf_reserve(&o->r_status, rows)
+           || buf_reserve(&o->r_etype, rows * 4) || buf_reserve(&o->r_ids.data, rows * 40)
+           || buf_reserve(&o->r_ids.offsets, rows * 8 + 8) || buf_reserve(&o->r_ids.hashes, rows * 8);
+}
+
+/* empty columns and tables (error type index 0 is ""), with room for the records of a chunk
+ * of `size` bytes (a START or REPORT line is longer than 100 bytes); -1 with an exception set */
+static int out_init(Out *o, Py_ssize_t size) {
     memset(o, 0, sizeof *o);
-    o->s_rid = PyList_New(0);
-    o->r_rid = PyList_New(0);
-    if (!o->s_rid || !o->r_rid || table_init(&o->streams) || table_init(&o->versions)
-        || table_init(&o->etypes)) {
+    if (out_reserve(o, size / 100 + 16)) {
         out_free(o);
         PyErr_NoMemory();
         return -1;
     }
     static const unsigned char empty[1] = {0};
-    if (table_index(&o->etypes, empty, 0) < 0) { out_free(o); return -1; }
+    if (table_init(&o->streams) || table_init(&o->versions) || table_init(&o->etypes)
+        || ids_init(&o->s_ids) || ids_init(&o->r_ids) || table_index(&o->etypes, empty, 0) < 0) {
+        out_free(o);
+        PyErr_NoMemory();
+        return -1;
+    }
     return 0;
 }
 
-/* the columns as (streams, versions, error types, starts, reports); the lists move into the
- * result */
+/* the columns as (streams, versions, error types, starts, reports) */
 static PyObject *out_columns(Out *o) {
-    PyObject *columns = Py_BuildValue(
-        "(NNN(NNNN)(NNNNNN))", o->streams.list, o->versions.list, o->etypes.list,
-        buf_bytes(&o->s_stream), buf_bytes(&o->s_ts), buf_bytes(&o->s_ver), o->s_rid,
+    PyObject *streams = table_strings(&o->streams);
+    PyObject *versions = streams ? table_strings(&o->versions) : NULL;
+    PyObject *etypes = versions ? table_strings(&o->etypes) : NULL;
+    if (!etypes) {
+        Py_XDECREF(streams);
+        Py_XDECREF(versions);
+        return NULL;
+    }
+    return Py_BuildValue(
+        "(NNN(NNNNNN)(NNNNNNNN))", streams, versions, etypes,
+        buf_bytes(&o->s_stream), buf_bytes(&o->s_ts), buf_bytes(&o->s_ver),
+        buf_bytes(&o->s_ids.data), buf_bytes(&o->s_ids.offsets), buf_bytes(&o->s_ids.hashes),
         buf_bytes(&o->r_stream), buf_bytes(&o->r_ts), buf_bytes(&o->r_nums),
-        buf_bytes(&o->r_status), buf_bytes(&o->r_etype), o->r_rid);
-    /* Py_BuildValue "N" stole the lists */
-    o->streams.list = o->versions.list = o->etypes.list = NULL;
-    o->s_rid = o->r_rid = NULL;
-    return columns;
+        buf_bytes(&o->r_status), buf_bytes(&o->r_etype),
+        buf_bytes(&o->r_ids.data), buf_bytes(&o->r_ids.offsets), buf_bytes(&o->r_ids.hashes));
 }
 
-/* close the current event: defer it, or keep its canonical row */
-static int close_event(Out *o, Py_ssize_t start, Py_ssize_t line_index, int deferred,
-                       Row *pending) {
+/* close the current event [start, end): defer it, or keep its canonical row */
+static int close_event(Out *o, Py_ssize_t start, Py_ssize_t end, Py_ssize_t line_index,
+                       int deferred, Row *pending) {
     if (start < 0) return 0;
     if (deferred) {
-        int64_t pair[2] = {start, line_index};  /* offset and line index in the chunk */
-        return buf_put(&o->slow, pair, 16);
+        int64_t where[3] = {start, line_index, end};  /* offsets and line index in the chunk */
+        return buf_put(&o->slow, where, 24);
     }
     if (pending->kind != NONE) return commit(o, pending);
     return 0;
 }
 
-static PyObject *scan(PyObject *self, PyObject *args) {
-    (void)self;
-    PyObject *chunk;
-    int first;
-    if (!PyArg_ParseTuple(args, "Up:scan", &chunk, &first)) return NULL;
-    if (PyUnicode_KIND(chunk) != PyUnicode_1BYTE_KIND) Py_RETURN_NONE;
-    const unsigned char *data = PyUnicode_1BYTE_DATA(chunk);
-    Py_ssize_t size = PyUnicode_GET_LENGTH(chunk);
+typedef struct {
+    Py_ssize_t lines, events, lead;
+    int seen_event;
+} TailCounts;
 
-    Out o;
-    if (out_init(&o) < 0) return NULL;
-
-    Py_ssize_t lines = 0, events = 0;
+/* The tail scanner's loop over [data, data + size): no Python object, no GIL needed; -1 on
+ * memory error (no exception set). */
+static int scan_tail(const unsigned char *data, Py_ssize_t size, Out *o, TailCounts *counts) {
+    Py_ssize_t lines = 0, events = 0, lead = 0;
     int seen_event = 0;
     Py_ssize_t event_start = -1;  /* offset of the current event's first line */
     Py_ssize_t event_index = 0;   /* its line index in the chunk */
@@ -556,20 +756,23 @@ static PyObject *scan(PyObject *self, PyObject *args) {
         const unsigned char *line = data + pos;
         const unsigned char *nl = memchr(line, '\n', size - pos);
         Py_ssize_t len = nl ? nl - line : size - pos;
+        Py_ssize_t next = pos + len + 1;
+        /* "\r\n" ends a line as "\n" does (the text readers replace "\r\n" by "\n") */
+        if (nl && len > 0 && line[len - 1] == '\r') len--;
         const unsigned char *end = line + len;
         lines++;
         if (event_line(line, len)) {
-            if (close_event(&o, event_start, event_index, deferred, &pending) < 0) goto fail;
+            if (close_event(o, event_start, pos, event_index, deferred, &pending) < 0) return -1;
             seen_event = 1;
             events++;
             event_start = pos;
             event_index = lines - 1;
             deferred = 0;
-            memset(&pending, 0, sizeof pending);
+            row_clear(&pending);
             if (parse_line(line, end, &pending)) {
                 /* the fixed words hold no keyword: look in the variable parts only */
-                if (has_keyword(pending.stream, pending.stream + pending.stream_len)
-                    || row_has_keyword(&pending))
+                if (span_keyword(&o->streams, pending.stream, pending.stream_len)
+                    || row_has_keyword(&pending, &o->versions, &o->etypes))
                     deferred = 1;
             } else {
                 pending.kind = NONE;
@@ -585,25 +788,49 @@ static PyObject *scan(PyObject *self, PyObject *args) {
             if (!deferred && (has_keyword(line, end)
                               || (pending.kind != NONE && memchr(line, '\\', len))))
                 deferred = 1;
-        } else if (first && !seen_event) {
-            for (const unsigned char *q = line; q < end; q++)
-                if (!py_isspace(*q)) { events++; break; }  /* output before the first event */
+        } else {
+            /* output before the first event line: events when the chunk starts the input */
+            if (has_text(line, end)) lead++;
         }
-        pos += len + 1;
+        pos = next;
     }
-    if (close_event(&o, event_start, event_index, deferred, &pending) < 0) goto fail;
+    if (close_event(o, event_start, size, event_index, deferred, &pending) < 0) return -1;
+    counts->lines = lines;
+    counts->events = events;
+    counts->lead = lead;
+    counts->seen_event = seen_event;
+    return 0;
+}
 
+/* scan(chunk) -> (lines, events, lead, end_count, seen_event, slow, columns); see the top.
+ * lead: the non-blank lines before the chunk's first event line (events only when the chunk
+ * starts the input: else they continue an event of an earlier chunk); slow: int64 triples
+ * (start offset, line index, end offset) of the events left to the general parser. */
+static PyObject *scan(PyObject *self, PyObject *args) {
+    (void)self;
+    Py_buffer view;
+    if (!PyArg_ParseTuple(args, "y*:scan", &view)) return NULL;
+    Out o;
+    if (out_init(&o, view.len) < 0) { PyBuffer_Release(&view); return NULL; }
+    TailCounts counts;
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = scan_tail(view.buf, view.len, &o, &counts);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&view);
+    if (rc < 0) {
+        out_free(&o);
+        return PyErr_NoMemory();
+    }
     PyObject *columns = out_columns(&o);
-    PyObject *result = columns ? Py_BuildValue("(nnnNNO)", lines, events, o.end_count,
-                                               PyBool_FromLong(seen_event), buf_bytes(&o.slow),
-                                               columns)
+    PyObject *result = columns ? Py_BuildValue("(nnnnNNO)", counts.lines, counts.events,
+                                               counts.lead, o.end_count,
+                                               PyBool_FromLong(counts.seen_event),
+                                               buf_bytes(&o.slow), columns)
                                : NULL;
     Py_XDECREF(columns);
     out_free(&o);
     return result;
-fail:
-    out_free(&o);
-    return NULL;
 }
 
 /* ------------------------------------------------------------------ JSON lines */
@@ -631,8 +858,6 @@ static void init_string_stop(void) {
 
 /* the first quote, backslash or control character from p on (end when there is none):
  * eight bytes at a time while none of the eight is one */
-#define ONES 0x0101010101010101ULL
-#define HIGHS 0x8080808080808080ULL
 static const unsigned char *string_run(const unsigned char *p, const unsigned char *end) {
     while (end - p >= 8) {
         uint64_t w;
@@ -652,17 +877,59 @@ typedef struct {
     Py_ssize_t len;
 } Span;
 
-/* The JSON string whose opening quote is at *pp, decoded as Latin-1 code units into *out
- * (pointing into the chunk, or into b when it holds escapes): 1 with *pp past the closing
- * quote; 0 when this scanner does not read it exactly (an invalid escape, a raw control
- * character, a code point beyond U+00FF: the general parser decides); -1 on memory error. */
+/* the plain run [p, q) of a JSON string: ASCII, or valid UTF-8 (Python decodes invalid bytes
+ * to U+FFFD: the general parser reads those lines) */
+static int plain_run(const unsigned char *p, const unsigned char *q) {
+    while (q - p >= 8) {  /* eight ASCII bytes at a time */
+        uint64_t w;
+        memcpy(&w, p, 8);
+        if (w & HIGHS) break;
+        p += 8;
+    }
+    for (; p < q; p++)
+        if (*p >= 0x80) return utf8_valid(p, q - p);
+    return 1;
+}
+
+static int put_utf8(Buf *b, uint32_t cp) {
+    unsigned char u[4];
+    Py_ssize_t n;
+    if (cp < 0x80) { u[0] = (unsigned char)cp; n = 1; }
+    else if (cp < 0x800) { u[0] = 0xC0 | (cp >> 6); u[1] = 0x80 | (cp & 0x3F); n = 2; }
+    else if (cp < 0x10000) {
+        u[0] = 0xE0 | (cp >> 12); u[1] = 0x80 | ((cp >> 6) & 0x3F); u[2] = 0x80 | (cp & 0x3F);
+        n = 3;
+    } else {
+        u[0] = 0xF0 | (cp >> 18); u[1] = 0x80 | ((cp >> 12) & 0x3F);
+        u[2] = 0x80 | ((cp >> 6) & 0x3F); u[3] = 0x80 | (cp & 0x3F);
+        n = 4;
+    }
+    return buf_put(b, u, n);
+}
+
+/* four hex digits at p (p + 4 <= end): the value, or -1 */
+static int hex4(const unsigned char *p) {
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+        int h = hex_value(p[i]);
+        if (h < 0) return -1;
+        v = v * 16 + h;
+    }
+    return v;
+}
+
+/* The JSON string whose opening quote is at *pp, decoded to UTF-8 into *out (pointing into
+ * the chunk, or into b when it holds escapes): 1 with *pp past the closing quote; 0 when this
+ * scanner does not read it exactly (an invalid escape, a raw control character, bytes that
+ * are not UTF-8, a lone surrogate escape: the general parser decides); -1 on memory error. */
 static int json_string(const unsigned char **pp, const unsigned char *end, Buf *b, Span *out) {
     const unsigned char *p = *pp;
     if (p >= end || *p != '"') return 0;
     const unsigned char *start = ++p;
     p = string_run(p, end);
     if (p >= end) return 0;
-    if (*p == '"') {  /* no escape: the chunk's own characters */
+    if (!plain_run(start, p)) return 0;
+    if (*p == '"') {  /* no escape: the chunk's own bytes */
         out->ptr = start;
         out->len = p - start;
         *pp = p + 1;
@@ -673,7 +940,10 @@ static int json_string(const unsigned char **pp, const unsigned char *end, Buf *
     for (;;) {
         const unsigned char *run = p;
         p = string_run(p, end);
-        if (p > run && buf_put(b, run, p - run) < 0) return -1;
+        if (p > run) {
+            if (!plain_run(run, p)) return 0;
+            if (buf_put(b, run, p - run) < 0) return -1;
+        }
         if (p >= end || *p < 0x20) return 0;
         if (*p == '"') {
             out->ptr = (const unsigned char *)b->data;
@@ -694,16 +964,18 @@ static int json_string(const unsigned char **pp, const unsigned char *end, Buf *
         case 't': c = '\t'; break;
         case 'u': {
             if (end - p < 6) return 0;
-            int cp = 0;
-            for (int i = 2; i < 6; i++) {
-                int h = hex_value(p[i]);
-                if (h < 0) return 0;
-                cp = cp * 16 + h;
+            int cp = hex4(p + 2);
+            if (cp < 0 || (cp >= 0xDC00 && cp <= 0xDFFF)) return 0;  /* a lone low surrogate */
+            p += 6;
+            if (cp >= 0xD800 && cp <= 0xDBFF) {  /* a pair, as json.loads joins it */
+                if (end - p < 6 || p[0] != '\\' || p[1] != 'u') return 0;
+                int low = hex4(p + 2);
+                if (low < 0xDC00 || low > 0xDFFF) return 0;
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+                p += 6;
             }
-            if (cp > 0xFF) return 0;
-            c = (unsigned char)cp;
-            p += 4;
-            break;
+            if (put_utf8(b, (uint32_t)cp) < 0) return -1;
+            continue;
         }
         default: return 0;
         }
@@ -819,14 +1091,15 @@ static int outside(double v, double low, double high) { return v == v && !(v >= 
  * it). Same grammar as the tail lines; a message the grammar does not take is application
  * output only when it cannot start a platform record (platform._parse dispatches on the
  * first character) and holds no rare keyword ("Task timed out after" anywhere). */
-static int classify_message(const unsigned char *m, Py_ssize_t n, Row *row) {
+static int classify_message(const unsigned char *m, Py_ssize_t n, Row *row, const Out *o) {
     const unsigned char *end = m + n;
     if (n == 0) return 0;
     if (memchr(m, '\\', n)) return -1;  /* escaped copies ("\t" as two characters) */
     const unsigned char *nl = memchr(m, '\n', n);
     const unsigned char *first_end = nl ? nl : end;
     if (parse_message_line(m, first_end, row)) {
-        if (row_has_keyword(row) || (nl && has_keyword(nl, end))) return -1;
+        if (row_has_keyword(row, &o->versions, &o->etypes) || (nl && has_keyword(nl, end)))
+            return -1;
         /* numbers Lambda cannot produce: the general parser counts the event malformed */
         if (row->kind == REPORT
             && (outside(row->nums[0], 0.0, 86400000.0) || outside(row->nums[1], 0.0, 86400000.0)
@@ -840,57 +1113,16 @@ static int classify_message(const unsigned char *m, Py_ssize_t n, Row *row) {
     return 0;
 }
 
-static int all_ascii(const unsigned char *p, Py_ssize_t n) {
-    Py_ssize_t i = 0;
-    uint64_t any = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, p + i, 8);
-        any |= w;
-    }
-    for (; i < n; i++) any |= p[i];
-    return (any & HIGHS) == 0;
-}
+typedef struct {
+    Py_ssize_t lines, events, ignored;
+    Buf first_use;  /* int64 line index where each stream is first used */
+} JsonCounts;
 
-/* scan_jsonl(chunk) -> (lines, events, ignored, end_count, slow, first_use, columns) or None.
- * chunk: whole lines of JSON lines text, a str of 1-byte kind or UTF-8 bytes (any buffer)
- * that are all ASCII (None for any other chunk: the caller reads it another way). Every line in
- * the event shape of json_event whose message is a canonical START/END/REPORT or application
- * output is read here; the offset, length and line index of every other non-blank line are
- * in slow (int64 triples). Columns as scan's; a stream is "<group>\0<stream>", and the streams
- * list also holds those of END lines (every environment a record names) and first_use the
- * line index where each is first named (int64), so that environments are registered in read
- * order. */
-static PyObject *scan_jsonl_data(const unsigned char *data, Py_ssize_t size);
-
-static PyObject *scan_jsonl(PyObject *self, PyObject *args) {
-    (void)self;
-    PyObject *chunk;
-    if (!PyArg_ParseTuple(args, "O:scan_jsonl", &chunk)) return NULL;
-    if (PyUnicode_Check(chunk)) {
-        if (PyUnicode_KIND(chunk) != PyUnicode_1BYTE_KIND) Py_RETURN_NONE;
-        return scan_jsonl_data(PyUnicode_1BYTE_DATA(chunk), PyUnicode_GET_LENGTH(chunk));
-    }
-    /* UTF-8 bytes (bytes, bytearray, memoryview): read here when they are all ASCII */
-    Py_buffer view;
-    if (PyObject_GetBuffer(chunk, &view, PyBUF_SIMPLE) < 0) return NULL;
-    PyObject *result;
-    if (all_ascii(view.buf, view.len)) {
-        result = scan_jsonl_data(view.buf, view.len);
-    } else {
-        result = Py_None;
-        Py_INCREF(result);
-    }
-    PyBuffer_Release(&view);
-    return result;
-}
-
-static PyObject *scan_jsonl_data(const unsigned char *data, Py_ssize_t size) {
-    Out o;
-    if (out_init(&o) < 0) return NULL;
+/* The JSON-lines scanner's loop over [data, data + size): no Python object, no GIL needed;
+ * -1 on memory error (no exception set). */
+static int scan_jsonl_loop(const unsigned char *data, Py_ssize_t size, Out *o, JsonCounts *c) {
     Scratch s;
     memset(&s, 0, sizeof s);
-    Buf first_use = {NULL, 0, 0};  /* int64 line index where each stream is first used */
     Py_ssize_t lines = 0, events = 0, ignored = 0;
     Py_ssize_t pos = 0;
     while (pos < size) {
@@ -899,19 +1131,21 @@ static PyObject *scan_jsonl_data(const unsigned char *data, Py_ssize_t size) {
         Py_ssize_t len = nl ? nl - line : size - pos;
         const unsigned char *p = line, *end = line + len;
         lines++;
-        while (p < end && py_isspace(*p)) p++;      /* str.strip() */
-        while (end > p && py_isspace(end[-1])) end--;
+        /* str.strip() of ASCII whitespace; a line with other whitespace at an end does not
+         * start with '{' or end with '}' here and goes to the general parser, which strips it */
+        while (p < end && ascii_space(*p)) p++;
+        while (end > p && ascii_space(end[-1])) end--;
         if (p < end) {
             int64_t ts = 0;
             int rc = json_event(p, end, &s, &ts);
             if (rc < 0) goto fail;
             Row row;
-            memset(&row, 0, sizeof row);
+            row_clear(&row);
             if (rc == 1) {
                 Py_ssize_t n = s.message_s.len;
                 const unsigned char *m = s.message_s.ptr;
                 while (n > 0 && m[n - 1] == '\n') n--;
-                rc = classify_message(m, n, &row);
+                rc = classify_message(m, n, &row, o);
                 if (rc == 1) {
                     /* the environment key: group, NUL, stream */
                     static const unsigned char nul = 0;
@@ -930,21 +1164,21 @@ static PyObject *scan_jsonl_data(const unsigned char *data, Py_ssize_t size) {
             }
             if (rc < 0) {
                 int64_t where[3] = {pos, len, lines - 1};  /* offset, length, line index */
-                if (buf_put(&o.slow, where, 24) < 0) goto fail;
+                if (buf_put(&o->slow, where, 24) < 0) goto fail;
             } else {
                 events++;
                 if (rc == 0) {
                     ignored++;
                 } else {
-                    Py_ssize_t known = o.streams.count;
+                    Py_ssize_t known = o->streams.count;
                     /* an END names its environment too (the general parser registers it) */
                     if ((row.kind == END
-                         && table_index(&o.streams, row.stream, row.stream_len) < 0)
-                        || commit(&o, &row) < 0)
+                         && table_index(&o->streams, row.stream, row.stream_len) < 0)
+                        || commit(o, &row) < 0)
                         goto fail;
-                    if (o.streams.count > known) {  /* where the environment is first named */
+                    if (o->streams.count > known) {  /* where the environment is first named */
                         int64_t index = lines - 1;
-                        if (buf_put(&first_use, &index, 8) < 0) goto fail;
+                        if (buf_put(&c->first_use, &index, 8) < 0) goto fail;
                     }
                 }
             }
@@ -952,20 +1186,50 @@ static PyObject *scan_jsonl_data(const unsigned char *data, Py_ssize_t size) {
         pos += len + 1;
     }
     scratch_free(&s);
-    PyObject *columns = out_columns(&o);
-    PyObject *result = columns ? Py_BuildValue("(nnnnNNO)", lines, events, ignored,
-                                               o.end_count, buf_bytes(&o.slow),
-                                               buf_bytes(&first_use), columns)
-                               : NULL;
-    Py_XDECREF(columns);
-    buf_free(&first_use);
-    out_free(&o);
-    return result;
+    c->lines = lines;
+    c->events = events;
+    c->ignored = ignored;
+    return 0;
 fail:
     scratch_free(&s);
-    buf_free(&first_use);
+    return -1;
+}
+
+/* scan_jsonl(chunk) -> (lines, events, ignored, end_count, slow, first_use, columns).
+ * chunk: whole lines of JSON lines text as UTF-8 bytes (any buffer). Every line in the event
+ * shape of json_event whose message is a canonical START/END/REPORT or application output is
+ * read here; the byte offset, byte length and line index of every other non-blank line are in
+ * slow (int64 triples). Columns as scan's; a stream is "<group>\0<stream>", and the streams
+ * list also holds those of END lines (every environment a record names) and first_use the
+ * line index where each is first named (int64), so that environments are registered in read
+ * order. The loop runs without the GIL. */
+static PyObject *scan_jsonl(PyObject *self, PyObject *args) {
+    (void)self;
+    Py_buffer view;
+    if (!PyArg_ParseTuple(args, "y*:scan_jsonl", &view)) return NULL;
+    Out o;
+    if (out_init(&o, view.len) < 0) { PyBuffer_Release(&view); return NULL; }
+    JsonCounts c;
+    memset(&c, 0, sizeof c);
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = scan_jsonl_loop(view.buf, view.len, &o, &c);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&view);
+    PyObject *result = NULL;
+    if (rc < 0) {
+        PyErr_NoMemory();
+    } else {
+        PyObject *columns = out_columns(&o);
+        result = columns ? Py_BuildValue("(nnnnNNO)", c.lines, c.events, c.ignored,
+                                         o.end_count, buf_bytes(&o.slow),
+                                         buf_bytes(&c.first_use), columns)
+                         : NULL;
+        Py_XDECREF(columns);
+    }
+    buf_free(&c.first_use);
     out_free(&o);
-    return NULL;
+    return result;
 }
 
 static PyObject *hash_ids(PyObject *self, PyObject *arg) {
@@ -1010,9 +1274,9 @@ static PyMethodDef methods[] = {
     {"hash_ids", hash_ids, METH_O,
      "hash_ids(ids: Sequence[str]) -> bytes of uint64 FNV-1a hashes of their UTF-8 bytes"},
     {"scan", scan, METH_VARARGS,
-     "scan(chunk: str, first: bool) -> columns of a chunk of aws logs tail text, or None"},
+     "scan(chunk: bytes) -> columns of a chunk of aws logs tail text (UTF-8)"},
     {"scan_jsonl", scan_jsonl, METH_VARARGS,
-     "scan_jsonl(chunk: str) -> columns of a chunk of JSON lines (lamlife fetch), or None"},
+     "scan_jsonl(chunk: bytes) -> columns of a chunk of JSON lines (lamlife fetch, UTF-8)"},
     {"scan_events", scan_events, METH_VARARGS,
      "scan_events(chunk: str, pos: int, first: bool) -> columns of filter-log-events events"},
     {"scan_csv", scan_csv, METH_VARARGS,
@@ -1028,6 +1292,7 @@ static struct PyModuleDef module = {
 
 PyMODINIT_FUNC PyInit__tailscan(void) {
     init_string_stop();
+    init_message_byte();
     return PyModule_Create(&module);
 }
 
@@ -1139,7 +1404,7 @@ static const unsigned char *json_skip(const unsigned char *p, const unsigned cha
 }
 
 /* scan_events(chunk, pos, first) -> (status, pos, first, quiet, slow, events, ignored,
- * end_count, columns, first_use) or None (a chunk not of 1-byte kind).
+ * end_count, columns, first_use) or None (a chunk not all ASCII).
  * Reads the elements of a filter-log-events "events" array in chunk (a str) from pos, which
  * is just after the '[' (first true) or just after an element (first false). Every element
  * in the shape of page_event whose message is a canonical START/END/REPORT or application
@@ -1158,7 +1423,7 @@ static PyObject *scan_events(PyObject *self, PyObject *args) {
     Py_ssize_t pos;
     int first;
     if (!PyArg_ParseTuple(args, "Unp:scan_events", &chunk, &pos, &first)) return NULL;
-    if (PyUnicode_KIND(chunk) != PyUnicode_1BYTE_KIND) Py_RETURN_NONE;
+    if (!PyUnicode_IS_ASCII(chunk)) Py_RETURN_NONE;  /* ASCII is its own UTF-8 */
     const unsigned char *data = PyUnicode_1BYTE_DATA(chunk);
     Py_ssize_t size = PyUnicode_GET_LENGTH(chunk);
     if (pos < 0 || pos > size) {
@@ -1167,7 +1432,7 @@ static PyObject *scan_events(PyObject *self, PyObject *args) {
     }
     const unsigned char *end = data + size;
     Out o;
-    if (out_init(&o) < 0) return NULL;
+    if (out_init(&o, size) < 0) return NULL;
     Scratch s;
     memset(&s, 0, sizeof s);
     Table quiet;  /* streams of the application output read here */
@@ -1190,12 +1455,12 @@ static PyObject *scan_events(PyObject *self, PyObject *args) {
         int rc = page_event(q, end, &s, &ts, &after);
         if (rc < 0) goto fail;
         Row row;
-        memset(&row, 0, sizeof row);
+        row_clear(&row);
         if (rc == 1) {
             Py_ssize_t n = s.message_s.len;
             const unsigned char *m = s.message_s.ptr;
             while (n > 0 && m[n - 1] == '\n') n--;
-            rc = classify_message(m, n, &row);
+            rc = classify_message(m, n, &row, &o);
         } else {
             rc = -1;
         }
@@ -1232,7 +1497,8 @@ static PyObject *scan_events(PyObject *self, PyObject *args) {
     scratch_free(&s);
     PyObject *result = NULL, *columns = out_columns(&o);
     if (columns)
-        result = Py_BuildValue("(inNONnnnON)", status, pos, PyBool_FromLong(first), quiet.list,
+        result = Py_BuildValue("(inNNNnnnON)", status, pos, PyBool_FromLong(first),
+                               table_strings(&quiet),
                                buf_bytes(&slow), events, ignored, o.end_count, columns,
                                buf_bytes(&first_use));
     Py_XDECREF(columns);
@@ -1242,6 +1508,7 @@ static PyObject *scan_events(PyObject *self, PyObject *args) {
     out_free(&o);
     return result;
 fail:
+    if (!PyErr_Occurred()) PyErr_NoMemory();
     scratch_free(&s);
     table_free(&quiet);
     buf_free(&slow);
@@ -1425,8 +1692,8 @@ static int csv_record(const unsigned char *p, const unsigned char *end, int fina
 }
 
 /* scan_csv(chunk, pos, final, columns, ts_i, msg_i, stream_i, group_i) -> (0, pos, 0, lines,
- * 0, events, ignored, end_count, columns, slow, first_use) or None (a chunk not of
- * 1-byte kind).
+ * 0, events, ignored, end_count, columns, slow, first_use) or None (a chunk not all
+ * ASCII).
  * Reads the records of a Logs Insights CSV export (after its header) in chunk from pos, the
  * start of a record; final: the chunk ends the file. A record of `columns` plain fields
  * whose @timestamp is a time insights_time reads and whose @message (not empty) is a
@@ -1444,7 +1711,7 @@ static PyObject *scan_csv(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "Unpiiiii:scan_csv", &chunk, &pos, &final, &ncols, &ts_i,
                           &msg_i, &stream_i, &group_i))
         return NULL;
-    if (PyUnicode_KIND(chunk) != PyUnicode_1BYTE_KIND) Py_RETURN_NONE;
+    if (!PyUnicode_IS_ASCII(chunk)) Py_RETURN_NONE;  /* ASCII is its own UTF-8 */
     const unsigned char *data = PyUnicode_1BYTE_DATA(chunk);
     Py_ssize_t size = PyUnicode_GET_LENGTH(chunk);
     if (pos < 0 || pos > size || ncols < 1 || ncols > CSV_MAX_COLUMNS || ts_i < 0
@@ -1455,7 +1722,7 @@ static PyObject *scan_csv(PyObject *self, PyObject *args) {
     }
     const unsigned char *end = data + size;
     Out o;
-    if (out_init(&o) < 0) return NULL;
+    if (out_init(&o, size) < 0) return NULL;
     Buf qbuf = {NULL, 0, 0}, env = {NULL, 0, 0};
     Span fields[CSV_MAX_COLUMNS];
     Py_ssize_t lines = 0, events = 0, ignored = 0;
@@ -1469,7 +1736,7 @@ static PyObject *scan_csv(PyObject *self, PyObject *args) {
         if (rc < 0) goto fail;
         if (rc == 0) break;
         Row row;
-        memset(&row, 0, sizeof row);
+        row_clear(&row);
         int kind = -1;  /* -1 general, 0 nothing kept, 1 a record */
         if (rc == 1 && nfields == 0) {
             kind = 0;  /* a blank line */
@@ -1479,7 +1746,7 @@ static PyObject *scan_csv(PyObject *self, PyObject *args) {
             Py_ssize_t n = fields[msg_i].len;
             while (n > 0 && fields[msg_i].ptr[n - 1] == '\n') n--;
             double ts = row.ts;
-            int c = classify_message(fields[msg_i].ptr, n, &row);
+            int c = classify_message(fields[msg_i].ptr, n, &row, &o);
             row.ts = ts;
             if (c == 0) {
                 events++;
@@ -1522,6 +1789,7 @@ static PyObject *scan_csv(PyObject *self, PyObject *args) {
     out_free(&o);
     return result;
 fail:
+    if (!PyErr_Occurred()) PyErr_NoMemory();
     buf_free(&qbuf);
     buf_free(&env);
     buf_free(&slow);

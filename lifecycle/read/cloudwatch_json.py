@@ -540,18 +540,18 @@ def read_json_stream(source: Source, text: io.TextIOWrapper, options: ReadOption
     result.stats.lines += window.newlines + (0 if window.last == "\n" else 1)
 
 
-_BEYOND_LATIN1 = re.compile("[^\x00-\xff]")
+_NOT_ASCII = re.compile("[^\x00-\x7f]")
 
 
 def _scan_events(buf: str, p: int, first: bool) -> tuple[Any, int]:
     """``scan_events`` from ``p``, and what to add to the positions it returns. A block
-    holding characters beyond U+00FF (which the scanner does not take) is scanned up to the
-    next of them: the element holding it is read the general way, and the next call goes on
-    after it."""
+    holding characters beyond ASCII (the scanner reads ASCII text, its own UTF-8) is scanned
+    up to the next of them: the element holding it is read the general way, and the next
+    call goes on after it."""
     scanned = compiled.tailscan.scan_events(buf, p, first)
     if scanned is not None:
         return scanned, 0
-    wide = _BEYOND_LATIN1.search(buf, p)
+    wide = _NOT_ASCII.search(buf, p)
     end = len(buf) if wide is None else wide.start()
     if end == p:
         return None, 0

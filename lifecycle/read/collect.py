@@ -5,18 +5,23 @@ hand over whole columns of already parsed STARTs and REPORTs (``add_starts`` /
 ``add_reports``, the fast path of the line readers). The sink counts every event as a record,
 application output or malformed, and keeps:
 
-- STARTs and REPORTs in typed column chunks (RequestIds of STARTs only as 64-bit hashes), so
-  memory grows with invocations, not with bytes read;
+- STARTs and REPORTs in compact column chunks, so memory grows with invocations, not with
+  bytes read: environment codes int32, times float64 epoch ms, RequestIds as 64-bit hashes
+  (STARTs) or a ``RequestIds`` column of UTF-8 bytes (REPORTs), versions, statuses and error
+  types as small integer codes into ``labels``, REPORT numbers as exact integers (``read.exact``);
 - marks: lifecycle records between invocations (INIT_START, INIT_REPORT, RESTORE_*, EXTENSION);
 - status lines: "Task timed out", crash lines and JSON runtimeDone, joined later by RequestId.
 
 ``finish()`` pairs every REPORT with its START by (function, environment, RequestId) and time:
 never by RequestId alone (async retries reuse it), and a REPORT takes the latest START at or
-before it. The paired columns are in ``paired``.
+before it. The paired columns are in ``paired``, still compact (``label_array()[codes]``
+and ``exact.decode`` give strings and float64); the engine consumes them.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import math
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lamlife.lifecycle.read import compiled
+from lamlife.lifecycle.read import compiled, exact
 from lamlife.lifecycle.read.overlap import (
     drop_duplicates,
     member_of,
@@ -144,54 +149,110 @@ class SinkCounts:
 
 
 class _Columns:
-    """Rows appended one at a time or as arrays, concatenated once at the end."""
+    """Rows appended one at a time or as arrays, stored compact, concatenated once at the end.
 
-    def __init__(self, numeric: Sequence[str], text: Sequence[str]) -> None:
-        self.numeric = tuple(numeric)
-        self.text = tuple(text)
-        self._rows: dict[str, list[Any]] = {name: [] for name in (*self.numeric, *self.text)}
-        self._chunks: dict[str, list[Any]] = {name: [] for name in (*self.numeric, *self.text)}
+    Each column has a kind: ``env`` (int32 environment codes), ``seq`` (read order: int32,
+    int64 past 2**31 - 1 records), ``ts`` (float64 epoch ms), ``hash`` (uint64 RequestId hashes),
+    ``ids`` (a RequestIds column), ``label`` (codes into the sink's labels: versions,
+    statuses, error types; int16, int64 past 32,767 distinct ones) and ``exact`` (REPORT
+    numbers as ``read.exact`` integers, float64 where not exact). Chunks of one column in
+    different integer widths join in the wider one.
+    """
+
+    def __init__(self, kinds: dict[str, str], label_codes: Callable[[Any], np.ndarray]) -> None:
+        self.kinds = dict(kinds)
+        self.first = next(iter(kinds))
+        self._label_codes = label_codes
+        self._rows: dict[str, list[Any]] = {name: [] for name in kinds}
+        self._chunks: dict[str, list[Any]] = {name: [] for name in kinds}
 
     def append(self, **values: Any) -> None:
         rows = self._rows
         for name, value in values.items():
             rows[name].append(value)
-        if len(rows[self.numeric[0]]) >= _FLUSH_ROWS:
+        if len(rows[self.first]) >= _FLUSH_ROWS:
             self._flush()
 
     def extend(self, **arrays: Any) -> None:
         self._flush()
         for name, value in arrays.items():
-            self._chunks[name].append(value)
+            self._chunks[name].append(self._stored(name, value))
+
+    def _stored(self, name: str, values: Any) -> Any:
+        kind = self.kinds[name]
+        if kind == "ids":
+            return _request_ids(values)
+        if kind == "hash":
+            return np.asarray(values, dtype=np.uint64)
+        if kind == "label":
+            return self._label_codes(values)
+        if kind == "exact":
+            return exact.encode(values, exact.SCALES[name])
+        if kind == "seq":
+            return _narrow(np.asarray(values, dtype=np.int64), np.int32)
+        return np.asarray(values, dtype=_DTYPES[kind])
 
     def _flush(self) -> None:
         rows = self._rows
-        if not rows[self.numeric[0]]:
+        if not rows[self.first]:
             return
-        for name in self.numeric:
-            if name == "rid_hash":  # rows hold the RequestIds: hash them all at once
-                self._chunks[name].append(hash_ids(rows[name]))
+        for name, values in rows.items():
+            if self.kinds[name] == "hash":  # rows hold the RequestIds: hash them all at once
+                self._chunks[name].append(hash_ids(values))
             else:
-                dtype = np.int64 if name in ("env", "seq") else np.float64
-                self._chunks[name].append(np.asarray(rows[name], dtype=dtype))
-            rows[name] = []
-        for name in self.text:
-            self._chunks[name].append(rows[name])
+                self._chunks[name].append(self._stored(name, values))
             rows[name] = []
 
     def frame(self) -> dict[str, Any]:
+        """Every column whole; each column's chunks are dropped as soon as it is joined, so
+        the sink never holds a column twice over."""
         self._flush()
         out: dict[str, Any] = {}
-        for name in self.numeric:
-            chunks = self._chunks[name]
-            out[name] = np.concatenate(chunks) if chunks else np.zeros(0)
-            self._chunks[name] = []
-        for name in self.text:
-            parts = [chunk if isinstance(chunk, np.ndarray) else _object_array(chunk)
-                     for chunk in self._chunks[name]]
-            out[name] = np.concatenate(parts) if parts else np.zeros(0, object)
-            self._chunks[name] = []
+        for name in self.kinds:
+            chunks, self._chunks[name] = self._chunks[name], []
+            out[name] = self.join(name, chunks)
+            del chunks
         return out
+
+    def join(self, name: str, chunks: Sequence[Any]) -> Any:
+        """Stored chunks of one column one after the other."""
+        kind = self.kinds[name]
+        if kind == "ids":
+            return RequestIds.concat(chunks)
+        if kind == "exact":
+            return exact.concat(chunks, exact.SCALES[name])
+        if not chunks:
+            return np.zeros(0, dtype=_DTYPES[kind])
+        return chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
+
+
+_DTYPES: dict[str, Any] = {"env": np.int32, "seq": np.int32, "ts": np.float64,
+                           "hash": np.uint64, "label": np.int16}
+
+
+def _narrow(values: np.ndarray, dtype: Any) -> np.ndarray:
+    """``values`` (non-negative integers) as ``dtype`` when they all fit, else as they are."""
+    if not len(values) or int(values.max()) <= np.iinfo(dtype).max:
+        return values.astype(dtype)
+    return values
+
+
+_LIBC: list[Any] = []
+
+
+def release_free_memory() -> None:
+    """Hand the heap's free memory back to the system (glibc's ``malloc_trim``; nothing
+    where the C library has none). Thousands of chunk-sized arrays freed at once (the sink's
+    chunks once joined, the engine's intermediate columns) otherwise stay in the process's
+    resident memory under the large arrays made from them: on 1M invocations, 128 MB."""
+    if not _LIBC:
+        try:
+            libc: Any = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+            _LIBC.append(libc.malloc_trim)
+        except (OSError, AttributeError):
+            _LIBC.append(None)
+    if _LIBC[0] is not None:
+        _LIBC[0](0)
 
 
 def _object_array(values: list[Any]) -> np.ndarray:
@@ -209,9 +270,15 @@ class RecordSink:
         self.function_from_record: dict[int, str] = {}  # code -> JSON initStart functionName
         self.fallback_functions: set[str] = set()  # names guessed from file names
         self.counts = SinkCounts()
-        self._starts = _Columns(("env", "ts", "seq", "rid_hash"), ("version",))
-        self._reports = _Columns(("env", "ts", "seq", "rid_hash", *NUMERIC_FIELDS),
-                                 ("request_id", "status", "error_type"))
+        # versions, statuses and error types, by code (columns hold int16 codes): "" is 0
+        self.labels: list[str] = [""]
+        self._label_of: dict[str, int] = {"": 0}
+        self._starts = _Columns({"env": "env", "ts": "ts", "seq": "seq", "rid_hash": "hash",
+                                 "version": "label"}, self.label_codes)
+        self._reports = _Columns({"env": "env", "ts": "ts", "seq": "seq", "rid_hash": "hash",
+                                  **{name: "exact" for name in NUMERIC_FIELDS},
+                                  "request_id": "ids", "status": "label", "error_type": "label"},
+                                 self.label_codes)
         self.marks: list[Mark] = []
         self.status_lines: list[StatusLine] = []
         self.paired: dict[str, Any] = {}
@@ -358,8 +425,7 @@ class RecordSink:
         self.counts.records += n
         first = self.next_seq(n)
         self._starts.extend(env=env, ts=ts, seq=np.arange(first, first + n, dtype=np.int64),
-                            rid_hash=_hashes(request_ids, hashes),
-                            version=self._interned(versions))
+                            rid_hash=_hashes(request_ids, hashes), version=versions)
 
     def add_reports(self, env: np.ndarray, ts: np.ndarray,
                     request_ids: RequestIds | Sequence[str], numbers: dict[str, np.ndarray],
@@ -383,9 +449,7 @@ class RecordSink:
         first = self.next_seq(n)
         self._reports.extend(env=env, ts=ts, seq=np.arange(first, first + n, dtype=np.int64),
                              rid_hash=_hashes(request_ids, hashes), **numbers,
-                             request_id=list(request_ids),
-                             status=self._interned(statuses),
-                             error_type=self._interned(error_types))
+                             request_id=request_ids, status=statuses, error_type=error_types)
 
     def _drop_out_of_range(self, word: str, keep: np.ndarray,
                            request_ids: Sequence[str]) -> None:
@@ -399,11 +463,28 @@ class RecordSink:
         """One shared object per distinct string (versions, statuses, error types)."""
         return self._strings.setdefault(text, text)
 
-    def _interned(self, values: Sequence[str] | np.ndarray) -> Any:
-        """Values as stored: an object array of already shared strings is kept as it is."""
-        if isinstance(values, np.ndarray):
-            return values
-        return [self.intern(v) for v in values]
+    def label_codes(self, values: Sequence[str] | np.ndarray) -> np.ndarray:
+        """Codes of strings (versions, statuses, error types) in ``labels``: int16, int64
+        past 32,767 labels; strings not seen before get the next codes. A missing value
+        (None) is ""."""
+        array = values if isinstance(values, np.ndarray) else _object_array(list(values))
+        if not len(array):
+            return np.zeros(0, dtype=np.int16)
+        codes, uniques = pd.factorize(array, use_na_sentinel=False)
+        lookup = _narrow(np.array([self._label(u) for u in uniques], dtype=np.int64), np.int16)
+        return lookup[codes]
+
+    def _label(self, value: Any) -> int:
+        text = value if isinstance(value, str) else ""
+        code = self._label_of.get(text)
+        if code is None:
+            code = self._label_of[text] = len(self.labels)
+            self.labels.append(text)
+        return code
+
+    def label_array(self) -> np.ndarray:
+        """``labels`` as an object array: ``label_array()[codes]`` gives the strings."""
+        return _object_array(list(self.labels))
 
     # ----------------------------------------------------------------- output side
 
@@ -411,6 +492,7 @@ class RecordSink:
         """Pair STARTs with REPORTs into ``paired``; return the count of STARTs without REPORT."""
         starts = self._starts.frame()
         reports = self._reports.frame()
+        release_free_memory()  # the chunks just joined
         merge_environments(self.environments, self.function_from_record, starts, reports,
                            self.marks, self.status_lines)
         starts, reports, self.marks, self.status_lines, self.duplicates = drop_duplicates(
@@ -418,23 +500,18 @@ class RecordSink:
         timed_out = timeout_reports(self.status_lines, reports, self.next_seq(0), hash_ids)
         if timed_out is not None:  # timeout lines whose REPORT is not in the input
             self.timeouts_without_report = len(timed_out["env"])
-            reports = {k: np.concatenate([v, timed_out[k]]) if len(v) else timed_out[k]
+            columns = self._reports
+            reports = {k: columns.join(k, [v, columns._stored(k, timed_out[k])])
                        for k, v in reports.items()}
         start_ts, version, matched = pair_starts(starts, reports)
         self.envs_with_starts = {int(c) for c in np.unique(starts["env"])}
-        self.paired = {  # astype(copy=False): no second copy of columns already typed
-            "env": reports["env"].astype(np.int64, copy=False),
-            "start": start_ts,
-            "end": reports["ts"].astype(np.float64, copy=False),
-            "seq": reports["seq"].astype(np.int64, copy=False),
-            "request_id": reports["request_id"],
-            "rid_hash": reports["rid_hash"].astype(np.uint64, copy=False),
-            "version": version,
-            "status": reports["status"],
-            "error_type": reports["error_type"],
-            **{name: reports[name].astype(np.float64, copy=False) for name in NUMERIC_FIELDS},
-        }
-        return int(len(starts["env"]) - matched)
+        incomplete = int(len(starts["env"]) - matched)
+        del starts
+        release_free_memory()
+        # compact as stored: env int32, seq int32, label codes, numbers read.exact integers
+        self.paired = {"start": start_ts, "end": reports.pop("ts"), "version": version,
+                       **reports}
+        return incomplete
 
     def __len__(self) -> int:
         return len(self.paired.get("env", ()))
@@ -445,6 +522,7 @@ class RecordSink:
         self.paired = {}
         self.marks = []
         self.status_lines = []
+        release_free_memory()
 
     def environment_subset(self, codes: Collection[int]) -> RecordSink:
         """A finished sink holding only the records of these environment codes (codes, names
@@ -459,6 +537,8 @@ class RecordSink:
                                     if c in keep_codes}
         out.fallback_functions = set(self.fallback_functions)
         out.naming = self.naming
+        out.labels = list(self.labels)
+        out._label_of = dict(self._label_of)
         keep = np.isin(self.paired["env"], np.fromiter(keep_codes, dtype=np.int64))
         out.paired = {name: column[keep] for name, column in self.paired.items()}
         out.marks = [m for m in self.marks if m.env in keep_codes]
@@ -476,6 +556,13 @@ _COLUMN_RANGES = {  # NUMERIC_FIELDS -> (lowest, highest): platform.record_probl
     "restore_duration_ms": (0.0, MAX_DURATION_MS),
     "billed_restore_duration_ms": (0.0, MAX_DURATION_MS),
 }
+
+
+def _request_ids(request_ids: RequestIds | Sequence[str]) -> RequestIds:
+    """The ids as the sink stores them: a RequestIds column."""
+    if isinstance(request_ids, RequestIds):
+        return request_ids
+    return RequestIds.from_strings(request_ids)
 
 
 def _hashes(request_ids: RequestIds | Sequence[str], hashes: np.ndarray | None) -> np.ndarray:
@@ -516,7 +603,11 @@ def pair_starts(starts: dict[str, Any], reports: dict[str, Any]
     """
     n = len(reports["env"])
     start_ts = np.full(n, np.nan)
-    version = np.full(n, "", dtype=object)
+    versions = starts.get("version")
+    if versions is not None and versions.dtype != object:  # label codes: 0 is ""
+        version = np.zeros(n, dtype=versions.dtype)
+    else:
+        version = np.full(n, "", dtype=object)
     if n == 0 or len(starts["env"]) == 0:
         return start_ts, version, 0
     s_key = pair_key(starts["env"], starts["rid_hash"])
@@ -572,7 +663,7 @@ def _pair_walk(s: pd.DataFrame, r: pd.DataFrame, start_ts: np.ndarray,
     tie = np.concatenate([-np.arange(ns, dtype=np.int64), np.arange(nr, dtype=np.int64)])
     order = np.lexsort((tie, is_report, times, keys))
     s_ts = s["ts"].to_numpy(np.float64)
-    s_version = s["version"].to_numpy(object)
+    s_version = s["version"].to_numpy()
     r_index = r["i"].to_numpy(np.int64)
     keys_o = keys[order].tolist()
     order_l = order.tolist()

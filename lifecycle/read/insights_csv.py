@@ -171,7 +171,7 @@ def _read_scanned(source: Source, text: io.TextIOWrapper, header_lines: int,
 
     while True:
         scanned = compiled.tailscan.scan_csv(buf, p, final, *args)
-        if scanned is None:  # a block beyond Latin-1: the csv module reads to a row end
+        if scanned is None:  # a block beyond ASCII: the csv module reads to a row end
             lines = _general_through(buf[p:], text, lines, source, columns, fallback, sink)
             buf, p = "", 0
             continue

@@ -20,11 +20,11 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
-from lamlife.lifecycle.read import compiled
+from lamlife.lifecycle.read import blocks, compiled
 from lamlife.lifecycle.read.collect import RecordSink
 from lamlife.lifecycle.read.context import function_from_group
 from lamlife.lifecycle.read.platform import (
@@ -33,7 +33,8 @@ from lamlife.lifecycle.read.platform import (
     MAX_TIME_MS,
     MIN_MEMORY_MB,
 )
-from lamlife.lifecycle.read.scanned import Columns, add_columns
+from lamlife.lifecycle.read.scanned import Columns, add_columns, id_columns
+from lamlife.lifecycle.read.sources import TEXT_ERRORS, binary_under
 
 CHUNK_CHARS = 4 * 1024 * 1024
 # False: every line through the general parser (the differential test's reference)
@@ -52,15 +53,27 @@ def read_jsonl_chunks(text: io.TextIOWrapper, sink: RecordSink,
     ``general_line(line, line number)`` reads a line the scanner leaves to the general parser.
     Returns the number of lines (a last line without a newline counts).
 
-    With the compiled scanner, a plain UTF-8 ``TextIOWrapper``'s bytes are read as they are:
-    a chunk that is all ASCII is the same text undecoded; any other chunk is decoded as the
-    wrapper would (``errors="replace"``; chunks end at a newline, so no character is cut)."""
-    raw = _raw_bytes(text)
-    blocks: Iterator[str | bytes | memoryview] = (
-        _byte_blocks(raw) if raw is not None else _text_blocks(text))
+    With the compiled scanner, a plain UTF-8 ``TextIOWrapper``'s bytes are read as they are
+    (``sources.binary_under``): the scanner reads UTF-8, and the lines it leaves are decoded
+    as the wrapper would (``errors="replace"``; chunks end at a newline, so no character is
+    cut)."""
+    enabled = _tailscan is not None and compiled.compiled_enabled()
+    raw = binary_under(text) if enabled else None
     lines = 0
-    for block in blocks:
-        lines += _scan_chunk(block, lines, sink, general_line)
+    codes: dict[str, int] = {}
+    if raw is not None:  # scanned on worker threads while the sink reads the block before
+        for part, scanned in blocks.scan_ahead(
+                blocks.line_blocks(raw, CHUNK_CHARS), _tailscan.scan_jsonl,
+                lambda block: blocks.halves(block, blocks.line_boundary)):
+            lines += _take(part, scanned, lines, sink, general_line, TEXT_ERRORS, codes)
+        return lines
+    for text_block in _text_blocks(text):
+        # a text stream that is not plain UTF-8 (cleaned of ANSI codes): its UTF-8 bytes for
+        # the compiled scanner (lone surrogates kept), else the pure-Python scanner
+        chunk: str | bytes = text_block.encode("utf-8", "surrogatepass") if enabled \
+            else text_block
+        lines += _take(chunk, _scanned(chunk), lines, sink, general_line, "surrogatepass",
+                       codes)
     return lines
 
 
@@ -82,65 +95,19 @@ def _text_blocks(text: io.TextIOWrapper) -> Iterator[str]:
         yield carry
 
 
-def _byte_blocks(raw: Any) -> Iterator[bytes | memoryview]:
-    """Blocks of whole lines read into one reused buffer (each block is scanned before the
-    next is read); a line longer than the buffer is gathered in pieces."""
-    buf = bytearray(CHUNK_CHARS)
-    view = memoryview(buf)
-    kept = 0  # bytes of an unfinished line at the front of the buffer
-    long: list[bytes] = []  # the pieces of a line longer than the buffer
-    while True:
-        n = raw.readinto(view[kept:])
-        if not n:
-            break
-        filled = kept + n
-        cut = buf.rfind(b"\n", 0, filled)
-        if cut < 0:
-            if filled == len(buf):
-                long.append(bytes(view[:filled]))
-                filled = 0
-            kept = filled
-            continue
-        if long:
-            yield b"".join(long) + bytes(view[:cut + 1])
-            long = []
-        else:
-            yield view[:cut + 1]
-        kept = filled - cut - 1
-        buf[:kept] = buf[cut + 1:filled]
-    if long or kept:
-        yield b"".join(long) + bytes(view[:kept])
+def _scanned(chunk: str | bytes | memoryview) -> Scanned:
+    """The chunk's columns: compiled for UTF-8 bytes, else the pure-Python scanner on text."""
+    if isinstance(chunk, str):
+        return scan_jsonl_python(chunk)
+    return cast(Scanned, _tailscan.scan_jsonl(chunk))
 
 
-def _raw_bytes(text: io.TextIOWrapper) -> Any:
-    """The byte stream under ``text`` when the compiled scanner reads it directly: a plain
-    ``TextIOWrapper`` decoding UTF-8 without newline translation; None otherwise."""
-    if (_tailscan is None or not compiled.compiled_enabled()
-            or type(text) is not io.TextIOWrapper or text.encoding != "utf-8"
-            or text.errors != "replace"):
-        return None
-    return text.buffer
-
-
-def _scanned(chunk: str | bytes | memoryview) -> tuple[str | bytes | memoryview, Scanned]:
-    """The chunk's columns (with the chunk their offsets refer to): compiled where it can,
-    else the pure-Python scanner on the decoded text."""
-    enabled = _tailscan is not None and compiled.compiled_enabled()
-    if enabled:
-        scanned = _tailscan.scan_jsonl(chunk)  # None: beyond ASCII bytes / Latin-1 text
-        if scanned is not None:
-            return chunk, scanned
-    text = chunk if isinstance(chunk, str) else bytes(chunk).decode("utf-8", errors="replace")
-    if enabled and not isinstance(chunk, str):
-        scanned = _tailscan.scan_jsonl(text)
-        if scanned is not None:
-            return text, scanned
-    return text, scan_jsonl_python(text)
-
-
-def _scan_chunk(chunk: str | bytes | memoryview, base_line: int, sink: RecordSink,
-                general_line: Callable[[str, int], None]) -> int:
-    chunk, scanned = _scanned(chunk)
+def _take(chunk: str | bytes | memoryview, scanned: Scanned, base_line: int,
+          sink: RecordSink, general_line: Callable[[str, int], None], errors: str,
+          codes: dict[str, int]) -> int:
+    """A chunk's scanned columns into the sink, the lines the scanner left through
+    ``general_line``; returns the chunk's lines. ``codes``: the environment code of every
+    stream key met so far (the sink's, kept to skip naming a stream again each chunk)."""
     lines, events, ignored, end_count, slow, first_use, columns = scanned
     streams = columns[0]
     used_at = np.frombuffer(first_use, dtype=np.int64).tolist()
@@ -151,13 +118,13 @@ def _scan_chunk(chunk: str | bytes | memoryview, base_line: int, sink: RecordSin
     # chunk does not change the records' order (they are ordered by time, then by kind)
     for offset, length, index in np.frombuffer(slow, dtype=np.int64).reshape(-1, 3).tolist():
         while named < len(streams) and used_at[named] < index:
-            env_of[named] = _env_code(sink, streams[named])
+            env_of[named] = _env_code(sink, streams[named], codes)
             named += 1
-        line = chunk[offset:offset + length]  # bytes here are all ASCII
-        general_line(line if isinstance(line, str) else bytes(line).decode("ascii"),
+        line = chunk[offset:offset + length]
+        general_line(line if isinstance(line, str) else bytes(line).decode("utf-8", errors),
                      base_line + index + 1)
     for k in range(named, len(streams)):
-        env_of[k] = _env_code(sink, streams[k])
+        env_of[k] = _env_code(sink, streams[k], codes)
     counts = sink.counts
     counts.events += events
     counts.ignored += ignored
@@ -166,11 +133,14 @@ def _scan_chunk(chunk: str | bytes | memoryview, base_line: int, sink: RecordSin
     return lines
 
 
-def _env_code(sink: RecordSink, key: str) -> int:
+def _env_code(sink: RecordSink, key: str, codes: dict[str, int]) -> int:
     """The environment of a scanner's stream key ``<log group>\\0<log stream>``, named as the
     general parser names it (``cloudwatch_json._json_event``)."""
-    group, stream = key.split("\0", 1)
-    return sink.env_code(function_from_group(group, stream), stream)
+    code = codes.get(key)
+    if code is None:
+        group, stream = key.split("\0", 1)
+        code = codes[key] = sink.env_code(function_from_group(group, stream), stream)
+    return code
 
 
 # ------------------------------------------------------------------ the pure-Python scanner
@@ -327,10 +297,10 @@ def scan_jsonl_python(chunk: str) -> Scanned:
     columns: Columns = (
         streams.values(), versions.values(), etypes.values(),
         (_raw([s[0] for s in starts], np.int32), _raw([s[1] for s in starts], np.float64),
-         _raw([s[2] for s in starts], np.int32), [s[3] for s in starts]),
+         _raw([s[2] for s in starts], np.int32), *id_columns([s[3] for s in starts])),
         (_raw([r[0] for r in reports], np.int32), _raw([r[1] for r in reports], np.float64),
          _raw([r[2] for r in reports], np.float64), _raw([r[3] for r in reports], np.int8),
-         _raw([r[4] for r in reports], np.int32), [r[5] for r in reports]))
+         _raw([r[4] for r in reports], np.int32), *id_columns([r[5] for r in reports])))
     return (len(lines), events, ignored, end_count,
             np.asarray(slow, dtype=np.int64).reshape(-1, 3).tobytes(),
             _raw(streams.first_use, np.int64), columns)

@@ -28,6 +28,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lamlife.lifecycle.read.request_ids import RequestIds
+
 # a custom log group's stream: YYYY/MM/DD/<function>[<version>]<id> (§4)
 CUSTOM_STREAM = re.compile(r"^\d{4}/\d\d/\d\d/([^\[/]+)\[")
 # a part or rotation suffix of a file name: orders-part1, orders_2, orders.1, "orders (1)"
@@ -259,7 +261,7 @@ def timeout_reports(status_lines: list[Any], reports: dict[str, Any], first_seq:
         "ts": np.array([s.ts for s in rows], dtype=np.float64),
         "seq": np.arange(first_seq, first_seq + n, dtype=np.int64),
         "rid_hash": hash_ids([s.request_id for s in rows]),
-        "request_id": np.array([s.request_id for s in rows], dtype=object),
+        "request_id": RequestIds.from_strings([s.request_id for s in rows]),
         "status": np.array(["timeout"] * n, dtype=object),
         "error_type": np.array([""] * n, dtype=object),
     }

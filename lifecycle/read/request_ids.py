@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+_TAKE_BLOCK = 65536
+
 
 class RequestIds(Sequence[str]):
     """A column of RequestIds (see the module docstring). Immutable."""
@@ -68,8 +70,12 @@ class RequestIds(Sequence[str]):
             "utf-8", "surrogatepass")
 
     def __getitem__(self, index: Any) -> Any:
+        """``ids[i]`` a string; ``ids[slice]``, ``ids[mask]``, ``ids[positions]`` a column
+        (as numpy indexing does, so code over dicts of columns treats all alike)."""
         if isinstance(index, slice):
             return self.take(np.arange(len(self))[index])
+        if isinstance(index, np.ndarray | list):
+            return self.take(np.asarray(index))
         i = int(index)
         if i < 0:
             i += len(self)
@@ -86,14 +92,35 @@ class RequestIds(Sequence[str]):
         if rows.dtype == bool:
             rows = np.flatnonzero(rows)
         rows = rows.astype(np.int64, copy=False)
+        if len(rows) == len(self) and len(self) and bool(
+                (rows == np.arange(len(self))).all()):
+            return self  # every row in order: nothing to gather (immutable, so shared)
         starts = self.offsets[rows]
         lengths = self.offsets[rows + 1] - starts
         offsets = np.zeros(len(rows) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
-        # byte positions of every kept id, gathered at once
-        within = np.arange(offsets[-1], dtype=np.int64) - np.repeat(offsets[:-1], lengths)
-        data = self.data[np.repeat(starts, lengths) + within]
+        width = self._width()
+        if width:  # ids of one length (UUIDs): rows of a matrix, no per-byte index
+            matrix = self.data[self.offsets[0]:self.offsets[-1]].reshape(-1, width)
+            return RequestIds(matrix[rows].reshape(-1), offsets)
+        data = np.empty(int(offsets[-1]), dtype=np.uint8)
+        # byte positions of the kept ids, gathered a block of rows at a time (a position
+        # array for all of them at once would be 8 bytes per byte of every id)
+        for lo in range(0, len(rows), _TAKE_BLOCK):
+            hi = min(lo + _TAKE_BLOCK, len(rows))
+            size = lengths[lo:hi]
+            within = np.arange(offsets[hi] - offsets[lo], dtype=np.int64) - np.repeat(
+                offsets[lo:hi] - offsets[lo], size)
+            data[offsets[lo]:offsets[hi]] = self.data[np.repeat(starts[lo:hi], size) + within]
         return RequestIds(data, offsets)
+
+    def _width(self) -> int:
+        """The length in bytes every id has, or 0 when lengths differ (or no ids)."""
+        if len(self) == 0:
+            return 0
+        lengths = np.diff(self.offsets)
+        width = int(lengths[0])
+        return width if width > 0 and bool((lengths == width).all()) else 0
 
     def tolist(self) -> list[str]:
         """Every id as a Python string."""
@@ -131,11 +158,17 @@ class RequestIds(Sequence[str]):
 
 
 def _arrow_strings(ids: RequestIds) -> Any:
-    """A pandas ArrowStringArray sharing ``ids``' buffers, or None without pyarrow."""
+    """A pandas ArrowStringArray sharing ``ids``' buffers, or None: without pyarrow, and
+    where pandas' default string dtype is not pyarrow-backed ``str`` with NaN for missing
+    values (pandas 2 keeps Python strings in object columns: so do we there, whatever a
+    column of them would be now)."""
     try:
         import pandas as pd
         import pyarrow as pa
     except ImportError:
+        return None
+    dtype = _default_string_dtype(pd)
+    if dtype is None:
         return None
     base = int(ids.offsets[0])
     array = pa.LargeStringArray.from_buffers(
@@ -146,5 +179,22 @@ def _arrow_strings(ids: RequestIds) -> Any:
     except pa.ArrowInvalid:
         return None
     # pandas' default string dtype (``str``: NaN for missing), as columns of Python strings get
-    return pd.arrays.ArrowStringArray(  # type: ignore[call-arg]  # stubs lag pandas 3
-        array, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+    try:
+        return pd.arrays.ArrowStringArray(  # type: ignore[call-arg]  # stubs lag pandas 3
+            array, dtype=dtype)
+    except TypeError:  # a pandas whose ArrowStringArray takes no dtype (before 2.3)
+        return None
+
+
+_DEFAULT_STRING_DTYPE: list[Any] = []
+
+
+def _default_string_dtype(pd: Any) -> Any:
+    """The dtype pandas gives a column of Python strings when it is pyarrow-backed ``str``
+    with NaN as the missing value (pandas 3 with pyarrow), else None (cached)."""
+    if not _DEFAULT_STRING_DTYPE:
+        dtype = pd.Series(["x"]).dtype
+        fits = (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+                and getattr(dtype, "na_value", None) is np.nan)
+        _DEFAULT_STRING_DTYPE.append(dtype if fits else None)
+    return _DEFAULT_STRING_DTYPE[0]

@@ -17,7 +17,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.read.clean import mostly_not_text
@@ -259,9 +259,26 @@ def compression_of(stream: object) -> str:
     return "zstd" if raw is not None and not isinstance(raw, _Counting) else "compressed"
 
 
+TEXT_ERRORS = "replace"  # what text_stream does with bytes that are not UTF-8
+
+
 def text_stream(head: bytes, stream: IO[bytes], newline: str | None) -> io.TextIOWrapper:
+    """The input as text: UTF-8 (a byte order mark is kept as U+FEFF), bytes that are not
+    UTF-8 replaced by U+FFFD, ``newline`` as ``io.TextIOWrapper`` takes it."""
     return io.TextIOWrapper(io.BufferedReader(_Prefixed(head, stream), buffer_size=1 << 20),
-                            encoding="utf-8", errors="replace", newline=newline)
+                            encoding="utf-8", errors=TEXT_ERRORS, newline=newline)
+
+
+def binary_under(text: io.TextIOBase) -> IO[bytes] | None:
+    """The byte stream under a ``text_stream`` nothing was read from yet, for readers that
+    read UTF-8 bytes themselves and decode only what they must (as ``text_stream`` decodes:
+    UTF-8, errors="replace"; the readers that call it are given ``newline="\\n"``, no
+    translation); None for any other text stream (a cleaned one, say), which the reader
+    reads as text."""
+    if (type(text) is not io.TextIOWrapper or text.encoding != "utf-8"
+            or text.errors != TEXT_ERRORS):
+        return None
+    return cast(IO[bytes], text.buffer)
 
 
 def looks_binary(head: bytes) -> bool:

@@ -7,18 +7,19 @@ import io
 import itertools
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
 
-from lamlife.lifecycle.read import compiled
+from lamlife.lifecycle.read import blocks, compiled
 from lamlife.lifecycle.read.collect import RecordSink
 from lamlife.lifecycle.read.compiled import PURE_PYTHON_ENV  # noqa: F401  (re-exported)
 from lamlife.lifecycle.read.context import ReadOptions, ReadResult, Source, default_function
 from lamlife.lifecycle.read.lines import MAX_EVENT_CHARS
 from lamlife.lifecycle.read.platform import normalize_status
 from lamlife.lifecycle.read.scanned import add_columns, column_rows
+from lamlife.lifecycle.read.sources import binary_under
 from lamlife.lifecycle.read.timeparse import datetimes_to_ms, fast_iso_ms
 
 # the compiled scanner, or None where it is not built (tests switch paths through these names)
@@ -49,12 +50,24 @@ def read_tail(source: Source, text: io.TextIOWrapper, options: ReadOptions,
                result: ReadResult) -> None:
     """Read ``text`` block by block, each cut before an event line so events stay whole.
 
+    With the compiled scanner the bytes under ``text`` are read as they are (``read_blocks``);
+    otherwise the decoded text, in blocks of ``CHUNK_CHARS`` characters.
+
     Memory is bounded by the block size whatever the input: text with no event boundary is
     cut at a newline once it is longer than ``MAX_EVENT_CHARS`` (no CloudWatch event is that
     long), and a single line longer than that keeps only its first ``MAX_EVENT_CHARS``.
     """
     function = default_function(source, options, result.sink)
     scanner = TailChunkScanner(result.sink, function, source.name)
+    raw = binary_under(text) if scanner.compiled else None
+    if raw is not None:
+        read_blocks(raw, scanner)
+    else:
+        _read_text(text, scanner)
+    result.stats.lines += scanner.lines
+
+
+def _read_text(text: io.TextIOWrapper, scanner: TailChunkScanner) -> None:
     carry = ""
     skipping = False  # inside a line longer than MAX_EVENT_CHARS: drop the rest of it
     while True:
@@ -76,7 +89,6 @@ def read_tail(source: Source, text: io.TextIOWrapper, options: ReadOptions,
         scanner.scan(block[: cut + 1])
     if carry:
         scanner.scan(carry if carry.endswith("\n") else carry + "\n")
-    result.stats.lines += scanner.lines
 
 
 def _oversized(block: str, scanner: TailChunkScanner) -> tuple[str, bool]:
@@ -90,6 +102,19 @@ def _oversized(block: str, scanner: TailChunkScanner) -> tuple[str, bool]:
         return block[:MAX_EVENT_CHARS], True
     scanner.scan(block[: newline + 1])
     return block[newline + 1:], False
+
+
+def read_blocks(raw: IO[bytes], scanner: TailChunkScanner) -> None:
+    """The bytes of ``raw`` through the compiled scanner: blocks of whole events
+    (``blocks.tail_blocks``, the text path's rules on bytes: ``CHUNK_CHARS`` bytes a read,
+    ``MAX_EVENT_CHARS`` bytes at most of text without an event boundary, the same limits as
+    the text path's wherever a character is a byte), scanned on worker threads while the
+    results of the block before go to the sink."""
+    assert _tailscan is not None
+    chunks = blocks.tail_blocks(raw, CHUNK_CHARS, MAX_EVENT_CHARS)
+    for part, scanned in blocks.scan_ahead(
+            chunks, _tailscan.scan, lambda block: blocks.halves(block, blocks.event_boundary)):
+        scanner.take(part, scanned)
 
 
 CHUNK_CHARS = 4 * 1024 * 1024
@@ -150,35 +175,70 @@ class TailChunkScanner:
         self.lines = 0
         self._first = True
         self.compiled = compiled_scanner()
+        self._env_codes: dict[str, int] = {}  # stream -> environment code
 
     def scan(self, chunk: str) -> None:
         """Read one chunk of whole events (ending with a newline)."""
+        if self.compiled:  # text that is not a plain UTF-8 stream (cleaned of ANSI codes)
+            self.scan_bytes(chunk.encode("utf-8", "surrogatepass"), "surrogatepass")
+            return
         if "\r" in chunk:
             chunk = chunk.replace("\r\n", "\n")
-        if self.compiled and self._scan_compiled(chunk):
-            return
         self._scan_python(chunk)
 
-    def _scan_compiled(self, chunk: str) -> bool:
-        """The compiled scanner's columns into the sink; False when it cannot read the chunk
-        (characters beyond Latin-1: the Python path reads it)."""
+    def scan_bytes(self, chunk: bytes | bytearray | memoryview, errors: str = "replace") -> None:
+        """Read one chunk of whole events as UTF-8 bytes (ending with a newline) with the
+        compiled scanner; the events it leaves are decoded with ``errors`` (the text
+        wrapper's policy) for the general parser."""
         assert _tailscan is not None
-        scanned = _tailscan.scan(chunk, self._first)
-        if scanned is None:
-            return False
-        lines, events, end_count, seen_event, slow, columns = scanned
+        self.take(chunk, _tailscan.scan(chunk), errors)
+
+    def take(self, chunk: bytes | bytearray | memoryview, scanned: Any,
+             errors: str = "replace") -> None:
+        """The compiled scanner's result for ``chunk`` (the next chunk of the input) into the
+        sink."""
+        lines, events, lead, end_count, seen_event, slow, columns = scanned
+        if self._first:  # output before the first event of the input is an event each
+            events += lead
         base_line = self.lines
         self.lines += lines
         if seen_event:
             self._first = False
-        deferred = np.frombuffer(slow, dtype=np.int64).reshape(-1, 2)  # (offset, line index)
-        slow_events = self._slow(chunk, deferred[:, 0].tolist(), base_line,
-                                 deferred[:, 1].tolist())
+        deferred = np.frombuffer(slow, dtype=np.int64).reshape(-1, 3)  # start, line, end
+        slow_events = self._slow_bytes(chunk, deferred.tolist(), base_line, errors)
         self._account(events, slow_events, column_rows(columns) + end_count, end_count)
-        env_of = np.asarray([self.sink.env_code(self.function, s) for s in columns[0]],
-                            dtype=np.int64)
+        env_of = np.asarray([self._env_code(s) for s in columns[0]], dtype=np.int64)
         add_columns(self.sink, columns, env_of)
-        return True
+
+    def _env_code(self, stream: str) -> int:
+        code = self._env_codes.get(stream)
+        if code is None:
+            code = self._env_codes[stream] = self.sink.env_code(self.function, stream)
+        return code
+
+    def _slow_bytes(self, chunk: bytes | bytearray | memoryview, deferred: list[list[int]],
+                    base_line: int, errors: str) -> int:
+        """Hand the events the compiled scanner left, ``(start, line index, end)`` in the
+        chunk, to the sink (decoded as the text path decodes them)."""
+        sink = self.sink
+        for start, index, end in deferred:
+            text = bytes(chunk[start:end]).decode("utf-8", errors)
+            if "\r" in text:
+                text = text.replace("\r\n", "\n")
+            if text.endswith("\n"):
+                text = text[:-1]
+            line, newline, rest = text.partition("\n")
+            where = f"{self.name}:{base_line + 1 + index}"
+            parts = tail_split(line)
+            if parts is None:  # an event line whose time does not parse
+                sink.counts.events += 1
+                sink.add_malformed(line, where)
+                continue
+            stream, ts, message = parts
+            if newline:
+                message = f"{message}\n{rest}" if message else rest
+            sink.add(self.function, stream, ts, message, where)
+        return len(deferred)
 
     def _account(self, events: int, slow_events: int, fast: int, end_count: int) -> None:
         """Count a chunk's events: the slow ones counted themselves in ``RecordSink.add``;

@@ -23,7 +23,7 @@ from test_readers import _STREAMS, _tail, _tail_message, assert_same_as_per_even
 
 from lamlife.lifecycle.analysis import Analysis
 from lamlife.lifecycle.pipeline import AnalyzeOptions, analyze_paths
-from lamlife.lifecycle.read import jsonl, tail
+from lamlife.lifecycle.read import blocks, collect, jsonl, tail
 from lamlife.lifecycle.schema import INVOCATION_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,6 +99,7 @@ def test_generated_logs_same_on_every_path(seed: int, chunk: int | None,
     # a 4 KiB chunk puts chunk boundaries inside events everywhere
     if chunk is not None:
         monkeypatch.setattr(tail, "CHUNK_CHARS", chunk)
+        monkeypatch.setattr(blocks, "_HALVES_FROM", 1024)  # each block scanned in two parts
     with tempfile.TemporaryDirectory() as folder:
         path = _generated(Path(folder), seed)
         for scanner in SCANNERS:
@@ -237,6 +238,7 @@ def _jsonl_analyses(paths: list[str], options: AnalyzeOptions | None = None,
             _use_jsonl(path, mp)
             if chunk is not None:
                 mp.setattr(jsonl, "CHUNK_CHARS", chunk)
+                mp.setattr(blocks, "_HALVES_FROM", 64)  # each block scanned in two parts
             out[path] = analyze_paths(paths, options)
     return out
 
@@ -399,8 +401,10 @@ def test_jsonl_scanner_reads_canonical_lines_and_leaves_the_rest(
     # by the scanner; the INIT_START line (4th, offset of its line) goes to the general parser
     if path == "compiled" and tail._tailscan is None:
         pytest.skip("the compiled scanner is not built (no C compiler)")
-    scan = tail._tailscan.scan_jsonl if path == "compiled" else jsonl.scan_jsonl_python
-    lines, events, ignored, end_count, slow, first_use, columns = scan(_FAST_LINES)
+    # the compiled scanner reads UTF-8 bytes (the text here is ASCII: same offsets)
+    lines, events, ignored, end_count, slow, first_use, columns = (
+        tail._tailscan.scan_jsonl(_FAST_LINES.encode()) if path == "compiled"
+        else jsonl.scan_jsonl_python(_FAST_LINES))
     assert (lines, events, ignored, end_count) == (4, 3, 1, 0)
     assert np.frombuffer(first_use, dtype=np.int64).tolist() == [0]
     offset = _FAST_LINES.index('{"logGroupName":"/aws/lambda/orders","logStreamName":"s1",'
@@ -409,7 +413,148 @@ def test_jsonl_scanner_reads_canonical_lines_and_leaves_the_rest(
     assert np.frombuffer(slow, dtype=np.int64).tolist() == [offset, length, 3]
     streams, versions, _etypes, starts, reports = columns
     assert streams == ["/aws/lambda/orders\0s1"] and versions == ["$LATEST"]
-    assert starts[3] == ["r1"] and reports[5] == ["r1"]
+    # RequestIds: UTF-8 bytes end to end, offsets from 0, FNV-1a hashes (collect.hash_ids)
+    assert (starts[3], reports[5]) == (b"r1", b"r1")
+    assert np.frombuffer(starts[4], dtype=np.int64).tolist() == [0, 2]
+    assert np.frombuffer(reports[7], dtype=np.uint64).tolist() == collect.fnv1a_ids(
+        ["r1"]).tolist()
     assert np.frombuffer(reports[1], dtype=np.float64).tolist() == [1784509200006.0]
     assert np.frombuffer(reports[2], dtype=np.float64).tolist() == [5.25, 6.0, 128.0, 60.0,
                                                                       100.5]
+
+
+# ------------------------------------------------------------------ bytes the scanner reads
+# The compiled scanner reads the input's UTF-8 bytes and decodes only the events it leaves to
+# the general parser; the pure-Python path reads the text the wrapper decodes (errors=
+# "replace"). Both must agree on any bytes: non-ASCII output, bytes that are not UTF-8, a byte
+# order mark, CRLF, lines starting with digits other than ASCII ones, read boundaries inside
+# characters, lines longer than any event.
+
+_ODD_MESSAGES = [
+    "café ünïcödé 日本語 😀 done".encode(),
+    "START RequestId: é1 Version: $LATEST".encode(),
+    "REPORT RequestId: r1\tDuration: 5.00 ms\tBilled Duration: 5 ms\tMemory Size: 128 MB\t"
+    "Max Memory Used: 60 MB\tError Type: Ünknown".encode(),
+    b"bad \xff\xfe bytes", b"cut short caf\xc3", b"\xe2\x82 cut in the middle",
+    b"a surrogate \xed\xa0\x80 in UTF-8", b"overlong \xc0\xaf and \xf4\x90\x80\x80",
+    "INIT_START Runtime Version: pythön:3.12".encode(),
+    "RequestId: r1 Error: Runtime exited — ✗".encode(),
+]
+_ODD_LINES = [
+    "\u00a0\u2003".encode(),                                   # Unicode spaces only
+    "²026-07-20T01:50:15.250000+00:00 s1 START RequestId: q Version: 1".encode(),
+    "٢٠٢٦-07-20T01:50:15.250000+00:00 s1 app output".encode(),  # Arabic-Indic digits
+    "2é26-07-20T01:50:15.250000+00:00 s1 END RequestId: r1".encode(),
+    "  at café (/var/task/índex.js:1:2)".encode(),
+    b"\xff2026-07-20T01:50:15.250000+00:00 s1 x", b"\xc3",
+    "2026-07-20T01:50:1€.250000+00:00 s1 START RequestId: z Version: 1".encode(),
+    "é" .encode() * 3000, b"x" * 5000 + "ü".encode() * 10,
+]
+
+
+@st.composite
+def _tail_bytes(draw: st.DrawFn) -> bytes:
+    t = pd.Timestamp("2026-07-20T01:00:00Z")
+    lines: list[bytes] = []
+    if draw(st.booleans()):
+        lines.append(draw(st.sampled_from(_ODD_LINES)))  # before the first event
+    for _ in range(draw(st.integers(min_value=1, max_value=25))):
+        t += pd.Timedelta(milliseconds=draw(st.integers(min_value=0, max_value=20000)))
+        stream = draw(st.sampled_from(_STREAMS)).encode()
+        kind = draw(st.integers(min_value=0, max_value=5))
+        message = (draw(st.sampled_from(_ODD_MESSAGES)) if kind == 0
+                   else draw(_tail_message()).encode())
+        lines.append(f"{t.strftime('%Y-%m-%dT%H:%M:%S.%f')}+00:00 ".encode() + stream + b" "
+                     + message)
+        if kind == 1:
+            lines.append(draw(st.sampled_from(_ODD_LINES)))  # continuation lines
+    newline = b"\r\n" if draw(st.booleans()) else b"\n"
+    text = newline.join(lines) + draw(st.sampled_from([newline, b""]))
+    return (b"\xef\xbb\xbf" if draw(st.booleans()) else b"") + text
+
+
+def _tail_bytes_same(data: bytes, chunk: int | None, max_event: int | None) -> None:
+    from lamlife.lifecycle.read import lines as line_readers
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "fn.log"
+        path.write_bytes(data)
+        analyses = {}
+        for scanner in SCANNERS:
+            with pytest.MonkeyPatch.context() as mp:
+                _use(scanner, mp)
+                if chunk is not None:
+                    mp.setattr(tail, "CHUNK_CHARS", chunk)
+                    mp.setattr(blocks, "_HALVES_FROM", 64)  # each block scanned in two parts
+                if max_event is not None:
+                    mp.setattr(tail, "MAX_EVENT_CHARS", max_event)
+                    mp.setattr(line_readers, "MAX_EVENT_CHARS", max_event)
+                analyses[scanner] = analyze_paths([str(path)])
+        _same(analyses["compiled"], analyses["python"])
+
+
+@needs_compiled
+@settings(max_examples=60, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(data=_tail_bytes(), chunk=st.sampled_from([None, 61, 200]))
+def test_tail_bytes_same_compiled_and_in_python(data: bytes, chunk: int | None) -> None:
+    # 61 and 200-byte reads put read boundaries inside characters and inside events
+    _tail_bytes_same(data, chunk, None)
+
+
+@needs_compiled
+@settings(max_examples=30, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(data=_tail_bytes())
+def test_tail_bytes_with_lines_longer_than_any_event(data: bytes) -> None:
+    # events of at most 2,048 characters: the lines of 3,000 "é" and 5,000 "x" are cut
+    _tail_bytes_same(data, 512, 2048)
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+@pytest.mark.parametrize("newline", [b"\n", b"\r\n"])
+def test_non_ascii_output_is_read_like_ascii_output(bom: bytes, newline: bytes,
+                                                    tmp_path: Path) -> None:
+    # application output beyond ASCII around canonical records: same analysis on every path
+    stream = STREAM.encode()
+    lines = [f"2026-07-20T01:50:15.250000+00:00 {STREAM} START RequestId: r1 Version: $LATEST"
+             .encode(),
+             b"2026-07-20T01:50:15.260000+00:00 " + stream + " 注文を受け付けました ✓".encode(),
+             "  détails: ünïcödé".encode(),
+             f"2026-07-20T01:50:15.300000+00:00 {STREAM} END RequestId: r1".encode(),
+             f"2026-07-20T01:50:15.300000+00:00 {STREAM} " .encode()
+             + _REPORT.format(rid="r1").encode()]
+    path = tmp_path / "fn.log"
+    path.write_bytes(bom + newline.join(lines) + newline)
+    for scanner in SCANNERS:
+        with pytest.MonkeyPatch.context() as mp:
+            _use(scanner, mp)
+            assert_same_as_per_event_path(path)
+            stats = analyze_paths([str(path)]).input
+            # a byte order mark is read as U+FEFF (the text wrapper decodes "utf-8"), so the
+            # first line does not start with a time: output before the first event, today
+            assert (stats.events, stats.records, stats.ignored) == ((4, 2, 2) if bom
+                                                                    else (4, 3, 1))
+
+
+@needs_compiled
+@settings(max_examples=300, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.one_of(st.binary(max_size=400), _tail_bytes().map(lambda b: b[:400]),
+                      st.lists(st.sampled_from(_ODD_MESSAGES + _ODD_LINES + [
+                          b"\n", b"\r", b"{", b"}", b'"', b"\\u", b"\\ud83d", b":", b",",
+                          b'"message":', b"2026-07-20T", b"RequestId: ", b"\t"]),
+                          max_size=30).map(b"".join)))
+def test_compiled_scanners_take_any_bytes(data: bytes) -> None:
+    # never a crash, whatever the bytes; what they return is well formed
+    lines, events, lead, end_count, _seen, slow, columns = tail._tailscan.scan(data)
+    assert lines == data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+    assert events + lead <= lines
+    deferred = np.frombuffer(slow, dtype=np.int64).reshape(-1, 3)
+    assert ((deferred[:, 0] < deferred[:, 2]) & (deferred[:, 2] <= len(data))).all()
+    for scanned in (columns, tail._tailscan.scan_jsonl(data)[6]):
+        for rows in (scanned[3], scanned[4]):
+            offsets = np.frombuffer(rows[-2], dtype=np.int64)
+            assert offsets[0] == 0 and offsets[-1] == len(rows[-3])
+            assert len(rows[-1]) == 8 * (len(offsets) - 1) == len(rows[1])
+    assert events >= 0 and lead >= 0 and end_count >= 0

@@ -281,7 +281,7 @@ def test_compiled_scanner_reads_a_page_and_leaves_the_rest() -> None:
         compiled.tailscan.scan_events(_PAGE, start, True))
     assert (status, pos, first, quiet, left, events, ignored, ends) == (
         0, _PAGE.index("]") + 1, False, [], b"", 2, 0, 0)
-    assert columns[0] == ["\0s1"] and columns[3][3] == ["r1"] and columns[4][5] == ["r1"]
+    assert columns[0] == ["\0s1"] and columns[3][3] == b"r1" and columns[4][5] == b"r1"
     assert np.frombuffer(first_use, dtype=np.int64).tolist() == [0]
     # an INIT_START event is left to the caller (offset, length, index), the rest is read
     odd = _PAGE.replace("START RequestId: r1 Version: $LATEST", "INIT_START Runtime Version: x")
@@ -380,7 +380,7 @@ def test_compiled_scanner_reads_plain_rows_and_leaves_the_rest() -> None:
         assert np.frombuffer(left, dtype=np.int64).tolist() == [init, app, 4, 1, 3]
         assert np.frombuffer(first_use, dtype=np.int64).tolist() == [0]
         assert columns[0] == ["123456789012:/aws/lambda/orders\0s1"]
-        assert columns[3][3] == ["r1"] and columns[4][5] == ["r1"]
+        assert columns[3][3] == b"r1" and columns[4][5] == b"r1"
 
 
 def test_a_block_beyond_latin1_is_scanned_up_to_its_first_wide_character(

@@ -145,6 +145,35 @@ def test_truncated_bzip2_names_the_compression(tmp_path: Path) -> None:
         analyze_paths([str(cut)])
 
 
+@pytest.mark.parametrize("suffix", ["log", "jsonl"])
+def test_damage_found_while_blocks_are_read_ahead_stops_with_one_error(
+        suffix: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the compiled readers read the next block on a worker thread: a truncated gzip found
+    # there, far past the head, is the same one-line error as anywhere else
+    from lamlife.lifecycle.read import jsonl, tail
+
+    monkeypatch.setattr(tail, "CHUNK_CHARS", 4096)
+    monkeypatch.setattr(jsonl, "CHUNK_CHARS", 4096)
+    stream = "2026/07/20/[$LATEST]0c5d1e3f9a7b4c2d8e6f1a3b5c7d9e0f"
+    events = [(f"2026-07-20T01:{k // 60 % 60:02d}:{k % 60:02d}.250000+00:00",
+               f"START RequestId: r{k} Version: $LATEST") for k in range(6000)]
+    if suffix == "log":
+        text = "".join(f"{t} {stream} {m}\n" for t, m in events)
+    else:
+        text = "".join(json.dumps({"logGroupName": "/aws/lambda/orders", "logStreamName": stream,
+                                   "timestamp": 1784509200000 + k, "message": m}) + "\n"
+                       for k, (_t, m) in enumerate(events))
+    packed = gzip.compress(text.encode())
+    assert len(text) > 4 * 65536  # damage well past the head the format is detected on
+    cut = tmp_path / f"orders.{suffix}.gz"
+    cut.write_bytes(packed[: len(packed) * 3 // 4])
+    with pytest.raises(InputError, match=f"orders.{suffix}.gz: cannot decompress"):
+        analyze_paths([str(cut)])
+    result = CliRunner().invoke(app, ["analyze", str(cut), "--format", "json"])
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
 # ---------------------------------------------------------------- binary junk (issue 11)
 
 

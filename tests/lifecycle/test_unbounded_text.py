@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,12 +32,20 @@ def small_blocks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     monkeypatch.setattr(line_readers, "MAX_EVENT_CHARS", 16384)
     sizes: list[int] = []
     scan = tail.TailChunkScanner.scan
+    take = tail.TailChunkScanner.take
 
     def recording(self: tail.TailChunkScanner, chunk: str) -> None:
         sizes.append(len(chunk))
         scan(self, chunk)
 
+    def recording_bytes(self: tail.TailChunkScanner, chunk: bytes, scanned: Any,
+                        errors: str = "replace") -> None:
+        # the compiled scanner reads bytes (the text path reads characters)
+        sizes.append(len(chunk))
+        take(self, chunk, scanned, errors)
+
     monkeypatch.setattr(tail.TailChunkScanner, "scan", recording)
+    monkeypatch.setattr(tail.TailChunkScanner, "take", recording_bytes)
     return sizes
 
 
