@@ -262,9 +262,16 @@ def compression_of(stream: object) -> str:
 TEXT_ERRORS = "replace"  # what text_stream does with bytes that are not UTF-8
 
 
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
 def text_stream(head: bytes, stream: IO[bytes], newline: str | None) -> io.TextIOWrapper:
-    """The input as text: UTF-8 (a byte order mark is kept as U+FEFF), bytes that are not
-    UTF-8 replaced by U+FFFD, ``newline`` as ``io.TextIOWrapper`` takes it."""
+    """The input as text: UTF-8 without the byte order mark some editors and Windows tools
+    write at its start (else the first event would begin with U+FEFF, not with its time),
+    bytes that are not UTF-8 replaced by U+FFFD, ``newline`` as ``io.TextIOWrapper`` takes
+    it. ``binary_under`` gives the same bytes (after the mark) to the byte readers."""
+    if head.startswith(UTF8_BOM):
+        head = head[len(UTF8_BOM):]
     return io.TextIOWrapper(io.BufferedReader(_Prefixed(head, stream), buffer_size=1 << 20),
                             encoding="utf-8", errors=TEXT_ERRORS, newline=newline)
 
