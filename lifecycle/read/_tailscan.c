@@ -1266,6 +1266,10 @@ fail:
     return NULL;
 }
 
+/* the bulk exports' entry points (their section is at the end of this file) */
+static PyObject *scan_events(PyObject *self, PyObject *args);
+static PyObject *scan_csv(PyObject *self, PyObject *args);
+
 static PyMethodDef methods[] = {
     {"hash_ids", hash_ids, METH_O,
      "hash_ids(ids: Sequence[str]) -> bytes of uint64 FNV-1a hashes of their UTF-8 bytes"},
@@ -1273,6 +1277,10 @@ static PyMethodDef methods[] = {
      "scan(chunk: bytes) -> columns of a chunk of aws logs tail text (UTF-8)"},
     {"scan_jsonl", scan_jsonl, METH_VARARGS,
      "scan_jsonl(chunk: bytes) -> columns of a chunk of JSON lines (lamlife fetch, UTF-8)"},
+    {"scan_events", scan_events, METH_VARARGS,
+     "scan_events(chunk: str, pos: int, first: bool) -> columns of filter-log-events events"},
+    {"scan_csv", scan_csv, METH_VARARGS,
+     "scan_csv(chunk: str, pos: int, final: bool, ...) -> columns of Insights CSV records"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1286,4 +1294,506 @@ PyMODINIT_FUNC PyInit__tailscan(void) {
     init_string_stop();
     init_message_byte();
     return PyModule_Create(&module);
+}
+
+/* ================================================================== bulk exports
+ * filter-log-events JSON pages and Logs Insights CSV exports (lifecycle/read/
+ * cloudwatch_json.py and insights_csv.py drive these). Both read the messages by the same
+ * grammar (classify_message) and hand back the same columns as scan_jsonl, plus where the
+ * events (rows) they do not read exactly are, for the caller to read the general way. */
+
+/* One event object of a page's "events" array at p: "message" (a string) and "timestamp"
+ * (an integer epoch ms inside 1970..2262), optionally "logGroupName", "logStreamName",
+ * "eventId" (strings) and "ingestionTime" (an integer), in any order, each once. 1 with the
+ * fields decoded into s, *ts set and *after past the closing brace; 0 for anything else
+ * (including an object cut by the end of the buffer); -1 on memory error. */
+static int page_event(const unsigned char *p, const unsigned char *end, Scratch *s,
+                      int64_t *ts, const unsigned char **after) {
+    int seen = 0;
+    s->group_s.ptr = s->stream_s.ptr = NULL;
+    s->group_s.len = s->stream_s.len = 0;
+    if (p >= end || *p != '{') return 0;
+    p = json_ws(p + 1, end);
+    for (;;) {
+        Span key, other;
+        int rc = json_string(&p, end, &s->key, &key);
+        if (rc <= 0) return rc;
+        p = json_ws(p, end);
+        if (p >= end || *p != ':') return 0;
+        p = json_ws(p + 1, end);
+        int which = event_key(&key);
+        if (which == 0 || (seen & which)) return 0;  /* another key, or a repeated one */
+        seen |= which;
+        switch (which) {
+        case K_GROUP: rc = json_string(&p, end, &s->group, &s->group_s); break;
+        case K_STREAM: rc = json_string(&p, end, &s->stream, &s->stream_s); break;
+        case K_MESSAGE: rc = json_string(&p, end, &s->message, &s->message_s); break;
+        case K_EVENT_ID: rc = json_string(&p, end, &s->other, &other); break;
+        default: {
+            int64_t v;
+            rc = json_uint(&p, end, &v);
+            if (which == K_TIME) *ts = v;
+        }
+        }
+        if (rc <= 0) return rc;
+        p = json_ws(p, end);
+        if (p < end && *p == ',') { p = json_ws(p + 1, end); continue; }
+        if (p < end && *p == '}') { p++; break; }
+        return 0;
+    }
+    if ((seen & (K_TIME | K_MESSAGE)) != (K_TIME | K_MESSAGE)) return 0;
+    /* a NUL in the group would make the environment key ambiguous */
+    if (s->group_s.len && memchr(s->group_s.ptr, 0, s->group_s.len)) return 0;
+    if (*ts > 9214646400000LL) return 0;  /* platform.MAX_TIME_MS: the general parser */
+    *after = p;
+    return 1;
+}
+
+/* row.stream := "<a>\0<b>" built in the scratch buffer env */
+static int env_key(Buf *env, const unsigned char *a, Py_ssize_t na, const unsigned char *b,
+                   Py_ssize_t nb, Row *row) {
+    static const unsigned char nul = 0;
+    env->len = 0;
+    if ((na && buf_put(env, a, na) < 0) || buf_put(env, &nul, 1) < 0
+        || (nb && buf_put(env, b, nb) < 0))
+        return -1;
+    row->stream = (const unsigned char *)env->data;
+    row->stream_len = env->len;
+    return 0;
+}
+
+/* The end of the JSON value at p as far as strings and brackets tell (its syntax is left to
+ * the decoder): NULL when it does not end before end (a scalar must be followed by a
+ * delimiter, so that a number cut by the end of the chunk is not taken whole). */
+static const unsigned char *json_skip(const unsigned char *p, const unsigned char *end) {
+    if (p >= end) return NULL;
+    if (*p != '{' && *p != '[' && *p != '"') {
+        while (p < end && *p != ',' && *p != ']' && *p != '}' && *p != ' ' && *p != '\t'
+               && *p != '\n' && *p != '\r')
+            p++;
+        return p < end ? p : NULL;
+    }
+    Py_ssize_t depth = 0;
+    while (p < end) {
+        unsigned char c = *p;
+        if (c == '"') {
+            p++;
+            for (;;) {
+                p = string_run(p, end);
+                if (p >= end) return NULL;
+                if (*p == '"') break;
+                if (*p == '\\') {
+                    if (p + 1 >= end) return NULL;
+                    p += 2;
+                } else {
+                    p++;  /* a control character: the decoder's error */
+                }
+            }
+            p++;
+            if (depth == 0) return p;
+            continue;
+        }
+        if (c == '{' || c == '[') {
+            depth++;
+        } else if (c == '}' || c == ']') {
+            if (--depth <= 0) return p + 1;
+        }
+        p++;
+    }
+    return NULL;
+}
+
+/* scan_events(chunk, pos, first) -> (status, pos, first, quiet, slow, events, ignored,
+ * end_count, columns, first_use) or None (a chunk not all ASCII).
+ * Reads the elements of a filter-log-events "events" array in chunk (a str) from pos, which
+ * is just after the '[' (first true) or just after an element (first false). Every element
+ * in the shape of page_event whose message is a canonical START/END/REPORT or application
+ * output is read here; every other element whose end json_skip finds is left to the caller
+ * (slow: int64 offset, length and index of the element in this call). Stops with status 0
+ * after the closing ']' (pos past it), or with status 1 at the last point it read up to
+ * (pos, first) when the next separator is anything else or the next element is cut by the
+ * end of the chunk: the caller reads on the general way and calls again. first_use: the
+ * element index where each stream is first named (int64), as scan_jsonl's. Columns as scan_jsonl's; a stream is
+ * "<logGroupName>\0<logStreamName>" (empty when absent), END lines included; quiet lists
+ * the streams of the application output read here (the general parser names a function for
+ * them too). */
+static PyObject *scan_events(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *chunk;
+    Py_ssize_t pos;
+    int first;
+    if (!PyArg_ParseTuple(args, "Unp:scan_events", &chunk, &pos, &first)) return NULL;
+    if (!PyUnicode_IS_ASCII(chunk)) Py_RETURN_NONE;  /* ASCII is its own UTF-8 */
+    const unsigned char *data = PyUnicode_1BYTE_DATA(chunk);
+    Py_ssize_t size = PyUnicode_GET_LENGTH(chunk);
+    if (pos < 0 || pos > size) {
+        PyErr_SetString(PyExc_ValueError, "scan_events: position outside the chunk");
+        return NULL;
+    }
+    const unsigned char *end = data + size;
+    Out o;
+    if (out_init(&o, size) < 0) return NULL;
+    Scratch s;
+    memset(&s, 0, sizeof s);
+    Table quiet;  /* streams of the application output read here */
+    if (table_init(&quiet) < 0) { out_free(&o); PyErr_NoMemory(); return NULL; }
+    Py_ssize_t events = 0, ignored = 0;
+    Buf slow = {NULL, 0, 0};       /* int64 (offset, length, index) of elements left */
+    Buf first_use = {NULL, 0, 0};  /* int64 index where each stream is first named */
+    int64_t index = 0;             /* of the element in this call */
+    int status = 1;
+    for (;;) {
+        const unsigned char *q = json_ws(data + pos, end);
+        if (q >= end) break;
+        if (*q == ']') { status = 0; pos = q + 1 - data; break; }
+        if (!first) {
+            if (*q != ',') break;
+            q = json_ws(q + 1, end);
+        }
+        int64_t ts = 0;
+        const unsigned char *after = NULL;
+        int rc = page_event(q, end, &s, &ts, &after);
+        if (rc < 0) goto fail;
+        Row row;
+        row_clear(&row);
+        if (rc == 1) {
+            Py_ssize_t n = s.message_s.len;
+            const unsigned char *m = s.message_s.ptr;
+            while (n > 0 && m[n - 1] == '\n') n--;
+            rc = classify_message(m, n, &row, &o);
+        } else {
+            rc = -1;
+        }
+        if (rc < 0) {  /* the caller decodes this element: its offset, length, index */
+            const unsigned char *skip_end = json_skip(q, end);
+            if (!skip_end) break;
+            int64_t where[3] = {q - data, skip_end - q, index};
+            if (buf_put(&slow, where, 24) < 0) goto fail;
+            index++;
+            pos = skip_end - data;
+            first = 0;
+            continue;
+        }
+        events++;
+        if (env_key(&s.env, s.group_s.ptr, s.group_s.len, s.stream_s.ptr, s.stream_s.len,
+                    &row) < 0)
+            goto fail;
+        if (rc == 0) {
+            ignored++;
+            if (table_index(&quiet, row.stream, row.stream_len) < 0) goto fail;
+        } else {
+            row.ts = (double)ts;
+            Py_ssize_t known = o.streams.count;
+            /* an END names its environment too (the general parser registers it) */
+            if ((row.kind == END && table_index(&o.streams, row.stream, row.stream_len) < 0)
+                || commit(&o, &row) < 0)
+                goto fail;
+            if (o.streams.count > known && buf_put(&first_use, &index, 8) < 0) goto fail;
+        }
+        index++;
+        pos = after - data;
+        first = 0;
+    }
+    scratch_free(&s);
+    PyObject *result = NULL, *columns = out_columns(&o);
+    if (columns)
+        result = Py_BuildValue("(inNNNnnnON)", status, pos, PyBool_FromLong(first),
+                               table_strings(&quiet),
+                               buf_bytes(&slow), events, ignored, o.end_count, columns,
+                               buf_bytes(&first_use));
+    Py_XDECREF(columns);
+    table_free(&quiet);
+    buf_free(&slow);
+    buf_free(&first_use);
+    out_free(&o);
+    return result;
+fail:
+    if (!PyErr_Occurred()) PyErr_NoMemory();
+    scratch_free(&s);
+    table_free(&quiet);
+    buf_free(&slow);
+    buf_free(&first_use);
+    out_free(&o);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ Insights CSV */
+
+/* `YYYY-MM-DD[T ]HH:MM:SS[.f+][Z]` spanning exactly [p, end) -> epoch ms as
+ * timeparse.iso_to_ms computes it (whole seconds * 1000 + float("0." + f) * 1000), inside
+ * 1970..2262; 0 for any other text (the general parser decides). */
+static int insights_time(const unsigned char *p, const unsigned char *end, double *out) {
+    Py_ssize_t n = end - p;
+    if (n < 19) return 0;
+    for (int i = 0; i < 4; i++) if (!is_digit(p[i])) return 0;
+    if (p[4] != '-' || p[7] != '-' || (p[10] != 'T' && p[10] != ' ') || p[13] != ':'
+        || p[16] != ':')
+        return 0;
+    int year = (p[0] - '0') * 1000 + (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
+    int month = num2(p + 5), day = num2(p + 8), hour = num2(p + 11), minute = num2(p + 14),
+        second = num2(p + 17);
+    if (year < 1970 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23
+        || minute < 0 || minute > 59 || second < 0 || second > 59)
+        return 0;
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (day > mdays[month - 1] + (month == 2 && leap)) return 0;
+    const unsigned char *q = p + 19;
+    char frac[48];
+    int digits = 0;
+    if (q < end && *q == '.') {
+        q++;
+        frac[0] = '0';
+        frac[1] = '.';
+        while (q < end && is_digit(*q)) {
+            if (digits >= 40) return 0;
+            frac[2 + digits++] = (char)*q++;
+        }
+        if (digits == 0) return 0;
+        frac[2 + digits] = 0;
+    }
+    if (q < end && *q == 'Z') q++;
+    if (q != end) return 0;
+    int64_t seconds = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60
+                      + second;
+    if (seconds > 9214646400LL) return 0;
+    double ms = (double)seconds * 1000.0;
+    if (digits) {
+        double f = PyOS_string_to_double(frac, NULL, NULL);
+        if (f == -1.0 && PyErr_Occurred()) { PyErr_Clear(); return 0; }
+        ms += f * 1000.0;
+    }
+    *out = ms;
+    return 1;
+}
+
+#define CSV_MAX_COLUMNS 64
+
+/* One CSV record of the csv module's default dialect from p (the start of a record):
+ * *rec_end is set past its last line ending, *lines to its physical lines (a line ends at
+ * \n, \r or \r\n, as the file's lines do with newline=""). Returns 1 when the record is
+ * complete in [p, end) and plain (no \r or NUL, quotes only around whole fields, at most
+ * CSV_MAX_COLUMNS fields: their decoded spans in fields, *nfields set, quoted fields with ""
+ * decoded into qbuf), 2 when complete but not plain, 0 when the record is cut by the end
+ * of the chunk (at the end of the file: a last line without an ending is complete) and -1
+ * on memory error. */
+static int csv_record(const unsigned char *p, const unsigned char *end, int final,
+                      const unsigned char **rec_end, Py_ssize_t *lines, Span *fields,
+                      int *nfields, Buf *qbuf) {
+    enum { START_FIELD, IN_FIELD, IN_QUOTED, QUOTE_IN_QUOTED };
+    const unsigned char *p0 = p, *fstart = p;
+    int state = START_FIELD, plain = 1, n = 0, quoted = 0;
+    Py_ssize_t nl = 0, qstart = 0;
+    /* quoted fields are kept as offsets into qbuf until the record ends (qbuf may move) */
+    Py_ssize_t qoff[CSV_MAX_COLUMNS];
+    int isq[CSV_MAX_COLUMNS];
+    qbuf->len = 0;
+    if (p < end && (*p == '\n' || *p == '\r')) {  /* a blank line: the record [] */
+        if (*p == '\r') {
+            if (p + 1 >= end && !final) return 0;
+            if (p + 1 < end && p[1] == '\n') p++;
+        }
+        *rec_end = p + 1;
+        *lines = 1;
+        *nfields = 0;
+        return 1;
+    }
+    for (;;) {
+        int at_end = p >= end;
+        if (at_end) {
+            if (!final || state == IN_QUOTED) return 0;
+            if (p == p0) {  /* nothing left: no record */
+                *rec_end = p;
+                *lines = 0;
+                *nfields = 0;
+                return 1;
+            }
+        }
+        unsigned char c = at_end ? '\n' : *p;
+        if (!at_end && (c == 0 || c == '\r')) plain = 0;
+        if (state == IN_QUOTED) {
+            if (c == '"') {
+                if (buf_put(qbuf, fstart, p - fstart) < 0) return -1;
+                state = QUOTE_IN_QUOTED;
+            } else if (c == '\n') {
+                nl++;
+            } else if (c == '\r') {
+                if (p + 1 >= end && !final) return 0;
+                if (p + 1 < end && p[1] == '\n') p++;
+                nl++;
+            }
+            p++;
+            continue;
+        }
+        if (state == QUOTE_IN_QUOTED) {
+            if (c == '"') {  /* "" in a quoted field: the second quote starts the next run */
+                fstart = p;
+                state = IN_QUOTED;
+                p++;
+                continue;
+            }
+            if (c != ',' && c != '\n' && c != '\r') {  /* text after the closing quote */
+                plain = 0;
+                state = IN_FIELD;
+                p++;
+                continue;
+            }
+        } else if (state == START_FIELD && c == '"') {
+            state = IN_QUOTED;
+            quoted = 1;
+            qstart = qbuf->len;
+            fstart = p + 1;
+            p++;
+            continue;
+        } else if (c == '"') {
+            plain = 0;  /* a quote inside an unquoted field */
+        }
+        if (c == ',' || c == '\n' || c == '\r') {
+            if (n < CSV_MAX_COLUMNS) {
+                isq[n] = quoted;
+                if (quoted) {
+                    qoff[n] = qstart;
+                    fields[n].len = qbuf->len - qstart;
+                } else {
+                    fields[n].ptr = fstart;
+                    fields[n].len = p - fstart;
+                }
+            } else {
+                plain = 0;
+            }
+            n++;
+            if (c == ',') {
+                state = START_FIELD;
+                quoted = 0;
+                p++;
+                fstart = p;
+                continue;
+            }
+            if (!at_end) {
+                if (c == '\r') {
+                    if (p + 1 >= end && !final) return 0;
+                    if (p + 1 < end && p[1] == '\n') p++;
+                }
+                p++;
+            }
+            nl++;  /* a last line without an ending counts too */
+            break;
+        }
+        if (state == START_FIELD) state = IN_FIELD;
+        p++;
+    }
+    int kept = n > CSV_MAX_COLUMNS ? CSV_MAX_COLUMNS : n;
+    for (int i = 0; i < kept; i++)
+        if (isq[i]) fields[i].ptr = (const unsigned char *)qbuf->data + qoff[i];
+    *rec_end = p;
+    *lines = nl;
+    *nfields = kept;
+    return plain ? 1 : 2;
+}
+
+/* scan_csv(chunk, pos, final, columns, ts_i, msg_i, stream_i, group_i) -> (0, pos, 0, lines,
+ * 0, events, ignored, end_count, columns, slow, first_use) or None (a chunk not all
+ * ASCII).
+ * Reads the records of a Logs Insights CSV export (after its header) in chunk from pos, the
+ * start of a record; final: the chunk ends the file. A record of `columns` plain fields
+ * whose @timestamp is a time insights_time reads and whose @message (not empty) is a
+ * canonical START/END/REPORT or application output is read here; a blank line is skipped.
+ * Every other whole record is left to the caller (slow: int64 offset, end, physical lines
+ * before it in this call, its physical lines, index). Stops when the rest of the chunk holds
+ * no whole record (pos at its start). lines: the physical lines read; first_use: the record
+ * index where each stream is first named (int64). A stream is "<@log>\0<@logStream>" (-1:
+ * no such column). */
+static PyObject *scan_csv(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *chunk;
+    Py_ssize_t pos;
+    int final, ncols, ts_i, msg_i, stream_i, group_i;
+    if (!PyArg_ParseTuple(args, "Unpiiiii:scan_csv", &chunk, &pos, &final, &ncols, &ts_i,
+                          &msg_i, &stream_i, &group_i))
+        return NULL;
+    if (!PyUnicode_IS_ASCII(chunk)) Py_RETURN_NONE;  /* ASCII is its own UTF-8 */
+    const unsigned char *data = PyUnicode_1BYTE_DATA(chunk);
+    Py_ssize_t size = PyUnicode_GET_LENGTH(chunk);
+    if (pos < 0 || pos > size || ncols < 1 || ncols > CSV_MAX_COLUMNS || ts_i < 0
+        || ts_i >= ncols || msg_i < 0 || msg_i >= ncols || stream_i >= ncols
+        || group_i >= ncols) {
+        PyErr_SetString(PyExc_ValueError, "scan_csv: bad position or columns");
+        return NULL;
+    }
+    const unsigned char *end = data + size;
+    Out o;
+    if (out_init(&o, size) < 0) return NULL;
+    Buf qbuf = {NULL, 0, 0}, env = {NULL, 0, 0};
+    Span fields[CSV_MAX_COLUMNS];
+    Py_ssize_t lines = 0, events = 0, ignored = 0;
+    Buf slow = {NULL, 0, 0}, first_use = {NULL, 0, 0};
+    int64_t index = 0;  /* of the record in this call */
+    while (pos < size) {
+        const unsigned char *rec_end;
+        Py_ssize_t nl;
+        int nfields;
+        int rc = csv_record(data + pos, end, final, &rec_end, &nl, fields, &nfields, &qbuf);
+        if (rc < 0) goto fail;
+        if (rc == 0) break;
+        Row row;
+        row_clear(&row);
+        int kind = -1;  /* -1 general, 0 nothing kept, 1 a record */
+        if (rc == 1 && nfields == 0) {
+            kind = 0;  /* a blank line */
+        } else if (rc == 1 && nfields == ncols && fields[msg_i].len > 0
+                   && insights_time(fields[ts_i].ptr, fields[ts_i].ptr + fields[ts_i].len,
+                                    &row.ts)) {
+            Py_ssize_t n = fields[msg_i].len;
+            while (n > 0 && fields[msg_i].ptr[n - 1] == '\n') n--;
+            double ts = row.ts;
+            int c = classify_message(fields[msg_i].ptr, n, &row, &o);
+            row.ts = ts;
+            if (c == 0) {
+                events++;
+                ignored++;
+                kind = 0;
+            } else if (c == 1) {
+                kind = 1;
+            }
+        }
+        if (kind < 0) {  /* the caller reads this record: offset, end, lines before, its
+                          * lines, index */
+            int64_t where[5] = {pos, rec_end - data, lines, nl, index};
+            if (buf_put(&slow, where, 40) < 0) goto fail;
+        } else if (kind == 1) {
+            events++;
+            const Span empty = {NULL, 0};
+            const Span *g = group_i >= 0 ? &fields[group_i] : &empty;
+            const Span *st = stream_i >= 0 ? &fields[stream_i] : &empty;
+            Py_ssize_t known = o.streams.count;
+            if (env_key(&env, g->ptr, g->len, st->ptr, st->len, &row) < 0
+                || (row.kind == END && table_index(&o.streams, row.stream, row.stream_len) < 0)
+                || commit(&o, &row) < 0)
+                goto fail;
+            if (o.streams.count > known && buf_put(&first_use, &index, 8) < 0) goto fail;
+        }
+        index++;
+        lines += nl;
+        pos = rec_end - data;
+    }
+    buf_free(&qbuf);
+    buf_free(&env);
+    PyObject *result = NULL, *columns = out_columns(&o);
+    if (columns)
+        result = Py_BuildValue("(innnnnnnONN)", 0, pos, (Py_ssize_t)0, lines, (Py_ssize_t)0,
+                               events, ignored, o.end_count, columns, buf_bytes(&slow),
+                               buf_bytes(&first_use));
+    Py_XDECREF(columns);
+    buf_free(&slow);
+    buf_free(&first_use);
+    out_free(&o);
+    return result;
+fail:
+    if (!PyErr_Occurred()) PyErr_NoMemory();
+    buf_free(&qbuf);
+    buf_free(&env);
+    buf_free(&slow);
+    buf_free(&first_use);
+    out_free(&o);
+    return NULL;
 }

@@ -9,8 +9,10 @@ import json
 import re
 from typing import Any
 
+import numpy as np
+
 from lamlife.lifecycle.errors import InputError
-from lamlife.lifecycle.read import jsonl
+from lamlife.lifecycle.read import compiled, jsonl
 from lamlife.lifecycle.read.collect import RecordSink
 from lamlife.lifecycle.read.context import (
     CUSTOM_STREAM,
@@ -30,9 +32,13 @@ from lamlife.lifecycle.read.platform import (
     json_record_time,
     parse_json_platform,
 )
+from lamlife.lifecycle.read.scanned import add_columns
 from lamlife.lifecycle.read.timeparse import any_to_ms
 
 _MAX_EPOCH_MS = 1e14  # year 5138: anything larger is not a time
+# False: every file decoded whole and every event read by _json_event (the differential
+# test's reference)
+FAST_PATH = True
 
 
 # JSON nested deeper than this is cut at this depth (``_cut_deep``): no CloudWatch event or
@@ -80,6 +86,16 @@ def _holds_too_deep(value: Any) -> bool:
 
 def read_json(source: Source, text: io.TextIOWrapper, options: ReadOptions,
                result: ReadResult) -> None:
+    """CloudWatch JSON values one after another (pages, payloads, events, lists of them).
+
+    With ``FAST_PATH`` (the default) the text is read block by block : the
+    ``events`` of a page that opens with them (``filter-log-events`` and ``get-log-events``
+    output, one page or the AWS CLI's merged pages) are read as they come, so memory grows
+    with the events, not with the file; every other value is decoded whole. Without it (the
+    differential test's reference) the whole text is decoded at once."""
+    if FAST_PATH:
+        read_json_stream(source, text, options, result)
+        return
     content = text.read()
     result.stats.lines += content.count("\n") + (0 if content.endswith("\n") else 1)
     decoder = json.JSONDecoder()
@@ -104,35 +120,28 @@ def read_json(source: Source, text: io.TextIOWrapper, options: ReadOptions,
         except ValueError as exc:
             raise InputError(f"{source.name}: invalid JSON ({exc})") from exc
         pos = end
-        _json_value(obj, source, options, result, context={})
+        json_value(obj, source, options, result, context={})
 
 
-def _json_value(obj: Any, source: Source, options: ReadOptions, result: ReadResult,
+def json_value(obj: Any, source: Source, options: ReadOptions, result: ReadResult,
                 context: dict[str, str], where: str | None = None) -> None:
     """Read one JSON value: a page, a payload, an event or a list of them. ``where`` locates
     a value that is not an event in the malformed examples (the JSON-lines line)."""
     if isinstance(obj, list):
         for item in obj:
-            _json_value(item, source, options, result, context, where)
+            json_value(item, source, options, result, context, where)
         return
     if not isinstance(obj, dict):
         result.sink.counts.events += 1
         result.sink.add_malformed(str(obj), where or source.name)
         return
     if "lamlife_fetch" in obj:
-        _fetch_header(obj, result)
+        fetch_header(obj, result)
         return
     if isinstance(obj.get("LogResult"), str):  # aws lambda invoke --log-type Tail output
-        _invoke_response(obj, source, options, result)
+        invoke_response(obj, source, options, result)
         return
-    page_context = dict(context)
-    for key in ("logGroupName", "logGroup"):
-        if isinstance(obj.get(key), str):
-            page_context["group"] = obj[key]
-    for key in ("logStreamName", "logStream"):
-        if isinstance(obj.get(key), str):
-            page_context["stream"] = obj[key]
-    _note_group_region(obj, page_context, result)
+    page_context = page_context_of(obj, context, result)
     if isinstance(obj.get("events"), list):
         for event in obj["events"]:
             _json_event(event, source, options, result, page_context)
@@ -144,6 +153,21 @@ def _json_value(obj: Any, source: Source, options: ReadOptions, result: ReadResu
             _json_event(event, source, options, result, page_context)
         return
     _json_event(obj, source, options, result, page_context)
+
+
+def page_context_of(obj: dict[str, Any], context: dict[str, str],
+                    result: ReadResult) -> dict[str, str]:
+    """The log group and stream a page names for its events (``group``, ``stream``); notes
+    the Region its log group ARN names."""
+    page_context = dict(context)
+    for key in ("logGroupName", "logGroup"):
+        if isinstance(obj.get(key), str):
+            page_context["group"] = obj[key]
+    for key in ("logStreamName", "logStream"):
+        if isinstance(obj.get(key), str):
+            page_context["stream"] = obj[key]
+    _note_group_region(obj, page_context, result)
+    return page_context
 
 
 def _note_group_region(obj: dict[str, Any], context: dict[str, str],
@@ -168,7 +192,7 @@ def _json_event(event: Any, source: Source, options: ReadOptions, result: ReadRe
         sink.add_malformed(str(event)[:120], source.name)
         return
     if "lamlife_fetch" in event:
-        _fetch_header(event, result)
+        fetch_header(event, result)
         return
     group = event.get("logGroupName") or event.get("logGroup") or context.get("group")
     stream = event.get("logStreamName") or event.get("logStream") or context.get("stream")
@@ -253,7 +277,7 @@ def json_platform_message(function: str, stream: str, ts: float, message: str,
     sink.add_record(function, stream, record_time if record_time is not None else ts, rec)
 
 
-def _invoke_response(obj: dict[str, Any], source: Source, options: ReadOptions,
+def invoke_response(obj: dict[str, Any], source: Source, options: ReadOptions,
                      result: ReadResult) -> None:
     """``aws lambda invoke --log-type Tail`` output: its base64 ``LogResult`` is a log tail."""
     text = decoded_base64_tail(obj["LogResult"])
@@ -302,7 +326,7 @@ def config_problems(config: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _fetch_header(obj: dict[str, Any], result: ReadResult) -> None:
+def fetch_header(obj: dict[str, Any], result: ReadResult) -> None:
     function = obj.get("function")
     config = obj.get("configuration")
     if isinstance(function, str) and isinstance(config, dict):
@@ -352,7 +376,331 @@ def _jsonl_line(line: str, lineno: int, source: Source, options: ReadOptions,
         else:
             result.sink.counts.ignored += 1
         return
-    _json_value(obj, source, options, result, context={}, where=f"{source.name}:{lineno}")
+    json_value(obj, source, options, result, context={}, where=f"{source.name}:{lineno}")
 
 
 # ------------------------------------------------------------------------- CSV
+
+
+# ------------------------------------------------------------------ streaming pages
+# read_json's default path: the text block by block, the events of a page as they come.
+
+BLOCK_CHARS = 4 * 1024 * 1024
+_SEPARATORS = re.compile(r"[ \t\r\n,]*")  # what read_json skips between values
+_WHITESPACE = re.compile(r"[ \t\r\n]*")  # JSON whitespace
+_PAGE_START = re.compile(r'\{[ \t\r\n]*"events"[ \t\r\n]*:[ \t\r\n]*\[')
+_DECODER = json.JSONDecoder()
+_SCANSTRING: Any = json.decoder.scanstring  # type: ignore[attr-defined]  # the decoder's own
+_STREAMED = object()  # the page's "events" value while its events are read as they come
+
+
+class _Window:
+    """The part of a text still needed: ``buf`` (positions relative to it) from the text's
+    character ``base`` on, read block by block; errors locate themselves in the whole text
+    as ``json`` does (line, column, char)."""
+
+    def __init__(self, text: io.TextIOWrapper, name: str) -> None:
+        self.text = text
+        self.name = name
+        self.buf = ""
+        self.base = 0
+        self.eof = False
+        self.newlines = 0  # in all the text read
+        self.last = ""  # its last character
+        self.lines_before = 0  # newlines before base
+        self.last_newline = -1  # where the last one before base is
+
+    def more(self, keep: int, want: int = 0) -> int:
+        """Drop ``buf[:keep]`` and read on (at least as much as is kept, so that a value
+        decoded again and again costs linear time); returns ``keep``'s new position (0)."""
+        if keep:
+            newlines = self.buf.count("\n", 0, keep)
+            if newlines:
+                self.lines_before += newlines
+                self.last_newline = self.base + self.buf.rfind("\n", 0, keep)
+            self.buf = self.buf[keep:]
+            self.base += keep
+        block = self.text.read(max(want, BLOCK_CHARS, len(self.buf)))
+        if not block:
+            self.eof = True
+        else:
+            self.newlines += block.count("\n")
+            self.last = block[-1]
+            self.buf += block
+        return 0
+
+    def skip(self, p: int, pattern: re.Pattern[str] = _WHITESPACE) -> int:
+        """Past the run of ``pattern`` at ``p`` (reading on); at ``len(buf)`` only at the end."""
+        while True:
+            p = pattern.match(self.buf, p).end()  # type: ignore[union-attr]
+            if p < len(self.buf) or self.eof:
+                return p
+            p = self.more(p)
+
+    def ahead(self, p: int, n: int) -> int:
+        """``p`` with at least ``n`` characters after it in ``buf`` (unless the text ends)."""
+        if len(self.buf) - p < n and not self.eof:
+            p = self.more(p)
+        return p
+
+    def error(self, msg: str, p: int) -> InputError:
+        """The error json's decoder gives for ``msg`` at ``p`` of the whole text."""
+        where = self.base + p
+        lineno = self.lines_before + self.buf.count("\n", 0, p) + 1
+        newline = self.buf.rfind("\n", 0, p)
+        colno = p - newline if newline >= 0 else where - self.last_newline
+        return InputError(f"{self.name}: invalid JSON ({msg}: line {lineno} column {colno} "
+                          f"(char {where}))")
+
+    def decode(self, p: int, depth: int, result: ReadResult) -> tuple[Any, int]:
+        """The JSON value at ``p`` (``depth`` containers deep in the text) and the position
+        after it; reads on until it is whole."""
+        while True:
+            try:
+                obj, end = _DECODER.raw_decode(self.buf, p)
+                if end < len(self.buf) or self.eof:  # (a number may go on in the next block)
+                    return obj, end
+            except RecursionError:
+                if result.deep_json_cut:
+                    raise
+                p = self._cut(p, depth)
+                result.deep_json_cut = True
+                continue
+            except json.JSONDecodeError as exc:
+                if self.eof:
+                    raise self.error(exc.msg, exc.pos) from exc
+            except ValueError as exc:
+                if self.eof:
+                    raise InputError(f"{self.name}: invalid JSON ({exc})") from exc
+            p = self.more(p)
+
+    def string(self, p: int) -> tuple[str, int]:
+        """The JSON string whose quote is at ``p`` and the position after it."""
+        while True:
+            try:
+                text, end = _SCANSTRING(self.buf, p + 1)
+                return text, end
+            except json.JSONDecodeError as exc:
+                if self.eof:
+                    raise self.error(exc.msg, exc.pos) from exc
+            p = self.more(p)
+
+    def _cut(self, p: int, depth: int) -> int:
+        """A value nested too deeply for the decoder at ``p``: the rest of the text read and
+        cut as read_json cuts it (every value nested deeper than MAX_JSON_DEPTH, counted
+        from the top of the text: ``depth`` containers are open at ``p``). Positions before
+        ``p`` stay as they are."""
+        while not self.eof:
+            self.more(0)
+        self.buf = self.buf[:p] + _cut_deep("[" * depth + self.buf[p:])[depth:]
+        return p
+
+    def element(self, offset: int, length: int) -> Any:
+        """The array element the compiled scanner found whole at ``offset``: decoded, or the
+        error the decoder gives for the whole text; ``_TooDeep`` when it nests too deeply."""
+        try:
+            obj, end = _DECODER.raw_decode(self.buf, offset)
+        except RecursionError:
+            raise _TooDeep(offset) from None
+        except json.JSONDecodeError as exc:
+            raise self.error(exc.msg, exc.pos) from exc
+        except ValueError as exc:
+            raise InputError(f"{self.name}: invalid JSON ({exc})") from exc
+        if end != offset + length:  # a scalar followed by more than a separator (1.5e)
+            raise self.error("Expecting ',' delimiter", end)
+        return obj
+
+
+class _TooDeep(Exception):
+    def __init__(self, offset: int) -> None:
+        super().__init__(offset)
+        self.offset = offset
+
+
+def read_json_stream(source: Source, text: io.TextIOWrapper, options: ReadOptions,
+                     result: ReadResult) -> None:
+    """``read_json``'s streaming path: the same values read in the same order, the events of
+    a page that opens with ``"events": [`` as they come (by the compiled ``scan_events``
+    where built), each page's events kept as compact columns until its closing brace says
+    how to read them (a page key after the events, such as ``logGroupName``, names their log
+    group)."""
+    window = _Window(text, source.name)
+    p = 0
+    while True:
+        p = window.skip(p, _SEPARATORS)
+        if p >= len(window.buf):
+            break
+        p = window.ahead(p, 4096)
+        page = _PAGE_START.match(window.buf, p)
+        if page is not None:
+            p = _Page(window, source, options, result).read(page.end())
+            continue
+        obj, p = window.decode(p, 0, result)
+        json_value(obj, source, options, result, context={})
+    result.stats.lines += window.newlines + (0 if window.last == "\n" else 1)
+
+
+_NOT_ASCII = re.compile("[^\x00-\x7f]")
+
+
+def _scan_events(buf: str, p: int, first: bool) -> tuple[Any, int]:
+    """``scan_events`` from ``p``, and what to add to the positions it returns. A block
+    holding characters beyond ASCII (the scanner reads ASCII text, its own UTF-8) is scanned
+    up to the next of them: the element holding it is read the general way, and the next
+    call goes on after it."""
+    scanned = compiled.tailscan.scan_events(buf, p, first)
+    if scanned is not None:
+        return scanned, 0
+    wide = _NOT_ASCII.search(buf, p)
+    end = len(buf) if wide is None else wide.start()
+    if end == p:
+        return None, 0
+    return compiled.tailscan.scan_events(buf[p:end], 0, first), p
+
+
+class _Page:
+    """One page whose first key is ``events``, read from its events array on."""
+
+    def __init__(self, window: _Window, source: Source, options: ReadOptions,
+                 result: ReadResult) -> None:
+        self.window = window
+        self.source = source
+        self.options = options
+        self.result = result
+        # in read order: ("columns", scan_events' result) or ("event", a decoded event)
+        self.parts: list[tuple[str, Any]] = []
+
+    def read(self, p: int) -> int:
+        """Read the page from just after ``[``; the position after its closing brace."""
+        window = self.window
+        first = True
+        while True:
+            if compiled.compiled_enabled() and not self.result.deep_json_cut:
+                p = window.ahead(p, BLOCK_CHARS // 4)
+                scanned, shift = _scan_events(window.buf, p, first)
+                if scanned is not None:
+                    left = (np.frombuffer(scanned[4], dtype=np.int64).reshape(-1, 3)
+                            + np.array([shift, 0, 0], dtype=np.int64)).tolist()
+                    try:  # in read order: an error here comes before anything after it
+                        events = [window.element(offset, length) for offset, length, _ in left]
+                    except _TooDeep as deep:  # cut as read_json cuts, read on in Python
+                        window._cut(deep.offset, 2)
+                        self.result.deep_json_cut = True
+                        continue
+                    status, p, first = scanned[:3]
+                    p += shift
+                    if scanned[5] or left:
+                        self.parts.append(("columns", (scanned, left, events)))
+                    if status == 0:
+                        break
+            p, first, closed = self._element(p, first)
+            if closed:
+                break
+        pairs, p = self._rest(p)
+        self._commit(pairs)
+        return p
+
+    def _element(self, p: int, first: bool) -> tuple[int, bool, bool]:
+        """The separator and element at ``p`` read the general way: (position after them,
+        first, whether the array closed instead)."""
+        window = self.window
+        p = window.skip(p)
+        if p >= len(window.buf):
+            raise window.error("Expecting value" if first else "Expecting ',' delimiter", p)
+        c = window.buf[p]
+        if c == "]":
+            return p + 1, first, True
+        if not first:
+            if c != ",":
+                raise window.error("Expecting ',' delimiter", p)
+            p = window.skip(p + 1)
+        event, p = window.decode(p, 2, self.result)
+        self.parts.append(("event", event))
+        return p, False, False
+
+    def _rest(self, p: int) -> tuple[list[tuple[str, Any]], int]:
+        """The page's keys after its events and the position after its closing brace."""
+        window = self.window
+        pairs: list[tuple[str, Any]] = []
+        while True:
+            p = window.skip(p)
+            c = window.buf[p:p + 1]
+            if c == "}":
+                return pairs, p + 1
+            if c != ",":
+                raise window.error("Expecting ',' delimiter", p)
+            p = window.skip(p + 1)
+            if window.buf[p:p + 1] != '"':
+                raise window.error("Expecting property name enclosed in double quotes", p)
+            key, p = window.string(p)
+            p = window.skip(p)
+            if window.buf[p:p + 1] != ":":
+                raise window.error("Expecting ':' delimiter", p)
+            p = window.skip(p + 1)
+            value, p = window.decode(p, 1, self.result)
+            pairs.append((key, value))
+
+    def _commit(self, pairs: list[tuple[str, Any]]) -> None:
+        """Read the page as json_value reads the whole object."""
+        obj: dict[str, Any] = {"events": _STREAMED}
+        for key, value in pairs:
+            obj[key] = value
+        source, options, result = self.source, self.options, self.result
+        if obj["events"] is not _STREAMED:  # a later "events" key replaced these events
+            json_value(obj, source, options, result, context={})
+            return
+        if "lamlife_fetch" in obj:
+            fetch_header(obj, result)
+            return
+        if isinstance(obj.get("LogResult"), str):
+            invoke_response(obj, source, options, result)
+            return
+        context = page_context_of(obj, {}, result)
+        for kind, part in self.parts:
+            if kind == "event":
+                _json_event(part, source, options, result, context)
+            else:
+                self._columns(part, context)
+
+    def _columns(self, part: tuple[Any, ...], context: dict[str, str]) -> None:
+        """A scanner's columns and the events it left (decoded), in read order: environments
+        are named in the order their events come, as the general parser names them."""
+        scanned, left, decoded = part
+        quiet, events, ignored, end_count, columns, first_use = (
+            scanned[3], scanned[5], scanned[6], scanned[7], scanned[8], scanned[9])
+        for key in quiet:  # application output: named as the general parser names it
+            self._environment(key, context)
+        streams = columns[0]
+        used_at = np.frombuffer(first_use, dtype=np.int64).tolist()
+        env_of = np.zeros(len(streams), dtype=np.int64)
+        named = 0
+        for (_offset, _length, index), event in zip(left, decoded, strict=True):
+            while named < len(streams) and used_at[named] < index:
+                env_of[named] = self._environment(streams[named], context, register=True)
+                named += 1
+            _json_event(event, self.source, self.options, self.result, context)
+        for k in range(named, len(streams)):
+            env_of[k] = self._environment(streams[k], context, register=True)
+        counts = self.result.sink.counts
+        counts.events += events
+        counts.ignored += ignored
+        counts.records += end_count
+        add_columns(self.result.sink, columns, env_of)
+
+    def _environment(self, key: str, context: dict[str, str], register: bool = False) -> int:
+        """The environment of a scanned stream ``<logGroupName>\\0<logStreamName>`` of an
+        event of this page, named as ``_json_event`` names it."""
+        group, stream = key.split("\0", 1)
+        group = group or context.get("group", "")
+        stream = stream or context.get("stream", "")
+        custom = CUSTOM_STREAM.match(stream)
+        sink = self.result.sink
+        if group:
+            function = function_from_group(group, stream)
+        elif custom:
+            function = custom.group(1)
+        else:
+            function = default_function(self.source, self.options, sink)
+            if not stream and self.source.path is not None:
+                stream = file_function(self.source)
+        return sink.env_code(function, stream) if register else -1
