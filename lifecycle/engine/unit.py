@@ -78,6 +78,11 @@ def decode_record(text: str) -> tuple[Any, ...]:
     return tuple(json.loads(text))
 
 
+def _strings(ids: RequestIds | Sequence[str]) -> Sequence[str]:
+    """RequestIds as Python strings, decoded at once."""
+    return ids.tolist() if isinstance(ids, RequestIds) else ids
+
+
 class RecordingSink(RecordSink):
     """A RecordSink that also keeps every parsed record as a row (function, environment,
     time, read order, record): what lamlife's readers make of any input, ready to be grouped
@@ -102,35 +107,40 @@ class RecordingSink(RecordSink):
         return code
 
     def add_record(self, function: str, environment: str, ts: float,
-                   rec: tuple[Any, ...]) -> None:
-        super().add_record(function, environment, ts, rec)  # counts, Regions, names
+                   rec: tuple[Any, ...]) -> bool:
+        if not super().add_record(function, environment, ts, rec):  # counts, Regions, names
+            return False  # malformed: counted, not a record the unit replays
         code = self.env_code(function, environment)
         if code not in self.record_names and code in self.function_from_record:
             self.record_names[code] = self.function_from_record[code]
         self.rows.append((code, ts, self._seq, encode_record(rec)))
+        return True
 
     def add_starts(self, env: np.ndarray, ts: np.ndarray,
                    request_ids: RequestIds | Sequence[str], versions: Sequence[str],
-                   hashes: np.ndarray | None = None) -> None:
-        super().add_starts(env, ts, request_ids, versions, hashes)
-        first = self._seq - len(env) + 1
-        request_ids = list(request_ids)
-        for i in range(len(env)):
-            self.rows.append((int(env[i]), float(ts[i]), first + i,
+                   hashes: np.ndarray | None = None) -> np.ndarray:
+        kept = super().add_starts(env, ts, request_ids, versions, hashes)
+        first = self._seq - len(kept) + 1  # the read order the sink gave the kept rows
+        request_ids = _strings(request_ids)
+        for k, i in enumerate(kept.tolist()):
+            self.rows.append((int(env[i]), float(ts[i]), first + k,
                               encode_record(("start", request_ids[i], versions[i]))))
+        return kept
 
     def add_reports(self, env: np.ndarray, ts: np.ndarray,
                     request_ids: RequestIds | Sequence[str], numbers: dict[str, np.ndarray],
                     statuses: Sequence[str], error_types: Sequence[str],
-                    hashes: np.ndarray | None = None) -> None:
-        super().add_reports(env, ts, request_ids, numbers, statuses, error_types, hashes)
-        first = self._seq - len(env) + 1
-        request_ids = list(request_ids)
+                    hashes: np.ndarray | None = None) -> np.ndarray:
+        kept = super().add_reports(env, ts, request_ids, numbers, statuses, error_types,
+                                   hashes)
+        first = self._seq - len(kept) + 1
+        request_ids = _strings(request_ids)
         columns = [numbers[name] for name in NUMERIC_FIELDS]
-        for i in range(len(env)):
+        for k, i in enumerate(kept.tolist()):
             rec = ("report", request_ids[i], *(float(c[i]) for c in columns), statuses[i],
                    error_types[i])
-            self.rows.append((int(env[i]), float(ts[i]), first + i, encode_record(rec)))
+            self.rows.append((int(env[i]), float(ts[i]), first + k, encode_record(rec)))
+        return kept
 
     def events_frame(self) -> pd.DataFrame:
         """The recorded records as unit input (``UNIT_INPUT_COLUMNS``, ``message`` null).

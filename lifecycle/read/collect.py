@@ -341,15 +341,15 @@ class RecordSink:
             counts.malformed_examples.append(f"{where}: {snippet}" if where else snippet)
 
     def add_record(self, function: str, environment: str, ts: float,
-                   rec: tuple[Any, ...]) -> None:
+                   rec: tuple[Any, ...]) -> bool:
         """Store an already parsed record (``platform`` tuple shapes). A record with a time
-        or a number Lambda cannot produce (``record_problem``) is counted malformed instead;
-        lone surrogates in its strings become U+FFFD."""
+        or a number Lambda cannot produce (``record_problem``) is counted malformed instead
+        (False is returned); lone surrogates in its strings become U+FFFD."""
         problem = record_problem(rec) if valid_time(ts) else f"time {ts!r} out of range"
         if problem is not None:
             rid = rec[1] if len(rec) > 1 and isinstance(rec[1], str) else ""
             self.add_malformed(f"{rec[0]} {rid}: {problem}".replace("  ", " "))
-            return
+            return False
         if any(isinstance(v, str) and not v.isascii() for v in rec):
             rec = tuple(valid_unicode(v) if isinstance(v, str) else v for v in rec)
         self.counts.records += 1
@@ -386,6 +386,7 @@ class RecordSink:
         elif kind == "extension":
             self.marks.append(Mark(code, ts, seq, kind))
         # "end" and "other" change nothing: the REPORT carries what END would.
+        return True
 
     def note_region(self, function: str, environment: str | None, region: str) -> None:
         """The input says where ``function`` ran: one environment, or all of it (None)."""
@@ -410,12 +411,13 @@ class RecordSink:
 
     def add_starts(self, env: np.ndarray, ts: np.ndarray,
                    request_ids: RequestIds | Sequence[str], versions: Sequence[str],
-                   hashes: np.ndarray | None = None) -> None:
+                   hashes: np.ndarray | None = None) -> np.ndarray:
         """Columns of parsed STARTs (counted as records); ``versions`` a list, an object
         array of shared strings (typed as a sequence) or a ``Labeled`` column; ``hashes``
         the ids' ``hash_ids`` when the reader has them. Rows with a time Lambda cannot
-        produce are malformed."""
+        produce are malformed. Returns the positions of the rows kept, in read order."""
         keep = _in_range(ts, {})
+        kept = np.arange(len(ts)) if keep is None else np.flatnonzero(keep)
         if keep is not None:
             self._drop_out_of_range("START", keep, request_ids)
             env, ts = env[keep], ts[keep]
@@ -427,16 +429,18 @@ class RecordSink:
         first = self.next_seq(n)
         self._starts.extend(env=env, ts=ts, seq=np.arange(first, first + n, dtype=np.int64),
                             rid_hash=_hashes(request_ids, hashes), version=versions)
+        return kept
 
     def add_reports(self, env: np.ndarray, ts: np.ndarray,
                     request_ids: RequestIds | Sequence[str], numbers: dict[str, np.ndarray],
                     statuses: Sequence[str], error_types: Sequence[str],
-                    hashes: np.ndarray | None = None) -> None:
+                    hashes: np.ndarray | None = None) -> np.ndarray:
         """Columns of parsed REPORTs (counted as records); ``numbers`` keyed by NUMERIC_FIELDS;
         statuses and error types as lists, object arrays of shared strings or ``Labeled``
         columns; ``hashes`` as in ``add_starts``. Rows with a time or a number Lambda cannot
-        produce are malformed."""
+        produce are malformed. Returns the positions of the rows kept, in read order."""
         keep = _in_range(ts, numbers)
+        kept = np.arange(len(ts)) if keep is None else np.flatnonzero(keep)
         if keep is not None:
             self._drop_out_of_range("REPORT", keep, request_ids)
             env, ts = env[keep], ts[keep]
@@ -451,6 +455,7 @@ class RecordSink:
         self._reports.extend(env=env, ts=ts, seq=np.arange(first, first + n, dtype=np.int64),
                              rid_hash=_hashes(request_ids, hashes), **numbers,
                              request_id=request_ids, status=statuses, error_type=error_types)
+        return kept
 
     def _drop_out_of_range(self, word: str, keep: np.ndarray,
                            request_ids: Sequence[str]) -> None:

@@ -55,3 +55,23 @@ def test_each_environment_alone_gives_its_rows_of_the_whole_run(which: str,
     assert sum(p.unused_inits for p in parts) == whole.unused_inits
     assert sorted((e.time_ms, e.environment, e.event) for p in parts for e in p.orphan_events) \
         == sorted((e.time_ms, e.environment, e.event) for e in whole.orphan_events)
+
+
+def test_recording_sink_records_only_what_the_sink_keeps() -> None:
+    """Rows the RecordSink counts malformed (a time Lambda cannot produce) are not unit
+    input, and the kept rows carry the read order the sink gave them."""
+    from lamlife.lifecycle.engine.unit import RecordingSink, decode_record
+    from lamlife.lifecycle.read.request_ids import RequestIds
+
+    sink = RecordingSink()
+    env = np.array([sink.env_code("fn", "s1")] * 3, dtype=np.int64)
+    good = 1.7e12  # 2023
+    ts = np.array([good, -5e15, good + 10.0])  # the middle START is before 1970: malformed
+    kept = sink.add_starts(env, ts, RequestIds.from_strings(["a", "b", "c"]),
+                           ["$LATEST"] * 3)
+    assert kept.tolist() == [0, 2]
+    assert sink.add_record("fn", "s1", good + 20.0, ("start", "d", "$LATEST"))
+    assert not sink.add_record("fn", "s1", 1e20, ("start", "e", "$LATEST"))
+    assert sink.counts.malformed == 2
+    assert [(seq, decode_record(rec)[1]) for _env, _ts, seq, rec in sink.rows] == [
+        (1, "a"), (2, "c"), (3, "d")]
