@@ -1041,11 +1041,15 @@ static void scratch_free(Scratch *s) {
  * "timestamp" (an integer epoch ms inside 1970..2262) and optionally "logStreamName" (a
  * string), "eventId" (a string) and "ingestionTime" (an integer), in any order, each once.
  * 1 with the fields decoded into s and *ts set; 0 for anything else; -1 on memory error. */
-static int json_event(const unsigned char *p, const unsigned char *end, Scratch *s,
-                      int64_t *ts) {
-    int seen = 0;
-    s->stream_s.ptr = NULL;
-    s->stream_s.len = 0;
+/* The fields of one event object at *pp ('{'): "logGroupName", "logStreamName", "message",
+ * "eventId" (strings), "timestamp" and "ingestionTime" (integers), in any order, each once
+ * (a repeated key goes to the general parser, which keeps the last), no other key. 1 with
+ * the strings decoded into s, *ts set, the keys seen in *seen and *pp past the closing
+ * brace; 0 for anything else (an object cut by the end of the buffer too); -1 on memory
+ * error. Shared by JSON lines (json_event) and filter-log-events pages (page_event). */
+static int event_fields(const unsigned char **pp, const unsigned char *end, Scratch *s,
+                        int64_t *ts, int *seen) {
+    const unsigned char *p = *pp;
     if (p >= end || *p != '{') return 0;
     p = json_ws(p + 1, end);
     for (;;) {
@@ -1056,9 +1060,8 @@ static int json_event(const unsigned char *p, const unsigned char *end, Scratch 
         if (p >= end || *p != ':') return 0;
         p = json_ws(p + 1, end);
         int which = event_key(&key);
-        if (which == 0) return 0;
-        if (seen & which) return 0;  /* a repeated key: the general parser keeps the last */
-        seen |= which;
+        if (which == 0 || (*seen & which)) return 0;  /* another key, or a repeated one */
+        *seen |= which;
         switch (which) {
         case K_GROUP: rc = json_string(&p, end, &s->group, &s->group_s); break;
         case K_STREAM: rc = json_string(&p, end, &s->stream, &s->stream_s); break;
@@ -1073,9 +1076,18 @@ static int json_event(const unsigned char *p, const unsigned char *end, Scratch 
         if (rc <= 0) return rc;
         p = json_ws(p, end);
         if (p < end && *p == ',') { p = json_ws(p + 1, end); continue; }
-        if (p < end && *p == '}') { p++; break; }
+        if (p < end && *p == '}') { *pp = p + 1; return 1; }
         return 0;
     }
+}
+
+static int json_event(const unsigned char *p, const unsigned char *end, Scratch *s,
+                      int64_t *ts) {
+    int seen = 0;
+    s->stream_s.ptr = NULL;
+    s->stream_s.len = 0;
+    int rc = event_fields(&p, end, s, ts, &seen);
+    if (rc <= 0) return rc;
     if (p != end) return 0;
     if ((seen & (K_GROUP | K_TIME | K_MESSAGE)) != (K_GROUP | K_TIME | K_MESSAGE)) return 0;
     /* an empty group names no function; a NUL would make the environment key ambiguous */
@@ -1312,35 +1324,8 @@ static int page_event(const unsigned char *p, const unsigned char *end, Scratch 
     int seen = 0;
     s->group_s.ptr = s->stream_s.ptr = NULL;
     s->group_s.len = s->stream_s.len = 0;
-    if (p >= end || *p != '{') return 0;
-    p = json_ws(p + 1, end);
-    for (;;) {
-        Span key, other;
-        int rc = json_string(&p, end, &s->key, &key);
-        if (rc <= 0) return rc;
-        p = json_ws(p, end);
-        if (p >= end || *p != ':') return 0;
-        p = json_ws(p + 1, end);
-        int which = event_key(&key);
-        if (which == 0 || (seen & which)) return 0;  /* another key, or a repeated one */
-        seen |= which;
-        switch (which) {
-        case K_GROUP: rc = json_string(&p, end, &s->group, &s->group_s); break;
-        case K_STREAM: rc = json_string(&p, end, &s->stream, &s->stream_s); break;
-        case K_MESSAGE: rc = json_string(&p, end, &s->message, &s->message_s); break;
-        case K_EVENT_ID: rc = json_string(&p, end, &s->other, &other); break;
-        default: {
-            int64_t v;
-            rc = json_uint(&p, end, &v);
-            if (which == K_TIME) *ts = v;
-        }
-        }
-        if (rc <= 0) return rc;
-        p = json_ws(p, end);
-        if (p < end && *p == ',') { p = json_ws(p + 1, end); continue; }
-        if (p < end && *p == '}') { p++; break; }
-        return 0;
-    }
+    int rc = event_fields(&p, end, s, ts, &seen);
+    if (rc <= 0) return rc;
     if ((seen & (K_TIME | K_MESSAGE)) != (K_TIME | K_MESSAGE)) return 0;
     /* a NUL in the group would make the environment key ambiguous */
     if (s->group_s.len && memchr(s->group_s.ptr, 0, s->group_s.len)) return 0;
