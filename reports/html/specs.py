@@ -185,15 +185,19 @@ def start_types_spec(data: Mapping[str, Any]) -> dict[str, Any]:
         "layer": [
             {
                 "data": {"values": data["counts"]},
+                # rect marks (a bucket's own start and end) are not stacked by Vega-Lite's
+                # encoding: the stack transform gives each start type its band of the bucket
+                "transform": [{"stack": "invocations", "groupby": ["start"],
+                               "sort": [{"field": "start_type", "order": "ascending"}],
+                               "as": ["stack_from", "stack_to"]}],
                 "mark": {"type": "rect"},
                 "encoding": {
                     "x": x,
                     "x2": {"field": "end"},
-                    "y": {"aggregate": "sum", "field": "invocations", "type": "quantitative",
-                          "stack": "zero", "title": "invocations"},
+                    "y": {"field": "stack_from", "type": "quantitative", "title": "invocations"},
+                    "y2": {"field": "stack_to"},
                     "color": {"field": "start_type", "type": "nominal", "title": "start type",
                               "scale": _START_SCALE},
-                    "order": {"field": "start_type", "sort": "ascending"},
                     "tooltip": [
                         {"field": "from", "title": "from (UTC)"},
                         {"field": "start_type", "title": "start type"},

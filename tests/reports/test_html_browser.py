@@ -147,3 +147,26 @@ def test_100k_generated_log_renders_under_5_mb(tmp_path: Path) -> None:
     assert report["summary"]["invocations"] == 100000
     check_all(text, report)
     rendered(page)
+
+
+def test_start_types_bars_stack_per_bucket(tmp_path: Path) -> None:
+    """Each minute's bar is cut into one band per start type, one above the other: in the
+    example's 09:14 minute 2 cold starts under 5 warm starts (drawn overlapping from zero,
+    the cold starts would hide behind the warm bar)."""
+    import re
+
+    page = tmp_path / "orders.html"
+    assert run("analyze", ORDERS, "--output", str(page)).exit_code == 0
+    assert BROWSER is not None
+    dom = load(BROWSER, page).dom
+    chart = dom[dom.index('data-chart="spec-start-types"'):]
+    chart = chart[:chart.find("data-chart=", 1)] if "data-chart=" in chart[1:] else chart
+    bands: dict[float, list[tuple[float, float]]] = {}
+    for x, y, height in re.findall(
+            r'aria-roledescription="rect mark" d="M([\d.]+),([\d.]+)h[\d.]+v([\d.]+)h', chart):
+        bands.setdefault(round(float(x), 3), []).append((float(y), float(y) + float(height)))
+    assert bands and max(len(b) for b in bands.values()) >= 2
+    for column in bands.values():
+        column.sort()
+        for (_top, bottom), (top, _bottom) in zip(column, column[1:], strict=False):
+            assert top >= bottom - 0.01  # the next band starts where this one ends
