@@ -234,12 +234,19 @@ def _zstd_reader(source: Source, stream: IO[bytes]) -> Any:
     return zstandard.ZstdDecompressor().stream_reader(stream, read_across_frames=True)
 
 
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
 def read_head(source: Source, stream: IO[bytes]) -> bytes:
+    """The first bytes of the input, without the UTF-8 byte order mark some editors and
+    Windows tools write at its start: format detection and the readers (``text_stream``
+    goes on from the head) never see it, so the first event is read as an event."""
     try:
-        return stream.read(HEAD_BYTES)
+        head = stream.read(HEAD_BYTES)
     except DECOMPRESS_ERRORS as exc:
         raise InputError(f"{source.name}: cannot decompress ({gzip_problem(exc, stream)})"
                          ) from exc
+    return head[len(UTF8_BOM):] if head.startswith(UTF8_BOM) else head
 
 
 def gzip_problem(exc: BaseException, stream: object = None) -> str:
@@ -262,16 +269,10 @@ def compression_of(stream: object) -> str:
 TEXT_ERRORS = "replace"  # what text_stream does with bytes that are not UTF-8
 
 
-UTF8_BOM = b"\xef\xbb\xbf"
-
-
 def text_stream(head: bytes, stream: IO[bytes], newline: str | None) -> io.TextIOWrapper:
-    """The input as text: UTF-8 without the byte order mark some editors and Windows tools
-    write at its start (else the first event would begin with U+FEFF, not with its time),
-    bytes that are not UTF-8 replaced by U+FFFD, ``newline`` as ``io.TextIOWrapper`` takes
-    it. ``binary_under`` gives the same bytes (after the mark) to the byte readers."""
-    if head.startswith(UTF8_BOM):
-        head = head[len(UTF8_BOM):]
+    """The input as text, from its ``read_head`` on: UTF-8, bytes that are not UTF-8 replaced
+    by U+FFFD, ``newline`` as ``io.TextIOWrapper`` takes it. ``binary_under`` gives the same
+    bytes to the byte readers."""
     return io.TextIOWrapper(io.BufferedReader(_Prefixed(head, stream), buffer_size=1 << 20),
                             encoding="utf-8", errors=TEXT_ERRORS, newline=newline)
 
