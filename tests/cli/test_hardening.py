@@ -135,9 +135,13 @@ def test_ctrl_c_is_one_line_and_exit_130(monkeypatch: pytest.MonkeyPatch,
 
 
 def test_sigint_in_a_real_process_is_one_line_and_exit_130(tmp_path: Path) -> None:
-    """A real SIGINT while lamlife reads from a pipe that never ends."""
+    """A real SIGINT while lamlife reads from a pipe that never ends. The child gets SIGINT's
+    default disposition, as a terminal gives it: a test run started in the background of a
+    non-interactive shell ignores SIGINT, and an ignored SIGINT is inherited (Python then
+    installs no KeyboardInterrupt handler)."""
     proc = _lamlife("analyze", "-", "--format", "json", stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE)
+                    stdout=subprocess.PIPE,
+                    preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert proc.stdin is not None and proc.stderr is not None
     proc.stdin.write(tail(*one_invocation()).encode())
     proc.stdin.flush()
