@@ -283,7 +283,6 @@ class RecordSink:
         self.status_lines: list[StatusLine] = []
         self.paired: dict[str, Any] = {}
         self.envs_with_starts: set[int] = set()  # environments with any START (set by finish)
-        self._strings: dict[str, str] = {}
         self._seq = 0
         # The AWS Region an environment ran in, where the input says (runtime version ARN,
         # Insights @aws.region); function-wide ones (log group ARN) under environment "".
@@ -360,10 +359,9 @@ class RecordSink:
             self._reports.append(
                 env=code, ts=ts, seq=seq, rid_hash=rec[1],
                 **dict(zip(NUMERIC_FIELDS, rec[2:9], strict=True)),
-                request_id=rec[1], status=rec[9], error_type=self.intern(rec[10]))
+                request_id=rec[1], status=rec[9], error_type=rec[10])
         elif kind == "start":
-            self._starts.append(env=code, ts=ts, seq=seq, rid_hash=rec[1],
-                                version=self.intern(rec[2]))
+            self._starts.append(env=code, ts=ts, seq=seq, rid_hash=rec[1], version=rec[2])
         elif kind == "status":
             self.status_lines.append(StatusLine(code, ts, *rec[1:6]))
         elif kind == "init_start":
@@ -464,10 +462,6 @@ class RecordSink:
                                "range")
         extra = int((~keep).sum()) - min(int((~keep).sum()), MAX_EXAMPLES)
         self.counts.malformed += extra
-
-    def intern(self, text: str) -> str:
-        """One shared object per distinct string (versions, statuses, error types)."""
-        return self._strings.setdefault(text, text)
 
     def label_codes(self, values: Sequence[str] | np.ndarray | Labeled) -> np.ndarray:
         """Codes of strings (versions, statuses, error types) in ``labels``: int16, int64

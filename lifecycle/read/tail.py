@@ -306,22 +306,17 @@ class TailChunkScanner:
                 kept.append(ln)
         return rows, kept
 
-    def _slow(self, chunk: str, offsets: list[int], base_line: int,
-              line_indexes: list[int] | None = None) -> int:
-        """Hand whole events (line + continuation lines) at ``offsets`` to the sink;
-        ``line_indexes`` are their lines in the chunk when the caller knows them."""
+    def _slow(self, chunk: str, offsets: list[int], base_line: int) -> int:
+        """Hand whole events (line + continuation lines) at ``offsets`` to the sink."""
         sink = self.sink
         handled = 0
         counted_to = 0
         line_no = base_line + 1
-        for k, offset in enumerate(offsets):
+        for offset in offsets:
             end = chunk.find("\n", offset)
             line = chunk[offset:end]
-            if line_indexes is not None:
-                line_no = base_line + 1 + line_indexes[k]
-            else:
-                line_no += chunk.count("\n", counted_to, offset)
-                counted_to = offset
+            line_no += chunk.count("\n", counted_to, offset)
+            counted_to = offset
             where = f"{self.name}:{line_no}"
             parts = tail_split(line)
             if parts is None:
