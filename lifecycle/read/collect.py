@@ -35,6 +35,7 @@ from lamlife.lifecycle.read.overlap import (
     drop_duplicates,
     member_of,
     merge_environments,
+    pair_key,
     timeout_reports,
 )
 from lamlife.lifecycle.read.platform import (
@@ -203,27 +204,82 @@ class _Columns:
                 self._chunks[name].append(self._stored(name, values))
             rows[name] = []
 
-    def frame(self) -> dict[str, Any]:
-        """Every column whole; each column's chunks are dropped as soon as it is joined, so
-        the sink never holds a column twice over."""
+    def frame(self, names: Collection[str] | None = None) -> dict[str, Any]:
+        """Every column whole, or only ``names`` (the other columns' chunks are dropped).
+        Chunks are consumed as they are copied into the joined column and their memory handed
+        back as it goes (``join``), so the sink never holds much more than its columns once."""
         self._flush()
         out: dict[str, Any] = {}
         for name in self.kinds:
             chunks, self._chunks[name] = self._chunks[name], []
-            out[name] = self.join(name, chunks)
+            if names is None or name in names:
+                out[name] = self.join(name, chunks)
             del chunks
+        release_free_memory()
         return out
 
-    def join(self, name: str, chunks: Sequence[Any]) -> Any:
-        """Stored chunks of one column one after the other."""
+    def join(self, name: str, chunks: list[Any]) -> Any:
+        """Stored chunks of one column one after the other, in the widest integer type among
+        them (float64 for ``exact`` chunks when one is not encoded). ``chunks`` is emptied:
+        each chunk is dropped once copied."""
         kind = self.kinds[name]
         if kind == "ids":
-            return RequestIds.concat(chunks)
-        if kind == "exact":
-            return exact.concat(chunks, exact.SCALES[name])
+            return _join_ids(chunks)
         if not chunks:
-            return np.zeros(0, dtype=_DTYPES[kind])
-        return chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
+            return np.zeros(0, dtype=np.int8 if kind == "exact" else _DTYPES[kind])
+        if kind == "exact" and not all(c.dtype.kind in "iu" for c in chunks):
+            scale = exact.SCALES[name]
+            return _join_arrays(chunks, np.dtype(np.float64), lambda c: exact.decode(c, scale))
+        return _join_arrays(chunks, np.result_type(*{c.dtype for c in chunks}))
+
+
+_TRIM_BYTES = 32 << 20  # joining chunks: hand freed memory back every this many bytes
+
+
+def _join_arrays(chunks: list[np.ndarray], dtype: np.dtype[Any],
+                 convert: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
+    """``np.concatenate(chunks)`` (each chunk through ``convert`` first), consuming the list:
+    a chunk is dropped as soon as it is copied, and every ``_TRIM_BYTES`` of dropped chunks
+    are handed back to the system, so the join peaks at about one column, not two."""
+    if len(chunks) == 1 and convert is None:
+        return chunks.pop()
+    out = np.empty(sum(len(c) for c in chunks), dtype=dtype)
+    chunks.reverse()  # pop() takes them in order
+    at = freed = 0
+    while chunks:
+        chunk = chunks.pop()
+        out[at:at + len(chunk)] = chunk if convert is None else convert(chunk)
+        at += len(chunk)
+        freed += chunk.nbytes
+        del chunk
+        if freed >= _TRIM_BYTES:
+            release_free_memory()
+            freed = 0
+    return out
+
+
+def _join_ids(parts: list[RequestIds]) -> RequestIds:
+    """``RequestIds.concat(parts)``, consuming the list as ``_join_arrays`` does."""
+    if len(parts) <= 1:
+        return parts.pop() if parts else RequestIds.empty()
+    data = np.empty(sum(int(p.offsets[-1] - p.offsets[0]) for p in parts), dtype=np.uint8)
+    offsets = np.empty(sum(len(p) for p in parts) + 1, dtype=np.int64)
+    offsets[0] = 0
+    parts.reverse()
+    row = at = freed = 0
+    while parts:
+        part = parts.pop()
+        first, last = int(part.offsets[0]), int(part.offsets[-1])
+        data[at:at + last - first] = part.data[first:last]
+        np.add(part.offsets[1:], at - first, out=offsets[row + 1:row + len(part) + 1])
+        row += len(part)
+        at += last - first
+        freed += part.data.nbytes + part.offsets.nbytes
+        del part
+        if freed >= _TRIM_BYTES:
+            release_free_memory()
+            freed = 0
+    return RequestIds(data, offsets)
 
 
 _DTYPES: dict[str, Any] = {"env": np.int32, "seq": np.int32, "ts": np.float64,
@@ -493,21 +549,23 @@ class RecordSink:
 
     def finish(self) -> int:
         """Pair STARTs with REPORTs into ``paired``; return the count of STARTs without REPORT."""
-        starts = self._starts.frame()
+        # a START's read order is its position (rows are stored as read): its seq is not kept
+        starts = self._starts.frame(("env", "ts", "rid_hash", "version"))
         reports = self._reports.frame()
-        release_free_memory()  # the chunks just joined
         merge_environments(self.environments, self.function_from_record, starts, reports,
                            self.marks, self.status_lines)
         starts, reports, self.marks, self.status_lines, self.duplicates = drop_duplicates(
             starts, reports, self.marks, self.status_lines)
+        release_free_memory()
         timed_out = timeout_reports(self.status_lines, reports, self.next_seq(0), hash_ids)
         if timed_out is not None:  # timeout lines whose REPORT is not in the input
             self.timeouts_without_report = len(timed_out["env"])
             columns = self._reports
-            reports = {k: columns.join(k, [v, columns._stored(k, timed_out[k])])
-                       for k, v in reports.items()}
+            for k in list(reports):  # one column at a time: the old one is freed as it goes
+                reports[k] = columns.join(k, [reports.pop(k), columns._stored(k, timed_out[k])])
+        self.envs_with_starts = set(np.flatnonzero(
+            np.bincount(starts["env"], minlength=len(self.environments))).tolist())
         start_ts, version, matched = pair_starts(starts, reports)
-        self.envs_with_starts = {int(c) for c in np.unique(starts["env"])}
         incomplete = int(len(starts["env"]) - matched)
         del starts
         release_free_memory()
@@ -620,13 +678,19 @@ def _in_range(ts: np.ndarray, numbers: dict[str, np.ndarray]) -> np.ndarray | No
     return None if keep.all() else keep
 
 
+_PAIR_SLICE_BITS = 4  # pairing works on 2**4 slices of the keys, one after the other
+_BLOCK = 1 << 20  # rows a block where a column-wide step is done in blocks
+
+
 def pair_starts(starts: dict[str, Any], reports: dict[str, Any]
                 ) -> tuple[np.ndarray, np.ndarray, int]:
     """For each REPORT, the time and version of its START (NaN / "" when none).
 
     A REPORT takes the latest unpaired START of the same (environment, RequestId) at or before
-    it. Keys that occur once on each side (nearly all) are joined through an index lookup;
-    keys with retries are walked in time order. Returns (start_ts, version, STARTs paired).
+    it. The keys (``pair_key``) are split into 16 slices by their top bits and paired one
+    slice at a time: a START and its REPORT share a key, so they are in the same slice, and
+    the hash tables and positions made are a sixteenth of the columns' length
+    (``_pair_slice``). Returns (start_ts, version, STARTs paired).
     """
     n = len(reports["env"])
     start_ts = np.full(n, np.nan)
@@ -637,8 +701,35 @@ def pair_starts(starts: dict[str, Any], reports: dict[str, Any]
         version = np.full(n, "", dtype=object)
     if n == 0 or len(starts["env"]) == 0:
         return start_ts, version, 0
-    s_key = pair_key(starts["env"], starts["rid_hash"])
-    r_key = pair_key(reports["env"], reports["rid_hash"])
+    s_slice = _key_slices(starts)
+    r_slice = _key_slices(reports)
+    matched = 0
+    for part in range(1 << _PAIR_SLICE_BITS):
+        s_rows = np.flatnonzero(s_slice == part)
+        r_rows = np.flatnonzero(r_slice == part)
+        if len(s_rows) and len(r_rows):
+            matched += _pair_slice(starts, s_rows, reports, r_rows, start_ts, version)
+    return start_ts, version, matched
+
+
+def _key_slices(columns: dict[str, Any]) -> np.ndarray:
+    """uint8 per row: the slice its ``pair_key`` falls in (its top bits), a block at a time."""
+    env, rid_hash = columns["env"], columns["rid_hash"]
+    out = np.empty(len(env), dtype=np.uint8)
+    for lo in range(0, len(env), _BLOCK):
+        hi = min(lo + _BLOCK, len(env))
+        out[lo:hi] = pair_key(env[lo:hi], rid_hash[lo:hi]) >> np.uint64(64 - _PAIR_SLICE_BITS)
+    return out
+
+
+def _pair_slice(starts: dict[str, Any], s_rows: np.ndarray, reports: dict[str, Any],
+                r_rows: np.ndarray, start_ts: np.ndarray, version: np.ndarray) -> int:
+    """``pair_starts`` for the STARTs at ``s_rows`` and REPORTs at ``r_rows`` (every row of
+    their keys; positions in read order): fills ``start_ts`` and ``version`` at the REPORTs
+    paired and returns their count. Keys that occur once on each side (nearly all) are joined
+    through an index lookup; keys with retries are walked in time order (``_pair_walk``)."""
+    s_key = pair_key(starts["env"][s_rows], starts["rid_hash"][s_rows])
+    r_key = pair_key(reports["env"][r_rows], reports["rid_hash"][r_rows])
     s_dup = pd.Index(s_key).duplicated(keep=False)
     r_dup = pd.Index(r_key).duplicated(keep=False)
     multi = np.unique(np.concatenate([s_key[s_dup], r_key[r_dup]]))
@@ -648,26 +739,19 @@ def pair_starts(starts: dict[str, Any], reports: dict[str, Any]
     r_single = np.flatnonzero(~r_multi)
     hit = single.get_indexer(r_key[r_single])
     found = hit >= 0
-    r_idx = r_single[found]
-    s_idx = np.flatnonzero(~s_multi)[hit[found]]
+    r_idx = r_rows[r_single[found]]
+    s_idx = s_rows[np.flatnonzero(~s_multi)[hit[found]]]
     ok = starts["ts"][s_idx] <= reports["ts"][r_idx]
     start_ts[r_idx[ok]] = starts["ts"][s_idx[ok]]
     version[r_idx[ok]] = starts["version"][s_idx[ok]]
     matched = int(ok.sum())
     if r_multi.any():
-        s_frame = pd.DataFrame({"key": s_key[s_multi], "ts": starts["ts"][s_multi],
-                                "version": starts["version"][s_multi]})
-        r_frame = pd.DataFrame({"key": r_key[r_multi], "ts": reports["ts"][r_multi],
-                                "i": np.flatnonzero(r_multi)})
+        s_frame = pd.DataFrame({"key": s_key[s_multi], "ts": starts["ts"][s_rows[s_multi]],
+                                "version": starts["version"][s_rows[s_multi]]})
+        r_frame = pd.DataFrame({"key": r_key[r_multi], "ts": reports["ts"][r_rows[r_multi]],
+                                "i": r_rows[r_multi]})
         matched += _pair_walk(s_frame, r_frame, start_ts, version)
-    return start_ts, version, matched
-
-
-def pair_key(env: np.ndarray, rid_hash: np.ndarray) -> np.ndarray:
-    """One 64-bit key per (environment, RequestId hash)."""
-    with np.errstate(over="ignore"):
-        return (rid_hash.astype(np.uint64)
-                ^ (env.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)))
+    return matched
 
 
 def _pair_walk(s: pd.DataFrame, r: pd.DataFrame, start_ts: np.ndarray,

@@ -133,16 +133,16 @@ def common_name(names: Sequence[str]) -> str | None:
 def drop_duplicates(starts: dict[str, Any], reports: dict[str, Any], marks: list[Any],
                     status_lines: list[Any]
                     ) -> tuple[dict[str, Any], dict[str, Any], list[Any], list[Any], int]:
-    """The columns and lists without repeated records; the count of records dropped."""
+    """The columns and lists without repeated records; the count of records dropped. The
+    column dicts are filtered in place, one column at a time (never two copies of them all)."""
     dropped = 0
-    keep = _first_of_each(starts, ("env", "rid_hash", "ts"))
-    if keep is not None:
-        dropped += len(starts["env"]) - int(keep.sum())
-        starts = {k: v[keep] for k, v in starts.items()}
-    keep = _first_of_each(reports, ("env", "rid_hash", "ts", "duration_ms"))
-    if keep is not None:
-        dropped += len(reports["env"]) - int(keep.sum())
-        reports = {k: v[keep] for k, v in reports.items()}
+    for columns, key in ((starts, ("env", "rid_hash", "ts")),
+                         (reports, ("env", "rid_hash", "ts", "duration_ms"))):
+        keep = _first_of_each(columns, key)
+        if keep is not None:
+            dropped += len(columns["env"]) - int(keep.sum())
+            for name in list(columns):  # in order: the dict keeps its key order
+                columns[name] = columns.pop(name)[keep]
     unique_marks = _unique(marks, skip=("seq",))
     unique_lines = _unique(status_lines)
     dropped += len(marks) - len(unique_marks) + len(status_lines) - len(unique_lines)
@@ -152,20 +152,20 @@ def drop_duplicates(starts: dict[str, Any], reports: dict[str, Any], marks: list
 def _first_of_each(columns: dict[str, Any], key: tuple[str, ...]) -> np.ndarray | None:
     """A mask keeping the first row of each key; None when every row is unique already.
 
-    One 64-bit hash per row finds the candidates in a single pass; only rows whose hash repeats
-    (the duplicates, and any hash collision) are compared column by column.
+    One 64-bit hash per row, sorted, finds the repeated hashes (usually none); only rows with
+    a repeated hash (the duplicates, and any hash collision) are compared column by column.
+    Holds one uint64 per row at a time (8 bytes a row: no hash table).
     """
     n = len(columns["env"])
     if n < 2:
         return None
-    mixed = np.zeros(n, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for k, name in enumerate(key):
-            mixed = (mixed ^ _bits(columns, name)) * np.uint64(_ODD[k % len(_ODD)])
-            mixed ^= mixed >> np.uint64(29)
-    candidates = np.flatnonzero(pd.Index(mixed).duplicated(keep=False))
-    if not len(candidates):
+    hashes = _row_hashes(columns, key)
+    hashes.sort()
+    repeated = hashes[1:][hashes[1:] == hashes[:-1]]
+    del hashes
+    if not len(repeated):
         return None
+    candidates = np.flatnonzero(member_of(_row_hashes(columns, key), repeated))
     # times to the microsecond: readers compute the same time by different float paths
     frame = pd.DataFrame({name: _micros(columns[name][candidates]) if name == "ts"
                           else columns[name][candidates] for name in key})
@@ -178,11 +178,27 @@ def _first_of_each(columns: dict[str, Any], key: tuple[str, ...]) -> np.ndarray 
 
 
 _ODD = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93)
+_BLOCK = 1 << 20  # rows a block: column-wide work in blocks keeps temporaries small
 
 
-def _bits(columns: dict[str, Any], name: str) -> Any:
+def _row_hashes(columns: dict[str, Any], key: tuple[str, ...]) -> np.ndarray:
+    """uint64 per row mixing the ``key`` columns' values (``_bits``), a block at a time."""
+    n = len(columns["env"])
+    out = np.empty(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for lo in range(0, n, _BLOCK):
+            hi = min(lo + _BLOCK, n)
+            mixed = np.zeros(hi - lo, dtype=np.uint64)
+            for k, name in enumerate(key):
+                mixed = (mixed ^ _bits(columns[name][lo:hi], name)) * np.uint64(
+                    _ODD[k % len(_ODD)])
+                mixed ^= mixed >> np.uint64(29)
+            out[lo:hi] = mixed
+    return out
+
+
+def _bits(values: Any, name: str) -> Any:
     """A column as 64-bit patterns: times in microseconds, floats by value (NaN as one)."""
-    values = columns[name]
     if name == "ts":
         return _micros(values).astype(np.uint64)
     array = np.asarray(values)
@@ -194,18 +210,26 @@ def _bits(columns: dict[str, Any], name: str) -> Any:
 def member_of(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """Boolean mask: which ``values`` are among ``keys``, by binary search in the sorted keys:
     for a few keys (status lines, timeouts) against a column of a million, without the sort
-    of both that ``np.isin`` does."""
+    of both that ``np.isin`` does (a block of values at a time: no column-sized temporaries)."""
+    out = np.zeros(len(values), dtype=bool)
     if not len(keys) or not len(values):
-        return np.zeros(len(values), dtype=bool)
+        return out
     keys = np.unique(keys)
-    at = np.minimum(np.searchsorted(keys, values), len(keys) - 1)
-    return np.asarray(keys[at] == values)
+    for lo in range(0, len(values), _BLOCK):
+        block = values[lo:lo + _BLOCK]
+        at = np.minimum(np.searchsorted(keys, block), len(keys) - 1)
+        out[lo:lo + len(block)] = keys[at] == block
+    return out
 
 
-def _env_keys(env: Any, rid_hash: Any) -> Any:
+def pair_key(env: Any, rid_hash: Any) -> Any:
+    """One uint64 per (environment code, RequestId hash): the key STARTs, REPORTs and status
+    lines are joined on (with the time). Makes one array, no temporaries."""
+    out = np.asarray(env).astype(np.uint64)
     with np.errstate(over="ignore"):
-        return (np.asarray(rid_hash).astype(np.uint64)
-                ^ (np.asarray(env).astype(np.uint64) * np.uint64(_ODD[0])))
+        np.multiply(out, np.uint64(_ODD[0]), out=out)
+    np.bitwise_xor(out, np.asarray(rid_hash).astype(np.uint64, copy=False), out=out)
+    return out
 
 
 def _micros(ms: Any) -> Any:
@@ -243,9 +267,9 @@ def timeout_reports(status_lines: list[Any], reports: dict[str, Any], first_seq:
     have: dict[tuple[int, str], list[float]] = {}
     if len(reports["env"]):
         # only REPORTs whose (environment, RequestId hash) some timeout line has: few
-        line_keys = _env_keys(np.array([s.env for s in lines], dtype=np.int64),
+        line_keys = pair_key(np.array([s.env for s in lines], dtype=np.int64),
                               hash_ids([s.request_id for s in lines]))
-        near = np.flatnonzero(member_of(_env_keys(reports["env"], reports["rid_hash"]),
+        near = np.flatnonzero(member_of(pair_key(reports["env"], reports["rid_hash"]),
                                         line_keys))
         for i in near.tolist():
             key = (int(reports["env"][i]), str(reports["request_id"][i]))
