@@ -32,6 +32,7 @@ import pandas as pd
 
 from lamlife.lifecycle.read import compiled, exact
 from lamlife.lifecycle.read.overlap import (
+    BLOCK_ROWS,
     drop_duplicates,
     member_of,
     merge_environments,
@@ -215,7 +216,7 @@ class _Columns:
             if names is None or name in names:
                 out[name] = self.join(name, chunks)
             del chunks
-        release_free_memory()
+            release_free_memory()  # what a column's chunks left: columns of 1-2 bytes a row
         return out
 
     def join(self, name: str, chunks: list[Any]) -> Any:
@@ -565,9 +566,11 @@ class RecordSink:
                 reports[k] = columns.join(k, [reports.pop(k), columns._stored(k, timed_out[k])])
         self.envs_with_starts = set(np.flatnonzero(
             np.bincount(starts["env"], minlength=len(self.environments))).tolist())
-        start_ts, version, matched = pair_starts(starts, reports)
-        incomplete = int(len(starts["env"]) - matched)
-        del starts
+        rows = start_rows(starts, reports)
+        incomplete = len(starts["env"]) - int(np.count_nonzero(rows >= 0))
+        del starts["env"], starts["rid_hash"]  # done with: free them before the columns made
+        start_ts, version = start_columns(starts, rows)
+        del starts, rows
         release_free_memory()
         # compact as stored: env int32, seq int32, label codes, numbers read.exact integers
         self.paired = {"start": start_ts, "end": reports.pop("ts"), "version": version,
@@ -679,55 +682,77 @@ def _in_range(ts: np.ndarray, numbers: dict[str, np.ndarray]) -> np.ndarray | No
 
 
 _PAIR_SLICE_BITS = 4  # pairing works on 2**4 slices of the keys, one after the other
-_BLOCK = 1 << 20  # rows a block where a column-wide step is done in blocks
 
 
 def pair_starts(starts: dict[str, Any], reports: dict[str, Any]
                 ) -> tuple[np.ndarray, np.ndarray, int]:
-    """For each REPORT, the time and version of its START (NaN / "" when none).
+    """For each REPORT, the time and version of its START (NaN / "" when none); the rule is
+    ``start_rows``'. Returns (start_ts, version, STARTs paired)."""
+    rows = start_rows(starts, reports)
+    start_ts, version = start_columns(starts, rows)
+    return start_ts, version, int(np.count_nonzero(rows >= 0))
+
+
+def start_rows(starts: dict[str, Any], reports: dict[str, Any]) -> np.ndarray:
+    """For each REPORT, the position of its START in ``starts`` (-1 when none): int32, int64
+    past 2**31 - 1 STARTs. Columns used: env, rid_hash and ts of both.
 
     A REPORT takes the latest unpaired START of the same (environment, RequestId) at or before
     it. The keys (``pair_key``) are split into 16 slices by their top bits and paired one
     slice at a time: a START and its REPORT share a key, so they are in the same slice, and
     the hash tables and positions made are a sixteenth of the columns' length
-    (``_pair_slice``). Returns (start_ts, version, STARTs paired).
+    (``_pair_slice``).
     """
-    n = len(reports["env"])
+    n, ns = len(reports["env"]), len(starts["env"])
+    rows = np.full(n, -1, dtype=np.int32 if ns <= np.iinfo(np.int32).max else np.int64)
+    if n == 0 or ns == 0:
+        return rows
+    s_slice = _key_slices(starts)
+    r_slice = _key_slices(reports)
+    for part in range(1 << _PAIR_SLICE_BITS):
+        s_rows = np.flatnonzero(s_slice == part)
+        r_rows = np.flatnonzero(r_slice == part)
+        if len(s_rows) and len(r_rows):
+            _pair_slice(starts, s_rows, reports, r_rows, rows)
+    return rows
+
+
+def start_columns(starts: dict[str, Any], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(start_ts, version) per REPORT from its START's row (``start_rows``): float64 epoch ms,
+    NaN without a START; the START's version (label codes, 0 = "", or strings), a block of
+    rows at a time."""
+    n = len(rows)
     start_ts = np.full(n, np.nan)
     versions = starts.get("version")
     if versions is not None and versions.dtype != object:  # label codes: 0 is ""
         version = np.zeros(n, dtype=versions.dtype)
     else:
         version = np.full(n, "", dtype=object)
-    if n == 0 or len(starts["env"]) == 0:
-        return start_ts, version, 0
-    s_slice = _key_slices(starts)
-    r_slice = _key_slices(reports)
-    matched = 0
-    for part in range(1 << _PAIR_SLICE_BITS):
-        s_rows = np.flatnonzero(s_slice == part)
-        r_rows = np.flatnonzero(r_slice == part)
-        if len(s_rows) and len(r_rows):
-            matched += _pair_slice(starts, s_rows, reports, r_rows, start_ts, version)
-    return start_ts, version, matched
+    for lo in range(0, n, BLOCK_ROWS):
+        block = rows[lo:lo + BLOCK_ROWS]
+        paired = np.flatnonzero(block >= 0)
+        start_ts[lo + paired] = starts["ts"][block[paired]]
+        if versions is not None:
+            version[lo + paired] = versions[block[paired]]
+    return start_ts, version
 
 
 def _key_slices(columns: dict[str, Any]) -> np.ndarray:
     """uint8 per row: the slice its ``pair_key`` falls in (its top bits), a block at a time."""
     env, rid_hash = columns["env"], columns["rid_hash"]
     out = np.empty(len(env), dtype=np.uint8)
-    for lo in range(0, len(env), _BLOCK):
-        hi = min(lo + _BLOCK, len(env))
+    for lo in range(0, len(env), BLOCK_ROWS):
+        hi = min(lo + BLOCK_ROWS, len(env))
         out[lo:hi] = pair_key(env[lo:hi], rid_hash[lo:hi]) >> np.uint64(64 - _PAIR_SLICE_BITS)
     return out
 
 
 def _pair_slice(starts: dict[str, Any], s_rows: np.ndarray, reports: dict[str, Any],
-                r_rows: np.ndarray, start_ts: np.ndarray, version: np.ndarray) -> int:
-    """``pair_starts`` for the STARTs at ``s_rows`` and REPORTs at ``r_rows`` (every row of
-    their keys; positions in read order): fills ``start_ts`` and ``version`` at the REPORTs
-    paired and returns their count. Keys that occur once on each side (nearly all) are joined
-    through an index lookup; keys with retries are walked in time order (``_pair_walk``)."""
+                r_rows: np.ndarray, out: np.ndarray) -> None:
+    """``start_rows`` for the STARTs at ``s_rows`` and REPORTs at ``r_rows`` (every row of
+    their keys; positions in read order): sets ``out`` at the REPORTs paired. Keys that occur
+    once on each side (nearly all) are joined through an index lookup; keys with retries are
+    walked in time order (``_pair_walk``)."""
     s_key = pair_key(starts["env"][s_rows], starts["rid_hash"][s_rows])
     r_key = pair_key(reports["env"][r_rows], reports["rid_hash"][r_rows])
     s_dup = pd.Index(s_key).duplicated(keep=False)
@@ -735,28 +760,23 @@ def _pair_slice(starts: dict[str, Any], s_rows: np.ndarray, reports: dict[str, A
     multi = np.unique(np.concatenate([s_key[s_dup], r_key[r_dup]]))
     s_multi = member_of(s_key, multi)  # retried keys: few
     r_multi = member_of(r_key, multi)
-    single = pd.Index(s_key[~s_multi])
     r_single = np.flatnonzero(~r_multi)
-    hit = single.get_indexer(r_key[r_single])
+    hit = pd.Index(s_key[~s_multi]).get_indexer(r_key[r_single])
     found = hit >= 0
     r_idx = r_rows[r_single[found]]
     s_idx = s_rows[np.flatnonzero(~s_multi)[hit[found]]]
     ok = starts["ts"][s_idx] <= reports["ts"][r_idx]
-    start_ts[r_idx[ok]] = starts["ts"][s_idx[ok]]
-    version[r_idx[ok]] = starts["version"][s_idx[ok]]
-    matched = int(ok.sum())
+    out[r_idx[ok]] = s_idx[ok]
     if r_multi.any():
-        s_frame = pd.DataFrame({"key": s_key[s_multi], "ts": starts["ts"][s_rows[s_multi]],
-                                "version": starts["version"][s_rows[s_multi]]})
-        r_frame = pd.DataFrame({"key": r_key[r_multi], "ts": reports["ts"][r_rows[r_multi]],
-                                "i": r_rows[r_multi]})
-        matched += _pair_walk(s_frame, r_frame, start_ts, version)
-    return matched
+        s_pos, r_pos = s_rows[s_multi], r_rows[r_multi]
+        _pair_walk(s_key[s_multi], starts["ts"][s_pos], s_pos,
+                   r_key[r_multi], reports["ts"][r_pos], r_pos, out)
 
 
-def _pair_walk(s: pd.DataFrame, r: pd.DataFrame, start_ts: np.ndarray,
-               version: np.ndarray) -> int:
-    """Pairing for keys with retries: each REPORT takes the latest unpaired START at or before it.
+def _pair_walk(s_key: np.ndarray, s_ts: np.ndarray, s_pos: np.ndarray, r_key: np.ndarray,
+               r_ts: np.ndarray, r_pos: np.ndarray, out: np.ndarray) -> None:
+    """Pairing for keys with retries: each REPORT takes the latest unpaired START at or before
+    it; ``out[r_pos[i]] = s_pos[j]`` for each pair (STARTs and REPORTs each in read order).
 
     One pass over STARTs and REPORTs merged in (key, time) order with a stack of open STARTs
     per key: STARTs are pushed in time order, so the top is always the latest open one, and a
@@ -764,33 +784,24 @@ def _pair_walk(s: pd.DataFrame, r: pd.DataFrame, start_ts: np.ndarray,
     a START and a REPORT of the same time pair (START first). Linear after the sort, however
     many invocations share one RequestId.
     """
-    ns, nr = len(s), len(r)
+    ns, nr = len(s_key), len(r_key)
     if ns == 0 or nr == 0:
-        return 0
-    keys = np.concatenate([s["key"].to_numpy(np.uint64), r["key"].to_numpy(np.uint64)])
-    times = np.concatenate([s["ts"].to_numpy(np.float64), r["ts"].to_numpy(np.float64)])
+        return
+    keys = np.concatenate([s_key, r_key])
+    times = np.concatenate([s_ts, r_ts])
     is_report = np.concatenate([np.zeros(ns, np.int8), np.ones(nr, np.int8)])
     # STARTs of equal time: later read first (the first read ends on top); REPORTs: read order
     tie = np.concatenate([-np.arange(ns, dtype=np.int64), np.arange(nr, dtype=np.int64)])
     order = np.lexsort((tie, is_report, times, keys))
-    s_ts = s["ts"].to_numpy(np.float64)
-    s_version = s["version"].to_numpy()
-    r_index = r["i"].to_numpy(np.int64)
-    keys_o = keys[order].tolist()
-    order_l = order.tolist()
-    matched = 0
+    starts_at = s_pos.tolist()
+    reports_at = r_pos.tolist()
     stack: list[int] = []
     current = None
-    for key, k in zip(keys_o, order_l, strict=True):
+    for key, k in zip(keys[order].tolist(), order.tolist(), strict=True):
         if key != current:
             current = key
             stack.clear()
         if k < ns:
             stack.append(k)
         elif stack:
-            j = stack.pop()
-            i = r_index[k - ns]
-            start_ts[i] = s_ts[j]
-            version[i] = s_version[j]
-            matched += 1
-    return matched
+            out[reports_at[k - ns]] = starts_at[stack.pop()]

@@ -178,7 +178,7 @@ def _first_of_each(columns: dict[str, Any], key: tuple[str, ...]) -> np.ndarray 
 
 
 _ODD = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93)
-_BLOCK = 1 << 20  # rows a block: column-wide work in blocks keeps temporaries small
+BLOCK_ROWS = 1 << 16  # column-wide work a block of rows at a time: small temporaries
 
 
 def _row_hashes(columns: dict[str, Any], key: tuple[str, ...]) -> np.ndarray:
@@ -186,8 +186,8 @@ def _row_hashes(columns: dict[str, Any], key: tuple[str, ...]) -> np.ndarray:
     n = len(columns["env"])
     out = np.empty(n, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for lo in range(0, n, _BLOCK):
-            hi = min(lo + _BLOCK, n)
+        for lo in range(0, n, BLOCK_ROWS):
+            hi = min(lo + BLOCK_ROWS, n)
             mixed = np.zeros(hi - lo, dtype=np.uint64)
             for k, name in enumerate(key):
                 mixed = (mixed ^ _bits(columns[name][lo:hi], name)) * np.uint64(
@@ -215,10 +215,20 @@ def member_of(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
     if not len(keys) or not len(values):
         return out
     keys = np.unique(keys)
-    for lo in range(0, len(values), _BLOCK):
-        block = values[lo:lo + _BLOCK]
+    for lo in range(0, len(values), BLOCK_ROWS):
+        block = values[lo:lo + BLOCK_ROWS]
         at = np.minimum(np.searchsorted(keys, block), len(keys) - 1)
         out[lo:lo + len(block)] = keys[at] == block
+    return out
+
+
+def keys_among(env: np.ndarray, rid_hash: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """``member_of(pair_key(env, rid_hash), keys)``, a block of rows at a time (no
+    column-sized key array): the rows whose (environment, RequestId) some of ``keys`` is."""
+    out = np.zeros(len(env), dtype=bool)
+    for lo in range(0, len(env), BLOCK_ROWS):
+        hi = min(lo + BLOCK_ROWS, len(env))
+        out[lo:hi] = member_of(pair_key(env[lo:hi], rid_hash[lo:hi]), keys)
     return out
 
 
@@ -268,9 +278,8 @@ def timeout_reports(status_lines: list[Any], reports: dict[str, Any], first_seq:
     if len(reports["env"]):
         # only REPORTs whose (environment, RequestId hash) some timeout line has: few
         line_keys = pair_key(np.array([s.env for s in lines], dtype=np.int64),
-                              hash_ids([s.request_id for s in lines]))
-        near = np.flatnonzero(member_of(pair_key(reports["env"], reports["rid_hash"]),
-                                        line_keys))
+                             hash_ids([s.request_id for s in lines]))
+        near = np.flatnonzero(keys_among(reports["env"], reports["rid_hash"], line_keys))
         for i in near.tolist():
             key = (int(reports["env"][i]), str(reports["request_id"][i]))
             have.setdefault(key, []).append(float(reports["ts"][i]))
