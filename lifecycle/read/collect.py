@@ -738,12 +738,19 @@ def start_columns(starts: dict[str, Any], rows: np.ndarray) -> tuple[np.ndarray,
 
 
 def _key_slices(columns: dict[str, Any]) -> np.ndarray:
-    """uint8 per row: the slice its ``pair_key`` falls in (its top bits), a block at a time."""
+    """uint8 per row: the slice its ``pair_key`` falls in, a block at a time. The key's bits
+    are mixed first (xor-shift, multiply, xor-shift): FNV-1a's top bits alone split short,
+    similar RequestIds ("id-1", "id-2", ...) unevenly."""
     env, rid_hash = columns["env"], columns["rid_hash"]
     out = np.empty(len(env), dtype=np.uint8)
-    for lo in range(0, len(env), BLOCK_ROWS):
-        hi = min(lo + BLOCK_ROWS, len(env))
-        out[lo:hi] = pair_key(env[lo:hi], rid_hash[lo:hi]) >> np.uint64(64 - _PAIR_SLICE_BITS)
+    with np.errstate(over="ignore"):
+        for lo in range(0, len(env), BLOCK_ROWS):
+            hi = min(lo + BLOCK_ROWS, len(env))
+            key = pair_key(env[lo:hi], rid_hash[lo:hi])
+            key ^= key >> np.uint64(29)
+            key *= np.uint64(0xBF58476D1CE4E5B9)
+            key ^= key >> np.uint64(32)
+            out[lo:hi] = key >> np.uint64(64 - _PAIR_SLICE_BITS)
     return out
 
 
