@@ -15,7 +15,9 @@ application output or malformed, and keeps:
 ``finish()`` pairs every REPORT with its START by (function, environment, RequestId) and time:
 never by RequestId alone (async retries reuse it), and a REPORT takes the latest START at or
 before it. The paired columns are in ``paired``, still compact (``label_array()[codes]``
-and ``exact.decode`` give strings and float64); the engine consumes them.
+and ``exact.decode`` give strings and float64; environment codes int16 while they fit); the
+engine consumes them. Finishing holds little beyond them: chunks are freed as they are joined,
+duplicates are found by sorting one hash per row, and pairing works on 16 slices of the keys.
 """
 
 from __future__ import annotations
@@ -571,8 +573,10 @@ class RecordSink:
         del starts["env"], starts["rid_hash"]  # done with: free them before the columns made
         start_ts, version = start_columns(starts, rows)
         del starts, rows
+        # environment codes as int16 while they fit (nearly always): 2 bytes a row kept
+        reports["env"] = _narrow(reports["env"], np.int16)
         release_free_memory()
-        # compact as stored: env int32, seq int32, label codes, numbers read.exact integers
+        # compact: env int16/int32, seq int32, label codes, numbers read.exact integers
         self.paired = {"start": start_ts, "end": reports.pop("ts"), "version": version,
                        **reports}
         return incomplete

@@ -114,8 +114,8 @@ def merge_environments(environments: Sequence[tuple[str, str]], names: dict[int,
     if (code_map == np.arange(len(environments))).all():
         return False
     for columns in (starts, reports):
-        if len(columns["env"]):
-            columns["env"] = code_map[columns["env"].astype(np.int64)]
+        if len(columns["env"]):  # in the column's own integer type
+            columns["env"] = code_map.astype(columns["env"].dtype)[columns["env"]]
     for item in (*marks, *status_lines):
         item.env = int(code_map[item.env])
     return True
