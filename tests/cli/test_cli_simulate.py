@@ -187,3 +187,20 @@ def test_a_price_problem_from_the_input_is_a_warning_from_the_user_an_error():
     assert result.exit_code == 2
     assert result.stderr.startswith("lamlife: error: unknown region 'xx-nowhere-1'")
     assert result.stderr.count("\n") == 1
+
+
+def test_a_short_bare_keep_alive_is_warned_about():
+    # "--keep-alive 5" is 5 seconds: every request cold; a unit, or 0 on purpose, is quiet
+    said = run("simulate", ORDERS, "--keep-alive", "5", "--format", "json")
+    assert said.exit_code == 0
+    assert "--keep-alive 5 is 5 seconds" in said.stderr
+    for quiet_value in ("5s", "10m", "600", "0"):
+        result = run("simulate", ORDERS, "--keep-alive", quiet_value, "--format", "json")
+        assert result.exit_code == 0
+        assert "--keep-alive" not in result.stderr, quiet_value
+
+
+def test_invocations_in_a_sweep_is_warned_about():
+    result = run("simulate", ORDERS, "--keep-alive", "5m,10m", "--invocations")
+    assert result.exit_code == 0
+    assert "--invocations changes nothing in a sweep" in result.stderr
