@@ -575,3 +575,27 @@ def test_a_byte_order_mark_before_output_only_is_still_a_tail_file(tmp_path: Pat
         path.write_bytes(data)
         stats = analyze_paths([str(path)]).input
         assert (stats.formats, stats.events, stats.ignored) == ({"tail": 1}, 1, 1), name
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("source", [EXAMPLE, DATA / "jsonl" / "events.jsonl",
+                                    DATA / "filter-log-events" / "storms.json",
+                                    DATA / "insights-csv" / "storms-insights.csv"])
+def test_utf16_with_its_byte_order_mark_reads_as_utf8(source: Path, encoding: str,
+                                                      tmp_path: Path) -> None:
+    # Windows PowerShell 5.1 writes `aws logs tail ... > x.log` as UTF-16LE with a mark and
+    # CRLF line ends; the same text in UTF-16 (gzip too) gives the same analysis
+    import gzip
+
+    text = source.read_text(encoding="utf-8").replace("\r\n", "\n").replace("\n", "\r\n")
+    mark = b"\xff\xfe" if encoding.endswith("le") else b"\xfe\xff"
+    data = mark + text.encode(encoding)
+    want = analyze_paths([str(source)])
+    for name, payload in (("ps" + source.suffix, data),
+                          ("ps" + source.suffix + ".gz", gzip.compress(data))):
+        path = tmp_path / name
+        path.write_bytes(payload)
+        got = analyze_paths([str(path)])
+        assert (got.input.records, got.input.ignored, got.input.malformed) == (
+            want.input.records, want.input.ignored, want.input.malformed), name
+        assert got.summary == want.summary, name
