@@ -281,8 +281,9 @@ def _print_run(whatif: Any, described: dict[str, Any], notes: list[str], chosen:
 
         from lamlife.reports.tables import render_terminal
 
-        render_terminal(whatif.analysis, Console(), top=top,
-                        extra_sections=simrep.run_sections(whatif, described, notes))
+        lead, extra = simrep.run_sections(whatif, described, notes)
+        render_terminal(whatif.analysis, Console(), top=top, extra_sections=extra,
+                        lead_sections=lead)
         return
     write_output(simrep.render_run(whatif, described, notes, chosen, invocations, top), output)
 

@@ -242,12 +242,14 @@ def render_terminal(
     sort_by: str = "invocations",
     max_events: int = 20,
     extra_sections: Sequence[RenderableType | Section] = (),
+    lead_sections: Sequence[Section] = (),
 ) -> None:
     """Print the whole report to ``console``, sections separated by a blank line.
 
     ``extra_sections`` (the cost sections, for example) are printed after the counts and
     init durations, before the flagged events (``sections.extras_position``);
-    a :class:`Section` is drawn like the others, any other rich renderable as it is. With no
+    a :class:`Section` is drawn like the others, any other rich renderable as it is.
+    ``lead_sections`` come first (a simulation's policy and comparison). With no
     invocations only "No invocations found." and the input accounting are printed.
     """
     built = sec.report_sections(analysis, top=top, sort_by=sort_by, max_events=max_events)
@@ -258,6 +260,7 @@ def render_terminal(
             section_renderable(extra) if isinstance(extra, Section) else extra
             for extra in extra_sections
         ]
+    renderables[:0] = [section_renderable(section) for section in lead_sections]
     for index, renderable in enumerate(renderables):
         if index:
             console.print()
@@ -271,6 +274,7 @@ def render_text(
     sort_by: str = "invocations",
     max_events: int = 20,
     extra_sections: Sequence[RenderableType | Section] = (),
+    lead_sections: Sequence[Section] = (),
 ) -> str:
     """The terminal report as plain text of a fixed width (no colours), e.g. for a file."""
     console = Console(
@@ -283,6 +287,7 @@ def render_text(
         sort_by=sort_by,
         max_events=max_events,
         extra_sections=extra_sections,
+        lead_sections=lead_sections,
     )
     return console.export_text()
 

@@ -204,3 +204,15 @@ def test_invocations_in_a_sweep_is_warned_about():
     result = run("simulate", ORDERS, "--keep-alive", "5m,10m", "--invocations")
     assert result.exit_code == 0
     assert "--invocations changes nothing in a sweep" in result.stderr
+
+
+def test_a_simulated_report_opens_with_the_policy_not_with_figures_that_read_as_measured():
+    markdown = run("simulate", ORDERS, "--keep-alive", "30m", "--format", "markdown")
+    assert markdown.exit_code == 0
+    headings = [line for line in markdown.stdout.splitlines() if line.startswith("#")]
+    assert headings[:4] == ["# lamlife simulation", "## Simulated policy",
+                            "## Observed vs simulated", "## Cold starts"]
+    table = run("simulate", ORDERS, "--keep-alive", "30m", "--format", "table")
+    lines = table.stdout.splitlines()
+    assert lines[0].startswith("Simulated policy")
+    assert table.stdout.index("Observed vs simulated") < table.stdout.index("Cold starts")
