@@ -599,3 +599,22 @@ def test_utf16_with_its_byte_order_mark_reads_as_utf8(source: Path, encoding: st
         assert (got.input.records, got.input.ignored, got.input.malformed) == (
             want.input.records, want.input.ignored, want.input.malformed), name
         assert got.summary == want.summary, name
+
+
+def test_the_report_only_warning_needs_a_report(tmp_path: Path) -> None:
+    # a timeout line alone makes an invocation row but is no REPORT: the warning that says
+    # "only REPORT records in the input" would be false
+    stream = "2025/09/07/[$LATEST]5555eeee5555eeee5555eeee5555eeee"
+    timeout = (f"2025-09-07T06:00:03.004000+00:00 {stream} 2025-09-07T06:00:03.004Z "
+               "4c5d6e7f-8888-4f9a-8b0c-2d3e4f5a6b7c Task timed out after 3.00 seconds\n")
+    report = (f"2025-09-07T06:00:03.005000+00:00 {stream} REPORT RequestId: "
+              "4c5d6e7f-8888-4f9a-8b0c-2d3e4f5a6b7c\tDuration: 3000.00 ms\tBilled Duration: "
+              "3000 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\t\n")
+    only_timeout, only_report = tmp_path / "t.log", tmp_path / "r.log"
+    only_timeout.write_text(timeout)
+    only_report.write_text(report)
+    got = analyze_paths([str(only_timeout)])
+    assert got.summary["invocations"] == 1
+    assert not any(w.startswith("only REPORT") for w in got.input.warnings)
+    warnings = analyze_paths([str(only_report)]).input.warnings
+    assert any(w.startswith("only REPORT") for w in warnings)
