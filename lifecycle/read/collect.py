@@ -568,9 +568,11 @@ class RecordSink:
                 reports[k] = columns.join(k, [reports.pop(k), columns._stored(k, timed_out[k])])
         self.envs_with_starts = set(np.flatnonzero(
             np.bincount(starts["env"], minlength=len(self.environments))).tolist())
+        # STARTs are paired by key and time: one key column (8 bytes a row) for two (12)
+        starts["key"] = pair_key(starts.pop("env"), starts.pop("rid_hash"))
         rows = start_rows(starts, reports)
-        incomplete = len(starts["env"]) - int(np.count_nonzero(rows >= 0))
-        del starts["env"], starts["rid_hash"]  # done with: free them before the columns made
+        incomplete = len(starts["key"]) - int(np.count_nonzero(rows >= 0))
+        del starts["key"]  # done with: freed before the START columns are made
         start_ts, version = start_columns(starts, rows)
         del starts, rows
         # environment codes as int16 while they fit (nearly always): 2 bytes a row kept
@@ -699,7 +701,8 @@ def pair_starts(starts: dict[str, Any], reports: dict[str, Any]
 
 def start_rows(starts: dict[str, Any], reports: dict[str, Any]) -> np.ndarray:
     """For each REPORT, the position of its START in ``starts`` (-1 when none): int32, int64
-    past 2**31 - 1 STARTs. Columns used: env, rid_hash and ts of both.
+    past 2**31 - 1 STARTs. Columns used: env, rid_hash and ts of both (or a ``key`` column,
+    ``pair_key`` of env and rid_hash, in place of those two).
 
     A REPORT takes the latest unpaired START of the same (environment, RequestId) at or before
     it. The keys (``pair_key``) are split into 16 slices by their top bits and paired one
@@ -707,7 +710,7 @@ def start_rows(starts: dict[str, Any], reports: dict[str, Any]) -> np.ndarray:
     the hash tables and positions made are a sixteenth of the columns' length
     (``_pair_slice``).
     """
-    n, ns = len(reports["env"]), len(starts["env"])
+    n, ns = len(reports["ts"]), len(starts["ts"])
     rows = np.full(n, -1, dtype=np.int32 if ns <= np.iinfo(np.int32).max else np.int64)
     if n == 0 or ns == 0:
         return rows
@@ -745,17 +748,25 @@ def _key_slices(columns: dict[str, Any]) -> np.ndarray:
     """uint8 per row: the slice its ``pair_key`` falls in, a block at a time. The key's bits
     are mixed first (xor-shift, multiply, xor-shift): FNV-1a's top bits alone split short,
     similar RequestIds ("id-1", "id-2", ...) unevenly."""
-    env, rid_hash = columns["env"], columns["rid_hash"]
-    out = np.empty(len(env), dtype=np.uint8)
+    n = len(columns["ts"])
+    out = np.empty(n, dtype=np.uint8)
     with np.errstate(over="ignore"):
-        for lo in range(0, len(env), BLOCK_ROWS):
-            hi = min(lo + BLOCK_ROWS, len(env))
-            key = pair_key(env[lo:hi], rid_hash[lo:hi])
+        for lo in range(0, n, BLOCK_ROWS):
+            hi = min(lo + BLOCK_ROWS, n)
+            key = _keys_at(columns, slice(lo, hi))
             key ^= key >> np.uint64(29)
             key *= np.uint64(0xBF58476D1CE4E5B9)
             key ^= key >> np.uint64(32)
             out[lo:hi] = key >> np.uint64(64 - _PAIR_SLICE_BITS)
     return out
+
+
+def _keys_at(columns: dict[str, Any], rows: np.ndarray | slice) -> np.ndarray:
+    """``pair_key`` of the rows at ``rows``: a copy from the ``key`` column where there is
+    one, else made from env and rid_hash (a new array either way: changed in place)."""
+    if "key" in columns:
+        return np.array(columns["key"][rows])
+    return pair_key(columns["env"][rows], columns["rid_hash"][rows])
 
 
 def _pair_slice(starts: dict[str, Any], s_rows: np.ndarray, reports: dict[str, Any],
@@ -764,8 +775,8 @@ def _pair_slice(starts: dict[str, Any], s_rows: np.ndarray, reports: dict[str, A
     their keys; positions in read order): sets ``out`` at the REPORTs paired. Keys that occur
     once on each side (nearly all) are joined through an index lookup; keys with retries are
     walked in time order (``_pair_walk``)."""
-    s_key = pair_key(starts["env"][s_rows], starts["rid_hash"][s_rows])
-    r_key = pair_key(reports["env"][r_rows], reports["rid_hash"][r_rows])
+    s_key = _keys_at(starts, s_rows)
+    r_key = _keys_at(reports, r_rows)
     s_dup = pd.Index(s_key).duplicated(keep=False)
     r_dup = pd.Index(r_key).duplicated(keep=False)
     multi = np.unique(np.concatenate([s_key[s_dup], r_key[r_dup]]))
