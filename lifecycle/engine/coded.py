@@ -50,14 +50,17 @@ def codes_of(values: np.ndarray | pd.Series | Sequence[str]) -> tuple[np.ndarray
 def coded_by_code(names: Sequence[str], codes: np.ndarray) -> pd.Categorical:
     """``names[codes]`` as a Categorical, without building the strings row by row: ``names``
     is a small lookup (e.g. one name per environment code). As with ``coded``, the categories
-    are the sorted values that occur, so equal columns have equal categories."""
+    are the sorted values that occur, so equal columns have equal categories. The new codes
+    are looked up per name, then taken per row once, in the smallest integer type."""
     uniques, inverse = np.unique(np.asarray(list(names) or [""], dtype=object),
                                  return_inverse=True)
-    row_codes = inverse[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+    present = np.zeros(len(inverse), dtype=bool)  # per name: does a row have it
+    present[codes] = True
     used = np.zeros(len(uniques), dtype=bool)
-    used[row_codes] = True
-    renumber = np.cumsum(used) - 1
-    return pd.Categorical.from_codes(renumber[row_codes],
+    used[inverse[present]] = True
+    lookup = np.cumsum(used) - 1  # per distinct value: its code among those that occur
+    per_name = lookup[inverse].astype(np.min_scalar_type(-max(len(uniques), 1)))
+    return pd.Categorical.from_codes(per_name[codes],
                                      categories=pd.Index(uniques[used], dtype=object))
 
 
