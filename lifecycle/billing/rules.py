@@ -43,7 +43,7 @@ import pandas as pd
 
 from lamlife.lifecycle.analysis import Analysis
 from lamlife.lifecycle.billing.prices import ARCHITECTURES, PriceTable, Tier
-from lamlife.lifecycle.engine.coded import coded_by_code
+from lamlife.lifecycle.engine.coded import coded_by_code, run_starts
 from lamlife.lifecycle.errors import InputError, LamlifeError
 from lamlife.lifecycle.schema import COLD_START_TYPES, START_TYPES
 
@@ -371,8 +371,7 @@ def _first_appearance(column: pd.Series) -> tuple[np.ndarray, list[Any]]:
     codes = column.array.codes  # the Categorical's own array (read only)
     if not len(codes):
         return codes, []
-    change = np.flatnonzero(codes[1:] != codes[:-1]) + 1  # few: the table is in order
-    seen = pd.unique(np.concatenate(([codes[0]], codes[change])))
+    seen = pd.unique(codes[run_starts(codes)])  # few runs: the table is in order
     present = seen[seen >= 0]
     remap = np.full(len(column.cat.categories) + 1, -1, dtype=np.int64)  # [-1] for missing
     remap[present] = np.arange(len(present))
@@ -414,11 +413,7 @@ class _Pairs:
 
 def _pairs(fn: _Codes, env: _Codes) -> _Pairs:
     n = len(fn.codes)
-    change = np.ones(n, dtype=bool)  # a run starts where function or environment changes
-    np.not_equal(fn.codes[1:], fn.codes[:-1], out=change[1:])
-    change[1:] |= env.codes[1:] != env.codes[:-1]
-    run_start = np.flatnonzero(change)
-    del change
+    run_start = run_starts(fn.codes, env.codes)
     width = max(len(env.names), 1)
     run_key = fn.codes[run_start].astype(np.int64) * width + env.codes[run_start]
     keys, run_pair = np.unique(run_key, return_inverse=True)
@@ -1046,10 +1041,11 @@ def _price(
     }
     unpriced_groups = _unpriced_groups(keys.function, groups.region, rows, unpriced)
     fn_regions = groups.fn_regions
-    del bd, family, groups
+    memory, edge = rows.memory, rows.edge  # what the fixed charges and the summary read
+    del bd, family, groups, rows
 
     window = billing_window(df, options, configurations)
-    allocation, levels, cache = _fixed_charges(df, keys, setups, table, window, rows, notes)
+    allocation, levels, cache = _fixed_charges(df, keys, setups, table, window, memory, notes)
     df.attrs["billing_fixed_usd"] = {
         "provisioned_allocation_usd": allocation,
         "snapstart_cache_usd": cache,
@@ -1058,10 +1054,10 @@ def _price(
         df, setups, options, table, notes, tier_notes,
         allocation=allocation, levels=levels, cache=cache,
         window=window,
-        masks={"unpriced": unpriced, "pc": pc_row, "edge": rows.edge},
+        masks={"unpriced": unpriced, "pc": pc_row, "edge": edge},
         counts=counts,
         init_duration_usd=init_duration_usd,
-        memory_mb=rows.memory,
+        memory_mb=memory,
         configurations=configurations,
         fn_regions=fn_regions,
         unpriced_groups=unpriced_groups,
@@ -1072,10 +1068,11 @@ def _price(
 def _fixed_charges(
     df: pd.DataFrame, keys: _Keys, setups: dict[str, _FunctionSetup], table: PriceTable,
     window: tuple[pd.Timestamp | None, pd.Timestamp | None, float],
-    rows: _Rows, notes: list[str],
+    memory_mb: np.ndarray, notes: list[str],
 ) -> tuple[dict[str, float], dict[str, int], dict[str, float]]:
     """Per-function charges no invocation carries: the provisioned-concurrency allocation over
-    the analysed window (rounded up to 5 minutes), and the SnapStart cache (at least 3 h)."""
+    the analysed window (rounded up to 5 minutes), and the SnapStart cache (at least 3 h).
+    ``memory_mb``: per row, the memory size every amount was priced with."""
     window_s = window[2]
     fn = keys.function
     allocation: dict[str, float] = {}
@@ -1085,7 +1082,7 @@ def _fixed_charges(
             continue
         mem = s.memory_mb
         if math.isnan(mem):
-            fmem = (rows.memory[fn.codes == fn.names.index(f)] if f in fn.names
+            fmem = (memory_mb[fn.codes == fn.names.index(f)] if f in fn.names
                     else np.zeros(0))
             mem = float(np.nanmax(fmem)) if fmem.size and not np.isnan(fmem).all() else math.nan
         if math.isnan(mem):
@@ -1110,7 +1107,7 @@ def _fixed_charges(
         mem_by_fv = (
             pd.DataFrame({"function": np.array(fn.names, dtype=object)[fn.codes[restored]],
                           "version": np.array(version.names, dtype=object)[version.codes],
-                          "gb": rows.gb(restored)})
+                          "gb": memory_mb[restored] / 1024.0})
             .groupby(["function", "version"])["gb"].max()
         )
         for key, g in mem_by_fv.items():
@@ -1408,17 +1405,14 @@ def _cost_tables(priced: pd.DataFrame, fn: _Codes, start_type: _Codes
     is_priced = ~_codes(priced["priced_as"]).isin("unpriced")
     request = priced["request_usd"].to_numpy(dtype=float)
     work = pd.DataFrame({
-        "_priced": is_priced,
-        "_cold": start_type.isin(*COLD_START_TYPES),
         "gb_seconds": priced["gb_seconds"].to_numpy(dtype=float),
         "_request_usd": request if is_priced.all() else np.where(is_priced, request, 0.0),
         **{c: priced[c].to_numpy(dtype=float) for c in (
             "duration_usd", "restore_fee_usd", "init_cost_usd", "cost_usd", "init_unbilled_ms")},
     }, copy=False)  # the priced table's own arrays, not a stacked copy
-    by_fn = work.groupby(rank[fn.codes], sort=True).agg(
-        invocations=("_priced", "size"),
-        priced_invocations=("_priced", "sum"),
-        cold_starts=("_cold", "sum"),
+    key = rank[fn.codes]
+    by_fn = work.groupby(key, sort=True).agg(
+        invocations=("gb_seconds", "size"),
         gb_seconds=("gb_seconds", "sum"),
         requests_usd=("_request_usd", "sum"),
         duration_usd=("duration_usd", "sum"),
@@ -1427,6 +1421,12 @@ def _cost_tables(priced: pd.DataFrame, fn: _Codes, start_type: _Codes
         invocations_usd=("cost_usd", "sum"),
         init_unbilled_ms=("init_unbilled_ms", "sum"),
     )
+    # counts by function of the few unpriced and cold rows (no per-row cast to int64)
+    unpriced = np.bincount(key[~is_priced], minlength=len(names))[by_fn.index]
+    by_fn.insert(1, "priced_invocations", by_fn["invocations"].to_numpy() - unpriced)
+    cold = start_type.isin(*COLD_START_TYPES)
+    by_fn.insert(2, "cold_starts", np.bincount(key[cold], minlength=len(names))[by_fn.index])
+    del key, cold
     function = [names[k] for k in by_fn.index]
     by_fn = by_fn.reset_index(drop=True)
     by_fn.insert(0, "function", pd.Series(function, dtype=object))
@@ -1453,7 +1453,7 @@ def _cost_tables(priced: pd.DataFrame, fn: _Codes, start_type: _Codes
     by_fn = by_fn.drop(columns=["invocations_usd"])
 
     by_st = work.groupby(start_type.codes, sort=False).agg(
-        invocations=("_priced", "size"),
+        invocations=("gb_seconds", "size"),
         gb_seconds=("gb_seconds", "sum"),
         total_usd=("cost_usd", "sum"),
         init_usd=("init_cost_usd", "sum"),

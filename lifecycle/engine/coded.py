@@ -17,7 +17,8 @@ import pandas as pd
 
 from lamlife.lifecycle.schema import CODED_COLUMNS
 
-__all__ = ["codes_of", "coded", "coded_by_code", "compact_columns", "plain_columns"]
+__all__ = ["codes_of", "coded", "coded_by_code", "compact_columns", "plain_columns",
+           "run_starts"]
 
 
 def coded(values: np.ndarray | pd.Series | Sequence[str]) -> pd.Categorical:
@@ -62,6 +63,19 @@ def coded_by_code(names: Sequence[str], codes: np.ndarray) -> pd.Categorical:
     per_name = lookup[inverse].astype(np.min_scalar_type(-max(len(uniques), 1)))
     return pd.Categorical.from_codes(per_name[codes],
                                      categories=pd.Index(uniques[used], dtype=object))
+
+
+def run_starts(*codes: np.ndarray) -> np.ndarray:
+    """The rows where a run of rows equal in every one of ``codes`` (per-row arrays of one
+    length) begins: row 0 and each row that differs from the one before in any of them. On a
+    table ordered by those columns (the invocation table by function and environment) there
+    is one run per distinct combination; per-run work then replaces per-row keys."""
+    n = len(codes[0]) if codes else 0
+    change = np.zeros(n, dtype=bool)
+    change[:1] = True
+    for column in codes:
+        change[1:] |= column[1:] != column[:-1]
+    return np.flatnonzero(change)
 
 
 def compact_columns(frame: pd.DataFrame) -> pd.DataFrame:
