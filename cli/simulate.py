@@ -108,7 +108,8 @@ def parse_ms_or_observed(text: str, option: str) -> float | str:
 def simulate_command(
     traces: Annotated[list[str], typer.Argument(
         help="An arrival CSV (start + end or duration_ms columns), or anything analyze reads "
-             "(its arrivals and durations are replayed).", show_default=False)],
+             "(its arrivals and durations are replayed).", show_default=False,
+        metavar="TRACE")],
     keep_alive: Annotated[str | None, typer.Option(
         "--keep-alive", help="Idle time before an environment is destroyed (640s, 10m; a list "
                              "5m,10m,20m sweeps). Default 640 s, measured on AWS in 2020.",

@@ -85,8 +85,11 @@ def _dist(d: Mapping[str, Any] | None) -> str:
             f"(p50 {fmt_ms(d['p50_ms'])} ms, p99 {fmt_ms(d['p99_ms'])} ms)")
 
 
-def policy_section(policy: Mapping[str, Any], notes: Sequence[str] = ()) -> Section:
-    """The simulated policy as a key/value table."""
+def policy_section(policy: Mapping[str, Any], notes: Sequence[str] = (),
+                   swept: tuple[str, Sequence[Any]] | None = None) -> Section:
+    """The simulated policy as a key/value table. ``swept`` is (parameter, values) of a sweep:
+    that setting's row lists the values, each a row of the sweep table, not the one value the
+    policy holds."""
     keep = fmt_seconds(policy["keep_alive_s"])
     if policy.get("keep_alive_source") not in (None, "given"):
         keep += " (measured on AWS, see notes)"
@@ -105,6 +108,11 @@ def policy_section(policy: Mapping[str, Any], notes: Sequence[str] = ()) -> Sect
         ("Routing", str(policy.get("routing", ""))),
         ("Seed", str(policy.get("seed", 0))),
     ]
+    if swept is not None:
+        parameter, values = swept
+        label = PARAMETER_LABELS.get(parameter, parameter)
+        shown = ", ".join(fmt_parameter(parameter, v) for v in values)
+        rows = [(name, f"swept: {shown}" if name == label else value) for name, value in rows]
     all_notes = []
     if policy.get("keep_alive_source") not in (None, "given"):
         all_notes.append(f"Keep-alive {policy['keep_alive_source']}.")
@@ -285,7 +293,8 @@ def sweep_sections(rows: Sequence[Mapping[str, Any]], described: Mapping[str, An
     if any(r.get("provisioned_allocation_usd") for r in rows):
         sweep_notes.append("Cost includes the provisioned-concurrency allocation over the "
                            "trace's window.")
-    return [policy_section(described, notes), sweep_section(rows, sweep_notes)]
+    swept = (str(rows[0]["parameter"]), [r["value"] for r in rows]) if rows else None
+    return [policy_section(described, notes, swept), sweep_section(rows, sweep_notes)]
 
 
 def render_sweep(rows: Sequence[Mapping[str, Any]], described: Mapping[str, Any],

@@ -60,6 +60,16 @@ def test_dash_h_is_help(command: str) -> None:
     assert f"Usage: lamlife {command}" in short.stdout
 
 
+@pytest.mark.parametrize(("command", "name"), [("analyze", "PATH"), ("check", "PATH"),
+                                             ("simulate", "TRACE")])
+def test_the_input_argument_has_an_upper_case_name(command: str, name: str) -> None:
+    usage = runner.invoke(app, [command, "-h"]).stdout
+    assert f"[OPTIONS] {{{name}}}..." in usage
+    missing = runner.invoke(app, [command])
+    assert missing.exit_code == 2
+    assert f"Missing argument '{name}'" in missing.stderr
+
+
 def test_completion_can_be_installed() -> None:
     text = runner.invoke(app, ["--help"]).stdout
     assert "--install-completion" in text and "--show-completion" in text

@@ -99,6 +99,8 @@ def test_provisioned_sweep_table_and_json():
     assert result.exit_code == 0
     assert "Sweep: provisioned" in result.stdout
     assert "PC" in result.stdout
+    # the policy block names every swept value, not the policy's single default
+    assert "Provisioned          swept: 0, 1, 2" in result.stdout
 
 
 def test_logs_input_markdown_report():
