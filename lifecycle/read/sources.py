@@ -8,6 +8,7 @@ zstd needs Python 3.14's ``compression.zstd`` or the optional ``zstandard`` pack
 from __future__ import annotations
 
 import bz2
+import codecs
 import errno
 import gzip
 import io
@@ -273,16 +274,56 @@ def open_binary(source: Source, on_bytes: Callable[[int], None] | None) -> IO[by
     counted = _Layered(_Counting(raw, on_bytes), archives)
     magic = counted.peek(4)[:4]
     if magic.startswith(_GZIP):
-        return _Layered(gzip.GzipFile(fileobj=counted, mode="rb"), [counted])
+        return _as_utf8(_Layered(gzip.GzipFile(fileobj=counted, mode="rb"), [counted]))
     if magic.startswith(_BZIP2):
-        return _Layered(bz2.BZ2File(counted, mode="rb"), [counted])
+        return _as_utf8(_Layered(bz2.BZ2File(counted, mode="rb"), [counted]))
     if magic == _ZSTD:
-        return _Layered(_zstd_reader(source, counted), [counted])
+        return _as_utf8(_Layered(_zstd_reader(source, counted), [counted]))
     if magic in _ZIP:  # only standard input gets here: files are expanded by ``discover``
         counted.close()
         raise InputError(f"{source.name}: a zip archive on standard input; pass it as a file "
                          "path (its files are read like a directory)")
-    return counted
+    return _as_utf8(counted)
+
+
+_UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")  # UTF-16 little- and big-endian byte order marks
+
+
+def _as_utf8(stream: _Layered) -> IO[bytes]:
+    """``stream``, or its text as UTF-8 when it is UTF-16 with a byte order mark (what
+    Windows PowerShell 5.1's ``>`` and ``Out-File`` write: ``aws logs tail ... > x.log``)."""
+    try:
+        mark = stream.peek(2)[:2]
+    except DECOMPRESS_ERRORS:
+        return stream  # read_head reports it
+    if mark not in _UTF16_MARKS:
+        return stream
+    return _Layered(_Utf16AsUtf8(stream), [stream])
+
+
+class _Utf16AsUtf8(io.RawIOBase):
+    """UTF-16 text (its byte order mark says the byte order) as UTF-8 bytes; a lone surrogate
+    becomes U+FFFD, as bytes that are not UTF-8 do in UTF-8 input."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+        self._decoder = codecs.getincrementaldecoder("utf-16")(errors="replace")
+        self._ready = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer)
+        while not self._ready:
+            raw = self._stream.read(1 << 16)
+            self._ready = self._decoder.decode(raw, final=not raw).encode("utf-8")
+            if not raw and not self._ready:
+                return 0
+        n = min(len(view), len(self._ready))
+        view[:n] = self._ready[:n]
+        self._ready = self._ready[n:]
+        return n
 
 
 def _zstd_reader(source: Source, stream: IO[bytes]) -> Any:

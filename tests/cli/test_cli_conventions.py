@@ -68,6 +68,19 @@ def test_the_input_argument_has_an_upper_case_name(command: str, name: str) -> N
     missing = runner.invoke(app, [command])
     assert missing.exit_code == 2
     assert f"Missing argument '{name}'" in missing.stderr
+    assert "(give - to read standard input)" in missing.stderr  # `cat x | lamlife analyze`
+
+
+@pytest.mark.parametrize(("fmt", "says"), [
+    ("table", "JSON output only"), ("markdown", "JSON output only"),
+    ("csv", "one row per invocation already")])
+def test_invocations_where_it_does_nothing_is_a_warning(fmt: str, says: str) -> None:
+    result = runner.invoke(app, ["analyze", str(ORDERS), "--format", fmt, "--invocations"])
+    assert result.exit_code == 0
+    assert "lamlife: warning: --invocations" in result.stderr and says in result.stderr
+    as_json = runner.invoke(app, ["analyze", str(ORDERS), "--format", "json", "--invocations"])
+    assert "--invocations" not in as_json.stderr
+    assert len(json.loads(as_json.stdout)["invocations"]) == 28
 
 
 def test_completion_can_be_installed() -> None:
