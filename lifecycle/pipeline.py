@@ -154,6 +154,7 @@ def price(analysis: Analysis, options: AnalyzeOptions) -> Analysis:
     release_free_memory()  # what the derived tables' steps freed, before pricing adds columns
     priced, problem = price_or_explain(analysis, options.billing, options.price_table,
                                        options.strict_billing)
+    release_free_memory()  # pricing's per-row masks and codes, freed once the columns are set
     if problem:
         priced.input.warnings.append(f"cost not computed: {problem}")
     for reason in (priced.summary.get("cost") or {}).get("incomplete", []):

@@ -43,7 +43,7 @@ import pandas as pd
 
 from lamlife.lifecycle.analysis import Analysis
 from lamlife.lifecycle.billing.prices import ARCHITECTURES, PriceTable, Tier
-from lamlife.lifecycle.engine.coded import coded_by_code
+from lamlife.lifecycle.engine.coded import coded_by_code, run_starts
 from lamlife.lifecycle.errors import InputError, LamlifeError
 from lamlife.lifecycle.schema import COLD_START_TYPES, START_TYPES
 
@@ -130,33 +130,43 @@ class BillingOptions:
 
 
 def roundup(ms: np.ndarray, granularity: np.ndarray | float) -> np.ndarray:
-    """Round durations up to the billing granularity (ms). Printed decimals are exact."""
-    q = np.asarray(ms, dtype=float) / granularity
+    """Round durations up to the billing granularity (ms). Printed decimals are exact.
+    One new array the shape of ``ms``; every step after the division works in it."""
+    q = np.asarray(np.asarray(ms, dtype=float) / granularity)
     # Round away float noise first (2827.05 / 1 must not become 2828.0000000001).
-    return np.ceil(np.round(q, 6)) * granularity
+    np.round(q, 6, out=q)
+    np.ceil(q, out=q)
+    np.multiply(q, granularity, out=q)
+    return q
 
 
-def clean_amounts(values: np.ndarray | float, digits: int = 12) -> np.ndarray:
+def clean_amounts(values: np.ndarray | float, digits: int = 12,
+                  out: np.ndarray | None = None) -> np.ndarray:
     """Amounts as their decimals, so sums of exact prices print as a person would write them
     (5.17500995e-06, not 5.1750099499999995e-06). NaN stays NaN.
 
     Below $8 (every per-invocation amount in practice) this rounds to 1e-15 USD, which is
     exact and cheap (x * 1e15 stays under 2**53); larger amounts are rounded to ``digits``
-    significant digits."""
+    significant digits. ``out`` (float64, the shape of ``values``; ``values`` itself to round
+    in place) receives the result; a new array otherwise."""
     x = np.atleast_1d(np.asarray(values, dtype=float))  # read only: no copy needed
-    # np.round(x, 15) in place: the same multiply, rint and divide numpy's round does.
-    out = np.multiply(x, 1e15)
+    small = x < 8.0  # |x| < 8 without a float temporary; False for NaN and inf
+    small &= x > -8.0
+    rest = None if small.all() else ~small
+    kept = None if rest is None else x[rest]  # the few amounts 1e-15 does not fit, saved
+    del small
+    # np.round(x, 15): the same multiply, rint and divide numpy's round does.
+    out = np.multiply(x, 1e15, out=out)
     np.rint(out, out=out)
     np.divide(out, 1e15, out=out)
-    small = np.abs(x) < 8.0
-    if small.all():
+    if rest is None or kept is None:
         return out
-    out[~small] = x[~small]
-    big = ~small & np.isfinite(x)
+    big = np.isfinite(kept)
     if big.any():
-        k = np.clip(digits - 1 - np.floor(np.log10(np.abs(x[big]))), 0, 22)
+        k = np.clip(digits - 1 - np.floor(np.log10(np.abs(kept[big]))), 0, 22)
         scale = 10.0 ** k  # exact powers of ten up to 1e22: the division rounds correctly
-        out[big] = np.rint(x[big] * scale) / scale
+        kept[big] = np.rint(kept[big] * scale) / scale
+    out[rest] = kept
     return out
 
 
@@ -335,21 +345,37 @@ def _codes(column: pd.Series, missing: str = "", in_order: bool = False) -> _Cod
     ``missing`` (as ``fillna(missing).astype(str)`` would). A Categorical's own codes are
     used as they are (its categories may include some no row has) unless ``in_order`` asks
     for exactly the labels present, in order of first appearance."""
-    if isinstance(column.dtype, pd.CategoricalDtype) and not in_order:
-        raw, uniques = column.cat.codes.to_numpy(), column.cat.categories
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        # The Categorical's own small codes, read without a copy (or renumbered in order).
+        raw, uniques = (_first_appearance(column) if in_order
+                        else (column.array.codes, column.cat.categories))
     else:
         raw, uniques = pd.factorize(column, use_na_sentinel=True)
-    codes = np.asarray(raw, dtype=np.intp)
+    codes = np.asarray(raw)
     names = [str(u) for u in uniques]
     na = -1
     if len(codes) and codes.min() < 0:
         names.append(missing)
         na = len(names) - 1
-        codes = np.where(codes < 0, na, codes)
+        codes = np.where(codes < 0, np.intp(na), codes)
     if len(set(names)) < len(names):  # "" and a missing value: one label, one code
         remap, distinct = pd.factorize(np.array(names, dtype=object))
         codes, names, na = remap[codes], [str(u) for u in distinct], int(remap[na])
     return _Codes(_compact(codes, len(names)), names, na)
+
+
+def _first_appearance(column: pd.Series) -> tuple[np.ndarray, list[Any]]:
+    """A Categorical's codes renumbered to the categories present, in order of first
+    appearance (as ``pd.factorize`` numbers them; -1 stays missing), and those categories.
+    Found from where the code changes: no per-row hashtable, one small array per row."""
+    codes = column.array.codes  # the Categorical's own array (read only)
+    if not len(codes):
+        return codes, []
+    seen = pd.unique(codes[run_starts(codes)])  # few runs: the table is in order
+    present = seen[seen >= 0]
+    remap = np.full(len(column.cat.categories) + 1, -1, dtype=np.int64)  # [-1] for missing
+    remap[present] = np.arange(len(present))
+    return _compact(remap, len(present) + 1)[codes], list(column.cat.categories[present])
 
 
 def _compact(codes: np.ndarray, count: int) -> np.ndarray:
@@ -362,19 +388,37 @@ def _compact(codes: np.ndarray, count: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class _Pairs:
-    """(function, environment) per row as one code, and each pair's two codes."""
+    """The distinct (function, environment) pairs and where their rows are, as runs of
+    consecutive rows of one pair: one run per pair in a table ordered by function and
+    environment (as INVOCATION_COLUMNS are), more where a table is not. Per-pair values reach
+    the rows with ``spread`` (one ``np.repeat``): no per-row pair code is held."""
 
-    codes: np.ndarray  # intp per row
     function: np.ndarray  # per pair: code in the function _Codes
     environment: np.ndarray  # per pair: code in the environment _Codes
+    run_start: np.ndarray  # per run: its first row
+    run_length: np.ndarray  # per run: how many rows
+    run_pair: np.ndarray  # per run: its pair
+
+    def spread(self, per_pair: np.ndarray) -> np.ndarray:
+        """A per-row array from one value per pair."""
+        return np.repeat(np.asarray(per_pair)[self.run_pair], self.run_length)
+
+    def any(self, rows: np.ndarray) -> np.ndarray:
+        """Per pair: is ``rows`` (bool per row) true on any of its rows."""
+        out = np.zeros(len(self.function), dtype=bool)
+        if len(self.run_start):
+            out[self.run_pair[np.logical_or.reduceat(rows, self.run_start)]] = True
+        return out
 
 
 def _pairs(fn: _Codes, env: _Codes) -> _Pairs:
+    n = len(fn.codes)
+    run_start = run_starts(fn.codes, env.codes)
     width = max(len(env.names), 1)
-    key = fn.codes.astype(np.int64) * width + env.codes
-    codes, uniques = pd.factorize(key)
-    uniques = np.asarray(uniques, dtype=np.int64)
-    return _Pairs(np.asarray(codes, dtype=np.intp), uniques // width, uniques % width)
+    run_key = fn.codes[run_start].astype(np.int64) * width + env.codes[run_start]
+    keys, run_pair = np.unique(run_key, return_inverse=True)
+    return _Pairs(keys // width, keys % width, run_start,
+                  np.diff(np.append(run_start, n)), run_pair.reshape(-1))
 
 
 def _row_regions(
@@ -401,8 +445,8 @@ def _row_regions(
         pair_region[i] = region_names.setdefault(str(region), len(region_names))
         pair_origin[i] = origin_names.setdefault(origin, len(origin_names))
         found.add((f, str(region)))
-    return (_Codes(_compact(pair_region[pairs.codes], len(region_names)), list(region_names)),
-            _Codes(_compact(pair_origin[pairs.codes], len(origin_names)), list(origin_names)),
+    return (_Codes(pairs.spread(_compact(pair_region, len(region_names))), list(region_names)),
+            _Codes(pairs.spread(_compact(pair_origin, len(origin_names))), list(origin_names)),
             sorted(found))
 
 
@@ -438,6 +482,14 @@ def _tiered_cost(
     return np.where(np.isnan(gb_s), np.nan, cost)
 
 
+def utc_times(column: pd.Series) -> pd.Series:
+    """``pd.to_datetime(column, utc=True)``, the column itself where it already is UTC times
+    (the invocation table's): no copy of every time."""
+    if isinstance(column.dtype, pd.DatetimeTZDtype) and str(column.dtype.tz) == "UTC":
+        return column
+    return pd.to_datetime(column, utc=True)
+
+
 def billing_window(
     invocations: pd.DataFrame,
     options: BillingOptions,
@@ -460,8 +512,8 @@ def billing_window(
                 start = ws if start is None or ws < start else start
                 end = we if end is None or we > end else end
     if (start is None or end is None) and len(invocations):
-        starts = pd.to_datetime(invocations["start"], utc=True)
-        ends = pd.to_datetime(invocations["end"], utc=True) if "end" in invocations else starts
+        starts = utc_times(invocations["start"])
+        ends = utc_times(invocations["end"]) if "end" in invocations else starts
         if start is None and starts.notna().any():
             start = starts.min()
         if end is None:
@@ -504,22 +556,42 @@ class _Keys:
 
 @dataclass(frozen=True)
 class _Kinds:
-    """Per-row booleans read from start_type and init_type."""
+    """Per-row booleans read from start_type and init_type, each made where it is used (a
+    byte a row, read from the codes) rather than all held through pricing."""
 
-    cold_or_proactive: np.ndarray
-    first_with_init: np.ndarray  # cold, proactive or provisioned: the first after an init
-    provisioned_start: np.ndarray
-    restore_start: np.ndarray
-    pc_init: np.ndarray  # init_type provisioned-concurrency
-    lmi: np.ndarray  # init_type lambda-managed-instances
+    start_type: _Codes
+    init_type: _Codes
 
     @classmethod
     def of(cls, keys: _Keys) -> _Kinds:
-        st, it = keys.start_type, keys.init_type
-        return cls(cold_or_proactive=st.isin("cold", "proactive"),
-                   first_with_init=st.isin("cold", "proactive", "provisioned"),
-                   provisioned_start=st.isin("provisioned"), restore_start=st.isin("restore"),
-                   pc_init=it.isin(PC_INIT_TYPE), lmi=it.isin(LMI_INIT_TYPE))
+        return cls(keys.start_type, keys.init_type)
+
+    @property
+    def cold_or_proactive(self) -> np.ndarray:
+        return self.start_type.isin("cold", "proactive")
+
+    @property
+    def first_with_init(self) -> np.ndarray:
+        """cold, proactive or provisioned: the first invocation after an init"""
+        return self.start_type.isin("cold", "proactive", "provisioned")
+
+    @property
+    def provisioned_start(self) -> np.ndarray:
+        return self.start_type.isin("provisioned")
+
+    @property
+    def restore_start(self) -> np.ndarray:
+        return self.start_type.isin("restore")
+
+    @property
+    def pc_init(self) -> np.ndarray:
+        """init_type provisioned-concurrency"""
+        return self.init_type.isin(PC_INIT_TYPE)
+
+    @property
+    def lmi(self) -> np.ndarray:
+        """init_type lambda-managed-instances"""
+        return self.init_type.isin(LMI_INIT_TYPE)
 
 
 @dataclass
@@ -530,10 +602,10 @@ class _Rows:
     edge: np.ndarray
     restore_start: np.ndarray
     fee_family: np.ndarray  # runtime family python or dotnet (SnapStart restore fee)
-    memory: np.ndarray
+    memory: np.ndarray  # MB: the log's, else the configuration's (the table's own array
+    #                     where no row lacks it: read only)
     billed: np.ndarray
-    gb: np.ndarray
-    gb_seconds: np.ndarray
+    gb_seconds: np.ndarray  # billed / 1000 x memory / 1024, unrounded
     is_lmi: np.ndarray
     is_restore: np.ndarray
     pc: np.ndarray
@@ -547,6 +619,10 @@ class _Rows:
     def order_key(self, sel: np.ndarray) -> np.ndarray:
         """The selected rows' START times as int64 ns (the order monthly tiers fill in)."""
         return self.start.to_numpy(dtype="datetime64[ns]")[sel].astype("int64")
+
+    def gb(self, sel: np.ndarray) -> np.ndarray:
+        """The selected rows' memory in GB (MB / 1024)."""
+        return self.memory[sel] / 1024.0
 
 
 def _runtime_family(keys: _Keys, configurations: dict[str, dict[str, Any]],
@@ -567,12 +643,14 @@ def _runtime_family(keys: _Keys, configurations: dict[str, dict[str, Any]],
 def _provisioned_rows(keys: _Keys, kinds: _Kinds) -> np.ndarray:
     """Provisioned environments: start_type provisioned, init_type provisioned-concurrency,
     and every later invocation of an environment whose first one was provisioned."""
-    pc_row = kinds.provisioned_start | kinds.pc_init
-    pairs = keys.pairs
-    env_pc = np.zeros(len(pairs.function), dtype=bool)
-    env_pc[pairs.codes[pc_row]] = True
-    named_env = keys.environment.rows([e != "" for e in keys.environment.names], bool)
-    return (pc_row | (env_pc[pairs.codes] & named_env)) & ~kinds.lmi
+    pc_row = kinds.provisioned_start
+    pc_row |= kinds.pc_init
+    if pc_row.any():
+        pairs = keys.pairs
+        named = np.array([e != "" for e in keys.environment.names], dtype=bool)
+        pc_row |= pairs.spread(pairs.any(pc_row) & named[pairs.environment])
+    pc_row &= ~kinds.lmi
+    return pc_row
 
 
 def _unpriced(rows: _Rows, sel: np.ndarray, reason: str | None) -> bool:
@@ -598,7 +676,8 @@ def _price_regional(rows: _Rows, group: int, region: str, arch: str, table: Pric
     live = sel & (rows.reason == 0)
     pc = live & rows.pc
     _unpriced(rows, pc, table.missing(region, arch, "provisioned_duration_per_gb_s"))
-    fee_rows = live & rows.is_restore & rows.restore_start & rows.fee_family & ~np.isnan(rows.gb)
+    fee_rows = (live & rows.is_restore & rows.restore_start & rows.fee_family
+                & ~np.isnan(rows.memory))
     _unpriced(rows, fee_rows, table.missing(region, arch, "snapstart_restore_per_gb"))
     eph_rows = live & (rows.eph_mb_by_fn > 512)[rows.fn_codes] & ~np.isnan(rows.billed)
     _unpriced(rows, eph_rows, table.missing(region, arch, "ephemeral_storage_per_gb_s"))
@@ -607,9 +686,12 @@ def _price_regional(rows: _Rows, group: int, region: str, arch: str, table: Pric
     tiered = options.monthly_gb_seconds is not None and len(tiers) > 1  # in time order
     od = sel & (rows.reason == 0) & ~rows.pc & ~rows.is_lmi
     if od.any():
-        out["duration"][od] = _tiered_cost(
-            rows.gb_seconds[od], rows.order_key(od) if tiered else np.zeros(0), tiers,
-            options.monthly_gb_seconds)
+        if tiered:
+            out["duration"][od] = _tiered_cost(rows.gb_seconds[od], rows.order_key(od), tiers,
+                                               options.monthly_gb_seconds)
+        else:  # one rate: GB-s x the first tier's price, written in place
+            np.multiply(rows.gb_seconds, math.nan if tiers[0].usd is None
+                        else float(tiers[0].usd), out=out["duration"], where=od)
         past = od & np.isnan(out["duration"])
         _unpriced(rows, past, (
             f"no duration price for {region} {arch} past the first "
@@ -626,10 +708,10 @@ def _price_regional(rows: _Rows, group: int, region: str, arch: str, table: Pric
     # What the unbilled init would cost at today's rules: the on-demand tier-1 rate.
     unb = ok & (rows.init_unbilled > 0)
     if unb.any():
-        out["unbilled"][unb] = rows.init_unbilled[unb] / 1000.0 * rows.gb[unb] * tiers[0].usd
+        out["unbilled"][unb] = rows.init_unbilled[unb] / 1000.0 * rows.gb(unb) * tiers[0].usd
     fee_ok = fee_rows & ok
     if fee_ok.any():
-        out["restore"][fee_ok] = rows.gb[fee_ok] * prices.snapstart_restore_per_gb
+        out["restore"][fee_ok] = rows.gb(fee_ok) * prices.snapstart_restore_per_gb
     eph_ok = eph_rows & ok
     if eph_ok.any():
         out["ephemeral"][eph_ok] = (rows.billed[eph_ok] / 1000.0
@@ -650,7 +732,8 @@ def _price_edge(rows: _Rows, table: PriceTable, out: dict[str, np.ndarray]) -> N
     out["request"][sel] = edge.requests_per_million / 1e6
     out["duration"][sel] = rows.gb_seconds[sel] * edge.duration_per_gb_s
     unb = sel & (rows.init_unbilled > 0)
-    out["unbilled"][unb] = rows.init_unbilled[unb] / 1000.0 * rows.gb[unb] * edge.duration_per_gb_s
+    out["unbilled"][unb] = (rows.init_unbilled[unb] / 1000.0 * rows.gb(unb)
+                            * edge.duration_per_gb_s)
 
 
 @dataclass
@@ -662,12 +745,11 @@ class _Billed:
     init_billed: np.ndarray  # ms of it that paid for init or restore
     init_unbilled: np.ndarray  # whole ms of init not billed (pre-2025-08 on-demand ZIP)
     is_lmi: np.ndarray
-    observed: np.ndarray  # Billed Duration logged
     computed: np.ndarray  # Billed Duration computed from the rules
     is_restore: np.ndarray
-    restore_estimated: np.ndarray  # computed with Restore Duration (no Billed Restore)
-    timeout_capped: np.ndarray  # logged Billed Duration below roundup(Duration)
-    before_init_change: np.ndarray
+    observed: int  # rows whose Billed Duration was logged
+    restore_estimated: int  # computed with Restore Duration (no Billed Restore)
+    timeout_capped: int  # logged Billed Duration below roundup(Duration)
 
 
 def _billed_durations(df: pd.DataFrame, kinds: _Kinds, is_image: np.ndarray,
@@ -676,8 +758,10 @@ def _billed_durations(df: pd.DataFrame, kinds: _Kinds, is_image: np.ndarray,
     package type and runtime), the part of it that paid for INIT or a restore, and the INIT
     time that was not billed (AWS Compute Blog, "AWS Lambda standardizes billing for INIT
     Phase", 2025-04-29; 1 ms billing since 2020-12-01, AWS What's New 2020-12).
-    ``is_image`` / ``is_custom``: per row, package type image / custom runtime."""
-    start = pd.to_datetime(df["start"], utc=True)
+    ``is_image`` / ``is_custom``: per row, package type image / custom runtime. Three float
+    arrays are made (billed, init_billed, init_unbilled); the table's columns are read in
+    place."""
+    start = utc_times(df["start"])
     duration = df["duration_ms"].to_numpy(dtype=float)
     billed_log = df["billed_duration_ms"].to_numpy(dtype=float)
     init = df["init_duration_ms"].to_numpy(dtype=float)
@@ -687,25 +771,30 @@ def _billed_durations(df: pd.DataFrame, kinds: _Kinds, is_image: np.ndarray,
     before_ms_era = (start < MS_GRANULARITY_SINCE).to_numpy()
     granularity: np.ndarray | float = (np.where(before_ms_era, 100.0, 1.0)
                                        if before_ms_era.any() else 1.0)
-    before_init_change = (start < INIT_BILLED_SINCE).to_numpy()
+    del before_ms_era
 
     is_lmi = kinds.lmi
-    observed = ~np.isnan(billed_log) & ~is_lmi
-    computed = np.isnan(billed_log) & ~is_lmi & ~np.isnan(duration)
-    has_init = ~np.isnan(init) & (init > 0)
+    observed = ~np.isnan(billed_log)
+    observed &= ~is_lmi
+    computed = np.isnan(billed_log)
+    computed &= ~is_lmi
+    computed &= ~np.isnan(duration)
+    has_init = init > 0  # False where Init Duration is NaN
     first_with_init = kinds.first_with_init
-    is_restore = kinds.restore_start | ~np.isnan(billed_restore) | ~np.isnan(restore)
-    ceil_duration = roundup(duration, granularity)
+    is_restore = kinds.restore_start
+    is_restore |= ~np.isnan(billed_restore)
+    is_restore |= ~np.isnan(restore)
 
     # Computed Billed Duration (§6.1 table): init included for images, custom runtimes and
     # provisioned concurrency at any date and for every on-demand invocation from 2025-08-01.
-    init_rule_billed = (
-        ~before_init_change | is_image | is_custom | kinds.provisioned_start | kinds.pc_init
-    )
-    add_init = computed & has_init & first_with_init & init_rule_billed
-    restore_estimated = computed & is_restore & np.isnan(billed_restore) & ~np.isnan(restore)
+    restore_estimated = 0
     billed = np.where(observed, billed_log, np.nan)
     if computed.any():  # only the rows without a logged Billed Duration
+        init_rule_billed = (~(start < INIT_BILLED_SINCE).to_numpy() | is_image | is_custom
+                            | kinds.provisioned_start | kinds.pc_init)
+        add_init = computed & has_init & first_with_init & init_rule_billed
+        restore_estimated = int(np.count_nonzero(
+            computed & is_restore & np.isnan(billed_restore) & ~np.isnan(restore)))
         c = computed
         restore_part = np.where(np.isnan(billed_restore[c]), np.nan_to_num(restore[c]),
                                 billed_restore[c])
@@ -714,16 +803,18 @@ def _billed_durations(df: pd.DataFrame, kinds: _Kinds, is_image: np.ndarray,
                             granularity[c] if isinstance(granularity, np.ndarray)
                             else granularity)
 
-    # INIT attribution (§6.1 rule 1): Billed - roundup(Duration), clipped at 0.
-    init_billed = billed - ceil_duration  # raw, then clipped in place
-    del ceil_duration
-    timeout_capped = observed & (init_billed < -_EPS)
+    # INIT attribution (§6.1 rule 1): Billed - roundup(Duration), clipped at 0 (in place).
+    init_billed = roundup(duration, granularity)
+    np.subtract(billed, init_billed, out=init_billed)
+    timeout_capped = int(np.count_nonzero(observed & (init_billed < -_EPS)))
     np.nan_to_num(init_billed, copy=False)
     np.clip(init_billed, 0.0, None, out=init_billed)
-    init_billed[~((observed | computed) & (has_init | is_restore | first_with_init))] = 0.0
+    billed_any = observed | computed
+    init_billed[~(billed_any & (has_init | is_restore | first_with_init))] = 0.0
+    del first_with_init
     # Init that was not billed (§6.1 rule 3), cold/proactive on-demand only, in the whole
     # milliseconds today's rules would bill: roundup(min(Duration, Billed) + Init) - Billed.
-    u = ((observed | computed) & has_init & kinds.cold_or_proactive
+    u = (billed_any & has_init & kinds.cold_or_proactive
          & ~kinds.pc_init & (init_billed < _EPS))
     init_unbilled = np.zeros(len(billed))
     if u.any():
@@ -732,10 +823,9 @@ def _billed_durations(df: pd.DataFrame, kinds: _Kinds, is_image: np.ndarray,
             np.nan_to_num(roundup(covered + init[u], 1.0) - billed[u]), 0.0, None)
 
     return _Billed(start=start, billed=billed, init_billed=init_billed,
-                   init_unbilled=init_unbilled, is_lmi=is_lmi, observed=observed,
-                   computed=computed, is_restore=is_restore,
-                   restore_estimated=restore_estimated, timeout_capped=timeout_capped,
-                   before_init_change=before_init_change)
+                   init_unbilled=init_unbilled, is_lmi=is_lmi, computed=computed,
+                   is_restore=is_restore, observed=int(np.count_nonzero(observed)),
+                   restore_estimated=restore_estimated, timeout_capped=timeout_capped)
 
 
 @dataclass(frozen=True)
@@ -758,38 +848,44 @@ def _price_groups(keys: _Keys, setups: dict[str, _FunctionSetup],
     groups = sorted({(r, setups[f].architecture) for f, r in fn_regions if not setups[f].edge})
     index = {g: i for i, g in enumerate(groups)}
     # One group per (function, Region) code pair: a small table, then one take per row.
-    table = np.full((max(len(fn.names), 1), max(len(region.names), 1)), -1, dtype=np.int32)
+    table = np.full((max(len(fn.names), 1), max(len(region.names), 1)), -1, dtype=np.int64)
     for fi, f in enumerate(fn.names):
         if not setups[f].edge:
             for ri, r in enumerate(region.names):
                 table[fi, ri] = index.get((r, setups[f].architecture), -1)
+    table = _compact(table, len(groups) + 1)
     return _Groups(region, region_from, fn_regions, groups, table[fn.codes, region.codes])
 
 
 def _priced_rows(df: pd.DataFrame, keys: _Keys, kinds: _Kinds, groups: _Groups,
                  setups: dict[str, _FunctionSetup], configurations: dict[str, dict[str, Any]],
-                 options: BillingOptions) -> tuple[_Rows, _Billed, _Codes]:
+                 options: BillingOptions, pc_row: np.ndarray) -> tuple[_Rows, _Billed, _Codes]:
     """The per-row inputs of pricing: memory (the log's, else the configuration's), Billed
-    Duration and its INIT share, provisioned rows, runtime family. Also the families."""
+    Duration and its INIT share, provisioned rows (``pc_row``: ``_provisioned_rows``),
+    runtime family. Also the families."""
     fn = keys.function
     setup = [setups[f] for f in fn.names]
     family = _runtime_family(keys, configurations, options)
-    is_custom = family.isin("custom")
     bd = _billed_durations(df, kinds, fn.rows([s.package == "image" for s in setup], bool),
-                           is_custom)
-    memory = df["memory_mb"].to_numpy(dtype=float)
-    memory = np.where(np.isnan(memory), fn.rows([s.memory_mb for s in setup], float), memory)
+                           family.isin("custom"))
+    memory = df["memory_mb"].to_numpy(dtype=float)  # the table's own array: read only
+    no_memory = np.isnan(memory)
+    if no_memory.any():
+        memory = np.where(no_memory, fn.rows([s.memory_mb for s in setup], float), memory)
+    del no_memory
     edge = fn.rows([s.edge for s in setup], bool)
-    gb = memory / 1024.0
-    gb_seconds = bd.billed / 1000.0 * gb
+    # billed / 1000 x memory / 1024, in place (dividing by 1024 is exact: the same numbers)
+    gb_seconds = bd.billed / 1000.0
+    gb_seconds *= memory
+    gb_seconds /= 1024.0
     reason = np.zeros(len(df), dtype=np.int16)  # few distinct reasons: one per price missing
     reason[~bd.is_lmi & np.isnan(gb_seconds)] = 1
     start = bd.start
     rows = _Rows(
         group=groups.row_group, edge=edge, restore_start=kinds.restore_start,
-        fee_family=family.isin("python", "dotnet"), memory=memory, billed=bd.billed, gb=gb,
+        fee_family=family.isin("python", "dotnet"), memory=memory, billed=bd.billed,
         gb_seconds=gb_seconds, is_lmi=bd.is_lmi, is_restore=bd.is_restore,
-        pc=_provisioned_rows(keys, kinds) & ~edge,
+        pc=pc_row & ~edge,
         fn_codes=fn.codes, eph_mb_by_fn=np.array([s.ephemeral_mb for s in setup], dtype=float),
         start=start,
         init_unbilled=bd.init_unbilled, reason=reason, reasons=["", MISSING_SIZE],
@@ -825,39 +921,60 @@ def _priced_as(rows: _Rows, pc_row: np.ndarray, unpriced: np.ndarray) -> np.ndar
 
 
 def _cost_columns(rows: _Rows, bd: _Billed, groups: _Groups, out: dict[str, np.ndarray],
-                  pc_row: np.ndarray) -> tuple[dict[str, Any], np.ndarray]:
+                  pc_row: np.ndarray) -> tuple[dict[str, Any], float]:
     """The columns pricing adds (COST_COLUMNS + BILLING_COLUMNS, in their order), amounts
-    rounded by ``clean_amounts``; and the per-row INIT share of the duration charge.
-    Consumes ``out`` (each amount is dropped once rounded)."""
+    rounded by ``clean_amounts``; and the sum of the per-row INIT share of the duration
+    charge. Consumes ``out`` and rounds its arrays, ``bd``'s and ``rows.gb_seconds`` in place:
+    the two new float arrays are cost_usd and init_cost_usd."""
     unpriced = rows.reason != 0
-    duration_usd = np.where(bd.is_lmi & ~unpriced, 0.0, out.pop("duration"))
-    cost = out["request"] + duration_usd + out["restore"] + out["ephemeral"]
+    duration_usd = out.pop("duration")
+    duration_usd[bd.is_lmi & ~unpriced] = 0.0
+    cost = np.add(out["request"], duration_usd)
+    cost += out["restore"]
+    cost += out["ephemeral"]
+    # The INIT share of the duration charge: duration x init_billed / billed (0 when nothing
+    # was billed), then the restore fee, NaN where the cost is unknown.
+    init_cost = np.zeros(len(cost))
     with np.errstate(invalid="ignore", divide="ignore"):
-        init_share = np.where(bd.billed > 0, bd.init_billed / bd.billed, 0.0)
-    init_duration_usd = np.nan_to_num(duration_usd * init_share)
-    del init_share
-    init_cost = np.where(np.isnan(cost), np.nan, init_duration_usd + out["restore"])
-    cost_usd, init_cost_usd = clean_amounts(cost), clean_amounts(init_cost)
-    del cost, init_cost
+        np.divide(bd.init_billed, bd.billed, out=init_cost, where=bd.billed > 0)
+    init_cost *= duration_usd
+    np.nan_to_num(init_cost, copy=False)
+    init_duration_usd = _nansum(init_cost)
+    init_cost += out["restore"]
+    init_cost[np.isnan(cost)] = np.nan
+    bd.init_billed[np.isnan(bd.billed)] = np.nan
     columns: dict[str, Any] = {
-        "cost_usd": cost_usd,
-        "init_cost_usd": init_cost_usd,
+        "cost_usd": clean_amounts(cost, out=cost),
+        "init_cost_usd": clean_amounts(init_cost, out=init_cost),
         "billed_computed": bd.computed,
         "priced_billed_ms": bd.billed,
-        "gb_seconds": clean_amounts(rows.gb_seconds),
-        "init_billed_ms": np.where(np.isnan(bd.billed), np.nan, bd.init_billed),
+        "gb_seconds": clean_amounts(rows.gb_seconds, out=rows.gb_seconds),
+        "init_billed_ms": bd.init_billed,
         "init_unbilled_ms": bd.init_unbilled,
         "priced_as": coded_by_code(PRICED_AS, _priced_as(rows, pc_row, unpriced)),
-        "request_usd": clean_amounts(out.pop("request")),
-        "duration_usd": clean_amounts(duration_usd),
-        "restore_fee_usd": clean_amounts(out.pop("restore")),
-        "ephemeral_storage_usd": clean_amounts(out.pop("ephemeral")),
-        "init_unbilled_usd": clean_amounts(out.pop("unbilled")),
-        "region": coded_by_code(groups.region.names, groups.region.codes),
-        "region_from": coded_by_code(groups.region_from.names, groups.region_from.codes),
-        "unpriced_reason": coded_by_code(rows.reasons, rows.reason),
     }
+    for name, key in (("request_usd", "request"), ("duration_usd", "duration"),
+                      ("restore_fee_usd", "restore"), ("ephemeral_storage_usd", "ephemeral"),
+                      ("init_unbilled_usd", "unbilled")):
+        amounts = duration_usd if key == "duration" else out.pop(key)
+        columns[name] = clean_amounts(amounts, out=amounts)
+    columns["region"] = coded_by_code(groups.region.names, groups.region.codes)
+    columns["region_from"] = coded_by_code(groups.region_from.names, groups.region_from.codes)
+    columns["unpriced_reason"] = coded_by_code(rows.reasons, rows.reason)
     return columns, init_duration_usd
+
+
+def _nansum(values: np.ndarray, rows: np.ndarray | None = None) -> float:
+    """``np.nansum(values[rows])`` (``values`` whole when ``rows`` is None): the same sum of the
+    same contiguous numbers, without numpy's copy of the whole column where no row is left
+    out and none is NaN (a pandas float ``Series.sum()`` is this sum too)."""
+    if rows is not None and not rows.all():
+        values = values[rows]
+    values = np.ascontiguousarray(values)
+    nan = np.isnan(values)
+    if nan.any():
+        values = np.where(nan, 0.0, values)
+    return float(np.sum(values))
 
 
 def _with_columns(invocations: pd.DataFrame, columns: dict[str, Any]) -> pd.DataFrame:
@@ -904,18 +1021,31 @@ def _price(
     setups = function_setups(keys.function.names or sorted(configurations), options,
                               configurations, regions, notes)
     groups = _price_groups(keys, setups, regions)
+    pc_row = _provisioned_rows(keys, kinds)
     rows, bd, family = _priced_rows(invocations, keys, kinds, groups, setups, configurations,
-                                    options)
+                                    options, pc_row)
     tier_notes: set[str] = set()
     out = _charges(rows, groups, table, options, tier_notes)
-    pc_row = _provisioned_rows(keys, kinds)
     columns, init_duration_usd = _cost_columns(rows, bd, groups, out, pc_row)
     df = _with_columns(invocations, columns)
-    del columns
+    del columns, out
     unpriced = rows.reason != 0
+    pc_row &= ~unpriced
+    pc_row &= ~rows.edge
+    counts = {  # what the summary counts, as numbers: the per-row masks are let go
+        "observed": bd.observed, "computed": int(np.count_nonzero(bd.computed)),
+        "lmi": int(np.count_nonzero(bd.is_lmi)), "timeout_capped": bd.timeout_capped,
+        "restore_estimated": bd.restore_estimated,
+        "restore_no_runtime": int(np.count_nonzero(kinds.restore_start & family.isin(""))),
+        "default_region": int(np.count_nonzero(groups.region_from.isin("default"))),
+    }
+    unpriced_groups = _unpriced_groups(keys.function, groups.region, rows, unpriced)
+    fn_regions = groups.fn_regions
+    memory, edge = rows.memory, rows.edge  # what the fixed charges and the summary read
+    del bd, family, groups, rows
 
     window = billing_window(df, options, configurations)
-    allocation, levels, cache = _fixed_charges(df, keys, setups, table, window, rows, notes)
+    allocation, levels, cache = _fixed_charges(df, keys, setups, table, window, memory, notes)
     df.attrs["billing_fixed_usd"] = {
         "provisioned_allocation_usd": allocation,
         "snapstart_cache_usd": cache,
@@ -924,21 +1054,13 @@ def _price(
         df, setups, options, table, notes, tier_notes,
         allocation=allocation, levels=levels, cache=cache,
         window=window,
-        masks={
-            "observed": bd.observed, "computed": bd.computed, "lmi": bd.is_lmi,
-            "unpriced": unpriced, "timeout_capped": bd.timeout_capped,
-            "pc": pc_row & ~unpriced & ~rows.edge,
-            "restore_estimated": bd.restore_estimated,
-            "restore_no_runtime": kinds.restore_start & family.isin(""),
-            "before_change": bd.before_init_change & (bd.observed | bd.computed),
-            "edge": rows.edge,
-            "default_region": groups.region_from.isin("default"),
-        },
+        masks={"unpriced": unpriced, "pc": pc_row, "edge": edge},
+        counts=counts,
         init_duration_usd=init_duration_usd,
-        memory_mb=rows.memory,
+        memory_mb=memory,
         configurations=configurations,
-        fn_regions=groups.fn_regions,
-        unpriced_groups=_unpriced_groups(keys.function, groups.region, rows, unpriced),
+        fn_regions=fn_regions,
+        unpriced_groups=unpriced_groups,
     )
     return df, summary, keys
 
@@ -946,10 +1068,11 @@ def _price(
 def _fixed_charges(
     df: pd.DataFrame, keys: _Keys, setups: dict[str, _FunctionSetup], table: PriceTable,
     window: tuple[pd.Timestamp | None, pd.Timestamp | None, float],
-    rows: _Rows, notes: list[str],
+    memory_mb: np.ndarray, notes: list[str],
 ) -> tuple[dict[str, float], dict[str, int], dict[str, float]]:
     """Per-function charges no invocation carries: the provisioned-concurrency allocation over
-    the analysed window (rounded up to 5 minutes), and the SnapStart cache (at least 3 h)."""
+    the analysed window (rounded up to 5 minutes), and the SnapStart cache (at least 3 h).
+    ``memory_mb``: per row, the memory size every amount was priced with."""
     window_s = window[2]
     fn = keys.function
     allocation: dict[str, float] = {}
@@ -959,7 +1082,7 @@ def _fixed_charges(
             continue
         mem = s.memory_mb
         if math.isnan(mem):
-            fmem = (rows.memory[fn.codes == fn.names.index(f)] if f in fn.names
+            fmem = (memory_mb[fn.codes == fn.names.index(f)] if f in fn.names
                     else np.zeros(0))
             mem = float(np.nanmax(fmem)) if fmem.size and not np.isnan(fmem).all() else math.nan
         if math.isnan(mem):
@@ -984,7 +1107,7 @@ def _fixed_charges(
         mem_by_fv = (
             pd.DataFrame({"function": np.array(fn.names, dtype=object)[fn.codes[restored]],
                           "version": np.array(version.names, dtype=object)[version.codes],
-                          "gb": rows.gb[restored]})
+                          "gb": memory_mb[restored] / 1024.0})
             .groupby(["function", "version"])["gb"].max()
         )
         for key, g in mem_by_fv.items():
@@ -1000,6 +1123,14 @@ def _fixed_charges(
         notes.append("SnapStart cache estimated for the analysed window, at least 3 h per "
                      "version, from the memory size only (disk not known)")
     return allocation, levels, cache
+
+
+def _gb_seconds(ms: np.ndarray, memory_mb: np.ndarray) -> np.ndarray:
+    """ms / 1000 x memory_mb / 1024, per row: one new array, the steps in place."""
+    out = ms / 1000.0
+    out *= memory_mb
+    out /= 1024.0
+    return out
 
 
 def _f(x: float) -> float:
@@ -1091,31 +1222,31 @@ def _pricing_block(setups: dict[str, _FunctionSetup], options: BillingOptions,
     }
 
 
-def _summary_notes(notes: list[str], masks: dict[str, np.ndarray],
+def _summary_notes(notes: list[str], counts: dict[str, int],
                    setups: dict[str, _FunctionSetup], configurations: dict[str, dict[str, Any]],
                    unpriced_groups: list[dict[str, Any]], levels: dict[str, int],
                    pc_functions: set[str]) -> list[str]:
     """Append the summary's notes to ``notes`` (in their reading order) and return
     ``incomplete``: the missing prices, one line per function and reason."""
-    lmi = int(masks["lmi"].sum())
+    lmi = counts["lmi"]
     if lmi:
         notes.append(f"{lmi} Lambda Managed Instances invocations: requests only; LMI has no "
                      "per-invocation billed duration (EC2 instances + 15 % management fee are "
                      "not in the logs and not priced)")
     notes.extend(unmodelled_charge_notes(setups, configurations))
-    edge = int(masks["edge"].sum())
+    edge = counts["edge"]
     if edge:
         notes.append(f"{edge} Lambda@Edge invocations priced at Lambda@Edge rates "
                      "(one global list price)")
-    computed = int(masks["computed"].sum())
+    computed = counts["computed"]
     if computed:
         notes.append(f"{computed} invocations had no Billed Duration in the input: computed from "
                      "the rules for their date, package type and runtime")
-    if int(masks["restore_estimated"].sum()):
-        notes.append(f"{int(masks['restore_estimated'].sum())} restores without Billed Restore "
+    if counts["restore_estimated"]:
+        notes.append(f"{counts['restore_estimated']} restores without Billed Restore "
                      "Duration: Restore Duration used instead (an upper bound)")
-    if int(masks["restore_no_runtime"].sum()):
-        notes.append(f"{int(masks['restore_no_runtime'].sum())} SnapStart restores of unknown "
+    if counts["restore_no_runtime"]:
+        notes.append(f"{counts['restore_no_runtime']} SnapStart restores of unknown "
                      "runtime: no SnapStart restore charge applied (as for Java); pass --runtime")
     for g in unpriced_groups:
         notes.append(f"totals and per-million figures exclude {g['invocations']} unpriced "
@@ -1145,51 +1276,59 @@ def _summary(
     cache: dict[str, float],
     window: tuple[pd.Timestamp | None, pd.Timestamp | None, float],
     masks: dict[str, np.ndarray],
-    init_duration_usd: np.ndarray,
+    counts: dict[str, int],
+    init_duration_usd: float,
     memory_mb: np.ndarray,
     configurations: dict[str, dict[str, Any]] | None = None,
     fn_regions: list[tuple[str, str]] | None = None,
     unpriced_groups: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """``summary["cost"]``. ``memory_mb`` is the per-row memory size with the fetched
-    configuration filled in where the log had none (the one every amount was priced with).
-    Totals cover priced invocations only; ``unpriced`` and ``incomplete`` say what is left out."""
+    """``summary["cost"]``. ``masks``: per row, ``unpriced``, ``pc`` (priced on provisioned
+    environments) and ``edge``; ``counts``: observed, computed, lmi, timeout_capped,
+    restore_estimated, restore_no_runtime and default_region rows. ``memory_mb`` is the
+    per-row memory size with the fetched configuration filled in where the log had none (the
+    one every amount was priced with). ``init_duration_usd`` is the summed INIT share of the
+    duration charges. Totals cover priced invocations only; ``unpriced`` and ``incomplete`` say
+    what is left out. Sums are numpy's (``_nansum``) over the table's own columns."""
     n = len(df)
     pc = masks["pc"]
     unpriced_mask = masks["unpriced"]
-    dur = df["duration_usd"].to_numpy(dtype=float)
-    requests_usd = _f(np.nansum(df["request_usd"].to_numpy(dtype=float)[~unpriced_mask]))
-    od_duration = _f(np.nansum(dur[~pc & ~masks["edge"]]))
-    edge_usd = _f(np.nansum(dur[masks["edge"]]))
-    pc_duration = _f(np.nansum(dur[pc]))
-    restore_usd = _f(df["restore_fee_usd"].sum())
-    ephemeral = _f(np.nansum(df["ephemeral_storage_usd"].to_numpy(dtype=float)))
+
+    def column(name: str) -> np.ndarray:
+        return df[name].to_numpy(dtype=float)
+
+    dur = column("duration_usd")
+    requests_usd = _f(_nansum(column("request_usd"), ~unpriced_mask))
+    od_duration = _f(_nansum(dur, ~pc & ~masks["edge"]))
+    edge_usd = _f(_nansum(dur, masks["edge"]))
+    pc_duration = _f(_nansum(dur, pc))
+    restore_usd = _f(_nansum(column("restore_fee_usd")))
+    ephemeral = _f(_nansum(column("ephemeral_storage_usd")))
     alloc_total = _f(sum(allocation.values()))
     cache_total = _f(sum(cache.values()))
     provisioned_usd = _f(pc_duration + alloc_total)
     total = _f(requests_usd + od_duration + edge_usd + provisioned_usd + restore_usd
                + ephemeral + cache_total)
-    init_usd = _f(np.nansum(df["init_cost_usd"].to_numpy(dtype=float)))
-    unbilled_ms = _f(df["init_unbilled_ms"].sum())
+    init_usd = _f(_nansum(column("init_cost_usd")))
+    unbilled_ms = _f(_nansum(column("init_unbilled_ms")))
     mem = np.asarray(memory_mb, dtype=float)
-    unbilled_gb_s = _f(np.nansum(df["init_unbilled_ms"].to_numpy() / 1000.0 * mem / 1024.0))
-    unbilled_usd = _f(df["init_unbilled_usd"].sum())
-    init_billed_ms = _f(np.nansum(df["init_billed_ms"].to_numpy(dtype=float)))
-    init_billed_gb_s = _f(np.nansum(df["init_billed_ms"].to_numpy(dtype=float) / 1000.0
-                                    * mem / 1024.0))
+    unbilled_gb_s = _f(_nansum(_gb_seconds(column("init_unbilled_ms"), mem)))
+    unbilled_usd = _f(_nansum(column("init_unbilled_usd")))
+    init_billed_ms = _f(_nansum(column("init_billed_ms")))
+    init_billed_gb_s = _f(_nansum(_gb_seconds(column("init_billed_ms"), mem)))
 
     fn_regions = fn_regions or []
     pricing = _pricing_block(setups, options, table, fn_regions, tier_notes,
-                             bool(masks["default_region"].any()) or (not n and not options.region))
+                             bool(counts["default_region"]) or (not n and not options.region))
     unpriced_groups = unpriced_groups or []
     # functions with invocations on provisioned environments, whose level --provisioned or
     # the fetched configuration gives (levels): one without it leaves its allocation out
     pc_functions = {str(f) for f in df["function"].to_numpy(dtype=object)[pc]} if pc.any() \
         else set()
-    incomplete = _summary_notes(notes, masks, setups, configurations or {}, unpriced_groups,
-                                levels, pc_functions)
-    lmi, edge = int(masks["lmi"].sum()), int(masks["edge"].sum())
-    computed = int(masks["computed"].sum())
+    lmi, edge = counts["lmi"], int(np.count_nonzero(masks["edge"]))
+    computed = counts["computed"]
+    incomplete = _summary_notes(notes, {**counts, "edge": edge}, setups, configurations or {},
+                                unpriced_groups, levels, pc_functions)
     unpriced = int(unpriced_mask.sum())
 
     ws, we, window_s = window
@@ -1207,7 +1346,7 @@ def _summary(
         "snapstart_cache_usd": cache_total,
         "ephemeral_storage_usd": ephemeral,
         "init_usd": init_usd,
-        "init_duration_usd": _f(np.nansum(init_duration_usd)),
+        "init_duration_usd": _f(init_duration_usd),
         "init_share": clean_amount(init_usd / total) if total > 0 else 0.0,
         "init_billed_ms": init_billed_ms,
         "init_billed_gb_s": init_billed_gb_s,
@@ -1222,9 +1361,9 @@ def _summary(
         "unpriced_invocations": unpriced,
         "unpriced": unpriced_groups,
         "incomplete": incomplete,
-        "billed_observed": int(masks["observed"].sum()),
+        "billed_observed": counts["observed"],
         "billed_computed": computed,
-        "timeout_capped": int(masks["timeout_capped"].sum()),
+        "timeout_capped": counts["timeout_capped"],
         "lmi_invocations": lmi,
         "edge_invocations": edge,
         "provisioned_invocations": int(pc.sum()),
@@ -1262,20 +1401,18 @@ def _cost_tables(priced: pd.DataFrame, fn: _Codes, start_type: _Codes
     alloc = fixed.get("provisioned_allocation_usd", {})
     cache = fixed.get("snapstart_cache_usd", {})
     names = sorted(fn.names)
-    rank = np.array([names.index(f) for f in fn.names] or [0], dtype=np.intp)
+    rank = _compact(np.array([names.index(f) for f in fn.names] or [0]), len(names))
     is_priced = ~_codes(priced["priced_as"]).isin("unpriced")
+    request = priced["request_usd"].to_numpy(dtype=float)
     work = pd.DataFrame({
-        "_priced": is_priced,
-        "_cold": start_type.isin(*COLD_START_TYPES),
         "gb_seconds": priced["gb_seconds"].to_numpy(dtype=float),
-        "_request_usd": np.where(is_priced, priced["request_usd"].to_numpy(dtype=float), 0.0),
+        "_request_usd": request if is_priced.all() else np.where(is_priced, request, 0.0),
         **{c: priced[c].to_numpy(dtype=float) for c in (
             "duration_usd", "restore_fee_usd", "init_cost_usd", "cost_usd", "init_unbilled_ms")},
     }, copy=False)  # the priced table's own arrays, not a stacked copy
-    by_fn = work.groupby(rank[fn.codes], sort=True).agg(
-        invocations=("_priced", "size"),
-        priced_invocations=("_priced", "sum"),
-        cold_starts=("_cold", "sum"),
+    key = rank[fn.codes]
+    by_fn = work.groupby(key, sort=True).agg(
+        invocations=("gb_seconds", "size"),
         gb_seconds=("gb_seconds", "sum"),
         requests_usd=("_request_usd", "sum"),
         duration_usd=("duration_usd", "sum"),
@@ -1284,6 +1421,12 @@ def _cost_tables(priced: pd.DataFrame, fn: _Codes, start_type: _Codes
         invocations_usd=("cost_usd", "sum"),
         init_unbilled_ms=("init_unbilled_ms", "sum"),
     )
+    # counts by function of the few unpriced and cold rows (no per-row cast to int64)
+    unpriced = np.bincount(key[~is_priced], minlength=len(names))[by_fn.index]
+    by_fn.insert(1, "priced_invocations", by_fn["invocations"].to_numpy() - unpriced)
+    cold = start_type.isin(*COLD_START_TYPES)
+    by_fn.insert(2, "cold_starts", np.bincount(key[cold], minlength=len(names))[by_fn.index])
+    del key, cold
     function = [names[k] for k in by_fn.index]
     by_fn = by_fn.reset_index(drop=True)
     by_fn.insert(0, "function", pd.Series(function, dtype=object))
@@ -1310,7 +1453,7 @@ def _cost_tables(priced: pd.DataFrame, fn: _Codes, start_type: _Codes
     by_fn = by_fn.drop(columns=["invocations_usd"])
 
     by_st = work.groupby(start_type.codes, sort=False).agg(
-        invocations=("_priced", "size"),
+        invocations=("gb_seconds", "size"),
         gb_seconds=("gb_seconds", "sum"),
         total_usd=("cost_usd", "sum"),
         init_usd=("init_cost_usd", "sum"),
@@ -1332,13 +1475,12 @@ def _cost_tables(priced: pd.DataFrame, fn: _Codes, start_type: _Codes
 
 
 def _function_regions(fn: _Codes, region: _Codes) -> dict[str, list[str]]:
-    """The sorted distinct Regions of each function's rows."""
-    width = max(len(region.names), 1)
-    pairs = pd.unique(fn.codes.astype(np.int64) * width + region.codes)
-    out: dict[str, set[str]] = {}
-    for key in pairs:
-        out.setdefault(fn.names[key // width], set()).add(region.names[key % width])
-    return {f: sorted(r) for f, r in out.items()}
+    """The sorted distinct Regions of each function's rows (a functions x Regions table of
+    the pairs that occur: no per-row key)."""
+    present = np.zeros((max(len(fn.names), 1), max(len(region.names), 1)), dtype=bool)
+    present[fn.codes, region.codes] = True
+    return {fn.names[f]: sorted({region.names[r] for r in np.flatnonzero(row)})
+            for f, row in enumerate(present) if row.any()}
 
 
 def price_analysis(

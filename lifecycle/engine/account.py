@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from lamlife.lifecycle.engine.coded import run_starts
 from lamlife.lifecycle.engine.summarize import has_flag
 from lamlife.lifecycle.schema import COLD_START_TYPES
 
@@ -37,40 +38,41 @@ RANKINGS: dict[str, tuple[str, ...]] = {
 
 
 def account_table(invocations: pd.DataFrame, environments: pd.DataFrame) -> pd.DataFrame:
-    """One row per function (ACCOUNT_COLUMNS), ordered by function name."""
+    """One row per function (ACCOUNT_COLUMNS), ordered by function name.
+
+    Grouped by the function column's own codes where it is a sorted Categorical (the observed
+    engine's table), by its strings otherwise; the per-row work is a few bool arrays and one
+    float array of init time (8 bytes a row), the cost columns are read in place."""
     if invocations.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in ACCOUNT_COLUMNS})
     inv = invocations
-    cold = inv["start_type"].isin(COLD_START_TYPES)
-    init_ms = inv["init_duration_ms"].fillna(0.0).where(cold, 0.0)
-    if "restore_duration_ms" in inv:
-        init_ms = init_ms + inv["restore_duration_ms"].fillna(0.0).where(cold, 0.0)
-    work = pd.DataFrame({
-        "function": inv["function"].astype(str),
-        "cold": cold,
-        "init_ms": init_ms,
-        "failed": inv["status"].isin(("timeout", "error")),
-        "environment": inv["environment"].where(inv["environment"] != ""),
-    })
+    fn_codes, fn_names = _function_codes(inv["function"])
+    cold = _isin(inv["start_type"], COLD_START_TYPES)
+    columns = {"init_ms": _init_ms(inv, cold)}
     priced = "init_cost_usd" in inv and "cost_usd" in inv
-    if priced:
-        work["init_cost_usd"] = inv["init_cost_usd"].astype(float)
-        work["cost_usd"] = inv["cost_usd"].astype(float)
-    g = work.groupby("function", sort=True, observed=True)
-    out = pd.DataFrame({
-        "invocations": g.size(),
-        "environments": g["environment"].nunique(),
-        "cold_starts": g["cold"].sum(),
-        "init_ms": g["init_ms"].sum(),
-        "failures": g["failed"].sum(),
-    })
+    if priced:  # read in place (setting them on a frame would copy them)
+        columns["init_cost_usd"] = inv["init_cost_usd"].to_numpy(dtype=float)
+        columns["cost_usd"] = inv["cost_usd"].to_numpy(dtype=float)
+    work = pd.DataFrame(columns, copy=False)
+    del columns
+    g = work.groupby(fn_codes, sort=True)  # codes in name order: groups in name order
+    out = pd.DataFrame({"invocations": g.size(), "init_ms": g["init_ms"].sum()})
+    # counts of the few cold and failed rows by function code (no per-row cast to int64)
+    out["cold_starts"] = _count_by(fn_codes, cold, len(fn_names))[out.index]
+    failed = _isin(inv["status"], ("timeout", "error"))
+    out["failures"] = _count_by(fn_codes, failed, len(fn_names))[out.index]
+    del cold, failed
+    out["environments"] = _named_environments(fn_codes, len(fn_names),
+                                              inv["environment"])[out.index]
+    out.index = pd.Index([fn_names[k] for k in out.index], dtype=str, name="function")
     out["cold_start_rate"] = out["cold_starts"] / out["invocations"]
     if priced:
-        out["init_cost_usd"] = g["init_cost_usd"].sum(min_count=1)
-        out["cost_usd"] = g["cost_usd"].sum(min_count=1)
+        out["init_cost_usd"] = g["init_cost_usd"].sum(min_count=1).to_numpy()
+        out["cost_usd"] = g["cost_usd"].sum(min_count=1).to_numpy()
         out["init_share"] = out["init_cost_usd"] / out["cost_usd"].where(out["cost_usd"] > 0)
     else:
         out["init_cost_usd"] = out["cost_usd"] = out["init_share"] = np.nan
+    del g, work
     loops = pd.Series(0, index=out.index, dtype=np.int64)
     if not environments.empty:
         flagged = environments[has_flag(environments["flags"], "reset_loop").to_numpy()]
@@ -81,6 +83,61 @@ def account_table(invocations: pd.DataFrame, environments: pd.DataFrame) -> pd.D
     for column in ("invocations", "environments", "cold_starts", "failures", "reset_loops"):
         out[column] = out[column].astype(np.int64)
     return out[list(ACCOUNT_COLUMNS)]
+
+
+def _function_codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Per-row function codes and the names they stand for, codes in name order: a sorted
+    Categorical's own codes (no string per row), any other column factorized as strings (a
+    missing name groups as "nan")."""
+    dtype = column.dtype
+    if (isinstance(dtype, pd.CategoricalDtype) and dtype.categories.is_monotonic_increasing
+            and dtype.categories.is_unique and (len(column) == 0
+                                                or column.array.codes.min() >= 0)):
+        return column.array.codes, [str(f) for f in dtype.categories]
+    codes, names = pd.factorize(column.astype(str), sort=True)
+    return codes, [str(f) for f in names]
+
+
+def _count_by(codes: np.ndarray, rows: np.ndarray, size: int) -> np.ndarray:
+    """Per code (0 .. size - 1): how many of ``rows`` (bool per row) have it."""
+    return np.bincount(codes[rows], minlength=size)
+
+
+def _isin(column: pd.Series, labels: tuple[str, ...]) -> np.ndarray:
+    """Per row: is the value one of ``labels`` (bool array; a Categorical read by its codes)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        per_code = [c in labels for c in column.cat.categories] + [False]  # [-1]: missing
+        return np.array(per_code, dtype=bool)[column.array.codes]
+    return column.isin(labels).to_numpy()
+
+
+def _named_environments(fn_codes: np.ndarray, functions: int,
+                        environment: pd.Series) -> np.ndarray:
+    """Per function code: how many distinct environments other than "" (or missing) its rows
+    name. Read from the runs of rows of one (function, environment): one run each in a table
+    ordered by function and environment, a few where it is not."""
+    if isinstance(environment.dtype, pd.CategoricalDtype):
+        env_codes, env_names = environment.array.codes, list(environment.cat.categories)
+    else:
+        env_codes, uniques = pd.factorize(environment, use_na_sentinel=True)
+        env_names = list(uniques)
+    starts = run_starts(fn_codes, env_codes)
+    width = len(env_names) + 1  # env code -1 (missing) counts as one more value
+    keys = np.unique(fn_codes[starts].astype(np.int64) * width + env_codes[starts] + 1)
+    fn_of, env_of = keys // width, keys % width - 1
+    named = np.array([str(e) != "" for e in env_names] + [False], dtype=bool)[env_of]
+    return np.bincount(fn_of[named], minlength=functions)
+
+
+def _init_ms(inv: pd.DataFrame, cold: np.ndarray) -> np.ndarray:
+    """Per row: the init time plus the restore time of a cold start, 0 otherwise (ms; a
+    missing time counts 0). One new float array; the restore time is added in place."""
+    init_ms = inv["init_duration_ms"].to_numpy(dtype=float, copy=True)
+    init_ms[np.isnan(init_ms) | ~cold] = 0.0
+    if "restore_duration_ms" in inv:
+        restore = inv["restore_duration_ms"].to_numpy(dtype=float)
+        np.add(init_ms, restore, out=init_ms, where=cold & ~np.isnan(restore))
+    return init_ms
 
 
 def ranked(table: pd.DataFrame, ranking: str, top: int | None = None) -> pd.DataFrame:

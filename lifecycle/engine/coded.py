@@ -17,7 +17,8 @@ import pandas as pd
 
 from lamlife.lifecycle.schema import CODED_COLUMNS
 
-__all__ = ["codes_of", "coded", "coded_by_code", "compact_columns", "plain_columns"]
+__all__ = ["codes_of", "coded", "coded_by_code", "compact_columns", "plain_columns",
+           "run_starts"]
 
 
 def coded(values: np.ndarray | pd.Series | Sequence[str]) -> pd.Categorical:
@@ -50,15 +51,31 @@ def codes_of(values: np.ndarray | pd.Series | Sequence[str]) -> tuple[np.ndarray
 def coded_by_code(names: Sequence[str], codes: np.ndarray) -> pd.Categorical:
     """``names[codes]`` as a Categorical, without building the strings row by row: ``names``
     is a small lookup (e.g. one name per environment code). As with ``coded``, the categories
-    are the sorted values that occur, so equal columns have equal categories."""
+    are the sorted values that occur, so equal columns have equal categories. The new codes
+    are looked up per name, then taken per row once, in the smallest integer type."""
     uniques, inverse = np.unique(np.asarray(list(names) or [""], dtype=object),
                                  return_inverse=True)
-    row_codes = inverse[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+    present = np.zeros(len(inverse), dtype=bool)  # per name: does a row have it
+    present[codes] = True
     used = np.zeros(len(uniques), dtype=bool)
-    used[row_codes] = True
-    renumber = np.cumsum(used) - 1
-    return pd.Categorical.from_codes(renumber[row_codes],
+    used[inverse[present]] = True
+    lookup = np.cumsum(used) - 1  # per distinct value: its code among those that occur
+    per_name = lookup[inverse].astype(np.min_scalar_type(-max(len(uniques), 1)))
+    return pd.Categorical.from_codes(per_name[codes],
                                      categories=pd.Index(uniques[used], dtype=object))
+
+
+def run_starts(*codes: np.ndarray) -> np.ndarray:
+    """The rows where a run of rows equal in every one of ``codes`` (per-row arrays of one
+    length) begins: row 0 and each row that differs from the one before in any of them. On a
+    table ordered by those columns (the invocation table by function and environment) there
+    is one run per distinct combination; per-run work then replaces per-row keys."""
+    n = len(codes[0]) if codes else 0
+    change = np.zeros(n, dtype=bool)
+    change[:1] = True
+    for column in codes:
+        change[1:] |= column[1:] != column[:-1]
+    return np.flatnonzero(change)
 
 
 def compact_columns(frame: pd.DataFrame) -> pd.DataFrame:

@@ -103,7 +103,7 @@ def read_json(source: Source, text: io.TextIOWrapper, options: ReadOptions,
     length = len(content)
     cut = False
     while True:
-        while pos < length and content[pos] in " \t\r\n,":
+        while pos < length and content[pos] in _BETWEEN_VALUES:
             pos += 1
         if pos >= length:
             break
@@ -386,7 +386,10 @@ def _jsonl_line(line: str, lineno: int, source: Source, options: ReadOptions,
 # read_json's default path: the text block by block, the events of a page as they come.
 
 BLOCK_CHARS = 4 * 1024 * 1024
-_SEPARATORS = re.compile(r"[ \t\r\n,]*")  # what read_json skips between values
+# what read_json skips between top-level values: JSON whitespace, commas, and a byte order mark
+# (documents joined with cat, each saved with one, meet as "}<U+FEFF>{")
+_BETWEEN_VALUES = " \t\r\n,\ufeff"
+_SEPARATORS = re.compile("[" + re.escape(_BETWEEN_VALUES) + "]*")
 _WHITESPACE = re.compile(r"[ \t\r\n]*")  # JSON whitespace
 _PAGE_START = re.compile(r'\{[ \t\r\n]*"events"[ \t\r\n]*:[ \t\r\n]*\[')
 _DECODER = json.JSONDecoder()

@@ -124,3 +124,20 @@ def test_the_example_joined_after_a_marked_file_keeps_every_record(tmp_path: Pat
     got = analyze_paths([str(path)]).input
     want = analyze_paths([str(p) for p in alone]).input
     assert (got.records, got.events) == (want.records, want.events)
+
+
+@pytest.mark.parametrize("streamed", [True, False])
+def test_json_documents_joined_on_one_line_after_a_mark(streamed: bool, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # a page without a final newline, then one saved with a mark: "}<U+FEFF>{" mid-line
+    from lamlife.lifecycle.read import cloudwatch_json
+
+    monkeypatch.setattr(cloudwatch_json, "FAST_PATH", streamed)
+    page = (DATA / "filter-log-events" / "storms.json").read_bytes().rstrip(b"\n")
+    results = {}
+    for name, data in (("plain", page + page), ("marked", page + MARK + page)):
+        path = tmp_path / f"{name}.json"
+        path.write_bytes(data + b"\n")
+        results[name] = analyze_paths([str(path)])
+    assert results["marked"].summary == results["plain"].summary
+    assert results["marked"].input.records == results["plain"].input.records > 0

@@ -245,3 +245,17 @@ def test_a_sweep_row_waits_as_long_as_the_same_single_run():
     (row,) = sweep_trace(trace, policy, "keep_alive_s", [policy.keep_alive_s])
     assert row["init_wait_s"] == pytest.approx(wait)
     assert row["cold_starts"] == single.analysis.summary["cold_starts"]
+
+
+def test_a_reset_after_out_of_memory_is_named_as_analyze_names_it():
+    # the example's environment runs out of memory and re-inits: analyze counts it under
+    # after_out_of_memory, and so must the simulation of the same traffic
+    from lamlife.lifecycle.pipeline import AnalyzeOptions, analyze_paths
+    from lamlife.lifecycle.simulate.whatif import simulate_trace
+
+    observed = analyze_paths([ORDERS], AnalyzeOptions(function="orders"))
+    trace = load_trace([ORDERS], function="orders")
+    policy, _ = build_policy(trace.arrivals)
+    simulated = simulate_trace(trace, policy).analysis
+    assert observed.summary["reinit_causes"]["after_out_of_memory"] == 1
+    assert simulated.summary["reinit_causes"] == observed.summary["reinit_causes"]
