@@ -17,7 +17,8 @@ import pandas as pd
 
 from lamlife.lifecycle.schema import CODED_COLUMNS
 
-__all__ = ["codes_of", "coded", "coded_by_code", "compact_columns", "plain_columns"]
+__all__ = ["code_dtype", "codes_of", "coded", "coded_by_code", "compact_columns",
+           "plain_columns"]
 
 
 def coded(values: np.ndarray | pd.Series | Sequence[str]) -> pd.Categorical:
@@ -50,15 +51,26 @@ def codes_of(values: np.ndarray | pd.Series | Sequence[str]) -> tuple[np.ndarray
 def coded_by_code(names: Sequence[str], codes: np.ndarray) -> pd.Categorical:
     """``names[codes]`` as a Categorical, without building the strings row by row: ``names``
     is a small lookup (e.g. one name per environment code). As with ``coded``, the categories
-    are the sorted values that occur, so equal columns have equal categories."""
+    are the sorted values that occur, so equal columns have equal categories. The row codes
+    are gathered in the narrowest integer type that holds them (as pandas keeps them)."""
     uniques, inverse = np.unique(np.asarray(list(names) or [""], dtype=object),
                                  return_inverse=True)
-    row_codes = inverse[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+    dtype = code_dtype(len(uniques))
+    row_codes = inverse.astype(dtype)[codes] if len(codes) else np.zeros(0, dtype=dtype)
     used = np.zeros(len(uniques), dtype=bool)
     used[row_codes] = True
-    renumber = np.cumsum(used) - 1
-    return pd.Categorical.from_codes(renumber[row_codes],
-                                     categories=pd.Index(uniques[used], dtype=object))
+    if not used.all():  # renumber the categories that occur
+        renumber = (np.cumsum(used) - 1).astype(dtype)
+        row_codes = renumber[row_codes]
+    return pd.Categorical.from_codes(row_codes, categories=pd.Index(uniques[used], dtype=object))
+
+
+def code_dtype(count: int) -> type[np.signedinteger]:
+    """The integer type pandas keeps the codes of ``count`` categories in."""
+    for dtype in (np.int8, np.int16, np.int32):
+        if count < np.iinfo(dtype).max:
+            return dtype
+    return np.int64
 
 
 def compact_columns(frame: pd.DataFrame) -> pd.DataFrame:
