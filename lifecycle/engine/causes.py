@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lamlife.lifecycle.engine.coded import codes_of
+from lamlife.lifecycle.engine.coded import code_dtype, coded_by_code, codes_of
 
 COLD_CAUSES: tuple[str, ...] = (
     "new_version", "scale_out", "recycled", "idle_expired", "first_in_data",
@@ -194,11 +194,20 @@ def explain_cold_starts(invocations: pd.DataFrame) -> pd.DataFrame:
 
 
 def _with_reasons(invocations: pd.DataFrame, reasons: dict[int, str]) -> pd.DataFrame:
-    """A shallow copy of ``invocations`` whose reason column has ``reasons`` (row -> text)."""
+    """A shallow copy of ``invocations`` whose reason column has ``reasons`` (row -> text):
+    a Categorical stays one (sorted categories, those in use), an object column stays one."""
     column = invocations["reason"]
     rows = np.fromiter(reasons.keys(), dtype=np.int64, count=len(reasons))
     texts = list(reasons.values())
     out = invocations.copy(deep=False)
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        categories = list(column.cat.categories)
+        # the new texts as more names after the categories; a missing value (-1) as ""
+        names = [*categories, *texts, ""]
+        codes = column.cat.codes.to_numpy().astype(code_dtype(len(names)))
+        codes[rows] = np.arange(len(categories), len(categories) + len(texts))
+        out["reason"] = coded_by_code(names, codes)
+        return out
     values = column.to_numpy(object).copy()
     values[rows] = texts
     # object dtype as the engine made it: pandas would otherwise scan every row to infer one
