@@ -33,7 +33,8 @@ INVOCATION_COLUMNS: tuple[str, ...] = (
     "init_type",  # str: on-demand | provisioned-concurrency | snap-start |
     #               lambda-managed-instances | "" when unknown
     "runtime_version",  # str, "" when unknown
-    "init_failures",  # int: failed init reports (INIT_REPORT error/timeout) just before it
+    "init_failures",  # int (the narrowest that holds the largest, int8 mostly): failed init
+    #                   reports (INIT_REPORT error/timeout) just before it
     "flags",  # str: ";"-joined snake_case flags (timeout, out_of_memory, init_timeout, ...)
 )
 

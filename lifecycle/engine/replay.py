@@ -117,7 +117,8 @@ def run_engine(sink: RecordSink, options: EngineOptions | None = None) -> Engine
     done = {"status": coded_by_code(outcome.status_names, outcome.status),
             "error_type": coded_by_code(outcome.error_names, outcome.error_type),
             "reason": reason, "flags": flags,
-            "init_failures": ev.full("init_failures"), "start_code": seq.start_code,
+            "init_failures": count_column(ev.full("init_failures")),
+            "start_code": seq.start_code,
             "init_type": coded_by_code(seq.init_names, seq.init_type),
             "init_duration_ms": seq.init_duration, "restore_duration_ms": seq.restore_ms}
     del outcome, reason, flags, ev, seq, loop_member
@@ -165,6 +166,7 @@ def _ordered_rows(sink: RecordSink) -> _Rows:
     start = start[order]
     for name in list(cols):
         cols[name] = cols[name][order]
+        release_free_memory()  # the unsorted column's heap (columns under 32 MB live there)
     del order
     envs = cols["env"]
     known_env_code = np.array([bool(e) for e in env_names] or [False], dtype=bool)
@@ -643,6 +645,17 @@ def _datetime_column(cols: dict[str, Any], name: str) -> pd.DatetimeIndex:
     del micros
     release_free_memory()
     return column
+
+
+def count_column(counts: np.ndarray) -> np.ndarray:
+    """Non-negative counts (``init_failures``) in the narrowest integer type that holds the
+    largest: int8 (one byte a row) unless some row counts past 127. Sums and comparisons
+    read them as any integers (pandas sums integer columns in int64)."""
+    high = int(counts.max()) if len(counts) else 0
+    for dtype in (np.int8, np.int16, np.int32):
+        if high <= np.iinfo(dtype).max:
+            return counts.astype(dtype)
+    return counts.astype(np.int64)
 
 
 def _number(cols: dict[str, Any], name: str) -> np.ndarray:
