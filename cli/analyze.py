@@ -12,6 +12,7 @@ from lamlife.cli.common import (
     resolve_format,
     user_errors,
     warn_input,
+    warn_unused_invocations,
     write_output,
 )
 from lamlife.cli.options import (
@@ -114,6 +115,7 @@ def analyze(
         extras: list[Any] = (cost_sections(analysis.summary["cost"])
                              if "cost" in analysis.summary else [])
         warn_input(analysis.input, quiet)
+        warn_unused_invocations(chosen, invocations, quiet)
         if chosen == "table" and output is None:
             render_terminal(analysis, Console(), top=top, sort_by=sort_key,
                             max_events=max_events, extra_sections=extras)

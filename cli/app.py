@@ -48,6 +48,8 @@ class OneLineErrors(TyperGroup):
                 message = one_line(" ".join(str(exc.format_message()).split()))
                 # typer's choice check words it "Value error, 'x' is not one of ..."
                 message = message.replace(": Value error, ", ": ")
+                if message.startswith(("Missing argument 'PATH'", "Missing argument 'TRACE'")):
+                    message += " (give - to read standard input)"
                 typer.echo(f"lamlife: error: {message}{where}", err=True)
             sys.exit(exc.exit_code)
         sys.exit(code if isinstance(code, int) else 0)

@@ -71,6 +71,19 @@ def warn(text: str, quiet: bool = False) -> None:
         typer.echo(f"lamlife: warning: {one_line(text)}", err=True)
 
 
+def warn_unused_invocations(chosen: str, invocations: bool, quiet: bool) -> None:
+    """``--invocations`` adds the per-invocation list to JSON only: say so where it does
+    nothing, rather than ignore it."""
+    if not invocations or chosen == "json":
+        return
+    if chosen == "csv":
+        warn("--invocations changes nothing: CSV output is one row per invocation already",
+             quiet)
+    else:
+        warn(f"--invocations adds the per-invocation list to JSON output only (--format json); "
+             f"the {chosen} report does not list invocations, CSV output does", quiet)
+
+
 def warn_input(stats: InputStats, quiet: bool, extra: Sequence[str] = ()) -> None:
     """The input's warnings, then the malformed-line count with the first examples."""
     for text in [*stats.warnings, *extra]:

@@ -107,7 +107,8 @@ TopOpt = Annotated[
 PathsArg = Annotated[
     list[str],
     typer.Argument(help="Log files, directories (read recursively, .gz too), "
-                        "s3://bucket/prefix/ or - for stdin.", show_default=False),
+                        "s3://bucket/prefix/ or - for stdin.", show_default=False,
+                   metavar="PATH"),
 ]
 FunctionOpt = Annotated[
     list[str] | None,

@@ -8,7 +8,13 @@ from typing import Annotated, Any
 import typer
 
 from lamlife.cli.app import app
-from lamlife.cli.common import resolve_format, user_errors, warn, write_output
+from lamlife.cli.common import (
+    resolve_format,
+    user_errors,
+    warn,
+    warn_unused_invocations,
+    write_output,
+)
 from lamlife.cli.options import (
     PANEL_ARRIVALS,
     PANEL_INPUT,
@@ -42,6 +48,14 @@ def parse_duration_s(text: str, option: str) -> float:
     if seconds is None:
         raise InputError(f"{option}: cannot read {text!r} as a duration (e.g. 640s, 10m, 2h)")
     return seconds
+
+
+def _bare_seconds_below(text: str, limit: float) -> bool:
+    """``text`` is a bare number (seconds, no unit) below ``limit``: likely meant in minutes."""
+    try:
+        return 0 < float(text) < limit
+    except ValueError:
+        return False
 
 
 MAX_SWEEP_VALUES = 200  # simulations one --provisioned/--prewarmed range may ask for
@@ -108,7 +122,8 @@ def parse_ms_or_observed(text: str, option: str) -> float | str:
 def simulate_command(
     traces: Annotated[list[str], typer.Argument(
         help="An arrival CSV (start + end or duration_ms columns), or anything analyze reads "
-             "(its arrivals and durations are replayed).", show_default=False)],
+             "(its arrivals and durations are replayed).", show_default=False,
+        metavar="TRACE")],
     keep_alive: Annotated[str | None, typer.Option(
         "--keep-alive", help="Idle time before an environment is destroyed (640s, 10m; a list "
                              "5m,10m,20m sweeps). Default 640 s, measured on AWS in 2020.",
@@ -196,6 +211,10 @@ def simulate_command(
         chosen = resolve_format(choice(fmt), output)
         keep_values = parse_duration_list(keep_alive or f"{DEFAULT_KEEP_ALIVE_S:g}s",
                                           "--keep-alive")
+        for item in (keep_alive or "").split(","):
+            if _bare_seconds_below(item.strip(), 60):
+                warn(f"--keep-alive {item.strip()} is {item.strip()} seconds (a bare number is "
+                     f"seconds; {item.strip()}m is minutes)", quiet)
         life_values = parse_duration_list(max_lifetime or f"{DEFAULT_MAX_LIFETIME_S:g}s",
                                           "--max-lifetime", allow_none=True)
         pc_values = parse_count_list(provisioned, "--provisioned")
@@ -235,6 +254,9 @@ def simulate_command(
         if swept:
             parameter, values = next(iter(swept.items()))
             rows = sweep_trace(trace, policy, parameter, values, price_with)
+            if invocations:
+                warn("--invocations changes nothing in a sweep: each row is a whole simulation",
+                     quiet)
             for problem in dict.fromkeys(r["cost_problem"] for r in rows if "cost_problem" in r):
                 warn(f"cost not computed: {problem}", quiet)
             as_of = (f"Prices: table {price_with.table.origin} as of "
@@ -246,6 +268,7 @@ def simulate_command(
         whatif = simulate_trace(trace, policy, price_with, strict=billing.strict)
         if whatif.cost_problem:
             warn(f"cost not computed: {whatif.cost_problem}", quiet)
+        warn_unused_invocations(chosen, invocations, quiet)
         _print_run(whatif, described, notes, chosen, output, invocations, top)
 
 
@@ -258,8 +281,9 @@ def _print_run(whatif: Any, described: dict[str, Any], notes: list[str], chosen:
 
         from lamlife.reports.tables import render_terminal
 
-        render_terminal(whatif.analysis, Console(), top=top,
-                        extra_sections=simrep.run_sections(whatif, described, notes))
+        lead, extra = simrep.run_sections(whatif, described, notes)
+        render_terminal(whatif.analysis, Console(), top=top, extra_sections=extra,
+                        lead_sections=lead)
         return
     write_output(simrep.render_run(whatif, described, notes, chosen, invocations, top), output)
 

@@ -24,7 +24,7 @@ TITLES: dict[str, str] = {
 }
 
 _COLUMNS = (
-    Column("Function"),
+    Column("Function", keep_words=True),
     Column("Invocations", "right"),
     Column("Cold starts", "right"),
     Column("INIT ms", "right"),

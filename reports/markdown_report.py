@@ -57,12 +57,14 @@ def render_markdown(
     sort_by: str = "invocations",
     max_events: int = 20,
     extra_sections: Sequence[Section | str] = (),
+    lead_sections: Sequence[Section] = (),
+    title: str = TITLE,
 ) -> str:
-    """The whole report as Markdown text ending with one newline.
+    """The whole report as Markdown text ending with one newline, under ``title``.
 
     ``extra_sections`` go where the terminal report puts them (``sections.extras_position``):
     a :class:`Section` is drawn
-    like the others, a string is taken as ready Markdown.
+    like the others, a string is taken as ready Markdown. ``lead_sections`` come first.
     """
     built = sec.report_sections(analysis, top=top, sort_by=sort_by, max_events=max_events)
     blocks = [section_markdown(section) for section in built]
@@ -72,5 +74,5 @@ def render_markdown(
             section_markdown(extra) if isinstance(extra, Section) else extra.rstrip("\n")
             for extra in extra_sections
         ]
-    blocks.insert(0, TITLE)
+    blocks[:0] = [title, *(section_markdown(section) for section in lead_sections)]
     return "\n\n".join(blocks) + "\n"

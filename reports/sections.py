@@ -633,7 +633,7 @@ def events_section(analysis: Analysis, max_events: int = 20) -> Section:
         title=title,
         columns=(
             Column("Time" if one_date else "Time (UTC)", keep_words=True),
-            *(() if one_function else (Column("Function"),)),
+            *(() if one_function else (Column("Function", keep_words=True),)),
             Column("Environment", keep_words=True),
             Column("Event", keep_words=True),
             Column("Reason"),

@@ -85,8 +85,11 @@ def _dist(d: Mapping[str, Any] | None) -> str:
             f"(p50 {fmt_ms(d['p50_ms'])} ms, p99 {fmt_ms(d['p99_ms'])} ms)")
 
 
-def policy_section(policy: Mapping[str, Any], notes: Sequence[str] = ()) -> Section:
-    """The simulated policy as a key/value table."""
+def policy_section(policy: Mapping[str, Any], notes: Sequence[str] = (),
+                   swept: tuple[str, Sequence[Any]] | None = None) -> Section:
+    """The simulated policy as a key/value table. ``swept`` is (parameter, values) of a sweep:
+    that setting's row lists the values, each a row of the sweep table, not the one value the
+    policy holds."""
     keep = fmt_seconds(policy["keep_alive_s"])
     if policy.get("keep_alive_source") not in (None, "given"):
         keep += " (measured on AWS, see notes)"
@@ -105,6 +108,11 @@ def policy_section(policy: Mapping[str, Any], notes: Sequence[str] = ()) -> Sect
         ("Routing", str(policy.get("routing", ""))),
         ("Seed", str(policy.get("seed", 0))),
     ]
+    if swept is not None:
+        parameter, values = swept
+        label = PARAMETER_LABELS.get(parameter, parameter)
+        shown = ", ".join(fmt_parameter(parameter, v) for v in values)
+        rows = [(name, f"swept: {shown}" if name == label else value) for name, value in rows]
     all_notes = []
     if policy.get("keep_alive_source") not in (None, "given"):
         all_notes.append(f"Keep-alive {policy['keep_alive_source']}.")
@@ -236,24 +244,30 @@ def render_sweep_csv(rows: Sequence[Mapping[str, Any]]) -> str:
     return buffer.getvalue()
 
 
+SIMULATION_TITLE = "# lamlife simulation"
+
+
 def run_sections(whatif: Any, described: Mapping[str, Any], notes: Sequence[str]
-                 ) -> list[Section]:
-    """The sections a simulation adds to the analysis report: the policy, observed vs
-    simulated, and the cost sections when it was priced (``whatif``: a
-    ``lifecycle.simulate.whatif.WhatIf``)."""
+                 ) -> tuple[list[Section], list[Section]]:
+    """The sections a simulation adds to the simulated analysis's report: (first, the policy
+    and observed vs simulated, so that no simulated figure reads as measured; then, at the
+    cost position, the cost sections when it was priced). ``whatif``: a
+    ``lifecycle.simulate.whatif.WhatIf``."""
     from lamlife.reports.cost import cost_sections
 
-    sections = [policy_section(described, notes), comparison_section(whatif.comparison)]
-    if "cost" in whatif.analysis.summary:
-        sections += cost_sections(whatif.analysis.summary["cost"])
-    return sections
+    lead = [policy_section(described, notes), comparison_section(whatif.comparison)]
+    extra = (cost_sections(whatif.analysis.summary["cost"])
+             if "cost" in whatif.analysis.summary else [])
+    return lead, extra
 
 
 def render_run(whatif: Any, described: Mapping[str, Any], notes: Sequence[str], fmt: str,
                include_invocations: bool = False, top: int = 10) -> str:
     """One simulation as ``fmt`` text: json, html, csv, markdown, or ``table`` (the terminal
-    report as plain text, 100 columns)."""
+    report as plain text, 100 columns). The human formats open with the policy and observed
+    vs simulated."""
     from lamlife.reports import render
+    from lamlife.reports.markdown_report import render_markdown
     from lamlife.reports.tables import render_text
 
     if fmt == "json":
@@ -265,16 +279,18 @@ def render_run(whatif: Any, described: Mapping[str, Any], notes: Sequence[str], 
             "recycled": result.recycled,
         })
         return render_json(whatif.analysis, simulation, include_invocations)
-    extra = run_sections(whatif, described, notes)
+    lead, extra = run_sections(whatif, described, notes)
     if fmt == "html":
         from lamlife.reports.html import render_simulation_html
 
-        return render_simulation_html(whatif.analysis, whatif.comparison, extra[:2], top=top,
-                                      extra_sections=extra[2:])
+        return render_simulation_html(whatif.analysis, whatif.comparison, lead, top=top,
+                                      extra_sections=extra)
     if fmt == "table":
-        return render_text(whatif.analysis, top=top, extra_sections=extra)
-    return render(whatif.analysis, fmt, include_invocations=include_invocations, top=top,
-                  extra_sections=extra)
+        return render_text(whatif.analysis, top=top, extra_sections=extra, lead_sections=lead)
+    if fmt == "markdown":
+        return render_markdown(whatif.analysis, top=top, extra_sections=extra,
+                               lead_sections=lead, title=SIMULATION_TITLE)
+    return render(whatif.analysis, fmt, include_invocations=include_invocations, top=top)
 
 
 def sweep_sections(rows: Sequence[Mapping[str, Any]], described: Mapping[str, Any],
@@ -285,7 +301,8 @@ def sweep_sections(rows: Sequence[Mapping[str, Any]], described: Mapping[str, An
     if any(r.get("provisioned_allocation_usd") for r in rows):
         sweep_notes.append("Cost includes the provisioned-concurrency allocation over the "
                            "trace's window.")
-    return [policy_section(described, notes), sweep_section(rows, sweep_notes)]
+    swept = (str(rows[0]["parameter"]), [r["value"] for r in rows]) if rows else None
+    return [policy_section(described, notes, swept), sweep_section(rows, sweep_notes)]
 
 
 def render_sweep(rows: Sequence[Mapping[str, Any]], described: Mapping[str, Any],

@@ -63,6 +63,30 @@ def _id_width(text: str, most_lines: int = ID_LINES) -> int:
     return widest
 
 
+def _header_lines(header: str, width: int) -> int:
+    """Lines ``header`` takes at ``width`` cells: words wrapped, a longer word folded."""
+    lines, used = 0, width  # ``used`` past ``width``: the next word starts a line
+    for word in header.split():
+        size = cell_len(word)
+        if size > width:
+            lines += -(-size // width)
+            used = width  # a folded word ends its last line
+        elif used + 1 + size <= width:
+            used += 1 + size
+        else:
+            lines += 1
+            used = size
+    return lines
+
+
+def _two_line_width(header: str, narrowest: int) -> int:
+    """The narrowest width, at least ``narrowest``, at which ``header`` takes two lines at most."""
+    width = narrowest
+    while _header_lines(header, width) > 2:
+        width += 1
+    return width
+
+
 def fit_widths(section: Section, width: int) -> list[int] | None:
     """Column content widths that fit ``width``, or ``None`` when the natural widths fit.
 
@@ -90,8 +114,11 @@ def fit_widths(section: Section, width: int) -> list[int] | None:
         max([_longest_word(headers[i])] + [_longest_word(cell) for cell in cells[i]])
         for i in range(columns)
     ]
+    # text columns fold their long words ("reset_loop;started_before_window") but not their
+    # header's words ("Flags" one letter a line)
     floor_text = [longest_word[i] if section.columns[i].keep_words
-                  or section.columns[i].align == "right" else 1 for i in range(columns)]
+                  or section.columns[i].align == "right" else _longest_word(headers[i])
+                  for i in range(columns)]
     floors = (
         [max(widest_cell[i], longest_word[i]) for i in range(columns)],  # wrap headers
         longest_word,  # wrap any text between words
@@ -99,10 +126,10 @@ def fit_widths(section: Section, width: int) -> list[int] | None:
         # then ids break at their separators, over a few lines ("checkout-service-")
         [max(_id_width(headers[i]), *(_id_width(cell) for cell in cells[i]))
          if section.columns[i].keep_words else floor_text[i] for i in range(columns)],
-        # then headers of number columns, down to their numbers' width but each header word
-        # over two lines at most ("Invoca/tions")
+        # then headers of number columns, down to their numbers' width but each header over
+        # two lines at most ("Invoca/tions", "Cold/starts")
         [longest_word[i] if section.columns[i].keep_words or section.columns[i].align != "right"
-         else max(widest_cell[i], -(-_longest_word(headers[i]) // 2), 1)
+         else _two_line_width(headers[i], max(widest_cell[i], 1))
          for i in range(columns)],
         # then words of ids (keep_words: environments, function names), rather than numbers
         [longest_word[i] if section.columns[i].align == "right" else 1
@@ -242,12 +269,14 @@ def render_terminal(
     sort_by: str = "invocations",
     max_events: int = 20,
     extra_sections: Sequence[RenderableType | Section] = (),
+    lead_sections: Sequence[Section] = (),
 ) -> None:
     """Print the whole report to ``console``, sections separated by a blank line.
 
     ``extra_sections`` (the cost sections, for example) are printed after the counts and
     init durations, before the flagged events (``sections.extras_position``);
-    a :class:`Section` is drawn like the others, any other rich renderable as it is. With no
+    a :class:`Section` is drawn like the others, any other rich renderable as it is.
+    ``lead_sections`` come first (a simulation's policy and comparison). With no
     invocations only "No invocations found." and the input accounting are printed.
     """
     built = sec.report_sections(analysis, top=top, sort_by=sort_by, max_events=max_events)
@@ -258,6 +287,7 @@ def render_terminal(
             section_renderable(extra) if isinstance(extra, Section) else extra
             for extra in extra_sections
         ]
+    renderables[:0] = [section_renderable(section) for section in lead_sections]
     for index, renderable in enumerate(renderables):
         if index:
             console.print()
@@ -271,6 +301,7 @@ def render_text(
     sort_by: str = "invocations",
     max_events: int = 20,
     extra_sections: Sequence[RenderableType | Section] = (),
+    lead_sections: Sequence[Section] = (),
 ) -> str:
     """The terminal report as plain text of a fixed width (no colours), e.g. for a file."""
     console = Console(
@@ -283,6 +314,7 @@ def render_text(
         sort_by=sort_by,
         max_events=max_events,
         extra_sections=extra_sections,
+        lead_sections=lead_sections,
     )
     return console.export_text()
 

@@ -424,6 +424,9 @@ def region_rows(table: PriceTable, region: str) -> list[dict[str, Any]]:
             values[a] = tiers[i].usd if i < len(tiers) else None
             values[f"{a}_up_to_gb_s"] = tiers[i].up_to_gb_s if i < len(tiers) else None
         add(f"Duration, tier {i + 1}", "USD per GB-s", "duration_per_gb_s", values)
+    if ntiers == 0:  # no tiers known: the row still shows that the price is unknown
+        add("Duration", "USD per GB-s", "duration_per_gb_s",
+            {k: None for a in ARCHITECTURES for k in (a, f"{a}_up_to_gb_s")})
     labels = {
         "provisioned_concurrency_per_gb_s": ("Provisioned concurrency enabled", "USD per GB-s"),
         "provisioned_duration_per_gb_s": ("Duration on provisioned concurrency", "USD per GB-s"),

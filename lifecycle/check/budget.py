@@ -163,6 +163,11 @@ def _parse_functions(source: str, value: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(name.strip() for name in names))
 
 
+# metrics that are fractions from 0 to 1 (cold_start_rate, init_cost_share): a limit above 1
+# is a percentage written as a number ("5" meant as 5 %), which could never fail
+FRACTION_SUFFIXES = ("_rate", "_share")
+
+
 def _parse_section(source: str, kind: LimitKind, section: Any) -> list[Limit]:
     if section is None:
         return []
@@ -178,6 +183,9 @@ def _parse_section(source: str, kind: LimitKind, section: Any) -> list[Limit]:
         if not _is_number(value) or math.isnan(value):
             hint = " (a fraction: 0.10 means +10 %)" if kind == "max_increase" else ""
             raise ConfigError(f"{source}: {kind}.{metric} must be a number{hint}, got {value!r}")
+        if kind in ("max", "min") and metric.endswith(FRACTION_SUFFIXES) and value > 1:
+            raise ConfigError(f"{source}: {kind}.{metric} is a fraction from 0 to 1 (0.05 means "
+                              f"5 %), got {value!r}")
         limits.append(Limit(metric=metric, kind=kind, limit=float(value)))
     return limits
 

@@ -138,7 +138,8 @@ def count_causes(invocations: pd.DataFrame) -> dict[str, int]:
 REINIT_PREFIXES: dict[str, tuple[str, ...]] = {
     "after_timeout": ("reinit: previous invocation timed out",
                       "reset: previous invocation in this environment timed out"),  # simulator
-    "after_out_of_memory": ("reinit: previous invocation ran out of memory",),
+    "after_out_of_memory": ("reinit: previous invocation ran out of memory",
+                            "reset: previous invocation in this environment ran out of memory"),
     "after_error": ("reinit: previous invocation failed",
                     "reset: previous invocation in this environment failed"),
     "init_failed": ("reinit: init ",),

@@ -218,7 +218,8 @@ def environment_unit(events: pd.DataFrame, options: EngineOptions | None = None
     sink = RecordSink()
     _replay(events, sink)
     incomplete = sink.finish()
-    seen = {"kinds": seen_counts(sink, incomplete), "reports": len(sink),
+    seen = {"kinds": seen_counts(sink, incomplete),
+            "reports": len(sink) - sink.timeouts_without_report,  # rows of REPORTs read
             "starts": len(sink.envs_with_starts), "marks": len(sink.marks)}
     result = run_engine(sink, options or EngineOptions())
     counts = sink.counts

@@ -1278,11 +1278,29 @@ fail:
     return NULL;
 }
 
+/* find_byte(buffer, value, end): the first position of byte ``value`` in buffer[:end], -1 when
+   none (memchr over any buffer, a memoryview included, without a copy; read.sources uses it
+   to look for byte order marks at line starts) */
+static PyObject *find_byte(PyObject *self, PyObject *args) {
+    (void)self;
+    Py_buffer view;
+    int value;
+    Py_ssize_t end;
+    if (!PyArg_ParseTuple(args, "y*in", &view, &value, &end)) return NULL;
+    if (end > view.len) end = view.len;
+    const char *hit = end > 0 ? memchr(view.buf, value & 0xFF, (size_t)end) : NULL;
+    Py_ssize_t pos = hit ? (Py_ssize_t)(hit - (const char *)view.buf) : -1;
+    PyBuffer_Release(&view);
+    return PyLong_FromSsize_t(pos);
+}
+
 /* the bulk exports' entry points (their section is at the end of this file) */
 static PyObject *scan_events(PyObject *self, PyObject *args);
 static PyObject *scan_csv(PyObject *self, PyObject *args);
 
 static PyMethodDef methods[] = {
+    {"find_byte", find_byte, METH_VARARGS,
+     "find_byte(buffer, value: int, end: int) -> first position of value in buffer[:end] or -1"},
     {"hash_ids", hash_ids, METH_O,
      "hash_ids(ids: Sequence[str]) -> bytes of uint64 FNV-1a hashes of their UTF-8 bytes"},
     {"scan", scan, METH_VARARGS,

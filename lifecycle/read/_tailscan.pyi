@@ -17,6 +17,8 @@ def scan_jsonl(chunk: Buffer, /) -> tuple[int, int, int, int, bytes, bytes, _Col
 
 def hash_ids(ids: Sequence[str], /) -> bytes: ...
 
+def find_byte(buffer: Buffer, value: int, end: int, /) -> int: ...
+
 # the bulk exports (filter-log-events JSON pages, Logs Insights CSV): see the section at the
 # end of _tailscan.c
 def scan_events(chunk: str, pos: int, first: bool, /) -> (

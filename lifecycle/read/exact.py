@@ -36,21 +36,25 @@ _EXACT_LIMIT = 2.0 ** 53  # integers up to this are exact in float64
 
 def encode(values: np.ndarray, scale: int) -> np.ndarray:
     """``values`` (float64, NaN = missing) as the smallest integer dtype holding every value
-    times ``scale`` exactly, or as float64 when some value would not come back bit for bit."""
+    times ``scale`` exactly, or as float64 when some value would not come back bit for bit.
+    Whole-column passes only (no boolean-indexed copies): this runs on every chunk read."""
     x = np.asarray(values, dtype=np.float64)
     missing = np.isnan(x)
+    if missing.all():  # a column no row has (Restore Duration in most logs)
+        return np.full(len(x), MISSING, dtype=np.int8)
     with np.errstate(invalid="ignore", over="ignore"):
-        scaled = np.round(x * scale)
-        present = ~missing
-        if not bool(np.all(np.isfinite(x[present])) and np.all(scaled[present] >= 0)
-                    and np.all(scaled[present] < _EXACT_LIMIT)):
+        scaled = x * scale
+        np.round(scaled, out=scaled)
+        # NaN and infinities fail both bounds; missing rows are let through
+        if not bool(((scaled >= 0) & (scaled < _EXACT_LIMIT) | missing).all()):
             return x
     scaled[missing] = MISSING
     ints = scaled.astype(np.int64)
-    back = ints[present].astype(np.float64)  # what decode gives: from the integers
+    back = ints.astype(np.float64)  # what decode gives: from the integers
     if scale != 1:
         back /= scale
-    if not bool((back.view(np.uint64) == x[present].view(np.uint64)).all()):  # -0.0 is not 0
+    same = back.view(np.uint64) == x.view(np.uint64)  # bit for bit: -0.0 is not 0
+    if not bool((same | missing).all()):
         return x
     high = int(ints.max()) if len(ints) else 0
     for dtype in _INT_TYPES:

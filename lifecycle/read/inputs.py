@@ -140,7 +140,7 @@ def _read_source(source: Source, options: ReadOptions, result: ReadResult,
             if source.in_directory:
                 return _BINARY
             raise InputError(f"{source.name}: binary file (mostly not text), not a text log")
-        head_text = head.decode("utf-8", errors="replace")
+        raw_text = head_text = head.decode("utf-8", errors="replace")
         dirty = needs_cleaning(head_text)
         if dirty:  # ANSI colour codes or junk lines: detect on the cleaned text
             head_text = "\n".join(_cleaned_for_detection(head_text.split("\n")))
@@ -148,6 +148,8 @@ def _read_source(source: Source, options: ReadOptions, result: ReadResult,
         if fmt is None or fmt == "empty":
             if fmt == "empty":  # blank lines only: count them all, not just the head's
                 result.stats.lines += _count_lines(head, stream)
+                if dirty:  # or junk lines only, blanked for detection: malformed, not nothing
+                    _count_junk(raw_text, _junk_counter(source, result))
             return fmt
         reader = _READERS[fmt]
         newline = "" if fmt.endswith("csv") else "\n"
@@ -167,6 +169,13 @@ def _cleaned_for_detection(lines: list[str]) -> list[str]:
         text, junk = clean_line(line)
         out.append("" if junk else text)
     return out
+
+
+def _count_junk(text: str, on_junk: Callable[[int, str], None]) -> None:
+    """Call ``on_junk`` for each line of ``text`` that cleaning would blank."""
+    for lineno, line in enumerate(text.split("\n"), 1):
+        if clean_line(line)[1]:
+            on_junk(lineno, line)
 
 
 def _junk_counter(source: Source, result: ReadResult) -> Callable[[int, str], None]:

@@ -47,8 +47,9 @@ def seen_text(seen: dict[str, int]) -> str:
 
 def note_overlap_and_limits(sink: RecordSink, stats: InputStats) -> None:
     """After ``sink.finish()``: what was seen, duplicates dropped, REPORT-only limits."""
+    reports = len(sink) - sink.timeouts_without_report  # rows made from timeout lines are not
     note_seen(stats, seen_counts(sink, stats.incomplete), sink.duplicates,
-              bool(len(sink) and not sink.envs_with_starts and not sink.marks))
+              bool(reports and not sink.envs_with_starts and not sink.marks))
 
 
 def note_seen(stats: InputStats, seen: dict[str, int], duplicates: int,

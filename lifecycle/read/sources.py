@@ -8,6 +8,7 @@ zstd needs Python 3.14's ``compression.zstd`` or the optional ``zstandard`` pack
 from __future__ import annotations
 
 import bz2
+import codecs
 import errno
 import gzip
 import io
@@ -21,9 +22,11 @@ from typing import IO, Any, cast
 
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.read.clean import mostly_not_text
+from lamlife.lifecycle.read.compiled import tailscan
 from lamlife.lifecycle.read.context import Source
 
 HEAD_BYTES = 64 * 1024
+UTF8_BOM = b"\xef\xbb\xbf"
 _GZIP = b"\x1f\x8b"
 _BZIP2 = b"BZh"
 _ZSTD = b"\x28\xb5\x2f\xfd"
@@ -115,11 +118,19 @@ def _missing_why(path: Path) -> str:
 
 
 class _Prefixed(io.RawIOBase):
-    """A raw stream that replays ``head`` before the rest of ``stream``."""
+    """A raw stream that replays ``head`` (``read_head``'s) before the rest of ``stream``,
+    without the UTF-8 byte order marks that start a line after it: files joined with ``cat``,
+    each saved with a mark, carry one at the start of every file but the first, and a mark
+    before an event would make it unreadable (the event joined to the one above, or an
+    ignored JSON line). Only the marks are dropped, so line numbers do not change."""
 
     def __init__(self, head: bytes, stream: IO[bytes]) -> None:
         self._head = head
         self._stream = stream
+        # the next byte of ``stream`` starts a line (read_head dropped the head's marks)
+        self._line_start = not head or head.endswith(b"\n")
+        self._carry = b""  # the start of a possible mark, held back until the next read
+        self._ready = b""  # read and cleaned, not yet given
 
     def readable(self) -> bool:
         return True
@@ -131,7 +142,65 @@ class _Prefixed(io.RawIOBase):
             view[:n] = self._head[:n]
             self._head = self._head[n:]
             return n
-        return _read_into(self._stream, view)
+        if not self._ready and not self._carry:
+            n = _read_into(self._stream, view)
+            if n == 0:
+                return 0
+            if _find_byte(view, UTF8_BOM[0], n) < 0:  # nearly always: no 0xEF byte at all
+                self._line_start = view[n - 1] == 0x0A
+                return n
+            self._ready, self._carry, self._line_start = drop_line_start_marks(
+                bytes(view[:n]), self._line_start)
+        while not self._ready:  # a read that held only marks gives nothing: read on
+            if not self._fill(max(len(view), 1 << 16)):
+                return 0
+        n = min(len(view), len(self._ready))
+        view[:n] = self._ready[:n]
+        self._ready = self._ready[n:]
+        return n
+
+    def _fill(self, size: int) -> bool:
+        """Read up to ``size`` more bytes of ``stream`` after a held-back start of a mark
+        into ``_ready``, line-start marks dropped; False at the end."""
+        data = self._stream.read(size)
+        if not data:  # the end: a held-back start of a mark was not one
+            self._ready, self._carry = self._carry, b""
+            return bool(self._ready)
+        self._ready, self._carry, self._line_start = drop_line_start_marks(
+            self._carry + data, self._line_start)
+        return True
+
+
+def _find_byte(view: memoryview, value: int, end: int) -> int:
+    """The first position of byte ``value`` in ``view[:end]``, -1 when none: the compiled
+    scanner's memchr (no copy) when it is built, else a search of a copy."""
+    if tailscan is not None:
+        return int(tailscan.find_byte(view, value, end))
+    return bytes(view[:end]).find(value)
+
+
+def drop_line_start_marks(data: bytes, line_start: bool) -> tuple[bytes, bytes, bool]:
+    """``data`` without the UTF-8 byte order marks that start a line (a run of them too;
+    ``line_start``: the first byte of ``data`` starts a line). Returns (what is kept, the tail
+    held back because it may be a mark cut short by the end of ``data``, to go before the
+    next bytes, and whether the byte after ``data`` starts a line)."""
+    pieces: list[bytes] = []
+    at = 0  # the start of what is not yet kept; after a dropped mark, a line start
+    pos = data.find(UTF8_BOM[:1])
+    while pos >= 0:
+        if (pos == at and (at > 0 or line_start)) or (pos > 0 and data[pos - 1] == 0x0A):
+            if data.startswith(UTF8_BOM, pos):
+                pieces.append(data[at:pos])
+                at = pos + len(UTF8_BOM)
+                pos = data.find(UTF8_BOM[:1], at)
+                continue
+            if UTF8_BOM.startswith(data[pos:]):  # cut short: held back, at a line start
+                pieces.append(data[at:pos])
+                return b"".join(pieces), data[pos:], True
+        pos = data.find(UTF8_BOM[:1], pos + 1)
+    pieces.append(data[at:])
+    ends_a_line = data.endswith(b"\n") or (at == len(data) and (at > 0 or line_start))
+    return b"".join(pieces), b"", ends_a_line
 
 
 class _Layered(io.BufferedReader):
@@ -205,16 +274,56 @@ def open_binary(source: Source, on_bytes: Callable[[int], None] | None) -> IO[by
     counted = _Layered(_Counting(raw, on_bytes), archives)
     magic = counted.peek(4)[:4]
     if magic.startswith(_GZIP):
-        return _Layered(gzip.GzipFile(fileobj=counted, mode="rb"), [counted])
+        return _as_utf8(_Layered(gzip.GzipFile(fileobj=counted, mode="rb"), [counted]))
     if magic.startswith(_BZIP2):
-        return _Layered(bz2.BZ2File(counted, mode="rb"), [counted])
+        return _as_utf8(_Layered(bz2.BZ2File(counted, mode="rb"), [counted]))
     if magic == _ZSTD:
-        return _Layered(_zstd_reader(source, counted), [counted])
+        return _as_utf8(_Layered(_zstd_reader(source, counted), [counted]))
     if magic in _ZIP:  # only standard input gets here: files are expanded by ``discover``
         counted.close()
         raise InputError(f"{source.name}: a zip archive on standard input; pass it as a file "
                          "path (its files are read like a directory)")
-    return counted
+    return _as_utf8(counted)
+
+
+_UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")  # UTF-16 little- and big-endian byte order marks
+
+
+def _as_utf8(stream: _Layered) -> IO[bytes]:
+    """``stream``, or its text as UTF-8 when it is UTF-16 with a byte order mark (what
+    Windows PowerShell 5.1's ``>`` and ``Out-File`` write: ``aws logs tail ... > x.log``)."""
+    try:
+        mark = stream.peek(2)[:2]
+    except DECOMPRESS_ERRORS:
+        return stream  # read_head reports it
+    if mark not in _UTF16_MARKS:
+        return stream
+    return _Layered(_Utf16AsUtf8(stream), [stream])
+
+
+class _Utf16AsUtf8(io.RawIOBase):
+    """UTF-16 text (its byte order mark says the byte order) as UTF-8 bytes; a lone surrogate
+    becomes U+FFFD, as bytes that are not UTF-8 do in UTF-8 input."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+        self._decoder = codecs.getincrementaldecoder("utf-16")(errors="replace")
+        self._ready = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer)
+        while not self._ready:
+            raw = self._stream.read(1 << 16)
+            self._ready = self._decoder.decode(raw, final=not raw).encode("utf-8")
+            if not raw and not self._ready:
+                return 0
+        n = min(len(view), len(self._ready))
+        view[:n] = self._ready[:n]
+        self._ready = self._ready[n:]
+        return n
 
 
 def _zstd_reader(source: Source, stream: IO[bytes]) -> Any:
@@ -234,19 +343,25 @@ def _zstd_reader(source: Source, stream: IO[bytes]) -> Any:
     return zstandard.ZstdDecompressor().stream_reader(stream, read_across_frames=True)
 
 
-UTF8_BOM = b"\xef\xbb\xbf"
-
 
 def read_head(source: Source, stream: IO[bytes]) -> bytes:
-    """The first bytes of the input, without the UTF-8 byte order mark some editors and
-    Windows tools write at its start: format detection and the readers (``text_stream``
-    goes on from the head) never see it, so the first event is read as an event."""
+    """The first bytes of the input, without the UTF-8 byte order marks some editors and
+    Windows tools write at the start of a file, here or at the start of a later line (files
+    joined with ``cat``): format detection and the readers (``text_stream`` goes on from the
+    head, dropping later marks the same way) never see them, so the event after one is read
+    as an event."""
     try:
-        head = stream.read(HEAD_BYTES)
+        head, cut_short, _ = drop_line_start_marks(stream.read(HEAD_BYTES), line_start=True)
+        while cut_short:  # a mark cut by the head's end: read on until it is whole or not one
+            more = stream.read(len(UTF8_BOM))
+            if not more:
+                break
+            kept, cut_short, _ = drop_line_start_marks(cut_short + more, line_start=True)
+            head += kept
     except DECOMPRESS_ERRORS as exc:
         raise InputError(f"{source.name}: cannot decompress ({gzip_problem(exc, stream)})"
                          ) from exc
-    return head[len(UTF8_BOM):] if head.startswith(UTF8_BOM) else head
+    return head + cut_short  # at the end of the input: not a mark after all
 
 
 def gzip_problem(exc: BaseException, stream: object = None) -> str:

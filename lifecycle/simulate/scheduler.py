@@ -82,11 +82,10 @@ R_PROVISIONED = 5  # first invocation of a provisioned-concurrency environment
 R_PREWARMED = 6  # first invocation of an environment warm at the start of the trace
 R_RESET_TIMEOUT = 7  # previous invocation in this environment timed out
 R_RESET_ERROR = 8  # previous invocation in this environment failed
+R_RESET_OOM = 9  # previous invocation in this environment ran out of memory
 
 # Environment kinds.
 _ON_DEMAND, _PC, _PREWARM = 0, 1, 2
-
-_STATUS_FAIL = {"timeout": R_RESET_TIMEOUT, "error": R_RESET_ERROR}
 
 
 @dataclass(frozen=True)
@@ -325,7 +324,7 @@ def _as_column(value: Any, n: int, default: Any, dtype: Any = object) -> np.ndar
 def _reason_text(policy: Policy) -> list[str]:
     keep = _seconds_text(policy.keep_alive_s)
     life = _seconds_text(policy.max_lifetime_s) if policy.max_lifetime_s is not None else "none"
-    texts = [""] * (R_RESET_ERROR + 1)
+    texts = [""] * (R_RESET_OOM + 1)
     texts[R_FIRST] = "no environment yet"
     texts[R_BUSY] = "every environment busy"  # completed with the count per row
     texts[R_EXPIRED] = f"idle environment expired (keep-alive {keep})"
@@ -334,6 +333,7 @@ def _reason_text(policy: Policy) -> list[str]:
     texts[R_PREWARMED] = "environment warm at the start of the trace"
     texts[R_RESET_TIMEOUT] = "reset: previous invocation in this environment timed out"
     texts[R_RESET_ERROR] = "reset: previous invocation in this environment failed"
+    texts[R_RESET_OOM] = "reset: previous invocation in this environment ran out of memory"
     return texts
 
 
@@ -427,6 +427,7 @@ def simulate(
     if policy.reset_on_failure:
         fail_codes[stat == "timeout"] = R_RESET_TIMEOUT
         fail_codes[stat == "error"] = R_RESET_ERROR
+        fail_codes[(stat == "error") & _has_flag(in_flags, "out_of_memory")] = R_RESET_OOM
     offset = recycled = expired = 0
     for a, b in zip(bounds[:-1], bounds[1:], strict=False):
         idx = order[a:b]
@@ -474,6 +475,15 @@ def _group_codes(func: np.ndarray, ver: np.ndarray) -> np.ndarray:
     f_codes, _ = pd.factorize(func, sort=True)
     v_codes, v_uniques = pd.factorize(ver, sort=True)
     return f_codes.astype(np.int64) * (len(v_uniques) + 1) + v_codes
+
+
+def _has_flag(flags: np.ndarray, flag: str) -> np.ndarray:
+    """Arrivals whose ';'-joined flags hold ``flag`` (each distinct value looked at once)."""
+    if not len(flags):
+        return np.zeros(0, dtype=bool)
+    codes, uniques = pd.factorize(pd.Series(flags, dtype=object).fillna("").astype(str))
+    hit = np.array([flag in str(u).split(";") for u in uniques], dtype=bool)
+    return hit[codes]
 
 
 def _clean_flags(flags: np.ndarray, status: np.ndarray) -> np.ndarray:

@@ -452,7 +452,8 @@ def sweep_trace(
         summary = run_summary(result)
         out: dict[str, Any] = {"parameter": parameter, "value": value}
         out.update({key: summary[key] for key in _SWEEP_KEYS})
-        out["init_wait_s"] = summary["added_latency_total_s"]
+        # as the single run's comparison counts it: inits and restores, re-inits left out
+        out["init_wait_s"] = init_wait_s(result.invocations)
         if pricing is not None:
             options = replace(pricing.options, provisioned=policy.provisioned)
             _, cost = price_invocations(

@@ -142,15 +142,34 @@ def environment_spans(analysis: Analysis, environments: pd.DataFrame | None = No
     )
 
 
+# a function name in a timeline label longer than this keeps its start and end (the chart's
+# axis cuts a long label at its end, which would hide the environment that tells rows apart)
+LABEL_FUNCTION_CHARS = 28
+
+
 def _row_labels(frame: pd.DataFrame) -> list[str]:
-    """``function env-tail``, made unique with ``#2``, ``#3`` where two would read the same."""
+    """``function env-tail`` (the function left out when every row is of one function; a long
+    name shortened in its middle), made unique with ``#2``, ``#3`` where two would read the
+    same."""
+    one_function = frame["function"].nunique() <= 1
     seen: dict[str, int] = {}
     labels = []
     for function, environment in zip(frame["function"], frame["environment"], strict=True):
-        label = f"{function} {short_environment(environment)}".strip()
+        tail = short_environment(environment)
+        name = "" if one_function and tail else middle_cut(str(function), LABEL_FUNCTION_CHARS)
+        label = f"{name} {tail}".strip()
         seen[label] = seen.get(label, 0) + 1
         labels.append(label if seen[label] == 1 else f"{label} #{seen[label]}")
     return labels
+
+
+def middle_cut(text: str, most: int) -> str:
+    """``text`` of at most ``most`` characters: a longer one keeps its start and its end
+    around "…"."""
+    if len(text) <= most:
+        return text
+    end = (most - 1) // 2
+    return text[:most - 1 - end] + "…" + text[len(text) - end:]
 
 
 def _failure(inv: pd.DataFrame) -> np.ndarray:
@@ -220,7 +239,8 @@ def timeline(
         "marks": marks,
         "bins": grouped_rows,
         "events": events,
-        "note": _timeline_note(total, len(shown), count, len(marks), grouped, sampled, bins),
+        "note": _timeline_note(total, len(shown), count, len(marks), grouped, sampled, bins)
+        + _one_function_note(shown),
     }
 
 
@@ -321,6 +341,12 @@ def _environment_events(analysis: Analysis, label_of: pd.Series) -> list[dict[st
             strict=True,
         )
     ]
+
+
+def _one_function_note(shown: pd.DataFrame) -> str:
+    """Where the row labels leave the function out (``_row_labels``), the note names it."""
+    names = {str(name) for name in shown["function"]}
+    return f" Every row is an environment of {names.pop()}." if len(names) == 1 else ""
 
 
 def _timeline_note(total: int, shown: int, invocations: int, drawn: int, grouped: int,

@@ -60,6 +60,29 @@ def test_dash_h_is_help(command: str) -> None:
     assert f"Usage: lamlife {command}" in short.stdout
 
 
+@pytest.mark.parametrize(("command", "name"), [("analyze", "PATH"), ("check", "PATH"),
+                                             ("simulate", "TRACE")])
+def test_the_input_argument_has_an_upper_case_name(command: str, name: str) -> None:
+    usage = runner.invoke(app, [command, "-h"]).stdout
+    assert f"[OPTIONS] {{{name}}}..." in usage
+    missing = runner.invoke(app, [command])
+    assert missing.exit_code == 2
+    assert f"Missing argument '{name}'" in missing.stderr
+    assert "(give - to read standard input)" in missing.stderr  # `cat x | lamlife analyze`
+
+
+@pytest.mark.parametrize(("fmt", "says"), [
+    ("table", "JSON output only"), ("markdown", "JSON output only"),
+    ("csv", "one row per invocation already")])
+def test_invocations_where_it_does_nothing_is_a_warning(fmt: str, says: str) -> None:
+    result = runner.invoke(app, ["analyze", str(ORDERS), "--format", fmt, "--invocations"])
+    assert result.exit_code == 0
+    assert "lamlife: warning: --invocations" in result.stderr and says in result.stderr
+    as_json = runner.invoke(app, ["analyze", str(ORDERS), "--format", "json", "--invocations"])
+    assert "--invocations" not in as_json.stderr
+    assert len(json.loads(as_json.stdout)["invocations"]) == 28
+
+
 def test_completion_can_be_installed() -> None:
     text = runner.invoke(app, ["--help"]).stdout
     assert "--install-completion" in text and "--show-completion" in text

@@ -99,6 +99,8 @@ def test_provisioned_sweep_table_and_json():
     assert result.exit_code == 0
     assert "Sweep: provisioned" in result.stdout
     assert "PC" in result.stdout
+    # the policy block names every swept value, not the policy's single default
+    assert "Provisioned          swept: 0, 1, 2" in result.stdout
 
 
 def test_logs_input_markdown_report():
@@ -185,3 +187,32 @@ def test_a_price_problem_from_the_input_is_a_warning_from_the_user_an_error():
     assert result.exit_code == 2
     assert result.stderr.startswith("lamlife: error: unknown region 'xx-nowhere-1'")
     assert result.stderr.count("\n") == 1
+
+
+def test_a_short_bare_keep_alive_is_warned_about():
+    # "--keep-alive 5" is 5 seconds: every request cold; a unit, or 0 on purpose, is quiet
+    said = run("simulate", ORDERS, "--keep-alive", "5", "--format", "json")
+    assert said.exit_code == 0
+    assert "--keep-alive 5 is 5 seconds" in said.stderr
+    for quiet_value in ("5s", "10m", "600", "0"):
+        result = run("simulate", ORDERS, "--keep-alive", quiet_value, "--format", "json")
+        assert result.exit_code == 0
+        assert "--keep-alive" not in result.stderr, quiet_value
+
+
+def test_invocations_in_a_sweep_is_warned_about():
+    result = run("simulate", ORDERS, "--keep-alive", "5m,10m", "--invocations")
+    assert result.exit_code == 0
+    assert "--invocations changes nothing in a sweep" in result.stderr
+
+
+def test_a_simulated_report_opens_with_the_policy_not_with_figures_that_read_as_measured():
+    markdown = run("simulate", ORDERS, "--keep-alive", "30m", "--format", "markdown")
+    assert markdown.exit_code == 0
+    headings = [line for line in markdown.stdout.splitlines() if line.startswith("#")]
+    assert headings[:4] == ["# lamlife simulation", "## Simulated policy",
+                            "## Observed vs simulated", "## Cold starts"]
+    table = run("simulate", ORDERS, "--keep-alive", "30m", "--format", "table")
+    lines = table.stdout.splitlines()
+    assert lines[0].startswith("Simulated policy")
+    assert table.stdout.index("Observed vs simulated") < table.stdout.index("Cold starts")

@@ -104,6 +104,9 @@ def test_function_may_be_a_list_and_is_optional() -> None:
         ({"max": {"timeouts": True}}, "max.timeouts must be a number"),
         ({"max": {"timeouts": None}}, "max.timeouts must be a number"),
         ({"max_increase": {"cold_start_rate": "20%"}}, "max_increase.cold_start_rate"),
+        # a percentage written as a number could never fail: 5 meant as 5 %
+        ({"max": {"cold_start_rate": 5}}, "max.cold_start_rate is a fraction from 0 to 1"),
+        ({"min": {"init_cost_share": 10}}, "min.init_cost_share is a fraction from 0 to 1"),
         ({"max": [1, 2]}, "'max' must be a mapping"),
         ({"min": {3: 1}}, "metric names are strings"),
         ({"function": 3, "max": {"timeouts": 0}}, "'function' must be"),
@@ -120,6 +123,12 @@ def test_bad_budgets_name_the_bad_key(data: object, expected: str) -> None:
     assert expected in str(info.value)
     assert str(info.value).startswith("b.yaml: ")
     assert info.value.exit_code == 2
+
+
+def test_fraction_limits_up_to_one_and_increases_past_one_are_accepted() -> None:
+    budget = parse_budget({"max": {"cold_start_rate": 1, "timeouts": 5},
+                           "max_increase": {"cold_start_rate": 2.5}})
+    assert sorted(limit.limit for limit in budget.limits) == [1.0, 2.5, 5.0]
 
 
 def test_unknown_key_lists_the_valid_keys() -> None:

@@ -272,6 +272,16 @@ def test_region_rows_for_display():
     assert by_key["Duration on provisioned concurrency"]["arm64"] is None
 
 
+def test_region_rows_show_an_unknown_duration_price():
+    # a Region whose table has no duration tiers at all still lists the Duration row
+    region = next(code for code, rp in load_builtin().regions.items()
+                  if all(rp.architectures[a].duration_per_gb_s is None
+                         for a in ("x86_64", "arm64")))
+    by_key = {r["item"]: r for r in region_rows(load_builtin(), region)}
+    assert by_key["Duration"]["x86_64"] is None and by_key["Duration"]["arm64"] is None
+    assert by_key["Duration"]["unit"] == "USD per GB-s"
+
+
 def test_a_later_tier_may_be_unknown_and_the_optional_keys_may_be_absent(raw):
     data = copy.deepcopy(raw)
     del data["unsupported"], data["lambda_edge"]

@@ -575,3 +575,59 @@ def test_a_byte_order_mark_before_output_only_is_still_a_tail_file(tmp_path: Pat
         path.write_bytes(data)
         stats = analyze_paths([str(path)]).input
         assert (stats.formats, stats.events, stats.ignored) == ({"tail": 1}, 1, 1), name
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("source", [EXAMPLE, DATA / "jsonl" / "events.jsonl",
+                                    DATA / "filter-log-events" / "storms.json",
+                                    DATA / "insights-csv" / "storms-insights.csv"])
+def test_utf16_with_its_byte_order_mark_reads_as_utf8(source: Path, encoding: str,
+                                                      tmp_path: Path) -> None:
+    # Windows PowerShell 5.1 writes `aws logs tail ... > x.log` as UTF-16LE with a mark and
+    # CRLF line ends; the same text in UTF-16 (gzip too) gives the same analysis
+    import gzip
+
+    text = source.read_text(encoding="utf-8").replace("\r\n", "\n").replace("\n", "\r\n")
+    mark = b"\xff\xfe" if encoding.endswith("le") else b"\xfe\xff"
+    data = mark + text.encode(encoding)
+    want = analyze_paths([str(source)])
+    for name, payload in (("ps" + source.suffix, data),
+                          ("ps" + source.suffix + ".gz", gzip.compress(data))):
+        path = tmp_path / name
+        path.write_bytes(payload)
+        got = analyze_paths([str(path)])
+        assert (got.input.records, got.input.ignored, got.input.malformed) == (
+            want.input.records, want.input.ignored, want.input.malformed), name
+        assert got.summary == want.summary, name
+
+
+def test_the_report_only_warning_needs_a_report(tmp_path: Path) -> None:
+    # a timeout line alone makes an invocation row but is no REPORT: the warning that says
+    # "only REPORT records in the input" would be false
+    stream = "2025/09/07/[$LATEST]5555eeee5555eeee5555eeee5555eeee"
+    timeout = (f"2025-09-07T06:00:03.004000+00:00 {stream} 2025-09-07T06:00:03.004Z "
+               "4c5d6e7f-8888-4f9a-8b0c-2d3e4f5a6b7c Task timed out after 3.00 seconds\n")
+    report = (f"2025-09-07T06:00:03.005000+00:00 {stream} REPORT RequestId: "
+              "4c5d6e7f-8888-4f9a-8b0c-2d3e4f5a6b7c\tDuration: 3000.00 ms\tBilled Duration: "
+              "3000 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\t\n")
+    only_timeout, only_report = tmp_path / "t.log", tmp_path / "r.log"
+    only_timeout.write_text(timeout)
+    only_report.write_text(report)
+    got = analyze_paths([str(only_timeout)])
+    assert got.summary["invocations"] == 1
+    assert not any(w.startswith("only REPORT") for w in got.input.warnings)
+    warnings = analyze_paths([str(only_report)]).input.warnings
+    assert any(w.startswith("only REPORT") for w in warnings)
+
+
+@pytest.mark.parametrize("lines", [1, 3])
+def test_a_file_of_junk_lines_only_counts_them_malformed(lines: int, tmp_path: Path) -> None:
+    # a one-line file whose REPORT holds a NUL byte was 'empty', 0 events, no warning
+    junk = ("2025-09-07T06:00:03.005000+00:00 2025/09/07/[$LATEST]5555eeee5555eeee5555eeee"
+            "5555eeee REPORT RequestId: 4c5d6e7f\tDuration: 3000.00 ms\tMax Memory Used: 6\x000"
+            " MB\t\n")
+    path = tmp_path / "nul.log"
+    path.write_text(junk * lines + "\n")
+    stats = analyze_paths([str(path)]).input
+    assert (stats.events, stats.malformed) == (lines, lines)
+    assert stats.malformed_examples[0].startswith(f"{path}:1: control bytes in a text line")

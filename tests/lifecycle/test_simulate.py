@@ -226,7 +226,9 @@ def test_error_status_and_input_flags():
         flags=["out_of_memory;reset_loop", ""],
     )
     assert rows["start_type"].tolist() == ["cold", "reinit"]
-    assert rows["reason"][1] == "reset: previous invocation in this environment failed"
+    # an error flagged out_of_memory is named as such (analyze's "after out of memory")
+    assert rows["reason"][1] == ("reset: previous invocation in this environment ran out of "
+                                 "memory")
     assert rows["error_type"][0] == "Runtime.OutOfMemory"
     # reset_loop described the observed environment: dropped; out_of_memory kept.
     assert rows["flags"].tolist() == ["out_of_memory", ""]

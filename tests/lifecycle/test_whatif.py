@@ -231,3 +231,31 @@ def test_a_missing_price_leaves_neither_side_priced():
     assert priced.cost_problem is None
     rows = by_metric(priced.comparison)
     assert rows["cost_usd"]["observed"] > 0 and rows["cost_usd"]["simulated"] > 0
+
+
+def test_a_sweep_row_waits_as_long_as_the_same_single_run():
+    # the trial saw 2.39 s in the run's comparison and 4.017 s in the sweep row of the same
+    # policy: the row counted re-inits, the comparison (as the logs allow) does not
+    from lamlife.lifecycle.simulate.whatif import simulate_trace
+
+    trace = load_trace([str(ORDERS)], function="orders")
+    policy, _ = build_policy(trace.arrivals)
+    single = simulate_trace(trace, policy)
+    wait = {row["metric"]: row for row in single.comparison}["init_wait_s"]["simulated"]
+    (row,) = sweep_trace(trace, policy, "keep_alive_s", [policy.keep_alive_s])
+    assert row["init_wait_s"] == pytest.approx(wait)
+    assert row["cold_starts"] == single.analysis.summary["cold_starts"]
+
+
+def test_a_reset_after_out_of_memory_is_named_as_analyze_names_it():
+    # the example's environment runs out of memory and re-inits: analyze counts it under
+    # after_out_of_memory, and so must the simulation of the same traffic
+    from lamlife.lifecycle.pipeline import AnalyzeOptions, analyze_paths
+    from lamlife.lifecycle.simulate.whatif import simulate_trace
+
+    observed = analyze_paths([ORDERS], AnalyzeOptions(function="orders"))
+    trace = load_trace([ORDERS], function="orders")
+    policy, _ = build_policy(trace.arrivals)
+    simulated = simulate_trace(trace, policy).analysis
+    assert observed.summary["reinit_causes"]["after_out_of_memory"] == 1
+    assert simulated.summary["reinit_causes"] == observed.summary["reinit_causes"]

@@ -182,3 +182,24 @@ def test_timeline_draws_a_kept_init_start(make_sample: Any) -> None:
     assert rows["ec293b2543"[-8:]]["init_waited"] is True
     # the cold start's own init is unchanged
     assert rows["ec293b2543"[-8:]]["init_start"] == "2026-07-20T01:50:15.015Z"
+
+
+def test_timeline_rows_keep_the_environment_visible_for_long_function_names() -> None:
+    # the axis cuts a long label at its end: "payments-...-eu-west-1-ha…" on every row, the
+    # environments that tell the rows apart cut off
+    import pandas as pd
+
+    from lamlife.reports.html.data import _one_function_note, _row_labels, middle_cut
+
+    long = "payments-reconciliation-service-prod-eu-west-1-handler"
+    envs = ["2026/05/20/[$LATEST]aaaa1111aaaa1111aaaa1111b4f08c65",
+            "2026/05/20/[$LATEST]bbbb2222bbbb2222bbbb2222c5b7f812"]
+    one = pd.DataFrame({"function": [long, long], "environment": envs})
+    labels = _row_labels(one)
+    assert labels == ["[$LATEST]…b4f08c65", "[$LATEST]…c5b7f812"]
+    assert _one_function_note(one) == f" Every row is an environment of {long}."
+    two = pd.DataFrame({"function": [long, "orders"], "environment": envs})
+    labels = _row_labels(two)
+    assert labels == [f"{middle_cut(long, 28)} [$LATEST]…b4f08c65", "orders [$LATEST]…c5b7f812"]
+    assert len(middle_cut(long, 28)) == 28 and middle_cut(long, 28).endswith("1-handler")
+    assert _one_function_note(two) == ""

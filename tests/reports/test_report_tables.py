@@ -293,3 +293,44 @@ def test_long_ids_break_after_separators_before_headers_fold() -> None:
     # wider: each line takes as many pieces as fit
     assert shown(60)[3:] == ["checkout-service-         us-east-1           28  $0.000118",
                              "production-eu-west-1-", "order-processor"]
+
+
+def test_number_headers_fold_to_two_lines_whole_words_first() -> None:
+    # the trial's cost table at 80 columns: "Cold starts" went to "Col/d/sta/rts" (four
+    # lines of a 3-cell column); a two-word header keeps its words on two lines
+    from lamlife.reports.sections import Column, Section
+    from lamlife.reports.tables import section_renderable
+
+    name = "orders-service-production-eu-west-1-checkout-handler-v2"
+    section = Section(title="Cost by function", columns=(
+        Column("Function", keep_words=True), Column("Region", keep_words=True),
+        Column("Invocations", "right"), Column("Cold starts", "right"),
+        Column("Total", "right"), Column("INIT", "right"), Column("INIT share", "right"),
+        Column("Per 1M", "right")),
+        rows=((name, "us-east-1", "28", "5", "$0.000118", "$0.0000104", "8.8%", "$4.20"),))
+    console = Console(width=80, record=True, color_system=None, force_terminal=False,
+                      file=io.StringIO())
+    console.print(section_renderable(section))
+    lines = [line.rstrip() for line in console.export_text().splitlines()]
+    assert lines[1:4] == [
+        "                            Invoca    Cold                          INIT    Per",
+        "Function         Region      tions  starts      Total        INIT  share     1M",
+        "─" * 79,
+    ]
+    # the name breaks only after its hyphens
+    assert [line[:17].rstrip() for line in lines[4:]] == [
+        "orders-service-", "production-eu-", "west-1-", "checkout-", "handler-v2"]
+
+
+def test_a_text_column_folds_its_words_but_not_its_header() -> None:
+    # "Flags" was drawn one letter a line at 80 columns
+    from lamlife.reports.sections import Column, Section
+    from lamlife.reports.tables import fit_widths
+
+    section = Section(title="t", columns=(
+        Column("Environment", keep_words=True), Column("Invocations", "right"),
+        Column("Flags")),
+        rows=(("…b4f08c65", "13", "reset_loop;started_before_window"),))
+    # the flags fold ("reset_loop;star/ted_before_w/indow"); the header stays whole and a
+    # number header folds to two lines before it would go below that
+    assert fit_widths(section, 28) == [11, 7, 5]
