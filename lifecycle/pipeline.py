@@ -141,8 +141,11 @@ def observed_invocations(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
                                               kind="stable").reset_index(drop=True)
     else:
         invocations = parts[0] if parts else empty_invocations()
-    invocations = compact_columns(explain_cold_starts(invocations)[list(INVOCATION_COLUMNS)])
-    release_free_memory()  # the cold-cause step's sorted copies of every time
+    invocations = explain_cold_starts(invocations)
+    if list(invocations.columns) != list(INVOCATION_COLUMNS):
+        invocations = invocations[list(INVOCATION_COLUMNS)]
+    invocations = compact_columns(invocations)
+    release_free_memory()  # the cold-cause step's sorted times
     return invocations
 
 

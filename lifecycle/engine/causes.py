@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lamlife.lifecycle.engine.coded import codes_of
+from lamlife.lifecycle.engine.coded import code_dtype, coded_by_code, codes_of
 
 COLD_CAUSES: tuple[str, ...] = (
     "new_version", "scale_out", "recycled", "idle_expired", "first_in_data",
@@ -163,93 +163,249 @@ def explain_cold_starts(invocations: pd.DataFrame) -> pd.DataFrame:
     """The table with the reason of every ``cold`` invocation rewritten to name its cause.
 
     Needs the columns function, version, environment, start, end, start_type, reason and
-    init_duration_ms (schema.INVOCATION_COLUMNS); returns a copy when it changes anything.
-    Each cold start costs a few binary searches in its function's sorted times.
+    init_duration_ms (schema.INVOCATION_COLUMNS); returns a copy when it changes anything
+    (a shallow one: only the reason column is new). Each cold start costs a few binary
+    searches in its (function, version)'s sorted times; the times are made a block of rows
+    at a time, so besides the new reason column the work needs 8 bytes a row of the largest
+    (function, version) at once, not full-length copies of every time.
     """
     if invocations.empty:
         return invocations
     is_cold = (invocations["start_type"] == "cold").to_numpy()
     if not is_cold.any():
         return invocations
-    start = _epoch_ms(invocations["start"])
-    end = _epoch_ms(invocations["end"])
-    end = np.where(np.isnan(end), start, end)  # no REPORT: not counted as busy afterwards
-    init = pd.to_numeric(invocations["init_duration_ms"], errors="coerce").to_numpy(float)
-    arrival = start - np.where(np.isnan(init), 0.0, init)
-    fn_codes, _fn_names = codes_of(invocations["function"])
-    ver_codes, ver_names = codes_of(invocations["version"])
-    reasons = invocations["reason"].to_numpy(object).copy()
-    for rows in _groups(fn_codes, np.unique(fn_codes[is_cold])):
-        fn = _Times(rows, start, end)
-        versions = ver_codes[fn.by_start]
-        for members in _groups(ver_codes, np.unique(ver_codes[rows[is_cold[rows]]]), rows):
-            cold = members[is_cold[members]]
-            ver = int(ver_codes[members[0]])
-            # a function with one version (the common case): its times are already sorted
-            group = fn if len(members) == len(rows) else _Times(members, start, end)
-            at = arrival[cold]
-            # A request is in progress from its arrival (its START less the init it waited
-            # for) to its end: requests of a burst that wait in INIT together see each other.
-            # Arrivals are ordered by time, then START (a stable tie-break): of N requests
-            # arriving at once, the first finds no other in progress and the rest do.
-            order = np.lexsort((start[members], arrival[members]))
-            position = np.empty(members.size, dtype=np.int64)
-            position[order] = np.arange(members.size)
-            # members are ascending row numbers, so searchsorted finds each
-            busy = position[np.searchsorted(members, cold)] - group.ended_by(at)
-            seen_before = group.started_by(at) > 0
-            fn_before = fn.started_by(at)
-            last_end = group.last_end_by(at)
-            for k, row in enumerate(cold.tolist()):
-                other = ""
-                if fn_before[k] > 0 and not seen_before[k]:
-                    other = next((str(ver_names[v]) for v in versions[: fn_before[k]][::-1]
-                                  if ver_names[v] and v != ver), "")
-                context = ColdContext(int(busy[k]), (at[k] - last_end[k]) / 1000.0,
-                                      bool(seen_before[k]), other)
-                clock = "?" if math.isnan(at[k]) else _clock(float(at[k]))
-                reasons[row] = cold_reason(cold_cause(context), context,
-                                           str(ver_names[ver]), clock)
+    times = _TableTimes(invocations)
+    fn_codes = _group_codes(invocations["function"])
+    ver_codes, ver_names = _group_codes(invocations["version"]), _names(invocations["version"])
+    cold_rows = np.flatnonzero(is_cold)
+    del is_cold
+    reasons: dict[int, str] = {}
+    for fn in np.unique(fn_codes[cold_rows]).tolist():
+        in_fn = fn_codes == fn
+        fn_rows = _rows_of(in_fn)
+        fn_cold = cold_rows[in_fn[cold_rows]]
+        for ver in np.unique(ver_codes[fn_cold]).tolist():
+            in_group = in_fn & (ver_codes == ver)
+            cold = fn_cold[in_group[fn_cold]]
+            context = _GroupContext(times, _rows_of(in_group), fn_rows, ver, ver_codes,
+                                    ver_names)
+            del in_group
+            reasons.update(context.reasons(cold))
+    return _with_reasons(invocations, reasons)
+
+
+def _with_reasons(invocations: pd.DataFrame, reasons: dict[int, str]) -> pd.DataFrame:
+    """A shallow copy of ``invocations`` whose reason column has ``reasons`` (row -> text):
+    a Categorical stays one (sorted categories, those in use), an object column stays one."""
+    column = invocations["reason"]
+    rows = np.fromiter(reasons.keys(), dtype=np.int64, count=len(reasons))
+    texts = list(reasons.values())
     out = invocations.copy(deep=False)
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        categories = list(column.cat.categories)
+        # the new texts as more names after the categories; a missing value (-1) as ""
+        names = [*categories, *texts, ""]
+        codes = column.cat.codes.to_numpy().astype(code_dtype(len(names)))
+        codes[rows] = np.arange(len(categories), len(categories) + len(texts))
+        out["reason"] = coded_by_code(names, codes)
+        return out
+    values = column.to_numpy(object).copy()
+    values[rows] = texts
     # object dtype as the engine made it: pandas would otherwise scan every row to infer one
-    out["reason"] = pd.Series(reasons, index=out.index, dtype=object, copy=False)
+    out["reason"] = pd.Series(values, index=out.index, dtype=object, copy=False)
     return out
 
 
-def _groups(codes: np.ndarray, wanted: np.ndarray,
-            rows: np.ndarray | None = None) -> list[np.ndarray]:
-    """For each code in ``wanted``, the ascending row numbers (of ``rows``, default all rows)
-    whose code it is: one stable sort, not one scan per code."""
-    rows = np.arange(len(codes)) if rows is None else rows
-    sub = codes[rows]
-    order = np.argsort(sub, kind="stable")
-    sorted_codes = sub[order]
-    lo = np.searchsorted(sorted_codes, wanted, side="left")
-    hi = np.searchsorted(sorted_codes, wanted, side="right")
-    return [rows[order[a:b]] for a, b in zip(lo.tolist(), hi.tolist(), strict=True)]
+def _group_codes(column: pd.Series) -> np.ndarray:
+    """One integer per row, equal for equal values: a Categorical's own codes (no copy),
+    else ``codes_of``'s (which reads a missing value as "")."""
+    if _own_codes(column):
+        return column.cat.codes.to_numpy()
+    return codes_of(column)[0]
 
 
-class _Times:
-    """Sorted start and end times of some rows, for counting by binary search."""
+def _names(column: pd.Series) -> np.ndarray:
+    """The value of each code of ``_group_codes`` (missing values as "")."""
+    if _own_codes(column):
+        return np.asarray(column.cat.categories, dtype=object)
+    return codes_of(column)[1]
 
-    def __init__(self, rows: np.ndarray, start: np.ndarray, end: np.ndarray) -> None:
-        order = np.argsort(start[rows], kind="stable")
-        self.by_start = rows[order]
-        self.starts = start[self.by_start]
-        self.ends = np.sort(end[rows])
 
-    def started_by(self, at: np.ndarray, inclusive: bool = False) -> np.ndarray:
-        """How many started before ``at`` (at or before, when ``inclusive``)."""
-        return np.searchsorted(self.starts, at, side="right" if inclusive else "left")
+def _own_codes(column: pd.Series) -> bool:
+    """A Categorical with no missing value: its codes serve as they are."""
+    return isinstance(column.dtype, pd.CategoricalDtype) and (
+        len(column) == 0 or int(column.cat.codes.min()) >= 0)
 
-    def ended_by(self, at: np.ndarray) -> np.ndarray:
-        """How many ended at or before ``at``."""
-        return np.searchsorted(self.ends, at, side="right")
 
-    def last_end_by(self, at: np.ndarray) -> np.ndarray:
-        """The latest end at or before ``at``; NaN when none."""
-        index = self.ended_by(at) - 1
-        return np.where(index >= 0, self.ends[np.maximum(index, 0)], np.nan)
+def _rows_of(mask: np.ndarray) -> np.ndarray | slice:
+    """The rows where ``mask`` is set: every row as a slice (no index array), else ascending
+    row numbers."""
+    return slice(None) if mask.all() else np.flatnonzero(mask)
+
+
+# Rows of times made at once: bounds the temporaries of converting the table's times
+_BLOCK = 1 << 20
+
+
+class _TableTimes:
+    """The times of the table's rows as epoch ms (float), made for the rows asked."""
+
+    def __init__(self, invocations: pd.DataFrame) -> None:
+        self.n = len(invocations)
+        self.start = invocations["start"]
+        self.end = invocations["end"]
+        init = invocations["init_duration_ms"]
+        self.init = init.to_numpy() if init.dtype == np.float64 else \
+            pd.to_numeric(init, errors="coerce").to_numpy(float)
+
+    def blocks(self, rows: np.ndarray | slice) -> list[np.ndarray | slice]:
+        """``rows`` (row numbers, or a slice of step 1) as consecutive blocks."""
+        if isinstance(rows, slice):
+            lo, hi, _step = rows.indices(self.n)
+            return [slice(a, min(a + _BLOCK, hi)) for a in range(lo, hi, _BLOCK)]
+        return [rows[a:a + _BLOCK] for a in range(0, len(rows), _BLOCK)]
+
+    def count(self, rows: np.ndarray | slice) -> int:
+        if isinstance(rows, slice):
+            lo, hi, _step = rows.indices(self.n)
+            return max(hi - lo, 0)
+        return len(rows)
+
+    def _made(self, rows: np.ndarray | slice, part: str) -> np.ndarray:
+        """``part`` (start, end: a REPORT's end, the start without one; arrival: the start
+        less the Init Duration the caller waited for) of ``rows``, a block at a time."""
+        out = np.empty(self.count(rows), dtype=np.float64)
+        at = 0
+        for block in self.blocks(rows):
+            start = _epoch_ms(self.start.iloc[block])
+            if part == "end":
+                end = _epoch_ms(self.end.iloc[block])
+                values = np.where(np.isnan(end), start, end)  # no REPORT: not busy afterwards
+            elif part == "arrival":
+                init = self.init[block]
+                values = start - np.where(np.isnan(init), 0.0, init)
+            else:
+                values = start
+            out[at:at + len(values)] = values
+            at += len(values)
+        return out
+
+    def start_ms(self, rows: np.ndarray | slice) -> np.ndarray:
+        return self._made(rows, "start")
+
+    def end_ms(self, rows: np.ndarray | slice) -> np.ndarray:
+        return self._made(rows, "end")
+
+    def arrival_ms(self, rows: np.ndarray | slice) -> np.ndarray:
+        return self._made(rows, "arrival")
+
+
+class _GroupContext:
+    """What the data shows around the cold starts of one (function, version): the members
+    are its rows (a slice: every row of the table)."""
+
+    def __init__(self, times: _TableTimes, members: np.ndarray | slice,
+                 fn_rows: np.ndarray | slice, ver: int, ver_codes: np.ndarray,
+                 ver_names: np.ndarray) -> None:
+        self.times, self.members, self.fn_rows = times, members, fn_rows
+        self.ver, self.ver_codes, self.ver_names = ver, ver_codes, ver_names
+
+    def reasons(self, cold: np.ndarray) -> dict[int, str]:
+        """row -> the reason sentence of each cold row (ascending rows of the group)."""
+        times = self.times
+        at = times.arrival_ms(cold)
+        # A request is in progress from its arrival (its START less the init it waited
+        # for) to its end: requests of a burst that wait in INIT together see each other.
+        # Arrivals are ordered by time, then START (a stable tie-break): of N requests
+        # arriving at once, the first finds no other in progress and the rest do.
+        arrivals = times.arrival_ms(self.members)
+        arrivals.sort()
+        earlier = np.searchsorted(arrivals, at, side="left")
+        tied = np.searchsorted(arrivals, at, side="right") - earlier > 1
+        del arrivals
+        position = earlier + self._rank_among_ties(cold, at, tied)
+        ends = times.end_ms(self.members)
+        ends.sort()
+        ended = np.searchsorted(ends, at, side="right")  # ended at or before arrival
+        last_end = np.where(ended > 0, ends[np.maximum(ended - 1, 0)], np.nan)
+        del ends
+        busy = position - ended
+        seen_before = _any_before(_min_start(times, self.members), at)
+        fn_before = _any_before(_min_start(times, self.fn_rows), at)
+        other = self._other_versions_before(at, fn_before & ~seen_before)
+        version = str(self.ver_names[self.ver])
+        out: dict[int, str] = {}
+        for k, row in enumerate(cold.tolist()):
+            context = ColdContext(int(busy[k]), (at[k] - last_end[k]) / 1000.0,
+                                  bool(seen_before[k]), other.get(k, ""))
+            clock = "?" if math.isnan(at[k]) else _clock(float(at[k]))
+            out[row] = cold_reason(cold_cause(context), context, version, clock)
+        return out
+
+    def _rank_among_ties(self, cold: np.ndarray, at: np.ndarray, tied: np.ndarray
+                         ) -> np.ndarray:
+        """Per cold row, how many members that arrived at the same time as it come before it
+        (by START, then row): 0 unless ``tied``. Only the members of tied arrival times are
+        looked at, a block of rows at a time."""
+        rank = np.zeros(len(cold), dtype=np.int64)
+        if not tied.any():
+            return rank
+        values = at[tied]
+        rows = []
+        members = self.members
+        for block in self.times.blocks(members):
+            arrival = self.times.arrival_ms(block)
+            hit = np.isin(arrival, values)
+            if np.isnan(values).any():
+                hit |= np.isnan(arrival)
+            base = np.arange(block.start, block.stop) if isinstance(block, slice) else block
+            rows.append(base[hit])
+        ties = np.concatenate(rows)  # ascending rows
+        arrival, start = self.times.arrival_ms(ties), self.times.start_ms(ties)
+        order = np.lexsort((start, arrival))
+        position = np.empty(len(ties), dtype=np.int64)
+        position[order] = np.arange(len(ties))
+        first_of_time = np.searchsorted(np.sort(arrival), at[tied], side="left")
+        rank[tied] = position[np.searchsorted(ties, cold[tied])] - first_of_time
+        return rank
+
+    def _other_versions_before(self, at: np.ndarray, wanted: np.ndarray) -> dict[int, str]:
+        """For the cold rows ``wanted`` (by position), the latest version other than this one
+        (and not "") of a request of the function that started before arrival."""
+        if not wanted.any():
+            return {}
+        fn_rows = self.fn_rows
+        rows = np.arange(self.times.n)[fn_rows] if isinstance(fn_rows, slice) else fn_rows
+        codes = self.ver_codes[rows]
+        named = np.asarray([bool(name) for name in self.ver_names], dtype=bool)
+        rows = rows[(codes != self.ver) & named[codes]]
+        starts = self.times.start_ms(rows)
+        order = np.argsort(starts, kind="stable")
+        rows, starts = rows[order], starts[order]
+        before = np.searchsorted(starts, at, side="left")  # started before arrival
+        return {k: str(self.ver_names[self.ver_codes[rows[before[k] - 1]]])
+                for k in np.flatnonzero(wanted & (before > 0)).tolist()}
+
+
+def _min_start(times: _TableTimes, rows: np.ndarray | slice) -> float:
+    """The earliest start of ``rows`` (NaN when none is known)."""
+    lowest = math.nan
+    for block in times.blocks(rows):
+        starts = times.start_ms(block)
+        if np.isnan(starts).all():
+            continue
+        low = float(np.nanmin(starts))
+        lowest = low if math.isnan(lowest) else min(lowest, low)
+    return lowest
+
+
+def _any_before(earliest: float, at: np.ndarray) -> np.ndarray:
+    """Per time of ``at``: did some request start before it (any known start, for an unknown
+    time: as binary search counts NaN after every number)."""
+    if math.isnan(earliest):
+        return np.zeros(len(at), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        return np.isnan(at) | (earliest < at)
 
 
 def _epoch_ms(series: pd.Series) -> np.ndarray:

@@ -17,8 +17,8 @@ import pandas as pd
 
 from lamlife.lifecycle.schema import CODED_COLUMNS
 
-__all__ = ["codes_of", "coded", "coded_by_code", "compact_columns", "plain_columns",
-           "run_starts"]
+__all__ = ["code_dtype", "codes_of", "coded", "coded_by_code", "compact_columns",
+           "plain_columns", "run_starts"]
 
 
 def coded(values: np.ndarray | pd.Series | Sequence[str]) -> pd.Categorical:
@@ -52,7 +52,8 @@ def coded_by_code(names: Sequence[str], codes: np.ndarray) -> pd.Categorical:
     """``names[codes]`` as a Categorical, without building the strings row by row: ``names``
     is a small lookup (e.g. one name per environment code). As with ``coded``, the categories
     are the sorted values that occur, so equal columns have equal categories. The new codes
-    are looked up per name, then taken per row once, in the smallest integer type."""
+    are looked up per name, then taken per row once, in the integer type pandas keeps them in
+    (``code_dtype``)."""
     uniques, inverse = np.unique(np.asarray(list(names) or [""], dtype=object),
                                  return_inverse=True)
     present = np.zeros(len(inverse), dtype=bool)  # per name: does a row have it
@@ -60,9 +61,17 @@ def coded_by_code(names: Sequence[str], codes: np.ndarray) -> pd.Categorical:
     used = np.zeros(len(uniques), dtype=bool)
     used[inverse[present]] = True
     lookup = np.cumsum(used) - 1  # per distinct value: its code among those that occur
-    per_name = lookup[inverse].astype(np.min_scalar_type(-max(len(uniques), 1)))
+    per_name = lookup[inverse].astype(code_dtype(int(used.sum())))
     return pd.Categorical.from_codes(per_name[codes],
                                      categories=pd.Index(uniques[used], dtype=object))
+
+
+def code_dtype(count: int) -> type[np.signedinteger]:
+    """The integer type pandas keeps the codes of ``count`` categories in."""
+    for dtype in (np.int8, np.int16, np.int32):
+        if count < np.iinfo(dtype).max:
+            return dtype
+    return np.int64
 
 
 def run_starts(*codes: np.ndarray) -> np.ndarray:

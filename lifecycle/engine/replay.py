@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lamlife.lifecycle.engine.coded import coded, coded_by_code
+from lamlife.lifecycle.engine.coded import code_dtype, coded_by_code
 from lamlife.lifecycle.read import exact
 from lamlife.lifecycle.read.collect import (
     Mark,
@@ -33,7 +33,7 @@ from lamlife.lifecycle.read.collect import (
 )
 from lamlife.lifecycle.read.overlap import member_of
 from lamlife.lifecycle.read.request_ids import RequestIds
-from lamlife.lifecycle.schema import FLAG_SEPARATOR, INVOCATION_COLUMNS
+from lamlife.lifecycle.schema import FLAG_SEPARATOR, INVOCATION_COLUMNS, STATUSES
 
 PROVISIONED = "provisioned-concurrency"
 # Start types in the order the first matching rule wins (§5.8)
@@ -97,23 +97,31 @@ def run_engine(sink: RecordSink, options: EngineOptions | None = None) -> Engine
     their rows of the full run (the unit a distributed engine runs; see
     ``RecordSink.environment_subset``, taken before: the engine consumes the sink's paired
     columns, releasing each as the table takes it, so the sink is empty afterwards).
+
+    Memory: per row the engine keeps codes and flags of a byte or two beside the sink's
+    columns (statuses, error types, start types and init types as small integer codes; the
+    evidence of lifecycle marks only for the rows a mark precedes), so the run needs little
+    more than the sink or the table it becomes, whichever is larger.
     """
     options = options or EngineOptions()
     rows = _ordered_rows(sink)
-    status, error_type, killed = _statuses(sink, rows)
+    outcome = _statuses(sink, rows)
     marks = _attach_marks(sink, rows)
-    ev = _evidence_columns(marks.evidence, rows.n)
-    seq = _sequence(rows, marks, ev, status, options)
-    status, error_type, oom = _out_of_memory(rows, status, error_type, killed)
-    loop_member = _reset_loops(rows, seq, status)
-    reason = _reasons(rows, seq, ev, status, error_type, oom)
-    flags = _flags(status, oom, ev, loop_member, seq.before_window)
+    ev = _sparse_evidence(marks.evidence, rows.n)
+    seq = _sequence(rows, marks, ev, outcome, options)
+    _out_of_memory(rows, outcome)
+    loop_member = _reset_loops(rows, seq, outcome)
+    reason = _reasons(rows, seq, ev, outcome)
+    flags = _flags(outcome, ev, loop_member, seq.before_window)
     # what the table takes, handed over so that each array is freed once it is a column
-    done = {"status": status, "error_type": error_type, "reason": reason, "flags": flags,
-            "init_failures": ev["init_failures"], "start_code": seq.start_code,
-            "init_type": seq.init_type, "init_duration_ms": seq.init_duration,
-            "restore_duration_ms": seq.restore_ms}
-    del status, error_type, reason, flags, ev, seq, oom, killed, loop_member
+    done = {"status": coded_by_code(outcome.status_names, outcome.status),
+            "error_type": coded_by_code(outcome.error_names, outcome.error_type),
+            "reason": reason, "flags": flags,
+            "init_failures": count_column(ev.full("init_failures")),
+            "start_code": seq.start_code,
+            "init_type": coded_by_code(seq.init_names, seq.init_type),
+            "init_duration_ms": seq.init_duration, "restore_duration_ms": seq.restore_ms}
+    del outcome, reason, flags, ev, seq, loop_member
     table = _invocation_table(rows, sink.label_array(), marks, done)
     del rows, done
     release_free_memory()
@@ -140,48 +148,91 @@ def _ordered_rows(sink: RecordSink) -> _Rows:
     n = len(sink)
     sink.paired = {}  # consumed: each column is freed as the table takes it
     start = cols.pop("start")  # the sink's own array: changed in place, then reordered
-    no_start = np.isnan(start)
-    if no_start.any():
-        start[no_start] = cols["end"][no_start] - _number(cols, "duration_ms")[no_start]
+    no_start = np.flatnonzero(np.isnan(start))
+    if no_start.size:
+        duration = exact.decode(cols["duration_ms"][no_start], exact.SCALES["duration_ms"])
+        start[no_start] = cols["end"][no_start] - duration
     env_names = [e for _f, e in sink.environments]
     functions = [sink.function_from_record.get(i, f) for i, (f, _e) in
                  enumerate(sink.environments)]
     # rank of each environment code by (function, environment): the table's order (schema)
     by_name = sorted(range(len(env_names)), key=lambda c: (functions[c], env_names[c]))
-    env_rank = np.empty(len(env_names) + 1, dtype=np.int64)
+    env_rank = np.empty(len(env_names) + 1, dtype=np.int32)
     env_rank[by_name] = np.arange(len(by_name))
     env_rank[-1] = len(by_name)
     order = np.lexsort((cols.pop("seq"), start, env_rank[cols["env"]] if n else cols["env"]))
     # put the sink's columns in this order in place: the unsorted copies are freed as we go
     # (read order has done its work: it is not kept)
+    start = start[order]
     for name in list(cols):
         cols[name] = cols[name][order]
+        release_free_memory()  # the unsorted column's heap (columns under 32 MB live there)
+    del order
     envs = cols["env"]
     known_env_code = np.array([bool(e) for e in env_names] or [False], dtype=bool)
     same_prev = np.zeros(n, dtype=bool)
     if n > 1:
-        same_prev[1:] = envs[1:] == envs[:-1]
-    return _Rows(n, cols, start[order], envs, functions, env_names,
+        np.equal(envs[1:], envs[:-1], out=same_prev[1:])
+    return _Rows(n, cols, start, envs, functions, env_names,
                  known_env_code[envs] if n else np.zeros(0, bool), same_prev)
 
 
-def _statuses(sink: RecordSink, rows: _Rows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(status, error_type, killed) per row: the REPORT's failed status wins, else the
-    strongest status line (timeout > error > success), else success."""
+# Status codes of _Outcome.status: the first three names of _Outcome.status_names
+_SUCCESS, _TIMEOUT, _ERROR = (STATUSES.index(s) for s in ("success", "timeout", "error"))
+_OUT_OF_MEMORY = "Runtime.OutOfMemory"
+
+
+@dataclass
+class _Outcome:
+    """How each row ended, as small integer codes (one name per code)."""
+
+    status: np.ndarray  # codes into status_names: success, timeout, error, then any other
+    status_names: list[str]
+    error_type: np.ndarray  # codes into error_names (the sink's labels, "" is 0, and more)
+    error_names: list[str]
+    killed: np.ndarray  # bool: a status line says the runtime was killed
+    oom: np.ndarray | None = None  # bool, set by _out_of_memory
+
+    def error_code(self, name: str) -> int:
+        """The code of an error type name in ``error_names`` (which must hold it)."""
+        return self.error_names.index(name)
+
+
+def _statuses(sink: RecordSink, rows: _Rows) -> _Outcome:
+    """Status and error type per row: the REPORT's failed status wins, else the strongest
+    status line (timeout > error > success), else success; and the rows a line says were
+    killed."""
     line_status, line_error_type, killed = _join_status_lines(sink, rows)
     del rows.cols["rid_hash"]  # only the join needs the RequestId hashes
-    labels = sink.label_array()  # the sink's codes -> one shared string each
-    status = labels[rows.cols["status"]]
-    status[status == ""] = "success"
-    error_type = labels[rows.cols["error_type"]]
+    labels = sink.labels  # the sink's codes -> strings ("" is 0)
+    status_names = list(STATUSES)
+    label_status = np.zeros(len(labels), dtype=np.int64)  # label code -> status code ("": 0)
+    report_status = rows.cols.pop("status")
+    for code in np.flatnonzero(np.bincount(report_status, minlength=1)).tolist():
+        if labels[code]:
+            label_status[code] = _code_in(status_names, labels[code])
+    status = label_status.astype(code_dtype(len(status_names)))[report_status]
+    del report_status
     for row, value in line_status.items():  # status lines: a few rows
-        if status[row] == "success":
-            status[row] = value
+        if status[row] == _SUCCESS:
+            status[row] = status_names.index(value)
+    error_names = list(labels)
+    added = [_code_in(error_names, name) for name in [*line_error_type.values(), _OUT_OF_MEMORY]]
+    error_type = rows.cols.pop("error_type")
+    if max(added) > np.iinfo(error_type.dtype).max:
+        error_type = error_type.astype(np.int64)
     for row, value in line_error_type.items():
-        if not error_type[row]:
-            error_type[row] = value
-    error_type[status == "success"] = ""
-    return status, error_type, killed
+        if error_type[row] == 0:
+            error_type[row] = error_names.index(value)
+    error_type[status == _SUCCESS] = 0
+    return _Outcome(status, status_names, error_type, error_names, killed)
+
+
+def _code_in(names: list[str], name: str) -> int:
+    """The position of ``name`` in ``names``, appended when it is not there yet."""
+    if name not in names:
+        names.append(name)
+    return names.index(name)
 
 
 def _join_status_lines(sink: RecordSink, rows: _Rows
@@ -275,34 +326,67 @@ def _attach_marks(sink: RecordSink, rows: _Rows) -> _Marks:
     return out
 
 
-_EVIDENCE_COLUMNS: tuple[tuple[str, Any, Any], ...] = (
-    ("init_start_ms", np.nan, np.float64),
-    ("init_activity", False, bool),
-    ("phase_invoke", False, bool),
-    ("pc_evidence", False, bool),
-    ("init_report_ms", np.nan, np.float64),
-    ("init_failures", 0, np.int64),
-    ("init_timed_out", False, bool),
-    ("init_errored", False, bool),
-    ("init_fail_status", "", object),
-    ("init_fail_error_type", "", object),
-    ("init_fail_ms", np.nan, np.float64),
-    ("restore", False, bool),
-    ("restore_ms", np.nan, np.float64),
-)
+_EVIDENCE_COLUMNS: dict[str, tuple[Any, Any]] = {  # _Evidence field -> (default, dtype)
+    "init_start_ms": (np.nan, np.float64),
+    "init_activity": (False, bool),
+    "phase_invoke": (False, bool),
+    "pc_evidence": (False, bool),
+    "init_report_ms": (np.nan, np.float64),
+    "init_failures": (0, np.int64),
+    "init_timed_out": (False, bool),
+    "init_errored": (False, bool),
+    "init_fail_status": ("", object),
+    "init_fail_error_type": ("", object),
+    "init_fail_ms": (np.nan, np.float64),
+    "restore": (False, bool),
+    "restore_ms": (np.nan, np.float64),
+}
 
 
-def _evidence_columns(evidence: dict[int, _Evidence], n: int) -> dict[str, np.ndarray]:
-    """The sparse per-invocation evidence as full columns (defaults where no mark)."""
-    ev_index = np.fromiter(evidence.keys(), dtype=np.int64, count=len(evidence))
-    evs = list(evidence.values())
-    out: dict[str, np.ndarray] = {}
-    for attr, default, dtype in _EVIDENCE_COLUMNS:
-        column = np.full(n, default, dtype=dtype)
-        if len(ev_index):
-            column[ev_index] = [getattr(e, attr) for e in evs]
-        out[attr] = column
-    return out
+@dataclass
+class _SparseEvidence:
+    """The evidence of the marks, for the few rows a mark precedes (one or two per
+    environment): ``rows`` ascending, ``values[field]`` aligned with it. Every other row
+    has the defaults of _EVIDENCE_COLUMNS."""
+
+    n: int
+    rows: np.ndarray  # int64 row numbers, ascending
+    values: dict[str, np.ndarray]
+
+    def full(self, name: str) -> np.ndarray:
+        """One evidence field for every row (the default where no mark)."""
+        default, dtype = _EVIDENCE_COLUMNS[name]
+        out = np.full(self.n, default, dtype=dtype)
+        out[self.rows] = self.values[name]
+        return out
+
+    def at(self, values: np.ndarray, rows: np.ndarray, default: Any) -> np.ndarray:
+        """``values`` (aligned with ``self.rows``) at ``rows``, ``default`` where no mark."""
+        out = np.full(len(rows), default, dtype=values.dtype)
+        if len(self.rows):
+            pos = np.minimum(np.searchsorted(self.rows, rows), len(self.rows) - 1)
+            hit = self.rows[pos] == rows
+            out[hit] = values[pos[hit]]
+        return out
+
+    def field_at(self, name: str, rows: np.ndarray) -> np.ndarray:
+        """One evidence field at ``rows``."""
+        return self.at(self.values[name], rows, _EVIDENCE_COLUMNS[name][0])
+
+
+def _sparse_evidence(evidence: dict[int, _Evidence], n: int) -> _SparseEvidence:
+    """The per-invocation evidence as columns over the rows that have some."""
+    rows = np.fromiter(evidence.keys(), dtype=np.int64, count=len(evidence))
+    order = np.argsort(rows, kind="stable")
+    evs = [evidence[r] for r in rows[order].tolist()]
+    values = {name: np.array([getattr(e, name) for e in evs], dtype=dtype)
+              if evs else np.zeros(0, dtype=dtype)
+              for name, (_default, dtype) in _EVIDENCE_COLUMNS.items()}
+    return _SparseEvidence(n, rows[order], values)
+
+
+# Codes of _Sequence.init_type: the first names of _Sequence.init_names
+_INIT_TYPES_FIRST: tuple[str, ...] = ("", LMI, PROVISIONED, "snap-start")
 
 
 @dataclass
@@ -310,120 +394,171 @@ class _Sequence:
     """Per-row features of the sequence and the start type they give (§5.8)."""
 
     start_code: np.ndarray  # int8: index into START_ORDER
-    init_type: np.ndarray
+    init_type: np.ndarray  # codes into init_names
+    init_names: list[str]
     prev_failed: np.ndarray
-    first: np.ndarray
     lmi: np.ndarray
     before_window: np.ndarray
-    init_duration: np.ndarray
-    restore_ms: np.ndarray
-    gap: np.ndarray
+    init_duration: np.ndarray  # float64 ms: the REPORT's Init Duration, else INIT_REPORT's
+    report_init: np.ndarray  # bool: init_duration is the REPORT's Init Duration
+    restore_ms: np.ndarray  # float64 ms: the REPORT's Restore Duration, else RESTORE_REPORT's
+    gap: np.ndarray  # float64 ms, aligned with the evidence rows: START - INIT_START
 
 
-def _sequence(rows: _Rows, marks: _Marks, ev: dict[str, np.ndarray], status: np.ndarray,
+def _sequence(rows: _Rows, marks: _Marks, ev: _SparseEvidence, outcome: _Outcome,
               options: EngineOptions) -> _Sequence:
-    """Start types, first match wins: restore > reinit > provisioned > proactive > cold > warm."""
+    """Start types, first match wins: restore > reinit > provisioned > proactive > cold > warm
+    (each rule sets its rows in the reverse order, so the first that matches is what stays)."""
     cols, known, same_prev = rows.cols, rows.known, rows.same_prev
     n = rows.n
     first = ~same_prev
-    inv_init_type = _per_env(marks.env_init_type, len(rows.env_names))[rows.envs]
-    lmi = inv_init_type == LMI
-    failed = status != "success"
+    init_names, env_init = _env_init_types(marks.env_init_type, len(rows.env_names))
+    init_type = env_init[rows.envs]
+    lmi = init_type == _INIT_TYPES_FIRST.index(LMI)
     prev_failed = np.zeros(n, dtype=bool)
-    prev_failed[1:] = same_prev[1:] & failed[:-1]
+    if n > 1:
+        prev_failed[1:] = same_prev[1:] & (outcome.status[:-1] != _SUCCESS)
     prev_failed &= known & ~lmi
-    report_restore = _number(cols, "restore_duration_ms")
-    restore_ms = np.where(np.isnan(report_restore), ev["restore_ms"], report_restore)
-    report_init = _number(cols, "init_duration_ms")
-    init_duration = np.where(np.isnan(report_init), ev["init_report_ms"], report_init)
-    threshold_ms = options.proactive_threshold_s * 1000.0
-    gap = rows.start - ev["init_start_ms"]
+    restore_ms = _number(cols, "restore_duration_ms")  # the table's column, completed below
+    del cols["restore_duration_ms"]
+    init_duration = _number(cols, "init_duration_ms")
+    del cols["init_duration_ms"]
+    report_init = ~np.isnan(init_duration)
+    gap = rows.start[ev.rows] - ev.values["init_start_ms"]
 
-    is_restore = ~np.isnan(report_restore) | (known & ev["restore"])
-    is_reinit = known & (prev_failed | (ev["init_failures"] > 0) | ev["phase_invoke"])
-    is_provisioned = known & first & (ev["pc_evidence"] | (inv_init_type == PROVISIONED))
-    is_proactive = known & first & ~np.isnan(gap) & (gap > threshold_ms)
-    is_cold = (known & ev["init_activity"]) | ~np.isnan(report_init)
-    # codes only: the table makes them a Categorical, reasons look the names up
-    start_code = np.select([is_restore, is_reinit, is_provisioned, is_proactive, is_cold],
-                           [0, 1, 2, 3, 4], default=_WARM).astype(np.int8)
-    before_window = known & first & (start_code == _WARM)
+    code = np.full(n, _WARM, dtype=np.int8)
+    code[(known & ev.full("init_activity")) | report_init] = START_ORDER.index("cold")
+    proactive = ev.rows[(known & first)[ev.rows] & ~np.isnan(gap)
+                        & (gap > options.proactive_threshold_s * 1000.0)]
+    code[proactive] = START_ORDER.index("proactive")
+    is_provisioned = known & first & (
+        ev.full("pc_evidence") | (init_type == _INIT_TYPES_FIRST.index(PROVISIONED)))
+    code[is_provisioned] = START_ORDER.index("provisioned")
+    init_failed = np.zeros(n, dtype=bool)
+    init_failed[ev.rows] = ev.values["init_failures"] > 0
+    code[known & (prev_failed | init_failed | ev.full("phase_invoke"))] = \
+        START_ORDER.index("reinit")
+    del init_failed
+    is_restore = ~np.isnan(restore_ms) | (known & ev.full("restore"))
+    code[is_restore] = START_ORDER.index("restore")
+    before_window = known & first & (code == _WARM)
     # provisioned environments keep their init type for billing
-    inv_init_type = np.where((inv_init_type == "") & is_provisioned, PROVISIONED, inv_init_type)
-    inv_init_type = np.where((inv_init_type == "") & is_restore, "snap-start", inv_init_type)
-    return _Sequence(start_code, inv_init_type, prev_failed, first, lmi, before_window,
-                     init_duration, restore_ms, gap)
+    unknown_type = init_type == 0
+    init_type[unknown_type & is_provisioned] = _INIT_TYPES_FIRST.index(PROVISIONED)
+    unknown_type &= ~is_provisioned
+    init_type[unknown_type & is_restore] = _INIT_TYPES_FIRST.index("snap-start")
+    del unknown_type, is_provisioned, is_restore
+    _fill_nan(init_duration, ev.rows, ev.values["init_report_ms"])
+    _fill_nan(restore_ms, ev.rows, ev.values["restore_ms"])
+    return _Sequence(code, init_type, init_names, prev_failed, lmi, before_window,
+                     init_duration, report_init, restore_ms, gap)
 
 
-def _out_of_memory(rows: _Rows, status: np.ndarray, error_type: np.ndarray,
-                   killed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _env_init_types(env_init_type: dict[int, str], count: int) -> tuple[list[str], np.ndarray]:
+    """(names, codes): the init type of each environment code as a code into ``names``
+    (_INIT_TYPES_FIRST first; code -1, no environment, is "")."""
+    names = list(_INIT_TYPES_FIRST)
+    codes = [_code_in(names, env_init_type.get(c, "")) for c in range(count)] + [0]
+    return names, np.asarray(codes, dtype=code_dtype(len(names)))
+
+
+def _fill_nan(column: np.ndarray, rows: np.ndarray, values: np.ndarray) -> None:
+    """``column[rows]`` := ``values`` where it is NaN (in place)."""
+    fill = np.isnan(column[rows])
+    column[rows[fill]] = values[fill]
+
+
+def _out_of_memory(rows: _Rows, outcome: _Outcome) -> None:
     """Out of memory (§2.6: Runtime.OutOfMemory, or a kill at the memory limit); a timed-out
-    invocation stays a timeout: out_of_memory is a subset of errors."""
-    mem = _number(rows.cols, "memory_mb")
-    maxmem = _number(rows.cols, "max_memory_used_mb")
-    oom = ((error_type == "Runtime.OutOfMemory") | (
-        killed & ~np.isnan(mem) & (maxmem >= mem))) & (status != "timeout")
-    status = np.where(oom & (status == "success"), "error", status)
-    error_type = np.where(oom & (error_type == ""), "Runtime.OutOfMemory", error_type)
-    return status, error_type, oom
+    invocation stays a timeout: out_of_memory is a subset of errors. Sets ``outcome.oom`` and
+    makes those rows errors of that type (in place)."""
+    status, error_type = outcome.status, outcome.error_type
+    oom_code = outcome.error_code(_OUT_OF_MEMORY)
+    oom = error_type == oom_code
+    killed = np.flatnonzero(outcome.killed)
+    if killed.size:
+        mem = exact.decode(rows.cols["memory_mb"][killed], exact.SCALES["memory_mb"])
+        maxmem = exact.decode(rows.cols["max_memory_used_mb"][killed],
+                              exact.SCALES["max_memory_used_mb"])
+        oom[killed[~np.isnan(mem) & (maxmem >= mem)]] = True
+    oom &= status != _TIMEOUT
+    status[oom & (status == _SUCCESS)] = _ERROR
+    error_type[oom & (error_type == 0)] = oom_code
+    outcome.oom = oom
 
 
-def _reset_loops(rows: _Rows, seq: _Sequence, status: np.ndarray) -> np.ndarray:
+def _reset_loops(rows: _Rows, seq: _Sequence, outcome: _Outcome) -> np.ndarray:
     """Reset loops (§5.4): >= 2 consecutive failures, each followed by a re-init."""
     n = rows.n
-    failed = status != "success"
+    failed = outcome.status != _SUCCESS
     has_next = np.zeros(n, dtype=bool)
     has_next[:-1] = rows.same_prev[1:] if n > 1 else has_next[:-1]
     return _reset_loop_members(failed & has_next & rows.known & ~seq.lmi, rows.same_prev)
 
 
-def _reasons(rows: _Rows, seq: _Sequence, ev: dict[str, np.ndarray], status: np.ndarray,
-             error_type: np.ndarray, oom: np.ndarray) -> np.ndarray:
-    """Why each non-warm invocation started as it did ("" for a plain warm start)."""
+def _reasons(rows: _Rows, seq: _Sequence, ev: _SparseEvidence, outcome: _Outcome
+             ) -> pd.Categorical:
+    """Why each non-warm invocation started as it did ("" for a plain warm start), coded:
+    one category per distinct text (about one per non-warm start: a cold start's reason
+    names its Init Duration), 2 or 4 bytes a row instead of an 8-byte object pointer."""
     n = rows.n
-    prev_end = np.full(n, np.nan)
-    prev_end[1:] = rows.cols["end"][:-1]
-    prev_status = np.full(n, "", dtype=object)
-    prev_status[1:] = status[:-1]
-    prev_error = np.full(n, "", dtype=object)
-    prev_error[1:] = error_type[:-1]
-    prev_oom = np.zeros(n, dtype=bool)
-    prev_oom[1:] = oom[:-1]
-    reason = np.full(n, "", dtype=object)
-    report_init = _number(rows.cols, "init_duration_ms")
     warm = seq.start_code == _WARM
-    for k in np.flatnonzero(~warm):
-        reason[k] = _reason(
-            START_ORDER[seq.start_code[k]], bool(seq.prev_failed[k]), prev_status[k], prev_error[k],
-            bool(prev_oom[k]), prev_end[k], int(ev["init_failures"][k]),
-            ev["init_fail_status"][k], ev["init_fail_error_type"][k], ev["init_fail_ms"][k],
-            seq.gap[k], report_init[k], seq.init_duration[k], seq.restore_ms[k],
-            ev["init_start_ms"][k],
-        )
-    reason[seq.before_window] = "warm: no init seen; the environment started before the data"
-    # without a log stream only the REPORT can say cold: say why this one is warm
-    reason[warm & ~rows.known] = (
-        "warm: no Init Duration on the REPORT (no log stream, so init records cannot be placed)")
-    return reason
+    k = np.flatnonzero(~warm)  # the rows a reason is written for: non-warm starts
+    prev = np.maximum(k - 1, 0)  # the row before (its values are read only after a failure)
+    has_prev = k > 0
+    assert outcome.oom is not None
+    status_names = np.asarray(outcome.status_names, dtype=object)
+    error_names = np.asarray(outcome.error_names, dtype=object)
+    columns = (
+        [START_ORDER[c] for c in seq.start_code[k].tolist()],
+        seq.prev_failed[k].tolist(),
+        np.where(has_prev, status_names[outcome.status[prev]], "").tolist(),
+        np.where(has_prev, error_names[outcome.error_type[prev]], "").tolist(),
+        (has_prev & outcome.oom[prev]).tolist(),
+        np.where(has_prev, rows.cols["end"][prev], np.nan).tolist(),
+        ev.field_at("init_failures", k).tolist(),
+        ev.field_at("init_fail_status", k).tolist(),
+        ev.field_at("init_fail_error_type", k).tolist(),
+        ev.field_at("init_fail_ms", k).tolist(),
+        ev.at(seq.gap, k, np.nan).tolist(),
+        np.where(seq.report_init[k], seq.init_duration[k], np.nan).tolist(),
+        seq.init_duration[k].tolist(),
+        seq.restore_ms[k].tolist(),
+        ev.field_at("init_start_ms", k).tolist(),
+    )
+    texts = [_reason(*values) for values in zip(*columns, strict=True)]
+    del columns
+    # codes into: "", the two warm texts, then one text per non-warm row
+    names = ["", "warm: no init seen; the environment started before the data",
+             # without a log stream only the REPORT can say cold: say why this one is warm
+             "warm: no Init Duration on the REPORT (no log stream, so init records cannot "
+             "be placed)", *texts]
+    codes = np.zeros(n, dtype=code_dtype(len(names)))
+    codes[k] = np.arange(3, 3 + len(k))
+    codes[seq.before_window] = 1
+    codes[warm & ~rows.known] = 2
+    return coded_by_code(names, codes)
 
 
-def _flags(status: np.ndarray, oom: np.ndarray, ev: dict[str, np.ndarray],
-           loop_member: np.ndarray, before_window: np.ndarray) -> pd.Categorical:
+def _flags(outcome: _Outcome, ev: _SparseEvidence, loop_member: np.ndarray,
+           before_window: np.ndarray) -> pd.Categorical:
     """The ";"-joined flags of each invocation ("" for most), coded: a bitmask per row first,
     then one string per distinct mask."""
-    mask = np.zeros(len(status), dtype=np.int64)
+    status, oom = outcome.status, outcome.oom
+    assert oom is not None
+    mask = np.zeros(len(status), dtype=np.uint8)
     for bit, cond in enumerate((
-        status == "timeout",
-        (status == "error") & ~oom,
+        status == _TIMEOUT,
+        (status == _ERROR) & ~oom,
         oom,
-        ev["init_timed_out"],
-        ev["init_errored"],
+        ev.full("init_timed_out"),
+        ev.full("init_errored"),
         loop_member,
         before_window,
     )):
-        mask |= cond.astype(np.int64) << bit
+        mask |= cond.view(np.uint8) << np.uint8(bit)
     masks = np.flatnonzero(np.bincount(mask, minlength=1))  # the masks that occur
-    renumber = np.zeros(1 << len(INVOCATION_FLAGS), dtype=np.int64)
+    renumber = np.zeros(1 << len(INVOCATION_FLAGS), dtype=np.int8)
     renumber[masks] = np.arange(len(masks))
     names = [FLAG_SEPARATOR.join(word for bit, word in enumerate(INVOCATION_FLAGS)
                                  if m >> bit & 1) for m in masks.tolist()]
@@ -437,52 +572,90 @@ INVOCATION_FLAGS: tuple[str, ...] = ("timeout", "error", "out_of_memory", "init_
 
 def _invocation_table(rows: _Rows, labels: np.ndarray, marks: _Marks, done: dict[str, Any]
                       ) -> pd.DataFrame:
-    """The invocation table (schema.INVOCATION_COLUMNS): the CODED_COLUMNS as Categoricals
-    (engine.coded), reasons as shared string objects, RequestIds as ``request_id_column``
+    """The invocation table (schema.INVOCATION_COLUMNS): the CODED_COLUMNS (reason among
+    them) as Categoricals (engine.coded), RequestIds as ``request_id_column``
     makes them, the sink's exact numbers as float64 (``read.exact.decode``). ``done`` holds
     the engine's columns (status, error_type, reason, flags, init_failures, start_code,
     init_type, init_duration_ms, restore_duration_ms). Each of those and of the sink's
     columns is dropped from ``done`` / ``rows.cols`` as the table takes it, and the frame is
     made without copying or consolidating its columns."""
     cols, envs, env_names = rows.cols, rows.envs, rows.env_names
-    # version: START's, else the stream's [version]
-    version = labels[cols.pop("version")]
-    missing_version = version == ""
-    if missing_version.any():
-        env_version = np.asarray([stream_version(name) for name in env_names] + [""],
-                                 dtype=object)
-        version = np.where(missing_version, env_version[envs], version)
     runtime = _per_env(marks.env_runtime, len(env_names))
     columns: dict[str, Any] = {
         "function": coded_by_code(rows.functions + [""], envs),
-        "version": coded(version),
+        "version": _version_column(cols.pop("version"), labels, env_names, envs),
         "environment": coded_by_code(env_names + [""], envs),
     }
-    del version
     columns["request_id"] = request_id_column(cols.pop("request_id"))
-    columns["start"] = ms_to_datetime(rows.start)
-    rows.start = rows.start[:0]  # the table has it
-    columns["end"] = ms_to_datetime(cols.pop("end"))
+    cols["start"], rows.start = rows.start, rows.start[:0]  # the table takes it
+    columns["start"] = _datetime_column(cols, "start")
+    columns["end"] = _datetime_column(cols, "end")
     columns["start_type"] = coded_by_code(START_ORDER, done.pop("start_code"))
-    # an object column of shared strings: pandas would otherwise infer its string dtype,
-    # whose every comparison downstream also scans for missing values
-    columns["reason"] = pd.Series(done.pop("reason"), dtype=object, copy=False)
-    columns["status"] = coded(done.pop("status"))
-    columns["error_type"] = coded(done.pop("error_type"))
+    columns["reason"] = done.pop("reason")
+    columns["status"] = done.pop("status")
+    columns["error_type"] = done.pop("error_type")
     for name in ("duration_ms", "billed_duration_ms"):
-        columns[name] = _number(cols, name)
-        del cols[name]
+        columns[name] = _float_column(cols, name)
     columns["init_duration_ms"] = done.pop("init_duration_ms")
     columns["restore_duration_ms"] = done.pop("restore_duration_ms")
     for name in ("billed_restore_duration_ms", "memory_mb", "max_memory_used_mb"):
-        columns[name] = _number(cols, name)
-        del cols[name]
-    columns["init_type"] = coded(done.pop("init_type"))
+        columns[name] = _float_column(cols, name)
+    columns["init_type"] = done.pop("init_type")
     columns["runtime_version"] = coded_by_code(list(runtime), envs)
     columns["init_failures"] = done.pop("init_failures")
     columns["flags"] = done.pop("flags")
     # copy=False: each column as made, not copied into 2-D blocks of one dtype
     return pd.DataFrame({name: columns.pop(name) for name in INVOCATION_COLUMNS}, copy=False)
+
+
+def _version_column(version: np.ndarray, labels: np.ndarray, env_names: list[str],
+                    envs: np.ndarray) -> pd.Categorical:
+    """The table's version: START's (sink label codes), else the stream's [version]."""
+    missing = version == 0  # the label ""
+    if not missing.any():
+        return coded_by_code(list(labels), version)
+    # each environment's stream version as one more name, after the labels
+    names = [*labels.tolist(), *(stream_version(name) for name in env_names), ""]
+    if len(names) > np.iinfo(version.dtype).max:
+        version = version.astype(np.int64)
+    env_version = np.arange(len(labels), len(names), dtype=version.dtype)
+    version[missing] = env_version[envs[missing]]
+    return coded_by_code(names, version)
+
+
+def _float_column(cols: dict[str, Any], name: str) -> np.ndarray:
+    """``_number`` of ``cols[name]``, which is dropped; the heap it held is handed back (a
+    column of a few bytes a row freed under the float64 ones made from it would otherwise
+    stay resident: at 5M rows, 200 MB for the table's numbers)."""
+    column = _number(cols, name)
+    del cols[name]
+    release_free_memory()
+    return column
+
+
+def _datetime_column(cols: dict[str, Any], name: str) -> pd.DatetimeIndex:
+    """``ms_to_datetime`` of ``cols[name]``, which is dropped: worked on in place, so that
+    the float ms and the integer microseconds are the only two copies at once."""
+    ms = cols.pop(name)
+    np.multiply(ms, 1000.0, out=ms)
+    np.round(ms, out=ms)
+    micros = ms.astype(np.int64)
+    del ms
+    column = pd.to_datetime(micros, unit="us", utc=True)
+    del micros
+    release_free_memory()
+    return column
+
+
+def count_column(counts: np.ndarray) -> np.ndarray:
+    """Non-negative counts (``init_failures``) in the narrowest integer type that holds the
+    largest: int8 (one byte a row) unless some row counts past 127. Sums and comparisons
+    read them as any integers (pandas sums integer columns in int64)."""
+    high = int(counts.max()) if len(counts) else 0
+    for dtype in (np.int8, np.int16, np.int32):
+        if high <= np.iinfo(dtype).max:
+            return counts.astype(dtype)
+    return counts.astype(np.int64)
 
 
 def _number(cols: dict[str, Any], name: str) -> np.ndarray:

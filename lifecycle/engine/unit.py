@@ -31,7 +31,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lamlife.lifecycle.engine.replay import EngineOptions, OrphanEvent, run_engine
+from lamlife.lifecycle.engine.replay import (
+    EngineOptions,
+    OrphanEvent,
+    count_column,
+    run_engine,
+)
 from lamlife.lifecycle.read.collect import NUMERIC_FIELDS, RecordSink
 from lamlife.lifecycle.read.platform import json_record_time, parse_json_platform
 from lamlife.lifecycle.read.request_ids import RequestIds
@@ -282,7 +287,7 @@ def invocations_from_rows(rows: pd.DataFrame) -> pd.DataFrame:
     for column in TIME_COLUMNS:  # as the engine builds them (replay.ms_to_datetime)
         inv[column] = pd.to_datetime(inv.pop(f"{column}_us").astype("int64").to_numpy(),
                                      unit="us", utc=True)
-    inv["init_failures"] = inv["init_failures"].astype(np.int64)
+    inv["init_failures"] = count_column(inv["init_failures"].to_numpy(np.int64))
     for column in FLOAT_COLUMNS:
         inv[column] = inv[column].astype(np.float64)
     inv = inv.sort_values(["function", "environment", "start"], kind="stable")

@@ -95,14 +95,17 @@ class RequestIds(Sequence[str]):
         if len(rows) == len(self) and len(self) and bool(
                 (rows == np.arange(len(self))).all()):
             return self  # every row in order: nothing to gather (immutable, so shared)
+        width = self._width()
+        if width:  # ids of one length (UUIDs): rows of a matrix, no per-byte index and no
+            # per-row offsets to gather (their temporaries would outweigh the ids)
+            matrix = self.data[self.offsets[0]:self.offsets[-1]].reshape(-1, width)
+            offsets = np.arange(len(rows) + 1, dtype=np.int64)
+            offsets *= width
+            return RequestIds(matrix[rows].reshape(-1), offsets)
         starts = self.offsets[rows]
         lengths = self.offsets[rows + 1] - starts
         offsets = np.zeros(len(rows) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
-        width = self._width()
-        if width:  # ids of one length (UUIDs): rows of a matrix, no per-byte index
-            matrix = self.data[self.offsets[0]:self.offsets[-1]].reshape(-1, width)
-            return RequestIds(matrix[rows].reshape(-1), offsets)
         data = np.empty(int(offsets[-1]), dtype=np.uint8)
         # byte positions of the kept ids, gathered a block of rows at a time (a position
         # array for all of them at once would be 8 bytes per byte of every id)
