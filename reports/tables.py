@@ -33,6 +33,8 @@ _ID_BREAK = re.compile(r"(?<=[-_/.:\]])")
 # ids of at most ID_SHORT cells (Regions, versions, short names) are not broken that way
 ID_LINES = 3
 ID_SHORT = 16
+# Text cells (reasons, meanings) wrap between words down to this many cells before ids break
+TEXT_COMFORT = 24
 
 
 def id_lines(word: str, width: int) -> list[str]:
@@ -119,13 +121,19 @@ def fit_widths(section: Section, width: int) -> list[int] | None:
     floor_text = [longest_word[i] if section.columns[i].keep_words
                   or section.columns[i].align == "right" else _longest_word(headers[i])
                   for i in range(columns)]
+    is_text = [not section.columns[i].keep_words and section.columns[i].align != "right"
+               for i in range(columns)]
+    # text (reasons, meanings) wraps between words down to TEXT_COMFORT cells before ids break
+    comfort = [max(longest_word[i], min(natural[i], TEXT_COMFORT)) if is_text[i]
+               else longest_word[i] for i in range(columns)]
     floors = (
         [max(widest_cell[i], longest_word[i]) for i in range(columns)],  # wrap headers
-        longest_word,  # wrap any text between words
-        floor_text,  # fold words of text columns first: numbers and headers stay whole
+        comfort,  # wrap text between words, keeping it readable
         # then ids break at their separators, over a few lines ("checkout-service-")
         [max(_id_width(headers[i]), *(_id_width(cell) for cell in cells[i]))
-         if section.columns[i].keep_words else floor_text[i] for i in range(columns)],
+         if section.columns[i].keep_words else comfort[i] for i in range(columns)],
+        longest_word,  # wrap any text between words
+        floor_text,  # fold words of text columns first: numbers and headers stay whole
         # then headers of number columns, down to their numbers' width but each header over
         # two lines at most ("Invoca/tions", "Cold/starts")
         [longest_word[i] if section.columns[i].keep_words or section.columns[i].align != "right"

@@ -334,3 +334,24 @@ def test_a_text_column_folds_its_words_but_not_its_header() -> None:
     # the flags fold ("reset_loop;star/ted_before_w/indow"); the header stays whole and a
     # number header folds to two lines before it would go below that
     assert fit_widths(section, 28) == [11, 7, 5]
+
+
+def test_reasons_stay_readable_while_long_names_break_at_separators() -> None:
+    # the trial's flagged events of two long-named functions at 80 and 100 columns: the
+    # Reason column got 6 cells ("proact/ive:/initia/lized") while the names kept 53
+    from lamlife.reports.sections import Column, Section
+    from lamlife.reports.tables import fit_widths, id_lines
+
+    names = ("orders-service-production-eu-west-1-process-payment-v2",
+             "orders-service-staging-eu-west-1a-process-payment-v2")
+    reason = "proactive: initialized 83.4 s before its first request (INIT_START at 09:15:40)"
+    section = Section(title="Flagged events", columns=(
+        Column("Time", keep_words=True), Column("Function", keep_words=True),
+        Column("Environment", keep_words=True), Column("Event", keep_words=True),
+        Column("Reason")),
+        rows=tuple(("09:17:03", name, "…b1c06a37", "proactive", reason) for name in names))
+    for width, reason_cells in ((80, 18), (100, 24)):
+        widths = fit_widths(section, width)
+        assert widths is not None
+        assert widths[4] >= reason_cells  # a few words a line, not a syllable
+        assert all(len(id_lines(name, widths[1])) <= 3 for name in names)
