@@ -123,25 +123,30 @@ def fit_widths(section: Section, width: int) -> list[int] | None:
                   for i in range(columns)]
     is_text = [not section.columns[i].keep_words and section.columns[i].align != "right"
                for i in range(columns)]
+    is_number = [section.columns[i].align == "right" for i in range(columns)]
+    # a number header wraps between words onto two lines at most until the header-fold round
+    number_header = [max(longest_word[i], _two_line_width(headers[i], 1))
+                     if is_number[i] else 0 for i in range(columns)]
     # text (reasons, meanings) wraps between words down to TEXT_COMFORT cells before ids break
     comfort = [max(longest_word[i], min(natural[i], TEXT_COMFORT)) if is_text[i]
-               else longest_word[i] for i in range(columns)]
+               else max(longest_word[i], number_header[i]) for i in range(columns)]
     floors = (
-        [max(widest_cell[i], longest_word[i]) for i in range(columns)],  # wrap headers
+        [max(widest_cell[i], longest_word[i], number_header[i])
+         for i in range(columns)],  # wrap headers between words
         comfort,  # wrap text between words, keeping it readable
         # then ids break at their separators, over a few lines ("checkout-service-")
         [max(_id_width(headers[i]), *(_id_width(cell) for cell in cells[i]))
          if section.columns[i].keep_words else comfort[i] for i in range(columns)],
-        longest_word,  # wrap any text between words
-        floor_text,  # fold words of text columns first: numbers and headers stay whole
+        [max(longest_word[i], number_header[i]) for i in range(columns)],  # text between words
+        # fold words of text columns first: numbers and headers stay whole
+        [max(floor_text[i], number_header[i]) for i in range(columns)],
         # then headers of number columns, down to their numbers' width but each header over
         # two lines at most ("Invoca/tions", "Cold/starts")
-        [longest_word[i] if section.columns[i].keep_words or section.columns[i].align != "right"
+        [longest_word[i] if section.columns[i].keep_words or not is_number[i]
          else _two_line_width(headers[i], max(widest_cell[i], 1))
          for i in range(columns)],
         # then words of ids (keep_words: environments, function names), rather than numbers
-        [longest_word[i] if section.columns[i].align == "right" else 1
-         for i in range(columns)],
+        [longest_word[i] if is_number[i] else 1 for i in range(columns)],
         # and only then any word
         [1] * columns,
     )
