@@ -211,12 +211,14 @@ def simulate_command(
         chosen = resolve_format(choice(fmt), output)
         keep_values = parse_duration_list(keep_alive or f"{DEFAULT_KEEP_ALIVE_S:g}s",
                                           "--keep-alive")
-        for item in (keep_alive or "").split(","):
-            if _bare_seconds_below(item.strip(), 60):
-                warn(f"--keep-alive {item.strip()} is {item.strip()} seconds (a bare number is "
-                     f"seconds; {item.strip()}m is minutes)", quiet)
         life_values = parse_duration_list(max_lifetime or f"{DEFAULT_MAX_LIFETIME_S:g}s",
                                           "--max-lifetime", allow_none=True)
+        for option, given in (("--keep-alive", keep_alive), ("--max-lifetime", max_lifetime)):
+            for item in (given or "").split(","):
+                if _bare_seconds_below(item.strip(), 60):
+                    number = item.strip()
+                    warn(f"{option} {number} is {number} seconds (a bare number is seconds: "
+                         f"{number}m for minutes, {number}h for hours)", quiet)
         pc_values = parse_count_list(provisioned, "--provisioned")
         pre_values = parse_count_list(prewarmed, "--prewarmed")
         swept = {name: values for name, values in (

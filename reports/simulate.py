@@ -317,7 +317,7 @@ def render_sweep(rows: Sequence[Mapping[str, Any]], described: Mapping[str, Any]
     if fmt == "markdown":
         from lamlife.reports.markdown_report import section_markdown
 
-        return "\n\n".join(section_markdown(s) for s in sections) + "\n"
+        return "\n\n".join([SIMULATION_TITLE, *(section_markdown(s) for s in sections)]) + "\n"
     if fmt == "html":
         from lamlife.reports.html import render_sweep_html
 

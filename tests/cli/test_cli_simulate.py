@@ -198,6 +198,9 @@ def test_a_short_bare_keep_alive_is_warned_about():
         result = run("simulate", ORDERS, "--keep-alive", quiet_value, "--format", "json")
         assert result.exit_code == 0
         assert "--keep-alive" not in result.stderr, quiet_value
+    life = run("simulate", ORDERS, "--max-lifetime", "2", "--format", "json")
+    assert life.exit_code == 0
+    assert "--max-lifetime 2 is 2 seconds" in life.stderr and "2h for hours" in life.stderr
 
 
 def test_invocations_in_a_sweep_is_warned_about():
@@ -212,6 +215,8 @@ def test_a_simulated_report_opens_with_the_policy_not_with_figures_that_read_as_
     headings = [line for line in markdown.stdout.splitlines() if line.startswith("#")]
     assert headings[:4] == ["# lamlife simulation", "## Simulated policy",
                             "## Observed vs simulated", "## Cold starts"]
+    sweep = run("simulate", ORDERS, "--keep-alive", "5m,10m", "--format", "markdown")
+    assert sweep.stdout.startswith("# lamlife simulation\n\n## Simulated policy\n")
     table = run("simulate", ORDERS, "--keep-alive", "30m", "--format", "table")
     lines = table.stdout.splitlines()
     assert lines[0].startswith("Simulated policy")
