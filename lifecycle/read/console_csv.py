@@ -6,7 +6,7 @@ import csv
 import io
 
 from lamlife.lifecycle.read.context import ReadOptions, ReadResult, Source, default_function
-from lamlife.lifecycle.read.insights_csv import csv_rows
+from lamlife.lifecycle.read.insights_csv import csv_rows, header_cells, repeats_header
 from lamlife.lifecycle.read.timeparse import any_to_ms
 
 
@@ -18,12 +18,14 @@ def read_console_csv(source: Source, text: io.TextIOWrapper, options: ReadOption
         f"{source.name}: console CSV has no log stream, so environments cannot be rebuilt; "
         "start types come from REPORT fields alone")
     reader = csv.reader(text)
-    next(reader, None)
+    header = header_cells(next(reader, []))
     for row in csv_rows(reader, sink, source.name, lambda: reader.line_num):
         if not row or row == [""]:
             continue
         where = f"{source.name}:{reader.line_num}"
         ts = any_to_ms(row[0]) if row else None
+        if ts is None and repeats_header(row, header):  # files joined with cat
+            continue
         if ts is None or len(row) < 2:
             sink.counts.events += 1
             sink.add_malformed(",".join(row), where)

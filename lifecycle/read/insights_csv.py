@@ -51,11 +51,22 @@ def csv_rows(reader: Iterator[list[str]], sink: RecordSink, name: str,
         yield row
 
 
+def header_cells(row: list[str]) -> list[str]:
+    """A CSV header's names as compared: spaces and a byte order mark dropped."""
+    return [cell.strip().lstrip("\ufeff") for cell in row]
+
+
+def repeats_header(row: list[str], header: list[str]) -> bool:
+    """``row`` is the file's header again: exports joined with ``cat`` repeat it. Such a row is
+    no event (neither read nor malformed)."""
+    return header_cells(row) == header
+
+
 def read_insights_csv(source: Source, text: io.TextIOWrapper, options: ReadOptions,
                        result: ReadResult) -> None:
     sink = result.sink
     reader = csv.reader(text)
-    header = [h.strip().lstrip("\ufeff") for h in next(reader, [])]
+    header = header_cells(next(reader, []))
     index = {h: i for i, h in enumerate(header)}
     if "@timestamp" not in index or not ("@message" in index or "@duration" in index):
         raise InputError(f"{source.name}: Logs Insights CSV needs @timestamp and @message "
@@ -74,6 +85,7 @@ class _Columns:
     """Where the fields the reader uses are in a row (None: no such column)."""
 
     def __init__(self, header: list[str], index: dict[str, int]) -> None:
+        self.header = header
         self.count = len(header)
         self.index = index
         self.ts_i = index["@timestamp"]
@@ -118,6 +130,8 @@ def _row(row: list[str], where: str, columns: _Columns, fallback: str, source: S
     if ts is None:
         ts = any_to_ms(row[ts_i]) if ts_i < len(row) else None
     if ts is None:
+        if repeats_header(row, columns.header):
+            return
         sink.counts.events += 1
         sink.add_malformed(",".join(row), where)
         return

@@ -141,3 +141,23 @@ def test_json_documents_joined_on_one_line_after_a_mark(streamed: bool, tmp_path
         results[name] = analyze_paths([str(path)])
     assert results["marked"].summary == results["plain"].summary
     assert results["marked"].input.records == results["plain"].input.records > 0
+
+
+@pytest.mark.parametrize("pure_python", [False, True])
+@pytest.mark.parametrize("source", [DATA / "insights-csv" / "storms-insights.csv",
+                                    *sorted((DATA / "console-csv").glob("*.csv")),
+                                    *sorted((DATA / "insights-fields").glob("*.csv"))])
+def test_csv_exports_joined_with_cat_repeat_their_header_harmlessly(
+        source: Path, pure_python: bool, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # the second file's header (after a mark or not) is no event, not a malformed row
+    if pure_python:
+        monkeypatch.setenv(PURE_PYTHON_ENV, "1")
+    else:
+        monkeypatch.delenv(PURE_PYTHON_ENV, raising=False)
+    one = analyze_paths([str(source)]).input
+    for name, data in zip(("plain", "marked"), _joined(source), strict=True):
+        path = tmp_path / (name + source.suffix)
+        path.write_bytes(data)
+        got = analyze_paths([str(path)]).input
+        assert (got.events, got.malformed) == (2 * one.events, one.malformed), name
