@@ -27,11 +27,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
-from lamlife.lifecycle.engine.coded import code_dtype, coded_by_code, codes_of
+from lamlife.lifecycle.engine.coded import code_dtype, coded_by_code, codes_of, run_starts
 
 COLD_CAUSES: tuple[str, ...] = (
     "new_version", "scale_out", "recycled", "idle_expired", "first_in_data",
@@ -180,18 +181,43 @@ def explain_cold_starts(invocations: pd.DataFrame) -> pd.DataFrame:
     cold_rows = np.flatnonzero(is_cold)
     del is_cold
     reasons: dict[int, str] = {}
-    for fn in np.unique(fn_codes[cold_rows]).tolist():
-        in_fn = fn_codes == fn
-        fn_rows = _rows_of(in_fn)
-        fn_cold = cold_rows[in_fn[cold_rows]]
+    cold_fn = fn_codes[cold_rows]
+    with_cold = set(np.unique(cold_fn).tolist())
+    for fn, fn_rows in _function_rows(fn_codes):
+        if fn not in with_cold:
+            continue
+        fn_cold = cold_rows[cold_fn == fn]
+        fn_ver = ver_codes[fn_rows]
         for ver in np.unique(ver_codes[fn_cold]).tolist():
-            in_group = in_fn & (ver_codes == ver)
-            cold = fn_cold[in_group[fn_cold]]
-            context = _GroupContext(times, _rows_of(in_group), fn_rows, ver, ver_codes,
-                                    ver_names)
-            del in_group
+            in_version = fn_ver == ver
+            members = fn_rows if in_version.all() else _subset(fn_rows, in_version)
+            cold = fn_cold[ver_codes[fn_cold] == ver]
+            context = _GroupContext(times, members, fn_rows, ver, ver_codes, ver_names)
             reasons.update(context.reasons(cold))
     return _with_reasons(invocations, reasons)
+
+
+def _function_rows(fn_codes: np.ndarray) -> list[tuple[int, np.ndarray | slice]]:
+    """(function code, its rows in ascending order) per function: slices when each function's
+    rows are consecutive (the engine's table is ordered by function), else row numbers from
+    one stable sort. Work per function is then in its own rows, not a scan of the table."""
+    n = len(fn_codes)
+    starts = run_starts(fn_codes)
+    firsts = fn_codes[starts]
+    if len(np.unique(firsts)) == len(firsts):  # one run of rows per function
+        bounds = [*starts.tolist(), n]
+        return [(int(firsts[k]), slice(bounds[k], bounds[k + 1])) for k in range(len(firsts))]
+    order = np.argsort(fn_codes, kind="stable")
+    ordered = fn_codes[order]
+    bounds = [*run_starts(ordered).tolist(), n]
+    return [(int(ordered[a]), order[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
+def _subset(rows: np.ndarray | slice, keep: np.ndarray) -> np.ndarray:
+    """The ``rows`` (row numbers, or a slice of step 1) where ``keep`` (one per row) is set."""
+    if isinstance(rows, slice):
+        return np.flatnonzero(keep) + (rows.start or 0)
+    return rows[keep]
 
 
 def _with_reasons(invocations: pd.DataFrame, reasons: dict[int, str]) -> pd.DataFrame:
@@ -237,12 +263,6 @@ def _own_codes(column: pd.Series) -> bool:
         len(column) == 0 or int(column.cat.codes.min()) >= 0)
 
 
-def _rows_of(mask: np.ndarray) -> np.ndarray | slice:
-    """The rows where ``mask`` is set: every row as a slice (no index array), else ascending
-    row numbers."""
-    return slice(None) if mask.all() else np.flatnonzero(mask)
-
-
 # Rows of times made at once: bounds the temporaries of converting the table's times
 _BLOCK = 1 << 20
 
@@ -252,8 +272,8 @@ class _TableTimes:
 
     def __init__(self, invocations: pd.DataFrame) -> None:
         self.n = len(invocations)
-        self.start = invocations["start"]
-        self.end = invocations["end"]
+        self.start = _EpochMs(invocations["start"])
+        self.end = _EpochMs(invocations["end"])
         init = invocations["init_duration_ms"]
         self.init = init.to_numpy() if init.dtype == np.float64 else \
             pd.to_numeric(init, errors="coerce").to_numpy(float)
@@ -277,9 +297,9 @@ class _TableTimes:
         out = np.empty(self.count(rows), dtype=np.float64)
         at = 0
         for block in self.blocks(rows):
-            start = _epoch_ms(self.start.iloc[block])
+            start = self.start.of(block)
             if part == "end":
-                end = _epoch_ms(self.end.iloc[block])
+                end = self.end.of(block)
                 values = np.where(np.isnan(end), start, end)  # no REPORT: not busy afterwards
             elif part == "arrival":
                 init = self.init[block]
@@ -406,6 +426,31 @@ def _any_before(earliest: float, at: np.ndarray) -> np.ndarray:
         return np.zeros(len(at), dtype=bool)
     with np.errstate(invalid="ignore"):
         return np.isnan(at) | (earliest < at)
+
+
+class _EpochMs:
+    """A time column's rows as epoch ms (float, NaN for NaT), asked a block at a time: a
+    datetime column is read through its integer view (no copy of the column, and no pandas
+    step per block: a function of a few rows costs microseconds); any other through
+    ``_epoch_ms``."""
+
+    _PER_MS = {"s": 1e-3, "ms": 1.0, "us": 1e3, "ns": 1e6}
+
+    def __init__(self, series: pd.Series) -> None:
+        self.series = series
+        array = series.array
+        self.ints: np.ndarray | None = None
+        if isinstance(array, pd.arrays.DatetimeArray) and array.unit in self._PER_MS:
+            self.ints = cast(Any, array).asi8  # a view of the column (pandas: int64 values)
+            self.per_ms = self._PER_MS[array.unit]
+
+    def of(self, rows: np.ndarray | slice) -> np.ndarray:
+        if self.ints is None:
+            return _epoch_ms(self.series.iloc[rows])
+        ints = self.ints[rows]
+        out = ints / self.per_ms
+        out[ints == np.iinfo(np.int64).min] = np.nan  # NaT
+        return out
 
 
 def _epoch_ms(series: pd.Series) -> np.ndarray:
