@@ -1278,18 +1278,26 @@ fail:
     return NULL;
 }
 
-/* find_byte(buffer, value, end): the first position of byte ``value`` in buffer[:end], -1 when
-   none (memchr over any buffer, a memoryview included, without a copy; read.sources uses it
-   to look for byte order marks at line starts) */
-static PyObject *find_byte(PyObject *self, PyObject *args) {
+/* find_line_start(buffer, value, end, line_start): the first position p in buffer[:end] of
+   byte ``value`` that starts a line (p == 0 when line_start, else buffer[p - 1] == '\n'), -1
+   when none. A memchr loop over any buffer (a memoryview too) without a copy: read.sources
+   looks for byte order marks at line starts with it. */
+static PyObject *find_line_start(PyObject *self, PyObject *args) {
     (void)self;
     Py_buffer view;
-    int value;
+    int value, line_start;
     Py_ssize_t end;
-    if (!PyArg_ParseTuple(args, "y*in", &view, &value, &end)) return NULL;
+    if (!PyArg_ParseTuple(args, "y*inp", &view, &value, &end, &line_start)) return NULL;
     if (end > view.len) end = view.len;
-    const char *hit = end > 0 ? memchr(view.buf, value & 0xFF, (size_t)end) : NULL;
-    Py_ssize_t pos = hit ? (Py_ssize_t)(hit - (const char *)view.buf) : -1;
+    const char *buf = (const char *)view.buf;
+    Py_ssize_t pos = -1, at = 0;
+    while (at < end) {
+        const char *hit = memchr(buf + at, value & 0xFF, (size_t)(end - at));
+        if (!hit) break;
+        Py_ssize_t p = (Py_ssize_t)(hit - buf);
+        if (p == 0 ? line_start : buf[p - 1] == '\n') { pos = p; break; }
+        at = p + 1;
+    }
     PyBuffer_Release(&view);
     return PyLong_FromSsize_t(pos);
 }
@@ -1299,8 +1307,9 @@ static PyObject *scan_events(PyObject *self, PyObject *args);
 static PyObject *scan_csv(PyObject *self, PyObject *args);
 
 static PyMethodDef methods[] = {
-    {"find_byte", find_byte, METH_VARARGS,
-     "find_byte(buffer, value: int, end: int) -> first position of value in buffer[:end] or -1"},
+    {"find_line_start", find_line_start, METH_VARARGS,
+     "find_line_start(buffer, value: int, end: int, line_start: bool) -> first position of"
+     " value starting a line in buffer[:end], or -1"},
     {"hash_ids", hash_ids, METH_O,
      "hash_ids(ids: Sequence[str]) -> bytes of uint64 FNV-1a hashes of their UTF-8 bytes"},
     {"scan", scan, METH_VARARGS,

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from lamlife.lifecycle.errors import InputError
+from lamlife.lifecycle.read import compiled
 from lamlife.lifecycle.read.clean import mostly_not_text
 from lamlife.lifecycle.read.compiled import tailscan
 from lamlife.lifecycle.read.context import Source
@@ -146,7 +147,7 @@ class _Prefixed(io.RawIOBase):
             n = _read_into(self._stream, view)
             if n == 0:
                 return 0
-            if _find_byte(view, UTF8_BOM[0], n) < 0:  # nearly always: no 0xEF byte at all
+            if _mark_start(view, n, self._line_start) < 0:  # nearly always: no mark
                 self._line_start = view[n - 1] == 0x0A
                 return n
             self._ready, self._carry, self._line_start = drop_line_start_marks(
@@ -171,12 +172,23 @@ class _Prefixed(io.RawIOBase):
         return True
 
 
-def _find_byte(view: memoryview, value: int, end: int) -> int:
-    """The first position of byte ``value`` in ``view[:end]``, -1 when none: the compiled
-    scanner's memchr (no copy) when it is built, else a search of a copy."""
-    if tailscan is not None:
-        return int(tailscan.find_byte(view, value, end))
-    return bytes(view[:end]).find(value)
+def _mark_start(view: memoryview, end: int, line_start: bool) -> int:
+    """The first position in ``view[:end]`` of a 0xEF byte (a mark's first) that starts a
+    line (position 0 when ``line_start``), -1 when none: the compiled scanner's memchr loop
+    (no copy, so text full of other 0xEF characters costs nothing) when it is built and not
+    switched off, else a search of a copy."""
+    if compiled.compiled_enabled() and hasattr(tailscan, "find_line_start"):
+        return int(tailscan.find_line_start(view, UTF8_BOM[0], end, line_start))
+    return _next_mark_start(bytes(view[:end]), 0, line_start)
+
+
+def _next_mark_start(data: bytes, start: int, line_start: bool) -> int:
+    """The first position from ``start`` of a 0xEF byte that starts a line (``line_start``:
+    position 0 does), -1 when none."""
+    if start == 0 and line_start and data[:1] == UTF8_BOM[:1]:
+        return 0
+    found = data.find(b"\n" + UTF8_BOM[:1], max(start - 1, 0))
+    return found + 1 if found >= 0 else -1
 
 
 def drop_line_start_marks(data: bytes, line_start: bool) -> tuple[bytes, bytes, bool]:
@@ -186,18 +198,18 @@ def drop_line_start_marks(data: bytes, line_start: bool) -> tuple[bytes, bytes, 
     next bytes, and whether the byte after ``data`` starts a line)."""
     pieces: list[bytes] = []
     at = 0  # the start of what is not yet kept; after a dropped mark, a line start
-    pos = data.find(UTF8_BOM[:1])
+    pos = _next_mark_start(data, 0, line_start)
     while pos >= 0:
-        if (pos == at and (at > 0 or line_start)) or (pos > 0 and data[pos - 1] == 0x0A):
-            if data.startswith(UTF8_BOM, pos):
-                pieces.append(data[at:pos])
-                at = pos + len(UTF8_BOM)
-                pos = data.find(UTF8_BOM[:1], at)
-                continue
-            if UTF8_BOM.startswith(data[pos:]):  # cut short: held back, at a line start
-                pieces.append(data[at:pos])
-                return b"".join(pieces), data[pos:], True
-        pos = data.find(UTF8_BOM[:1], pos + 1)
+        if data.startswith(UTF8_BOM, pos):
+            pieces.append(data[at:pos])
+            at = pos + len(UTF8_BOM)
+            # a run of marks: the byte after a dropped one starts the line as well
+            pos = at if data[at:at + 1] == UTF8_BOM[:1] else _next_mark_start(data, at, False)
+            continue
+        if UTF8_BOM.startswith(data[pos:]):  # cut short: held back, at a line start
+            pieces.append(data[at:pos])
+            return b"".join(pieces), data[pos:], True
+        pos = _next_mark_start(data, pos + 1, False)
     pieces.append(data[at:])
     ends_a_line = data.endswith(b"\n") or (at == len(data) and (at > 0 or line_start))
     return b"".join(pieces), b"", ends_a_line
@@ -306,7 +318,7 @@ class _Utf16AsUtf8(io.RawIOBase):
     becomes U+FFFD, as bytes that are not UTF-8 do in UTF-8 input."""
 
     def __init__(self, stream: IO[bytes]) -> None:
-        self._stream = stream
+        self.stream = stream
         self._decoder = codecs.getincrementaldecoder("utf-16")(errors="replace")
         self._ready = b""
 
@@ -316,7 +328,7 @@ class _Utf16AsUtf8(io.RawIOBase):
     def readinto(self, buffer: Any) -> int:
         view = memoryview(buffer)
         while not self._ready:
-            raw = self._stream.read(1 << 16)
+            raw = self.stream.read(1 << 16)
             self._ready = self._decoder.decode(raw, final=not raw).encode("utf-8")
             if not raw and not self._ready:
                 return 0
@@ -374,6 +386,8 @@ def gzip_problem(exc: BaseException, stream: object = None) -> str:
 def compression_of(stream: object) -> str:
     """gzip, bzip2 or zstd: the compression under a stream ``open_binary`` returned."""
     raw = getattr(stream, "raw", None)
+    if isinstance(raw, _Utf16AsUtf8):  # UTF-16 text: the compression is under the decoder
+        raw = getattr(raw.stream, "raw", None)
     if isinstance(raw, gzip.GzipFile):
         return "gzip"
     if isinstance(raw, bz2.BZ2File):

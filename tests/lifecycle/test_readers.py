@@ -631,3 +631,16 @@ def test_a_file_of_junk_lines_only_counts_them_malformed(lines: int, tmp_path: P
     stats = analyze_paths([str(path)]).input
     assert (stats.events, stats.malformed) == (lines, lines)
     assert stats.malformed_examples[0].startswith(f"{path}:1: control bytes in a text line")
+
+
+def test_a_truncated_gzip_of_utf16_text_names_gzip(tmp_path: Path) -> None:
+    # the UTF-16 decoder sits over the decompressor: the error still names the compression
+    import gzip
+
+    text = EXAMPLE.read_text(encoding="utf-8")
+    data = gzip.compress(b"\xff\xfe" + text.encode("utf-16-le"))
+    path = tmp_path / "ps.log.gz"
+    path.write_bytes(data[: len(data) // 2])
+    result = CliRunner().invoke(app, ["analyze", str(path), "--format", "json", "-q"])
+    assert result.exit_code == 2
+    assert "truncated gzip file" in result.stderr
