@@ -140,16 +140,17 @@ def _read_source(source: Source, options: ReadOptions, result: ReadResult,
             if source.in_directory:
                 return _BINARY
             raise InputError(f"{source.name}: binary file (mostly not text), not a text log")
-        raw_text = head_text = head.decode("utf-8", errors="replace")
+        head_text = head.decode("utf-8", errors="replace")
         dirty = needs_cleaning(head_text)
         if dirty:  # ANSI colour codes or junk lines: detect on the cleaned text
             head_text = "\n".join(_cleaned_for_detection(head_text.split("\n")))
         fmt = detect_format(head_text)
         if fmt is None or fmt == "empty":
-            if fmt == "empty":  # blank lines only: count them all, not just the head's
+            if fmt == "empty" and dirty:  # junk lines only, blanked for detection:
+                with text_stream(head, stream, "\n") as raw:  # malformed, not nothing
+                    result.stats.lines += _count_junk(raw, _junk_counter(source, result))
+            elif fmt == "empty":  # blank lines only: count them all, not just the head's
                 result.stats.lines += _count_lines(head, stream)
-                if dirty:  # or junk lines only, blanked for detection: malformed, not nothing
-                    _count_junk(raw_text, _junk_counter(source, result))
             return fmt
         reader = _READERS[fmt]
         newline = "" if fmt.endswith("csv") else "\n"
@@ -171,11 +172,14 @@ def _cleaned_for_detection(lines: list[str]) -> list[str]:
     return out
 
 
-def _count_junk(text: str, on_junk: Callable[[int, str], None]) -> None:
-    """Call ``on_junk`` for each line of ``text`` that cleaning would blank."""
-    for lineno, line in enumerate(text.split("\n"), 1):
-        if clean_line(line)[1]:
-            on_junk(lineno, line)
+def _count_junk(text: io.TextIOBase, on_junk: Callable[[int, str], None]) -> int:
+    """Call ``on_junk`` for each line of ``text`` (the whole input) that cleaning would
+    blank; the lines read."""
+    lines = 0
+    for lines, line in enumerate(text, 1):
+        if clean_line(line.rstrip("\n"))[1]:
+            on_junk(lines, line.rstrip("\n"))
+    return lines
 
 
 def _junk_counter(source: Source, result: ReadResult) -> Callable[[int, str], None]:

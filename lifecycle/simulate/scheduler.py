@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lamlife.lifecycle.engine.summarize import has_flag
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.schema import COLD_START_TYPES, INVOCATION_COLUMNS, START_TYPES
 
@@ -427,7 +428,8 @@ def simulate(
     if policy.reset_on_failure:
         fail_codes[stat == "timeout"] = R_RESET_TIMEOUT
         fail_codes[stat == "error"] = R_RESET_ERROR
-        fail_codes[(stat == "error") & _has_flag(in_flags, "out_of_memory")] = R_RESET_OOM
+        oom = has_flag(pd.Series(in_flags, dtype=object).fillna(""), "out_of_memory")
+        fail_codes[(stat == "error") & oom.to_numpy()] = R_RESET_OOM
     offset = recycled = expired = 0
     for a, b in zip(bounds[:-1], bounds[1:], strict=False):
         idx = order[a:b]
@@ -475,15 +477,6 @@ def _group_codes(func: np.ndarray, ver: np.ndarray) -> np.ndarray:
     f_codes, _ = pd.factorize(func, sort=True)
     v_codes, v_uniques = pd.factorize(ver, sort=True)
     return f_codes.astype(np.int64) * (len(v_uniques) + 1) + v_codes
-
-
-def _has_flag(flags: np.ndarray, flag: str) -> np.ndarray:
-    """Arrivals whose ';'-joined flags hold ``flag`` (each distinct value looked at once)."""
-    if not len(flags):
-        return np.zeros(0, dtype=bool)
-    codes, uniques = pd.factorize(pd.Series(flags, dtype=object).fillna("").astype(str))
-    hit = np.array([flag in str(u).split(";") for u in uniques], dtype=bool)
-    return hit[codes]
 
 
 def _clean_flags(flags: np.ndarray, status: np.ndarray) -> np.ndarray:

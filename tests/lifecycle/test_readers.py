@@ -620,7 +620,7 @@ def test_the_report_only_warning_needs_a_report(tmp_path: Path) -> None:
     assert any(w.startswith("only REPORT") for w in warnings)
 
 
-@pytest.mark.parametrize("lines", [1, 3])
+@pytest.mark.parametrize("lines", [1, 3, 2000])
 def test_a_file_of_junk_lines_only_counts_them_malformed(lines: int, tmp_path: Path) -> None:
     # a one-line file whose REPORT holds a NUL byte was 'empty', 0 events, no warning
     junk = ("2025-09-07T06:00:03.005000+00:00 2025/09/07/[$LATEST]5555eeee5555eeee5555eeee"
@@ -629,7 +629,7 @@ def test_a_file_of_junk_lines_only_counts_them_malformed(lines: int, tmp_path: P
     path = tmp_path / "nul.log"
     path.write_text(junk * lines + "\n")
     stats = analyze_paths([str(path)]).input
-    assert (stats.events, stats.malformed) == (lines, lines)
+    assert (stats.events, stats.malformed, stats.lines) == (lines, lines, lines + 1)
     assert stats.malformed_examples[0].startswith(f"{path}:1: control bytes in a text line")
 
 
