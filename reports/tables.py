@@ -94,12 +94,13 @@ def fit_widths(section: Section, width: int) -> list[int] | None:
 
     Space is taken back in rounds, each time one character from the widest column that can
     still give: first headers wider than their column's cells wrap between words ("Cold
-    starts" over two lines), then any text wraps between words (reasons, names), then long
-    words of text columns fold (not of ``keep_words`` columns: ids), then ids longer than
-    ``ID_SHORT`` break after their separators over up to ``ID_LINES`` lines (``id_lines``),
-    then headers of number columns fold down to their numbers' width (each header word over
-    two lines at most), then words of ids, and only when that is not enough do numbers fold.
-    Words of a ``keep_words`` column (ids) fold only after number headers, before numbers.
+    starts" over two lines; a number header never past two lines before its own round),
+    then text (reasons, meanings) wraps between words down to ``TEXT_COMFORT`` cells, then
+    ids longer than ``ID_SHORT`` break after their separators over up to ``ID_LINES`` lines
+    (``id_lines``), then text wraps down to its longest word, then long words of text columns
+    fold (never below their header's longest word), then headers of number columns fold down
+    to their numbers' width (two lines at most), then words of ids, and only when that is not
+    enough do numbers fold.
     """
     columns = len(section.columns)
     # rich measures one pad per column and one separator between columns
@@ -118,12 +119,10 @@ def fit_widths(section: Section, width: int) -> list[int] | None:
     ]
     # text columns fold their long words ("reset_loop;started_before_window") but not their
     # header's words ("Flags" one letter a line)
-    floor_text = [longest_word[i] if section.columns[i].keep_words
-                  or section.columns[i].align == "right" else _longest_word(headers[i])
-                  for i in range(columns)]
-    is_text = [not section.columns[i].keep_words and section.columns[i].align != "right"
-               for i in range(columns)]
     is_number = [section.columns[i].align == "right" for i in range(columns)]
+    is_text = [not section.columns[i].keep_words and not is_number[i] for i in range(columns)]
+    floor_text = [_longest_word(headers[i]) if is_text[i] else longest_word[i]
+                  for i in range(columns)]
     # a number header wraps between words onto two lines at most until the header-fold round
     number_header = [max(longest_word[i], _two_line_width(headers[i], 1))
                      if is_number[i] else 0 for i in range(columns)]
@@ -142,8 +141,8 @@ def fit_widths(section: Section, width: int) -> list[int] | None:
         [max(floor_text[i], number_header[i]) for i in range(columns)],
         # then headers of number columns, down to their numbers' width but each header over
         # two lines at most ("Invoca/tions", "Cold/starts")
-        [longest_word[i] if section.columns[i].keep_words or not is_number[i]
-         else _two_line_width(headers[i], max(widest_cell[i], 1))
+        [_two_line_width(headers[i], max(widest_cell[i], 1))
+         if is_number[i] and not section.columns[i].keep_words else longest_word[i]
          for i in range(columns)],
         # then words of ids (keep_words: environments, function names), rather than numbers
         [longest_word[i] if is_number[i] else 1 for i in range(columns)],

@@ -176,9 +176,10 @@ def _count_junk(text: io.TextIOBase, on_junk: Callable[[int, str], None]) -> int
     """Call ``on_junk`` for each line of ``text`` (the whole input) that cleaning would
     blank; the lines read."""
     lines = 0
-    for lines, line in enumerate(text, 1):
-        if clean_line(line.rstrip("\n"))[1]:
-            on_junk(lines, line.rstrip("\n"))
+    for lines, raw in enumerate(text, 1):
+        line = raw.rstrip("\n")
+        if clean_line(line)[1]:
+            on_junk(lines, line)
     return lines
 
 

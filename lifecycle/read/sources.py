@@ -355,7 +355,6 @@ def _zstd_reader(source: Source, stream: IO[bytes]) -> Any:
     return zstandard.ZstdDecompressor().stream_reader(stream, read_across_frames=True)
 
 
-
 def read_head(source: Source, stream: IO[bytes]) -> bytes:
     """The first bytes of the input, without the UTF-8 byte order marks some editors and
     Windows tools write at the start of a file, here or at the start of a later line (files
