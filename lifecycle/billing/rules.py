@@ -43,7 +43,7 @@ import pandas as pd
 
 from lamlife.lifecycle.analysis import Analysis
 from lamlife.lifecycle.billing.prices import ARCHITECTURES, PriceTable, Tier
-from lamlife.lifecycle.engine.coded import coded_by_code, run_starts
+from lamlife.lifecycle.engine.coded import coded_by_code, run_starts, smallest_int_type
 from lamlife.lifecycle.errors import InputError, LamlifeError
 from lamlife.lifecycle.schema import COLD_START_TYPES, START_TYPES
 
@@ -379,11 +379,9 @@ def _first_appearance(column: pd.Series) -> tuple[np.ndarray, list[Any]]:
 
 
 def _compact(codes: np.ndarray, count: int) -> np.ndarray:
-    """Codes in the smallest integer type that holds ``count`` distinct values."""
-    for dtype in (np.int8, np.int16, np.int32):
-        if count <= np.iinfo(dtype).max:
-            return codes.astype(dtype, copy=False)
-    return codes
+    """Codes in the smallest integer type that holds ``count`` distinct values (no copy
+    when they are in it already)."""
+    return codes.astype(smallest_int_type(count), copy=False)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import pandas as pd
 from lamlife.lifecycle.schema import CODED_COLUMNS
 
 __all__ = ["code_dtype", "codes_of", "coded", "coded_by_code", "compact_columns",
-           "plain_columns", "run_starts"]
+           "plain_columns", "run_starts", "smallest_int_type"]
 
 
 def coded(values: np.ndarray | pd.Series | Sequence[str]) -> pd.Categorical:
@@ -67,9 +67,15 @@ def coded_by_code(names: Sequence[str], codes: np.ndarray) -> pd.Categorical:
 
 
 def code_dtype(count: int) -> type[np.signedinteger]:
-    """The integer type pandas keeps the codes of ``count`` categories in."""
+    """The integer type pandas keeps the codes of ``count`` categories in: the first whose
+    maximum is above ``count``."""
+    return smallest_int_type(count + 1)
+
+
+def smallest_int_type(high: int) -> type[np.signedinteger]:
+    """The narrowest of int8, int16, int32 and int64 that holds ``high`` (>= 0)."""
     for dtype in (np.int8, np.int16, np.int32):
-        if count < np.iinfo(dtype).max:
+        if high <= np.iinfo(dtype).max:
             return dtype
     return np.int64
 

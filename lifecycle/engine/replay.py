@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lamlife.lifecycle.engine.coded import code_dtype, coded_by_code
+from lamlife.lifecycle.engine.coded import code_dtype, coded_by_code, smallest_int_type
 from lamlife.lifecycle.read import exact
 from lamlife.lifecycle.read.collect import (
     Mark,
@@ -651,11 +651,7 @@ def count_column(counts: np.ndarray) -> np.ndarray:
     """Non-negative counts (``init_failures``) in the narrowest integer type that holds the
     largest: int8 (one byte a row) unless some row counts past 127. Sums and comparisons
     read them as any integers (pandas sums integer columns in int64)."""
-    high = int(counts.max()) if len(counts) else 0
-    for dtype in (np.int8, np.int16, np.int32):
-        if high <= np.iinfo(dtype).max:
-            return counts.astype(dtype)
-    return counts.astype(np.int64)
+    return counts.astype(smallest_int_type(int(counts.max()) if len(counts) else 0))
 
 
 def _number(cols: dict[str, Any], name: str) -> np.ndarray:
