@@ -636,13 +636,7 @@ def _float_column(cols: dict[str, Any], name: str) -> np.ndarray:
 def _datetime_column(cols: dict[str, Any], name: str) -> pd.DatetimeIndex:
     """``ms_to_datetime`` of ``cols[name]``, which is dropped: worked on in place, so that
     the float ms and the integer microseconds are the only two copies at once."""
-    ms = cols.pop(name)
-    np.multiply(ms, 1000.0, out=ms)
-    np.round(ms, out=ms)
-    micros = ms.astype(np.int64)
-    del ms
-    column = pd.to_datetime(micros, unit="us", utc=True)
-    del micros
+    column = ms_to_datetime(cols.pop(name), in_place=True)
     release_free_memory()
     return column
 
@@ -677,10 +671,16 @@ def stream_version(stream: str) -> str:
     return found.group(1) if found else ""
 
 
-def ms_to_datetime(ms: np.ndarray) -> pd.DatetimeIndex:
-    """Epoch ms (float) to UTC times, rounded to the microsecond (logs have no finer times)."""
-    micros = np.round(np.asarray(ms, dtype=np.float64) * 1000.0).astype("int64")
-    return pd.to_datetime(micros, unit="us", utc=True)
+def ms_to_datetime(ms: np.ndarray, in_place: bool = False) -> pd.DatetimeIndex:
+    """Epoch ms (float) to UTC times, rounded to the microsecond (logs have no finer times).
+    ``in_place``: ``ms`` (float64) is the scratch space and is left changed, so no third
+    row-length array is made."""
+    if in_place:
+        scaled = np.multiply(ms, 1000.0, out=ms)
+    else:
+        scaled = np.asarray(ms, dtype=np.float64) * 1000.0
+    np.round(scaled, out=scaled)
+    return pd.to_datetime(scaled.astype(np.int64), unit="us", utc=True)
 
 
 def _per_env(values: dict[int, str], count: int) -> np.ndarray:
