@@ -328,10 +328,15 @@ def baseline_document(
     }
 
 
+def baseline_json(document: Mapping[str, Any]) -> str:
+    """The text of a baseline file: ``document`` as indented JSON, one final newline."""
+    return json.dumps(document, indent=2, allow_nan=False) + "\n"
+
+
 def save_baseline(path: str | Path, document: Mapping[str, Any]) -> None:
     """Write the baseline whole or not at all: a failed write keeps the previous baseline."""
     try:
-        write_atomic(path, json.dumps(document, indent=2, allow_nan=False) + "\n")
+        write_atomic(path, baseline_json(document))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot write the baseline: {exc.strerror or exc}") from exc
 

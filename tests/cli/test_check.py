@@ -443,3 +443,11 @@ def test_a_percentage_written_as_an_increase_is_warned_about(tmp_path: Path) -> 
             in result.stderr)
     quiet = check_orders(budget, "--baseline", baseline, "--format", "json", "--quiet")
     assert quiet.exit_code == 0 and "allows" not in quiet.stderr
+
+
+def test_a_baseline_to_dash_goes_to_stdout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("baseline", ORDERS, "--function", "orders", "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["metrics"]["invocations"] == 28
+    assert "written to stdout" in result.stderr and not (tmp_path / "-").exists()
