@@ -293,7 +293,9 @@ def measure(
             seen = ", ".join(present) if present else "none"
             names = ", ".join(repr(n) for n in selection)
             raise InputError(
-                f"no invocations of function {names} in the input (functions seen: {seen})"
+                f"no invocations of function {names} in the input (functions seen: {seen}); "
+                f"input that carries no function name is named after its file: "
+                f"--function {selection[0] if len(selection) == 1 else 'NAME'} names it"
             )
     analysis = analysis_from_observed(observed, paths,
                                       replace(options, functions=selection or ()))
