@@ -644,3 +644,15 @@ def test_a_truncated_gzip_of_utf16_text_names_gzip(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["analyze", str(path), "--format", "json", "-q"])
     assert result.exit_code == 2
     assert "truncated gzip file" in result.stderr
+
+
+@pytest.mark.parametrize(("name", "function"), [
+    ("checkout.console.txt", "checkout"),  # kept ".console" before
+    ("orders.log.gz", "orders"),
+    ("payments-api_v2.2026-04-14.jsonl", "payments-api_v2"),
+    (".hidden.log", ".hidden"),
+])
+def test_a_file_names_the_function_before_its_first_dot(name: str, function: str) -> None:
+    from lamlife.lifecycle.read.context import Source, file_function
+
+    assert file_function(Source(name=name, path=Path("logs") / name)) == function
