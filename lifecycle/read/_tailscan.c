@@ -18,6 +18,8 @@
  *   10 'T', character 0 a digit); other lines continue the event above them;
  * - an event whose text holds a rare platform keyword (INIT_, RESTORE_, EXTENSION, TELEMETRY,
  *   LOGS, "platform., Task timed out after) is deferred whole;
+ * - an event with "RequestId: " in a continuation line is deferred whole (an event glued to
+ *   the end of a line, lifecycle/read/glued.py);
  * - an event line holding "RequestId: " is read here only when it is exactly a canonical
  *   START / REPORT / END line of printable ASCII with a time `YYYY-MM-DDTHH:MM:SS[.f{1,9}]`
  *   followed by `Z` or `+HH:MM`; otherwise it is deferred;
@@ -784,9 +786,11 @@ static int scan_tail(const unsigned char *data, Py_ssize_t size, Out *o, TailCou
             }
         } else if (event_start >= 0) {
             /* a backslash after a platform line: the general parser decides (an escaped
-             * copy is malformed there) */
+             * copy is malformed there); so it does for a RequestId in a continuation line
+             * (an event glued to its end, lifecycle/read/glued.py) */
             if (!deferred && (has_keyword(line, end)
-                              || (pending.kind != NONE && memchr(line, '\\', len))))
+                              || (pending.kind != NONE && memchr(line, '\\', len))
+                              || find_text(line, end, "RequestId: ")))
                 deferred = 1;
         } else {
             /* output before the first event line: events when the chunk starts the input */

@@ -150,6 +150,8 @@ class SinkCounts:
     ignored: int = 0
     malformed: int = 0
     malformed_examples: list[str] = field(default_factory=list)
+    glued: int = 0  # events cut out of a line they were glued into (read.glued)
+    glued_first: str = ""  # "file:line" of the first such line
 
 
 class _Columns:
@@ -397,6 +399,13 @@ class RecordSink:
                 text.strip().replace("\t", " ").replace("\n", " ")[:120]))
             where = printable(valid_unicode(where))
             counts.malformed_examples.append(f"{where}: {snippet}" if where else snippet)
+
+    def note_glued(self, where: str, cuts: int) -> None:
+        """Count ``cuts`` events cut out of the line at ``where`` (``read.glued``)."""
+        counts = self.counts
+        counts.glued += cuts
+        if not counts.glued_first:
+            counts.glued_first = printable(valid_unicode(where))
 
     def add_record(self, function: str, environment: str, ts: float,
                    rec: tuple[Any, ...]) -> bool:

@@ -118,6 +118,11 @@ def read_inputs(paths: Sequence[str | Source], options: ReadOptions | None = Non
     stats.ignored += counts.ignored
     stats.malformed += counts.malformed
     stats.malformed_examples.extend(counts.malformed_examples)
+    if counts.glued:
+        stats.warnings.append(
+            f"{counts.glued} log event(s) glued to the end of the line before (a file without "
+            f"a final newline joined to the next?), first at {counts.glued_first}: read as "
+            "separate events")
     return result
 
 
