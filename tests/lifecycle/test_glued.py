@@ -96,9 +96,9 @@ def test_glued_tail_reads_as_with_its_newlines(scanner: str,
 def test_the_brief_example_in_either_scanner(tmp_path: Path) -> None:
     # s5-fixes item 1's example: an END with the next file's START glued after it. Before the
     # fix the START was lost ("Incomplete 1" the only trace).
-    end = (f"2024-05-01T10:00:00.123000+00:00 2024/05/01/[$LATEST]abc END RequestId: "
+    end = ("2024-05-01T10:00:00.123000+00:00 2024/05/01/[$LATEST]abc END RequestId: "
            "11111111-1111-1111-1111-111111111111")
-    start = (f"2024-05-01T10:00:01.000000+00:00 2024/05/01/[$LATEST]def START RequestId: "
+    start = ("2024-05-01T10:00:01.000000+00:00 2024/05/01/[$LATEST]def START RequestId: "
              "22222222-2222-2222-2222-222222222222 Version: $LATEST")
     report = ("2024-05-01T10:00:01.100000+00:00 2024/05/01/[$LATEST]def REPORT RequestId: "
               "22222222-2222-2222-2222-222222222222\tDuration: 100.00 ms\tBilled Duration: "
