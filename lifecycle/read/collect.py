@@ -345,6 +345,7 @@ class RecordSink:
         self.paired: dict[str, Any] = {}
         self.envs_with_starts: set[int] = set()  # environments with any START (set by finish)
         self._seq = 0
+        self.input_seqs: list[int] = []  # the first sequence number of each input read
         # The AWS Region an environment ran in, where the input says (runtime version ARN,
         # Insights @aws.region); function-wide ones (log group ARN) under environment "".
         self.env_regions: dict[int, str] = {}
@@ -368,6 +369,11 @@ class RecordSink:
                 self.environments.append(named)
             self._env_codes[key] = code
         return code
+
+    def start_input(self) -> None:
+        """Mark where the next input's records begin (read.overlap's duplicate rule tells
+        marks repeated inside one input from marks read in two)."""
+        self.input_seqs.append(self._seq + 1)
 
     def next_seq(self, count: int = 1) -> int:
         """Reserve ``count`` sequence numbers (read order); returns the first."""
@@ -567,7 +573,7 @@ class RecordSink:
         merge_environments(self.environments, self.function_from_record, starts, reports,
                            self.marks, self.status_lines)
         starts, reports, self.marks, self.status_lines, self.duplicates = drop_duplicates(
-            starts, reports, self.marks, self.status_lines)
+            starts, reports, self.marks, self.status_lines, self.input_seqs)
         release_free_memory()
         timed_out = timeout_reports(self.status_lines, reports, self.next_seq(0), hash_ids)
         if timed_out is not None:  # timeout lines whose REPORT is not in the input
