@@ -17,7 +17,9 @@ be anything else (docs/lifecycle.md, "Lines glued together"):
   lines that quote a time (Python's ``[INFO]<tab><time><tab>...``, the old timeout line
   ``<time> <id> Task timed out``) are not cut: no platform word follows their time;
 - ``sam logs``: ``<Lambda log stream> <time> `` followed by the first word of a platform line;
-- JSON lines: a line that is two or more whole JSON objects one after the other (``}{``).
+- JSON lines: a line that is two or more whole JSON objects one after the other (``}{``);
+- CSV exports: the next export's header row glued after the last row
+  (``insights_csv.without_glued_header``).
 
 Every cut is counted (``SinkCounts.glued``) and reported in one warning naming the first line.
 """

@@ -175,3 +175,51 @@ def test_glued_json_lines_read_as_with_their_newlines(messages: list[tuple[str, 
         b = analyze_paths([str(path)])
     assert a.input.formats == {"jsonl": 1}
     _same_reading(a, b, cuts)
+
+
+_STREAM_CSV = "2021/08/11/[$LATEST]5c1d4e2f3a4b5c6d7e8f9a0b1c2d3e4f"
+_RID_CSV = "2b3c4d5e-6f70-4182-93a4-b5c6d7e8f901"
+_REPORT_CSV = (f"REPORT RequestId: {_RID_CSV}\tDuration: 1.50 ms\tBilled Duration: 2 ms\t"
+               "Memory Size: 128 MB\tMax Memory Used: 40 MB\tInit Duration: 120.00 ms\t")
+_CSV_EXPORTS = {
+    # Logs Insights CSV, newest first: the START is the last row
+    "insights": ["@timestamp,@logStream,@log,@message",
+                 f"2021-08-11 09:29:14.400,{_STREAM_CSV},123456789012:/aws/lambda/storms,"
+                 f'"{_REPORT_CSV}"',
+                 f"2021-08-11 09:29:14.398,{_STREAM_CSV},123456789012:/aws/lambda/storms,"
+                 f"START RequestId: {_RID_CSV} Version: 7"],
+    # the console's Download (CSV): epoch ms, the message quoted (without its newline)
+    "console": ["timestamp,message",
+                f'1628674154400,"{_REPORT_CSV}"',
+                f'1628674154398,"START RequestId: {_RID_CSV} Version: 7"'],
+}
+
+
+@pytest.mark.parametrize("scanner", SCANNERS)
+@pytest.mark.parametrize("shape", sorted(_CSV_EXPORTS))
+@pytest.mark.parametrize("quoted", [False, True])
+def test_csv_export_glued_to_the_next_reads_as_joined_exports(
+        shape: str, quoted: bool, scanner: str, tmp_path: Path) -> None:
+    # Two CSV exports joined with cat, the first without its final newline: the next
+    # export's header row follows the last row (a START) on its line. Read as the same two
+    # exports with the newline (whose repeated header row is skipped): before, the START's
+    # version was "7@timestamp", a function version of its own.
+    header, *rows = _CSV_EXPORTS[shape]
+    if quoted:  # header names quoted, as some tools write them
+        header = ",".join(f'"{h}"' for h in header.split(","))
+    text = "\n".join([header, *rows]) + "\n"
+    first = text.rstrip("\n")
+    glued, plain = tmp_path / "glued.csv", tmp_path / "plain.csv"
+    glued.write_text(first + text, encoding="utf-8")
+    plain.write_text(first + "\n" + text, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        _use(scanner, mp)
+        a, b = analyze_paths([str(glued)]), analyze_paths([str(plain)])
+    assert a.input.malformed == b.input.malformed == 0
+    for key in ("events", "records", "ignored", "duplicates"):
+        assert getattr(a.input, key) == getattr(b.input, key), key
+    assert a.input.duplicates == 2  # the START and the REPORT, read twice
+    assert a.summary == b.summary
+    assert len(a.invocations) == 1
+    assert a.invocations["init_duration_ms"].tolist() == [120.0]
+    assert a.invocations["version"].tolist() == ["7"]
