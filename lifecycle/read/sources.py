@@ -314,8 +314,8 @@ def _as_utf8(stream: _Layered) -> IO[bytes]:
         return stream  # read_head reports it
     mark = head[:2]
     if mark in _UTF16_MARKS:
-        order = "utf-16-le" if mark == b"\xff\xfe" else "utf-16-be"
-        if not utf16_text(head[2:], order):
+        marked = "utf-16-le" if mark == b"\xff\xfe" else "utf-16-be"
+        if not utf16_text(head[2:], marked):
             return stream
         return _Layered(_Utf16AsUtf8(stream, "utf-16"), [stream])
     order = utf16_order(head)
