@@ -32,6 +32,7 @@ from lamlife.lifecycle.schema import INVOCATION_COLUMNS
 _GLUEABLE = re.compile(r'RequestId:[ \t]|INIT_|RESTORE_|EXTENSION|TELEMETRY|LOGS|"platform\.'
                        r"|Task timed out after")
 _STREAM = "2026/07/20/[$LATEST]aaaa1111aaaa1111aaaa1111aaaa1111"
+_DATA = Path(__file__).resolve().parent.parent / "data" / "readers"
 
 
 def _same_reading(glued: Analysis, plain: Analysis, cuts: int) -> None:
@@ -147,11 +148,13 @@ def test_json_objects_glued_into_a_line(line: str, parts: list[str] | None) -> N
     assert json_objects(line) == parts
 
 
+@pytest.mark.parametrize("scanner", SCANNERS)
 @settings(max_examples=30, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow])
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(messages=st.lists(st.tuples(_tail_message(), st.booleans()), min_size=3, max_size=15),
        fast=st.booleans())
-def test_glued_json_lines_read_as_with_their_newlines(messages: list[tuple[str, bool]],
+def test_glued_json_lines_read_as_with_their_newlines(scanner: str,
+                                                      messages: list[tuple[str, bool]],
                                                       fast: bool) -> None:
     # lamlife fetch JSON lines: any event may be glued to the line before ("}{")
     lines = [json.dumps({"logGroupName": "/aws/lambda/fn", "logStreamName": _STREAM,
@@ -167,6 +170,7 @@ def test_glued_json_lines_read_as_with_their_newlines(messages: list[tuple[str, 
         cuts += glue
     glued += "\n"
     with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as mp:
+        _use(scanner, mp)  # the compiled JSON-lines scanner, or its pure-Python twin
         mp.setattr(jsonl, "FAST_PATH", fast)
         path = Path(folder) / "fn.jsonl"
         path.write_text(glued, encoding="utf-8")
@@ -223,3 +227,37 @@ def test_csv_export_glued_to_the_next_reads_as_joined_exports(
     assert len(a.invocations) == 1
     assert a.invocations["init_duration_ms"].tolist() == [120.0]
     assert a.invocations["version"].tolist() == ["7"]
+
+
+_PLATFORM_WORD = re.compile(r"(?:START|END|REPORT) RequestId:|INIT_START|INIT_REPORT"
+                            r"|RESTORE_START|RESTORE_REPORT|EXTENSION|TELEMETRY|LOGS")
+
+
+@pytest.mark.parametrize(("source", "message_at"), [
+    ("sam/java-orders.log", 2),  # <stream> <time> <message>
+    ("tail-short/orders-short.log", 1),  # <time> <message>
+    ("console-paste/paste.log", 1),
+])
+def test_line_formats_glued_read_as_with_their_newlines(source: str, message_at: int,
+                                                        tmp_path: Path) -> None:
+    # every platform line that starts a line is glued to the line before it, at once
+    lines = (_DATA / source).read_text(encoding="utf-8").split("\n")[:-1]
+    glued = lines[0]
+    cuts = 0
+    for line in lines[1:]:
+        parts = re.split(r"[ \t]+", line, maxsplit=message_at)
+        if len(parts) > message_at and _PLATFORM_WORD.match(parts[message_at]) \
+                and parts[0][:1].isdigit():
+            glued += line
+            cuts += 1
+        else:
+            glued += "\n" + line
+    assert cuts >= 3
+    (tmp_path / "g").mkdir()
+    (tmp_path / "p").mkdir()
+    name = Path(source).name
+    (tmp_path / "g" / name).write_text(glued + "\n", encoding="utf-8")
+    (tmp_path / "p" / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    a = analyze_paths([str(tmp_path / "g" / name)])
+    b = analyze_paths([str(tmp_path / "p" / name)])
+    _same_reading(a, b, cuts)
