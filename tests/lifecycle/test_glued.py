@@ -63,7 +63,7 @@ def _analyse(path: Path, text: str, scanner: str, chunk: int | None) -> Analysis
 
 
 @pytest.mark.parametrize("scanner", SCANNERS)
-@settings(max_examples=50, deadline=None, derandomize=True,
+@settings(max_examples=30, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(events=st.lists(st.tuples(st.integers(min_value=1, max_value=20000),
                                  st.sampled_from(_STREAMS), _tail_message(), st.booleans()),
@@ -149,7 +149,7 @@ def test_json_objects_glued_into_a_line(line: str, parts: list[str] | None) -> N
 
 
 @pytest.mark.parametrize("scanner", SCANNERS)
-@settings(max_examples=30, deadline=None, derandomize=True,
+@settings(max_examples=15, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(messages=st.lists(st.tuples(_tail_message(), st.booleans()), min_size=3, max_size=15),
        fast=st.booleans())
