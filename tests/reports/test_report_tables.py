@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from collections.abc import Callable
 from pathlib import Path
 
@@ -355,3 +356,65 @@ def test_reasons_stay_readable_while_long_names_break_at_separators() -> None:
         assert widths is not None
         assert widths[4] >= reason_cells  # a few words a line, not a syllable
         assert all(len(id_lines(name, widths[1])) <= 3 for name in names)
+
+
+def test_a_short_name_breaks_between_its_words_before_a_header_word_folds() -> None:
+    section = Section(title="Functions", columns=(
+        Column("Function", keep_words=True), Column("Region", keep_words=True),
+        Column("Invocations", "right"), Column("Total", "right")),
+        rows=(("tenner-notifier", "us-east-1", "28", "$0.000118"),))
+    # natural 15 + 9 + 11 + 9 = 44 in 44 - 7 = 37: "tenner-notifier" (a name of words, 16
+    # cells or fewer, so not broken in the ids' round) breaks after its hyphen (8 cells);
+    # "Invocations" and the Region (a code, not words) stay whole
+    assert fit_widths(section, 44) == [8, 9, 11, 9]
+    # "us-east-1x" and "us-east-1" are codes, not names of words: the header folds as before
+    codes = Section(title="Functions", columns=section.columns,
+                    rows=(("us-east-1x", "us-east-1", "28", "$0.000118"),))
+    assert fit_widths(codes, 40)[2] < len("Invocations")
+
+
+def test_a_table_that_would_cut_numbers_is_drawn_as_records() -> None:
+    from lamlife.reports.tables import section_renderable
+
+    section = Section(title="Cost by start type", columns=(
+        Column("Start type"), Column("Invocations", "right"), Column("Total", "right"),
+        Column("Share of cost", "right"), Column("Mean", "right")),
+        rows=(("cold", "3", "$0.0000169", "14.4%", "$0.00000564"),
+              ("warm", "22", "$0.0000921", "78.3%", "$0.00000419")),
+        notes=("Prices: us-east-1.",))
+
+    def shown(width: int) -> list[str]:
+        console = Console(width=width, record=True, color_system=None, force_terminal=False,
+                          file=io.StringIO())
+        console.print(section_renderable(section))
+        return [line.rstrip() for line in console.export_text().splitlines()]
+
+    # natural 10 + 11 + 10 + 13 + 11 = 55; at 40 columns (40 - 9 = 31 cells) the dollars
+    # would fold ("$0.0000056/4"): one record a row instead, every value whole
+    assert shown(40) == [
+        "Cost by start type",
+        "Start type     cold",
+        "Invocations    3",
+        "Total          $0.0000169",
+        "Share of cost  14.4%",
+        "Mean           $0.00000564",
+        "",
+        "Start type     warm",
+        "Invocations    22",
+        "Total          $0.0000921",
+        "Share of cost  78.3%",
+        "Mean           $0.00000419",
+        "Prices: us-east-1.",
+    ]
+    # where the headers can fold instead, it stays a table
+    assert shown(56)[1:4] == [
+        "Start                                Share",
+        "type      Invocations       Total  of cost         Mean",
+        "─" * 55,
+    ]
+    # an optional column gives way first (Mean left out, the table fits at 40 columns); where
+    # even that is not enough, the records show it: they have room for it
+    mean = Column("Mean", "right", optional=True)
+    section = replace(section, columns=(*section.columns[:4], mean))
+    assert "Mean" not in "".join(shown(40)) and "Share" in shown(40)[1]
+    assert shown(30)[5] == "Mean           $0.00000564"
