@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lamlife.lifecycle.engine.coded import category_codes
+
 __all__ = ["ValueCodes", "distinct_pairs", "first_valid_rows", "group_blocks",
            "group_counts", "group_means", "matching",
            "time_ints"]
@@ -36,7 +38,7 @@ class ValueCodes:
 
     def __init__(self, column: pd.Series) -> None:
         if isinstance(column.dtype, pd.CategoricalDtype):
-            self.codes = column.cat.codes.to_numpy()
+            self.codes = category_codes(column)
             self.names = np.asarray(column.cat.categories, dtype=object)
         else:
             codes, uniques = pd.factorize(column.to_numpy(dtype=object), sort=True,

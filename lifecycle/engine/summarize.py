@@ -16,6 +16,7 @@ import pandas as pd
 from lamlife.lifecycle.analysis import Analysis, InputStats
 from lamlife.lifecycle.engine.causes import count_causes, count_reinit_causes
 from lamlife.lifecycle.engine.coded import (
+    category_codes,
     plain_columns,
     run_starts,
     smallest_int_type,
@@ -141,7 +142,7 @@ def _firsts(column: pd.Series, starts: np.ndarray) -> pd.Series:
     missing, as pandas' ``groupby(...).first()`` gives it: missing where the run has none
     (NaN; None in a column of objects). One value per run, indexed 0..len(starts)-1."""
     if isinstance(column.dtype, pd.CategoricalDtype):
-        valid = column.cat.codes.to_numpy() >= 0
+        valid = category_codes(column) >= 0
     else:
         valid = ~pd.isna(column.to_numpy())
     rows = first_valid_rows(valid, starts)
