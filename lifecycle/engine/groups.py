@@ -82,11 +82,21 @@ def group_counts(hits: np.ndarray, starts: np.ndarray) -> np.ndarray:
 
 def group_means(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
     """Per group of consecutive rows, the mean of ``values`` (float per row) skipping NaN, NaN
-    for a group without a number: pandas' groupby mean (its compensated summation), run on
-    whole groups a block of rows at a time (``group_blocks``), so its per-row group codes and
-    hash table are made for a block, not the table."""
+    for a group without a number: exactly what one pandas groupby mean over all of
+    ``values`` gives. Run on whole groups a block of rows at a time (``group_blocks``), so
+    its per-row group codes and hash table are made for a block, not the table.
+
+    pandas sums with compensation (Kahan) when the values it is given hold no NaN and
+    plainly when they hold one (pandas 3.1, measured), so a block is computed on its own only
+    when it agrees with the whole array on that: always where each group's first value is
+    NaN (the idle times); otherwise the whole array is one block."""
     out = np.empty(len(starts), dtype=np.float64)
-    for first, last, lo, hi in group_blocks(starts, len(values)):
+    whole_has_nan = bool(np.isnan(values).any())
+    blocks = list(group_blocks(starts, len(values)))
+    if any(bool(np.isnan(values[lo:hi]).any()) != whole_has_nan
+           for _first, _last, lo, hi in blocks):
+        blocks = [(0, len(starts), 0, len(values))]
+    for first, last, lo, hi in blocks:
         group = np.repeat(np.arange(last - first, dtype=np.int32),
                           np.diff(np.append(starts[first:last], hi)))
         out[first:last] = pd.Series(values[lo:hi]).groupby(group, sort=True).mean().to_numpy()
