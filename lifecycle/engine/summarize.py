@@ -8,6 +8,7 @@ lamlife CSV all produce their other tables the same way.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -119,7 +120,7 @@ def environments_table(inv: pd.DataFrame) -> pd.DataFrame:
     flags = ValueCodes(inv["flags"])
     flag_text = pd.Series("", index=out.index, dtype=object)
     for flag in ENVIRONMENT_FLAGS:
-        hit = flags.where(lambda f, flag=flag: _has(f, flag))
+        hit = flags.where(partial(_has, flag=flag))
         flag_text = flag_text + np.where(np.logical_or.reduceat(hit, starts),
                                          flag + FLAG_SEPARATOR, "")
     out["flags"] = flag_text.str.rstrip(FLAG_SEPARATOR)
