@@ -38,6 +38,8 @@ STAGES = ("imports", "read", "pair", "engine", "table", "derive", "price", "json
 _CHILD = r'''
 import json, os, resource, sys, threading, time
 
+os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")  # as the lamlife command does
+
 PAGE = os.sysconf("SC_PAGE_SIZE")
 state = {"stage": "imports", "peak": {}}
 
