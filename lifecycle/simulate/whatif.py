@@ -410,8 +410,9 @@ def compare(
             simulated.summary["cold_starts"]),
         row("cold_start_rate", "share", side(observed, "cold_start_rate"),
             simulated.summary["cold_start_rate"]),
-        row("init_wait_s", "s", None if observed is None else init_wait_s(observed.invocations),
-            init_wait_s(simulated.invocations)),
+        row("init_wait_s", "s",
+            None if observed is None else init_wait_s(observed.held_invocations),
+            init_wait_s(simulated.held_invocations)),
     ]
     sim_cost = _cost(simulated, "total_usd")
     if sim_cost is not None:
