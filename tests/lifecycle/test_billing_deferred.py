@@ -1,0 +1,105 @@
+"""Pricing an analysis computes ``summary["cost"]`` from the priced columns one at a time and
+keeps none of them; the rows get their priced columns when ``analysis.invocations`` is read
+(``Analysis.deferred_prices``). The summary, the cost tables, the account table and the
+priced rows are those of the table priced whole (``price_invocations``), and the reports
+that show no invocation row never price the rows."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_billing_codes import GOLDEN, OPTIONS, TABLE, unpriced  # noqa: E402
+
+import lamlife  # noqa: E402
+from lamlife.lifecycle.analysis import Analysis  # noqa: E402
+from lamlife.lifecycle.billing.rules import (  # noqa: E402
+    BILLING_COLUMNS,
+    BillingOptions,
+    cost_records,
+    cost_tables,
+    price_analysis,
+    price_invocations,
+)
+from lamlife.lifecycle.engine.account import account_table  # noqa: E402
+from lamlife.lifecycle.pipeline import with_account  # noqa: E402
+from lamlife.lifecycle.schema import COST_COLUMNS  # noqa: E402
+from lamlife.reports import FORMATS, render  # noqa: E402
+
+MIXED = GOLDEN[3]  # several functions: an account table
+
+
+def priced_whole(analysis: Analysis, options: BillingOptions
+                 ) -> tuple[pd.DataFrame, dict[str, object]]:
+    """The table priced with every column kept, and its summary["cost"] with the tables."""
+    rows, cost = price_invocations(analysis.invocations, options, TABLE,
+                                   analysis.input.configurations, analysis.input.regions)
+    tables = cost_tables(rows, cost)
+    return rows, {**cost, "by_function": cost_records(tables["by_function"]),
+                  "by_start_type": cost_records(tables["by_start_type"])}
+
+
+@pytest.mark.parametrize("path", GOLDEN, ids=lambda p: p.name)
+@pytest.mark.parametrize("options", OPTIONS, ids=["default", "region-pc-arm", "tiers-image"])
+def test_deferred_prices_are_those_of_the_whole_priced_table(path: Path,
+                                                             options: BillingOptions) -> None:
+    plain = unpriced(path)
+    rows, cost = priced_whole(plain, options)
+    analysis = price_analysis(plain, options, TABLE)
+    assert analysis.summary["cost"] == cost
+    held = analysis.held_invocations
+    assert analysis.deferred_prices is not None
+    assert not set(COST_COLUMNS + BILLING_COLUMNS) & set(held.columns)
+    read = analysis.invocations  # priced now, once
+    assert analysis.deferred_prices is None
+    assert analysis.invocations is read and analysis.held_invocations is read
+    pd.testing.assert_frame_equal(read, rows)
+    assert read.attrs == rows.attrs
+    assert list(read.columns) == [*held.columns, *COST_COLUMNS, *BILLING_COLUMNS]
+
+
+@pytest.mark.parametrize("options", OPTIONS, ids=["default", "region-pc-arm", "tiers-image"])
+def test_the_account_table_reads_the_cost_sums_while_rows_are_unpriced(
+        options: BillingOptions) -> None:
+    plain = unpriced(MIXED)
+    assert plain.invocations["function"].nunique() > 1
+    rows, _cost = priced_whole(plain, options)
+    analysis = with_account(price_analysis(plain, options, TABLE))
+    assert analysis.deferred_prices is not None and analysis.account is not None
+    expected = account_table(rows, plain.environments)
+    assert expected["cost_usd"].notna().all()
+    pd.testing.assert_frame_equal(analysis.account, expected)
+
+
+@pytest.mark.parametrize("fmt", [f for f in FORMATS if f != "csv"])
+def test_reports_that_show_no_row_leave_the_rows_unpriced(fmt: str) -> None:
+    analysis = with_account(price_analysis(unpriced(MIXED), BillingOptions(), TABLE))
+    text = render(analysis, fmt)
+    assert analysis.deferred_prices is not None
+    priced = with_account(price_analysis(unpriced(MIXED), BillingOptions(), TABLE))
+    priced.invocations  # noqa: B018 - priced before rendering, as before deferring
+    assert render(priced, fmt) == text
+
+
+@pytest.mark.parametrize("fmt,invocations", [("csv", False), ("json", True)])
+def test_reports_that_show_rows_price_them(fmt: str, invocations: bool) -> None:
+    analysis = price_analysis(unpriced(GOLDEN[0]), BillingOptions(), TABLE)
+    text = render(analysis, fmt, include_invocations=invocations)
+    assert analysis.deferred_prices is None
+    assert "cost_usd" in text and "unpriced_reason" in text
+
+
+def test_the_api_prices_invocations_on_first_read() -> None:
+    result = lamlife.analyze(str(GOLDEN[1]))
+    assert result.analysis is not None and result.analysis.deferred_prices is not None
+    assert result.summary["cost"]["total_usd"] > 0
+    assert "cost_usd" not in result.analysis.held_invocations.columns
+    inv = result.invocations
+    assert result.analysis.deferred_prices is None
+    assert {"cost_usd", "init_cost_usd", "priced_as"} <= set(inv.columns)
+    assert result.invocations is inv is result.analysis.invocations
+    assert inv["cost_usd"].sum() == pytest.approx(result.summary["cost"]["total_usd"])
