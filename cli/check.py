@@ -149,7 +149,13 @@ def check(
     """
     from rich.console import Console
 
-    from lamlife.lifecycle.check.budget import evaluate, failed, load_baseline, load_budget
+    from lamlife.lifecycle.check.budget import (
+        budget_warnings,
+        evaluate,
+        failed,
+        load_baseline,
+        load_budget,
+    )
     from lamlife.lifecycle.check.gate import require_billing
     from lamlife.reports.check_report import (
         headline,
@@ -163,6 +169,8 @@ def check(
     with user_errors():
         chosen = resolve_format(choice(fmt), output, CHECK_FORMATS)
         budget = load_budget(budget_path)
+        for line in budget_warnings(budget):
+            warn(line, quiet)
         baseline = load_baseline(baseline_path) if baseline_path is not None else None
         if budget.needs_baseline and baseline is None:
             raise InputError(

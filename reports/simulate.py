@@ -158,19 +158,24 @@ def comparison_section(rows: Sequence[Mapping[str, Any]]) -> Section:
 
 
 def sweep_section(rows: Sequence[Mapping[str, Any]], notes: Sequence[str] = ()) -> Section:
-    """One row per swept value."""
+    """One row per swept value; the cost column when the rows are priced, the
+    provisioned-concurrency allocation when some row has one."""
     parameter = str(rows[0]["parameter"]) if rows else "value"
     priced = any("cost_usd" in r for r in rows)
+    # a provisioned-concurrency allocation only where some row has one (a swept --provisioned)
+    allocated = priced and any(r.get("provisioned_allocation_usd") is not None for r in rows)
     columns = [
         Column(PARAMETER_LABELS.get(parameter, parameter), "right"),
         Column("Cold starts", "right"),
         Column("Rate", "right"),
         Column("Environments", "right"),
         Column("p99 added ms", "right"),
-        Column("Max added ms", "right"),
+        Column("Max added ms", "right", optional=True),  # left out where it would fold words
     ]
     if priced:
-        columns += [Column("Cost", "right"), Column("PC allocation", "right")]
+        columns.append(Column("Cost", "right"))
+    if allocated:
+        columns.append(Column("PC allocation", "right"))
     body = []
     for r in rows:
         cells = [
@@ -182,7 +187,9 @@ def sweep_section(rows: Sequence[Mapping[str, Any]], notes: Sequence[str] = ()) 
             fmt_ms(r["added_latency_max_ms"]),
         ]
         if priced:
-            cells += [usd(r.get("cost_usd")), usd(r.get("provisioned_allocation_usd"))]
+            cells.append(usd(r.get("cost_usd")))
+        if allocated:
+            cells.append(usd(r.get("provisioned_allocation_usd")))
         body.append(tuple(cells))
     return Section(
         title=f"Sweep: {PARAMETER_LABELS.get(parameter, parameter).lower()}",

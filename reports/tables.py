@@ -65,6 +65,26 @@ def _id_width(text: str, most_lines: int = ID_LINES) -> int:
     return widest
 
 
+# A name made of words joined by "-" or "_" ("tenner-notifier", "java_orders"); not a code
+# such as a Region ("us-east-1") or a time ("09:19:12")
+_NAME_WORDS = re.compile(r"[A-Za-z0-9]{3,}(?:[-_][A-Za-z0-9]{3,})+")
+
+
+def _name_width(text: str) -> int:
+    """The narrowest width at which every word of ``text`` that is a name of words
+    (``_NAME_WORDS``) breaks after its ``-``/``_`` into at most ``ID_LINES`` lines; other
+    words keep their width."""
+    widest = 0
+    for word in text.split():
+        width = cell_len(word)
+        if _NAME_WORDS.fullmatch(word):
+            width = max(cell_len(p) for p in re.split(r"(?<=[-_])", word))
+            while len(id_lines(word, width)) > ID_LINES:
+                width += 1
+        widest = max(widest, width)
+    return widest
+
+
 def _header_lines(header: str, width: int) -> int:
     """Lines ``header`` takes at ``width`` cells: words wrapped, a longer word folded."""
     lines, used = 0, width  # ``used`` past ``width``: the next word starts a line
@@ -98,9 +118,9 @@ def fit_widths(section: Section, width: int) -> list[int] | None:
     then text (reasons, meanings) wraps between words down to ``TEXT_COMFORT`` cells, then
     ids longer than ``ID_SHORT`` break after their separators over up to ``ID_LINES`` lines
     (``id_lines``), then text wraps down to its longest word, then long words of text columns
-    fold (never below their header's longest word), then headers of number columns fold down
-    to their numbers' width (two lines at most), then words of ids, and only when that is not
-    enough do numbers fold.
+    fold (never below their header's longest word), then short names break between words,
+    then headers of number columns fold down to their numbers' width (two lines at most),
+    then words of ids, and only when that is not enough do numbers fold.
     """
     columns = len(section.columns)
     # rich measures one pad per column and one separator between columns
@@ -139,6 +159,11 @@ def fit_widths(section: Section, width: int) -> list[int] | None:
         [max(longest_word[i], number_header[i]) for i in range(columns)],  # text between words
         # fold words of text columns first: numbers and headers stay whole
         [max(floor_text[i], number_header[i]) for i in range(columns)],
+        # then short names break between their words too ("tenner-/notifier"), so that a
+        # header word does not fold
+        [max(_name_width(headers[i]), *(_name_width(cell) for cell in cells[i]))
+         if section.columns[i].keep_words else max(floor_text[i], number_header[i])
+         for i in range(columns)],
         # then headers of number columns, down to their numbers' width but each header over
         # two lines at most ("Invoca/tions", "Cold/starts")
         [_two_line_width(headers[i], max(widest_cell[i], 1))

@@ -95,3 +95,17 @@ def test_simulate_returns_tables_policy_and_comparison() -> None:
 
 def test_py_typed_is_shipped() -> None:
     assert (Path(lamlife.__file__).parent / "py.typed").is_file()
+
+
+def test_init_failures_has_one_dtype_whatever_made_the_table(tmp_path: Path) -> None:
+    # docs/api.md: the narrowest integer type (int8 here), from the engine, the simulator and
+    # lamlife's own CSV read back alike, so tables from different sources concatenate cleanly
+    csv_file = tmp_path / "invocations.csv"
+    done = CliRunner().invoke(app, ["analyze", str(ORDERS), "--format", "csv", "--output",
+                                    str(csv_file), "--quiet"])
+    assert done.exit_code == 0, done.stderr
+    tables = {"analyze": lamlife.analyze(ORDERS).invocations,
+              "simulate": lamlife.simulate(ORDERS, keep_alive="1m").invocations,
+              "lamlife csv": lamlife.analyze(csv_file).invocations}
+    assert {name: str(t["init_failures"].dtype) for name, t in tables.items()} == {
+        name: "int8" for name in tables}

@@ -190,6 +190,27 @@ def _parse_section(source: str, kind: LimitKind, section: Any) -> list[Limit]:
     return limits
 
 
+# a max_increase limit at or above this (+200 %) reads like a percentage written as a number
+# ("20" meant as +20 %): allowed, since a limit may be loose on purpose, but warned about
+LOOSE_INCREASE = 2.0
+
+
+def budget_warnings(budget: Budget) -> list[str]:
+    """One line per limit that is valid but probably not what was meant.
+
+    Today: a ``max_increase`` limit of ``LOOSE_INCREASE`` or more (+200 %), the shape of a
+    percentage written as a number (``cold_start_rate: 20`` allows +2000 %, not +20 %).
+    ``.inf`` (no limit on the increase) is not warned about.
+    """
+    return [
+        f"{budget.source}: max_increase.{limit.metric}: {limit.limit:g} allows "
+        f"+{limit.limit * 100:,.0f} %; if you meant {limit.limit:g} %, write "
+        f"{limit.limit / 100:g}"
+        for limit in budget.limits
+        if limit.kind == "max_increase" and LOOSE_INCREASE <= limit.limit < math.inf
+    ]
+
+
 def _parse_allow_no_data(source: str, value: Any) -> frozenset[str] | None:
     """``allow_no_data``: false (the default), true (every limit) or a list of metric names."""
     if value is None or value is False:

@@ -135,10 +135,11 @@ def count_causes(invocations: pd.DataFrame) -> dict[str, int]:
 
 
 # What the engine's reinit reasons start with (engine/replay.py; the simulator's too), per
-# cause of the reset.
+# cause of the reset. The "reset: ..." wording is the simulator's before 2026-11-30, still
+# met in lamlife CSV files it wrote then.
 REINIT_PREFIXES: dict[str, tuple[str, ...]] = {
     "after_timeout": ("reinit: previous invocation timed out",
-                      "reset: previous invocation in this environment timed out"),  # simulator
+                      "reset: previous invocation in this environment timed out"),
     "after_out_of_memory": ("reinit: previous invocation ran out of memory",
                             "reset: previous invocation in this environment ran out of memory"),
     "after_error": ("reinit: previous invocation failed",

@@ -85,8 +85,9 @@ def invocations_from_strings(frame: pd.DataFrame, name: str) -> pd.DataFrame:
         latest = pd.Timestamp(MAX_TIME_MS, unit="ms", tz="UTC")
         if ((out[column] < earliest) | (out[column] > latest)).any():
             raise InputError(f"{name}: a row with a {column} time out of range (1970 to 2261)")
-    out["init_failures"] = pd.to_numeric(out["init_failures"].replace("", "0"),
-                                         errors="coerce").fillna(0).astype("int64")
+    # held in the narrowest integer type, as the engine holds it (docs/api.md)
+    counts = pd.to_numeric(out["init_failures"].replace("", "0"), errors="coerce")
+    out["init_failures"] = pd.to_numeric(counts.fillna(0).astype("int64"), downcast="integer")
     for column, allowed in (("start_type", START_TYPES), ("status", STATUSES)):
         unknown = set(out[column]) - set(allowed)
         if unknown:

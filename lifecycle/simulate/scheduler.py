@@ -332,9 +332,10 @@ def _reason_text(policy: Policy) -> list[str]:
     texts[R_RECYCLED] = f"environment recycled at maximum lifetime ({life})"
     texts[R_PROVISIONED] = "first invocation of a provisioned-concurrency environment"
     texts[R_PREWARMED] = "environment warm at the start of the trace"
-    texts[R_RESET_TIMEOUT] = "reset: previous invocation in this environment timed out"
-    texts[R_RESET_ERROR] = "reset: previous invocation in this environment failed"
-    texts[R_RESET_OOM] = "reset: previous invocation in this environment ran out of memory"
+    # worded as lamlife analyze words the same reinit (engine/replay.py), without its time
+    texts[R_RESET_TIMEOUT] = "reinit: previous invocation timed out"
+    texts[R_RESET_ERROR] = "reinit: previous invocation failed"
+    texts[R_RESET_OOM] = "reinit: previous invocation ran out of memory"
     return texts
 
 
@@ -573,7 +574,7 @@ def _build_table(
             "max_memory_used_mb": np.full(n, math.nan),
             "init_type": init_type[o],
             "runtime_version": np.full(n, "", dtype=object),
-            "init_failures": np.zeros(n, dtype=np.int64),
+            "init_failures": np.zeros(n, dtype=np.int8),  # all 0: the narrowest type, as analyze
             "flags": _clean_flags(flags, stat)[o],
         },
         columns=list(INVOCATION_COLUMNS),

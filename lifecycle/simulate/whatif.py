@@ -199,7 +199,7 @@ def observed_from_arrivals(arrivals: Arrivals) -> pd.DataFrame:
             "max_memory_used_mb": nan,
             "init_type": np.full(n, "", dtype=object),
             "runtime_version": np.full(n, "", dtype=object),
-            "init_failures": np.zeros(n, dtype=np.int64),
+            "init_failures": np.zeros(n, dtype=np.int8),  # all 0: the narrowest type, as analyze
             "flags": a.flags if a.flags is not None else np.full(n, "", object),
         },
         columns=list(INVOCATION_COLUMNS),

@@ -430,3 +430,16 @@ def test_an_arrival_trace_is_checked_not_passed_vacuously(tmp_path: Path) -> Non
     report = json.loads(result.stdout)
     assert report["metrics"]["invocations"] == 3
     assert report["metrics"]["cold_starts"] == 2
+
+
+def test_a_percentage_written_as_an_increase_is_warned_about(tmp_path: Path) -> None:
+    # 5/28 against a baseline of 0.10 is +78.6 %: within "20" (+2000 %), so the check passes,
+    # but the stderr says what the number allows and how +20 % is written
+    baseline = edited_baseline(tmp_path, cold_start_rate=0.10)
+    budget = write(tmp_path, "max_increase:\n  cold_start_rate: 20\n")
+    result = check_orders(budget, "--baseline", baseline, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert ("max_increase.cold_start_rate: 20 allows +2,000 %; if you meant 20 %, write 0.2"
+            in result.stderr)
+    quiet = check_orders(budget, "--baseline", baseline, "--format", "json", "--quiet")
+    assert quiet.exit_code == 0 and "allows" not in quiet.stderr

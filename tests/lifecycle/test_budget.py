@@ -14,6 +14,7 @@ from lamlife.lifecycle.check.budget import (
     Budget,
     Limit,
     baseline_document,
+    budget_warnings,
     check_metric_names,
     evaluate,
     failed,
@@ -360,3 +361,14 @@ def test_evaluate_accepts_a_loaded_baseline(tmp_path: Path) -> None:
     # 0.04 -> 0.05 is +25 %: over the +20 % limit
     assert not v.ok
     assert v.increase == pytest.approx(0.25)
+
+
+def test_loose_increases_are_warned_about_once_each() -> None:
+    budget = parse_budget({"max_increase": {"cold_start_rate": 20, "init_p95_ms": 1.5,
+                                            "timeouts": float("inf"), "cost_per_million_usd": 2}},
+                          "b.yaml")
+    assert budget_warnings(budget) == [
+        "b.yaml: max_increase.cold_start_rate: 20 allows +2,000 %; if you meant 20 %, write 0.2",
+        "b.yaml: max_increase.cost_per_million_usd: 2 allows +200 %; if you meant 2 %, write 0.02",
+    ]
+    assert budget_warnings(parse_budget({"max": {"cold_start_rate": 0.5}})) == []

@@ -19,6 +19,7 @@ from lamlife.lifecycle.engine.causes import (
     cause_of_reason,
     cold_cause,
     count_causes,
+    count_reinit_causes,
     explain_cold_starts,
 )
 
@@ -195,3 +196,18 @@ def test_a_burst_after_idle_is_one_expiry_and_scale_out() -> None:
     causes = [cause_of_reason(r) for r in out]
     assert causes == ["first_in_data", "idle_expired", "scale_out", "scale_out",
                       "idle_expired", "scale_out", "scale_out"]
+
+
+def test_reinit_causes_read_both_wordings() -> None:
+    # analyze's reasons (with a time), the simulator's (without), and the simulator's older
+    # "reset: ..." wording still found in lamlife CSV files written before 2026-11-30
+    reasons = ["reinit: previous invocation timed out at 10:01:03",
+               "reinit: previous invocation timed out",
+               "reset: previous invocation in this environment timed out",
+               "reinit: previous invocation ran out of memory",
+               "reset: previous invocation in this environment failed",
+               "reinit: init failed (Runtime.ExitError)",
+               "reinit: suppressed init (phase invoke) inside this invocation"]
+    rows = pd.DataFrame({"start_type": ["reinit"] * len(reasons), "reason": reasons})
+    assert count_reinit_causes(rows) == {"after_timeout": 3, "after_out_of_memory": 1,
+                                         "after_error": 1, "init_failed": 1, "other": 1}

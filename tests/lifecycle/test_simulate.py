@@ -206,7 +206,7 @@ def test_reset_after_timeout_makes_the_next_invocation_reinit():
     assert ms(rows["start"][1]) == pytest.approx(5000.0, abs=1e-3)
     assert ms(rows["end"][1]) == pytest.approx(5300.0, abs=1e-3)
     assert math.isnan(rows["init_duration_ms"][1])
-    assert rows["reason"][1] == "reset: previous invocation in this environment timed out"
+    assert rows["reason"][1] == "reinit: previous invocation timed out"
     assert rows["flags"].tolist() == ["timeout", "", ""]
     by_id = dict(zip(result.invocations["request_id"], result.added_latency_ms, strict=True))
     assert by_id["r1"] == 200.0
@@ -227,8 +227,7 @@ def test_error_status_and_input_flags():
     )
     assert rows["start_type"].tolist() == ["cold", "reinit"]
     # an error flagged out_of_memory is named as such (analyze's "after out of memory")
-    assert rows["reason"][1] == ("reset: previous invocation in this environment ran out of "
-                                 "memory")
+    assert rows["reason"][1] == "reinit: previous invocation ran out of memory"
     assert rows["error_type"][0] == "Runtime.OutOfMemory"
     # reset_loop described the observed environment: dropped; out_of_memory kept.
     assert rows["flags"].tolist() == ["out_of_memory", ""]

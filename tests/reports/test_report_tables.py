@@ -355,3 +355,18 @@ def test_reasons_stay_readable_while_long_names_break_at_separators() -> None:
         assert widths is not None
         assert widths[4] >= reason_cells  # a few words a line, not a syllable
         assert all(len(id_lines(name, widths[1])) <= 3 for name in names)
+
+
+def test_a_short_name_breaks_between_its_words_before_a_header_word_folds() -> None:
+    section = Section(title="Functions", columns=(
+        Column("Function", keep_words=True), Column("Region", keep_words=True),
+        Column("Invocations", "right"), Column("Total", "right")),
+        rows=(("tenner-notifier", "us-east-1", "28", "$0.000118"),))
+    # natural 15 + 9 + 11 + 9 = 44 in 44 - 7 = 37: "tenner-notifier" (a name of words, 16
+    # cells or fewer, so not broken in the ids' round) breaks after its hyphen (8 cells);
+    # "Invocations" and the Region (a code, not words) stay whole
+    assert fit_widths(section, 44) == [8, 9, 11, 9]
+    # "us-east-1x" and "us-east-1" are codes, not names of words: the header folds as before
+    codes = Section(title="Functions", columns=section.columns,
+                    rows=(("us-east-1x", "us-east-1", "28", "$0.000118"),))
+    assert fit_widths(codes, 40)[2] < len("Invocations")

@@ -24,18 +24,45 @@ def test_a_swept_setting_lists_its_values_in_the_policy_block() -> None:
                          "Max lifetime         2h00m"]
 
 
-def test_sweep_headers_take_two_lines_at_most_at_80_columns() -> None:
-    # "p99 added ms" was drawn over three lines (p99/added/ms)
+def _sweep_text(rows: list[dict[str, object]], width: int) -> list[str]:
     from lamlife.reports.simulate import sweep_section
 
-    rows = [{"parameter": "keep_alive_s", "value": v, "invocations": 28, "environments": 4,
-             "cold_starts": 6, "cold_start_rate": 0.214, "added_latency_p99_ms": 433.09,
-             "added_latency_max_ms": 433.09, "init_wait_s": 1.0, "cost_usd": 0.000122,
-             "provisioned_allocation_usd": None, "init_cost_usd": None} for v in (300.0, 600.0)]
-    console = Console(width=80, record=True, color_system=None, force_terminal=False,
+    console = Console(width=width, record=True, color_system=None, force_terminal=False,
                       file=io.StringIO())
     console.print(section_renderable(sweep_section(rows)))
-    lines = console.export_text().splitlines()
-    rule = next(i for i, line in enumerate(lines) if line.startswith("─"))
-    assert rule - 1 <= 2  # the title line, then at most two header lines
-    assert "added ms" in lines[rule - 1]
+    return [line.rstrip() for line in console.export_text().splitlines()]
+
+
+def _sweep_row(parameter: str, value: float, allocation: float | None) -> dict[str, object]:
+    return {"parameter": parameter, "value": value, "invocations": 28, "environments": 4,
+            "cold_starts": 6, "cold_start_rate": 0.214, "added_latency_p99_ms": 433.09,
+            "added_latency_max_ms": 433.09, "init_wait_s": 1.0, "cost_usd": 0.000122,
+            "provisioned_allocation_usd": allocation, "init_cost_usd": None}
+
+
+def test_a_keep_alive_sweep_fits_80_columns_without_folding_a_word() -> None:
+    # "p99 added ms" was drawn over three lines (p99/added/ms); "Environments" folded
+    # ("Environme/nts") to make room for a provisioned-concurrency column of dashes
+    rows = [_sweep_row("keep_alive_s", v, None) for v in (300.0, 600.0)]
+    assert _sweep_text(rows, 80) == [
+        "Sweep: keep-alive",
+        "                                               p99 added   Max added",
+        "Keep-alive  Cold starts   Rate  Environments          ms          ms       Cost",
+        "─" * 79,
+        "     5m00s            6  21.4%             4      433.09      433.09  $0.000122",
+        "    10m00s            6  21.4%             4      433.09      433.09  $0.000122",
+    ]
+
+
+def test_a_provisioned_sweep_leaves_out_the_max_column_rather_than_fold_headers() -> None:
+    rows = [_sweep_row("provisioned", 0, None), _sweep_row("provisioned", 1, 0.00188)]
+    assert _sweep_text(rows, 80) == [
+        "Sweep: provisioned",
+        "                   Cold                        p99 added                     PC",
+        "Provisioned      starts   Rate  Environments          ms       Cost  allocation",
+        "─" * 79,
+        "          0           6  21.4%             4      433.09  $0.000122           -",
+        "          1           6  21.4%             4      433.09  $0.000122    $0.00188",
+    ]
+    # with room, the Max column is there
+    assert "Max added ms" in _sweep_text(rows, 120)[1]
