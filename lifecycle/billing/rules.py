@@ -1053,17 +1053,36 @@ def _amount_columns(p: _Pricing) -> Iterator[tuple[str, np.ndarray]]:
     """The priced columns that hold numbers (COST_COLUMNS and BILLING_COLUMNS but the four
     labels of ``_label_columns``), one at a time, amounts rounded by ``clean_amounts``.
 
-    Made in the order that holds the fewest arrays at once: at most three new float arrays
-    besides the one handed out. A caller that keeps none of them (a sum is all it needs)
-    holds no column longer than that; ``p.found`` receives ``init_duration_usd`` (the summed
-    INIT share of the duration charges) and ``timeout_capped``."""
+    Made in the order that holds the fewest arrays at once, so that a caller that keeps none
+    of them (a sum is all it needs) holds about one float array besides the one handed out:
+    cost_usd first (request + duration + restore fee + storage), then init_cost_usd from the
+    duration charges made again. ``p.found`` receives ``init_duration_usd`` (the summed INIT
+    share of the duration charges) and ``timeout_capped``."""
     bd = p.bd
     yield "billed_computed", bd.computed
     yield "priced_billed_ms", bd.billed
     gb_seconds = p.rows.gb_seconds()
-    duration = _durations(p, gb_seconds)
     yield "gb_seconds", clean_amounts(gb_seconds, out=gb_seconds)
     del gb_seconds
+    duration = _durations(p, p.rows.gb_seconds())
+    cost = _requests(p)
+    cost += duration  # request + duration, then the restore fee and storage
+    yield "duration_usd", clean_amounts(duration, out=duration)
+    del duration
+    request = _requests(p)
+    yield "request_usd", clean_amounts(request, out=request)
+    del request
+    restore = _restore_fees(p)
+    cost += restore
+    yield "restore_fee_usd", clean_amounts(restore, out=restore)
+    del restore
+    storage = _storage_charges(p)
+    cost += storage
+    yield "ephemeral_storage_usd", clean_amounts(storage, out=storage)
+    del storage
+    unknown = np.isnan(cost)
+    yield "cost_usd", clean_amounts(cost, out=cost)
+    del cost
     # The INIT share of the duration charge: duration x init_billed / billed (0 when nothing
     # was billed), then the restore fee, NaN where the cost is unknown.
     init_billed, p.found["timeout_capped"] = _init_billed(p.invocations, bd, p.kinds)
@@ -1074,30 +1093,14 @@ def _amount_columns(p: _Pricing) -> Iterator[tuple[str, np.ndarray]]:
     init_billed[np.isnan(bd.billed)] = np.nan
     yield "init_billed_ms", init_billed
     del init_billed
-    init_cost *= duration
+    init_cost *= _durations(p, p.rows.gb_seconds())  # the same charges as duration_usd's
     np.nan_to_num(init_cost, copy=False)
     p.found["init_duration_usd"] = _nansum(init_cost)
-    cost = _requests(p)
-    cost += duration  # request + duration, then the restore fee and storage
-    yield "duration_usd", clean_amounts(duration, out=duration)
-    del duration
-    request = _requests(p)
-    yield "request_usd", clean_amounts(request, out=request)
-    del request
-    restore = _restore_fees(p)
-    cost += restore
-    init_cost += restore
-    yield "restore_fee_usd", clean_amounts(restore, out=restore)
-    del restore
-    storage = _storage_charges(p)
-    cost += storage
-    yield "ephemeral_storage_usd", clean_amounts(storage, out=storage)
-    del storage
-    init_cost[np.isnan(cost)] = np.nan
+    init_cost += _restore_fees(p)
+    init_cost[unknown] = np.nan
+    del unknown
     yield "init_cost_usd", clean_amounts(init_cost, out=init_cost)
     del init_cost
-    yield "cost_usd", clean_amounts(cost, out=cost)
-    del cost
     init_unbilled = _init_unbilled(p.invocations, bd, p.kinds, no_init_billed)
     del no_init_billed
     unbilled = _unbilled_charges(p, init_unbilled)
