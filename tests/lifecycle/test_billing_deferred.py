@@ -103,3 +103,52 @@ def test_the_api_prices_invocations_on_first_read() -> None:
     assert {"cost_usd", "init_cost_usd", "priced_as"} <= set(inv.columns)
     assert result.invocations is inv is result.analysis.invocations
     assert inv["cost_usd"].sum() == pytest.approx(result.summary["cost"]["total_usd"])
+
+
+def varied_analysis() -> Analysis:
+    """Rows of every pricing path: Lambda@Edge, Lambda Managed Instances, SnapStart Python
+    restores, ephemeral storage above 512 MB, 2019's 100 ms granularity, Billed Duration
+    computed (none logged), provisioned concurrency, memory unknown, a Region the built-in
+    table lacks prices for."""
+    from billing_rows import invocations
+
+    from lamlife.lifecycle.analysis import InputStats
+
+    rows = invocations(
+        dict(function="a", start_type="cold", duration_ms=101.5, billed_duration_ms=350.0,
+             init_duration_ms=248.7),
+        dict(function="a", duration_ms=12.25, billed_duration_ms=13.0),
+        dict(function="a", start="2019-06-01T00:00:00Z", duration_ms=619.31,
+             start_type="cold", init_duration_ms=300.0),
+        dict(function="a", duration_ms=5.0, memory_mb=float("nan")),
+        dict(function="us-east-1.edge", environment="e1", duration_ms=40.0,
+             billed_duration_ms=40.0, start_type="cold", init_duration_ms=120.0),
+        dict(function="lmi", environment="m1", duration_ms=30.0,
+             init_type="lambda-managed-instances"),
+        dict(function="snap", environment="s1", start_type="restore", duration_ms=80.0,
+             billed_duration_ms=80.0, restore_duration_ms=400.0,
+             billed_restore_duration_ms=250.0, runtime_version="python:3.12.v7",
+             init_type="snap-start"),
+        dict(function="pc", environment="p1", start_type="provisioned", duration_ms=20.0,
+             billed_duration_ms=20.0, init_type="provisioned-concurrency"),
+        dict(function="pc", environment="p1", duration_ms=21.0, billed_duration_ms=21.0),
+        dict(function="disk", environment="d1", duration_ms=1000.0,
+             billed_duration_ms=1000.0),
+        dict(function="far", environment="f1", duration_ms=10.0, billed_duration_ms=10.0),
+    ).sort_values(["function", "environment", "start"], kind="stable").reset_index(drop=True)
+    configurations = {"disk": {"ephemeral_storage_mb": 2048}, "pc": {"memory_mb": 512},
+                      "far": {"region": "xx-nowhere-1"}}
+    empty = pd.DataFrame()
+    return Analysis(rows, empty, empty, empty, {},
+                    InputStats(configurations=configurations))
+
+
+@pytest.mark.parametrize("options", [*OPTIONS, BillingOptions(provisioned=1)],
+                         ids=["default", "region-pc-arm", "tiers-image", "provisioned"])
+def test_deferred_prices_of_every_pricing_path(options: BillingOptions) -> None:
+    plain = varied_analysis()
+    rows, cost = priced_whole(plain, options)
+    assert set(rows["priced_as"]) >= {"edge", "lmi"}
+    analysis = price_analysis(plain, options, TABLE)
+    assert analysis.summary["cost"] == cost
+    pd.testing.assert_frame_equal(analysis.invocations, rows)
