@@ -6,11 +6,14 @@ vectorized with pandas/numpy: no per-row apply. The main entry is ``price_invoca
 The table's string columns are read once each as integer codes (``_Keys``); whatever is
 decided per function, per (function, environment) or per (Region, architecture) is decided
 once for each and spread to the rows with one ``take``, so object, ``str`` and Categorical
-columns price alike. The steps, in order: ``_Keys``/``_Kinds`` (codes and start kinds),
-``function_setups``, ``_price_groups`` (Region per row), ``_priced_rows`` (memory, Billed
-Duration, provisioned rows), ``_charges`` (amounts per (Region, architecture)),
-``_cost_columns`` and ``_with_columns`` (the added columns, the table itself not copied),
-``_fixed_charges`` and ``_summary``.
+columns price alike. The steps, in order: ``_decide`` (``_Keys``/``_Kinds``, codes and
+start kinds; ``function_setups``; ``_price_groups``, Region per row; ``_priced_rows``,
+memory, Billed Duration, provisioned rows; ``_group_unpriced``/``_edge_unpriced``, the prices
+of each (Region, architecture) and the rows left unpriced), ``_amount_columns`` (the priced
+columns, one at a time, whose sums ``_Totals`` and ``_CostSums`` take as they come),
+``_fixed_charges`` and ``_summary``; ``price_invocations`` also keeps the columns and adds
+them to the table (``_with_columns``: the table itself not copied), ``price_analysis`` keeps
+none and leaves that to the first read of ``Analysis.invocations``.
 
 The model, in short (the full text is docs/billing.md):
 
@@ -1174,6 +1177,21 @@ def price_invocations(
                              keep_rows=True)
     assert df is not None
     return df, cost
+
+
+def price_summary(
+    invocations: pd.DataFrame,
+    options: BillingOptions,
+    table: PriceTable,
+    configurations: dict[str, dict[str, Any]] | None = None,
+    regions: dict[str, dict[str, str]] | None = None,
+) -> dict[str, Any]:
+    """``price_invocations``' cost alone: the same ``summary["cost"]`` (without the report
+    tables), each priced column let go once its sums are taken. Raises as
+    ``price_invocations`` does."""
+    _df, cost, _sums = _price(invocations, options, table, configurations or {},
+                              regions or {}, keep_rows=False)
+    return cost
 
 
 def _price(

@@ -21,7 +21,7 @@ import pandas as pd
 
 from lamlife.lifecycle.analysis import Analysis, InputStats
 from lamlife.lifecycle.billing.prices import PriceTable
-from lamlife.lifecycle.billing.rules import BillingOptions, price_invocations, price_or_explain
+from lamlife.lifecycle.billing.rules import BillingOptions, price_or_explain, price_summary
 from lamlife.lifecycle.engine.summarize import build_analysis
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.read.arrivals import (
@@ -457,7 +457,7 @@ def sweep_trace(
         out["init_wait_s"] = init_wait_s(result.invocations)
         if pricing is not None:
             options = replace(pricing.options, provisioned=policy.provisioned)
-            _, cost = price_invocations(
+            cost = price_summary(
                 result.invocations, options, pricing.table, trace.arrivals.stats.configurations,
                 trace.arrivals.stats.regions,
             )

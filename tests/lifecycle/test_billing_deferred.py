@@ -24,6 +24,7 @@ from lamlife.lifecycle.billing.rules import (  # noqa: E402
     cost_tables,
     price_analysis,
     price_invocations,
+    price_summary,
 )
 from lamlife.lifecycle.engine.account import account_table  # noqa: E402
 from lamlife.lifecycle.pipeline import with_account  # noqa: E402
@@ -152,3 +153,12 @@ def test_deferred_prices_of_every_pricing_path(options: BillingOptions) -> None:
     analysis = price_analysis(plain, options, TABLE)
     assert analysis.summary["cost"] == cost
     pd.testing.assert_frame_equal(analysis.invocations, rows)
+
+
+def test_price_summary_is_price_invocations_cost() -> None:
+    plain = varied_analysis()
+    options = BillingOptions(monthly_gb_seconds=5.99999e9)
+    _rows, cost = price_invocations(plain.invocations, options, TABLE,
+                                    plain.input.configurations)
+    assert price_summary(plain.invocations, options, TABLE,
+                         plain.input.configurations) == cost
