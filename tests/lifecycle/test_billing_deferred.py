@@ -162,3 +162,27 @@ def test_price_summary_is_price_invocations_cost() -> None:
                                     plain.input.configurations)
     assert price_summary(plain.invocations, options, TABLE,
                          plain.input.configurations) == cost
+
+
+@pytest.mark.parametrize("args", [("--format", "json"), ("--format", "markdown"),
+                                  ("--format", "table"), ("--format", "html")])
+def test_the_command_prices_no_row_for_a_report_without_rows(
+        args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    import lamlife.cli.main  # noqa: F401  (registers the commands)
+    from lamlife.cli.app import app
+    from lamlife.lifecycle.billing import rules
+
+    expected = CliRunner().invoke(app, ["analyze", str(MIXED), *args])
+    assert expected.exit_code == 0 and "cost" in expected.stdout.lower()
+
+    def no_rows(*_args: object, **_kwargs: object) -> pd.DataFrame:
+        raise AssertionError("the rows were priced")
+
+    monkeypatch.setattr(rules, "_with_prices", no_rows)
+    result = CliRunner().invoke(app, ["analyze", str(MIXED), *args])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == expected.stdout
+    rows = CliRunner().invoke(app, ["analyze", str(MIXED), "--format", "csv"])
+    assert isinstance(rows.exception, AssertionError)
