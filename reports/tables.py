@@ -9,6 +9,7 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import NamedTuple
 
 from rich import box
 from rich.cells import cell_len
@@ -109,7 +110,20 @@ def _two_line_width(header: str, narrowest: int) -> int:
     return width
 
 
+class _Fit(NamedTuple):
+    widths: list[int] | None  # None: more columns than cells to draw them
+    # the widths fold a number or an id between its separators: the section is drawn as
+    # records instead (one "Header  value" line per cell)
+    folds_words: bool
+
+
 def fit_widths(section: Section, width: int) -> list[int] | None:
+    """Column content widths that fit ``width``, or ``None`` when the natural widths fit."""
+    fit = _fit(section, width)
+    return fit.widths if fit is not None else None
+
+
+def _fit(section: Section, width: int) -> _Fit | None:
     """Column content widths that fit ``width``, or ``None`` when the natural widths fit.
 
     Space is taken back in rounds, each time one character from the widest column that can
@@ -120,7 +134,7 @@ def fit_widths(section: Section, width: int) -> list[int] | None:
     (``id_lines``), then text wraps down to its longest word, then long words of text columns
     fold (never below their header's longest word), then short names break between words,
     then headers of number columns fold down to their numbers' width (two lines at most),
-    then words of ids, and only when that is not enough do numbers fold.
+    then words of ids, and only when that is not enough do numbers fold (``folds_words``).
     """
     columns = len(section.columns)
     # rich measures one pad per column and one separator between columns
@@ -132,7 +146,7 @@ def fit_widths(section: Section, width: int) -> list[int] | None:
     if sum(natural) <= available:
         return None
     if columns > available:
-        return None
+        return _Fit(None, True)
     longest_word = [
         max([_longest_word(headers[i])] + [_longest_word(cell) for cell in cells[i]])
         for i in range(columns)
@@ -185,7 +199,22 @@ def fit_widths(section: Section, width: int) -> list[int] | None:
             index = max(candidates, key=lambda i: (widths[i], i))
             widths[index] -= 1
             excess -= 1
-    return widths
+        if excess <= 0:
+            break
+    # unreadable: a number narrower than a word of its cells, an id narrower than a piece
+    # between its separators, a text header's word folded, any header past two lines
+    unbroken = [max((_piece_width(cell) for cell in cells[i]), default=0)
+                if section.columns[i].keep_words
+                else max((_longest_word(cell) for cell in cells[i]), default=0)
+                if is_number[i] else _longest_word(headers[i]) for i in range(columns)]
+    return _Fit(widths, any(widths[i] < unbroken[i] or _header_lines(headers[i], widths[i]) > 2
+                            for i in range(columns)))
+
+
+def _piece_width(text: str) -> int:
+    """The widest piece of ``text`` between spaces and id separators (``_ID_BREAK``)."""
+    return max((cell_len(piece) for word in text.split() for piece in _ID_BREAK.split(word)),
+               default=0)
 
 
 def _folded(section: Section, widths: list[int] | None) -> int:
@@ -214,10 +243,15 @@ def fitted(section: Section, width: int) -> Section:
 
 
 def _build(section: Section, width: int) -> RenderableType:
-    section = fitted(section, width)
+    whole, section = section, fitted(section, width)
     parts: list[RenderableType] = []
     title = Text(section.title, style="bold") if section.title else None
-    if section.columns and section.rows:
+    fit = _fit(section, width) if section.columns and section.rows else None
+    if fit is not None and fit.folds_words and section.show_header:
+        if title is not None:
+            parts.append(title)
+        parts.append(_records(whole, width))  # optional columns too: records have room
+    elif section.columns and section.rows:
         table = Table(
             title=title,
             title_justify="left",
@@ -229,7 +263,7 @@ def _build(section: Section, width: int) -> RenderableType:
             pad_edge=False,
             padding=(0, 1, 0, 0),
         )
-        widths = fit_widths(section, width)
+        widths = fit.widths if fit is not None else None
         for index, column in enumerate(section.columns):
             # "fold" breaks a too-long word over lines instead of cutting it with an ellipsis.
             table.add_column(
@@ -248,6 +282,28 @@ def _build(section: Section, width: int) -> RenderableType:
         parts.append(title)
     parts.extend(Text(printable(note)) for note in section.notes)
     return Group(*parts)
+
+
+def _records(section: Section, width: int) -> RenderableType:
+    """``section``'s rows as records, for a terminal too narrow for its table: one
+    ``Header  value`` line per cell, a blank line between rows; ids break after their
+    separators and long values wrap, so no number or name folds as the table would."""
+    labels = [" ".join(column.header.split()) for column in section.columns]
+    label_width = max(cell_len(label) for label in labels)
+    value_width = max(width - label_width - 2, 1)
+    table = Table(box=None, show_header=False, show_edge=False, pad_edge=False,
+                  padding=(0, 2, 0, 0))
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")
+    for number, row in enumerate(section.rows):
+        if number:
+            table.add_row("", "")
+        for label, column, cell in zip(labels, section.columns, row, strict=True):
+            value = printable(cell)
+            if column.keep_words:
+                value = _id_cell(value, value_width)
+            table.add_row(Text(label), Text(value))
+    return table
 
 
 def _id_cell(text: str, width: int) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,24 @@ def terminal_text(analysis: Analysis, width: int = 100, **options: object) -> st
 
 def golden(name: str) -> str:
     return (GOLDEN / name).read_text(encoding="utf-8")
+
+
+def section_lines(section: Section, width: int) -> list[str]:
+    """``section`` drawn on a plain terminal ``width`` cells wide, lines right-stripped."""
+    from lamlife.reports.tables import section_renderable
+
+    console = Console(width=width, record=True, color_system=None, force_terminal=False,
+                      file=io.StringIO())
+    console.print(section_renderable(section))
+    return [line.rstrip() for line in console.export_text().splitlines()]
+
+
+def cost_section(function: str, title: str = "t") -> Section:
+    """A cost-by-function table of one row: ``function`` in us-east-1, 28 invocations."""
+    return Section(title=title, columns=(
+        Column("Function", keep_words=True), Column("Region", keep_words=True),
+        Column("Invocations", "right"), Column("Total", "right")),
+        rows=((function, "us-east-1", "28", "$0.000118"),))
 
 
 def env_label(i: int) -> str:
@@ -246,13 +265,9 @@ def test_optional_column_gives_way_before_words_fold() -> None:
 
 
 def test_ids_stay_whole_and_number_headers_fold_instead() -> None:
-    from lamlife.reports.sections import Column, Section
     from lamlife.reports.tables import fit_widths
 
-    section = Section(title="t", columns=(
-        Column("Function", keep_words=True), Column("Region", keep_words=True),
-        Column("Invocations", "right"), Column("Total", "right")),
-        rows=(("thumbnailer", "us-east-1", "28", "$0.000118"),))
+    section = cost_section("thumbnailer", title="t")
     # natural 11 + 9 + 11 + 9 = 40 in 44 - 7 = 37: the number header gives, the ids stay
     assert fit_widths(section, 44) == [11, 9, 8, 9]
     # in 40 - 7 = 33: the header folds to two lines at most ("Invoca/tions"), then the
@@ -268,17 +283,10 @@ def test_long_ids_break_after_separators_before_headers_fold() -> None:
     assert id_lines("2026/04/14/[$LATEST]3f9c2a7e", 21) == ["2026/04/14/[$LATEST]",
                                                             "3f9c2a7e"]
     assert id_lines("abcdefgh", 3) == ["abcdefgh"]  # no separator: left whole (rich folds it)
-    section = Section(title="Cost by function", columns=(
-        Column("Function", keep_words=True), Column("Region", keep_words=True),
-        Column("Invocations", "right"), Column("Total", "right")),
-        rows=((name, "us-east-1", "28", "$0.000118"),))
-    from lamlife.reports.tables import section_renderable
+    section = cost_section(name, title="Cost by function")
 
     def shown(width: int) -> list[str]:
-        console = Console(width=width, record=True, color_system=None, force_terminal=False,
-                          file=io.StringIO())
-        console.print(section_renderable(section))
-        return [line.rstrip() for line in console.export_text().splitlines()]
+        return section_lines(section, width)
 
     # the name spreads over three lines at its hyphens (the fewest cells for three lines);
     # the Region (a short id) and the number header stay whole
@@ -299,7 +307,6 @@ def test_number_headers_fold_to_two_lines_whole_words_first() -> None:
     # the trial's cost table at 80 columns: "Cold starts" went to "Col/d/sta/rts" (four
     # lines of a 3-cell column); a two-word header keeps its words on two lines
     from lamlife.reports.sections import Column, Section
-    from lamlife.reports.tables import section_renderable
 
     name = "orders-service-production-eu-west-1-checkout-handler-v2"
     section = Section(title="Cost by function", columns=(
@@ -308,10 +315,7 @@ def test_number_headers_fold_to_two_lines_whole_words_first() -> None:
         Column("Total", "right"), Column("INIT", "right"), Column("INIT share", "right"),
         Column("Per 1M", "right")),
         rows=((name, "us-east-1", "28", "5", "$0.000118", "$0.0000104", "8.8%", "$4.20"),))
-    console = Console(width=80, record=True, color_system=None, force_terminal=False,
-                      file=io.StringIO())
-    console.print(section_renderable(section))
-    lines = [line.rstrip() for line in console.export_text().splitlines()]
+    lines = section_lines(section, 80)
     assert lines[1:4] == [
         "                            Invoca    Cold                          INIT    Per",
         "Function         Region      tions  starts      Total        INIT  share     1M",
@@ -358,15 +362,53 @@ def test_reasons_stay_readable_while_long_names_break_at_separators() -> None:
 
 
 def test_a_short_name_breaks_between_its_words_before_a_header_word_folds() -> None:
-    section = Section(title="Functions", columns=(
-        Column("Function", keep_words=True), Column("Region", keep_words=True),
-        Column("Invocations", "right"), Column("Total", "right")),
-        rows=(("tenner-notifier", "us-east-1", "28", "$0.000118"),))
+    section = cost_section("tenner-notifier", title="Functions")
     # natural 15 + 9 + 11 + 9 = 44 in 44 - 7 = 37: "tenner-notifier" (a name of words, 16
     # cells or fewer, so not broken in the ids' round) breaks after its hyphen (8 cells);
     # "Invocations" and the Region (a code, not words) stay whole
     assert fit_widths(section, 44) == [8, 9, 11, 9]
     # "us-east-1x" and "us-east-1" are codes, not names of words: the header folds as before
-    codes = Section(title="Functions", columns=section.columns,
-                    rows=(("us-east-1x", "us-east-1", "28", "$0.000118"),))
-    assert fit_widths(codes, 40)[2] < len("Invocations")
+    widths = fit_widths(cost_section("us-east-1x"), 40)
+    assert widths is not None and widths[2] < len("Invocations")
+
+
+def test_a_table_that_would_cut_numbers_is_drawn_as_records() -> None:
+    section = Section(title="Cost by start type", columns=(
+        Column("Start type"), Column("Invocations", "right"), Column("Total", "right"),
+        Column("Share of cost", "right"), Column("Mean", "right")),
+        rows=(("cold", "3", "$0.0000169", "14.4%", "$0.00000564"),
+              ("warm", "22", "$0.0000921", "78.3%", "$0.00000419")),
+        notes=("Prices: us-east-1.",))
+
+    def shown(width: int) -> list[str]:
+        return section_lines(section, width)
+
+    # natural 10 + 11 + 10 + 13 + 11 = 55; at 40 columns (40 - 9 = 31 cells) the dollars
+    # would fold ("$0.0000056/4"): one record a row instead, every value whole
+    assert shown(40) == [
+        "Cost by start type",
+        "Start type     cold",
+        "Invocations    3",
+        "Total          $0.0000169",
+        "Share of cost  14.4%",
+        "Mean           $0.00000564",
+        "",
+        "Start type     warm",
+        "Invocations    22",
+        "Total          $0.0000921",
+        "Share of cost  78.3%",
+        "Mean           $0.00000419",
+        "Prices: us-east-1.",
+    ]
+    # where the headers can fold instead, it stays a table
+    assert shown(56)[1:4] == [
+        "Start                                Share",
+        "type      Invocations       Total  of cost         Mean",
+        "─" * 55,
+    ]
+    # an optional column gives way first (Mean left out, the table fits at 40 columns); where
+    # even that is not enough, the records show it: they have room for it
+    mean = Column("Mean", "right", optional=True)
+    section = replace(section, columns=(*section.columns[:4], mean))
+    assert "Mean" not in "".join(shown(40)) and "Share" in shown(40)[1]
+    assert shown(30)[5] == "Mean           $0.00000564"
