@@ -243,8 +243,8 @@ def baseline(
     paths: PathsArg,
     output: Annotated[
         Path,
-        typer.Option("--output", "-o", help="Baseline JSON to write.", show_default=False,
-                     rich_help_panel=PANEL_OUTPUT),
+        typer.Option("--output", "-o", help="Baseline JSON to write ('-': stdout).",
+                     show_default=False, rich_help_panel=PANEL_OUTPUT),
     ],
     budget_path: Annotated[
         Path | None,
@@ -263,7 +263,12 @@ def baseline(
 ) -> None:
     """Save the metrics of a known-good run of PATH... as a baseline for
     'lamlife check --baseline'."""
-    from lamlife.lifecycle.check.budget import baseline_document, load_budget, save_baseline
+    from lamlife.lifecycle.check.budget import (
+        baseline_document,
+        baseline_json,
+        load_budget,
+        save_baseline,
+    )
 
     with user_errors():
         selection = load_budget(budget_path).functions if budget_path is not None else None
@@ -278,11 +283,14 @@ def baseline(
             functions=measurement.functions,
             lamlife_version=__version__,
         )
-        save_baseline(output, document)
+        if str(output) == "-":
+            write_output(baseline_json(document), None)
+        else:
+            save_baseline(output, document)
         if not quiet:
             typer.echo(
                 f"lamlife: baseline of {len(measurement.metrics)} metrics "
                 f"({int(measurement.metrics['invocations'])} invocations) written to "
-                f"{output}",
+                f"{'stdout' if str(output) == '-' else output}",
                 err=True,
             )

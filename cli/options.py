@@ -86,9 +86,14 @@ QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", help="No progress or warnings on stderr.",
                        rich_help_panel=PANEL_OUTPUT),
 ]
+def dash_is_stdout(value: Path | None) -> Path | None:
+    """``--output -`` is standard output, as ``-`` is standard input for PATH."""
+    return None if value is not None and str(value) == "-" else value
+
+
 OutputOpt = Annotated[
-    Path | None, typer.Option("--output", "-o", help="Write the report to FILE.",
-                              rich_help_panel=PANEL_OUTPUT),
+    Path | None, typer.Option("--output", "-o", help="Write the report to FILE ('-': stdout).",
+                              callback=dash_is_stdout, rich_help_panel=PANEL_OUTPUT),
 ]
 FormatOpt = Annotated[
     ReportFormat | None,

@@ -177,8 +177,8 @@ def simulate_command(
         "--function", "-f", help="Function name for inputs that carry none.",
         rich_help_panel=PANEL_INPUT)] = None,
     memory_mb: Annotated[float | None, typer.Option(
-        "--memory-mb", min=1.0, help="Memory size where the input does not say (default: the "
-                                     "input's configuration, else 128).",
+        "--memory-mb", help="Memory size where the input does not say, 128 to 32,768 MB "
+                            "(default: the input's configuration, else 128).",
         rich_help_panel=PANEL_INPUT)] = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,

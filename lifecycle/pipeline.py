@@ -34,6 +34,7 @@ from lamlife.lifecycle.read.arrivals import (
     sniff_arrival_csv,
 )
 from lamlife.lifecycle.read.collect import release_free_memory
+from lamlife.lifecycle.read.platform import MAX_MEMORY_MB, MIN_MEMORY_MB
 from lamlife.lifecycle.read.seen import note_overlap_and_limits
 from lamlife.lifecycle.read.timeparse import ms_to_iso, parse_time
 from lamlife.lifecycle.schema import INVOCATION_COLUMNS
@@ -297,7 +298,9 @@ def measure(
             seen = ", ".join(present) if present else "none"
             names = ", ".join(repr(n) for n in selection)
             raise InputError(
-                f"no invocations of function {names} in the input (functions seen: {seen})"
+                f"no invocations of function {names} in the input (functions seen: {seen}); "
+                f"input that carries no function name is named after its file: "
+                f"--function {selection[0] if len(selection) == 1 else 'NAME'} names it"
             )
     analysis = analysis_from_observed(observed, paths,
                                       replace(options, functions=selection or ()))
@@ -325,9 +328,13 @@ def load_trace(
 ) -> Trace:
     """Read arrival CSVs, or logs through the observed engine. Raises InputError.
 
-    ``memory_mb`` fills the memory size where the input does not give it.
+    ``memory_mb`` fills the memory size where the input does not give it: 128 to 32,768 MB,
+    Lambda's MemorySize range (CreateFunction, Lambda API reference), else InputError.
     """
     columns = columns or ArrivalColumns()
+    if memory_mb is not None and not MIN_MEMORY_MB <= memory_mb <= MAX_MEMORY_MB:
+        raise InputError(f"memory size {memory_mb:g} MB is outside Lambda's {MIN_MEMORY_MB:,.0f} "
+                         f"to {MAX_MEMORY_MB:,.0f} MB")
     if not paths:
         raise InputError("no input: give an arrival CSV or log files")
     csv_paths = [p for p in paths if sniff_arrival_csv(p, columns)]

@@ -31,6 +31,7 @@ Rules of ``evaluate``:
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -183,6 +184,11 @@ def _parse_section(source: str, kind: LimitKind, section: Any) -> list[Limit]:
         if not _is_number(value) or math.isnan(value):
             hint = " (a fraction: 0.10 means +10 %)" if kind == "max_increase" else ""
             raise ConfigError(f"{source}: {kind}.{metric} must be a number{hint}, got {value!r}")
+        if kind in ("max", "min") and value < 0:
+            # every metric is a count, a rate, a time or an amount: never below 0
+            raise ConfigError(f"{source}: {kind}.{metric} is never negative, got {value!r} "
+                              f"(a {kind} below 0 would always "
+                              f"{'fail' if kind == 'max' else 'hold'})")
         if kind in ("max", "min") and metric.endswith(FRACTION_SUFFIXES) and value > 1:
             raise ConfigError(f"{source}: {kind}.{metric} is a fraction from 0 to 1 (0.05 means "
                               f"5 %), got {value!r}")
@@ -296,9 +302,12 @@ def check_metric_names(budget: Budget, available: Mapping[str, float]) -> None:
                 f"{budget.source}: {limit.kind}.{limit.metric}: "
                 f"{missing_metric_reason(limit.metric)}"
             )
+        valid = valid_metric_names(available)
+        close = difflib.get_close_matches(limit.metric, valid, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
         raise ConfigError(
-            f"{budget.source}: {limit.kind}: unknown metric {limit.metric!r}; valid metrics: "
-            f"{', '.join(valid_metric_names(available))}"
+            f"{budget.source}: {limit.kind}: unknown metric {limit.metric!r}; {hint}"
+            f"valid metrics: {', '.join(valid)}"
         )
 
 
@@ -328,10 +337,15 @@ def baseline_document(
     }
 
 
+def baseline_json(document: Mapping[str, Any]) -> str:
+    """The text of a baseline file: ``document`` as indented JSON, one final newline."""
+    return json.dumps(document, indent=2, allow_nan=False) + "\n"
+
+
 def save_baseline(path: str | Path, document: Mapping[str, Any]) -> None:
     """Write the baseline whole or not at all: a failed write keeps the previous baseline."""
     try:
-        write_atomic(path, json.dumps(document, indent=2, allow_nan=False) + "\n")
+        write_atomic(path, baseline_json(document))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot write the baseline: {exc.strerror or exc}") from exc
 

@@ -231,6 +231,15 @@ def test_output_file_csv(tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8").startswith(",".join(INVOCATION_COLUMNS))
 
 
+def test_output_dash_is_stdout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # "-o -" wrote a file named "-"; it is standard output, as "-" is standard input
+    monkeypatch.chdir(tmp_path)
+    result = run(str(TAIL), "--format", "csv", "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith(",".join(INVOCATION_COLUMNS))
+    assert not (tmp_path / "-").exists()
+
+
 def test_output_file_in_missing_directory_is_one_line(tmp_path: Path) -> None:
     target = tmp_path / "no" / "such" / "dir" / "report.json"
     assert_one_line_error(run(str(TAIL), "--output", str(target)), str(target))

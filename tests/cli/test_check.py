@@ -159,7 +159,7 @@ def test_an_unknown_region_asked_for_is_exit_2(tmp_path: Path) -> None:
     [
         ("maximum:\n  timeouts: 0\n", "unknown key 'maximum'; valid keys: function, max, min"),
         ("max:\n  timeouts: none\n", "max.timeouts must be a number"),
-        ("max:\n  init_p95: 800\n", "unknown metric 'init_p95'; valid metrics: "),
+        ("max:\n  init_p95: 800\n", "unknown metric 'init_p95'; did you mean 'init_p95_ms'? "),
         ("max:\n  timeouts: 0\n  timeouts: 1\n", "duplicate key 'timeouts'"),
         ("function: orders\n", "no limits"),
         ("max: [\n", "not valid YAML"),
@@ -346,6 +346,8 @@ def test_budget_function_absent_from_the_input_exits_2(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "no invocations of function 'orderz'" in result.stderr
     assert "functions seen: orders, payments" in result.stderr
+    # the way to name a log that carries no function name (orders.log is named after its file)
+    assert "--function orderz names it" in result.stderr
 
 
 def test_one_absent_function_of_several_is_a_warning(tmp_path: Path) -> None:
@@ -443,3 +445,11 @@ def test_a_percentage_written_as_an_increase_is_warned_about(tmp_path: Path) -> 
             in result.stderr)
     quiet = check_orders(budget, "--baseline", baseline, "--format", "json", "--quiet")
     assert quiet.exit_code == 0 and "allows" not in quiet.stderr
+
+
+def test_a_baseline_to_dash_goes_to_stdout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("baseline", ORDERS, "--function", "orders", "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["metrics"]["invocations"] == 28
+    assert "written to stdout" in result.stderr and not (tmp_path / "-").exists()

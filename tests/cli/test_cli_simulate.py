@@ -221,3 +221,12 @@ def test_a_simulated_report_opens_with_the_policy_not_with_figures_that_read_as_
     lines = table.stdout.splitlines()
     assert lines[0].startswith("Simulated policy")
     assert table.stdout.index("Observed vs simulated") < table.stdout.index("Cold starts")
+
+
+@pytest.mark.parametrize("memory", ["64", "0", "-5", "40000"])
+def test_a_memory_size_lambda_cannot_have_is_refused(memory: str) -> None:
+    # 64 MB was accepted and priced; Lambda's MemorySize is 128 to 32,768 MB
+    result = run("simulate", ORDERS, "--memory-mb", memory)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"lamlife: error: memory size {float(memory):g} MB is outside Lambda's 128 to 32,768 MB"]

@@ -108,6 +108,9 @@ def test_function_may_be_a_list_and_is_optional() -> None:
         # a percentage written as a number could never fail: 5 meant as 5 %
         ({"max": {"cold_start_rate": 5}}, "max.cold_start_rate is a fraction from 0 to 1"),
         ({"min": {"init_cost_share": 10}}, "min.init_cost_share is a fraction from 0 to 1"),
+        # no metric is below 0: such a max always fails, such a min always holds
+        ({"max": {"cold_start_rate": -0.1}}, "max.cold_start_rate is never negative"),
+        ({"min": {"invocations": -1}}, "would always hold"),
         ({"max": [1, 2]}, "'max' must be a mapping"),
         ({"min": {3: 1}}, "metric names are strings"),
         ({"function": 3, "max": {"timeouts": 0}}, "'function' must be"),
@@ -172,8 +175,12 @@ def test_unknown_metric_lists_the_valid_ones() -> None:
     with pytest.raises(ConfigError) as info:
         check_metric_names(b, METRICS)
     text = str(info.value)
-    assert "unknown metric 'init_p95'" in text
+    assert "unknown metric 'init_p95'; did you mean 'init_p95_ms'? valid metrics: " in text
     assert "init_p95_ms" in text and "cold_start_rate" in text and "start_type_cold" in text
+    with pytest.raises(ConfigError, match="did you mean 'cold_start_rate'"):
+        check_metric_names(budget(("max", "cold_start_ratio", 0.1)), METRICS)
+    with pytest.raises(ConfigError, match="unknown metric 'xyzzy'; valid metrics"):
+        check_metric_names(budget(("max", "xyzzy", 1)), METRICS)
 
 
 def test_cost_metric_without_billing_says_why() -> None:

@@ -48,6 +48,7 @@ def test_a_selection_absent_from_the_input_is_an_input_error() -> None:
         measure([ORDERS], AnalyzeOptions(function="orders"), ["payments", "billing"])
     assert "no invocations of function 'payments', 'billing'" in str(info.value)
     assert "functions seen: orders" in str(info.value)
+    assert "--function NAME names it" in str(info.value)
 
 
 def test_a_partly_absent_selection_is_a_warning() -> None:
