@@ -34,6 +34,7 @@ from lamlife.lifecycle.read.arrivals import (
     sniff_arrival_csv,
 )
 from lamlife.lifecycle.read.collect import release_free_memory
+from lamlife.lifecycle.read.inputs import UnrecognizedFormat
 from lamlife.lifecycle.read.platform import MAX_MEMORY_MB, MIN_MEMORY_MB
 from lamlife.lifecycle.read.seen import note_overlap_and_limits
 from lamlife.lifecycle.read.timeparse import ms_to_iso, parse_time
@@ -350,7 +351,14 @@ def load_trace(
     observed_analysis: Analysis | None = None
     kind = "arrival-csv"
     if log_paths:
-        observed = observe(log_paths, AnalyzeOptions(function=function))
+        try:
+            observed = observe(log_paths, AnalyzeOptions(function=function))
+        except UnrecognizedFormat as exc:
+            # a CSV that is neither logs nor an arrival CSV: say which arrival column is
+            # missing and the option that names it, rather than "unrecognized format"
+            if exc.path.lower().endswith(".csv"):
+                read_arrivals(exc.path, columns, function)
+            raise
         for p in observed.arrivals:  # arrival CSVs found inside directories
             parts.append(read_arrivals(p, columns, function))
         if len(observed.invocations):

@@ -56,6 +56,15 @@ from lamlife.lifecycle.read.timestamped import read_timestamped
 Progress = Callable[[int], None]  # called with bytes read so far (all files)
 
 
+class UnrecognizedFormat(InputError):
+    """A file given by name whose content is no format lamlife reads (exit 2); ``path`` is
+    the name it was given by."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"{path}: unrecognized format (expected Lambda logs: aws logs tail, "
+                         "sam logs, CloudWatch JSON or CSV exports, S3 exports, or a "
+                         "lamlife/arrival CSV)")
+        self.path = path
 
 
 def read_inputs(paths: Sequence[str | Source], options: ReadOptions | None = None,
@@ -100,9 +109,7 @@ def read_inputs(paths: Sequence[str | Source], options: ReadOptions | None = Non
                        else "not a log format lamlife reads")
                 stats.warnings.append(f"{source.name}: skipped, {why}")
                 continue
-            raise InputError(f"{source.name}: unrecognized format (expected Lambda logs: "
-                             "aws logs tail, sam logs, CloudWatch JSON or CSV exports, "
-                             "S3 exports, or a lamlife/arrival CSV)")
+            raise UnrecognizedFormat(source.name)
         readable += 1
         stats.files += 1
         stats.formats[fmt] = stats.formats.get(fmt, 0) + 1

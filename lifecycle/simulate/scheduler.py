@@ -604,9 +604,10 @@ def run_summary(result: SimulationResult) -> dict[str, Any]:
         "environments_created": result.environments_created,
         "cold_starts": cold,
         "cold_start_rate": cold / n if n else 0.0,
-        "added_latency_p99_ms": float(np.percentile(latency, 99)) if n else 0.0,
-        "added_latency_max_ms": float(latency.max()) if n else 0.0,
-        "added_latency_total_s": float(latency.sum()) / 1000.0,
+        # to the microsecond, as analyze's percentiles (575.9999999999998 is 576.0)
+        "added_latency_p99_ms": round(float(np.percentile(latency, 99)), 3) if n else 0.0,
+        "added_latency_max_ms": round(float(latency.max()), 3) if n else 0.0,
+        "added_latency_total_s": round(float(latency.sum()) / 1000.0, 6),
         "expired": result.expired,
         "recycled": result.recycled,
     }

@@ -230,3 +230,16 @@ def test_a_memory_size_lambda_cannot_have_is_refused(memory: str) -> None:
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
         f"lamlife: error: memory size {float(memory):g} MB is outside Lambda's 128 to 32,768 MB"]
+
+
+def test_a_csv_without_arrival_columns_names_the_option(tmp_path: Path) -> None:
+    # "unrecognized format" said nothing of --start-column for a CSV of arrivals
+    trace = tmp_path / "arrivals.csv"
+    trace.write_text("ts,ms\n2026-01-01T00:00:00Z,100\n2026-01-01T00:00:01Z,120\n")
+    result = run("simulate", str(trace))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"lamlife: error: {trace}: no start column (looked for start, timestamp, start_time, "
+        "arrival, arrival_time, time; columns: ts, ms); name it with --start-column"]
+    named = run("simulate", str(trace), "--start-column", "ts", "--duration-column", "ms")
+    assert named.exit_code == 0, named.stderr
