@@ -201,6 +201,7 @@ def analysis_from_observed(observed: Observed, paths: Sequence[str],
         orphan_events=orphan_events, functions=options.functions)
     if options.window is not None:
         analysis.summary["window"] = {**options.window.as_dict(), "left_out": left_out}
+    release_free_memory()  # the derived tables' temporaries, freed under the table's columns
     return analysis
 
 

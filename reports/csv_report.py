@@ -4,13 +4,16 @@ Columns are the schema's INVOCATION_COLUMNS in order, then any extra column (bil
 columns, for example). Timestamps are ISO 8601 UTC with a ``Z`` (milliseconds, finer only
 when the value has a finer part); floats are the shortest text that reads back as the same
 float; NaN, NaT and None are empty cells; ``flags`` stays the ``;``-joined string. Lines end
-with ``\\n``; fields are quoted only when needed (comma, quote, line break).
+with ``\\n``; fields are quoted only when needed (comma, quote, line break). Control
+characters in text (a log group or stream name holding a NUL) are written escaped, as the
+terminal and Markdown show them (``\\x00``): the only cells that are not lossless.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any, TextIO
 
 import numpy as np
@@ -18,6 +21,7 @@ import pandas as pd
 
 from lamlife.lifecycle.analysis import Analysis
 from lamlife.lifecycle.schema import INVOCATION_COLUMNS
+from lamlife.lifecycle.text import printable
 from lamlife.reports._format import is_missing, iso_utc
 from lamlife.reports.json_report import ordered_columns
 
@@ -45,10 +49,29 @@ def _cells(series: pd.Series | None, length: int) -> list[str]:
         missing = series.isna().to_numpy()
         text = series.astype(object).to_numpy(copy=True)
         text[missing] = ""
-        return list(text)
+        return _printable_cells(list(text))
     if kind.startswith("datetime"):
         return ["" if value is None else value for value in iso_utc(series)]
-    return [_object_cell(value) for value in series.tolist()]
+    return _printable_cells([_object_cell(value) for value in series.tolist()])
+
+
+def _printable_cells(cells: list[str]) -> list[str]:
+    """Cells with control characters (not line breaks or tabs, which CSV quotes) escaped as
+    the terminal and Markdown show them (``printable``: a NUL is the four characters
+    ``\\x00``): a log group or stream name holding one never puts a raw control character
+    in the file. One check over the whole column first: nearly always there is none."""
+    if "".join(cells).isprintable():
+        return cells
+    return [_CONTROL.sub(_escaped, cell) for cell in cells]
+
+
+# ``printable``'s characters but the line breaks and the tab, which CSV quotes (lossless)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e"
+                      "\u2066-\u2069]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return printable(match.group(0))
 
 
 def _object_cell(value: Any) -> str:

@@ -32,7 +32,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from lamlife.lifecycle.engine.coded import code_dtype, coded_by_code, codes_of, run_starts
+from lamlife.lifecycle.engine.coded import category_codes, code_dtype, codes_of, run_starts
 
 COLD_CAUSES: tuple[str, ...] = (
     "new_version", "scale_out", "recycled", "idle_expired", "first_in_data",
@@ -167,9 +167,9 @@ def explain_cold_starts(invocations: pd.DataFrame) -> pd.DataFrame:
     Needs the columns function, version, environment, start, end, start_type, reason and
     init_duration_ms (schema.INVOCATION_COLUMNS); returns a copy when it changes anything
     (a shallow one: only the reason column is new). Each cold start costs a few binary
-    searches in its (function, version)'s sorted times; the times are made a block of rows
-    at a time, so besides the new reason column the work needs 8 bytes a row of the largest
-    (function, version) at once, not full-length copies of every time.
+    searches in each sorted block of its (function, version)'s times (``_TableTimes.around``);
+    the times are made and sorted a block of 64K rows at a time, so besides the new reason
+    column the work needs a few bytes a row (codes, masks), not copies of every time.
     """
     if invocations.empty:
         return invocations
@@ -192,6 +192,7 @@ def explain_cold_starts(invocations: pd.DataFrame) -> pd.DataFrame:
         for ver in np.unique(ver_codes[fn_cold]).tolist():
             in_version = fn_ver == ver
             members = fn_rows if in_version.all() else _subset(fn_rows, in_version)
+            del in_version
             cold = fn_cold[ver_codes[fn_cold] == ver]
             context = _GroupContext(times, members, fn_rows, ver, ver_codes, ver_names)
             reasons.update(context.reasons(cold))
@@ -229,12 +230,7 @@ def _with_reasons(invocations: pd.DataFrame, reasons: dict[int, str]) -> pd.Data
     texts = list(reasons.values())
     out = invocations.copy(deep=False)
     if isinstance(column.dtype, pd.CategoricalDtype):
-        categories = list(column.cat.categories)
-        # the new texts as more names after the categories; a missing value (-1) as ""
-        names = [*categories, *texts, ""]
-        codes = column.cat.codes.to_numpy().astype(code_dtype(len(names)))
-        codes[rows] = np.arange(len(categories), len(categories) + len(texts))
-        out["reason"] = coded_by_code(names, codes)
+        out["reason"] = _recoded(column, rows, texts)
         return out
     values = column.to_numpy(object).copy()
     values[rows] = texts
@@ -243,11 +239,41 @@ def _with_reasons(invocations: pd.DataFrame, reasons: dict[int, str]) -> pd.Data
     return out
 
 
+def _recoded(column: pd.Series, rows: np.ndarray, texts: list[str]) -> pd.Categorical:
+    """A Categorical column with ``rows`` set to ``texts``, coded as ``coded`` codes strings:
+    the categories are the sorted values in use (a missing value read as ""), the codes in
+    the integer type pandas keeps them in. Its old codes are mapped to the new ones through
+    a lookup per category, a block of rows at a time: one new codes array, and no per-row
+    temporaries of 8 bytes."""
+    old_codes = category_codes(column)
+    # per old category, and last for the missing value (code -1 reads it), its name and
+    # how many rows keep it
+    names = [*column.cat.categories, ""]
+    kept = np.zeros(len(names), dtype=np.int64)
+    for lo in range(0, len(old_codes), _BLOCK):
+        block = old_codes[lo:lo + _BLOCK].astype(np.intp)
+        block[block < 0] = len(names) - 1
+        kept += np.bincount(block, minlength=len(names))
+    replaced = old_codes[rows].astype(np.intp)
+    replaced[replaced < 0] = len(names) - 1
+    kept -= np.bincount(replaced, minlength=len(names))
+    in_use = [name for name, count in zip(names, kept.tolist(), strict=True) if count > 0]
+    categories = np.unique(np.asarray([*in_use, *texts], dtype=object))
+    position = {name: k for k, name in enumerate(categories.tolist())}
+    dtype = code_dtype(len(categories))
+    lookup = np.asarray([position.get(name, 0) for name in names], dtype=dtype)
+    codes = np.empty(len(old_codes), dtype=dtype)
+    for lo in range(0, len(old_codes), _BLOCK):
+        codes[lo:lo + _BLOCK] = lookup[old_codes[lo:lo + _BLOCK]]  # -1: the last entry
+    codes[rows] = np.asarray([position[text] for text in texts], dtype=dtype)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype=object))
+
+
 def _group_codes(column: pd.Series) -> np.ndarray:
     """One integer per row, equal for equal values: a Categorical's own codes (no copy),
     else ``codes_of``'s (which reads a missing value as "")."""
     if _own_codes(column):
-        return column.cat.codes.to_numpy()
+        return category_codes(column)
     return codes_of(column)[0]
 
 
@@ -261,11 +287,12 @@ def _names(column: pd.Series) -> np.ndarray:
 def _own_codes(column: pd.Series) -> bool:
     """A Categorical with no missing value: its codes serve as they are."""
     return isinstance(column.dtype, pd.CategoricalDtype) and (
-        len(column) == 0 or int(column.cat.codes.min()) >= 0)
+        len(column) == 0 or int(category_codes(column).min()) >= 0)
 
 
-# Rows of times made at once: bounds the temporaries of converting the table's times
-_BLOCK = 1 << 20
+# Rows of times made at once: bounds the temporaries of converting the table's times (a few
+# arrays of 8 bytes a row of a block)
+_BLOCK = 1 << 16
 
 
 class _TableTimes:
@@ -311,6 +338,29 @@ class _TableTimes:
             at += len(values)
         return out
 
+    def around(self, rows: np.ndarray | slice, part: str, at: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per time of ``at``, over the ``part`` times of ``rows`` (see ``_made``): how many
+        are before it, how many at or before it (as binary searches in the sorted times
+        count, an unknown time after every number), and the latest at or before it (NaN
+        when none). Counted a block of rows at a time, each block sorted on its own: no
+        sorted copy of every row's time, whatever the number of rows."""
+        before = np.zeros(len(at), dtype=np.int64)
+        up_to = np.zeros(len(at), dtype=np.int64)
+        latest = np.full(len(at), np.nan)
+        for block in self.blocks(rows):
+            values = self._made(block, part)
+            # a block of the table (ordered by environment, then start) is runs of times
+            # already in order, which a merge sort (numpy's stable kind) uses: about twice
+            # quicksort's speed here; the sorted values are the same
+            values.sort(kind="stable")
+            before += np.searchsorted(values, at, side="left")
+            found = np.searchsorted(values, at, side="right")
+            up_to += found
+            np.fmax(latest, np.where(found > 0, values[np.maximum(found - 1, 0)], np.nan),
+                    out=latest)
+        return before, up_to, latest
+
     def start_ms(self, rows: np.ndarray | slice) -> np.ndarray:
         return self._made(rows, "start")
 
@@ -339,17 +389,11 @@ class _GroupContext:
         # for) to its end: requests of a burst that wait in INIT together see each other.
         # Arrivals are ordered by time, then START (a stable tie-break): of N requests
         # arriving at once, the first finds no other in progress and the rest do.
-        arrivals = times.arrival_ms(self.members)
-        arrivals.sort()
-        earlier = np.searchsorted(arrivals, at, side="left")
-        tied = np.searchsorted(arrivals, at, side="right") - earlier > 1
-        del arrivals
+        earlier, up_to, _latest = times.around(self.members, "arrival", at)
+        tied = up_to - earlier > 1
         position = earlier + self._rank_among_ties(cold, at, tied)
-        ends = times.end_ms(self.members)
-        ends.sort()
-        ended = np.searchsorted(ends, at, side="right")  # ended at or before arrival
-        last_end = np.where(ended > 0, ends[np.maximum(ended - 1, 0)], np.nan)
-        del ends
+        # ended at or before arrival; the latest such end (only read for a known arrival)
+        _before, ended, last_end = times.around(self.members, "end", at)
         busy = position - ended
         seen_before = _any_before(_min_start(times, self.members), at)
         fn_before = _any_before(_min_start(times, self.fn_rows), at)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from lamlife.lifecycle.schema import CODED_COLUMNS
 
-__all__ = ["code_dtype", "codes_of", "coded", "coded_by_code", "compact_columns",
+__all__ = ["category_codes", "code_dtype", "codes_of", "coded", "coded_by_code", "compact_columns",
            "plain_columns", "run_starts", "smallest_int_type"]
 
 
@@ -27,11 +27,17 @@ def coded(values: np.ndarray | pd.Series | Sequence[str]) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories=pd.Index(names, dtype=object))
 
 
+def category_codes(column: pd.Series) -> np.ndarray:
+    """A Categorical column's integer codes (-1 where missing), read-only, without a copy:
+    ``Series.cat.codes`` copies them (a new Series under pandas' copy-on-write)."""
+    return np.asarray(column.array.codes)
+
+
 def codes_of(values: np.ndarray | pd.Series | Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """(codes, names): ``names[codes]`` are the values, with missing values as ""; ``names``
     is the sorted distinct values (an object array). A Categorical's own codes are used."""
     if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
-        codes = values.cat.codes.to_numpy().astype(np.int64)
+        codes = category_codes(values).astype(np.int64)
         names = np.asarray(values.cat.categories, dtype=object)
         if codes.size and codes.min() < 0:  # missing: as ""
             names = np.append(names, "")

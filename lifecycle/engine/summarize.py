@@ -7,7 +7,8 @@ lamlife CSV all produce their other tables the same way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -15,8 +16,24 @@ import pandas as pd
 
 from lamlife.lifecycle.analysis import Analysis, InputStats
 from lamlife.lifecycle.engine.causes import count_causes, count_reinit_causes
-from lamlife.lifecycle.engine.coded import codes_of, plain_columns
+from lamlife.lifecycle.engine.coded import (
+    category_codes,
+    plain_columns,
+    run_starts,
+    smallest_int_type,
+)
+from lamlife.lifecycle.engine.groups import (
+    ValueCodes,
+    distinct_pairs,
+    first_valid_rows,
+    group_blocks,
+    group_counts,
+    group_means,
+    matching,
+    time_ints,
+)
 from lamlife.lifecycle.engine.replay import OrphanEvent, stream_version
+from lamlife.lifecycle.read.collect import release_free_memory
 from lamlife.lifecycle.schema import (
     COLD_START_TYPES,
     ENVIRONMENT_COLUMNS,
@@ -42,80 +59,71 @@ def empty_invocations() -> pd.DataFrame:
 def percentiles(values: pd.Series | np.ndarray | list[float]) -> dict[str, Any]:
     """count, p50, p90, p95, p99 (linear interpolation between closest ranks) and max."""
     arr = np.asarray(values, dtype=np.float64)
-    arr = arr[~np.isnan(arr)]
+    missing = np.isnan(arr)
+    own = bool(missing.any())  # arr is then a copy of the numbers, free to reorder
+    if own:
+        arr = arr[~missing]
+    del missing
     out: dict[str, Any] = {"count": int(arr.size)}
     if arr.size == 0:
         out.update({f"p{p}": None for p in PERCENTILES})
         out["max"] = None
         return out
-    qs = np.percentile(arr, PERCENTILES)
+    top = round(float(arr.max()), 3)
+    # the same quantiles either way; reordering our own copy in place saves one more copy
+    qs = np.percentile(arr, PERCENTILES, overwrite_input=own)
     out.update({f"p{p}": round(float(q), 3) for p, q in zip(PERCENTILES, qs, strict=True)})
-    out["max"] = round(float(arr.max()), 3)
+    out["max"] = top
     return out
 
 
 def has_flag(flags: pd.Series, flag: str) -> pd.Series:
     """Boolean mask: the ';'-joined flags string contains ``flag`` as a whole word. Each
     distinct flags value is looked at once (a coded column holds a handful)."""
-    uniques: Any
-    if isinstance(flags.dtype, pd.CategoricalDtype):
-        codes = flags.cat.codes.to_numpy()
-        uniques = flags.cat.categories
-    else:
-        codes, uniques = pd.factorize(flags.to_numpy(dtype=object))
-    hit = np.array([isinstance(u, str) and flag in u.split(FLAG_SEPARATOR) for u in uniques]
-                   + [False], dtype=bool)  # code -1 (missing) reads the last entry
-    return pd.Series(hit[codes], index=flags.index, dtype=bool)
+    return pd.Series(matching(flags, lambda value: _has(value, flag)), index=flags.index,
+                     dtype=bool)
 
 
 def environments_table(inv: pd.DataFrame) -> pd.DataFrame:
-    """One row per (function, environment) with at least one invocation (unknown "" excluded)."""
-    inv = inv[inv["environment"] != ""]
+    """One row per (function, environment) with at least one invocation (unknown "" excluded).
+
+    Works on the environment's row run in the table ordered by (function, environment,
+    start) (the engine's order; another order is sorted first): each column is reduced per
+    run in one numpy pass (``engine.groups``), with no per-row key or grouped copy of the
+    table. Temporaries: one-byte masks a row, one at a time, and the idle gaps of one block
+    of rows."""
+    named = (inv["environment"] != "").to_numpy()
+    inv = inv[list(_ENVIRONMENT_INPUTS)]  # a shallow selection: nothing is copied
+    if not named.all():
+        inv = inv[named]
     if inv.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in ENVIRONMENT_COLUMNS})
-    inv, key = _by_environment(inv[list(_ENVIRONMENT_INPUTS)])
-    same = np.zeros(len(inv), dtype=bool)
-    same[1:] = key[1:] == key[:-1]
-    idle = (inv["start"] - inv["end"].shift()).dt.total_seconds().where(same)
-    work = pd.DataFrame({
-        "key": key,
-        "idle": idle.clip(lower=0),
-        "cold": inv["start_type"].isin(COLD_START_TYPES),
-        "reinit": inv["start_type"] == "reinit",
-        "failed": inv["status"] != "success",
-    })
-    for flag in ENVIRONMENT_FLAGS:
-        work[flag] = has_flag(inv["flags"], flag)
-    grouped = work.groupby("key", sort=False)
-    agg = grouped.agg(
-        max_idle_s=("idle", "max"), mean_idle_s=("idle", "mean"), cold_starts=("cold", "sum"),
-        resets=("reinit", "sum"), failures=("failed", "sum"),
-        **{flag: (flag, "any") for flag in ENVIRONMENT_FLAGS},
-    )
-    g = inv.assign(key=key).groupby("key", sort=False)
-    first = g[["function", "environment", "version", "init_type", "runtime_version",
-               "init_duration_ms"]].first()  # first non-null per column
+    inv, starts = _by_environment(inv)  # starts: each environment's first row
     out = pd.DataFrame({
         # names typed as a groupby over them would type them
-        "function": pd.Index(first["function"].to_numpy(dtype=object)),
-        "environment": pd.Index(first["environment"].to_numpy(dtype=object)),
-        "version": first["version"].astype(object),
-        "init_type": first["init_type"].astype(object),
-        "runtime_version": first["runtime_version"].astype(object),
-        "init_duration_ms": first["init_duration_ms"],
-        "first_start": g["start"].min(),
-        "last_end": g["end"].max(),
-        "invocations": g.size(),
+        "function": pd.Index(_firsts(inv["function"], starts).to_numpy(dtype=object)),
+        "environment": pd.Index(_firsts(inv["environment"], starts).to_numpy(dtype=object)),
+        "version": _firsts(inv["version"], starts).astype(object),
+        "init_type": _firsts(inv["init_type"], starts).astype(object),
+        "runtime_version": _firsts(inv["runtime_version"], starts).astype(object),
+        "init_duration_ms": _firsts(inv["init_duration_ms"], starts),
+        "first_start": inv["start"].iloc[starts].reset_index(drop=True),  # ordered: NaT last
+        "last_end": _latest(inv["end"], starts),
+        "invocations": np.diff(np.append(starts, len(inv))).astype(np.int64),
     })
     out["lifetime_s"] = (out["last_end"] - out["first_start"]).dt.total_seconds()
-    out = out.join(agg)
+    out["cold_starts"] = group_counts(matching(inv["start_type"],
+                                             lambda t: t in COLD_START_TYPES), starts)
+    out["resets"] = group_counts(matching(inv["start_type"], lambda t: t == "reinit"), starts)
+    out["failures"] = group_counts(~matching(inv["status"], lambda s: s == "success"), starts)
+    out["max_idle_s"], out["mean_idle_s"] = _idle_seconds(inv["start"], inv["end"], starts)
+    flags = ValueCodes(inv["flags"])
     flag_text = pd.Series("", index=out.index, dtype=object)
     for flag in ENVIRONMENT_FLAGS:
-        flag_text = flag_text + np.where(out[flag], flag + FLAG_SEPARATOR, "")
+        hit = flags.where(partial(_has, flag=flag))
+        flag_text = flag_text + np.where(np.logical_or.reduceat(hit, starts),
+                                         flag + FLAG_SEPARATOR, "")
     out["flags"] = flag_text.str.rstrip(FLAG_SEPARATOR)
-    out = out.reset_index(drop=True)
-    for c in ("invocations", "cold_starts", "resets", "failures"):
-        out[c] = out[c].astype(np.int64)
     out = out.sort_values(["function", "first_start", "environment"], kind="stable")
     return out[list(ENVIRONMENT_COLUMNS)].reset_index(drop=True)
 
@@ -125,29 +133,102 @@ _ENVIRONMENT_INPUTS = ("function", "environment", "version", "init_type", "runti
                        "init_duration_ms", "start", "end", "start_type", "status", "flags")
 
 
+def _has(flags: Any, flag: str) -> bool:
+    """One ';'-joined flags value names ``flag`` as a whole word."""
+    return isinstance(flags, str) and flag in flags.split(FLAG_SEPARATOR)
+
+
+def _firsts(column: pd.Series, starts: np.ndarray) -> pd.Series:
+    """Per run of rows (``starts``: each run's first row), the run's first value that is not
+    missing, as pandas' ``groupby(...).first()`` gives it: missing where the run has none
+    (NaN; None in a column of objects). One value per run, indexed 0..len(starts)-1."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        valid = category_codes(column) >= 0
+    else:
+        valid = ~pd.isna(column.to_numpy())
+    rows = first_valid_rows(valid, starts)
+    del valid
+    values = column.iloc[np.maximum(rows, 0)].reset_index(drop=True)
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        values = values.astype(object)
+    if (rows < 0).any():
+        values = values.where(rows >= 0, None if column.dtype == object else np.nan)
+    return values
+
+
+def _latest(times: pd.Series, starts: np.ndarray) -> pd.Series:
+    """Per run of rows, the latest of ``times`` (NaT only where every one is NaT), in the
+    column's own dtype."""
+    ints, unit = time_ints(times)
+    latest = np.maximum.reduceat(ints, starts)  # NaT is the smallest integer
+    zone = getattr(times.dtype, "tz", None) or "UTC"  # a time column is UTC (schema)
+    return pd.Series(latest.view(f"M8[{unit}]")).dt.tz_localize(zone)
+
+
+def _idle_seconds(start: pd.Series, end: pd.Series, starts: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Per run of rows (one environment's invocations by start), the longest and the mean
+    idle time in seconds: each start less the end of the invocation before it in the run,
+    negative gaps as 0, NaN where a time is unknown (and where the run has no gap); the mean
+    is pandas' groupby mean, as before. Made for whole runs a block of rows at a time: the
+    gaps of one block (8 bytes a row of it) at once, not of the table."""
+    start_ints, start_unit = time_ints(start)
+    end_ints, end_unit = time_ints(end)
+    longest = np.empty(len(starts), dtype=np.float64)
+    mean = np.empty(len(starts), dtype=np.float64)
+    for first, last, lo, hi in group_blocks(starts, len(start_ints)):
+        delta = (start_ints[lo + 1:hi].view(f"M8[{start_unit}]")
+                 - end_ints[lo:hi - 1].view(f"M8[{end_unit}]"))
+        idle = np.empty(hi - lo, dtype=np.float64)
+        idle[1:] = pd.TimedeltaIndex(delta).total_seconds().to_numpy()  # pandas' seconds
+        del delta
+        local = starts[first:last] - lo
+        idle[local] = np.nan  # a run's first invocation follows none of its run
+        np.maximum(idle, 0.0, out=idle)  # NaN stays NaN
+        longest[first:last] = np.fmax.reduceat(idle, local)
+        mean[first:last] = group_means(idle, local)
+    return longest, mean
+
+
 def _by_environment(inv: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    """``inv`` ordered by (function, environment, start), stable, with one int64 key per
-    (function, environment): integer codes of the sorted names, so the order is the names'
-    order without sorting strings row by row. A table already in that order (as the engine
-    leaves it) is returned as it is."""
-    fn_codes, _fn_names = codes_of(inv["function"])
-    env_codes, env_names = codes_of(inv["environment"])
-    key = fn_codes.astype(np.int64) * max(len(env_names), 1) + env_codes
-    start = inv["start"]
-    start_key = start.to_numpy(dtype="datetime64[ns]").astype(np.int64)
-    start_key = np.where(start.isna().to_numpy(), np.iinfo(np.int64).max, start_key)  # NaT last
-    if _ordered(key, start_key):
-        return inv, key
-    order = np.lexsort((start_key, key))
-    return inv.iloc[order], key[order]
+    """``inv`` ordered by (function, environment, start), stable (an unknown start last), and
+    the first row of each (function, environment)'s run of rows. A table already in that order
+    (as the engine leaves it) is returned as it is: the check reads the columns' codes and
+    the start times' integers a block of rows at a time, with no per-row key."""
+    function = ValueCodes(inv["function"]).codes
+    environment = ValueCodes(inv["environment"]).codes
+    start, _unit = time_ints(inv["start"])
+    if not _ordered(function, environment, start):
+        order = np.lexsort((_nat_last(start), environment, function))
+        inv, function, environment = inv.iloc[order], function[order], environment[order]
+    return inv, run_starts(function, environment)
 
 
-def _ordered(key: np.ndarray, then: np.ndarray) -> bool:
-    """Rows already sorted by ``key``, then ``then`` (a stable sort would not move them)."""
-    if len(key) < 2:
-        return True
-    step = np.diff(key)
-    return bool((step >= 0).all() and (np.diff(then)[step == 0] >= 0).all())
+# Rows looked at at once by the order check and the idle times: bounds their temporaries
+_BLOCK = 1 << 16
+_NAT = np.iinfo(np.int64).min  # NaT's integer
+
+
+def _nat_last(times: np.ndarray) -> np.ndarray:
+    """Integer times (NaT as the int64 minimum) with NaT as the largest value instead."""
+    return np.where(times == _NAT, np.iinfo(np.int64).max, times)
+
+
+def _ordered(function: np.ndarray, environment: np.ndarray, start: np.ndarray) -> bool:
+    """Rows already sorted by function code, environment code, then start with NaT last (a
+    stable sort would not move them); per-row arrays of one length, checked in blocks."""
+    n = len(start)
+    for lo in range(0, max(n - 1, 0), _BLOCK):
+        hi = min(lo + _BLOCK, n - 1)  # compares rows lo..hi-1 with lo+1..hi
+        f_step = function[lo + 1:hi + 1].astype(np.int64) - function[lo:hi]
+        e_step = environment[lo + 1:hi + 1].astype(np.int64) - environment[lo:hi]
+        if (f_step < 0).any() or ((f_step == 0) & (e_step < 0)).any():
+            return False
+        same = (f_step == 0) & (e_step == 0)
+        earlier, later = _nat_last(start[lo:hi]), _nat_last(start[lo + 1:hi + 1])
+        if (same & (later < earlier)).any():
+            return False
+    return True
 
 
 def functions_table(inv: pd.DataFrame, environments: pd.DataFrame,
@@ -185,30 +266,39 @@ def functions_table(inv: pd.DataFrame, environments: pd.DataFrame,
 
 
 def _function_rows(inv: pd.DataFrame) -> list[dict[str, Any]]:
+    """One row per (function, version) with an invocation, neither missing (as pandas'
+    groupby drops missing keys), in the names' order. Counts come from one group number per
+    row (``_FunctionGroups``) and per-group bincounts; percentiles from each group's values
+    (the whole column when one group holds every row)."""
+    groups = _FunctionGroups(inv)
+    n = groups.sizes()
+    start_types = groups.counts_by(ValueCodes(inv["start_type"]), START_TYPES)
+    cold = start_types[:, [START_TYPES.index(t) for t in COLD_START_TYPES]].sum(axis=1)
+    environments = groups.distinct(ValueCodes(inv["environment"]), lambda e: e != "")
+    runtimes = groups.distinct(ValueCodes(inv["runtime_version"]), bool)
+    status = ValueCodes(inv["status"])
+    timeouts = groups.count(status.where(lambda s: s == "timeout"))
+    errors = groups.count(status.where(lambda s: s == "error"))
+    out_of_memory = groups.count(matching(inv["flags"], lambda f: _has(f, "out_of_memory")))
+    init_failures = groups.total(inv["init_failures"])
     rows = []
-    for (function, version), part in inv.groupby(["function", "version"], sort=True,
-                                                  observed=True):
-        counts = part["start_type"].value_counts()
-        n = len(part)
-        cold = int(sum(counts.get(t, 0) for t in COLD_START_TYPES))
-        env_known = part["environment"][part["environment"] != ""]
-        init = percentiles(part["init_duration_ms"])
-        dur = percentiles(part["duration_ms"])
-        runtimes = sorted({r for r in part["runtime_version"].dropna().unique() if r})
+    for k, (function, version) in enumerate(groups.names()):
+        init = percentiles(groups.values(inv["init_duration_ms"], k))
+        dur = percentiles(groups.values(inv["duration_ms"], k))
         row: dict[str, Any] = {
             "function": function,
             "version": version,
-            "invocations": n,
-            "environments": int(env_known.nunique()),
-            "cold_starts": cold,
-            "cold_start_rate": cold / n if n else 0.0,
+            "invocations": int(n[k]),
+            "environments": len(environments[k]),
+            "cold_starts": int(cold[k]),
+            "cold_start_rate": int(cold[k]) / int(n[k]) if n[k] else 0.0,
         }
-        row.update({t: int(counts.get(t, 0)) for t in START_TYPES})
+        row.update({t: int(start_types[k, i]) for i, t in enumerate(START_TYPES)})
         row.update({
-            "timeouts": int((part["status"] == "timeout").sum()),
-            "errors": int((part["status"] == "error").sum()),
-            "out_of_memory": int(has_flag(part["flags"], "out_of_memory").sum()),
-            "init_failures": int(part["init_failures"].sum()),
+            "timeouts": int(timeouts[k]),
+            "errors": int(errors[k]),
+            "out_of_memory": int(out_of_memory[k]),
+            "init_failures": int(init_failures[k]),
             "init_count": init["count"],
             "init_p50_ms": init["p50"],
             "init_p90_ms": init["p90"],
@@ -217,17 +307,106 @@ def _function_rows(inv: pd.DataFrame) -> list[dict[str, Any]]:
             "init_max_ms": init["max"],
             "duration_p50_ms": dur["p50"],
             "duration_p99_ms": dur["p99"],
-            "runtime_versions": FLAG_SEPARATOR.join(runtimes),
+            "runtime_versions": FLAG_SEPARATOR.join(sorted(runtimes[k])),
         })
         rows.append(row)
     return rows
+
+
+def _bincount(values: np.ndarray, bins: int, weights: np.ndarray | None = None
+              ) -> np.ndarray:
+    """``np.bincount(values, weights, minlength=bins)`` (counts int64, sums float64) over
+    integers 0..bins-1 of any width, a block of rows at a time: bincount casts its input to
+    intp, which would otherwise be an 8-byte copy of every row."""
+    out = np.zeros(bins, dtype=np.int64 if weights is None else np.float64)
+    for lo in range(0, len(values), _BLOCK):
+        part = None if weights is None else weights[lo:lo + _BLOCK]
+        out += np.bincount(values[lo:lo + _BLOCK], part, minlength=bins)
+    return out
+
+
+class _FunctionGroups:
+    """The (function, version) groups of an invocation table: ``number`` holds each row's
+    group (0..G-1, in the names' sorted order; G for a row whose function or version is
+    missing), in the narrowest integer type that holds G. Each statistic is one pass over
+    the column it reads."""
+
+    def __init__(self, inv: pd.DataFrame) -> None:
+        function, version = ValueCodes(inv["function"]), ValueCodes(inv["version"])
+        pairs_f, pairs_v = distinct_pairs(function.codes, version.codes)
+        keep = (pairs_f >= 0) & (pairs_v >= 0)
+        self._names = [(function.names[f], version.names[v])
+                       for f, v in zip(pairs_f[keep], pairs_v[keep], strict=True)]
+        self.count_groups = int(keep.sum())
+        narrow = smallest_int_type(self.count_groups)
+        # group number per (function code, version code); code -1 reads the last row/column
+        table = np.full((len(function.names) + 1, len(version.names) + 1), self.count_groups,
+                        dtype=narrow)
+        table[pairs_f[keep], pairs_v[keep]] = np.arange(self.count_groups)
+        self.number = np.empty(len(inv), dtype=narrow)
+        for lo in range(0, len(inv), _BLOCK):
+            hi = lo + _BLOCK
+            self.number[lo:hi] = table[function.codes[lo:hi], version.codes[lo:hi]]
+        self._order: np.ndarray | None = None
+
+    def names(self) -> list[tuple[Any, Any]]:
+        """(function, version) of each group."""
+        return self._names
+
+    def sizes(self) -> np.ndarray:
+        return self.count(None)
+
+    def count(self, hits: np.ndarray | None) -> np.ndarray:
+        """Per group, how many of its rows ``hits`` (bool per row; None: every row) sets."""
+        number = self.number if hits is None else self.number[hits]
+        return _bincount(number, self.count_groups + 1)[:self.count_groups]
+
+    def total(self, values: pd.Series) -> np.ndarray:
+        """Per group, the sum of an integer column's values (missing values skipped)."""
+        weights = values.to_numpy(dtype=np.float64, na_value=0.0)
+        return _bincount(self.number, self.count_groups + 1, weights)[:self.count_groups]
+
+    def counts_by(self, codes: ValueCodes, labels: Sequence[str]) -> np.ndarray:
+        """Per group and label, how many rows hold that label: an int array (G, len(labels));
+        other values and missing ones are not counted."""
+        width = len(labels) + 1
+        index = np.array([labels.index(name) if name in labels else len(labels)
+                          for name in codes.names] + [len(labels)],
+                         dtype=smallest_int_type(width))
+        counts = np.zeros((self.count_groups + 1) * width, dtype=np.int64)
+        for lo in range(0, len(self.number), _BLOCK):  # one cell number per row of a block
+            cell = self.number[lo:lo + _BLOCK].astype(np.int64) * width
+            cell += index[codes.codes[lo:lo + _BLOCK]]
+            counts += np.bincount(cell, minlength=len(counts))
+        return counts.reshape(-1, width)[:self.count_groups, :len(labels)]
+
+    def distinct(self, codes: ValueCodes, keep: Callable[[Any], bool]) -> list[set[Any]]:
+        """Per group, the set of the column's values (not missing) that ``keep`` accepts."""
+        group, code = distinct_pairs(self.number, codes.codes)
+        wanted = codes.lookup(keep)[code] & (group < self.count_groups)
+        out: list[set[Any]] = [set() for _ in range(self.count_groups)]
+        for g, c in zip(group[wanted].tolist(), code[wanted].tolist(), strict=True):
+            out[g].add(codes.names[c])
+        return out
+
+    def values(self, column: pd.Series, k: int) -> np.ndarray:
+        """Group ``k``'s values of ``column`` (any order): the column itself when one group
+        holds every row, else its rows taken through one stable sort by group."""
+        if self.count_groups == 1 and bool((self.number == 0).all()):
+            return column.to_numpy()
+        if self._order is None:
+            self._order = np.argsort(self.number, kind="stable")
+            self._bounds = np.searchsorted(self.number[self._order],
+                                           np.arange(self.count_groups + 1))
+        return column.to_numpy()[self._order[self._bounds[k]:self._bounds[k + 1]]]
 
 
 def events_table(inv: pd.DataFrame, extra: Iterable[dict[str, Any]] = ()) -> pd.DataFrame:
     """Flagged lifecycle events: failures, re-inits, init failures, reset loops, plus ``extra``."""
     rows: list[pd.DataFrame] = []
     base = ["start", "function", "environment", "request_id"]
-    failed = plain_columns(inv[inv["status"] != "success"])
+    flagged = _event_rows(inv)  # a few thousand rows of a million, plain strings
+    failed = flagged[flagged["status"] != "success"]
     if not failed.empty:
         oom = has_flag(failed["flags"], "out_of_memory")
         event = np.where(oom, "out_of_memory", failed["status"])
@@ -240,20 +419,20 @@ def events_table(inv: pd.DataFrame, extra: Iterable[dict[str, Any]] = ()) -> pd.
         label = pd.Series(event, index=failed.index, dtype=object)
         frame["reason"] = label + ": invocation " + what + etype + took
         rows.append(frame)
-    special = plain_columns(inv[inv["start_type"].isin(("reinit", "proactive"))])
+    special = flagged[flagged["start_type"].isin(_EVENT_START_TYPES)]
     if not special.empty:
         frame = special[base].rename(columns={"start": "time"})
         frame["event"] = special["start_type"]
         frame["reason"] = special["reason"]
         rows.append(frame)
-    init_failed = plain_columns(inv[inv["init_failures"] > 0])
+    init_failed = flagged[flagged["init_failures"] > 0]
     if not init_failed.empty:
         frame = init_failed[base].rename(columns={"start": "time"})
         frame["event"] = "init_failure"
         frame["reason"] = "init_failure: " + init_failed["init_failures"].astype(str) + \
             " failed init(s) before this invocation"
         rows.append(frame)
-    loop = plain_columns(inv[has_flag(inv["flags"], "reset_loop")]) if not inv.empty else inv
+    loop = flagged[has_flag(flagged["flags"], "reset_loop")]
     if not loop.empty:
         counts = loop.groupby(["function", "environment"], sort=False, observed=True).agg(
             time=("start", "min"), failures=("request_id", "size"))
@@ -282,6 +461,26 @@ def events_table(inv: pd.DataFrame, extra: Iterable[dict[str, Any]] = ()) -> pd.
     return out.reset_index(drop=True)
 
 
+# start types that are events of their own, and the columns events_table reads
+_EVENT_START_TYPES = ("reinit", "proactive")
+_EVENT_INPUTS = ("start", "function", "environment", "request_id", "status", "flags",
+                 "duration_ms", "error_type", "start_type", "reason", "init_failures")
+
+
+def _event_rows(inv: pd.DataFrame) -> pd.DataFrame:
+    """The rows some event is made from (not a success, a re-init or proactive start, after
+    failed inits, or in a reset loop) with the columns events_table reads, as plain strings;
+    index: their labels in ``inv``. The rows are found from the columns' codes (one test per
+    distinct value) and taken once, instead of one full-table mask and copy per kind."""
+    if inv.empty:
+        return plain_columns(inv[list(_EVENT_INPUTS)])
+    hit = ~matching(inv["status"], lambda s: s == "success")
+    hit |= matching(inv["start_type"], lambda t: t in _EVENT_START_TYPES)
+    hit |= (inv["init_failures"] > 0).to_numpy()
+    hit |= matching(inv["flags"], lambda f: _has(f, "reset_loop"))
+    return plain_columns(inv[list(_EVENT_INPUTS)][hit])
+
+
 def summary_dict(inv: pd.DataFrame, environments: pd.DataFrame, *, orphan_init_failures: int = 0,
                  unused_inits: int = 0, incomplete: int = 0) -> dict[str, Any]:
     """The ``summary`` object of the JSON contract (DESIGN.md)."""
@@ -290,10 +489,9 @@ def summary_dict(inv: pd.DataFrame, environments: pd.DataFrame, *, orphan_init_f
     start_types = {t: int(counts.get(t, 0)) for t in START_TYPES}
     cold = sum(start_types[t] for t in COLD_START_TYPES)
     status = inv["status"] if n else pd.Series(dtype=object)
-    known_envs = inv.loc[inv["environment"] != "", ["function", "environment"]] if n else inv
     return {
         "invocations": n,
-        "environments": int(len(known_envs.drop_duplicates())) if n else 0,
+        "environments": _known_environments(inv) if n else 0,
         "cold_starts": cold,
         "cold_start_rate": (cold / n) if n else 0.0,
         "start_types": start_types,
@@ -310,6 +508,16 @@ def summary_dict(inv: pd.DataFrame, environments: pd.DataFrame, *, orphan_init_f
         "init_duration_ms": percentiles(inv["init_duration_ms"] if n else []),
         "duration_ms": percentiles(inv["duration_ms"] if n else []),
     }
+
+
+def _known_environments(inv: pd.DataFrame) -> int:
+    """How many distinct (function, environment) pairs the rows hold, environment "" (unknown)
+    left out; from the rows where a run of equal pairs begins, not a hash of every row."""
+    environment = ValueCodes(inv["environment"])
+    _function, code = distinct_pairs(ValueCodes(inv["function"]).codes, environment.codes)
+    named = environment.lookup(lambda e: e != "")
+    named[-1] = True  # a missing environment is not "": it counts, as pandas counts it
+    return int(named[code].sum())
 
 
 def build_analysis(invocations: pd.DataFrame, stats: InputStats | None = None, *,
@@ -329,18 +537,23 @@ def build_analysis(invocations: pd.DataFrame, stats: InputStats | None = None, *
         orphan_init_failures = sum(1 for e in orphan_events if e.event == "init_failure")
         unused_inits = sum(1 for e in orphan_events if e.event == "unused_init")
     environments = environments_table(invocations)
+    release_free_memory()  # each table's freed temporaries, before the next one's
     extra = [
         {"time": pd.Timestamp(e.time_ms, unit="ms", tz="UTC"), "function": e.function,
          "environment": e.environment, "request_id": "", "event": e.event, "reason": e.reason}
         for e in orphan_events
     ]
+    functions_rows = functions_table(invocations, environments,
+                                     [(e.function, e.environment) for e in orphan_events
+                                      if e.event == "init_failure"])
+    release_free_memory()
+    events = events_table(invocations, extra)
+    release_free_memory()
     return Analysis(
         invocations=invocations,
         environments=environments,
-        functions=functions_table(invocations, environments,
-                                  [(e.function, e.environment) for e in orphan_events
-                                   if e.event == "init_failure"]),
-        events=events_table(invocations, extra),
+        functions=functions_rows,
+        events=events,
         summary=summary_dict(invocations, environments,
                              orphan_init_failures=orphan_init_failures,
                              unused_inits=unused_inits, incomplete=stats.incomplete),

@@ -18,6 +18,8 @@
  *   10 'T', character 0 a digit); other lines continue the event above them;
  * - an event whose text holds a rare platform keyword (INIT_, RESTORE_, EXTENSION, TELEMETRY,
  *   LOGS, "platform., Task timed out after) is deferred whole;
+ * - an event with "RequestId: " in a continuation line is deferred whole (an event glued to
+ *   the end of a line, lifecycle/read/glued.py);
  * - an event line holding "RequestId: " is read here only when it is exactly a canonical
  *   START / REPORT / END line of printable ASCII with a time `YYYY-MM-DDTHH:MM:SS[.f{1,9}]`
  *   followed by `Z` or `+HH:MM`; otherwise it is deferred;
@@ -312,21 +314,23 @@ static int starts_with(const unsigned char *p, const unsigned char *end, const c
  * only test for none, or look at the bytes again) */
 static inline uint64_t zero_bytes(uint64_t x) { return (x - ONES) & ~x & HIGHS; }
 
-static int keyword_at(const unsigned char *p, const unsigned char *end) {
+/* rid: "RequestId: " counts too (a continuation line holding it: an event glued to its end) */
+static inline int keyword_at(const unsigned char *p, const unsigned char *end, int rid) {
     switch (*p) {
     case 'I': return starts_with(p, end, "INIT_");
     case 'E': return starts_with(p, end, "EXTENSION");
     case 'T': return starts_with(p, end, "TELEMETRY") || starts_with(p, end, "Task timed out after");
     case 'L': return starts_with(p, end, "LOGS");
-    case 'R': return starts_with(p, end, "RESTORE_") || starts_with(p, end, "RequestId:\t");
+    case 'R': return starts_with(p, end, "RESTORE_") || starts_with(p, end, "RequestId:\t")
+                     || (rid && starts_with(p, end, "RequestId: "));
     case '"': return starts_with(p, end, "\"platform.");
     default: return 0;
     }
 }
 
-/* does [p, end) hold one of the rare platform keywords? Eight bytes at a time while none of
- * them can start one. */
-static int has_keyword(const unsigned char *p, const unsigned char *end) {
+/* does [p, end) hold one of the rare platform keywords (or, with rid, "RequestId: ")? Eight
+ * bytes at a time while none of them can start one. */
+static inline int find_keyword(const unsigned char *p, const unsigned char *end, int rid) {
     while (end - p >= 8) {
         uint64_t w;
         memcpy(&w, p, 8);
@@ -335,12 +339,21 @@ static int has_keyword(const unsigned char *p, const unsigned char *end) {
                      | zero_bytes(w ^ (ONES * 'R')) | zero_bytes(w ^ (ONES * '"'));
         if (m)
             for (int i = 0; i < 8; i++)
-                if (keyword_at(p + i, end)) return 1;
+                if (keyword_at(p + i, end, rid)) return 1;
         p += 8;
     }
     for (; p < end; p++)
-        if (keyword_at(p, end)) return 1;
+        if (keyword_at(p, end, rid)) return 1;
     return 0;
+}
+
+static int has_keyword(const unsigned char *p, const unsigned char *end) {
+    return find_keyword(p, end, 0);
+}
+
+/* a rare keyword or "RequestId: " in a continuation line (one pass over its bytes) */
+static int has_keyword_or_rid(const unsigned char *p, const unsigned char *end) {
+    return find_keyword(p, end, 1);
 }
 
 static const unsigned char *find_text(const unsigned char *p, const unsigned char *end,
@@ -784,8 +797,9 @@ static int scan_tail(const unsigned char *data, Py_ssize_t size, Out *o, TailCou
             }
         } else if (event_start >= 0) {
             /* a backslash after a platform line: the general parser decides (an escaped
-             * copy is malformed there) */
-            if (!deferred && (has_keyword(line, end)
+             * copy is malformed there); so it does for a RequestId in a continuation line
+             * (an event glued to its end, lifecycle/read/glued.py) */
+            if (!deferred && (has_keyword_or_rid(line, end)
                               || (pending.kind != NONE && memchr(line, '\\', len))))
                 deferred = 1;
         } else {

@@ -24,6 +24,7 @@ from lamlife.lifecycle.read.context import (
     function_from_group,
 )
 from lamlife.lifecycle.read.detect import decoded_base64_tail
+from lamlife.lifecycle.read.glued import json_objects
 from lamlife.lifecycle.read.invoke_tail import feed_invoke_tail
 from lamlife.lifecycle.read.platform import (
     MAX_DURATION_MS,
@@ -370,6 +371,12 @@ def _jsonl_line(line: str, lineno: int, source: Source, options: ReadOptions,
     try:
         obj = json.loads(stripped)
     except (ValueError, RecursionError):
+        objects = json_objects(stripped)  # objects glued into one line (read.glued)
+        if objects is not None:
+            result.sink.note_glued(f"{source.name}:{lineno}", len(objects) - 1)
+            for text in objects:
+                _jsonl_line(text, lineno, source, options, result)
+            return
         result.sink.counts.events += 1
         if stripped.startswith("{"):
             result.sink.add_malformed(stripped, f"{source.name}:{lineno}")

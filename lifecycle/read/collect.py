@@ -150,6 +150,8 @@ class SinkCounts:
     ignored: int = 0
     malformed: int = 0
     malformed_examples: list[str] = field(default_factory=list)
+    glued: int = 0  # events cut out of a line they were glued into (read.glued)
+    glued_first: str = ""  # "file:line" of the first such line
 
 
 class _Columns:
@@ -343,6 +345,7 @@ class RecordSink:
         self.paired: dict[str, Any] = {}
         self.envs_with_starts: set[int] = set()  # environments with any START (set by finish)
         self._seq = 0
+        self.input_seqs: list[int] = []  # the first sequence number of each input read
         # The AWS Region an environment ran in, where the input says (runtime version ARN,
         # Insights @aws.region); function-wide ones (log group ARN) under environment "".
         self.env_regions: dict[int, str] = {}
@@ -366,6 +369,11 @@ class RecordSink:
                 self.environments.append(named)
             self._env_codes[key] = code
         return code
+
+    def start_input(self) -> None:
+        """Mark where the next input's records begin (read.overlap's duplicate rule tells
+        marks repeated inside one input from marks read in two)."""
+        self.input_seqs.append(self._seq + 1)
 
     def next_seq(self, count: int = 1) -> int:
         """Reserve ``count`` sequence numbers (read order); returns the first."""
@@ -397,6 +405,13 @@ class RecordSink:
                 text.strip().replace("\t", " ").replace("\n", " ")[:120]))
             where = printable(valid_unicode(where))
             counts.malformed_examples.append(f"{where}: {snippet}" if where else snippet)
+
+    def note_glued(self, where: str, cuts: int) -> None:
+        """Count ``cuts`` events cut out of the line at ``where`` (``read.glued``)."""
+        counts = self.counts
+        counts.glued += cuts
+        if not counts.glued_first:
+            counts.glued_first = printable(valid_unicode(where))
 
     def add_record(self, function: str, environment: str, ts: float,
                    rec: tuple[Any, ...]) -> bool:
@@ -558,7 +573,7 @@ class RecordSink:
         merge_environments(self.environments, self.function_from_record, starts, reports,
                            self.marks, self.status_lines)
         starts, reports, self.marks, self.status_lines, self.duplicates = drop_duplicates(
-            starts, reports, self.marks, self.status_lines)
+            starts, reports, self.marks, self.status_lines, self.input_seqs)
         release_free_memory()
         timed_out = timeout_reports(self.status_lines, reports, self.next_seq(0), hash_ids)
         if timed_out is not None:  # timeout lines whose REPORT is not in the input

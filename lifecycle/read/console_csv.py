@@ -19,7 +19,7 @@ def read_console_csv(source: Source, text: io.TextIOWrapper, options: ReadOption
         "start types come from REPORT fields alone")
     reader = csv.reader(text)
     header = header_cells(next(reader, []))
-    for row in csv_rows(reader, sink, source.name, lambda: reader.line_num):
+    for row in csv_rows(reader, sink, source.name, lambda: reader.line_num, header):
         if not row or row == [""]:
             continue
         where = f"{source.name}:{reader.line_num}"

@@ -90,11 +90,17 @@ def function_column(header: list[str]) -> int | None:
 
 
 def file_function(source: Source) -> str:
-    """The function a file's name suggests: the name without its extensions."""
+    """The function a file's name suggests: the name before its first dot, since a Lambda
+    function name holds none (CreateFunction's FunctionName: letters, digits, hyphens and
+    underscores; Lambda API reference): ``checkout.console.txt`` is ``checkout``. A name
+    that starts with a dot keeps what is left without the known extensions."""
     logical = source.logical
     if logical is None:
         return "stdin"
     name = logical.name
+    stem = name.split(".", 1)[0]
+    if stem:
+        return stem
     for suffix in _SUFFIXES:
         if name.endswith(suffix):
             name = name[: -len(suffix)]

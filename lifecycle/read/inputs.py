@@ -48,6 +48,7 @@ from lamlife.lifecycle.read.sources import (
     open_binary,
     read_head,
     text_stream,
+    utf16_inside,
 )
 from lamlife.lifecycle.read.table import read_table
 from lamlife.lifecycle.read.tail import read_tail
@@ -91,6 +92,7 @@ def read_inputs(paths: Sequence[str | Source], options: ReadOptions | None = Non
     readable = 0
     for source in sources:
         opened: list[IO[bytes]] = []
+        sink.start_input()
         try:
             fmt = _read_source(source, options, result, on_bytes, opened)
         except InputError:
@@ -103,9 +105,10 @@ def read_inputs(paths: Sequence[str | Source], options: ReadOptions | None = Non
             raise InputError(f"{source.name}: read failed ({exc})") from exc
         except (ValueError, RecursionError, csv.Error) as exc:
             raise InputError(f"{source.name}: cannot read ({exc})") from exc
-        if fmt is None or fmt == _BINARY:
+        if fmt is None or fmt in (_BINARY, _UTF16):
             if source.in_directory:
                 why = ("binary (mostly not text)" if fmt == _BINARY
+                       else _utf16_why(None) if fmt == _UTF16
                        else "not a log format lamlife reads")
                 stats.warnings.append(f"{source.name}: skipped, {why}")
                 continue
@@ -125,10 +128,25 @@ def read_inputs(paths: Sequence[str | Source], options: ReadOptions | None = Non
     stats.ignored += counts.ignored
     stats.malformed += counts.malformed
     stats.malformed_examples.extend(counts.malformed_examples)
+    if counts.glued:
+        stats.warnings.append(
+            f"{counts.glued} log event(s) glued to the end of the line before (a file without "
+            f"a final newline joined to the next?), first at {counts.glued_first}: read as "
+            "separate events")
     return result
 
 
 _BINARY = "binary"
+_UTF16 = "utf-16 inside"
+
+
+def _utf16_why(offset: int | None) -> str:
+    """Why a file holding UTF-16 text among other text is not read, and how to convert it."""
+    where = f" near byte {offset}" if offset is not None else ""
+    return (f"UTF-16 text{where} among other text (a UTF-16 file joined to a UTF-8 one, or "
+            "UTF-16 saved without its byte order mark): convert each file to UTF-8 before "
+            "joining them (iconv -f UTF-16LE -t UTF-8 FILE, or PowerShell's Set-Content "
+            "-Encoding utf8)")
 
 
 def nothing_readable(paths: Sequence[str | Source]) -> InputError:
@@ -143,6 +161,11 @@ def _read_source(source: Source, options: ReadOptions, result: ReadResult,
     opened.append(stream)
     try:
         head = read_head(source, stream)
+        utf16 = utf16_inside(head)
+        if utf16 is not None:
+            if source.in_directory:
+                return _UTF16
+            raise InputError(f"{source.name}: {_utf16_why(utf16)}")
         if looks_binary(head):
             if source.in_directory:
                 return _BINARY

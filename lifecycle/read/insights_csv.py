@@ -37,8 +37,11 @@ if csv.field_size_limit() < FIELD_LIMIT:
 
 
 def csv_rows(reader: Iterator[list[str]], sink: RecordSink, name: str,
-             line_num: Callable[[], int]) -> Iterator[list[str]]:
-    """The rows of ``reader``; a row the csv module cannot read is one malformed event."""
+             line_num: Callable[[], int], header: list[str] | None = None
+             ) -> Iterator[list[str]]:
+    """The rows of ``reader``; a row the csv module cannot read is one malformed event. With
+    the file's ``header``, a row with the header glued to its end (``without_glued_header``)
+    is given without it."""
     while True:
         try:
             row = next(reader)
@@ -48,7 +51,26 @@ def csv_rows(reader: Iterator[list[str]], sink: RecordSink, name: str,
             sink.counts.events += 1
             sink.add_malformed(f"unreadable CSV row ({exc})", f"{name}:{line_num()}")
             continue
+        if header and len(row) == 2 * len(header) - 1:
+            row = without_glued_header(row, header) or row
         yield row
+
+
+def without_glued_header(row: list[str], header: list[str]) -> list[str] | None:
+    """``row`` without the header row glued to its end, None when none is: an export without
+    a final newline joined with ``cat`` to the next, whose header row follows the last row on
+    its line (``...,"REPORT ..."@timestamp,@logStream,@log,@message``). The csv module reads
+    that as the last cell with the first name after it (with the quotes around the name when
+    the names are quoted and the cell is not; after one quote when both are: the two quotes
+    read as one), then the other names."""
+    n = len(header)
+    if header_cells(row[n:]) != header[1:]:
+        return None
+    last = row[n - 1]
+    for glue in (f'"{header[0]}"', '"' + header[0], header[0]):  # quoted names, or not
+        if len(last) > len(glue) and last.endswith(glue):
+            return [*row[:n - 1], last[: -len(glue)]]
+    return None
 
 
 def header_cells(row: list[str]) -> list[str]:
@@ -106,7 +128,8 @@ def _read_rows(reader: Any, source: Source, columns: _Columns, fallback: str,
 def _general_rows(reader: Any, first_line: int, source: Source, columns: _Columns,
                   fallback: str, sink: RecordSink) -> int:
     """Read every row of ``reader`` with ``_row``; the lines read, ``first_line`` included."""
-    for row in csv_rows(reader, sink, source.name, lambda: first_line + reader.line_num):
+    for row in csv_rows(reader, sink, source.name, lambda: first_line + reader.line_num,
+                        columns.header):
         _row(row, f"{source.name}:{first_line + reader.line_num}", columns, fallback, source,
              sink)
     return int(first_line + reader.line_num)

@@ -10,8 +10,12 @@
   stream) one code, whatever the order the files were read in.
 - **Duplicates** (``drop_duplicates``): the same event in two inputs (overlapping exports, the
   same file given twice, a re-run fetch) is kept once. A START is the same when its
-  environment, RequestId and time are; a REPORT when its Duration is too; a lifecycle mark or
-  status line when all its fields are. No two real records share all of these.
+  environment, RequestId and time are; a REPORT when its Duration is too; a status line when
+  all its fields are. No two real records share all of these. Lifecycle marks (no RequestId)
+  alike in all their fields are distinct events inside one part of the input (two
+  environments starting in one second print alike without a stream); the same marks in
+  another part (another input, or another copy inside an input whose REPORTs repeat: a copy
+  pasted twice, exports joined with ``cat``) were read twice: the most any part holds is kept.
 - **Timeouts without a REPORT** (``timeout_reports``): a "Task timed out after N seconds" line
   whose REPORT is not in the input (the window ended) is still a timed-out invocation of N
   seconds (the elapsed time the line states) ending at the line, so it is not lost as "incomplete".
@@ -130,26 +134,40 @@ def common_name(names: Sequence[str]) -> str | None:
 
 
 def drop_duplicates(starts: dict[str, Any], reports: dict[str, Any], marks: list[Any],
-                    status_lines: list[Any]
+                    status_lines: list[Any], input_seqs: Sequence[int] = ()
                     ) -> tuple[dict[str, Any], dict[str, Any], list[Any], list[Any], int]:
     """The columns and lists without repeated records; the count of records dropped. The
-    column dicts are filtered in place, one column at a time (never two copies of them all)."""
+    column dicts are filtered in place, one column at a time (never two copies of them all).
+
+    ``input_seqs``: the first sequence number of each input, in read order (the inputs
+    ``RecordSink.start_input`` marked). Lifecycle marks (INIT_START, EXTENSION, ...) carry no
+    RequestId, and a lossy format (no stream, whole seconds: ``aws logs tail --format
+    short``) prints two of them alike when two environments start in one second. Marks alike
+    are therefore counted per part of the input (an input, or each copy inside an input that
+    repeats itself: where its REPORTs start to repeat, ``_copy_starts``) and kept as many
+    times as the part holding most of them holds them (``_unique_marks``): a real overlap
+    repeats one part's events in another part, never inside the same one."""
     dropped = 0
+    parts = list(input_seqs)
     for columns, key in ((starts, ("env", "rid_hash", "ts")),
                          (reports, ("env", "rid_hash", "ts", "duration_ms"))):
-        keep = _first_of_each(columns, key)
+        repeats = parts if "seq" in columns else None
+        keep = _first_of_each(columns, key, repeats)
         if keep is not None:
             dropped += len(columns["env"]) - int(keep.sum())
             for name in list(columns):  # in order: the dict keeps its key order
                 columns[name] = columns.pop(name)[keep]
-    unique_marks = _unique(marks, skip=("seq",))
+    unique_marks = _unique_marks(marks, sorted(set(parts)))
     unique_lines = _unique(status_lines)
     dropped += len(marks) - len(unique_marks) + len(status_lines) - len(unique_lines)
     return starts, reports, unique_marks, unique_lines, dropped
 
 
-def _first_of_each(columns: dict[str, Any], key: tuple[str, ...]) -> np.ndarray | None:
+def _first_of_each(columns: dict[str, Any], key: tuple[str, ...],
+                   parts: list[int] | None = None) -> np.ndarray | None:
     """A mask keeping the first row of each key; None when every row is unique already.
+    With ``parts`` (the inputs' first sequence numbers, and a ``seq`` column), the starts
+    of the copies inside an input that repeats itself are added to it (``_copy_starts``).
 
     One 64-bit hash per row, sorted, finds the repeated hashes (usually none); only rows with
     a repeated hash (the duplicates, and any hash collision) are compared column by column.
@@ -171,9 +189,61 @@ def _first_of_each(columns: dict[str, Any], key: tuple[str, ...]) -> np.ndarray 
     drop = frame.duplicated(keep="first").to_numpy()
     if not drop.any():
         return None
+    if parts is not None:
+        frame["input"] = input_of(columns["seq"][candidates], parts)
+        within = candidates[frame.duplicated(keep="first").to_numpy()]
+        parts.extend(_copy_starts(np.asarray(columns["seq"]), within, parts))
     keep = np.ones(n, dtype=bool)
     keep[candidates[drop]] = False
     return keep
+
+
+def _copy_starts(seq: np.ndarray, within: np.ndarray, input_seqs: Sequence[int]) -> list[int]:
+    """Where each copy inside an input that repeats itself starts: just after the last REPORT
+    before a run of REPORTs that repeat REPORTs of the same input (a copy pasted twice, two
+    overlapping exports joined with ``cat``). ``within``: the rows repeating a row of their
+    own input; ``seq``: every row's sequence number."""
+    if not len(within):
+        return []
+    ordered = np.sort(seq)
+    repeating = set(seq[within].tolist())
+    inputs = input_of(ordered, input_seqs)
+    out = []
+    for at in np.searchsorted(ordered, np.sort(seq[within])).tolist():
+        if at == 0 or int(ordered[at - 1]) in repeating or inputs[at - 1] != inputs[at]:
+            continue  # inside a run, or the run starts its input (already a part)
+        out.append(int(ordered[at - 1]) + 1)
+    return out
+
+
+def input_of(seqs: Any, input_seqs: Sequence[int]) -> np.ndarray:
+    """The index of the input each sequence number was read from (0 without inputs)."""
+    if not len(input_seqs):
+        return np.zeros(len(seqs), dtype=np.int64)
+    return np.maximum(np.searchsorted(np.asarray(input_seqs, dtype=np.int64),
+                                      np.asarray(seqs, dtype=np.int64), side="right") - 1, 0)
+
+
+def _unique_marks(marks: list[Any], parts: Sequence[int]) -> list[Any]:
+    """Marks without the ones read more than once: of marks alike (every field but ``seq``),
+    as many are kept as the part (``parts``: first sequence numbers) holding most of them
+    holds; the first ones read."""
+    if len(marks) < 2:
+        return marks
+    inputs = input_of([m.seq for m in marks], parts).tolist()
+    fields = [f for f in marks[0].__dataclass_fields__ if f != "seq"]
+    per_part: dict[tuple[Any, ...], dict[int, int]] = {}
+    kept: dict[tuple[Any, ...], int] = {}
+    out = []
+    for item, part in zip(marks, inputs, strict=True):
+        key = _key(item, fields)
+        counts = per_part.setdefault(key, {})
+        counts[part] = counts.get(part, 0) + 1
+        if counts[part] <= kept.get(key, 0):
+            continue  # this part's n-th such mark: another part's n-th was kept
+        kept[key] = counts[part]
+        out.append(item)
+    return out
 
 
 _ODD = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93)
@@ -289,15 +359,20 @@ def _unique(items: list[Any], skip: tuple[str, ...] = ()) -> list[Any]:
     seen: set[tuple[Any, ...]] = set()
     out = []
     for item in items:
-        values = tuple(getattr(item, f) for f in fields)  # scalars: no astuple deep copy
-        key = tuple("nan" if isinstance(v, float) and math.isnan(v)
-                    else round(v * 1000.0) if f == "ts" else v
-                    for f, v in zip(fields, values, strict=True))
+        key = _key(item, fields)
         if key in seen:
             continue
         seen.add(key)
         out.append(item)
     return out
+
+
+def _key(item: Any, fields: Sequence[str]) -> tuple[Any, ...]:
+    """A record's fields as a key: NaN equal to NaN, times to the microsecond."""
+    values = tuple(getattr(item, f) for f in fields)  # scalars: no astuple deep copy
+    return tuple("nan" if isinstance(v, float) and math.isnan(v)
+                 else round(v * 1000.0) if f == "ts" else v
+                 for f, v in zip(fields, values, strict=True))
 
 
 def timeout_reports(status_lines: list[Any], reports: dict[str, Any], first_seq: int,

@@ -128,11 +128,36 @@ def _outside(value: float, low: float, high: float) -> bool:
     return value == value and not low <= value <= high  # NaN: the field is absent
 
 
-def record_problem(rec: Record) -> str | None:
-    """Why a parsed record holds a number Lambda cannot produce, or None when it holds none.
+# The text fields of each record kind (index, name). Lambda writes none of them with a control
+# character (RequestIds are UUIDs, versions "$LATEST" or a number, runtime versions such as
+# "python:3.12.v40", error types such as "Runtime.ExitError"; docs/platform.md §2, §3), so a
+# record holding one (a JSON "\u0000" in its version, say) is damaged: malformed, never a
+# function version or runtime of its own.
+_TEXT_FIELDS: dict[str, tuple[tuple[int, str], ...]] = {
+    "start": ((1, "RequestId"), (2, "version")),
+    "report": ((1, "RequestId"), (10, "error type")),
+    "init_start": ((1, "runtime version"), (2, "initialization type"), (3, "phase"),
+                   (4, "function name"), (5, "instance id")),
+    "init_report": ((2, "phase"), (4, "error type"), (5, "initialization type")),
+    "restore_start": ((1, "runtime version"),),
+    "restore_report": ((3, "error type"),),
+    "status": ((1, "RequestId"), (3, "error type")),
+}
+# C0 controls (tab too), DEL, C1 controls, line/paragraph separators, bidirectional controls
+_CONTROL_CHAR = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
-    Absent fields (NaN) are fine; a negative, infinite or too large value is not."""
+
+def record_problem(rec: Record) -> str | None:
+    """Why a parsed record holds a value Lambda cannot produce, or None when it holds none.
+
+    Absent fields (NaN) are fine; a negative, infinite or too large value is not, nor is a
+    text field (version, runtime version, RequestId, error type, ...) holding a control
+    character."""
     kind = rec[0]
+    for index, name in _TEXT_FIELDS.get(kind, ()):
+        value = rec[index] if index < len(rec) else ""
+        if isinstance(value, str) and not value.isprintable() and _CONTROL_CHAR.search(value):
+            return f"{name} holds a control character"
     if kind == "report":
         for index, name, low, high in _REPORT_RANGES:
             if _outside(rec[index], low, high):

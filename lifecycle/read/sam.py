@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from lamlife.lifecycle.read.context import ReadOptions, ReadResult, Source, default_function
+from lamlife.lifecycle.read.glued import SAM_HEADER
 from lamlife.lifecycle.read.lines import line_events
 from lamlife.lifecycle.read.timeparse import fast_iso_ms
 
@@ -22,4 +23,4 @@ def read_sam(source: Source, text: io.TextIOWrapper, options: ReadOptions,
             return None
         return parts[0], ts, parts[2] if len(parts) > 2 else ""
 
-    line_events(iter(text), split, source, function, result)
+    line_events(iter(text), split, source, function, result, glued=SAM_HEADER)

@@ -13,6 +13,7 @@ import errno
 import gzip
 import io
 import os
+import re
 import sys
 import zipfile
 import zlib
@@ -302,24 +303,82 @@ _UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")  # UTF-16 little- and big-endian byte 
 
 
 def _as_utf8(stream: _Layered) -> IO[bytes]:
-    """``stream``, or its text as UTF-8 when it is UTF-16 with a byte order mark (what
-    Windows PowerShell 5.1's ``>`` and ``Out-File`` write: ``aws logs tail ... > x.log``)."""
+    """``stream``, or its text as UTF-8 when it is UTF-16 text: with a byte order mark (what
+    Windows PowerShell 5.1's ``>`` and ``Out-File`` write: ``aws logs tail ... > x.log``), or
+    without one when every other byte of its head is NUL (``utf16_order``). Bytes after a
+    UTF-16 mark that are not UTF-16 text (``utf16_text``) are left as they are: the binary
+    check judges them."""
     try:
-        mark = stream.peek(2)[:2]
+        head = stream.peek(HEAD_BYTES)[:HEAD_BYTES]
     except DECOMPRESS_ERRORS:
         return stream  # read_head reports it
-    if mark not in _UTF16_MARKS:
+    mark = head[:2]
+    if mark in _UTF16_MARKS:
+        marked = "utf-16-le" if mark == b"\xff\xfe" else "utf-16-be"
+        if not utf16_text(head[2:], marked):
+            return stream
+        return _Layered(_Utf16AsUtf8(stream, "utf-16"), [stream])
+    order = utf16_order(head)
+    if order is None:
         return stream
-    return _Layered(_Utf16AsUtf8(stream), [stream])
+    return _Layered(_Utf16AsUtf8(stream, order), [stream])
+
+
+def utf16_order(head: bytes) -> str | None:
+    """``"utf-16-le"`` or ``"utf-16-be"`` when ``head`` is UTF-16 text without a byte order
+    mark: the high byte of (nearly) every code unit is NUL, as in UTF-16 text that is mostly
+    ASCII (a log's times, streams and platform lines are), and never the low byte, and the
+    text decoded is text (``utf16_text``); None for anything else (UTF-8 text has no NUL)."""
+    n = len(head) & ~1
+    if n < 16:
+        return None
+    pairs = n // 2
+    low_nul = head[0:n:2].count(0)
+    high_nul = head[1:n:2].count(0)
+    for order, ascii_nul, other_nul in (("utf-16-le", high_nul, low_nul),
+                                        ("utf-16-be", low_nul, high_nul)):
+        if ascii_nul >= 0.9 * pairs and other_nul <= 0.01 * pairs \
+                and utf16_text(head[:n], order):
+            return order
+    return None
+
+
+def utf16_text(data: bytes, encoding: str) -> bool:
+    """Does ``data`` decode as ``encoding`` (a UTF-16) to text, at least half of it ASCII and
+    under 30 % control characters? (Random bytes decode to code points all over the range.)"""
+    text = data[: len(data) & ~1].decode(encoding, errors="replace")
+    if not text:
+        return True
+    ascii_chars = len(text.encode("ascii", errors="ignore"))
+    controls = sum(text.count(chr(c)) for c in range(32) if chr(c) not in "\t\n\r")
+    return ascii_chars >= 0.5 * len(text) and controls < 0.3 * len(text)
+
+
+# UTF-16 text (of ASCII characters) among other bytes: 16 code units in a row with one NUL byte
+_UTF16_RUN = re.compile(rb"(?:[\t\n\r\x20-\x7e]\x00){16,}|(?:\x00[\t\n\r\x20-\x7e]){16,}")
+
+
+def utf16_inside(head: bytes) -> int | None:
+    """The offset of UTF-16 text inside a head that is not UTF-16 as a whole (UTF-8 text
+    joined to a UTF-16 file, or a UTF-16 file saved without a byte order mark that
+    ``utf16_order`` could not tell), None when there is none."""
+    if 0 not in head:
+        return None
+    found = _UTF16_RUN.search(head)
+    if found is None:
+        return None
+    start = found.start()
+    return start - 2 if head[max(start - 2, 0):start] in _UTF16_MARKS else start
 
 
 class _Utf16AsUtf8(io.RawIOBase):
-    """UTF-16 text (its byte order mark says the byte order) as UTF-8 bytes; a lone surrogate
-    becomes U+FFFD, as bytes that are not UTF-8 do in UTF-8 input."""
+    """UTF-16 text as UTF-8 bytes (``encoding``: ``utf-16`` where a byte order mark says the
+    order, else ``utf-16-le`` or ``utf-16-be``); a lone surrogate becomes U+FFFD, as bytes
+    that are not UTF-8 do in UTF-8 input."""
 
-    def __init__(self, stream: IO[bytes]) -> None:
+    def __init__(self, stream: IO[bytes], encoding: str = "utf-16") -> None:
         self.stream = stream
-        self._decoder = codecs.getincrementaldecoder("utf-16")(errors="replace")
+        self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
         self._ready = b""
 
     def readable(self) -> bool:

@@ -16,6 +16,7 @@ from lamlife.lifecycle.read import blocks, compiled
 from lamlife.lifecycle.read.collect import RecordSink
 from lamlife.lifecycle.read.compiled import PURE_PYTHON_ENV  # noqa: F401  (re-exported)
 from lamlife.lifecycle.read.context import ReadOptions, ReadResult, Source, default_function
+from lamlife.lifecycle.read.glued import TAIL_HEADER, glued_parts
 from lamlife.lifecycle.read.lines import MAX_EVENT_CHARS
 from lamlife.lifecycle.read.platform import normalize_status
 from lamlife.lifecycle.read.scanned import add_columns, column_rows
@@ -141,6 +142,7 @@ _RARE_KEYWORDS = ("INIT_", "RESTORE_", "EXTENSION", "TELEMETRY", "LOGS", '"platf
 # Lines starting like a REPORT that the canonical filter cannot take ("REPORT Duration: ..."
 # without a RequestId): the general parser counts them malformed, as in every other container.
 _REPORT_WORD = " REPORT "
+_RID = "RequestId: "
 
 
 class _LineOffsets:
@@ -220,25 +222,34 @@ class TailChunkScanner:
                     base_line: int, errors: str) -> int:
         """Hand the events the compiled scanner left, ``(start, line index, end)`` in the
         chunk, to the sink (decoded as the text path decodes them)."""
-        sink = self.sink
         for start, index, end in deferred:
             text = bytes(chunk[start:end]).decode("utf-8", errors)
             if "\r" in text:
                 text = text.replace("\r\n", "\n")
             if text.endswith("\n"):
                 text = text[:-1]
-            line, newline, rest = text.partition("\n")
-            where = f"{self.name}:{base_line + 1 + index}"
-            parts = tail_split(line)
-            if parts is None:  # an event line whose time does not parse
+            self._add_event(text, f"{self.name}:{base_line + 1 + index}")
+        return len(deferred)
+
+    def _add_event(self, text: str, where: str) -> None:
+        """One event the fast path left (its line and continuation lines, no final newline)
+        to the sink; events glued into its lines (``glued.TAIL_HEADER``) are cut out and
+        read as events of their own."""
+        sink = self.sink
+        parts = glued_parts(text, TAIL_HEADER)
+        if len(parts) > 1:
+            sink.note_glued(where, len(parts) - 1)
+        for part in parts:
+            line, newline, rest = part.partition("\n")
+            parsed = tail_split(line)
+            if parsed is None:  # an event line whose time does not parse
                 sink.counts.events += 1
                 sink.add_malformed(line, where)
                 continue
-            stream, ts, message = parts
+            stream, ts, message = parsed
             if newline:
                 message = f"{message}\n{rest}" if message else rest
             sink.add(self.function, stream, ts, message, where)
-        return len(deferred)
 
     def _account(self, events: int, slow_events: int, fast: int, end_count: int) -> None:
         """Count a chunk's events: the slow ones counted themselves in ``RecordSink.add``;
@@ -257,8 +268,10 @@ class TailChunkScanner:
         events = self._count_events(lines)
         offsets = _LineOffsets(lines)
         slow: set[int] = set()  # line-start offsets that take the per-event path
-        start_lines, report_lines, end_lines = _request_lines(lines, offsets, slow,
-                                                              chunk.count(_REPORT_WORD))
+        start_lines, report_lines, end_lines, rid_lines = _request_lines(
+            lines, offsets, slow, chunk.count(_REPORT_WORD))
+        if chunk.count(_RID) > rid_lines:  # "RequestId: " in a continuation line too
+            slow.update(_continued_request_ids(chunk))
         starts, start_lines = self._fast(_FAST_START, start_lines, offsets, slow)
         reports, report_lines = self._fast(_FAST_REPORT, report_lines, offsets, slow)
         slow.update(_keyword_events(chunk))
@@ -308,7 +321,6 @@ class TailChunkScanner:
 
     def _slow(self, chunk: str, offsets: list[int], base_line: int) -> int:
         """Hand whole events (line + continuation lines) at ``offsets`` to the sink."""
-        sink = self.sink
         handled = 0
         counted_to = 0
         line_no = base_line + 1
@@ -318,21 +330,12 @@ class TailChunkScanner:
             line_no += chunk.count("\n", counted_to, offset)
             counted_to = offset
             where = f"{self.name}:{line_no}"
-            parts = tail_split(line)
-            if parts is None:
-                if _is_event_line(line):  # an event line whose time does not parse
-                    sink.counts.events += 1
-                    sink.add_malformed(line, where)
-                    handled += 1
-                continue  # otherwise a continuation line: part of the event above it
+            if not _is_event_line(line):
+                continue  # a continuation line: part of the event above it
             extra_end = end
             while extra_end + 1 < len(chunk) and not _event_at(chunk, extra_end + 1):
                 extra_end = chunk.find("\n", extra_end + 1)
-            stream, ts, message = parts
-            if extra_end > end:
-                message = (message + chunk[end:extra_end]) if message else \
-                    chunk[end + 1:extra_end]
-            sink.add(self.function, stream, ts, message, where)
+            self._add_event(chunk[offset:extra_end], where)
             handled += 1
         return handled
 
@@ -377,11 +380,11 @@ class TailChunkScanner:
 
 
 def _request_lines(lines: list[str], offsets: _LineOffsets, slow: set[int],
-                   report_words: int) -> tuple[list[str], list[str], list[str]]:
+                   report_words: int) -> tuple[list[str], list[str], list[str], int]:
     """Event lines holding "RequestId: ": (START candidates, REPORT candidates, canonical
-    ENDs); the others (crash lines, odd shapes) are added to ``slow``. A continuation line
-    belongs to the event above it and is never a candidate. ``report_words``: how many times
-    " REPORT " occurs in the chunk."""
+    ENDs, how many event lines hold it); the others (crash lines, odd shapes) are added to
+    ``slow``. A continuation line belongs to the event above it and is never a candidate.
+    ``report_words``: how many times " REPORT " occurs in the chunk."""
     rid_lines = [ln for ln in lines if "RequestId: " in ln and _is_event_line(ln)]
     start_lines = [ln for ln in rid_lines if " START RequestId: " in ln]
     report_lines = [ln for ln in rid_lines if " REPORT RequestId: " in ln]
@@ -395,7 +398,20 @@ def _request_lines(lines: list[str], offsets: _LineOffsets, slow: set[int],
     if report_words > len(report_lines):  # some " REPORT " is not a canonical candidate
         slow.update(offsets.of(ln) for ln in lines if _REPORT_WORD in ln
                     and " REPORT RequestId: " not in ln and _is_event_line(ln))
-    return start_lines, report_lines, end_lines
+    return start_lines, report_lines, end_lines, len(rid_lines)
+
+
+def _continued_request_ids(chunk: str) -> set[int]:
+    """Offsets of the events with "RequestId: " in a continuation line (an event glued to
+    the end of it, ``read.glued``: the general parser reads those events)."""
+    found: set[int] = set()
+    pos = chunk.find(_RID)
+    while pos >= 0:
+        line_start = chunk.rfind("\n", 0, pos) + 1
+        if not _event_at(chunk, line_start):
+            found.add(_event_start(chunk, pos))
+        pos = chunk.find(_RID, pos + len(_RID))
+    return found
 
 
 def _not_slow(rows: list[tuple[str, ...]], lines: list[str], offsets: _LineOffsets,

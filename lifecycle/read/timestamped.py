@@ -14,6 +14,7 @@ from lamlife.lifecycle.read.context import (
     default_function,
 )
 from lamlife.lifecycle.read.detect import STAMPED_LINE
+from lamlife.lifecycle.read.glued import STAMPED_HEADER
 from lamlife.lifecycle.read.lines import line_events
 from lamlife.lifecycle.read.timeparse import fast_iso_ms
 
@@ -58,7 +59,7 @@ def read_timestamped(source: Source, text: io.TextIOWrapper, options: ReadOption
 
     # a copy pasted twice (raw, then tab-collapsed) parses to the same records, which the
     # sink drops as duplicates like any event read twice (read.overlap)
-    line_events(iter(text), split, source, function, result)
+    line_events(iter(text), split, source, function, result, glued=STAMPED_HEADER)
 
 
 # ------------------------------------------------------------------------- JSON

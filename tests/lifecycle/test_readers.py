@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 import re
 import tempfile
 from pathlib import Path
@@ -30,6 +31,7 @@ from lamlife.cli.app import app
 from lamlife.lifecycle.analysis import Analysis, InputStats
 from lamlife.lifecycle.engine.causes import explain_cold_starts
 from lamlife.lifecycle.engine.replay import run_engine
+from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.pipeline import AnalyzeOptions, analyze_paths, build_analysis
 from lamlife.lifecycle.read import detect_format
 from lamlife.lifecycle.read import tail as readers
@@ -577,19 +579,21 @@ def test_a_byte_order_mark_before_output_only_is_still_a_tail_file(tmp_path: Pat
         assert (stats.formats, stats.events, stats.ignored) == ({"tail": 1}, 1, 1), name
 
 
+@pytest.mark.parametrize("with_mark", [True, False])
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
 @pytest.mark.parametrize("source", [EXAMPLE, DATA / "jsonl" / "events.jsonl",
                                     DATA / "filter-log-events" / "storms.json",
                                     DATA / "insights-csv" / "storms-insights.csv"])
 def test_utf16_with_its_byte_order_mark_reads_as_utf8(source: Path, encoding: str,
-                                                      tmp_path: Path) -> None:
+                                                      with_mark: bool, tmp_path: Path) -> None:
     # Windows PowerShell 5.1 writes `aws logs tail ... > x.log` as UTF-16LE with a mark and
-    # CRLF line ends; the same text in UTF-16 (gzip too) gives the same analysis
+    # CRLF line ends; the same text in UTF-16 (gzip too) gives the same analysis. Without the
+    # mark (s5-fixes item 4) every other byte is NUL: that is UTF-16 too, in that byte order.
     import gzip
 
     text = source.read_text(encoding="utf-8").replace("\r\n", "\n").replace("\n", "\r\n")
     mark = b"\xff\xfe" if encoding.endswith("le") else b"\xfe\xff"
-    data = mark + text.encode(encoding)
+    data = (mark if with_mark else b"") + text.encode(encoding)
     want = analyze_paths([str(source)])
     for name, payload in (("ps" + source.suffix, data),
                           ("ps" + source.suffix + ".gz", gzip.compress(data))):
@@ -633,6 +637,50 @@ def test_a_file_of_junk_lines_only_counts_them_malformed(lines: int, tmp_path: P
     assert stats.malformed_examples[0].startswith(f"{path}:1: control bytes in a text line")
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf8_joined_to_utf16_is_named_with_how_to_convert(encoding: str,
+                                                           tmp_path: Path) -> None:
+    # `cat utf8.log utf16.log`: the head is UTF-8, then every other byte NUL. Before, this
+    # was "binary file (mostly not text)"; the error now says what it is and how to convert.
+    text = (DATA / "tail-detailed" / "orders.log").read_text(encoding="utf-8")
+    first, second = text[: len(text) // 3], text[len(text) // 3:]
+    first = first[: first.rindex("\n") + 1]
+    path = tmp_path / "joined.log"
+    path.write_bytes(first.encode("utf-8") + second.encode(encoding))
+    result = CliRunner().invoke(app, ["analyze", str(path), "--format", "json", "-q"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    line = result.stderr.strip()
+    assert "\n" not in line
+    # where the UTF-16 part starts, within a byte: alternating bytes read either way by one
+    # byte at the join (the mark, when there is one, says where)
+    start = len(first.encode())
+    assert any(f"joined.log: UTF-16 text near byte {start + d} among" in line
+               for d in (-1, 0, 1)), line
+    assert "iconv -f UTF-16LE -t UTF-8" in line
+    # in a directory the file is skipped with the same reason, the others read
+    (tmp_path / "ok.log").write_text(text, encoding="utf-8")
+    stats = analyze_paths([str(tmp_path)]).input
+    assert stats.files == 1
+    assert any("joined.log: skipped, UTF-16 text among other text" in w for w in stats.warnings)
+
+
+@pytest.mark.parametrize("data", [
+    b"\xff\xfe" + random.Random(3).randbytes(8192),
+    b"\xfe\xff" + b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 16,
+])
+def test_a_utf16_mark_before_bytes_that_are_not_text_is_binary(data: bytes,
+                                                              tmp_path: Path) -> None:
+    # FF FE then noise was decoded as UTF-16 (random code points) and skipped as "not a log
+    # format"; it is a binary file, as the same noise without the mark is
+    path = tmp_path / "blob.log"
+    path.write_bytes(data)
+    with pytest.raises(InputError, match=r"blob.log: binary file \(mostly not text\)"):
+        analyze_paths([str(path)])
+    stats = analyze_paths([str(tmp_path), str(EXAMPLE)]).input
+    assert any("blob.log: skipped, binary (mostly not text)" in w for w in stats.warnings)
+
+
 def test_a_truncated_gzip_of_utf16_text_names_gzip(tmp_path: Path) -> None:
     # the UTF-16 decoder sits over the decompressor: the error still names the compression
     import gzip
@@ -644,3 +692,15 @@ def test_a_truncated_gzip_of_utf16_text_names_gzip(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["analyze", str(path), "--format", "json", "-q"])
     assert result.exit_code == 2
     assert "truncated gzip file" in result.stderr
+
+
+@pytest.mark.parametrize(("name", "function"), [
+    ("checkout.console.txt", "checkout"),  # kept ".console" before
+    ("orders.log.gz", "orders"),
+    ("payments-api_v2.2026-04-14.jsonl", "payments-api_v2"),
+    (".hidden.log", ".hidden"),
+])
+def test_a_file_names_the_function_before_its_first_dot(name: str, function: str) -> None:
+    from lamlife.lifecycle.read.context import Source, file_function
+
+    assert file_function(Source(name=name, path=Path("logs") / name)) == function
