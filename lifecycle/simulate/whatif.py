@@ -21,7 +21,7 @@ import pandas as pd
 
 from lamlife.lifecycle.analysis import Analysis, InputStats
 from lamlife.lifecycle.billing.prices import PriceTable
-from lamlife.lifecycle.billing.rules import BillingOptions, price_invocations, price_or_explain
+from lamlife.lifecycle.billing.rules import BillingOptions, price_or_explain, price_summary
 from lamlife.lifecycle.engine.summarize import build_analysis
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.read.arrivals import (
@@ -423,8 +423,9 @@ def compare(
             simulated.summary["cold_starts"]),
         row("cold_start_rate", "share", side(observed, "cold_start_rate"),
             simulated.summary["cold_start_rate"]),
-        row("init_wait_s", "s", None if observed is None else init_wait_s(observed.invocations),
-            init_wait_s(simulated.invocations)),
+        row("init_wait_s", "s",
+            None if observed is None else init_wait_s(observed.held_invocations),
+            init_wait_s(simulated.held_invocations)),
     ]
     sim_cost = _cost(simulated, "total_usd")
     if sim_cost is not None:
@@ -469,7 +470,7 @@ def sweep_trace(
         out["init_wait_s"] = init_wait_s(result.invocations)
         if pricing is not None:
             options = replace(pricing.options, provisioned=policy.provisioned)
-            _, cost = price_invocations(
+            cost = price_summary(
                 result.invocations, options, pricing.table, trace.arrivals.stats.configurations,
                 trace.arrivals.stats.regions,
             )
