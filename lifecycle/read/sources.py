@@ -361,11 +361,13 @@ _UTF16_RUN = re.compile(rb"(?:[\t\n\r\x20-\x7e]\x00){16,}|(?:\x00[\t\n\r\x20-\x7
 def utf16_inside(head: bytes) -> int | None:
     """The offset of UTF-16 text inside a head that is not UTF-16 as a whole (UTF-8 text
     joined to a UTF-16 file, or a UTF-16 file saved without a byte order mark that
-    ``utf16_order`` could not tell), None when there is none."""
+    ``utf16_order`` could not tell), None when there is none, or when the bytes around the
+    UTF-16 text are mostly not text (``looks_binary``): an executable or a database holds
+    UTF-16 strings too, and is a binary file, not a file to convert."""
     if 0 not in head:
         return None
     found = _UTF16_RUN.search(head)
-    if found is None:
+    if found is None or looks_binary(_UTF16_RUN.sub(b"", head)):
         return None
     start = found.start()
     return start - 2 if head[max(start - 2, 0):start] in _UTF16_MARKS else start

@@ -681,6 +681,19 @@ def test_a_utf16_mark_before_bytes_that_are_not_text_is_binary(data: bytes,
     assert any("blob.log: skipped, binary (mostly not text)" in w for w in stats.warnings)
 
 
+def test_a_binary_file_holding_a_utf16_string_is_binary(tmp_path: Path) -> None:
+    # an executable or a database holds UTF-16 strings among its bytes: it was named "UTF-16
+    # text among other text" with advice to convert it; the bytes around the string decide
+    noise = random.Random(5).randbytes(3000)
+    data = noise[:1000] + "Microsoft Corporation, all rights".encode("utf-16-le") + noise[1000:]
+    path = tmp_path / "blob.dat"
+    path.write_bytes(data)
+    with pytest.raises(InputError, match=r"blob.dat: binary file \(mostly not text\)"):
+        analyze_paths([str(path)])
+    stats = analyze_paths([str(tmp_path), str(EXAMPLE)]).input
+    assert any("blob.dat: skipped, binary (mostly not text)" in w for w in stats.warnings)
+
+
 def test_a_truncated_gzip_of_utf16_text_names_gzip(tmp_path: Path) -> None:
     # the UTF-16 decoder sits over the decompressor: the error still names the compression
     import gzip
