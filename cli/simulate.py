@@ -240,7 +240,7 @@ def simulate_command(
             overrides["init_ms"] = parse_ms_or_observed(init_ms, "--init-ms")
         if snapstart is not None:  # else: SnapStart when the input's cold starts are restores
             overrides["snapstart"] = snapstart
-        if snapstart is not False and restore_ms is not None:
+        if restore_ms is not None:  # without SnapStart: ignored, with a note (build_policy)
             overrides["restore_ms"] = parse_ms_or_observed(restore_ms, "--restore-ms")
         columns = ArrivalColumns(start=start_column, end=end_column, duration=duration_column,
                                  environment=environment_column)

@@ -232,6 +232,7 @@ def build_policy(
     Without a ``restore_ms`` override, restore is sampled from the input's Restore Durations
     when any; without a ``snapstart`` override, an input whose cold starts are all SnapStart
     restores (Restore Durations, no Init Duration) is simulated with SnapStart, with a note.
+    A ``restore_ms`` override for a run without SnapStart changes nothing: a note says so.
     ``describe_policy`` gives the sources of the other values. Raises InputError
     for a field that is not a policy's, ``observed`` without samples, SnapStart without
     restore durations, or a value no platform has (``Policy.validate``).
@@ -271,6 +272,10 @@ def build_policy(
             notes.append(f"the input has {restores} SnapStart restores besides its inits: "
                          "new environments init (lamlife simulate --snapstart restores)")
     policy = Policy(**values)
+    if not policy.snapstart and "restore_ms" in (overrides or {}):
+        # a restore duration given for a run without SnapStart would change nothing: say so
+        notes.append("--restore-ms ignored: new environments init, they restore only with "
+                     "SnapStart (lamlife simulate --snapstart)")
     if policy.snapstart and policy.restore_ms is None:
         raise InputError("--snapstart needs restore durations: give --restore-ms "
                          "(a number of ms, or 'observed' when the input has some)")

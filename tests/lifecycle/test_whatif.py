@@ -281,3 +281,17 @@ def test_an_input_of_snapstart_restores_is_simulated_with_snapstart() -> None:
     mixed, mixed_notes = build_policy(_arrivals([400.0], [300.0]), {})
     assert not mixed.snapstart
     assert any("1 SnapStart restores besides its inits" in note for note in mixed_notes)
+
+
+def test_a_restore_duration_without_snapstart_is_noted_as_ignored() -> None:
+    # --restore-ms without SnapStart changed nothing and said nothing
+    for overrides in ({"restore_ms": 200.0}, {"snapstart": False, "restore_ms": 200.0}):
+        policy, notes = build_policy(_arrivals([400.0], []), overrides)
+        assert not policy.snapstart
+        assert any(note.startswith("--restore-ms ignored") for note in notes), overrides
+    # with SnapStart (told, or the input's restores) it is used and nothing is noted
+    for arrivals, overrides in ((_arrivals([400.0], []), {"snapstart": True, "restore_ms": 200.0}),
+                                (_arrivals([], [300.0]), {"restore_ms": 200.0})):
+        policy, notes = build_policy(arrivals, overrides)
+        assert policy.snapstart and policy.restore_ms == 200.0
+        assert not any("--restore-ms" in note for note in notes)
