@@ -167,7 +167,7 @@ def simulate(
     provisioned: int = 0,
     prewarmed: int = 0,
     init_ms: float | str | None = None,
-    snapstart: bool = False,
+    snapstart: bool | None = None,
     restore_ms: float | str | None = None,
     reset: bool = True,
     seed: int = 0,
@@ -191,7 +191,8 @@ def simulate(
     ``keep_alive`` and ``max_lifetime`` are seconds or durations (``"10m"``, ``"2h"``;
     ``max_lifetime="none"`` for no limit); ``init_ms``/``restore_ms`` a number of ms or
     ``"observed"`` (sample the input's). The defaults are the command's (keep-alive 640 s,
-    maximum lifetime 2 h: docs/simulate.md). Raises InputError for bad input or values.
+    maximum lifetime 2 h; ``snapstart=None``: SnapStart when the input's cold starts are all
+    restores: docs/simulate.md). Raises InputError for bad input or values.
     """
     from lamlife.lifecycle.pipeline import load_trace
     from lamlife.lifecycle.read.arrivals import ArrivalColumns
@@ -208,13 +209,14 @@ def simulate(
         "max_lifetime_s": _seconds(max_lifetime, "max_lifetime", DEFAULT_MAX_LIFETIME_S),
         "provisioned": int(provisioned),
         "prewarmed": int(prewarmed),
-        "snapstart": snapstart,
         "reset_on_failure": reset,
         "seed": seed,
     }
     if init_ms is not None:
         overrides["init_ms"] = init_ms
-    if snapstart and restore_ms is not None:
+    if snapstart is not None:  # else: SnapStart when the input's cold starts are restores
+        overrides["snapstart"] = snapstart
+    if restore_ms is not None:  # without SnapStart: ignored, with a note
         overrides["restore_ms"] = restore_ms
     columns = ArrivalColumns(start=start_column, end=end_column, duration=duration_column,
                              environment=environment_column)

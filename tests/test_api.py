@@ -93,6 +93,19 @@ def test_simulate_returns_tables_policy_and_comparison() -> None:
         lamlife.simulate(ORDERS, keep_alive="soon")
 
 
+def test_simulate_chooses_snapstart_as_the_command_does() -> None:
+    # the API passed snapstart=False always: a SnapStart function's log (restores, no Init
+    # Duration) was simulated with inits here and with restores by `lamlife simulate`
+    snap = ROOT / "tests" / "data" / "readers" / "sam" / "java-orders.log"
+    run = lamlife.simulate(snap)
+    assert run.policy["snapstart"] is True
+    assert any("cold starts are SnapStart restores" in note for note in run.notes)
+    assert run.summary["start_types"]["restore"] >= 1
+    told = lamlife.simulate(snap, snapstart=False, restore_ms=100)
+    assert told.policy["snapstart"] is False and told.summary["start_types"]["restore"] == 0
+    assert any(note.startswith("--restore-ms ignored") for note in told.notes)
+
+
 def test_py_typed_is_shipped() -> None:
     assert (Path(lamlife.__file__).parent / "py.typed").is_file()
 
