@@ -299,10 +299,14 @@ def measure(
         if len(missing) == len(selection):
             seen = ", ".join(present) if present else "none"
             names = ", ".join(repr(n) for n in selection)
+            # the hint only where --function did not name such input already (it would
+            # repeat the option just given)
+            hint = "" if options.function is not None else (
+                f"; input that carries no function name is named after its file: "
+                f"--function {selection[0] if len(selection) == 1 else 'NAME'} names it")
             raise InputError(
-                f"no invocations of function {names} in the input (functions seen: {seen}); "
-                f"input that carries no function name is named after its file: "
-                f"--function {selection[0] if len(selection) == 1 else 'NAME'} names it"
+                f"no invocations of function {names} in the input (functions seen: {seen})"
+                + hint
             )
     analysis = analysis_from_observed(observed, paths,
                                       replace(options, functions=selection or ()))
