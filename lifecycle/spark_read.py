@@ -36,7 +36,7 @@ from lamlife.lifecycle.aws.s3 import S3Options
 from lamlife.lifecycle.engine.unit import RecordingSink
 from lamlife.lifecycle.errors import LamlifeError
 from lamlife.lifecycle.read import ReadOptions, read_inputs
-from lamlife.lifecycle.read.collect import MAX_EXAMPLES, RecordSink
+from lamlife.lifecycle.read.collect import FILE_SEQ, MAX_EXAMPLES, RecordSink
 from lamlife.lifecycle.read.context import Source
 from lamlife.lifecycle.read.inputs import nothing_readable
 from lamlife.lifecycle.read.overlap import Naming
@@ -45,8 +45,6 @@ from lamlife.lifecycle.read.sources import discover
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-# a record's read order: its file's index times this, plus its place in the file
-FILE_SEQ = 1 << 40
 RECORD_SCHEMA = ("file bigint, code bigint, timestamp double, seq bigint, record string, "
                  "meta binary")
 

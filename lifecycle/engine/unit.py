@@ -37,7 +37,7 @@ from lamlife.lifecycle.engine.replay import (
     count_column,
     run_engine,
 )
-from lamlife.lifecycle.read.collect import NUMERIC_FIELDS, RecordSink
+from lamlife.lifecycle.read.collect import FILE_SEQ, NUMERIC_FIELDS, RecordSink
 from lamlife.lifecycle.read.platform import json_record_time, parse_json_platform
 from lamlife.lifecycle.read.request_ids import RequestIds
 from lamlife.lifecycle.read.seen import seen_counts
@@ -170,14 +170,22 @@ class RecordingSink(RecordSink):
 
 
 def _replay(events: pd.DataFrame, sink: RecordSink) -> None:
-    """Feed one environment's rows to the sink in read order."""
+    """Feed one environment's rows to the sink in read order, each file's as an input of its
+    own (``seq // FILE_SEQ``: marks alike in two files are one event read twice, in one file
+    two events, read.overlap)."""
     order = events.sort_values("seq" if "seq" in events else "timestamp", kind="stable")
     records = order["record"] if "record" in order else pd.Series([None] * len(order))
-    for fn, env, ts, message, record in zip(order["function"], order["environment"],
-                                            order["timestamp"].astype(float),
-                                            order["message"] if "message" in order
-                                            else [None] * len(order),
-                                            records, strict=True):
+    files = (order["seq"].to_numpy(dtype=np.int64) // FILE_SEQ if "seq" in order
+             else np.zeros(len(order), dtype=np.int64))
+    last_file = None
+    for fn, env, ts, message, record, file in zip(order["function"], order["environment"],
+                                                  order["timestamp"].astype(float),
+                                                  order["message"] if "message" in order
+                                                  else [None] * len(order),
+                                                  records, files.tolist(), strict=True):
+        if file != last_file:
+            sink.start_input()
+            last_file = file
         fn, env = str(fn), str(env or "")
         if isinstance(record, str) and record:
             sink.add_record(fn, env, ts, decode_record(record))

@@ -143,6 +143,13 @@ class StatusLine:
     timeout_ms: float = NAN  # "Task timed out after N seconds": N s in ms (elapsed time)
 
 
+# A record's read order across files read apart (the Spark engine): its file's index times
+# this, plus its place in the file. The per-environment unit (engine/unit.py) tells the
+# files apart by it, as read_inputs does by RecordSink.start_input (read.overlap's rule for
+# marks alike).
+FILE_SEQ = 1 << 40
+
+
 @dataclass
 class SinkCounts:
     events: int = 0

@@ -80,3 +80,30 @@ def test_two_overlapping_windows_keep_the_larger_count(joined: bool, tmp_path: P
     stats = _read(tmp_path, {"all.log": a + b} if joined else {"a.log": a, "b.log": b})
     assert stats.seen.get("init_start") == 3
     assert stats.duplicates == 1 + 2  # one INIT_START, the START and REPORT of `first`
+
+
+def test_the_spark_unit_tells_files_apart_by_their_sequence_numbers() -> None:
+    # Spark reads files apart and hands each environment's events to engine.unit with
+    # seq = file index * FILE_SEQ + place, request records repeated across files already
+    # dropped: the unit must still see the files, or the marks of a file given twice (no
+    # repeated REPORT left to find the copy by) were all kept, unlike the local read
+    import pandas as pd
+
+    from lamlife.lifecycle.engine.unit import _replay
+    from lamlife.lifecycle.read.collect import FILE_SEQ, RecordSink
+
+    ts = 1714557600.0 * 1000
+
+    def marks(files: list[list[str]]) -> int:
+        rows = [{"function": "orders", "environment": "", "timestamp": ts,
+                 "message": line.split(" ", 1)[1], "seq": f * FILE_SEQ + k}
+                for f, lines in enumerate(files) for k, line in enumerate(lines)]
+        sink = RecordSink()
+        _replay(pd.DataFrame(rows), sink)
+        sink.finish()
+        return len(sink.marks)
+
+    whole = [_INIT, _INIT, *_invocation(0), *_invocation(1)]
+    assert marks([whole]) == 2  # two environments started in one second: both kept
+    assert marks([whole, [_INIT, _INIT]]) == 2  # the same marks in a second file: once
+    assert marks([whole, [_INIT, _INIT, _INIT]]) == 3  # the most one file holds
