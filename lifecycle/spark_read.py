@@ -38,7 +38,7 @@ from lamlife.lifecycle.errors import LamlifeError
 from lamlife.lifecycle.read import ReadOptions, read_inputs
 from lamlife.lifecycle.read.collect import FILE_SEQ, MAX_EXAMPLES, RecordSink
 from lamlife.lifecycle.read.context import Source
-from lamlife.lifecycle.read.inputs import nothing_readable
+from lamlife.lifecycle.read.inputs import glued_warning, nothing_readable
 from lamlife.lifecycle.read.overlap import Naming
 from lamlife.lifecycle.read.sources import discover
 
@@ -117,7 +117,8 @@ def read_file(spec: FileSpec, read: ReadOptions, options: S3Options | None
             "fallback": sorted(sink.fallback_functions),
             "env_regions": dict(sink.env_regions),
             "function_regions": dict(sink.function_regions),
-            "classified": result.classified, "arrivals": result.arrivals}
+            "classified": result.classified, "arrivals": result.arrivals,
+            "glued": (sink.counts.glued, sink.counts.glued_first)}
     return frame, meta
 
 
@@ -213,6 +214,7 @@ def _put_together(metas: Sequence[dict[str, Any]]) -> tuple[InputStats, pd.DataF
     for code, name in naming.display_names(sink.environments).items():
         sink.function_from_record.setdefault(code, name)
     stats = InputStats()
+    glued, glued_first = 0, ""
     for meta in metas:
         part: InputStats = meta["stats"]
         stats.files += part.files
@@ -225,11 +227,19 @@ def _put_together(metas: Sequence[dict[str, Any]]) -> tuple[InputStats, pd.DataF
         for fmt, n in part.formats.items():
             stats.formats[fmt] = stats.formats.get(fmt, 0) + n
         stats.configurations.update(part.configurations)
-        stats.warnings.extend(part.warnings)
+        # glued events: one warning for all files, as one local read gives (read_inputs)
+        cut, where = meta.get("glued", (0, ""))
+        own = glued_warning(cut, where) if cut else None
+        stats.warnings.extend(w for w in part.warnings if w != own)
+        if cut:
+            glued += cut
+            glued_first = glued_first or where
     stats.malformed_examples = stats.malformed_examples[:MAX_EXAMPLES]
     for name, names in naming.joined.items():
         stats.warnings.append(f"inputs named {', '.join(names)} share log streams: read as one "
                               f"function, {name} (pass --function NAME to name it)")
+    if glued:
+        stats.warnings.append(glued_warning(glued, glued_first))
     final = {shared: (sink.function_from_record.get(shared, sink.environments[shared][0]),
                       sink.environments[shared][1]) for _f, _c, shared in codes}
     table = pd.DataFrame({

@@ -129,11 +129,15 @@ def read_inputs(paths: Sequence[str | Source], options: ReadOptions | None = Non
     stats.malformed += counts.malformed
     stats.malformed_examples.extend(counts.malformed_examples)
     if counts.glued:
-        stats.warnings.append(
-            f"{counts.glued} log event(s) glued to the end of the line before (a file without "
-            f"a final newline joined to the next?), first at {counts.glued_first}: read as "
-            "separate events")
+        stats.warnings.append(glued_warning(counts.glued, counts.glued_first))
     return result
+
+
+def glued_warning(count: int, first: str) -> str:
+    """The warning for ``count`` events cut out of lines they were glued into (read.glued),
+    the first at ``first`` ("file:line")."""
+    return (f"{count} log event(s) glued to the end of the line before (a file without a final "
+            f"newline joined to the next?), first at {first}: read as separate events")
 
 
 _BINARY = "binary"
