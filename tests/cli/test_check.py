@@ -453,3 +453,12 @@ def test_a_baseline_to_dash_goes_to_stdout(tmp_path: Path, monkeypatch: pytest.M
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["metrics"]["invocations"] == 28
     assert "written to stdout" in result.stderr and not (tmp_path / "-").exists()
+
+
+def test_baseline_refuses_a_budget_check_would_refuse(tmp_path: Path) -> None:
+    # a misspelt metric was accepted by baseline and refused only later by check
+    budget = write(tmp_path, "max:\n  cold_start_ratio: 0.05\n")
+    result = run("baseline", ORDERS, "--budget", budget, "-o", str(tmp_path / "b.json"))
+    assert result.exit_code == 2
+    assert "did you mean 'cold_start_rate'" in result.stderr
+    assert not (tmp_path / "b.json").exists()
