@@ -299,9 +299,9 @@ def measure(
         if len(missing) == len(selection):
             seen = ", ".join(present) if present else "none"
             names = ", ".join(repr(n) for n in selection)
-            # the hint only where --function did not name such input already (it would
-            # repeat the option just given)
-            hint = "" if options.function is not None else (
+            # no hint where --function already gave the selected name (it would repeat the
+            # option just given, which cannot name input that carries its function names)
+            hint = "" if options.function in selection else (
                 f"; input that carries no function name is named after its file: "
                 f"--function {selection[0] if len(selection) == 1 else 'NAME'} names it")
             raise InputError(
