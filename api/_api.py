@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -27,13 +27,39 @@ from lamlife.lifecycle.pipeline import AnalyzeOptions, analyze_paths, time_windo
 PathsLike = str | PathLike[str] | Sequence[str | PathLike[str]]
 
 
+class _AnalysisInvocations:
+    """``AnalysisResult.invocations``: the table given, and when that is the held table of
+    an analysis whose rows are not priced yet (``Analysis.deferred_prices``), the analysis's
+    ``invocations``, priced on this first read and kept."""
+
+    def __get__(self, result: AnalysisResult | None, owner: type | None = None) -> pd.DataFrame:
+        if result is None:  # read on the class: the dataclass field has no default
+            raise AttributeError("invocations")
+        given: pd.DataFrame = result.__dict__["invocations"]
+        analysis = result.analysis
+        if analysis is not None and analysis.deferred_prices is not None \
+                and given is analysis.held_invocations:
+            given = analysis.invocations
+            result.__dict__["invocations"] = given
+        return given
+
+    def __set__(self, result: AnalysisResult, table: pd.DataFrame) -> None:
+        result.__dict__["invocations"] = table
+
+
 @dataclass
 class AnalysisResult:
     """One analysis: the summary and the four tables (column contracts in
-    ``lamlife.lifecycle.schema``; times are UTC, durations ms, money USD)."""
+    ``lamlife.lifecycle.schema``; times are UTC, durations ms, money USD).
+
+    ``invocations`` is the analysis's table: its per-row priced columns are made on its first
+    read (docs/api.md)."""
 
     summary: dict[str, Any]  # the JSON summary: counts, cold_causes, init_duration_ms, cost
-    invocations: pd.DataFrame  # one row per invocation, with start_type, reason, cost_usd
+    if TYPE_CHECKING:
+        invocations: pd.DataFrame
+    else:  # one row per invocation, with start_type, reason, cost_usd: priced when read
+        invocations: pd.DataFrame = _AnalysisInvocations()
     environments: pd.DataFrame  # one row per execution environment
     functions: pd.DataFrame  # one row per (function, version)
     events: pd.DataFrame  # flagged lifecycle events (timeouts, re-inits, init failures, ...)
@@ -85,7 +111,7 @@ def _billing(region: str | None, architecture: str | None, package: str | None,
 def _result(analysis: Analysis) -> AnalysisResult:
     stats = analysis.input
     return AnalysisResult(
-        summary=analysis.summary, invocations=analysis.invocations,
+        summary=analysis.summary, invocations=analysis.held_invocations,  # priced when read
         environments=analysis.environments, functions=analysis.functions,
         events=analysis.events, input=stats.as_dict(), warnings=list(stats.warnings),
         analysis=analysis,
@@ -205,7 +231,8 @@ def simulate(
     if whatif.cost_problem:
         warnings.append(f"cost not computed: {whatif.cost_problem}")
     return SimulationResult(
-        summary=base.summary, invocations=base.invocations, environments=base.environments,
+        summary=base.summary, invocations=whatif.analysis.held_invocations,
+        environments=base.environments,
         functions=base.functions, events=base.events, input=base.input, warnings=warnings,
         analysis=whatif.analysis, policy=describe_policy(policy),
         comparison=pd.DataFrame(whatif.comparison, columns=["metric", "unit", "observed",

@@ -12,7 +12,10 @@ The file is analysed once, unpriced (read, replay, summarize: ``observe`` and
 (as ``lamlife analyze FILE`` prices). The figures printed are the median wall of the pricing
 stage, its ratio to the build's wall in the same process, the peak memory Python's
 ``tracemalloc`` traced during one more pricing run (numpy and pandas buffers included), and
-the bytes the priced invocation table holds beyond the unpriced one.
+the bytes the priced invocation table holds beyond the unpriced one. ``price_analysis``
+prices the summary and leaves the rows to the first read of ``analysis.invocations``
+(``Analysis.deferred_prices``): its time and peak are the summary's, and the priced table's
+bytes are what that read adds (a REV before deferred pricing prices both at once).
 
 ``--against REV`` loads ``lifecycle/billing/rules.py`` as it is at git revision REV into a
 module of its own and runs it alternately with the working tree's on the same analysis, so

@@ -14,7 +14,8 @@ Each run is a fresh Python process that does what ``lamlife analyze FILE --forma
 - ``engine``: the lifecycle replay into the invocation table (``run_engine``);
 - ``table``: cold-start causes and the table's final columns (``observed_invocations``);
 - ``derive``: environments, functions, events and the summary (``analysis_from_observed``);
-- ``price``: billing (``pipeline.price``) and the account table;
+- ``price``: billing (``pipeline.price``: the summary's cost, one priced column at a time;
+  the per-row priced columns are made only when rows are read) and the account table;
 - ``json``: the JSON text (``render_json``).
 
 For each stage it prints wall and CPU seconds (``time.perf_counter`` / ``time.process_time``),
@@ -37,6 +38,8 @@ STAGES = ("imports", "read", "pair", "engine", "table", "derive", "price", "json
 
 _CHILD = r'''
 import json, os, resource, sys, threading, time
+
+os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")  # as the lamlife command does
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 state = {"stage": "imports", "peak": {}}

@@ -145,10 +145,11 @@ def simulate_command(
                           "input's Init Durations (default: observed when the input has some, "
                           "else 500).",
         rich_help_panel=PANEL_POLICY)] = None,
-    snapstart: Annotated[bool, typer.Option(
-        "--snapstart", help="New environments restore a SnapStart snapshot instead of init.",
-        rich_help_panel=PANEL_POLICY)
-    ] = False,
+    snapstart: Annotated[bool | None, typer.Option(
+        "--snapstart/--no-snapstart", help="New environments restore a SnapStart snapshot "
+        "instead of init (default: when the input's cold starts are restores).",
+        rich_help_panel=PANEL_POLICY, show_default=False)
+    ] = None,
     restore_ms: Annotated[str | None, typer.Option(
         "--restore-ms", help="SnapStart restore duration in ms, or 'observed'.",
         rich_help_panel=PANEL_POLICY)] = None,
@@ -232,13 +233,14 @@ def simulate_command(
             "max_lifetime_s": life_values[0],
             "provisioned": pc_values[0],
             "prewarmed": pre_values[0],
-            "snapstart": snapstart,
             "reset_on_failure": reset,
             "seed": seed,
         }
         if init_ms is not None:
             overrides["init_ms"] = parse_ms_or_observed(init_ms, "--init-ms")
-        if snapstart and restore_ms is not None:
+        if snapstart is not None:  # else: SnapStart when the input's cold starts are restores
+            overrides["snapstart"] = snapstart
+        if snapstart is not False and restore_ms is not None:
             overrides["restore_ms"] = parse_ms_or_observed(restore_ms, "--restore-ms")
         columns = ArrivalColumns(start=start_column, end=end_column, duration=duration_column,
                                  environment=environment_column)

@@ -256,9 +256,13 @@ def analyze_paths(paths: Sequence[str], options: AnalyzeOptions | None = None,
 
 
 def with_account(analysis: Analysis) -> Analysis:
-    """The analysis with its account-level table when it holds several functions."""
-    if analysis.invocations["function"].nunique() > 1:
-        analysis.account = account_table(analysis.invocations, analysis.environments)
+    """The analysis with its account-level table when it holds several functions (its cost
+    from pricing's sums while the rows are unpriced: ``Analysis.deferred_prices``)."""
+    invocations = analysis.held_invocations
+    if invocations["function"].nunique() > 1:
+        deferred = analysis.deferred_prices
+        analysis.account = account_table(invocations, analysis.environments,
+                                         None if deferred is None else deferred.function_costs)
     return analysis
 
 

@@ -131,7 +131,7 @@ def input_line(stats: InputStats) -> str:
 
 def is_empty(analysis: Analysis) -> bool:
     """True when the analysis found no invocation at all."""
-    return len(analysis.invocations) == 0
+    return len(analysis.held_invocations) == 0
 
 
 def no_invocations_section(analysis: Analysis) -> Section:
@@ -609,8 +609,8 @@ def events_section(analysis: Analysis, max_events: int = 20) -> Section:
     if one_date:
         times = [t.split(" ", 1)[1] for t in times]
     # one function in the whole analysis: the column would repeat it on every row
-    one_function = len(set(_column(analysis.invocations, "function").tolist())) <= 1
-    version = _single_version(analysis.invocations)
+    one_function = len(set(_column(analysis.held_invocations, "function").tolist())) <= 1
+    version = _single_version(analysis.held_invocations)
     rows = tuple(
         (
             times[i],

@@ -6,11 +6,14 @@ vectorized with pandas/numpy: no per-row apply. The main entry is ``price_invoca
 The table's string columns are read once each as integer codes (``_Keys``); whatever is
 decided per function, per (function, environment) or per (Region, architecture) is decided
 once for each and spread to the rows with one ``take``, so object, ``str`` and Categorical
-columns price alike. The steps, in order: ``_Keys``/``_Kinds`` (codes and start kinds),
-``function_setups``, ``_price_groups`` (Region per row), ``_priced_rows`` (memory, Billed
-Duration, provisioned rows), ``_charges`` (amounts per (Region, architecture)),
-``_cost_columns`` and ``_with_columns`` (the added columns, the table itself not copied),
-``_fixed_charges`` and ``_summary``.
+columns price alike. The steps, in order: ``_decide`` (``_Keys``/``_Kinds``, codes and
+start kinds; ``function_setups``; ``_price_groups``, Region per row; ``_priced_rows``,
+memory, Billed Duration, provisioned rows; ``_group_unpriced``/``_edge_unpriced``, the prices
+of each (Region, architecture) and the rows left unpriced), ``_amount_columns`` (the priced
+columns, one at a time, whose sums ``_Totals`` and ``_CostSums`` take as they come),
+``_fixed_charges`` and ``_summary``; ``price_invocations`` also keeps the columns and adds
+them to the table (``_with_columns``: the table itself not copied), ``price_analysis`` keeps
+none and leaves that to the first read of ``Analysis.invocations``.
 
 The model, in short (the full text is docs/billing.md):
 
@@ -35,17 +38,28 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, replace
-from typing import Any
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from lamlife.lifecycle.analysis import Analysis
-from lamlife.lifecycle.billing.prices import ARCHITECTURES, PriceTable, Tier
+from lamlife.lifecycle.analysis import Analysis, DeferredPrices
+from lamlife.lifecycle.billing.prices import (
+    ARCHITECTURES,
+    ArchPrices,
+    EdgePrices,
+    PriceTable,
+    Tier,
+)
 from lamlife.lifecycle.engine.coded import coded_by_code, run_starts, smallest_int_type
 from lamlife.lifecycle.errors import InputError, LamlifeError
-from lamlife.lifecycle.schema import COLD_START_TYPES, START_TYPES
+from lamlife.lifecycle.schema import COLD_START_TYPES, COST_COLUMNS, START_TYPES
+
+if TYPE_CHECKING:
+    from pandas.api.typing import SeriesGroupBy
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ARCHITECTURE = "x86_64"
@@ -603,14 +617,12 @@ class _Rows:
     memory: np.ndarray  # MB: the log's, else the configuration's (the table's own array
     #                     where no row lacks it: read only)
     billed: np.ndarray
-    gb_seconds: np.ndarray  # billed / 1000 x memory / 1024, unrounded
     is_lmi: np.ndarray
     is_restore: np.ndarray
     pc: np.ndarray
     fn_codes: np.ndarray  # per row: the function's code
     eph_mb_by_fn: np.ndarray  # per function code: ephemeral storage (MB)
     start: pd.Series  # START times (UTC)
-    init_unbilled: np.ndarray
     reason: np.ndarray  # int code into reasons; 0 = priced so far
     reasons: list[str]  # unpriced reasons by code ("" first)
 
@@ -621,6 +633,21 @@ class _Rows:
     def gb(self, sel: np.ndarray) -> np.ndarray:
         """The selected rows' memory in GB (MB / 1024)."""
         return self.memory[sel] / 1024.0
+
+    def gb_seconds(self) -> np.ndarray:
+        """Billed GB-s per row, unrounded: billed / 1000 x memory / 1024 (one new array)."""
+        return _gb_seconds(self.billed, self.memory)
+
+    def fee_rows(self, sel: np.ndarray) -> np.ndarray:
+        """Of the selected rows, the SnapStart restores a restore fee applies to (Python,
+        .NET; memory known)."""
+        return sel & self.is_restore & self.restore_start & self.fee_family \
+            & ~np.isnan(self.memory)
+
+    def storage_rows(self, sel: np.ndarray) -> np.ndarray:
+        """Of the selected rows, those of functions with ephemeral storage above 512 MB and
+        a Billed Duration."""
+        return sel & (self.eph_mb_by_fn > 512)[self.fn_codes] & ~np.isnan(self.billed)
 
 
 def _runtime_family(keys: _Keys, configurations: dict[str, dict[str, Any]],
@@ -661,36 +688,54 @@ def _unpriced(rows: _Rows, sel: np.ndarray, reason: str | None) -> bool:
     return True
 
 
-def _price_regional(rows: _Rows, group: int, region: str, arch: str, table: PriceTable,
-                    options: BillingOptions, out: dict[str, np.ndarray],
-                    tier_notes: set[str]) -> None:
-    """Request, duration, restore and storage charges of one (Region, architecture)."""
+@dataclass(frozen=True)
+class _GroupPrices:
+    """The prices of one (Region, architecture) group whose request and duration prices are
+    known, and, under monthly tiers, its on-demand rows' duration charges (computed in time
+    order when deciding which rows the tiers price: ``_group_unpriced``)."""
+
+    group: int  # index into _Groups.groups
+    prices: ArchPrices
+    tiered: tuple[np.ndarray, np.ndarray] | None  # (rows, USD); None: one rate
+
+    def rows(self, rows: _Rows, priced: np.ndarray) -> np.ndarray:
+        """Per row: in this group and priced."""
+        return (rows.group == self.group) & priced
+
+
+def _group_unpriced(rows: _Rows, group: int, region: str, arch: str, table: PriceTable,
+                    options: BillingOptions, gb_seconds: np.ndarray,
+                    tier_notes: set[str]) -> _GroupPrices | None:
+    """Mark the rows of one (Region, architecture) that lack a price they need (requests,
+    duration, provisioned duration, SnapStart restore, ephemeral storage, a duration tier);
+    its prices, or None when it has no request or duration price at all."""
     sel = rows.group == group
     for key in ("requests_per_million", "duration_per_gb_s"):
         if _unpriced(rows, sel, table.missing(region, arch, key)):
-            return
+            return None
     prices = table.prices(region, arch)
     assert prices.requests_per_million is not None and prices.duration_per_gb_s is not None
     live = sel & (rows.reason == 0)
-    pc = live & rows.pc
-    _unpriced(rows, pc, table.missing(region, arch, "provisioned_duration_per_gb_s"))
-    fee_rows = (live & rows.is_restore & rows.restore_start & rows.fee_family
-                & ~np.isnan(rows.memory))
-    _unpriced(rows, fee_rows, table.missing(region, arch, "snapstart_restore_per_gb"))
-    eph_rows = live & (rows.eph_mb_by_fn > 512)[rows.fn_codes] & ~np.isnan(rows.billed)
-    _unpriced(rows, eph_rows, table.missing(region, arch, "ephemeral_storage_per_gb_s"))
+    _unpriced(rows, live & rows.pc, table.missing(region, arch, "provisioned_duration_per_gb_s"))
+    _unpriced(rows, rows.fee_rows(live), table.missing(region, arch, "snapstart_restore_per_gb"))
+    _unpriced(rows, rows.storage_rows(live),
+              table.missing(region, arch, "ephemeral_storage_per_gb_s"))
+    del live
 
     tiers = prices.duration_per_gb_s
-    tiered = options.monthly_gb_seconds is not None and len(tiers) > 1  # in time order
+    tiered = None
     od = sel & (rows.reason == 0) & ~rows.pc & ~rows.is_lmi
     if od.any():
-        if tiered:
-            out["duration"][od] = _tiered_cost(rows.gb_seconds[od], rows.order_key(od), tiers,
-                                               options.monthly_gb_seconds)
-        else:  # one rate: GB-s x the first tier's price, written in place
-            np.multiply(rows.gb_seconds, math.nan if tiers[0].usd is None
-                        else float(tiers[0].usd), out=out["duration"], where=od)
-        past = od & np.isnan(out["duration"])
+        if options.monthly_gb_seconds is not None and len(tiers) > 1:  # in time order
+            where = np.flatnonzero(od)
+            tiered = (where, _tiered_cost(gb_seconds[od], rows.order_key(od), tiers,
+                                          options.monthly_gb_seconds))
+            past = np.zeros(len(od), dtype=bool)
+            past[where[np.isnan(tiered[1])]] = True
+        else:  # one rate: GB-s x the first tier's price
+            rate = math.nan if tiers[0].usd is None else float(tiers[0].usd)
+            past = od.copy()
+            past[od] = np.isnan(gb_seconds[od] * rate)
         _unpriced(rows, past, (
             f"no duration price for {region} {arch} past the first "
             f"{(tiers[0].up_to_gb_s or 0) / 1e9:g} B GB-s a month "
@@ -698,67 +743,47 @@ def _price_regional(rows: _Rows, group: int, region: str, arch: str, table: Pric
     if options.monthly_gb_seconds is not None and all(t.usd is not None for t in tiers) \
             and len(tiers) == 1:
         tier_notes.add(f"{region}/{arch}: one rate at every volume")
-    ok = sel & (rows.reason == 0)
-    out["request"][ok] = prices.requests_per_million / 1e6
-    pc_ok = ok & rows.pc
-    if pc_ok.any():
-        out["duration"][pc_ok] = rows.gb_seconds[pc_ok] * prices.provisioned_duration_per_gb_s
-    # What the unbilled init would cost at today's rules: the on-demand tier-1 rate.
-    unb = ok & (rows.init_unbilled > 0)
-    if unb.any():
-        out["unbilled"][unb] = rows.init_unbilled[unb] / 1000.0 * rows.gb(unb) * tiers[0].usd
-    fee_ok = fee_rows & ok
-    if fee_ok.any():
-        out["restore"][fee_ok] = rows.gb(fee_ok) * prices.snapstart_restore_per_gb
-    eph_ok = eph_rows & ok
-    if eph_ok.any():
-        out["ephemeral"][eph_ok] = (rows.billed[eph_ok] / 1000.0
-                                    * (rows.eph_mb_by_fn[rows.fn_codes[eph_ok]] - 512.0) / 1024.0
-                                    * prices.ephemeral_storage_per_gb_s)
+    return _GroupPrices(group, prices, tiered)
 
 
-def _price_edge(rows: _Rows, table: PriceTable, out: dict[str, np.ndarray]) -> None:
-    """Lambda@Edge functions: the Lambda@Edge request and GB-s prices (no tiers, no PC)."""
+def _edge_unpriced(rows: _Rows, table: PriceTable) -> EdgePrices | None:
+    """Lambda@Edge functions: the Lambda@Edge request and GB-s prices (no tiers, no PC), or
+    None (their rows marked unpriced) when the table lacks them or no row needs them."""
     sel = rows.edge & (rows.reason == 0)
     if not sel.any():
-        return
+        return None
     edge = table.edge
     if edge is None or edge.requests_per_million is None or edge.duration_per_gb_s is None:
         _unpriced(rows, sel, f"Lambda@Edge function: the price table ({table.origin}) has no "
                   "Lambda@Edge rates (lambda_edge); give them with --pricing FILE")
-        return
-    out["request"][sel] = edge.requests_per_million / 1e6
-    out["duration"][sel] = rows.gb_seconds[sel] * edge.duration_per_gb_s
-    unb = sel & (rows.init_unbilled > 0)
-    out["unbilled"][unb] = (rows.init_unbilled[unb] / 1000.0 * rows.gb(unb)
-                            * edge.duration_per_gb_s)
+        return None
+    return edge
 
 
 @dataclass
 class _Billed:
-    """Billed Duration and its INIT share per row (see ``_billed_durations``)."""
+    """Billed Duration per row (see ``_billed_durations``); its INIT share is made when
+    asked (``_init_billed``, ``_init_unbilled``)."""
 
     start: pd.Series
     billed: np.ndarray  # the Billed Duration priced (ms); NaN: LMI or unknown
-    init_billed: np.ndarray  # ms of it that paid for init or restore
-    init_unbilled: np.ndarray  # whole ms of init not billed (pre-2025-08 on-demand ZIP)
+    billed_any: np.ndarray  # Billed Duration logged or computed
+    granularity: np.ndarray | float  # billing granularity (ms): 1, per row where some is 100
     is_lmi: np.ndarray
     computed: np.ndarray  # Billed Duration computed from the rules
     is_restore: np.ndarray
     observed: int  # rows whose Billed Duration was logged
     restore_estimated: int  # computed with Restore Duration (no Billed Restore)
-    timeout_capped: int  # logged Billed Duration below roundup(Duration)
 
 
 def _billed_durations(df: pd.DataFrame, kinds: _Kinds, is_image: np.ndarray,
                       is_custom: np.ndarray) -> _Billed:
-    """Billed Duration per row (logged, else computed from the rules of the row's date,
-    package type and runtime), the part of it that paid for INIT or a restore, and the INIT
-    time that was not billed (AWS Compute Blog, "AWS Lambda standardizes billing for INIT
+    """Billed Duration per row: logged, else computed from the rules of the row's date,
+    package type and runtime (AWS Compute Blog, "AWS Lambda standardizes billing for INIT
     Phase", 2025-04-29; 1 ms billing since 2020-12-01, AWS What's New 2020-12).
-    ``is_image`` / ``is_custom``: per row, package type image / custom runtime. Three float
-    arrays are made (billed, init_billed, init_unbilled); the table's columns are read in
-    place."""
+    ``is_image`` / ``is_custom``: per row, package type image / custom runtime. One float
+    array is made (billed; the table's own column where every row logged one); the table's
+    columns are read in place."""
     start = utc_times(df["start"])
     duration = df["duration_ms"].to_numpy(dtype=float)
     billed_log = df["billed_duration_ms"].to_numpy(dtype=float)
@@ -777,8 +802,6 @@ def _billed_durations(df: pd.DataFrame, kinds: _Kinds, is_image: np.ndarray,
     computed = np.isnan(billed_log)
     computed &= ~is_lmi
     computed &= ~np.isnan(duration)
-    has_init = init > 0  # False where Init Duration is NaN
-    first_with_init = kinds.first_with_init
     is_restore = kinds.restore_start
     is_restore |= ~np.isnan(billed_restore)
     is_restore |= ~np.isnan(restore)
@@ -786,11 +809,12 @@ def _billed_durations(df: pd.DataFrame, kinds: _Kinds, is_image: np.ndarray,
     # Computed Billed Duration (§6.1 table): init included for images, custom runtimes and
     # provisioned concurrency at any date and for every on-demand invocation from 2025-08-01.
     restore_estimated = 0
-    billed = np.where(observed, billed_log, np.nan)
+    billed = billed_log if observed.all() else np.where(observed, billed_log, np.nan)
     if computed.any():  # only the rows without a logged Billed Duration
+        has_init = init > 0  # False where Init Duration is NaN
         init_rule_billed = (~(start < INIT_BILLED_SINCE).to_numpy() | is_image | is_custom
                             | kinds.provisioned_start | kinds.pc_init)
-        add_init = computed & has_init & first_with_init & init_rule_billed
+        add_init = computed & has_init & kinds.first_with_init & init_rule_billed
         restore_estimated = int(np.count_nonzero(
             computed & is_restore & np.isnan(billed_restore) & ~np.isnan(restore)))
         c = computed
@@ -800,30 +824,45 @@ def _billed_durations(df: pd.DataFrame, kinds: _Kinds, is_image: np.ndarray,
         billed[c] = roundup(duration[c] + np.where(add_init[c], init[c], 0.0) + add_restore,
                             granularity[c] if isinstance(granularity, np.ndarray)
                             else granularity)
+    billed_any = observed | computed
+    return _Billed(start=start, billed=billed, billed_any=billed_any, granularity=granularity,
+                   is_lmi=is_lmi, computed=computed, is_restore=is_restore,
+                   observed=int(np.count_nonzero(observed)),
+                   restore_estimated=restore_estimated)
 
-    # INIT attribution (§6.1 rule 1): Billed - roundup(Duration), clipped at 0 (in place).
-    init_billed = roundup(duration, granularity)
-    np.subtract(billed, init_billed, out=init_billed)
+
+def _init_billed(df: pd.DataFrame, bd: _Billed, kinds: _Kinds) -> tuple[np.ndarray, int]:
+    """Per row, the ms of Billed Duration that paid for INIT or a restore (§6.1 rule 1):
+    Billed - roundup(Duration) at the era's granularity, clipped at 0, and 0 on rows with no
+    init, restore or first invocation after one; and how many logged Billed Durations were
+    below roundup(Duration) (timeouts capped). One new float array, the steps in place."""
+    init_billed = roundup(df["duration_ms"].to_numpy(dtype=float), bd.granularity)
+    np.subtract(bd.billed, init_billed, out=init_billed)
+    observed = bd.billed_any & ~bd.computed
     timeout_capped = int(np.count_nonzero(observed & (init_billed < -_EPS)))
+    del observed
     np.nan_to_num(init_billed, copy=False)
     np.clip(init_billed, 0.0, None, out=init_billed)
-    billed_any = observed | computed
-    init_billed[~(billed_any & (has_init | is_restore | first_with_init))] = 0.0
-    del first_with_init
-    # Init that was not billed (§6.1 rule 3), cold/proactive on-demand only, in the whole
-    # milliseconds today's rules would bill: roundup(min(Duration, Billed) + Init) - Billed.
-    u = (billed_any & has_init & kinds.cold_or_proactive
-         & ~kinds.pc_init & (init_billed < _EPS))
-    init_unbilled = np.zeros(len(billed))
-    if u.any():
-        covered = np.fmin(duration[u], billed[u])
-        init_unbilled[u] = np.clip(
-            np.nan_to_num(roundup(covered + init[u], 1.0) - billed[u]), 0.0, None)
+    has_init = df["init_duration_ms"].to_numpy(dtype=float) > 0  # False where NaN
+    init_billed[~(bd.billed_any & (has_init | bd.is_restore | kinds.first_with_init))] = 0.0
+    return init_billed, timeout_capped
 
-    return _Billed(start=start, billed=billed, init_billed=init_billed,
-                   init_unbilled=init_unbilled, is_lmi=is_lmi, computed=computed,
-                   is_restore=is_restore, observed=int(np.count_nonzero(observed)),
-                   restore_estimated=restore_estimated, timeout_capped=timeout_capped)
+
+def _init_unbilled(df: pd.DataFrame, bd: _Billed, kinds: _Kinds,
+                   no_init_billed: np.ndarray) -> np.ndarray:
+    """Per row, the INIT time that was not billed (§6.1 rule 3): cold and proactive
+    on-demand starts whose Billed Duration paid for no init (``no_init_billed``: per row,
+    ``_init_billed`` below 1e-6 ms), in the whole ms today's rules would bill:
+    roundup(min(Duration, Billed) + Init) - Billed, clipped at 0. One new float array."""
+    init = df["init_duration_ms"].to_numpy(dtype=float)
+    u = (bd.billed_any & (init > 0) & kinds.cold_or_proactive & ~kinds.pc_init
+         & no_init_billed)
+    init_unbilled = np.zeros(len(bd.billed))
+    if u.any():
+        covered = np.fmin(df["duration_ms"].to_numpy(dtype=float)[u], bd.billed[u])
+        init_unbilled[u] = np.clip(
+            np.nan_to_num(roundup(covered + init[u], 1.0) - bd.billed[u]), 0.0, None)
+    return init_unbilled
 
 
 @dataclass(frozen=True)
@@ -859,8 +898,8 @@ def _priced_rows(df: pd.DataFrame, keys: _Keys, kinds: _Kinds, groups: _Groups,
                  setups: dict[str, _FunctionSetup], configurations: dict[str, dict[str, Any]],
                  options: BillingOptions, pc_row: np.ndarray) -> tuple[_Rows, _Billed, _Codes]:
     """The per-row inputs of pricing: memory (the log's, else the configuration's), Billed
-    Duration and its INIT share, provisioned rows (``pc_row``: ``_provisioned_rows``),
-    runtime family. Also the families."""
+    Duration, provisioned rows (``pc_row``: ``_provisioned_rows``), runtime family. Also the
+    families."""
     fn = keys.function
     setup = [setups[f] for f in fn.names]
     family = _runtime_family(keys, configurations, options)
@@ -872,41 +911,205 @@ def _priced_rows(df: pd.DataFrame, keys: _Keys, kinds: _Kinds, groups: _Groups,
         memory = np.where(no_memory, fn.rows([s.memory_mb for s in setup], float), memory)
     del no_memory
     edge = fn.rows([s.edge for s in setup], bool)
-    # billed / 1000 x memory / 1024, in place (dividing by 1024 is exact: the same numbers)
-    gb_seconds = bd.billed / 1000.0
-    gb_seconds *= memory
-    gb_seconds /= 1024.0
     reason = np.zeros(len(df), dtype=np.int16)  # few distinct reasons: one per price missing
-    reason[~bd.is_lmi & np.isnan(gb_seconds)] = 1
-    start = bd.start
     rows = _Rows(
         group=groups.row_group, edge=edge, restore_start=kinds.restore_start,
         fee_family=family.isin("python", "dotnet"), memory=memory, billed=bd.billed,
-        gb_seconds=gb_seconds, is_lmi=bd.is_lmi, is_restore=bd.is_restore,
-        pc=pc_row & ~edge,
+        is_lmi=bd.is_lmi, is_restore=bd.is_restore, pc=pc_row & ~edge,
         fn_codes=fn.codes, eph_mb_by_fn=np.array([s.ephemeral_mb for s in setup], dtype=float),
-        start=start,
-        init_unbilled=bd.init_unbilled, reason=reason, reasons=["", MISSING_SIZE],
+        start=bd.start, reason=reason, reasons=["", MISSING_SIZE],
     )
     return rows, bd, family
 
 
-def _charges(rows: _Rows, groups: _Groups, table: PriceTable, options: BillingOptions,
-             tier_notes: set[str]) -> dict[str, np.ndarray]:
-    """Per-row amounts (USD, unrounded): request, duration, unbilled, restore, ephemeral.
-    Unpriced rows get NaN request/duration and 0 for the rest."""
-    n = len(rows.reason)
-    out = {"request": np.full(n, np.nan), "duration": np.full(n, np.nan),
-           "unbilled": np.zeros(n), "restore": np.zeros(n), "ephemeral": np.zeros(n)}
-    for i, (region, arch) in enumerate(groups.groups):
-        _price_regional(rows, i, region, arch, table, options, out, tier_notes)
-    _price_edge(rows, table, out)
-    unpriced = rows.reason != 0
-    for key in ("request", "duration"):
-        out[key][unpriced] = np.nan
-    for key in ("unbilled", "restore", "ephemeral"):
-        out[key][unpriced] = 0.0
+@dataclass
+class _Pricing:
+    """What pricing decided before any amount: the codes, the price of each group, the rows
+    left unpriced and why. ``_amount_columns`` makes the priced columns from it, one at a
+    time; ``found`` receives the figures that come out of making them."""
+
+    invocations: pd.DataFrame  # the invocation table (read only)
+    keys: _Keys
+    kinds: _Kinds
+    setups: dict[str, _FunctionSetup]
+    groups: _Groups
+    pc_row: np.ndarray  # provisioned rows (_provisioned_rows), unpriced and edge rows in
+    rows: _Rows
+    bd: _Billed
+    family: _Codes
+    plans: list[_GroupPrices]  # the groups with prices
+    edge: EdgePrices | None  # Lambda@Edge rates, when a Lambda@Edge row is priced
+    priced: np.ndarray  # per row: priced (no unpriced reason)
+    notes: list[str]
+    tier_notes: set[str]
+    found: dict[str, Any] = field(default_factory=dict)  # init_duration_usd, timeout_capped
+
+
+def _decide(invocations: pd.DataFrame, options: BillingOptions, table: PriceTable,
+            configurations: dict[str, dict[str, Any]],
+            regions: dict[str, dict[str, str]]) -> _Pricing:
+    """Everything pricing decides before an amount: codes, Regions and price groups, Billed
+    Duration, and which rows stay unpriced (a price the table lacks, a size unknown)."""
+    if options.region and options.region not in table.unsupported:
+        table.region(options.region)  # InputError naming the known Regions
+    notes: list[str] = []
+    keys = _Keys.of(invocations)
+    kinds = _Kinds.of(keys)
+    setups = function_setups(keys.function.names or sorted(configurations), options,
+                              configurations, regions, notes)
+    groups = _price_groups(keys, setups, regions)
+    pc_row = _provisioned_rows(keys, kinds)
+    rows, bd, family = _priced_rows(invocations, keys, kinds, groups, setups, configurations,
+                                    options, pc_row)
+    tier_notes: set[str] = set()
+    gb_seconds = rows.gb_seconds()  # made again as a column, once the prices are decided
+    rows.reason[~rows.is_lmi & np.isnan(gb_seconds)] = 1  # memory size or duration unknown
+    plans = [plan for i, (region, arch) in enumerate(groups.groups)
+             if (plan := _group_unpriced(rows, i, region, arch, table, options, gb_seconds,
+                                         tier_notes)) is not None]
+    del gb_seconds
+    edge = _edge_unpriced(rows, table)
+    return _Pricing(invocations, keys, kinds, setups, groups, pc_row, rows, bd, family, plans,
+                    edge, rows.reason == 0, notes, tier_notes)
+
+
+def _requests(p: _Pricing) -> np.ndarray:
+    """request_usd per row, unrounded: the group's request price, NaN where unpriced."""
+    out = np.full(len(p.priced), np.nan)
+    for plan in p.plans:
+        assert plan.prices.requests_per_million is not None
+        out[plan.rows(p.rows, p.priced)] = plan.prices.requests_per_million / 1e6
+    if p.edge is not None:
+        assert p.edge.requests_per_million is not None
+        out[p.rows.edge & p.priced] = p.edge.requests_per_million / 1e6
     return out
+
+
+def _durations(p: _Pricing, gb_seconds: np.ndarray) -> np.ndarray:
+    """duration_usd per row, unrounded: billed GB-s x the on-demand (tiered), provisioned or
+    Lambda@Edge duration price; 0 for Lambda Managed Instances, NaN where unpriced."""
+    rows, priced = p.rows, p.priced
+    out = np.full(len(priced), np.nan)
+    for plan in p.plans:
+        ok = plan.rows(rows, priced)
+        tiers = plan.prices.duration_per_gb_s
+        assert tiers is not None
+        if plan.tiered is not None:
+            out[plan.tiered[0]] = plan.tiered[1]
+        else:  # one rate: GB-s x the first tier's price, written in place
+            od = ok & ~rows.pc & ~rows.is_lmi
+            if od.any():
+                np.multiply(gb_seconds, math.nan if tiers[0].usd is None
+                            else float(tiers[0].usd), out=out, where=od)
+        pc_ok = ok & rows.pc
+        if pc_ok.any():
+            out[pc_ok] = gb_seconds[pc_ok] * plan.prices.provisioned_duration_per_gb_s
+    if p.edge is not None:
+        sel = rows.edge & priced
+        out[sel] = gb_seconds[sel] * p.edge.duration_per_gb_s
+    out[~priced] = np.nan
+    out[rows.is_lmi & priced] = 0.0
+    return out
+
+
+def _unbilled_charges(p: _Pricing, init_unbilled: np.ndarray) -> np.ndarray:
+    """init_unbilled_usd per row, unrounded: what the unbilled init would cost at today's
+    rules (the on-demand tier-1 rate, or Lambda@Edge's); 0 where unpriced."""
+    rows, priced = p.rows, p.priced
+    out = np.zeros(len(priced))
+    for plan in p.plans:
+        unb = plan.rows(rows, priced) & (init_unbilled > 0)
+        if unb.any():
+            tiers = plan.prices.duration_per_gb_s
+            assert tiers is not None
+            out[unb] = init_unbilled[unb] / 1000.0 * rows.gb(unb) * tiers[0].usd
+    if p.edge is not None:
+        unb = rows.edge & priced & (init_unbilled > 0)
+        out[unb] = init_unbilled[unb] / 1000.0 * rows.gb(unb) * p.edge.duration_per_gb_s
+    return out
+
+
+def _restore_fees(p: _Pricing) -> np.ndarray:
+    """restore_fee_usd per row, unrounded: the SnapStart restore charge (Python, .NET)."""
+    out = np.zeros(len(p.priced))
+    for plan in p.plans:
+        fee_ok = p.rows.fee_rows(plan.rows(p.rows, p.priced))
+        if fee_ok.any():
+            out[fee_ok] = p.rows.gb(fee_ok) * plan.prices.snapstart_restore_per_gb
+    return out
+
+
+def _storage_charges(p: _Pricing) -> np.ndarray:
+    """ephemeral_storage_usd per row, unrounded: ephemeral storage above 512 MB."""
+    rows = p.rows
+    out = np.zeros(len(p.priced))
+    for plan in p.plans:
+        eph_ok = rows.storage_rows(plan.rows(rows, p.priced))
+        if eph_ok.any():
+            out[eph_ok] = (rows.billed[eph_ok] / 1000.0
+                           * (rows.eph_mb_by_fn[rows.fn_codes[eph_ok]] - 512.0) / 1024.0
+                           * plan.prices.ephemeral_storage_per_gb_s)
+    return out
+
+
+def _amount_columns(p: _Pricing) -> Iterator[tuple[str, np.ndarray]]:
+    """The priced columns that hold numbers (COST_COLUMNS and BILLING_COLUMNS but the four
+    labels of ``_label_columns``), one at a time, amounts rounded by ``clean_amounts``.
+
+    Made in the order that holds the fewest arrays at once, so that a caller that keeps none
+    of them (a sum is all it needs) holds about one float array besides the one handed out:
+    cost_usd first (request + duration + restore fee + storage), then init_cost_usd from the
+    duration charges made again. ``p.found`` receives ``init_duration_usd`` (the summed INIT
+    share of the duration charges) and ``timeout_capped``."""
+    bd = p.bd
+    yield "billed_computed", bd.computed
+    yield "priced_billed_ms", bd.billed
+    gb_seconds = p.rows.gb_seconds()
+    yield "gb_seconds", clean_amounts(gb_seconds, out=gb_seconds)
+    del gb_seconds
+    duration = _durations(p, p.rows.gb_seconds())
+    cost = _requests(p)
+    cost += duration  # request + duration, then the restore fee and storage
+    yield "duration_usd", clean_amounts(duration, out=duration)
+    del duration
+    request = _requests(p)
+    yield "request_usd", clean_amounts(request, out=request)
+    del request
+    restore = _restore_fees(p)
+    cost += restore
+    yield "restore_fee_usd", clean_amounts(restore, out=restore)
+    del restore
+    storage = _storage_charges(p)
+    cost += storage
+    yield "ephemeral_storage_usd", clean_amounts(storage, out=storage)
+    del storage
+    unknown = np.isnan(cost)
+    yield "cost_usd", clean_amounts(cost, out=cost)
+    del cost
+    # The INIT share of the duration charge: duration x init_billed / billed (0 when nothing
+    # was billed), then the restore fee, NaN where the cost is unknown.
+    init_billed, p.found["timeout_capped"] = _init_billed(p.invocations, bd, p.kinds)
+    init_cost = np.zeros(len(init_billed))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        np.divide(init_billed, bd.billed, out=init_cost, where=bd.billed > 0)
+    no_init_billed = init_billed < _EPS  # what _init_unbilled reads
+    init_billed[np.isnan(bd.billed)] = np.nan
+    yield "init_billed_ms", init_billed
+    del init_billed
+    init_cost *= _durations(p, p.rows.gb_seconds())  # the same charges as duration_usd's
+    np.nan_to_num(init_cost, copy=False)
+    p.found["init_duration_usd"] = _nansum(init_cost)
+    init_cost += _restore_fees(p)
+    init_cost[unknown] = np.nan
+    del unknown
+    yield "init_cost_usd", clean_amounts(init_cost, out=init_cost)
+    del init_cost
+    init_unbilled = _init_unbilled(p.invocations, bd, p.kinds, no_init_billed)
+    del no_init_billed
+    unbilled = _unbilled_charges(p, init_unbilled)
+    yield "init_unbilled_ms", init_unbilled
+    del init_unbilled
+    yield "init_unbilled_usd", clean_amounts(unbilled, out=unbilled)
 
 
 def _priced_as(rows: _Rows, pc_row: np.ndarray, unpriced: np.ndarray) -> np.ndarray:
@@ -918,48 +1121,16 @@ def _priced_as(rows: _Rows, pc_row: np.ndarray, unpriced: np.ndarray) -> np.ndar
     return code
 
 
-def _cost_columns(rows: _Rows, bd: _Billed, groups: _Groups, out: dict[str, np.ndarray],
-                  pc_row: np.ndarray) -> tuple[dict[str, Any], float]:
-    """The columns pricing adds (COST_COLUMNS + BILLING_COLUMNS, in their order), amounts
-    rounded by ``clean_amounts``; and the sum of the per-row INIT share of the duration
-    charge. Consumes ``out`` and rounds its arrays, ``bd``'s and ``rows.gb_seconds`` in place:
-    the two new float arrays are cost_usd and init_cost_usd."""
-    unpriced = rows.reason != 0
-    duration_usd = out.pop("duration")
-    duration_usd[bd.is_lmi & ~unpriced] = 0.0
-    cost = np.add(out["request"], duration_usd)
-    cost += out["restore"]
-    cost += out["ephemeral"]
-    # The INIT share of the duration charge: duration x init_billed / billed (0 when nothing
-    # was billed), then the restore fee, NaN where the cost is unknown.
-    init_cost = np.zeros(len(cost))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        np.divide(bd.init_billed, bd.billed, out=init_cost, where=bd.billed > 0)
-    init_cost *= duration_usd
-    np.nan_to_num(init_cost, copy=False)
-    init_duration_usd = _nansum(init_cost)
-    init_cost += out["restore"]
-    init_cost[np.isnan(cost)] = np.nan
-    bd.init_billed[np.isnan(bd.billed)] = np.nan
-    columns: dict[str, Any] = {
-        "cost_usd": clean_amounts(cost, out=cost),
-        "init_cost_usd": clean_amounts(init_cost, out=init_cost),
-        "billed_computed": bd.computed,
-        "priced_billed_ms": bd.billed,
-        "gb_seconds": clean_amounts(rows.gb_seconds, out=rows.gb_seconds),
-        "init_billed_ms": bd.init_billed,
-        "init_unbilled_ms": bd.init_unbilled,
-        "priced_as": coded_by_code(PRICED_AS, _priced_as(rows, pc_row, unpriced)),
+def _label_columns(p: _Pricing) -> dict[str, pd.Categorical]:
+    """The priced columns that hold labels: priced_as, region, region_from, unpriced_reason
+    (Categoricals)."""
+    groups = p.groups
+    return {
+        "priced_as": coded_by_code(PRICED_AS, _priced_as(p.rows, p.pc_row, ~p.priced)),
+        "region": coded_by_code(groups.region.names, groups.region.codes),
+        "region_from": coded_by_code(groups.region_from.names, groups.region_from.codes),
+        "unpriced_reason": coded_by_code(p.rows.reasons, p.rows.reason),
     }
-    for name, key in (("request_usd", "request"), ("duration_usd", "duration"),
-                      ("restore_fee_usd", "restore"), ("ephemeral_storage_usd", "ephemeral"),
-                      ("init_unbilled_usd", "unbilled")):
-        amounts = duration_usd if key == "duration" else out.pop(key)
-        columns[name] = clean_amounts(amounts, out=amounts)
-    columns["region"] = coded_by_code(groups.region.names, groups.region.codes)
-    columns["region_from"] = coded_by_code(groups.region_from.names, groups.region_from.codes)
-    columns["unpriced_reason"] = coded_by_code(rows.reasons, rows.reason)
-    return columns, init_duration_usd
 
 
 def _nansum(values: np.ndarray, rows: np.ndarray | None = None) -> float:
@@ -1002,75 +1173,207 @@ def price_invocations(
     invocation table may be object, ``str`` or Categorical; the added string columns
     (priced_as, region, region_from, unpriced_reason) are Categorical.
     """
-    df, cost, _keys = _price(invocations, options, table, configurations or {}, regions or {})
+    df, cost, _sums = _price(invocations, options, table, configurations or {}, regions or {},
+                             keep_rows=True)
+    assert df is not None
     return df, cost
+
+
+def price_summary(
+    invocations: pd.DataFrame,
+    options: BillingOptions,
+    table: PriceTable,
+    configurations: dict[str, dict[str, Any]] | None = None,
+    regions: dict[str, dict[str, str]] | None = None,
+) -> dict[str, Any]:
+    """``price_invocations``' cost alone: the same ``summary["cost"]`` (without the report
+    tables), each priced column let go once its sums are taken. Raises as
+    ``price_invocations`` does."""
+    _df, cost, _sums = _price(invocations, options, table, configurations or {},
+                              regions or {}, keep_rows=False)
+    return cost
 
 
 def _price(
     invocations: pd.DataFrame, options: BillingOptions, table: PriceTable,
     configurations: dict[str, dict[str, Any]], regions: dict[str, dict[str, str]],
-) -> tuple[pd.DataFrame, dict[str, Any], _Keys]:
-    """``price_invocations``, also returning the codes it read the table with."""
-    if options.region and options.region not in table.unsupported:
-        table.region(options.region)  # InputError naming the known Regions
-    notes: list[str] = []
-    keys = _Keys.of(invocations)
-    kinds = _Kinds.of(keys)
-    setups = function_setups(keys.function.names or sorted(configurations), options,
-                              configurations, regions, notes)
-    groups = _price_groups(keys, setups, regions)
-    pc_row = _provisioned_rows(keys, kinds)
-    rows, bd, family = _priced_rows(invocations, keys, kinds, groups, setups, configurations,
-                                    options, pc_row)
-    tier_notes: set[str] = set()
-    out = _charges(rows, groups, table, options, tier_notes)
-    columns, init_duration_usd = _cost_columns(rows, bd, groups, out, pc_row)
-    df = _with_columns(invocations, columns)
-    del columns, out
-    unpriced = rows.reason != 0
-    pc_row &= ~unpriced
-    pc_row &= ~rows.edge
-    counts = {  # what the summary counts, as numbers: the per-row masks are let go
-        "observed": bd.observed, "computed": int(np.count_nonzero(bd.computed)),
-        "lmi": int(np.count_nonzero(bd.is_lmi)), "timeout_capped": bd.timeout_capped,
-        "restore_estimated": bd.restore_estimated,
-        "restore_no_runtime": int(np.count_nonzero(kinds.restore_start & family.isin(""))),
-        "default_region": int(np.count_nonzero(groups.region_from.isin("default"))),
+    keep_rows: bool,
+) -> tuple[pd.DataFrame | None, dict[str, Any], _CostSums]:
+    """``price_invocations`` (the priced table only when ``keep_rows``), also returning the
+    cost tables' sums. Without ``keep_rows`` each priced column is let go once its sums are
+    taken: the summary and the tables are the same, the table is None."""
+    p = _decide(invocations, options, table, configurations, regions)
+    keys, rows = p.keys, p.rows
+    unpriced = ~p.priced
+    totals = _Totals(p.priced, p.pc_row & p.priced & ~rows.edge, rows.edge, rows.memory)
+    sums = _CostSums(keys.function, keys.start_type, p.groups.region, p.priced)
+    made: dict[str, Any] = {}
+    for name, values in _amount_columns(p):
+        totals.add(name, values)
+        sums.add(name, values)
+        if keep_rows:
+            made[name] = values
+        del values  # the loop's name would hold the column while the next one is made
+    counts = {  # what the summary counts, as numbers
+        "observed": p.bd.observed, "computed": int(np.count_nonzero(p.bd.computed)),
+        "lmi": int(np.count_nonzero(p.bd.is_lmi)), "timeout_capped": p.found["timeout_capped"],
+        "restore_estimated": p.bd.restore_estimated,
+        "restore_no_runtime": int(np.count_nonzero(p.kinds.restore_start
+                                                   & p.family.isin(""))),
+        "default_region": int(np.count_nonzero(p.groups.region_from.isin("default"))),
     }
-    unpriced_groups = _unpriced_groups(keys.function, groups.region, rows, unpriced)
-    fn_regions = groups.fn_regions
-    memory, edge = rows.memory, rows.edge  # what the fixed charges and the summary read
-    del bd, family, groups, rows
-
-    window = billing_window(df, options, configurations)
-    allocation, levels, cache = _fixed_charges(df, keys, setups, table, window, memory, notes)
-    df.attrs["billing_fixed_usd"] = {
-        "provisioned_allocation_usd": allocation,
-        "snapstart_cache_usd": cache,
-    }
+    unpriced_groups = _unpriced_groups(keys.function, p.groups.region, rows, unpriced)
+    window = billing_window(invocations, options, configurations)
+    allocation, levels, cache = _fixed_charges(invocations, totals.restored, keys, p.setups,
+                                               table, window, rows.memory, p.notes)
+    sums.fixed = {"provisioned_allocation_usd": allocation, "snapstart_cache_usd": cache}
+    pc = totals.pc
     summary = _summary(
-        df, setups, options, table, notes, tier_notes,
+        len(invocations), totals.values, p.setups, options, table, p.notes, p.tier_notes,
         allocation=allocation, levels=levels, cache=cache,
         window=window,
-        masks={"unpriced": unpriced, "pc": pc_row, "edge": edge},
-        counts=counts,
-        init_duration_usd=init_duration_usd,
-        memory_mb=memory,
+        counts={**counts, "unpriced": int(np.count_nonzero(unpriced)),
+                "edge": int(np.count_nonzero(rows.edge)),
+                "provisioned": int(np.count_nonzero(pc))},
+        pc_functions=({keys.function.names[c] for c in np.unique(keys.function.codes[pc])}
+                      if pc.any() else set()),
+        init_duration_usd=p.found["init_duration_usd"],
         configurations=configurations,
-        fn_regions=fn_regions,
+        fn_regions=p.groups.fn_regions,
         unpriced_groups=unpriced_groups,
     )
-    return df, summary, keys
+    if not keep_rows:
+        return None, summary, sums
+    made.update(_label_columns(p))
+    if np.may_share_memory(made["priced_billed_ms"], rows.billed) and \
+            np.may_share_memory(rows.billed, invocations["billed_duration_ms"].to_numpy()):
+        made["priced_billed_ms"] = rows.billed.copy()  # a column of its own, as it was logged
+    df = _with_columns(invocations, {name: made.pop(name)
+                                     for name in (*COST_COLUMNS, *BILLING_COLUMNS)})
+    df.attrs["billing_fixed_usd"] = dict(sums.fixed)
+    return df, summary, sums
+
+
+class _Totals:
+    """The sums ``summary["cost"]`` reads from the priced columns, taken from each column as
+    it is made (``add``): numpy's sums over the whole column (``_nansum``), as over the
+    priced table's own columns. ``priced``, ``pc`` (priced on provisioned environments, not
+    Lambda@Edge) and ``edge`` are per-row masks; ``memory`` the MB every amount was priced
+    with."""
+
+    def __init__(self, priced: np.ndarray, pc: np.ndarray, edge: np.ndarray,
+                 memory: np.ndarray) -> None:
+        self.priced, self.pc, self.edge, self.memory = priced, pc, edge, memory
+        self.values: dict[str, float] = {}
+        self.restored = np.zeros(len(priced), dtype=bool)  # per row: a restore fee was charged
+
+    def add(self, name: str, values: np.ndarray) -> None:
+        got = self.values
+        if name == "gb_seconds":
+            got["gb_seconds"] = float(np.nansum(values))
+        elif name == "request_usd":
+            got["requests_usd"] = _nansum(values, self.priced)
+        elif name == "duration_usd":
+            got["duration_usd"] = _nansum(values, ~self.pc & ~self.edge)
+            got["edge_duration_usd"] = _nansum(values, self.edge)
+            got["provisioned_duration_usd"] = _nansum(values, self.pc)
+        elif name == "restore_fee_usd":
+            got["restore_usd"] = _nansum(values)
+            self.restored = values > 0
+        elif name == "ephemeral_storage_usd":
+            got["ephemeral_storage_usd"] = _nansum(values)
+        elif name == "init_cost_usd":
+            got["init_usd"] = _nansum(values)
+        elif name == "init_unbilled_ms":
+            got["init_unbilled_ms"] = _nansum(values)
+            got["init_unbilled_gb_s"] = _nansum(_gb_seconds(values, self.memory))
+            got["unbilled_init_invocations"] = int(np.count_nonzero(values > 0))
+        elif name == "init_unbilled_usd":
+            got["init_usd_at_current_rules"] = _nansum(values)
+        elif name == "init_billed_ms":
+            got["init_billed_ms"] = _nansum(values)
+            got["init_billed_gb_s"] = _nansum(_gb_seconds(values, self.memory))
+
+
+class _CostSums:
+    """The sums the cost tables (by function, by start type) and the account table read from
+    the priced columns, taken from each column as it is made (``add``): pandas' group sums
+    over the whole column, as a groupby of the priced table gives them. ``fn``,
+    ``start_type`` and ``region``: the table's codes; ``priced``: per row, not unpriced;
+    ``fixed``: per function, the charges no invocation carries (``_fixed_charges``)."""
+
+    def __init__(self, fn: _Codes, start_type: _Codes, region: _Codes,
+                 priced: np.ndarray) -> None:
+        self.fn, self.start_type, self.region, self.priced = fn, start_type, region, priced
+        self.names = sorted(fn.names)
+        rank = _compact(np.array([self.names.index(f) for f in fn.names] or [0]),
+                        len(self.names))
+        self.key = rank[fn.codes]  # per row: the function's place in name order
+        self.by_function: dict[str, pd.Series] = {}
+        self.by_start_type: dict[str, pd.Series] = {}
+        self.fixed: dict[str, dict[str, float]] = {}
+
+    def _group(self, values: np.ndarray, by_start_type: bool = False) -> SeriesGroupBy:
+        series = pd.Series(values, copy=False)
+        if by_start_type:  # in order of first appearance, as the table's start types come
+            return series.groupby(self.start_type.codes, sort=False)
+        return series.groupby(self.key, sort=True)
+
+    def add(self, name: str, values: np.ndarray) -> None:
+        fn, st = self.by_function, self.by_start_type
+        if name == "gb_seconds":
+            g = self._group(values)
+            fn["invocations"], fn["gb_seconds"] = g.size(), g.sum()
+            g = self._group(values, by_start_type=True)
+            st["invocations"], st["gb_seconds"] = g.size(), g.sum()
+        elif name == "request_usd":  # unpriced rows add nothing, not even their request
+            fn["requests_usd"] = self._group(
+                values if self.priced.all() else np.where(self.priced, values, 0.0)).sum()
+        elif name in ("duration_usd", "restore_fee_usd", "init_unbilled_ms"):
+            fn[{"restore_fee_usd": "restore_usd"}.get(name, name)] = self._group(values).sum()
+        elif name in ("init_cost_usd", "cost_usd"):  # NaN for a function with none priced
+            fn[name] = self._group(values).sum(min_count=1)
+            g = self._group(values, by_start_type=True)
+            if name == "cost_usd":
+                st["total_usd"], st["mean_usd"] = g.sum(), g.mean()
+            else:
+                st["init_usd"] = g.sum()
+
+    def function_costs(self) -> pd.DataFrame:
+        """Per function name (the index): the summed cost_usd and init_cost_usd of its
+        invocations, NaN where none was priced (as ``account_table`` sums them)."""
+        fn = self.by_function
+        return pd.DataFrame({"init_cost_usd": fn["init_cost_usd"].to_numpy(),
+                             "cost_usd": fn["cost_usd"].to_numpy()},
+                            index=pd.Index([self.names[k] for k in fn["cost_usd"].index],
+                                           dtype=object, name="function"))
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """``cost_tables``: cost by function and by start type."""
+        fn, st = self.by_function, self.by_start_type
+        by_fn = pd.DataFrame({
+            "invocations": fn["invocations"], "gb_seconds": fn["gb_seconds"],
+            "requests_usd": fn["requests_usd"], "duration_usd": fn["duration_usd"],
+            "restore_usd": fn["restore_usd"], "init_usd": fn["init_cost_usd"].fillna(0.0),
+            "invocations_usd": fn["cost_usd"].fillna(0.0),
+            "init_unbilled_ms": fn["init_unbilled_ms"]})
+        by_st = pd.DataFrame({
+            "invocations": st["invocations"], "gb_seconds": st["gb_seconds"],
+            "total_usd": st["total_usd"], "init_usd": st["init_usd"],
+            "mean_usd": st["mean_usd"]})
+        return _cost_tables(by_fn, by_st, self)
 
 
 def _fixed_charges(
-    df: pd.DataFrame, keys: _Keys, setups: dict[str, _FunctionSetup], table: PriceTable,
+    invocations: pd.DataFrame, restored: np.ndarray, keys: _Keys,
+    setups: dict[str, _FunctionSetup], table: PriceTable,
     window: tuple[pd.Timestamp | None, pd.Timestamp | None, float],
     memory_mb: np.ndarray, notes: list[str],
 ) -> tuple[dict[str, float], dict[str, int], dict[str, float]]:
     """Per-function charges no invocation carries: the provisioned-concurrency allocation over
     the analysed window (rounded up to 5 minutes), and the SnapStart cache (at least 3 h).
-    ``memory_mb``: per row, the memory size every amount was priced with."""
+    ``restored``: per row, a SnapStart restore fee was charged; ``memory_mb``: per row, the
+    memory size every amount was priced with."""
     window_s = window[2]
     fn = keys.function
     allocation: dict[str, float] = {}
@@ -1098,10 +1401,9 @@ def _fixed_charges(
         allocation[f] = clean_amount(s.provisioned * mem / 1024.0 * seconds * price)
         levels[f] = s.provisioned
     cache: dict[str, float] = {}
-    restored = df["restore_fee_usd"].to_numpy(dtype=float) > 0
     if restored.any():
         cache_s = max(window_s, SNAPSTART_CACHE_MIN_S)
-        version = _codes(df["version"][restored])
+        version = _codes(invocations["version"][restored])
         mem_by_fv = (
             pd.DataFrame({"function": np.array(fn.names, dtype=object)[fn.codes[restored]],
                           "version": np.array(version.names, dtype=object)[version.codes],
@@ -1262,7 +1564,8 @@ def _summary_notes(notes: list[str], counts: dict[str, int],
 
 
 def _summary(
-    df: pd.DataFrame,
+    n: int,
+    totals: dict[str, float],
     setups: dict[str, _FunctionSetup],
     options: BillingOptions,
     table: PriceTable,
@@ -1273,61 +1576,48 @@ def _summary(
     levels: dict[str, int],
     cache: dict[str, float],
     window: tuple[pd.Timestamp | None, pd.Timestamp | None, float],
-    masks: dict[str, np.ndarray],
     counts: dict[str, int],
+    pc_functions: set[str],
     init_duration_usd: float,
-    memory_mb: np.ndarray,
     configurations: dict[str, dict[str, Any]] | None = None,
     fn_regions: list[tuple[str, str]] | None = None,
     unpriced_groups: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """``summary["cost"]``. ``masks``: per row, ``unpriced``, ``pc`` (priced on provisioned
-    environments) and ``edge``; ``counts``: observed, computed, lmi, timeout_capped,
-    restore_estimated, restore_no_runtime and default_region rows. ``memory_mb`` is the
-    per-row memory size with the fetched configuration filled in where the log had none (the
-    one every amount was priced with). ``init_duration_usd`` is the summed INIT share of the
-    duration charges. Totals cover priced invocations only; ``unpriced`` and ``incomplete`` say
-    what is left out. Sums are numpy's (``_nansum``) over the table's own columns."""
-    n = len(df)
-    pc = masks["pc"]
-    unpriced_mask = masks["unpriced"]
-
-    def column(name: str) -> np.ndarray:
-        return df[name].to_numpy(dtype=float)
-
-    dur = column("duration_usd")
-    requests_usd = _f(_nansum(column("request_usd"), ~unpriced_mask))
-    od_duration = _f(_nansum(dur, ~pc & ~masks["edge"]))
-    edge_usd = _f(_nansum(dur, masks["edge"]))
-    pc_duration = _f(_nansum(dur, pc))
-    restore_usd = _f(_nansum(column("restore_fee_usd")))
-    ephemeral = _f(_nansum(column("ephemeral_storage_usd")))
+    """``summary["cost"]`` of ``n`` invocations. ``totals``: the sums ``_Totals`` took from
+    the priced columns; ``counts``: observed, computed, lmi, timeout_capped,
+    restore_estimated, restore_no_runtime, default_region, unpriced, edge and provisioned
+    (priced on provisioned environments) rows; ``pc_functions``: the functions with such
+    rows. ``init_duration_usd`` is the summed INIT share of the duration charges. Totals
+    cover priced invocations only; ``unpriced`` and ``incomplete`` say what is left out."""
+    requests_usd = _f(totals["requests_usd"])
+    od_duration = _f(totals["duration_usd"])
+    edge_usd = _f(totals["edge_duration_usd"])
+    pc_duration = _f(totals["provisioned_duration_usd"])
+    restore_usd = _f(totals["restore_usd"])
+    ephemeral = _f(totals["ephemeral_storage_usd"])
     alloc_total = _f(sum(allocation.values()))
     cache_total = _f(sum(cache.values()))
     provisioned_usd = _f(pc_duration + alloc_total)
     total = _f(requests_usd + od_duration + edge_usd + provisioned_usd + restore_usd
                + ephemeral + cache_total)
-    init_usd = _f(_nansum(column("init_cost_usd")))
-    unbilled_ms = _f(_nansum(column("init_unbilled_ms")))
-    mem = np.asarray(memory_mb, dtype=float)
-    unbilled_gb_s = _f(_nansum(_gb_seconds(column("init_unbilled_ms"), mem)))
-    unbilled_usd = _f(_nansum(column("init_unbilled_usd")))
-    init_billed_ms = _f(_nansum(column("init_billed_ms")))
-    init_billed_gb_s = _f(_nansum(_gb_seconds(column("init_billed_ms"), mem)))
+    init_usd = _f(totals["init_usd"])
+    unbilled_ms = _f(totals["init_unbilled_ms"])
+    unbilled_gb_s = _f(totals["init_unbilled_gb_s"])
+    unbilled_usd = _f(totals["init_usd_at_current_rules"])
+    init_billed_ms = _f(totals["init_billed_ms"])
+    init_billed_gb_s = _f(totals["init_billed_gb_s"])
 
     fn_regions = fn_regions or []
     pricing = _pricing_block(setups, options, table, fn_regions, tier_notes,
                              bool(counts["default_region"]) or (not n and not options.region))
     unpriced_groups = unpriced_groups or []
+    lmi, edge = counts["lmi"], counts["edge"]
+    computed = counts["computed"]
     # functions with invocations on provisioned environments, whose level --provisioned or
     # the fetched configuration gives (levels): one without it leaves its allocation out
-    pc_functions = {str(f) for f in df["function"].to_numpy(dtype=object)[pc]} if pc.any() \
-        else set()
-    lmi, edge = counts["lmi"], int(np.count_nonzero(masks["edge"]))
-    computed = counts["computed"]
-    incomplete = _summary_notes(notes, {**counts, "edge": edge}, setups, configurations or {},
+    incomplete = _summary_notes(notes, counts, setups, configurations or {},
                                 unpriced_groups, levels, pc_functions)
-    unpriced = int(unpriced_mask.sum())
+    unpriced = counts["unpriced"]
 
     ws, we, window_s = window
     priced_n = n - unpriced
@@ -1352,7 +1642,7 @@ def _summary(
         "init_unbilled_gb_s": unbilled_gb_s,
         "init_usd_at_current_rules": unbilled_usd,
         "total_usd_at_current_rules": _f(total + unbilled_usd),
-        "gb_seconds": _f(np.nansum(df["gb_seconds"].to_numpy(dtype=float))),
+        "gb_seconds": _f(totals["gb_seconds"]),
         "per_million_invocations_usd": _f(total / priced_n * 1e6) if priced_n > 0 else 0.0,
         "invocations": n,
         "priced_invocations": priced_n,
@@ -1364,9 +1654,9 @@ def _summary(
         "timeout_capped": counts["timeout_capped"],
         "lmi_invocations": lmi,
         "edge_invocations": edge,
-        "provisioned_invocations": int(pc.sum()),
+        "provisioned_invocations": counts["provisioned"],
         "provisioned_concurrency": dict(levels),
-        "unbilled_init_invocations": int((df["init_unbilled_ms"].to_numpy() > 0).sum()),
+        "unbilled_init_invocations": int(totals["unbilled_init_invocations"]),
         "window": {
             "start": ws.isoformat() if ws is not None else None,
             "end": we.isoformat() if we is not None else None,
@@ -1388,39 +1678,24 @@ def cost_tables(priced: pd.DataFrame, cost: dict[str, Any]) -> dict[str, pd.Data
     (``priced_as == "unpriced"``) follow the summary's rule: they add nothing to any amount
     (not even their request) and ``per_million_usd`` divides by ``priced_invocations``.
     """
-    return _cost_tables(priced, _codes(priced["function"], missing="nan"),
-                        _codes(priced["start_type"], missing="nan"))
+    sums = _CostSums(_codes(priced["function"], missing="nan"),
+                     _codes(priced["start_type"], missing="nan"), _codes(priced["region"]),
+                     ~_codes(priced["priced_as"]).isin("unpriced"))
+    for name in ("gb_seconds", "request_usd", "duration_usd", "restore_fee_usd",
+                 "init_cost_usd", "cost_usd", "init_unbilled_ms"):
+        sums.add(name, priced[name].to_numpy(dtype=float))
+    sums.fixed = priced.attrs.get("billing_fixed_usd", {})
+    return sums.tables()
 
 
-def _cost_tables(priced: pd.DataFrame, fn: _Codes, start_type: _Codes
+def _cost_tables(by_fn: pd.DataFrame, by_st: pd.DataFrame, sums: _CostSums
                  ) -> dict[str, pd.DataFrame]:
-    """``cost_tables`` with the function and start type columns already as codes."""
-    fixed = priced.attrs.get("billing_fixed_usd", {})
-    alloc = fixed.get("provisioned_allocation_usd", {})
-    cache = fixed.get("snapstart_cache_usd", {})
-    names = sorted(fn.names)
-    rank = _compact(np.array([names.index(f) for f in fn.names] or [0]), len(names))
-    is_priced = ~_codes(priced["priced_as"]).isin("unpriced")
-    request = priced["request_usd"].to_numpy(dtype=float)
-    work = pd.DataFrame({
-        "gb_seconds": priced["gb_seconds"].to_numpy(dtype=float),
-        "_request_usd": request if is_priced.all() else np.where(is_priced, request, 0.0),
-        **{c: priced[c].to_numpy(dtype=float) for c in (
-            "duration_usd", "restore_fee_usd", "init_cost_usd", "cost_usd", "init_unbilled_ms")},
-    }, copy=False)  # the priced table's own arrays, not a stacked copy
-    key = rank[fn.codes]
-    by_fn = work.groupby(key, sort=True).agg(
-        invocations=("gb_seconds", "size"),
-        gb_seconds=("gb_seconds", "sum"),
-        requests_usd=("_request_usd", "sum"),
-        duration_usd=("duration_usd", "sum"),
-        restore_usd=("restore_fee_usd", "sum"),
-        init_usd=("init_cost_usd", "sum"),
-        invocations_usd=("cost_usd", "sum"),
-        init_unbilled_ms=("init_unbilled_ms", "sum"),
-    )
-    # counts by function of the few unpriced and cold rows (no per-row cast to int64)
-    unpriced = np.bincount(key[~is_priced], minlength=len(names))[by_fn.index]
+    """The cost tables from the group sums (``by_fn``: one row per function code in name
+    order; ``by_st``: one row per start type code in order of first appearance)."""
+    alloc = sums.fixed.get("provisioned_allocation_usd", {})
+    cache = sums.fixed.get("snapstart_cache_usd", {})
+    names, key, start_type = sums.names, sums.key, sums.start_type
+    unpriced = np.bincount(key[~sums.priced], minlength=len(names))[by_fn.index]
     by_fn.insert(1, "priced_invocations", by_fn["invocations"].to_numpy() - unpriced)
     cold = start_type.isin(*COLD_START_TYPES)
     by_fn.insert(2, "cold_starts", np.bincount(key[cold], minlength=len(names))[by_fn.index])
@@ -1428,7 +1703,7 @@ def _cost_tables(priced: pd.DataFrame, fn: _Codes, start_type: _Codes
     function = [names[k] for k in by_fn.index]
     by_fn = by_fn.reset_index(drop=True)
     by_fn.insert(0, "function", pd.Series(function, dtype=object))
-    regions = _function_regions(fn, _codes(priced["region"]))
+    regions = _function_regions(sums.fn, sums.region)
     by_fn.insert(1, "region", ["/".join(regions.get(f, [])) for f in function])
     by_fn["unpriced_invocations"] = by_fn["invocations"] - by_fn["priced_invocations"]
     by_fn["provisioned_allocation_usd"] = by_fn["function"].map(alloc).fillna(0.0)
@@ -1450,13 +1725,6 @@ def _cost_tables(priced: pd.DataFrame, fn: _Codes, start_type: _Codes
     )
     by_fn = by_fn.drop(columns=["invocations_usd"])
 
-    by_st = work.groupby(start_type.codes, sort=False).agg(
-        invocations=("gb_seconds", "size"),
-        gb_seconds=("gb_seconds", "sum"),
-        total_usd=("cost_usd", "sum"),
-        init_usd=("init_cost_usd", "sum"),
-        mean_usd=("cost_usd", "mean"),
-    )
     by_st = by_st.loc[by_st.index != start_type.na]  # as groupby drops a missing key
     by_st.index = pd.Index([start_type.names[k] for k in by_st.index], name="start_type")
     order = [s for s in START_TYPES if s in by_st.index] + [
@@ -1484,22 +1752,43 @@ def _function_regions(fn: _Codes, region: _Codes) -> dict[str, list[str]]:
 def price_analysis(
     analysis: Analysis, options: BillingOptions, table: PriceTable
 ) -> Analysis:
-    """The analysis with its invocations priced and ``summary["cost"]`` set.
+    """The analysis with ``summary["cost"]`` set and its invocations priced when read.
 
     ``summary["cost"]`` also carries the two report tables as lists of records:
     ``by_function`` and ``by_start_type`` (see ``cost_tables``). Configurations fetched with
     the logs (``analysis.input.configurations``) give Region, architecture, memory, package
     type, runtime and provisioned concurrency where known.
+
+    The per-row priced columns are computed one at a time for the summary and not kept: they
+    are added to ``analysis.invocations`` on its first read (``Analysis.deferred_prices``,
+    the same columns ``price_invocations`` adds), so a report that shows no invocation row
+    never holds them. The account table reads ``deferred_prices.function_costs``.
     """
-    priced, cost, keys = _price(analysis.invocations, options, table,
-                                analysis.input.configurations or {},
-                                analysis.input.regions or {})
-    tables = _cost_tables(priced, keys.function, keys.start_type)
+    configurations = analysis.input.configurations or {}
+    regions = analysis.input.regions or {}
+    invocations = analysis.held_invocations
+    _, cost, sums = _price(invocations, options, table, configurations, regions,
+                           keep_rows=False)
+    tables = sums.tables()
     cost["by_function"] = cost_records(tables["by_function"])
     cost["by_start_type"] = cost_records(tables["by_start_type"])
     summary = dict(analysis.summary)
     summary["cost"] = cost
-    return replace(analysis, invocations=priced, summary=summary)
+    deferred = DeferredPrices(partial(_with_prices, options=options, table=table,
+                                      configurations=configurations, regions=regions),
+                              sums.function_costs())
+    return replace(analysis, invocations=invocations, summary=summary,
+                   deferred_prices=deferred)
+
+
+def _with_prices(invocations: pd.DataFrame, options: BillingOptions, table: PriceTable,
+                 configurations: dict[str, dict[str, Any]],
+                 regions: dict[str, dict[str, str]]) -> pd.DataFrame:
+    """The invocation table with every priced column (``price_invocations``' table)."""
+    priced, _cost, _sums = _price(invocations, options, table, configurations, regions,
+                                  keep_rows=True)
+    assert priced is not None
+    return priced
 
 
 def price_or_explain(

@@ -37,12 +37,16 @@ RANKINGS: dict[str, tuple[str, ...]] = {
 }
 
 
-def account_table(invocations: pd.DataFrame, environments: pd.DataFrame) -> pd.DataFrame:
+def account_table(invocations: pd.DataFrame, environments: pd.DataFrame,
+                  costs: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per function (ACCOUNT_COLUMNS), ordered by function name.
 
     Grouped by the function column's own codes where it is a sorted Categorical (the observed
     engine's table), by its strings otherwise; the per-row work is a few bool arrays and one
-    float array of init time (8 bytes a row), the cost columns are read in place."""
+    float array of init time (8 bytes a row), the cost columns are read in place. A table
+    without them takes the cost of each function from ``costs`` when given (index: function
+    name; columns init_cost_usd and cost_usd, summed as here: what billing computed while it
+    left the rows unpriced, ``Analysis.deferred_prices``)."""
     if invocations.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in ACCOUNT_COLUMNS})
     inv = invocations
@@ -69,6 +73,10 @@ def account_table(invocations: pd.DataFrame, environments: pd.DataFrame) -> pd.D
     if priced:
         out["init_cost_usd"] = g["init_cost_usd"].sum(min_count=1).to_numpy()
         out["cost_usd"] = g["cost_usd"].sum(min_count=1).to_numpy()
+    elif costs is not None:
+        for column in ("init_cost_usd", "cost_usd"):
+            out[column] = costs[column].reindex(out.index).to_numpy(dtype=float)
+    if priced or costs is not None:
         out["init_share"] = out["init_cost_usd"] / out["cost_usd"].where(out["cost_usd"] > 0)
     else:
         out["init_cost_usd"] = out["cost_usd"] = out["init_share"] = np.nan

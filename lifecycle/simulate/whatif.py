@@ -21,7 +21,7 @@ import pandas as pd
 
 from lamlife.lifecycle.analysis import Analysis, InputStats
 from lamlife.lifecycle.billing.prices import PriceTable
-from lamlife.lifecycle.billing.rules import BillingOptions, price_invocations, price_or_explain
+from lamlife.lifecycle.billing.rules import BillingOptions, price_or_explain, price_summary
 from lamlife.lifecycle.engine.summarize import build_analysis
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.read.arrivals import (
@@ -230,7 +230,9 @@ def build_policy(
     Without an ``init_ms`` override, init is sampled from the input's Init Durations when it
     has some, else :data:`DEFAULT_INIT_MS`, and a note says which; with one there is no note.
     Without a ``restore_ms`` override, restore is sampled from the input's Restore Durations
-    when any. ``describe_policy`` gives the sources of the other values. Raises InputError
+    when any; without a ``snapstart`` override, an input whose cold starts are all SnapStart
+    restores (Restore Durations, no Init Duration) is simulated with SnapStart, with a note.
+    ``describe_policy`` gives the sources of the other values. Raises InputError
     for a field that is not a policy's, ``observed`` without samples, SnapStart without
     restore durations, or a value no platform has (``Policy.validate``).
     """
@@ -257,6 +259,17 @@ def build_policy(
                          f"{DEFAULT_INIT_MS:g} ms (lamlife simulate --init-ms sets it)")
     if "restore_ms" not in values and arrivals.restore_samples_ms.size:
         values["restore_ms"] = tuple(arrivals.restore_samples_ms.tolist())
+    restores = arrivals.restore_samples_ms.size
+    if "snapstart" not in values and restores:
+        # the input's new environments restored a snapshot: simulate them so, unless told
+        if not arrivals.init_samples_ms.size:
+            values["snapstart"] = True
+            notes.append(f"the input's cold starts are SnapStart restores: new environments "
+                         f"restore a snapshot, sampled from the {restores} observed "
+                         f"(lamlife simulate --no-snapstart simulates inits)")
+        else:
+            notes.append(f"the input has {restores} SnapStart restores besides its inits: "
+                         "new environments init (lamlife simulate --snapstart restores)")
     policy = Policy(**values)
     if policy.snapstart and policy.restore_ms is None:
         raise InputError("--snapstart needs restore durations: give --restore-ms "
@@ -410,8 +423,9 @@ def compare(
             simulated.summary["cold_starts"]),
         row("cold_start_rate", "share", side(observed, "cold_start_rate"),
             simulated.summary["cold_start_rate"]),
-        row("init_wait_s", "s", None if observed is None else init_wait_s(observed.invocations),
-            init_wait_s(simulated.invocations)),
+        row("init_wait_s", "s",
+            None if observed is None else init_wait_s(observed.held_invocations),
+            init_wait_s(simulated.held_invocations)),
     ]
     sim_cost = _cost(simulated, "total_usd")
     if sim_cost is not None:
@@ -456,7 +470,7 @@ def sweep_trace(
         out["init_wait_s"] = init_wait_s(result.invocations)
         if pricing is not None:
             options = replace(pricing.options, provisioned=policy.provisioned)
-            _, cost = price_invocations(
+            cost = price_summary(
                 result.invocations, options, pricing.table, trace.arrivals.stats.configurations,
                 trace.arrivals.stats.regions,
             )

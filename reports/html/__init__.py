@@ -141,7 +141,7 @@ def analysis_body(
 
 
 def _window(analysis: Analysis) -> str | None:
-    inv = analysis.invocations
+    inv = analysis.held_invocations
     if not len(inv):
         return None
     return (f"From {fmt_time(inv['start'].min())} to {fmt_time(inv['end'].max())} UTC.")

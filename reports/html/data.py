@@ -103,7 +103,7 @@ def environment_spans(analysis: Analysis, environments: pd.DataFrame | None = No
     waited for none), ``init_waited`` (whether the first caller waited for that init) and
     ``span_end_ns`` (the last invocation's end), indexed like ``environments``."""
     env = analysis.environments if environments is None else environments
-    inv = analysis.invocations
+    inv = analysis.held_invocations
     first_start = _ns(env["first_start"])
     last_end = _ns(env["last_end"])
     init_ns = np.full(len(env), np.iinfo(np.int64).min, dtype=np.int64)
@@ -205,7 +205,7 @@ def timeline(
     labels = _row_labels(shown)
     rows = _timeline_rows(shown, spans, labels)
     label_of = pd.Series(labels, index=_keys(shown).to_numpy(), dtype=object)
-    inv = analysis.invocations
+    inv = analysis.held_invocations
     inv = inv.loc[_keys(inv).isin(label_of.index).to_numpy()] if len(inv) else inv
     row_of = label_of.reindex(_keys(inv).to_numpy()).to_numpy() if len(inv) else np.array([])
     failure = _failure(inv) if len(inv) else np.array([], dtype=object)
@@ -393,7 +393,7 @@ def over_time(analysis: Analysis) -> dict[str, Any]:
     invocations); ``alive``: environments whose span (see :func:`environment_spans`) overlaps
     each bucket. Buckets are aligned to the UTC minute, hour or day.
     """
-    inv = analysis.invocations
+    inv = analysis.held_invocations
     if not len(inv):
         return {"bucket": None, "bucket_s": 0, "counts": [], "rates": [], "alive": [],
                 "note": ""}
@@ -481,7 +481,7 @@ def init_distribution(analysis: Analysis) -> dict[str, Any]:
     ``count``, ``p50``/``p90``/``p99`` (same percentile method as the summary), a
     ``histogram`` (bins ``from_ms``, ``to_ms``, ``inits``) and ``marks`` for the rules.
     """
-    inv = analysis.invocations
+    inv = analysis.held_invocations
     groups: list[dict[str, Any]] = []
     if not len(inv):
         return {"groups": groups}

@@ -98,6 +98,23 @@ def test_python_dash_m_lamlife(tmp_path: Path) -> None:
     assert json.loads(report.stdout)["summary"]["invocations"] == 28
 
 
+@pytest.mark.parametrize(("preset", "pool"), [(None, "system"), ("mimalloc", "mimalloc")])
+def test_the_command_line_gives_pyarrow_the_system_allocator(preset: str | None, pool: str,
+                                                             tmp_path: Path) -> None:
+    # freed string-column memory goes back to the operating system (README "Speed"); a user's
+    # own ARROW_DEFAULT_MEMORY_POOL wins
+    pytest.importorskip("pyarrow")
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    if preset is not None:
+        env["ARROW_DEFAULT_MEMORY_POOL"] = preset
+    code = ("import sys, lamlife.cli.main as m; sys.argv = ['lamlife', '--version']\n"
+            "try:\n    m.main()\nexcept SystemExit:\n    pass\n"
+            "import pyarrow; print(pyarrow.default_memory_pool().backend_name)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                          text=True, env=env, check=True)
+    assert done.stdout.splitlines()[-1] == pool
+
+
 HEAVY = ("pandas", "numpy", "boto3", "botocore")
 
 

@@ -7,6 +7,7 @@ import math
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -14,7 +15,7 @@ from lamlife.lifecycle.billing.prices import load_table
 from lamlife.lifecycle.billing.rules import BillingOptions
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.pipeline import load_trace, simulate_default
-from lamlife.lifecycle.read.arrivals import ArrivalColumns
+from lamlife.lifecycle.read.arrivals import ArrivalColumns, Arrivals
 from lamlife.lifecycle.simulate.scheduler import DEFAULT_INIT_MS, DEFAULT_KEEP_ALIVE_S, Policy
 from lamlife.lifecycle.simulate.whatif import (
     OBSERVED,
@@ -259,3 +260,24 @@ def test_a_reset_after_out_of_memory_is_named_as_analyze_names_it():
     simulated = simulate_trace(trace, policy).analysis
     assert observed.summary["reinit_causes"]["after_out_of_memory"] == 1
     assert simulated.summary["reinit_causes"] == observed.summary["reinit_causes"]
+
+
+def _arrivals(init: list[float], restore: list[float]) -> Arrivals:
+    return Arrivals(start_ms=np.array([0.0, 1000.0]), duration_ms=np.array([10.0, 10.0]),
+                    function=np.array(["f", "f"]), version=np.array(["1", "1"]),
+                    init_samples_ms=np.array(init), restore_samples_ms=np.array(restore))
+
+
+def test_an_input_of_snapstart_restores_is_simulated_with_snapstart() -> None:
+    # a SnapStart function's log has Restore Durations and no Init Duration: its new
+    # environments restored, so the default policy restores (it assumed 500 ms inits before)
+    policy, notes = build_policy(_arrivals([], [300.0]), {})
+    assert policy.snapstart and policy.restore_ms == (300.0,)
+    assert any("cold starts are SnapStart restores" in note for note in notes)
+    told, told_notes = build_policy(_arrivals([], [300.0]), {"snapstart": False})
+    assert not told.snapstart
+    assert not any("SnapStart" in note for note in told_notes)
+    # inits and restores both: inits stay the default, a note says how to restore
+    mixed, mixed_notes = build_policy(_arrivals([400.0], [300.0]), {})
+    assert not mixed.snapstart
+    assert any("1 SnapStart restores besides its inits" in note for note in mixed_notes)
