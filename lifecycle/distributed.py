@@ -336,6 +336,8 @@ def _merge_cost(analysis: Analysis, parts: Sequence[dict[str, Any]],
         account["cost_usd"] = account["function"].map(g["cost_usd"].sum(min_count=1))
         account["init_share"] = account["init_cost_usd"] / account["cost_usd"].where(
             account["cost_usd"] > 0)
+        account["unpriced_invocations"] = account["invocations"] - account["function"].map(
+            g["cost_usd"].count()).fillna(0).astype("int64")
     analysis.summary["cost"] = cost
     for reason in cost.get("incomplete", []):
         analysis.input.warnings.append(f"cost incomplete, unpriced: {reason}")

@@ -1341,10 +1341,13 @@ class _CostSums:
 
     def function_costs(self) -> pd.DataFrame:
         """Per function name (the index): the summed cost_usd and init_cost_usd of its
-        invocations, NaN where none was priced (as ``account_table`` sums them)."""
+        invocations, NaN where none was priced (as ``account_table`` sums them), and how
+        many of them were priced."""
         fn = self.by_function
+        priced = np.bincount(self.key[self.priced], minlength=len(self.names))
         return pd.DataFrame({"init_cost_usd": fn["init_cost_usd"].to_numpy(),
-                             "cost_usd": fn["cost_usd"].to_numpy()},
+                             "cost_usd": fn["cost_usd"].to_numpy(),
+                             "priced_invocations": priced[fn["cost_usd"].index]},
                             index=pd.Index([self.names[k] for k in fn["cost_usd"].index],
                                            dtype=object, name="function"))
 
@@ -1724,20 +1727,39 @@ def _cost_tables(by_fn: pd.DataFrame, by_st: pd.DataFrame, sums: _CostSums
         0.0,
     )
     by_fn = by_fn.drop(columns=["invocations_usd"])
+    none = by_fn["priced_invocations"].to_numpy() == 0
+    by_fn.loc[none, list(_UNKNOWN_WITHOUT_PRICE)] = np.nan
+    # a function with no priced invocation: its total is its fixed charges, unknown without
+    fixed_usd = by_fn["provisioned_allocation_usd"] + by_fn["snapstart_cache_usd"]
+    by_fn.loc[none & (fixed_usd.to_numpy() == 0), "total_usd"] = np.nan
 
     by_st = by_st.loc[by_st.index != start_type.na]  # as groupby drops a missing key
+    priced_st = np.bincount(start_type.codes[sums.priced],
+                            minlength=len(start_type.names))[by_st.index]
+    by_st.insert(1, "priced_invocations", priced_st)
     by_st.index = pd.Index([start_type.names[k] for k in by_st.index], name="start_type")
     order = [s for s in START_TYPES if s in by_st.index] + [
         s for s in by_st.index if s not in START_TYPES
     ]
     by_st = by_st.reindex(order).reset_index()
+    none = by_st["priced_invocations"].to_numpy() == 0
+    # the mean over the priced invocations: an unpriced one is no $0 invocation
+    by_st["mean_usd"] = by_st["total_usd"] / by_st["priced_invocations"].where(~none)
     inv_total = float(by_st["total_usd"].sum())
     by_st["share_of_cost"] = by_st["total_usd"] / inv_total if inv_total > 0 else 0.0
     by_st["init_share"] = np.where(
         by_st["total_usd"] > 0,
         by_st["init_usd"] / by_st["total_usd"].where(by_st["total_usd"] > 0, 1.0), 0.0,
     )
+    by_st["unpriced_invocations"] = by_st["invocations"] - by_st["priced_invocations"]
+    by_st.loc[none, ["total_usd", "init_usd", "mean_usd", "share_of_cost", "init_share"]] = np.nan
     return {"by_function": by_fn, "by_start_type": by_st}
+
+
+# Amounts and ratios of a cost-table row that has no priced invocation: unknown (NaN, JSON
+# null), never $0, which would read as free (docs/billing.md, "When a price is missing").
+_UNKNOWN_WITHOUT_PRICE: tuple[str, ...] = (
+    "requests_usd", "duration_usd", "restore_usd", "init_usd", "init_share", "per_million_usd")
 
 
 def _function_regions(fn: _Codes, region: _Codes) -> dict[str, list[str]]:
@@ -1810,7 +1832,8 @@ def price_or_explain(
 
 def cost_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """A cost table as JSON-ready rows: numpy numbers as Python numbers, amounts, shares and
-    GB-s cleaned (``clean_amount``)."""
+    GB-s cleaned (``clean_amount``); an unknown amount (NaN: a row with no priced
+    invocation) is None, JSON null."""
     out: list[dict[str, Any]] = []
     for row in frame.to_dict(orient="records"):
         clean: dict[str, Any] = {}
@@ -1819,8 +1842,10 @@ def cost_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
                 v = int(v)
             elif isinstance(v, np.floating):
                 v = float(v)
-            if isinstance(v, float) and (str(k).endswith(("_usd", "_share"))
-                                         or k == "gb_seconds"):
+            if isinstance(v, float) and math.isnan(v):
+                v = None
+            elif isinstance(v, float) and (str(k).endswith(("_usd", "_share"))
+                                           or k == "gb_seconds"):
                 v = clean_amount(v)
             clean[str(k)] = v
         out.append(clean)

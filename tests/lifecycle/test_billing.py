@@ -480,7 +480,7 @@ def test_cost_by_function_follows_the_summary_rule_for_unpriced_rows():
     # Function b: only an unpriced row.
     # Summary: 1 priced of 3; per million = 0.0000168667 / 1 x 1e6 = $16.8667.
     # By function, same rule: a requests $0.0000002 (not 2 x), per million $16.8667 (not
-    #   / 2 = $8.43335); b adds nothing and has no per-million figure ($0).
+    #   / 2 = $8.43335); b adds nothing and its amounts are unknown (NaN, JSON null), not $0.
     out, cost = price(
         dict(function="a", duration_ms=999.5, billed_duration_ms=1000, memory_mb=1024),
         dict(function="a", duration_ms=99.5, billed_duration_ms=100, memory_mb=math.nan),
@@ -497,9 +497,9 @@ def test_cost_by_function_follows_the_summary_rule_for_unpriced_rows():
     assert by_fn.loc["a", "requests_usd"] == approx(0.0000002)
     assert by_fn.loc["a", "total_usd"] == approx(0.0000168667)
     assert by_fn.loc["a", "per_million_usd"] == approx(16.8667)
-    assert by_fn.loc["b", "requests_usd"] == 0
-    assert by_fn.loc["b", "total_usd"] == 0
-    assert by_fn.loc["b", "per_million_usd"] == 0
+    for column in ("requests_usd", "duration_usd", "init_usd", "total_usd", "init_share",
+                   "per_million_usd"):
+        assert math.isnan(by_fn.loc["b", column]), column
     assert by_fn.loc["a", "priced_invocations"] == 1
     assert by_fn.loc["b", "priced_invocations"] == 0
     assert by_fn["requests_usd"].sum() == approx(cost["requests_usd"])
