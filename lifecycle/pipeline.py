@@ -16,7 +16,11 @@ from lamlife.lifecycle.analysis import Analysis, InputStats
 from lamlife.lifecycle.aws import s3
 from lamlife.lifecycle.aws.s3 import S3Options
 from lamlife.lifecycle.billing.prices import PriceTable
-from lamlife.lifecycle.billing.rules import BillingOptions, price_or_explain
+from lamlife.lifecycle.billing.rules import (
+    BillingOptions,
+    price_or_explain,
+    size_unknown_warnings,
+)
 from lamlife.lifecycle.check.gate import Measurement
 from lamlife.lifecycle.check.metrics import cost_without_data, flat_metrics, without_invocations
 from lamlife.lifecycle.engine.account import account_table
@@ -164,6 +168,7 @@ def price(analysis: Analysis, options: AnalyzeOptions) -> Analysis:
         priced.input.warnings.append(f"cost not computed: {problem}")
     for reason in (priced.summary.get("cost") or {}).get("incomplete", []):
         priced.input.warnings.append(f"cost incomplete, unpriced: {reason}")
+    priced.input.warnings.extend(size_unknown_warnings(priced.summary.get("cost") or {}))
     return priced
 
 
@@ -310,6 +315,7 @@ def measure(
     billing_error = None
     if billing is not None and table is not None:
         analysis, billing_error = price_or_explain(analysis, billing, table, strict_billing)
+    analysis.input.warnings.extend(size_unknown_warnings(analysis.summary.get("cost") or {}))
     metrics = flat_metrics(analysis.summary, analysis.functions)
     incomplete = list((analysis.summary.get("cost") or {}).get("incomplete") or [])
     if incomplete or billing_error:  # no cost metric can stand for a cost partly unknown:
