@@ -210,3 +210,48 @@ def test_pricing_that_failed_also_leaves_null_cost_metrics(tmp_path: Path) -> No
     assert metrics["cost_per_million_usd"] is None and metrics["init_cost_share"] is None
     assert not any(isinstance(v, float) and math.isnan(v) for v in metrics.values())
     assert "cost metrics are null (no data)" in result.stderr
+
+
+# --- item: a timeout without REPORT takes its environment's memory size ---------------------
+
+# timeout-no-report.log (us-east-1, 2026-11-02, Node.js): environment 1111... has a cold
+# invocation (Duration 50.00 ms, Billed 300 ms, 128 MB) and later a START whose invocation
+# ends with "Task timed out after 6.00 seconds" and no REPORT; environment 9999... has one
+# proactive invocation (40 ms billed, 128 MB). timeout-alone.log: the timeout is the only
+# invocation of its environment, so no REPORT gives its memory size.
+TIMEOUT = str(DATA / "timeout-no-report.log")
+ALONE = str(DATA / "timeout-alone.log")
+
+
+def test_a_timeout_without_report_is_priced_at_its_environments_memory() -> None:
+    # 6000 ms (the timeout line) x 128 MB = 0.75 GB-s x $0.0000166667 + $0.0000002 =
+    # $0.000012700025; with the cold one ($0.00000082500125) and the proactive one
+    # ($0.0000002833335): $0.0000138083597 in all, 1 Billed Duration of 3 computed.
+    result = run("analyze", TIMEOUT, "--format", "markdown")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    lines = result.stdout.splitlines()
+    for line in ("| Total | $0.0000138 |", "| Billed Duration computed | 1 of 3 |",
+                 "| warm | 1 | $0.0000127 | 92.0% | $0.0000127 | $0 | 0.0% |"):
+        assert line in lines, line
+    assert ("1 invocation(s) of timeout-no-report without a memory size in the input (a "
+            "timeout with no REPORT) priced at the 128 MB the other REPORTs of their execution "
+            "environment state: an environment keeps the memory size it was set up with"
+            ) in lines
+
+
+def test_a_timeout_whose_memory_nothing_states_is_unpriced_and_warned_about() -> None:
+    result = run("analyze", ALONE, "--format", "markdown")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "lamlife: warning: cost incomplete, unpriced: 1 invocation(s) of timeout-alone: memory "
+        "size or duration unknown (no REPORT of theirs or of their execution environment "
+        "states the memory size); they are in no amount"]
+    lines = result.stdout.splitlines()
+    for line in ("| Billed Duration computed | 0 of 2 |", "| Unpriced invocations | 1 of 2 |",
+                 "| warm | 1 | unpriced | - | - | - | - |"):
+        assert line in lines, line
+    # the same warning from check and baseline
+    base = run("baseline", ALONE, "--output", "-")
+    assert base.exit_code == 0
+    assert "1 invocation(s) of timeout-alone: memory size or duration unknown" in base.stderr
