@@ -896,10 +896,13 @@ def _price_groups(keys: _Keys, setups: dict[str, _FunctionSetup],
 
 def _priced_rows(df: pd.DataFrame, keys: _Keys, kinds: _Kinds, groups: _Groups,
                  setups: dict[str, _FunctionSetup], configurations: dict[str, dict[str, Any]],
-                 options: BillingOptions, pc_row: np.ndarray) -> tuple[_Rows, _Billed, _Codes]:
-    """The per-row inputs of pricing: memory (the log's, else the configuration's), Billed
-    Duration, provisioned rows (``pc_row``: ``_provisioned_rows``), runtime family. Also the
-    families."""
+                 options: BillingOptions, pc_row: np.ndarray
+                 ) -> tuple[_Rows, _Billed, _Codes, np.ndarray]:
+    """The per-row inputs of pricing: memory (the log's, else the one size the other rows of
+    its execution environment logged, ``environment_memory``, else the configuration's),
+    Billed Duration, provisioned rows (``pc_row``: ``_provisioned_rows``), runtime family.
+    Also the families, and per row whether its memory came from its environment (an empty
+    array when no row lacked one)."""
     fn = keys.function
     setup = [setups[f] for f in fn.names]
     family = _runtime_family(keys, configurations, options)

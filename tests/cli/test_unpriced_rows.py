@@ -85,11 +85,15 @@ def test_terminal_cost_by_start_type_at_120_columns() -> None:
              run("analyze", PARTLY, "--format", "table", columns=120).stdout.splitlines()]
     at = lines.index("Cost by start type")
     assert lines[at + 1:at + 6] == [
-        "Start type  Invocations        Total  Share of cost          Mean         INIT  INIT share",
+        "Start type  Invocations        Total  Share of cost          Mean         INIT"
+        "  INIT share",
         "─" * 90,
-        "cold                  1  $0.00000338          70.7%   $0.00000338  $0.00000251       74.3%",
-        "warm                  2  $0.00000140          29.3%  $0.000000700           $0        0.0%",
-        "restore               1     unpriced              -             -            -           -",
+        "cold                  1  $0.00000338          70.7%   $0.00000338  $0.00000251"
+        "       74.3%",
+        "warm                  2  $0.00000140          29.3%  $0.000000700           $0"
+        "        0.0%",
+        "restore               1     unpriced              -             -            -"
+        "           -",
     ]
     at = lines.index("Cost by function")
     assert lines[at + 4] == ("resizer   eu-west-1            2            1  0.3000  $0.00000103+"
