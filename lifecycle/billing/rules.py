@@ -936,10 +936,10 @@ def environment_memory(memory: np.ndarray, pairs: _Pairs, environment: _Codes) -
     """Per row: the memory size (MB) the other rows of its execution environment logged, NaN
     where they logged none, several, or the environment is not known (``""``).
 
-    An execution environment is set up with the function's configured memory and keeps it:
-    a configuration change makes new environments ("Understanding the Lambda execution
-    environment lifecycle", AWS Lambda developer guide,
-    https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html). So a row
+    Lambda sets up an execution environment from the function's configuration, memory size
+    included ("Understanding the Lambda execution environment lifecycle", AWS Lambda
+    developer guide, https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html;
+    docs/billing.md, "A timeout without a REPORT line"): one environment, one size. So a row
     without a REPORT (a timeout whose REPORT is missing) ran at the size its environment's
     REPORTs state. One float per pair and one per row; the runs of ``pairs`` are read with
     ``reduceat`` (no per-row key)."""
