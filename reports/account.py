@@ -80,9 +80,8 @@ def account_sections(table: pd.DataFrame | None, top: int = 10) -> list[Section]
             sections.append(Section(title=title, notes=("No reset loops.",)))
             continue
         records = rows.to_dict(orient="records")
-        partly = sum(1 for r in records if _unpriced(r) and not is_missing(r["init_cost_usd"]))
-        if partly:
-            notes = (*notes, partly_priced_note(partly))
+        if any(_unpriced(r) and not is_missing(r["init_cost_usd"]) for r in records):
+            notes = (*notes, partly_priced_note())
         sections.append(Section(
             title=f"{title}{shown}", columns=_COLUMNS,
             rows=tuple(_row(r) for r in records), notes=notes))

@@ -181,9 +181,8 @@ UNPRICED = "unpriced"
 PARTLY_MARK = "+"
 
 
-def partly_priced_note(rows: int) -> str:
-    """The note under a table with ``rows`` partly priced rows (marked ``PARTLY_MARK``)."""
-    del rows  # one sentence whatever the count
+def partly_priced_note() -> str:
+    """The note under a table with partly priced rows (amounts marked ``PARTLY_MARK``)."""
     return (f"{PARTLY_MARK} partly priced: the amount leaves out the row's unpriced invocations "
             "(see the notes); its mean, shares and per-1M figures are over its priced ones.")
 
@@ -225,10 +224,13 @@ def _rows(frame: pd.DataFrame, columns: tuple[tuple[str, str, str], ...]) -> lis
     return out
 
 
-def _partly(frame: pd.DataFrame) -> int:
-    """How many rows of a cost table are partly priced."""
-    priced, unpriced = priced_counts(frame)
-    return sum(1 for p, u in zip(priced, unpriced, strict=True) if p and u)
+def _section_rows(frame: pd.DataFrame, columns: tuple[tuple[str, str, str], ...]
+                  ) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]:
+    """``_rows`` as section rows, and the partly-priced note when a cell is marked."""
+    rows = _rows(frame, columns)
+    amounts = [i for i, (_, _, kind) in enumerate(columns) if kind == "usd"]
+    marked = any(row[i].endswith(PARTLY_MARK) for row in rows for i in amounts)
+    return tuple(tuple(r) for r in rows), (partly_priced_note(),) if marked else ()
 
 
 # ------------------------------------------- the price table of ``lamlife pricing``
@@ -338,8 +340,7 @@ def cost_sections(cost: dict[str, Any], tables: dict[str, pd.DataFrame] | None =
             columns=tuple(Column(h, "left" if k == "text" else "right", optional=h == "GB-s",
                                  keep_words=k == "text")
                           for _, h, k in _FN_COLUMNS),
-            rows=tuple(tuple(r) for r in _rows(by_fn, _FN_COLUMNS)),
-            notes=(partly_priced_note(n),) if (n := _partly(by_fn)) else (),
+            rows=(fn_rows := _section_rows(by_fn, _FN_COLUMNS))[0], notes=fn_rows[1],
         ))
     by_st = tables.get("by_start_type")
     if by_st is not None and len(by_st) and not nothing_priced(cost):  # all $0 otherwise
@@ -347,8 +348,7 @@ def cost_sections(cost: dict[str, Any], tables: dict[str, pd.DataFrame] | None =
             title="Cost by start type",
             columns=tuple(Column(h, "left" if k == "text" else "right")
                           for _, h, k in _ST_COLUMNS),
-            rows=tuple(tuple(r) for r in _rows(by_st, _ST_COLUMNS)),
-            notes=(partly_priced_note(n),) if (n := _partly(by_st)) else (),
+            rows=(st_rows := _section_rows(by_st, _ST_COLUMNS))[0], notes=st_rows[1],
         ))
     notes = [line for line in (unbilled_init_line(cost),) if line and not nothing_priced(cost)]
     notes.append(pricing_line(cost))
