@@ -201,12 +201,12 @@ def _fit(section: Section, width: int) -> _Fit | None:
             excess -= 1
         if excess <= 0:
             break
-    # unreadable: a number narrower than a word of its cells, an id narrower than a piece
-    # between its separators, a text header's word folded, any header past two lines
-    unbroken = [max((_piece_width(cell) for cell in cells[i]), default=0)
-                if section.columns[i].keep_words
-                else max((_longest_word(cell) for cell in cells[i]), default=0)
-                if is_number[i] else _longest_word(headers[i]) for i in range(columns)]
+    # unreadable: a number narrower than a word of its cells, an id or a text narrower than a
+    # piece between its separators, a text header's word folded, any header past two lines
+    unbroken = [max((_longest_word(cell) for cell in cells[i]), default=0) if is_number[i]
+                else max(_longest_word(headers[i]) if is_text[i] else 0,
+                         *(_piece_width(cell) for cell in cells[i]))
+                for i in range(columns)]
     return _Fit(widths, any(widths[i] < unbroken[i] or _header_lines(headers[i], widths[i]) > 2
                             for i in range(columns)))
 
@@ -272,7 +272,9 @@ def _build(section: Section, width: int) -> RenderableType:
                 overflow="fold",
                 width=widths[index] if widths else None,
             )
-        breaks = [bool(widths) and column.keep_words for column in section.columns]
+        # ids and text break a word too long for its column after its separators ("reset_",
+        # "loop;started_"), before rich folds what is left
+        breaks = [bool(widths) and column.align != "right" for column in section.columns]
         for row in section.rows:
             # printable: a RequestId or stream name from a log cannot drive the terminal
             table.add_row(*(Text(_id_cell(printable(cell), widths[i]) if breaks[i] and widths

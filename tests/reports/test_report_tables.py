@@ -412,3 +412,19 @@ def test_a_table_that_would_cut_numbers_is_drawn_as_records() -> None:
     section = replace(section, columns=(*section.columns[:4], mean))
     assert "Mean" not in "".join(shown(40)) and "Share" in shown(40)[1]
     assert shown(30)[5] == "Mean           $0.00000564"
+
+
+def test_a_long_text_word_breaks_after_its_separators_or_goes_to_records() -> None:
+    # "started_before_window" folded as "started_b/efore_win/dow" at 80 columns
+    section = Section(title="Environments", columns=(
+        Column("Environment", keep_words=True), Column("Invocations", "right"),
+        Column("Max idle", "right"), Column("Flags")),
+        rows=(("…0a1b2c3d", "1", "0.0s", "started_before_window"),
+              ("…9d2f7153", "12", "2m21s", "-")))
+    assert section_lines(section, 44)[4:7] == [
+        "…0a1b2c3d              1   0.0s  started_",
+        "                                 before_",
+        "                                 window",
+    ]
+    # narrower than "started_": records, the flag whole
+    assert "Flags        started_before_window" in section_lines(section, 40)
