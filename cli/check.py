@@ -278,15 +278,19 @@ def baseline(
     from lamlife.lifecycle.check.budget import (
         baseline_document,
         baseline_json,
+        check_metric_names,
         load_budget,
         save_baseline,
     )
     from lamlife.lifecycle.check.metrics import cost_metric_count
 
     with user_errors():
-        selection = load_budget(budget_path).functions if budget_path is not None else None
+        budget = load_budget(budget_path) if budget_path is not None else None
+        selection = budget.functions if budget is not None else None
         measurement = _measure(paths, function, since, until, proactive_threshold, selection,
                                quiet, billing)
+        if budget is not None:  # a budget check would refuse is refused here too
+            check_metric_names(budget, measurement.metrics)
         warn_input(measurement.analysis.input, quiet, measurement.warnings)
         if not measurement.metrics.get("invocations"):
             raise InputError("no invocations in the input: nothing to take a baseline of")

@@ -138,10 +138,11 @@ def render_table(verdicts: Sequence[Verdict], title: str | None = None) -> Table
         title_style="bold green" if ok else "bold red",
         title_justify="left",
     )
-    table.add_column("Metric", style="bold")
-    table.add_column("Value", justify="right")
-    table.add_column("Limit", justify="right")
-    table.add_column("Verdict")
+    # fold, never an ellipsis: "cold_star…" could be either of two limits
+    table.add_column("Metric", style="bold", overflow="fold")
+    table.add_column("Value", justify="right", overflow="fold")
+    table.add_column("Limit", justify="right", overflow="fold")
+    table.add_column("Verdict", overflow="fold")
     styles = {"pass": "green", "fail": "bold red", "no_data": "dim"}
     for v in verdicts:
         table.add_row(

@@ -16,9 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from rich import box
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
 from lamlife.reports._format import MISSING, fmt_int, fmt_rate, is_missing
@@ -236,18 +234,6 @@ def _section_rows(frame: pd.DataFrame, columns: tuple[tuple[str, str, str], ...]
 # ------------------------------------------- the price table of ``lamlife pricing``
 
 
-def _rich_table(title: str, headers: list[str], rows: list[list[str]], numeric_from: int = 1
-                ) -> Table:
-    """A plain rich table (``lamlife pricing``; the cost report uses the shared sections)."""
-    table = Table(title=Text(title, style="bold"), title_justify="left", box=box.SIMPLE_HEAD,
-                  header_style="bold", pad_edge=False)
-    for i, h in enumerate(headers):
-        table.add_column(Text(h), justify="right" if i >= numeric_from else "left")
-    for row in rows:
-        table.add_row(*(Text(c) for c in row))
-    return table
-
-
 def _md_escape(text: str) -> str:
     return text.replace("|", "\\|")
 
@@ -292,9 +278,15 @@ def pricing_table_rows(rows: list[dict[str, Any]]) -> list[list[str]]:
 
 def pricing_renderable(title: str, rows: list[dict[str, Any]], notes: list[str]
                        ) -> RenderableType:
-    table = _rich_table(title, ["Item", "Unit", "x86_64", "arm64"], pricing_table_rows(rows),
-                        numeric_from=2)
-    return Group(table, *(Text(n, style="dim") for n in notes))
+    """``lamlife pricing``'s table as a shared section: laid out for the terminal's width
+    as the analyze report is (records where a price would be cut), notes dimmed below."""
+    from lamlife.reports.sections import Column, Section
+    from lamlife.reports.tables import section_renderable
+
+    section = Section(title=title, columns=(
+        Column("Item"), Column("Unit"), Column("x86_64", "right"), Column("arm64", "right")),
+        rows=tuple(tuple(row) for row in pricing_table_rows(rows)))
+    return Group(section_renderable(section), *(Text(n, style="dim") for n in notes))
 
 
 def pricing_markdown(title: str, rows: list[dict[str, Any]], notes: list[str]) -> str:

@@ -169,6 +169,15 @@ def _parse_functions(source: str, value: Any) -> tuple[str, ...]:
 FRACTION_SUFFIXES = ("_rate", "_share")
 
 
+def _is_float_text(text: str) -> bool:
+    """True for text Python reads as a finite number ("1e-1", "5e3"): a number YAML left as
+    text."""
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
+
+
 def _parse_section(source: str, kind: LimitKind, section: Any) -> list[Limit]:
     if section is None:
         return []
@@ -181,6 +190,10 @@ def _parse_section(source: str, kind: LimitKind, section: Any) -> list[Limit]:
     for metric, value in section.items():
         if not isinstance(metric, str):
             raise ConfigError(f"{source}: {kind}: metric names are strings, got {metric!r}")
+        if isinstance(value, str) and _is_float_text(value):
+            # YAML 1.1 reads 1e-1 (no dot) as text: a number the user meant
+            raise ConfigError(f"{source}: {kind}.{metric}: YAML reads {value!r} as text, not a "
+                              f"number; write it as {float(value)!r}")
         if not _is_number(value) or math.isnan(value):
             hint = " (a fraction: 0.10 means +10 %)" if kind == "max_increase" else ""
             raise ConfigError(f"{source}: {kind}.{metric} must be a number{hint}, got {value!r}")

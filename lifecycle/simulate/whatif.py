@@ -268,8 +268,9 @@ def build_policy(
                          f"restore a snapshot, sampled from the {restores} observed "
                          f"(lamlife simulate --no-snapstart simulates inits)")
         else:
-            notes.append(f"the input has {restores} SnapStart restores besides its inits: "
-                         "new environments init (lamlife simulate --snapstart restores)")
+            notes.append(f"the input has {restores} SnapStart restore"
+                         f"{'' if restores == 1 else 's'} besides its inits: new environments "
+                         "init (lamlife simulate --snapstart restores)")
     policy = Policy(**values)
     if policy.snapstart and policy.restore_ms is None:
         raise InputError("--snapstart needs restore durations: give --restore-ms "

@@ -454,3 +454,34 @@ def test_a_baseline_to_dash_goes_to_stdout(tmp_path: Path, monkeypatch: pytest.M
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["metrics"]["invocations"] == 28
     assert "written to stdout" in result.stderr and not (tmp_path / "-").exists()
+
+
+def test_baseline_refuses_a_budget_check_would_refuse(tmp_path: Path) -> None:
+    # a misspelt metric was accepted by baseline and refused only later by check
+    budget = write(tmp_path, "max:\n  cold_start_ratio: 0.05\n")
+    result = run("baseline", ORDERS, "--budget", budget, "-o", str(tmp_path / "b.json"))
+    assert result.exit_code == 2
+    assert "did you mean 'cold_start_rate'" in result.stderr
+    assert not (tmp_path / "b.json").exists()
+
+
+def test_the_verdict_table_never_cuts_a_metric_name() -> None:
+    # at 50 columns "cold_star…" named two limits alike; names fold instead, whole in the text
+    import io
+
+    from rich.console import Console
+
+    from lamlife.lifecycle.check.budget import Verdict
+    from lamlife.reports.check_report import render_table
+
+    verdicts = [Verdict("cold_start_rate", "max", 0.1, 0.2, ok=False),
+                Verdict("cost_per_million_usd", "max", 5.0, 4.2, ok=True)]
+    console = Console(width=40, record=True, color_system=None, force_terminal=False,
+                      file=io.StringIO())
+    console.print(render_table(verdicts))
+    text = console.export_text()
+    assert "…" not in text
+    # each name whole once the folded lines of its cell are joined
+    cells = ["".join(line.split("│")[1].strip() for line in text.splitlines()[i:i + 2])
+             for i, line in enumerate(text.splitlines()) if line.startswith("│ co")]
+    assert cells == ["cold_start_rate", "cost_per_million_usd"]

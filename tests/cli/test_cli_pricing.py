@@ -269,3 +269,21 @@ def test_update_api_region_follows_aws_region_when_it_has_an_endpoint(
     monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-south-1")
     assert api_region(None) == "ap-south-1"
     assert api_region("us-east-1") == "us-east-1"
+
+
+def test_a_narrow_terminal_never_cuts_a_price() -> None:
+    # at 40-50 columns prices were cut with an ellipsis ("0.0000…"): unreadable. The table is
+    # the analyze report's section now, drawn as records where a price would not fit
+    import io
+
+    from rich.console import Console
+
+    from lamlife.lifecycle.billing.prices import load_table, region_rows
+    from lamlife.reports.cost import pricing_renderable
+
+    console = Console(width=40, record=True, color_system=None, force_terminal=False,
+                      file=io.StringIO())
+    console.print(pricing_renderable("eu-west-1", region_rows(load_table(), "eu-west-1"), []))
+    text = console.export_text()
+    assert "…" not in text
+    assert "x86_64  0.0000166667" in text and "arm64   0.0000133334" in text

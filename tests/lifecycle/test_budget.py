@@ -111,6 +111,9 @@ def test_function_may_be_a_list_and_is_optional() -> None:
         # no metric is below 0: such a max always fails, such a min always holds
         ({"max": {"cold_start_rate": -0.1}}, "max.cold_start_rate is never negative"),
         ({"min": {"invocations": -1}}, "would always hold"),
+        # YAML 1.1 reads 1e-1 (no dot) as text
+        ({"max": {"cold_start_rate": "1e-1"}}, "YAML reads '1e-1' as text, not a number; "
+                                               "write it as 0.1"),
         ({"max": [1, 2]}, "'max' must be a mapping"),
         ({"min": {3: 1}}, "metric names are strings"),
         ({"function": 3, "max": {"timeouts": 0}}, "'function' must be"),

@@ -280,4 +280,4 @@ def test_an_input_of_snapstart_restores_is_simulated_with_snapstart() -> None:
     # inits and restores both: inits stay the default, a note says how to restore
     mixed, mixed_notes = build_policy(_arrivals([400.0], [300.0]), {})
     assert not mixed.snapstart
-    assert any("1 SnapStart restores besides its inits" in note for note in mixed_notes)
+    assert any("has 1 SnapStart restore besides its inits" in note for note in mixed_notes)
