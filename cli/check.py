@@ -237,6 +237,18 @@ def _plain_table(verdicts: Sequence[Verdict]) -> str:
     return buffer.getvalue()
 
 
+def _cost_unknown(measurement: Measurement) -> str | None:
+    """Why the measurement's cost metrics have no data, in a few words naming the warning
+    printed above it (None when the cost is known)."""
+    if measurement.billing_error:
+        return "pricing failed (see the warning above)"
+    if measurement.cost_incomplete:
+        names = sorted({line.split(":", 1)[0] for line in measurement.cost_incomplete})
+        return (f"a price is missing for {', '.join(names)} (see the warning above); give it "
+                "with --pricing FILE and write the baseline again")
+    return None
+
+
 @app.command("baseline")
 @with_billing_options()
 def baseline(
@@ -270,6 +282,7 @@ def baseline(
         load_budget,
         save_baseline,
     )
+    from lamlife.lifecycle.check.metrics import cost_metric_count
 
     with user_errors():
         budget = load_budget(budget_path) if budget_path is not None else None
@@ -281,6 +294,11 @@ def baseline(
         warn_input(measurement.analysis.input, quiet, measurement.warnings)
         if not measurement.metrics.get("invocations"):
             raise InputError("no invocations in the input: nothing to take a baseline of")
+        why = _cost_unknown(measurement)
+        if why:
+            warn(f"the baseline's {cost_metric_count(measurement.metrics)} cost metrics are "
+                 f"null (no data): {why}, or a check's max_increase on a cost metric has no "
+                 "baseline value and fails", quiet)
         document = baseline_document(
             measurement.metrics,
             inputs=paths,

@@ -34,6 +34,7 @@ from lamlife.lifecycle.billing.rules import (
     cost_tables,
     function_setups,
     price_invocations,
+    size_unknown_warnings,
 )
 from lamlife.lifecycle.engine.account import account_table
 from lamlife.lifecycle.engine.replay import OrphanEvent
@@ -59,7 +60,7 @@ _SUMMED_AMOUNTS: tuple[str, ...] = (
 _SUMMED_COUNTS: tuple[str, ...] = (
     "invocations", "priced_invocations", "unpriced_invocations", "billed_observed",
     "billed_computed", "timeout_capped", "lmi_invocations", "edge_invocations",
-    "provisioned_invocations", "unbilled_init_invocations")
+    "provisioned_invocations", "unbilled_init_invocations", "memory_from_environment")
 _COUNTED_NOTE = re.compile(r"^(\d+) (.+)$", re.S)
 _LISTED_NOTE = re.compile(r"^(.+) \((.+)\)$", re.S)
 
@@ -336,9 +337,12 @@ def _merge_cost(analysis: Analysis, parts: Sequence[dict[str, Any]],
         account["cost_usd"] = account["function"].map(g["cost_usd"].sum(min_count=1))
         account["init_share"] = account["init_cost_usd"] / account["cost_usd"].where(
             account["cost_usd"] > 0)
+        account["unpriced_invocations"] = account["invocations"] - account["function"].map(
+            g["cost_usd"].count()).fillna(0).astype("int64")
     analysis.summary["cost"] = cost
     for reason in cost.get("incomplete", []):
         analysis.input.warnings.append(f"cost incomplete, unpriced: {reason}")
+    analysis.input.warnings.extend(size_unknown_warnings(cost))
 
 
 def merge_costs(costs: Sequence[dict[str, Any]]) -> dict[str, Any]:

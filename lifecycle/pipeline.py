@@ -16,9 +16,13 @@ from lamlife.lifecycle.analysis import Analysis, InputStats
 from lamlife.lifecycle.aws import s3
 from lamlife.lifecycle.aws.s3 import S3Options
 from lamlife.lifecycle.billing.prices import PriceTable
-from lamlife.lifecycle.billing.rules import BillingOptions, price_or_explain
+from lamlife.lifecycle.billing.rules import (
+    BillingOptions,
+    price_or_explain,
+    size_unknown_warnings,
+)
 from lamlife.lifecycle.check.gate import Measurement
-from lamlife.lifecycle.check.metrics import flat_metrics, is_cost_metric, without_invocations
+from lamlife.lifecycle.check.metrics import cost_without_data, flat_metrics, without_invocations
 from lamlife.lifecycle.engine.account import account_table
 from lamlife.lifecycle.engine.causes import explain_cold_starts
 from lamlife.lifecycle.engine.coded import compact_columns
@@ -164,6 +168,7 @@ def price(analysis: Analysis, options: AnalyzeOptions) -> Analysis:
         priced.input.warnings.append(f"cost not computed: {problem}")
     for reason in (priced.summary.get("cost") or {}).get("incomplete", []):
         priced.input.warnings.append(f"cost incomplete, unpriced: {reason}")
+    priced.input.warnings.extend(size_unknown_warnings(priced.summary.get("cost") or {}))
     return priced
 
 
@@ -284,7 +289,8 @@ def measure(
     InputError when none of the selected functions has an invocation in the input: a wrong
     name must not pass a budget as "no cold starts". A pricing failure is raised when
     ``strict_billing`` (the user chose the Region or price table, as ``lamlife analyze``
-    treats it); otherwise it is recorded in ``billing_error`` and the cost metrics are absent.
+    treats it); otherwise it is recorded in ``billing_error``. When pricing failed or a price
+    is missing (``cost_incomplete``), every cost metric is NaN, no data (``cost_without_data``).
     """
     observed = observe(paths, options, progress)
     invocations = observed.invocations
@@ -313,10 +319,11 @@ def measure(
     billing_error = None
     if billing is not None and table is not None:
         analysis, billing_error = price_or_explain(analysis, billing, table, strict_billing)
+    analysis.input.warnings.extend(size_unknown_warnings(analysis.summary.get("cost") or {}))
     metrics = flat_metrics(analysis.summary, analysis.functions)
     incomplete = list((analysis.summary.get("cost") or {}).get("incomplete") or [])
-    if incomplete:  # part of the cost is unknown: no cost metric can stand for the whole
-        metrics = {k: v for k, v in metrics.items() if not is_cost_metric(k)}
+    if incomplete or billing_error:  # no cost metric can stand for a cost partly unknown:
+        metrics = cost_without_data(metrics)  # they stay, without data (a baseline's null)
     if not metrics.get("invocations"):
         metrics = without_invocations(metrics)
     return Measurement(analysis, metrics, selection, present, missing, billing_error,

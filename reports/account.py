@@ -14,7 +14,7 @@ import pandas as pd
 
 from lamlife.lifecycle.engine.account import ACCOUNT_COLUMNS, RANKINGS, ranked
 from lamlife.reports._format import MISSING, fmt_int, fmt_ms, fmt_rate, fmt_text, is_missing
-from lamlife.reports.cost import usd
+from lamlife.reports.cost import PARTLY_MARK, UNPRICED, partly_priced_note, usd
 from lamlife.reports.sections import Column, Section
 
 TITLES: dict[str, str] = {
@@ -38,13 +38,26 @@ def _seconds(ms: Any) -> str:
     return MISSING if is_missing(ms) else fmt_ms(ms)
 
 
+def _unpriced(row: Mapping[Any, Any]) -> int:
+    value = row.get("unpriced_invocations", 0)
+    return 0 if is_missing(value) else int(value)
+
+
+def _init_cost(row: Mapping[Any, Any]) -> str:
+    """The INIT cost cell: ``unpriced`` when pricing left every invocation unpriced, marked
+    ``+`` when it left some (the amount covers the priced ones), ``-`` when not priced."""
+    if is_missing(row["init_cost_usd"]):
+        return UNPRICED if _unpriced(row) else MISSING
+    return usd(row["init_cost_usd"]) + (PARTLY_MARK if _unpriced(row) else "")
+
+
 def _row(row: Mapping[Any, Any]) -> tuple[str, ...]:
     return (
         fmt_text(row["function"]),
         fmt_int(row["invocations"]),
         f"{fmt_int(row['cold_starts'])} ({fmt_rate(row['cold_start_rate'])})",
         _seconds(row["init_ms"]),
-        MISSING if is_missing(row["init_cost_usd"]) else usd(row["init_cost_usd"]),
+        _init_cost(row),
         MISSING if is_missing(row["init_share"]) else fmt_rate(row["init_share"]),
         fmt_int(row["reset_loops"]),
     )
@@ -66,9 +79,12 @@ def account_sections(table: pd.DataFrame | None, top: int = 10) -> list[Section]
         if rows.empty:
             sections.append(Section(title=title, notes=("No reset loops.",)))
             continue
+        records = rows.to_dict(orient="records")
+        if any(_unpriced(r) and not is_missing(r["init_cost_usd"]) for r in records):
+            notes = (*notes, partly_priced_note())
         sections.append(Section(
             title=f"{title}{shown}", columns=_COLUMNS,
-            rows=tuple(_row(r) for r in rows.to_dict(orient="records")), notes=notes))
+            rows=tuple(_row(r) for r in records), notes=notes))
     return sections
 
 

@@ -109,8 +109,9 @@ def summary_rows(cost: dict[str, Any]) -> list[tuple[str, str]]:
         return [("Total", f"{UNPRICED}: no price for any of the "
                           f"{cost['invocations']:,} invocations (see the warnings)"),
                 ("Billed GB-s", num(cost["gb_seconds"], 4))]
+    unpriced = int(cost.get("unpriced_invocations") or 0)
     rows = [
-        ("Total", usd(cost["total_usd"])),
+        ("Total", usd(cost["total_usd"]) + (PARTLY_MARK if unpriced else "")),
         ("Requests", usd(cost["requests_usd"])),
         ("Duration (on-demand)", usd(cost["duration_usd"])),
     ]
@@ -125,13 +126,16 @@ def summary_rows(cost: dict[str, Any]) -> list[tuple[str, str]]:
     if cost.get("ephemeral_storage_usd"):
         rows.append(("Ephemeral storage", usd(cost["ephemeral_storage_usd"])))
     rows += [
-        ("INIT/restore share", f"{usd(cost['init_usd'])} ({fmt_rate(cost['init_share'])})"),
+        ("INIT/restore share", f"{usd(cost['init_usd'])}{PARTLY_MARK if unpriced else ''} "
+                               f"({fmt_rate(cost['init_share'])})"),
         ("Per million invocations", usd(cost["per_million_invocations_usd"])),
         ("Billed GB-s", num(cost["gb_seconds"], 4)),
         ("Billed Duration computed", f"{cost['billed_computed']:,} of {cost['invocations']:,}"),
     ]
     if cost.get("timeout_capped"):
         rows.append(("Timeouts billed below Duration", f"{cost['timeout_capped']:,}"))
+    if unpriced:
+        rows.append(("Unpriced invocations", f"{unpriced:,} of {cost['invocations']:,}"))
     return rows
 
 
@@ -144,21 +148,21 @@ _FN_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("total_usd", "Total", "usd"),
     ("init_usd", "INIT", "usd"),
     ("init_share", "INIT share", "pct"),
-    ("per_million_usd", "Per 1M", "usd"),
+    ("per_million_usd", "Per 1M", "usd_ratio"),
 )
 _ST_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("start_type", "Start type", "text"),
     ("invocations", "Invocations", "int"),
     ("total_usd", "Total", "usd"),
     ("share_of_cost", "Share of cost", "pct"),
-    ("mean_usd", "Mean", "usd"),
+    ("mean_usd", "Mean", "usd_ratio"),
     ("init_usd", "INIT", "usd"),
     ("init_share", "INIT share", "pct"),
 )
 
 
 def _cell(value: Any, kind: str) -> str:
-    if kind == "usd":
+    if kind in ("usd", "usd_ratio"):
         return usd(value)
     if kind == "pct":
         return fmt_rate(value)
@@ -170,26 +174,61 @@ def _cell(value: Any, kind: str) -> str:
 
 
 UNPRICED = "unpriced"
+# After an amount of a partly priced row: the amount covers its priced invocations only, so
+# the whole is at least that much (an unknown part is not a $0 part).
+PARTLY_MARK = "+"
+
+
+def partly_priced_note() -> str:
+    """The note under a table with partly priced rows (amounts marked ``PARTLY_MARK``)."""
+    return (f"{PARTLY_MARK} partly priced: the amount leaves out the row's unpriced invocations "
+            "(see the notes); its mean, shares and per-1M figures are over its priced ones.")
+
+
+def priced_counts(frame: pd.DataFrame) -> tuple[list[int], list[int]]:
+    """Per row of a cost table: its priced and unpriced invocations (all priced when the
+    table does not say)."""
+    n = len(frame)
+    priced = (frame["priced_invocations"].tolist() if "priced_invocations" in frame.columns
+              else frame["invocations"].tolist() if "invocations" in frame.columns
+              else [1] * n)
+    unpriced = (frame["unpriced_invocations"].tolist()
+                if "unpriced_invocations" in frame.columns else [0] * n)
+    return [int(p) for p in priced], [int(u) for u in unpriced]
 
 
 def _rows(frame: pd.DataFrame, columns: tuple[tuple[str, str, str], ...]) -> list[list[str]]:
     """Display cells. A row with no priced invocation (``priced_invocations`` 0) says
     "unpriced" for its total and leaves its other amounts and shares blank: $0 would read as
-    free. Its GB-s stay: they are known, only their price is not."""
+    free. Its GB-s stay: they are known, only their price is not. A partly priced row marks
+    its summed amounts with ``PARTLY_MARK``: they leave out the unpriced invocations."""
     data = [frame[c].tolist() if c in frame.columns else [""] * len(frame)
             for c, _, _ in columns]
-    priced = (frame["priced_invocations"].tolist() if "priced_invocations" in frame.columns
-              else [1] * len(frame))
+    priced, unpriced = priced_counts(frame)
     out = []
-    for vals, n_priced in zip(zip(*data, strict=True), priced, strict=True):
+    for vals, n_priced, n_unpriced in zip(zip(*data, strict=True), priced, unpriced,
+                                          strict=True):
         cells = []
         for v, (name, _, kind) in zip(vals, columns, strict=True):
-            if not n_priced and kind in ("usd", "pct"):  # GB-s are known, their price not
+            if kind not in ("usd", "usd_ratio", "pct"):  # GB-s are known, their price not
+                cells.append(_cell(v, kind))
+            elif not n_priced and (kind != "usd" or is_missing(v) or not float(v)):
                 cells.append(UNPRICED if name == "total_usd" else MISSING)
+            elif (n_unpriced or not n_priced) and kind == "usd":  # fixed charges alone: also
+                cells.append(_cell(v, kind) + PARTLY_MARK)
             else:
                 cells.append(_cell(v, kind))
         out.append(cells)
     return out
+
+
+def _section_rows(frame: pd.DataFrame, columns: tuple[tuple[str, str, str], ...]
+                  ) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]:
+    """``_rows`` as section rows, and the partly-priced note when a cell is marked."""
+    rows = _rows(frame, columns)
+    amounts = [i for i, (_, _, kind) in enumerate(columns) if kind == "usd"]
+    marked = any(row[i].endswith(PARTLY_MARK) for row in rows for i in amounts)
+    return tuple(tuple(r) for r in rows), (partly_priced_note(),) if marked else ()
 
 
 # ------------------------------------------- the price table of ``lamlife pricing``
@@ -293,7 +332,7 @@ def cost_sections(cost: dict[str, Any], tables: dict[str, pd.DataFrame] | None =
             columns=tuple(Column(h, "left" if k == "text" else "right", optional=h == "GB-s",
                                  keep_words=k == "text")
                           for _, h, k in _FN_COLUMNS),
-            rows=tuple(tuple(r) for r in _rows(by_fn, _FN_COLUMNS)),
+            rows=(fn_rows := _section_rows(by_fn, _FN_COLUMNS))[0], notes=fn_rows[1],
         ))
     by_st = tables.get("by_start_type")
     if by_st is not None and len(by_st) and not nothing_priced(cost):  # all $0 otherwise
@@ -301,7 +340,7 @@ def cost_sections(cost: dict[str, Any], tables: dict[str, pd.DataFrame] | None =
             title="Cost by start type",
             columns=tuple(Column(h, "left" if k == "text" else "right")
                           for _, h, k in _ST_COLUMNS),
-            rows=tuple(tuple(r) for r in _rows(by_st, _ST_COLUMNS)),
+            rows=(st_rows := _section_rows(by_st, _ST_COLUMNS))[0], notes=st_rows[1],
         ))
     notes = [line for line in (unbilled_init_line(cost),) if line and not nothing_priced(cost)]
     notes.append(pricing_line(cost))

@@ -195,6 +195,9 @@ def init_cost_text(cost: Mapping[str, Any] | None) -> str:
     total = _get(cost, "total_usd")
     share = _get(cost, "init_share")
     text = f"{usd(init)} of {usd(total)} ({fmt_rate(share)} of the cost)"
+    unpriced = _get(cost, "unpriced_invocations")
+    if unpriced and not is_missing(unpriced):  # the amounts leave these out
+        text += f", {_plural(int(unpriced), 'invocation')} unpriced"
     unbilled = _get(cost, "init_unbilled_ms")
     if unbilled and not is_missing(unbilled) and float(unbilled) > 0:
         now = _get(cost, "init_usd_at_current_rules")

@@ -896,10 +896,13 @@ def _price_groups(keys: _Keys, setups: dict[str, _FunctionSetup],
 
 def _priced_rows(df: pd.DataFrame, keys: _Keys, kinds: _Kinds, groups: _Groups,
                  setups: dict[str, _FunctionSetup], configurations: dict[str, dict[str, Any]],
-                 options: BillingOptions, pc_row: np.ndarray) -> tuple[_Rows, _Billed, _Codes]:
-    """The per-row inputs of pricing: memory (the log's, else the configuration's), Billed
-    Duration, provisioned rows (``pc_row``: ``_provisioned_rows``), runtime family. Also the
-    families."""
+                 options: BillingOptions, pc_row: np.ndarray
+                 ) -> tuple[_Rows, _Billed, _Codes, np.ndarray]:
+    """The per-row inputs of pricing: memory (the log's, else the one size the other rows of
+    its execution environment logged, ``environment_memory``, else the configuration's),
+    Billed Duration, provisioned rows (``pc_row``: ``_provisioned_rows``), runtime family.
+    Also the families, and per row whether its memory came from its environment (an empty
+    array when no row lacked one)."""
     fn = keys.function
     setup = [setups[f] for f in fn.names]
     family = _runtime_family(keys, configurations, options)
@@ -907,8 +910,15 @@ def _priced_rows(df: pd.DataFrame, keys: _Keys, kinds: _Kinds, groups: _Groups,
                            family.isin("custom"))
     memory = df["memory_mb"].to_numpy(dtype=float)  # the table's own array: read only
     no_memory = np.isnan(memory)
+    from_environment = np.zeros(0, dtype=bool)
     if no_memory.any():
-        memory = np.where(no_memory, fn.rows([s.memory_mb for s in setup], float), memory)
+        known = environment_memory(memory, keys.pairs, keys.environment)
+        from_environment = no_memory & ~np.isnan(known)
+        memory = np.where(from_environment, known, memory)
+        del known
+        no_memory = np.isnan(memory)
+        if no_memory.any():
+            memory = np.where(no_memory, fn.rows([s.memory_mb for s in setup], float), memory)
     del no_memory
     edge = fn.rows([s.edge for s in setup], bool)
     reason = np.zeros(len(df), dtype=np.int16)  # few distinct reasons: one per price missing
@@ -919,7 +929,30 @@ def _priced_rows(df: pd.DataFrame, keys: _Keys, kinds: _Kinds, groups: _Groups,
         fn_codes=fn.codes, eph_mb_by_fn=np.array([s.ephemeral_mb for s in setup], dtype=float),
         start=bd.start, reason=reason, reasons=["", MISSING_SIZE],
     )
-    return rows, bd, family
+    return rows, bd, family, from_environment
+
+
+def environment_memory(memory: np.ndarray, pairs: _Pairs, environment: _Codes) -> np.ndarray:
+    """Per row: the memory size (MB) the other rows of its execution environment logged, NaN
+    where they logged none, several, or the environment is not known (``""``).
+
+    Lambda sets up an execution environment from the function's configuration, memory size
+    included ("Understanding the Lambda execution environment lifecycle", AWS Lambda
+    developer guide, https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html;
+    docs/billing.md, "A timeout without a REPORT line"): one environment, one size. So a row
+    without a REPORT (a timeout whose REPORT is missing) ran at the size its environment's
+    REPORTs state. One float per pair and one per row; the runs of ``pairs`` are read with
+    ``reduceat`` (no per-row key)."""
+    if not len(pairs.run_start):
+        return np.full(len(memory), np.nan)
+    low = np.full(len(pairs.function), np.inf)
+    high = np.full(len(pairs.function), -np.inf)
+    with np.errstate(invalid="ignore"):
+        np.fmin.at(low, pairs.run_pair, np.fmin.reduceat(memory, pairs.run_start))
+        np.fmax.at(high, pairs.run_pair, np.fmax.reduceat(memory, pairs.run_start))
+    named = np.array([name != "" for name in environment.names] or [False], dtype=bool)
+    one = np.where((low == high) & named[pairs.environment], low, np.nan)
+    return pairs.spread(one)
 
 
 @dataclass
@@ -959,8 +992,9 @@ def _decide(invocations: pd.DataFrame, options: BillingOptions, table: PriceTabl
                               configurations, regions, notes)
     groups = _price_groups(keys, setups, regions)
     pc_row = _provisioned_rows(keys, kinds)
-    rows, bd, family = _priced_rows(invocations, keys, kinds, groups, setups, configurations,
-                                    options, pc_row)
+    rows, bd, family, from_environment = _priced_rows(invocations, keys, kinds, groups, setups,
+                                                      configurations, options, pc_row)
+    notes.extend(_environment_memory_notes(keys.function, rows.memory, from_environment))
     tier_notes: set[str] = set()
     gb_seconds = rows.gb_seconds()  # made again as a column, once the prices are decided
     rows.reason[~rows.is_lmi & np.isnan(gb_seconds)] = 1  # memory size or duration unknown
@@ -970,7 +1004,26 @@ def _decide(invocations: pd.DataFrame, options: BillingOptions, table: PriceTabl
     del gb_seconds
     edge = _edge_unpriced(rows, table)
     return _Pricing(invocations, keys, kinds, setups, groups, pc_row, rows, bd, family, plans,
-                    edge, rows.reason == 0, notes, tier_notes)
+                    edge, rows.reason == 0, notes, tier_notes,
+                    found={"memory_from_environment": int(np.count_nonzero(from_environment))})
+
+
+def _environment_memory_notes(fn: _Codes, memory: np.ndarray,
+                              from_environment: np.ndarray) -> list[str]:
+    """One note per function some of whose rows were priced at their environment's memory
+    size (``environment_memory``)."""
+    if not from_environment.any():
+        return []
+    notes = []
+    for code in np.unique(fn.codes[from_environment]):
+        rows = from_environment & (fn.codes == code)
+        sizes = ", ".join(f"{m:g} MB" for m in np.unique(memory[rows]))
+        n = int(np.count_nonzero(rows))
+        notes.append(f"{n} invocation(s) of {fn.names[code]} without a memory size in the "
+                     f"input (a timeout with no REPORT) priced at the {sizes} the other REPORTs "
+                     "of their execution environment state: an environment keeps the memory "
+                     "size it was set up with")
+    return notes
 
 
 def _requests(p: _Pricing) -> np.ndarray:
@@ -1062,8 +1115,11 @@ def _amount_columns(p: _Pricing) -> Iterator[tuple[str, np.ndarray]]:
     duration charges made again. ``p.found`` receives ``init_duration_usd`` (the summed INIT
     share of the duration charges) and ``timeout_capped``."""
     bd = p.bd
-    yield "billed_computed", bd.computed
-    yield "priced_billed_ms", bd.billed
+    # an unpriced row's Billed Duration was neither priced nor (for the count) computed
+    all_priced = p.priced.all()
+    yield "billed_computed", bd.computed if all_priced else bd.computed & p.priced
+    yield "priced_billed_ms", bd.billed if all_priced else np.where(p.priced, bd.billed,
+                                                                    np.nan)
     gb_seconds = p.rows.gb_seconds()
     yield "gb_seconds", clean_amounts(gb_seconds, out=gb_seconds)
     del gb_seconds
@@ -1215,7 +1271,9 @@ def _price(
             made[name] = values
         del values  # the loop's name would hold the column while the next one is made
     counts = {  # what the summary counts, as numbers
-        "observed": p.bd.observed, "computed": int(np.count_nonzero(p.bd.computed)),
+        "observed": p.bd.observed,
+        "computed": int(np.count_nonzero(p.bd.computed & p.priced)),
+        "memory_from_environment": p.found["memory_from_environment"],
         "lmi": int(np.count_nonzero(p.bd.is_lmi)), "timeout_capped": p.found["timeout_capped"],
         "restore_estimated": p.bd.restore_estimated,
         "restore_no_runtime": int(np.count_nonzero(p.kinds.restore_start
@@ -1341,10 +1399,13 @@ class _CostSums:
 
     def function_costs(self) -> pd.DataFrame:
         """Per function name (the index): the summed cost_usd and init_cost_usd of its
-        invocations, NaN where none was priced (as ``account_table`` sums them)."""
+        invocations, NaN where none was priced (as ``account_table`` sums them), and how
+        many of them were priced."""
         fn = self.by_function
+        priced = np.bincount(self.key[self.priced], minlength=len(self.names))
         return pd.DataFrame({"init_cost_usd": fn["init_cost_usd"].to_numpy(),
-                             "cost_usd": fn["cost_usd"].to_numpy()},
+                             "cost_usd": fn["cost_usd"].to_numpy(),
+                             "priced_invocations": priced[fn["cost_usd"].index]},
                             index=pd.Index([self.names[k] for k in fn["cost_usd"].index],
                                            dtype=object, name="function"))
 
@@ -1522,6 +1583,16 @@ def _pricing_block(setups: dict[str, _FunctionSetup], options: BillingOptions,
     }
 
 
+def size_unknown_warnings(cost: dict[str, Any]) -> list[str]:
+    """One warning per function with invocations unpriced because their memory size or
+    duration is unknown (not a missing price, so not in ``incomplete``): neither a REPORT
+    of theirs nor one of their execution environment states the memory size."""
+    return [f"cost incomplete, unpriced: {g['invocations']} invocation(s) of {g['function']}: "
+            f"{MISSING_SIZE} (no REPORT of theirs or of their execution environment states "
+            "the memory size); they are in no amount"
+            for g in cost.get("unpriced") or [] if g.get("reason") == MISSING_SIZE]
+
+
 def _summary_notes(notes: list[str], counts: dict[str, int],
                    setups: dict[str, _FunctionSetup], configurations: dict[str, dict[str, Any]],
                    unpriced_groups: list[dict[str, Any]], levels: dict[str, int],
@@ -1651,6 +1722,7 @@ def _summary(
         "incomplete": incomplete,
         "billed_observed": counts["observed"],
         "billed_computed": computed,
+        "memory_from_environment": counts.get("memory_from_environment", 0),
         "timeout_capped": counts["timeout_capped"],
         "lmi_invocations": lmi,
         "edge_invocations": edge,
@@ -1724,20 +1796,39 @@ def _cost_tables(by_fn: pd.DataFrame, by_st: pd.DataFrame, sums: _CostSums
         0.0,
     )
     by_fn = by_fn.drop(columns=["invocations_usd"])
+    none = by_fn["priced_invocations"].to_numpy() == 0
+    by_fn.loc[none, list(_UNKNOWN_WITHOUT_PRICE)] = np.nan
+    # a function with no priced invocation: its total is its fixed charges, unknown without
+    fixed_usd = by_fn["provisioned_allocation_usd"] + by_fn["snapstart_cache_usd"]
+    by_fn.loc[none & (fixed_usd.to_numpy() == 0), "total_usd"] = np.nan
 
     by_st = by_st.loc[by_st.index != start_type.na]  # as groupby drops a missing key
+    priced_st = np.bincount(start_type.codes[sums.priced],
+                            minlength=len(start_type.names))[by_st.index]
+    by_st.insert(1, "priced_invocations", priced_st)
     by_st.index = pd.Index([start_type.names[k] for k in by_st.index], name="start_type")
     order = [s for s in START_TYPES if s in by_st.index] + [
         s for s in by_st.index if s not in START_TYPES
     ]
     by_st = by_st.reindex(order).reset_index()
+    none = by_st["priced_invocations"].to_numpy() == 0
+    # the mean over the priced invocations: an unpriced one is no $0 invocation
+    by_st["mean_usd"] = by_st["total_usd"] / by_st["priced_invocations"].where(~none)
     inv_total = float(by_st["total_usd"].sum())
     by_st["share_of_cost"] = by_st["total_usd"] / inv_total if inv_total > 0 else 0.0
     by_st["init_share"] = np.where(
         by_st["total_usd"] > 0,
         by_st["init_usd"] / by_st["total_usd"].where(by_st["total_usd"] > 0, 1.0), 0.0,
     )
+    by_st["unpriced_invocations"] = by_st["invocations"] - by_st["priced_invocations"]
+    by_st.loc[none, ["total_usd", "init_usd", "mean_usd", "share_of_cost", "init_share"]] = np.nan
     return {"by_function": by_fn, "by_start_type": by_st}
+
+
+# Amounts and ratios of a cost-table row that has no priced invocation: unknown (NaN, JSON
+# null), never $0, which would read as free (docs/billing.md, "When a price is missing").
+_UNKNOWN_WITHOUT_PRICE: tuple[str, ...] = (
+    "requests_usd", "duration_usd", "restore_usd", "init_usd", "init_share", "per_million_usd")
 
 
 def _function_regions(fn: _Codes, region: _Codes) -> dict[str, list[str]]:
@@ -1810,7 +1901,8 @@ def price_or_explain(
 
 def cost_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """A cost table as JSON-ready rows: numpy numbers as Python numbers, amounts, shares and
-    GB-s cleaned (``clean_amount``)."""
+    GB-s cleaned (``clean_amount``); an unknown amount (NaN: a row with no priced
+    invocation) is None, JSON null."""
     out: list[dict[str, Any]] = []
     for row in frame.to_dict(orient="records"):
         clean: dict[str, Any] = {}
@@ -1819,8 +1911,10 @@ def cost_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
                 v = int(v)
             elif isinstance(v, np.floating):
                 v = float(v)
-            if isinstance(v, float) and (str(k).endswith(("_usd", "_share"))
-                                         or k == "gb_seconds"):
+            if isinstance(v, float) and math.isnan(v):
+                v = None
+            elif isinstance(v, float) and (str(k).endswith(("_usd", "_share"))
+                                           or k == "gb_seconds"):
                 v = clean_amount(v)
             clean[str(k)] = v
         out.append(clean)

@@ -182,6 +182,21 @@ def is_cost_metric(name: str) -> bool:
     return name.startswith("cost_") or name in ("init_cost_usd", "init_cost_share")
 
 
+def cost_without_data(metrics: Mapping[str, float]) -> dict[str, float]:
+    """``metrics`` with every cost metric NaN ("no data"), the documented ones included even
+    when the summary had no cost to name them: what an analysis whose cost is unknown (a
+    price missing, pricing failed) measures. A baseline writes them as ``null`` and a check's
+    ``max_increase`` on one of them then has no baseline value (docs/check.md)."""
+    out = {name: math.nan if is_cost_metric(name) else value for name, value in metrics.items()}
+    out.update({name: math.nan for name in METRIC_DOCS if is_cost_metric(name)})
+    return out
+
+
+def cost_metric_count(metrics: Mapping[str, float]) -> int:
+    """How many of ``metrics`` are cost metrics."""
+    return sum(1 for name in metrics if is_cost_metric(name))
+
+
 def missing_metric_reason(name: str) -> str:
     """Why a documented metric can be absent from an analysis's metrics."""
     if is_cost_metric(name):

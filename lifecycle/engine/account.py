@@ -25,6 +25,8 @@ ACCOUNT_COLUMNS: tuple[str, ...] = (
     "init_cost_usd",  # float: the INIT/restore share of the cost, NaN when not priced
     "cost_usd",  # float: all invocations, NaN when not priced
     "init_share",  # float: init_cost_usd / cost_usd, NaN when not priced or no cost
+    "unpriced_invocations",  # int: priced, but left unpriced (no price, memory unknown); the
+    # cost columns cover the other invocations only (0 when pricing did not run)
     "reset_loops",  # int: environments flagged reset_loop
     "failures",  # int: timeout + error invocations
 )
@@ -46,7 +48,8 @@ def account_table(invocations: pd.DataFrame, environments: pd.DataFrame,
     float array of init time (8 bytes a row), the cost columns are read in place. A table
     without them takes the cost of each function from ``costs`` when given (index: function
     name; columns init_cost_usd and cost_usd, summed as here: what billing computed while it
-    left the rows unpriced, ``Analysis.deferred_prices``)."""
+    left the rows unpriced, ``Analysis.deferred_prices``; a ``priced_invocations`` column
+    there gives ``unpriced_invocations``, as a NaN ``cost_usd`` does in the rows)."""
     if invocations.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in ACCOUNT_COLUMNS})
     inv = invocations
@@ -70,12 +73,17 @@ def account_table(invocations: pd.DataFrame, environments: pd.DataFrame,
                                               inv["environment"])[out.index]
     out.index = pd.Index([fn_names[k] for k in out.index], dtype=str, name="function")
     out["cold_start_rate"] = out["cold_starts"] / out["invocations"]
+    out["unpriced_invocations"] = 0
     if priced:
         out["init_cost_usd"] = g["init_cost_usd"].sum(min_count=1).to_numpy()
         out["cost_usd"] = g["cost_usd"].sum(min_count=1).to_numpy()
+        out["unpriced_invocations"] = (g.size() - g["cost_usd"].count()).to_numpy()
     elif costs is not None:
         for column in ("init_cost_usd", "cost_usd"):
             out[column] = costs[column].reindex(out.index).to_numpy(dtype=float)
+        if "priced_invocations" in costs:
+            out["unpriced_invocations"] = out["invocations"] - costs[
+                "priced_invocations"].reindex(out.index).fillna(0).to_numpy(dtype=np.int64)
     if priced or costs is not None:
         out["init_share"] = out["init_cost_usd"] / out["cost_usd"].where(out["cost_usd"] > 0)
     else:
@@ -88,7 +96,8 @@ def account_table(invocations: pd.DataFrame, environments: pd.DataFrame,
         loops = loops.add(counts, fill_value=0).astype(np.int64)
     out["reset_loops"] = loops
     out = out.reset_index()
-    for column in ("invocations", "environments", "cold_starts", "failures", "reset_loops"):
+    for column in ("invocations", "environments", "cold_starts", "failures", "reset_loops",
+                   "unpriced_invocations"):
         out[column] = out[column].astype(np.int64)
     return out[list(ACCOUNT_COLUMNS)]
 

@@ -17,6 +17,7 @@ from lamlife.lifecycle.analysis import Analysis
 from lamlife.lifecycle.check.budget import Verdict
 from lamlife.reports import sections as sec
 from lamlife.reports._format import fmt_int, fmt_rate, fmt_time
+from lamlife.reports.cost import PARTLY_MARK, nothing_priced
 from lamlife.reports.html import data, specs
 from lamlife.reports.html.page import card, chart, document, esc, section_html
 from lamlife.reports.sections import Section
@@ -55,9 +56,15 @@ def headline_cards(analysis: Analysis) -> str:
              f"{fmt_int(summary.get('cold_starts'))} cold starts: {split}; {others}"),
     ]
     cost = summary.get("cost")
-    if cost:
+    if cost and nothing_priced(cost):  # $0 of $0 would read as free
+        cards.append(card("INIT share of cost", "-", "unpriced: no price for any invocation"))
+    elif cost:
+        unpriced = int(cost.get("unpriced_invocations") or 0)
+        mark = PARTLY_MARK if unpriced else ""
         cards.append(card("INIT share of cost", fmt_rate(cost.get("init_share")),
-                          f"{_usd(cost.get('init_usd'))} of {_usd(cost.get('total_usd'))}"))
+                          f"{_usd(cost.get('init_usd'))}{mark} of "
+                          f"{_usd(cost.get('total_usd'))}{mark}"
+                          + (f"; {_count(unpriced, 'invocation')} unpriced" if unpriced else "")))
     else:
         cards.append(card("INIT share of cost", "-", "not priced"))
     failures = sum(int(summary.get(key) or 0) for key in ("timeouts", "errors", "init_failures"))
@@ -96,8 +103,20 @@ def analysis_charts(analysis: Analysis, top: int = 10, sort_by: str = "invocatio
         parts.append(chart(prefix + "cost", specs.cost_spec(costs),
                            "INIT/restore: the INIT share of billed duration plus SnapStart "
                            "restore charges; duration: the rest of each function's duration "
-                           "charges (and ephemeral storage)."))
+                           "charges (and ephemeral storage)." + _unpriced_caption(costs)))
     return parts
+
+
+def _unpriced_caption(costs: Mapping[str, Any]) -> str:
+    """What the cost chart leaves out: functions with no priced invocation (no bar, not a
+    $0 one) and the unpriced invocations of the others."""
+    text = ""
+    if costs.get("unpriced"):
+        text += f" Unpriced, no bar: {', '.join(costs['unpriced'])}."
+    if costs.get("partly"):
+        text += (f" Partly priced, the bar leaves out the unpriced invocations: "
+                 f"{', '.join(costs['partly'])}.")
+    return text
 
 
 def _environment_charts(analysis: Analysis, over: dict[str, Any], top: int, sort_by: str,

@@ -530,7 +530,9 @@ def _group(key: str, label: str, stats: Mapping[str, Any], values: np.ndarray
 
 def cost_by_function(cost: Mapping[str, Any] | None) -> dict[str, Any]:
     """Each function's cost split into :data:`COST_PARTS` (rows ``function``, ``part``,
-    ``usd``), from ``summary["cost"]["by_function"]``.
+    ``usd``), from ``summary["cost"]["by_function"]``. A function with no priced invocation
+    has no bar and is listed in ``unpriced``; one with some unpriced is in ``partly`` (its
+    bar covers the priced ones only).
 
     requests, INIT/restore (``init_usd``: the INIT share of duration plus SnapStart restore
     charges), provisioned allocation and SnapStart cache are the table's own amounts;
@@ -538,12 +540,19 @@ def cost_by_function(cost: Mapping[str, Any] | None) -> dict[str, Any]:
     demand and provisioned, and ephemeral storage), so the parts add up to ``total_usd``.
     """
     if not cost or not cost.get("by_function"):
-        return {"rows": [], "totals": []}
+        return {"rows": [], "totals": [], "unpriced": [], "partly": []}
     rows: list[dict[str, Any]] = []
     totals: list[dict[str, Any]] = []
+    unpriced: list[str] = []  # no priced invocation: no bar (not a $0 one)
+    partly: list[str] = []  # some unpriced: the bar leaves them out
     labels = dict(COST_PARTS)
     for record in cost["by_function"]:
         function = str(record.get("function"))
+        if record.get("total_usd") is None or not record.get("priced_invocations", 1):
+            unpriced.append(function)
+            continue
+        if record.get("unpriced_invocations"):
+            partly.append(function)
         total = float(record.get("total_usd") or 0.0)
         fixed = {
             "requests": float(record.get("requests_usd") or 0.0),
@@ -558,7 +567,7 @@ def cost_by_function(cost: Mapping[str, Any] | None) -> dict[str, Any]:
                 rows.append({"function": function, "part": labels[key], "usd": usd,
                              "share": usd / total if total > 0 else 0.0})
         totals.append({"function": function, "total_usd": total})
-    return {"rows": rows, "totals": totals}
+    return {"rows": rows, "totals": totals, "unpriced": unpriced, "partly": partly}
 
 
 def sweep_points(rows: Sequence[Mapping[str, Any]], label: str) -> list[dict[str, Any]]:

@@ -480,10 +480,12 @@ def test_cost_by_function_follows_the_summary_rule_for_unpriced_rows():
     # Function b: only an unpriced row.
     # Summary: 1 priced of 3; per million = 0.0000168667 / 1 x 1e6 = $16.8667.
     # By function, same rule: a requests $0.0000002 (not 2 x), per million $16.8667 (not
-    #   / 2 = $8.43335); b adds nothing and has no per-million figure ($0).
+    #   / 2 = $8.43335); b adds nothing and its amounts are unknown (NaN, JSON null), not $0.
     out, cost = price(
         dict(function="a", duration_ms=999.5, billed_duration_ms=1000, memory_mb=1024),
-        dict(function="a", duration_ms=99.5, billed_duration_ms=100, memory_mb=math.nan),
+        # an environment of its own, whose REPORTs give no memory size either
+        dict(function="a", environment="env-2", duration_ms=99.5, billed_duration_ms=100,
+             memory_mb=math.nan),
         dict(function="b", duration_ms=99.5, billed_duration_ms=100, memory_mb=math.nan),
     )
     assert out["priced_as"].tolist() == ["on-demand", "unpriced", "unpriced"]
@@ -497,9 +499,9 @@ def test_cost_by_function_follows_the_summary_rule_for_unpriced_rows():
     assert by_fn.loc["a", "requests_usd"] == approx(0.0000002)
     assert by_fn.loc["a", "total_usd"] == approx(0.0000168667)
     assert by_fn.loc["a", "per_million_usd"] == approx(16.8667)
-    assert by_fn.loc["b", "requests_usd"] == 0
-    assert by_fn.loc["b", "total_usd"] == 0
-    assert by_fn.loc["b", "per_million_usd"] == 0
+    for column in ("requests_usd", "duration_usd", "init_usd", "total_usd", "init_share",
+                   "per_million_usd"):
+        assert math.isnan(by_fn.loc["b", column]), column
     assert by_fn.loc["a", "priced_invocations"] == 1
     assert by_fn.loc["b", "priced_invocations"] == 0
     assert by_fn["requests_usd"].sum() == approx(cost["requests_usd"])
@@ -579,3 +581,72 @@ def test_helpers():
     assert runtime_family("dotnet8") == "dotnet"
     assert runtime_family("java:21.v38") == "java"
     assert runtime_family("") == ""
+
+
+# ------------------------------------------- a row without memory size: its environment's
+
+
+def test_a_timeout_without_report_is_priced_at_its_environments_memory_size():
+    # The shape of a timeout whose REPORT is missing: Duration from "Task timed out after
+    # 6.00 seconds", no Billed Duration, no memory size. Another REPORT of the same
+    # environment says 128 MB; an environment keeps its memory size, so the timeout is
+    # priced at 128 MB: computed Billed Duration 6000 ms x 0.125 GB = 0.75 GB-s
+    # x 0.0000166667 = $0.000012500025, + $0.0000002 = $0.000012700025.
+    out, cost = price(
+        dict(start_type="cold", duration_ms=50.0, billed_duration_ms=300, memory_mb=128,
+             init_duration_ms=250.0),
+        dict(status="timeout", duration_ms=6000.0, memory_mb=math.nan,
+             start="2026-10-08T07:34:00Z"),
+    )
+    assert out["priced_as"].tolist() == ["on-demand", "on-demand"]
+    assert out["gb_seconds"].tolist() == [0.0375, 0.75]
+    assert out["cost_usd"].iloc[1] == approx(0.000012700025)
+    assert out["billed_computed"].tolist() == [False, True]
+    assert math.isnan(out["memory_mb"].iloc[1])  # the observation stays as logged
+    assert cost["memory_from_environment"] == 1 and cost["unpriced_invocations"] == 0
+    assert cost["notes"][0] == (
+        "1 invocation(s) of fn without a memory size in the input (a timeout with no REPORT) "
+        "priced at the 128 MB the other REPORTs of their execution environment state: an "
+        "environment keeps the memory size it was set up with")
+
+
+@pytest.mark.parametrize("other", [
+    dict(environment="env-2"),  # another environment: its size says nothing of this one
+    dict(environment=""),  # no environment known (no log stream): nothing to go by
+])
+def test_no_memory_size_from_another_or_an_unknown_environment(other):
+    # The timeout is unpriced, and nothing claims its Billed Duration was computed.
+    timeout = dict(status="timeout", duration_ms=6000.0, memory_mb=math.nan,
+                   start="2026-10-08T07:34:00Z", **other)
+    first = dict(duration_ms=50.0, billed_duration_ms=50, memory_mb=128,
+                 environment=other["environment"] or "", function="fn")
+    if other["environment"] == "env-2":
+        first["environment"] = "env-1"
+    out, cost = price(first, timeout)
+    assert out["priced_as"].tolist() == ["on-demand", "unpriced"]
+    assert out["billed_computed"].tolist() == [False, False]
+    assert math.isnan(out["priced_billed_ms"].iloc[1])
+    assert cost["billed_computed"] == 0 and cost["memory_from_environment"] == 0
+    assert cost["unpriced"] == [{"function": "fn", "region": "us-east-1", "invocations": 1,
+                                 "reason": "memory size or duration unknown"}]
+
+
+def test_an_environment_that_logged_two_memory_sizes_gives_none():
+    # Not a Lambda environment's shape (its size never changes), so nothing is guessed.
+    out, _ = price(
+        dict(duration_ms=50.0, billed_duration_ms=50, memory_mb=128),
+        dict(duration_ms=50.0, billed_duration_ms=50, memory_mb=256,
+             start="2026-10-08T07:31:00Z"),
+        dict(status="timeout", duration_ms=6000.0, memory_mb=math.nan,
+             start="2026-10-08T07:34:00Z"),
+    )
+    assert out["priced_as"].tolist() == ["on-demand", "on-demand", "unpriced"]
+
+
+def test_the_fetched_configuration_fills_what_the_environment_cannot():
+    # The environment has no size; the configuration's memory size (512 MB) is next.
+    # 6000 ms x 0.5 GB = 3 GB-s x 0.0000166667 + 0.0000002 = $0.0000502001
+    out, cost = price(dict(status="timeout", duration_ms=6000.0, memory_mb=math.nan),
+                      configurations={"fn": {"memory_mb": 512}})
+    assert out["cost_usd"].iloc[0] == approx(0.0000502001)
+    assert cost["memory_from_environment"] == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from pathlib import Path
 
 import pytest
@@ -69,11 +70,15 @@ def test_pricing_adds_cost_metrics() -> None:
 
 def test_a_missing_price_only_fails_cost_limits() -> None:
     # payments-unknown-region.jsonl names Region xx-nowhere-1 (not in the table): its
-    # invocations are unpriced, so no cost metric, and only a cost limit is an error.
+    # invocations are unpriced, so every cost metric has no data (NaN: a baseline's null),
+    # the documented ones included, and only a cost limit is an error.
     soft = measure([UNKNOWN_REGION], AnalyzeOptions(), None, BillingOptions(), load_table())
     assert soft.billing_error is None
     assert len(soft.cost_incomplete) == 1 and "xx-nowhere-1" in soft.cost_incomplete[0]
-    assert not [name for name in soft.metrics if "cost" in name]
+    costs = {name: value for name, value in soft.metrics.items() if "cost" in name}
+    assert {"cost_total_usd", "cost_per_million_usd", "init_cost_usd", "init_cost_share",
+            "cost_gb_seconds"} <= set(costs)
+    assert all(math.isnan(value) for value in costs.values())
     assert soft.metrics["invocations"] > 0
     require_billing(parse_budget({"max": {"timeouts": 0}}), soft)  # no cost limit: fine
     with pytest.raises(ConfigError) as info:
