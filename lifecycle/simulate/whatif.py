@@ -242,6 +242,7 @@ def build_policy(
     if unknown:
         raise InputError(f"not a policy parameter: {', '.join(unknown)}")
     notes: list[str] = []
+    defaulted_init: int | None = None  # the note saying init was assumed, where there is one
     samples = {"init_ms": arrivals.init_samples_ms, "restore_ms": arrivals.restore_samples_ms}
     for name, observed in samples.items():
         if values.get(name) == OBSERVED:
@@ -256,6 +257,7 @@ def build_policy(
                          "observed in the input")
         else:
             values["init_ms"] = DEFAULT_INIT_MS
+            defaulted_init = len(notes)
             notes.append(f"no init durations in the input: each cold start assumed to take "
                          f"{DEFAULT_INIT_MS:g} ms (lamlife simulate --init-ms sets it)")
     if "restore_ms" not in values and arrivals.restore_samples_ms.size:
@@ -265,6 +267,8 @@ def build_policy(
         # the input's new environments restored a snapshot: simulate them so, unless told
         if not arrivals.init_samples_ms.size:
             values["snapstart"] = True
+            if defaulted_init is not None:  # with SnapStart no init is drawn: not assumed
+                del notes[defaulted_init]
             notes.append(f"the input's cold starts are SnapStart restores: new environments "
                          f"restore a snapshot, sampled from the {restores} observed "
                          f"(lamlife simulate --no-snapstart simulates inits)")

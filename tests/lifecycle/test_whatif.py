@@ -274,6 +274,9 @@ def test_an_input_of_snapstart_restores_is_simulated_with_snapstart() -> None:
     policy, notes = build_policy(_arrivals([], [300.0]), {})
     assert policy.snapstart and policy.restore_ms == (300.0,)
     assert any("cold starts are SnapStart restores" in note for note in notes)
+    # with SnapStart new environments and re-inits take restore samples (scheduler.simulate):
+    # no init is drawn, so none is said to be assumed
+    assert not any("assumed" in note for note in notes)
     told, told_notes = build_policy(_arrivals([], [300.0]), {"snapstart": False})
     assert not told.snapstart
     assert not any("SnapStart" in note for note in told_notes)
