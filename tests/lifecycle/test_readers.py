@@ -673,12 +673,7 @@ def test_a_utf16_mark_before_bytes_that_are_not_text_is_binary(data: bytes,
                                                               tmp_path: Path) -> None:
     # FF FE then noise was decoded as UTF-16 (random code points) and skipped as "not a log
     # format"; it is a binary file, as the same noise without the mark is
-    path = tmp_path / "blob.log"
-    path.write_bytes(data)
-    with pytest.raises(InputError, match=r"blob.log: binary file \(mostly not text\)"):
-        analyze_paths([str(path)])
-    stats = analyze_paths([str(tmp_path), str(EXAMPLE)]).input
-    assert any("blob.log: skipped, binary (mostly not text)" in w for w in stats.warnings)
+    _assert_binary(tmp_path / "blob.log", data)
 
 
 def test_a_binary_file_holding_a_utf16_string_is_binary(tmp_path: Path) -> None:
@@ -686,12 +681,17 @@ def test_a_binary_file_holding_a_utf16_string_is_binary(tmp_path: Path) -> None:
     # text among other text" with advice to convert it; the bytes around the string decide
     noise = random.Random(5).randbytes(3000)
     data = noise[:1000] + "Microsoft Corporation, all rights".encode("utf-16-le") + noise[1000:]
-    path = tmp_path / "blob.dat"
+    _assert_binary(tmp_path / "blob.dat", data)
+
+
+def _assert_binary(path: Path, data: bytes) -> None:
+    """``data`` written at ``path``: refused as a binary file when given by name, skipped as
+    one (a warning) in its folder."""
     path.write_bytes(data)
-    with pytest.raises(InputError, match=r"blob.dat: binary file \(mostly not text\)"):
+    with pytest.raises(InputError, match=rf"{path.name}: binary file \(mostly not text\)"):
         analyze_paths([str(path)])
-    stats = analyze_paths([str(tmp_path), str(EXAMPLE)]).input
-    assert any("blob.dat: skipped, binary (mostly not text)" in w for w in stats.warnings)
+    stats = analyze_paths([str(path.parent), str(EXAMPLE)]).input
+    assert any(f"{path.name}: skipped, binary (mostly not text)" in w for w in stats.warnings)
 
 
 def test_a_truncated_gzip_of_utf16_text_names_gzip(tmp_path: Path) -> None:
