@@ -123,28 +123,30 @@ class RecordingSink(RecordSink):
 
     def add_starts(self, env: np.ndarray, ts: np.ndarray,
                    request_ids: RequestIds | Sequence[str], versions: Sequence[str],
-                   hashes: np.ndarray | None = None) -> np.ndarray:
-        kept = super().add_starts(env, ts, request_ids, versions, hashes)
-        first = self._seq - len(kept) + 1  # the read order the sink gave the kept rows
+                   hashes: np.ndarray | None = None, seqs: np.ndarray | None = None
+                   ) -> np.ndarray:
+        kept = super().add_starts(env, ts, request_ids, versions, hashes, seqs)
+        placed = _placed(self._seq, kept, seqs)  # the read order the sink gave the kept rows
         request_ids = _strings(request_ids)
         for k, i in enumerate(kept.tolist()):
-            self.rows.append((int(env[i]), float(ts[i]), first + k,
+            self.rows.append((int(env[i]), float(ts[i]), placed[k],
                               encode_record(("start", request_ids[i], versions[i]))))
         return kept
 
     def add_reports(self, env: np.ndarray, ts: np.ndarray,
                     request_ids: RequestIds | Sequence[str], numbers: dict[str, np.ndarray],
                     statuses: Sequence[str], error_types: Sequence[str],
-                    hashes: np.ndarray | None = None) -> np.ndarray:
+                    hashes: np.ndarray | None = None, seqs: np.ndarray | None = None
+                    ) -> np.ndarray:
         kept = super().add_reports(env, ts, request_ids, numbers, statuses, error_types,
-                                   hashes)
-        first = self._seq - len(kept) + 1
+                                   hashes, seqs)
+        placed = _placed(self._seq, kept, seqs)
         request_ids = _strings(request_ids)
         columns = [numbers[name] for name in NUMERIC_FIELDS]
         for k, i in enumerate(kept.tolist()):
             rec = ("report", request_ids[i], *(float(c[i]) for c in columns), statuses[i],
                    error_types[i])
-            self.rows.append((int(env[i]), float(ts[i]), first + k, encode_record(rec)))
+            self.rows.append((int(env[i]), float(ts[i]), placed[k], encode_record(rec)))
         return kept
 
     def events_frame(self) -> pd.DataFrame:
@@ -167,6 +169,14 @@ class RecordingSink(RecordSink):
             "record": pd.Series([r[3] for r in self.rows], dtype=object),
             "seq": np.fromiter((r[2] for r in self.rows), dtype=np.int64, count=len(self.rows)),
         })
+
+
+def _placed(last: int, kept: np.ndarray, seqs: np.ndarray | None) -> list[int]:
+    """Sequence numbers of the kept rows of a column handed over: those the reader gave
+    (``seqs``), else the last ``len(kept)`` the sink gave."""
+    if seqs is not None:
+        return np.asarray(seqs, dtype=np.int64)[kept].tolist()
+    return list(range(last - len(kept) + 1, last + 1))
 
 
 def _replay(events: pd.DataFrame, sink: RecordSink) -> None:

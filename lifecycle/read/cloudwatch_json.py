@@ -33,7 +33,7 @@ from lamlife.lifecycle.read.platform import (
     json_record_time,
     parse_json_platform,
 )
-from lamlife.lifecycle.read.scanned import add_columns
+from lamlife.lifecycle.read.scanned import ReadOrder
 from lamlife.lifecycle.read.timeparse import any_to_ms
 
 _MAX_EPOCH_MS = 1e14  # year 5138: anything larger is not a time
@@ -684,10 +684,12 @@ class _Page:
         used_at = np.frombuffer(first_use, dtype=np.int64).tolist()
         env_of = np.zeros(len(streams), dtype=np.int64)
         named = 0
+        order = ReadOrder.of(self.result.sink, columns)  # records numbered in read order
         for (_offset, _length, index), event in zip(left, decoded, strict=True):
             while named < len(streams) and used_at[named] < index:
                 env_of[named] = self._environment(streams[named], context, register=True)
                 named += 1
+            order.before(index)
             _json_event(event, self.source, self.options, self.result, context)
         for k in range(named, len(streams)):
             env_of[k] = self._environment(streams[k], context, register=True)
@@ -695,7 +697,7 @@ class _Page:
         counts.events += events
         counts.ignored += ignored
         counts.records += end_count
-        add_columns(self.result.sink, columns, env_of)
+        order.add(columns, env_of)
 
     def _environment(self, key: str, context: dict[str, str], register: bool = False) -> int:
         """The environment of a scanned stream ``<logGroupName>\\0<logStreamName>`` of an

@@ -388,6 +388,17 @@ class RecordSink:
         self._seq += count
         return first
 
+    @property
+    def last_seq(self) -> int:
+        """The last sequence number given (0 before any record)."""
+        return self._seq
+
+    def place(self, last: int) -> None:
+        """The records added next take sequence numbers from ``last + 1`` on: a reader that
+        hands a chunk's records over out of read order (``scanned.ReadOrder``) gives each
+        its place in the chunk."""
+        self._seq = last
+
     def add(self, function: str, environment: str, ts: float, message: str,
             where: str = "") -> None:
         """Parse and store one log event. ``where`` ("file:line") is used for malformed examples."""
@@ -490,11 +501,14 @@ class RecordSink:
 
     def add_starts(self, env: np.ndarray, ts: np.ndarray,
                    request_ids: RequestIds | Sequence[str], versions: Sequence[str],
-                   hashes: np.ndarray | None = None) -> np.ndarray:
+                   hashes: np.ndarray | None = None, seqs: np.ndarray | None = None
+                   ) -> np.ndarray:
         """Columns of parsed STARTs (counted as records); ``versions`` a list, an object
         array of shared strings (typed as a sequence) or a ``Labeled`` column; ``hashes``
-        the ids' ``hash_ids`` when the reader has them. Rows with a time Lambda cannot
-        produce are malformed. Returns the positions of the rows kept, in read order."""
+        the ids' ``hash_ids`` when the reader has them; ``seqs`` each row's sequence number
+        when the reader gives them (``scanned.ReadOrder``), else the next ones in order.
+        Rows with a time Lambda cannot produce are malformed. Returns the positions of the
+        rows kept, in read order."""
         keep = _in_range(ts, {})
         kept = np.arange(len(ts)) if keep is None else np.flatnonzero(keep)
         if keep is not None:
@@ -503,21 +517,22 @@ class RecordSink:
             versions = _kept(versions, keep)
             request_ids = _kept(request_ids, keep)
             hashes = None if hashes is None else hashes[keep]
-        n = len(env)
-        self.counts.records += n
-        first = self.next_seq(n)
-        self._starts.extend(env=env, ts=ts, seq=np.arange(first, first + n, dtype=np.int64),
+            seqs = None if seqs is None else seqs[keep]
+        self.counts.records += len(env)
+        self._starts.extend(env=env, ts=ts, seq=self._seqs(len(env), seqs),
                             rid_hash=_hashes(request_ids, hashes), version=versions)
         return kept
 
     def add_reports(self, env: np.ndarray, ts: np.ndarray,
                     request_ids: RequestIds | Sequence[str], numbers: dict[str, np.ndarray],
                     statuses: Sequence[str], error_types: Sequence[str],
-                    hashes: np.ndarray | None = None) -> np.ndarray:
+                    hashes: np.ndarray | None = None, seqs: np.ndarray | None = None
+                    ) -> np.ndarray:
         """Columns of parsed REPORTs (counted as records); ``numbers`` keyed by NUMERIC_FIELDS;
         statuses and error types as lists, object arrays of shared strings or ``Labeled``
-        columns; ``hashes`` as in ``add_starts``. Rows with a time or a number Lambda cannot
-        produce are malformed. Returns the positions of the rows kept, in read order."""
+        columns; ``hashes`` and ``seqs`` as in ``add_starts``. Rows with a time or a number
+        Lambda cannot produce are malformed. Returns the positions of the rows kept, in read
+        order."""
         keep = _in_range(ts, numbers)
         kept = np.arange(len(ts)) if keep is None else np.flatnonzero(keep)
         if keep is not None:
@@ -528,13 +543,20 @@ class RecordSink:
             statuses = _kept(statuses, keep)
             error_types = _kept(error_types, keep)
             hashes = None if hashes is None else hashes[keep]
-        n = len(env)
-        self.counts.records += n
-        first = self.next_seq(n)
-        self._reports.extend(env=env, ts=ts, seq=np.arange(first, first + n, dtype=np.int64),
+            seqs = None if seqs is None else seqs[keep]
+        self.counts.records += len(env)
+        self._reports.extend(env=env, ts=ts, seq=self._seqs(len(env), seqs),
                              rid_hash=_hashes(request_ids, hashes), **numbers,
                              request_id=request_ids, status=statuses, error_type=error_types)
         return kept
+
+    def _seqs(self, n: int, given: np.ndarray | None) -> np.ndarray:
+        """Sequence numbers of ``n`` rows added at once: ``given`` (already placed by the
+        reader), else the next ``n``."""
+        if given is not None:
+            return np.asarray(given, dtype=np.int64)
+        first = self.next_seq(n)
+        return np.arange(first, first + n, dtype=np.int64)
 
     def _drop_out_of_range(self, word: str, keep: np.ndarray,
                            request_ids: Sequence[str]) -> None:
@@ -574,9 +596,11 @@ class RecordSink:
 
     def finish(self) -> int:
         """Pair STARTs with REPORTs into ``paired``; return the count of STARTs without REPORT."""
-        # a START's read order is its position (rows are stored as read): its seq is not kept
-        starts = self._starts.frame(("env", "ts", "rid_hash", "version"))
+        starts = self._starts.frame(("env", "ts", "seq", "rid_hash", "version"))
         reports = self._reports.frame()
+        for kind in (starts, reports):  # rows in read order: the first read comes first
+            in_read_order(kind)
+        del starts["seq"]  # a START's read order is its position from here on
         merge_environments(self.environments, self.function_from_record, starts, reports,
                            self.marks, self.status_lines)
         starts, reports, self.marks, self.status_lines, self.duplicates = drop_duplicates(
@@ -637,6 +661,22 @@ class RecordSink:
         out.status_lines = [line for line in self.status_lines if line.env in keep_codes]
         out.envs_with_starts = self.envs_with_starts & keep_codes
         return out
+
+
+def in_read_order(columns: dict[str, Any]) -> None:
+    """Put the rows of the columns in ``seq`` order (read order), in place, one column at a
+    time; nothing is done when they are (as nearly always: a reader that hands a chunk's
+    records over out of order gives them their places, ``scanned.ReadOrder``). Duplicates
+    keep the first row of each (``read.overlap.drop_duplicates``) and STARTs of one time the
+    first read (``start_rows``): the first in read order, on every path."""
+    seq = columns["seq"]
+    if len(seq) < 2 or bool((seq[1:] > seq[:-1]).all()):
+        return
+    order = np.argsort(seq, kind="stable")
+    for name in list(columns):  # in order: the dict keeps its key order
+        column = columns.pop(name)
+        columns[name] = column.take(order) if isinstance(column, RequestIds) else column[order]
+        del column
 
 
 _COLUMN_RANGES = {  # NUMERIC_FIELDS -> (lowest, highest): platform.record_problem's ranges

@@ -21,7 +21,7 @@ from lamlife.lifecycle.read.context import (
     function_column,
     function_from_group,
 )
-from lamlife.lifecycle.read.scanned import add_columns
+from lamlife.lifecycle.read.scanned import ReadOrder
 from lamlife.lifecycle.read.timeparse import any_to_ms, iso_to_ms
 
 # False: every row read by the csv module and _row (the differential test's reference)
@@ -217,11 +217,13 @@ def _read_scanned(source: Source, text: io.TextIOWrapper, header_lines: int,
         used_at = np.frombuffer(first_use, dtype=np.int64).tolist()
         env_of = np.zeros(len(streams), dtype=np.int64)
         named = 0  # environments are named in the order of the rows, as _row names them
+        order = ReadOrder.of(sink, found)  # records numbered in read order all the same
         for offset, end, before, _lines, index in np.frombuffer(
                 slow, dtype=np.int64).reshape(-1, 5).tolist():
             while named < len(streams) and used_at[named] < index:
                 env_of[named] = environment(streams[named])
                 named += 1
+            order.before(index)
             _general_rows(csv.reader(io.StringIO(buf[offset:end], newline="")),
                           lines + before, source, columns, fallback, sink)
         for k in range(named, len(streams)):
@@ -229,7 +231,7 @@ def _read_scanned(source: Source, text: io.TextIOWrapper, header_lines: int,
         sink.counts.events += events
         sink.counts.ignored += ignored
         sink.counts.records += ends
-        add_columns(sink, found, env_of)
+        order.add(found, env_of)
         lines += read_lines
         if final:
             if p < len(buf):  # a quoted field the file ends in: as the csv module reads it

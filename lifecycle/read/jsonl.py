@@ -33,7 +33,7 @@ from lamlife.lifecycle.read.platform import (
     MAX_TIME_MS,
     MIN_MEMORY_MB,
 )
-from lamlife.lifecycle.read.scanned import Columns, add_columns, id_columns
+from lamlife.lifecycle.read.scanned import Columns, ReadOrder, id_columns
 from lamlife.lifecycle.read.sources import TEXT_ERRORS, binary_under
 
 CHUNK_CHARS = 4 * 1024 * 1024
@@ -116,10 +116,12 @@ def _take(chunk: str | bytes | memoryview, scanned: Scanned, base_line: int,
     # first of two functions sharing a log stream names it, read.overlap)
     # the lines the scanner left go first, as the tail scanner does: read order within a
     # chunk does not change the records' order (they are ordered by time, then by kind)
+    order = ReadOrder.of(sink, columns)  # records numbered in read order all the same
     for offset, length, index in np.frombuffer(slow, dtype=np.int64).reshape(-1, 3).tolist():
         while named < len(streams) and used_at[named] < index:
             env_of[named] = _env_code(sink, streams[named], codes)
             named += 1
+        order.before(index)
         line = chunk[offset:offset + length]
         general_line(line if isinstance(line, str) else bytes(line).decode("utf-8", errors),
                      base_line + index + 1)
@@ -129,7 +131,7 @@ def _take(chunk: str | bytes | memoryview, scanned: Scanned, base_line: int,
     counts.events += events
     counts.ignored += ignored
     counts.records += end_count
-    add_columns(sink, columns, env_of)
+    order.add(columns, env_of)
     return lines
 
 
@@ -263,8 +265,8 @@ def scan_jsonl_python(chunk: str) -> Scanned:
     if lines and lines[-1] == "":
         lines.pop()
     streams, versions, etypes = _Table(), _Table(), _Table("")
-    starts: list[tuple[int, int, int, str]] = []
-    reports: list[tuple[int, int, tuple[float, ...], int, int, str]] = []
+    starts: list[tuple[int, int, int, str, int]] = []
+    reports: list[tuple[int, int, tuple[float, ...], int, int, str, int]] = []
     slow: list[tuple[int, int, int]] = []  # offset, length, line index
     events = ignored = end_count = 0
     offset = 0
@@ -289,18 +291,20 @@ def scan_jsonl_python(chunk: str) -> Scanned:
             streams.of(key, index)  # an END names its environment too
             end_count += 1
         elif row[0] == "start":
-            starts.append((streams.of(key, index), ts, versions.of(row[2]), row[1]))
+            starts.append((streams.of(key, index), ts, versions.of(row[2]), row[1], index))
         else:
             stream = streams.of(key, index)
             etype = etypes.of(row[4]) if row[4] else 0
-            reports.append((stream, ts, row[2], row[3], etype, row[1]))
+            reports.append((stream, ts, row[2], row[3], etype, row[1], index))
     columns: Columns = (
         streams.values(), versions.values(), etypes.values(),
         (_raw([s[0] for s in starts], np.int32), _raw([s[1] for s in starts], np.float64),
-         _raw([s[2] for s in starts], np.int32), *id_columns([s[3] for s in starts])),
+         _raw([s[2] for s in starts], np.int32), *id_columns([s[3] for s in starts]),
+         _raw([s[4] for s in starts], np.int64)),
         (_raw([r[0] for r in reports], np.int32), _raw([r[1] for r in reports], np.float64),
          _raw([r[2] for r in reports], np.float64), _raw([r[3] for r in reports], np.int8),
-         _raw([r[4] for r in reports], np.int32), *id_columns([r[5] for r in reports])))
+         _raw([r[4] for r in reports], np.int32), *id_columns([r[5] for r in reports]),
+         _raw([r[6] for r in reports], np.int64)))
     return (len(lines), events, ignored, end_count,
             np.asarray(slow, dtype=np.int64).reshape(-1, 3).tobytes(),
             _raw(streams.first_use, np.int64), columns)

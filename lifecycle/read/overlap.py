@@ -9,9 +9,10 @@
   names the function takes that name. ``merge_environments`` gives each final (function,
   stream) one code, whatever the order the files were read in.
 - **Duplicates** (``drop_duplicates``): the same event in two inputs (overlapping exports, the
-  same file given twice, a re-run fetch) is kept once. A START is the same when its
-  environment, RequestId and time are; a REPORT when its Duration is too; a status line when
-  all its fields are. No two real records share all of these. Lifecycle marks (no RequestId)
+  same file given twice, a re-run fetch) is kept once: the copy read first (lowest sequence
+  number; the sink puts rows in read order first, ``collect.in_read_order``). A START is the
+  same when its environment, RequestId and time are; a REPORT when its Duration is too; a
+  status line when all its fields are. No two real records share all of these. Lifecycle marks (no RequestId)
   alike in all their fields are distinct events inside one part of the input (two
   environments starting in one second print alike without a stream); the same marks in
   another part (another input, or another copy inside an input whose REPORTs repeat: a copy

@@ -19,7 +19,7 @@ from lamlife.lifecycle.read.context import ReadOptions, ReadResult, Source, defa
 from lamlife.lifecycle.read.glued import TAIL_HEADER, glued_parts
 from lamlife.lifecycle.read.lines import MAX_EVENT_CHARS
 from lamlife.lifecycle.read.platform import normalize_status
-from lamlife.lifecycle.read.scanned import add_columns, column_rows
+from lamlife.lifecycle.read.scanned import ReadOrder, column_rows
 from lamlife.lifecycle.read.sources import binary_under
 from lamlife.lifecycle.read.timeparse import datetimes_to_ms, fast_iso_ms
 
@@ -207,10 +207,11 @@ class TailChunkScanner:
         if seen_event:
             self._first = False
         deferred = np.frombuffer(slow, dtype=np.int64).reshape(-1, 3)  # start, line, end
-        slow_events = self._slow_bytes(chunk, deferred.tolist(), base_line, errors)
+        order = ReadOrder.of(self.sink, columns)  # records numbered in read order all the same
+        slow_events = self._slow_bytes(chunk, deferred.tolist(), base_line, errors, order)
         self._account(events, slow_events, column_rows(columns) + end_count, end_count)
         env_of = np.asarray([self._env_code(s) for s in columns[0]], dtype=np.int64)
-        add_columns(self.sink, columns, env_of)
+        order.add(columns, env_of)
 
     def _env_code(self, stream: str) -> int:
         code = self._env_codes.get(stream)
@@ -219,10 +220,11 @@ class TailChunkScanner:
         return code
 
     def _slow_bytes(self, chunk: bytes | bytearray | memoryview, deferred: list[list[int]],
-                    base_line: int, errors: str) -> int:
+                    base_line: int, errors: str, order: ReadOrder) -> int:
         """Hand the events the compiled scanner left, ``(start, line index, end)`` in the
-        chunk, to the sink (decoded as the text path decodes them)."""
+        chunk, to the sink (decoded as the text path decodes them), each in its place."""
         for start, index, end in deferred:
+            order.before(index)
             text = bytes(chunk[start:end]).decode("utf-8", errors)
             if "\r" in text:
                 text = text.replace("\r\n", "\n")
@@ -282,15 +284,22 @@ class TailChunkScanner:
             end_lines = [ln for ln in end_lines if offsets.of(ln) not in slow]
         end_count = len(end_lines)
         # a time that does not parse: the whole event goes the general way (malformed there)
-        start_ts, starts = self._timed(starts, start_lines, offsets, slow)
-        report_ts, reports = self._timed(reports, report_lines, offsets, slow)
-        slow_events = self._slow(chunk, sorted(slow), base_line)
+        start_ts, starts, start_lines = self._timed(starts, start_lines, offsets, slow)
+        report_ts, reports, report_lines = self._timed(reports, report_lines, offsets, slow)
+        # records numbered in read order (places: offsets in the chunk), as the compiled
+        # scanner's are
+        start_at = np.array([offsets.of(ln) for ln in start_lines], dtype=np.int64)
+        report_at = np.array([offsets.of(ln) for ln in report_lines], dtype=np.int64)
+        order = ReadOrder(self.sink, start_at, report_at)
+        slow_events = self._slow(chunk, sorted(slow), base_line, order)
         self._account(events, slow_events, len(starts) + len(reports) + end_count, end_count)
         if starts:
             _ts, streams, rids, versions = zip(*starts, strict=True)
-            self.sink.add_starts(self._codes(streams), start_ts, rids, versions)
+            self.sink.add_starts(self._codes(streams), start_ts, rids, versions,
+                                 seqs=order.seqs(start_at))
         if reports:
-            self._add_reports(reports, report_ts)
+            self._add_reports(reports, report_ts, order.seqs(report_at))
+        order.finish()
 
     def _count_events(self, lines: list[str]) -> int:
         """Event lines, plus non-blank lines before the first event of the input (application
@@ -319,8 +328,9 @@ class TailChunkScanner:
                 kept.append(ln)
         return rows, kept
 
-    def _slow(self, chunk: str, offsets: list[int], base_line: int) -> int:
-        """Hand whole events (line + continuation lines) at ``offsets`` to the sink."""
+    def _slow(self, chunk: str, offsets: list[int], base_line: int, order: ReadOrder) -> int:
+        """Hand whole events (line + continuation lines) at ``offsets`` to the sink, each in
+        its place."""
         handled = 0
         counted_to = 0
         line_no = base_line + 1
@@ -332,6 +342,7 @@ class TailChunkScanner:
             where = f"{self.name}:{line_no}"
             if not _is_event_line(line):
                 continue  # a continuation line: part of the event above it
+            order.before(offset)
             extra_end = end
             while extra_end + 1 < len(chunk) and not _event_at(chunk, extra_end + 1):
                 extra_end = chunk.find("\n", extra_end + 1)
@@ -340,25 +351,26 @@ class TailChunkScanner:
         return handled
 
     def _timed(self, rows: list[tuple[str, ...]], lines: list[str], offsets: _LineOffsets,
-               slow: set[int]) -> tuple[Any, list[tuple[str, ...]]]:
-        """Epoch ms of each row's time; rows whose time does not parse go the general way."""
+               slow: set[int]) -> tuple[Any, list[tuple[str, ...]], list[str]]:
+        """Epoch ms of each row's time, the rows and their lines; rows whose time does not
+        parse go the general way."""
         if not rows:
-            return None, rows
+            return None, rows, lines
         ts = _iso_column([row[0] for row in rows])
         bad = np.isnan(ts)
         if not bad.any():
-            return ts, rows
+            return ts, rows, lines
         for i in np.flatnonzero(bad):
             slow.add(offsets.of(lines[i]))
         keep = np.flatnonzero(~bad)
-        return ts[keep], [rows[i] for i in keep]
+        return ts[keep], [rows[i] for i in keep], [lines[i] for i in keep]
 
     def _codes(self, streams: Sequence[str]) -> Any:
         codes, uniques = pd.factorize(pd.Series(streams, dtype=object))
         lookup = [self.sink.env_code(self.function, u) for u in uniques]
         return pd.Series(lookup, dtype="int64").to_numpy()[codes]
 
-    def _add_reports(self, rows: list[tuple[str, ...]], ts_ms: Any) -> None:
+    def _add_reports(self, rows: list[tuple[str, ...]], ts_ms: Any, seqs: Any) -> None:
         _ts, streams, rids, dur, billed, mem, maxmem, init, status, etype = zip(*rows,
                                                                                 strict=True)
         nan = float("nan")
@@ -376,7 +388,7 @@ class TailChunkScanner:
         statuses = [normalize_status(s) for s in status] if any(status) else [""] * len(rows)
         etypes = [e or "" for e in etype] if any(etype) else [""] * len(rows)
         self.sink.add_reports(self._codes(streams), ts_ms, rids, numbers, statuses,
-                              etypes)
+                              etypes, seqs=seqs)
 
 
 def _request_lines(lines: list[str], offsets: _LineOffsets, slow: set[int],

@@ -382,6 +382,71 @@ def test_hypothesis_jsonl_same_on_every_path_many(text: str, chunk: int | None) 
     _jsonl_text_same_on_every_path(text, chunk)
 
 
+# One record read twice in two forms, in one chunk: the canonical form the scanners read, and
+# a form the general parser reads (read on its own, before or after the scanned rows). The copy
+# kept is the first read on every path (tests/data/readers/duplicate-report-forms*).
+_STREAM = "2026/07/20/[$LATEST]aaaa1111aaaa1111aaaa1111aaaa1111"
+_REPORT_TAB = ("REPORT RequestId: 5e6f7a8b-0001\tDuration: 0.00 ms\tBilled Duration: {} ms\t"
+               "Memory Size: 128 MB\tMax Memory Used: {} MB")
+_REPORT_SPACES = _REPORT_TAB.replace("\t", "  ")
+_START_FORMS = ("START RequestId: 5e6f7a8b-0001 Version: {}",
+                "START RequestId: 5e6f7a8b-0001  Version: {}")
+
+
+def _two_forms(canonical_first: bool) -> tuple[list[str], list[str]]:
+    """(START messages, REPORT messages) in read order: each record twice, values told apart."""
+    reports = [_REPORT_TAB.format(0, 100), _REPORT_SPACES.format(5, 128)]
+    starts = [_START_FORMS[0].format("3"), _START_FORMS[1].format("4")]
+    if not canonical_first:
+        reports = [_REPORT_SPACES.format(0, 100), _REPORT_TAB.format(5, 128)]
+        starts = [_START_FORMS[1].format("3"), _START_FORMS[0].format("4")]
+    return starts, reports
+
+
+def _first_read_kept(analysis: Analysis) -> None:
+    inv = analysis.invocations
+    assert len(inv) == 1 and analysis.input.incomplete == 0
+    row = inv.iloc[0]
+    assert (row["version"], row["billed_duration_ms"], row["max_memory_used_mb"]) == (
+        "3", 0.0, 100.0)
+
+
+@pytest.mark.parametrize("canonical_first", [True, False])
+@pytest.mark.parametrize("chunk", [None, 150])
+def test_jsonl_duplicate_in_two_forms_keeps_the_first_read(canonical_first: bool,
+                                                           chunk: int | None,
+                                                           tmp_path: Path) -> None:
+    import json
+
+    starts, reports = _two_forms(canonical_first)
+    ts = 1_784_509_200_000
+    lines = [json.dumps({"logGroupName": "/aws/lambda/orders", "logStreamName": _STREAM,
+                         "timestamp": ts + (10 if m.startswith("REPORT") else 0),
+                         "message": m, "eventId": str(k)})
+             for k, m in enumerate([*starts, *reports])]
+    path = tmp_path / "orders.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    analyses = _jsonl_analyses([str(path)], chunk=chunk)
+    _all_same(analyses)
+    for analysis in analyses.values():
+        _first_read_kept(analysis)
+
+
+@pytest.mark.parametrize("canonical_first", [True, False])
+@pytest.mark.parametrize("scanner", SCANNERS)
+def test_tail_duplicate_in_two_forms_keeps_the_first_read(canonical_first: bool, scanner: str,
+                                                          tmp_path: Path) -> None:
+    starts, reports = _two_forms(canonical_first)
+    lines = [f"2026-07-20T01:00:00.000000+00:00 {_STREAM} {m}" for m in starts]
+    lines += [f"2026-07-20T01:00:00.010000+00:00 {_STREAM} {m}" for m in reports]
+    path = tmp_path / "orders.log"
+    path.write_text(_tail(lines), encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        _use(scanner, mp)
+        assert_same_as_per_event_path(path)
+        _first_read_kept(analyze_paths([str(path)]))
+
+
 _FAST_LINES = (
     '{"logGroupName":"/aws/lambda/orders","logStreamName":"s1","timestamp":1784509200000,'
     '"message":"START RequestId: r1 Version: $LATEST","eventId":"1"}\n'
@@ -561,7 +626,11 @@ def test_compiled_scanners_take_any_bytes(data: bytes) -> None:
     assert ((deferred[:, 0] < deferred[:, 2]) & (deferred[:, 2] <= len(data))).all()
     for scanned in (columns, tail._tailscan.scan_jsonl(data)[6]):
         for rows in (scanned[3], scanned[4]):
-            offsets = np.frombuffer(rows[-2], dtype=np.int64)
-            assert offsets[0] == 0 and offsets[-1] == len(rows[-3])
-            assert len(rows[-1]) == 8 * (len(offsets) - 1) == len(rows[1])
+            # ..., RequestId bytes, offsets, hashes, places (line indices in read order)
+            offsets = np.frombuffer(rows[-3], dtype=np.int64)
+            assert offsets[0] == 0 and offsets[-1] == len(rows[-4])
+            assert len(rows[-2]) == 8 * (len(offsets) - 1) == len(rows[1]) == len(rows[-1])
+            places = np.frombuffer(rows[-1], dtype=np.int64)
+            assert ((places >= 0) & (places < max(lines, 1))).all()
+            assert (np.diff(places) > 0).all()
     assert events >= 0 and lead >= 0 and end_count >= 0

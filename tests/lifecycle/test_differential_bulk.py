@@ -412,3 +412,23 @@ def test_a_block_beyond_latin1_is_scanned_up_to_its_first_wide_character(
     assert sum(n for n in read if n > 0) == 2 and -1 in read  # START, REPORT; not the arrow
     reference = _all_same(outcomes)
     assert not isinstance(reference, str) and len(reference.invocations) == 1
+
+
+# ------------------------------------------------------------------ one record in two forms
+
+@pytest.mark.parametrize("shape", ["filter-json", "insights-csv"])
+@pytest.mark.parametrize("block", [None, 64])
+def test_duplicate_in_two_forms_keeps_the_first_read(shape: str, block: int | None,
+                                                     tmp_path: Path) -> None:
+    # the tail golden case (a START and a REPORT each twice: canonical first, then a form the
+    # general parser reads) as a bulk export: the first read is kept on every path
+    log = DATA / "duplicate-report-forms-tail" / "orders.log"
+    path = tmp_path / f"orders.{'json' if shape == 'filter-json' else 'csv'}"
+    subprocess.run([sys.executable, str(CONVERTER), str(log), "--to", shape, "--output",
+                    str(path)], check=True, capture_output=True)
+    reference = _all_same(_outcomes([str(path)], block=block))
+    assert not isinstance(reference, str)
+    row = reference.invocations.iloc[0]
+    assert len(reference.invocations) == 1
+    assert (row["version"], row["billed_duration_ms"], row["max_memory_used_mb"]) == (
+        "3", 12.0, 80.0)

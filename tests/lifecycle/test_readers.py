@@ -289,6 +289,7 @@ TAIL_INPUTS = [
     DATA / "mixed" / "logs" / "a-tail.log",
     DATA / "copy-glued" / "checkout.log",  # shapes the fast path must leave to the parser
     DATA / "oom-old" / "legacy.log",
+    DATA / "duplicate-report-forms-tail" / "orders.log",  # the first read of two copies kept
     EXAMPLE,
 ]
 
