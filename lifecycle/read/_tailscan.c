@@ -653,8 +653,9 @@ typedef struct {
     Buf s_stream, s_ts, s_ver;                      /* int32, double, int32 */
     Buf r_stream, r_ts, r_nums, r_status, r_etype;  /* int32, double, 5 doubles, int8, int32 */
     Ids s_ids, r_ids;
-    Buf s_line, r_line;  /* int64 per row: where its event is in the chunk (read order) */
-    int64_t line;        /* where the event being committed is: set by each scanner */
+    Buf s_line, r_line;  /* int32 per row: where its event is in the chunk (read order) */
+    int32_t line;        /* where the event being committed is: set by each scanner (a
+                          * line or element index in a chunk: below 2**31) */
     Py_ssize_t end_count;
 } Out;
 
@@ -666,7 +667,7 @@ static int commit(Out *o, Row *row) {
         int32_t ver = table_index(&o->versions, row->ver, row->ver_len);
         if (ver < 0) return -1;
         if (buf_put(&o->s_stream, &stream, 4) || buf_put(&o->s_ts, &row->ts, 8)
-            || buf_put(&o->s_ver, &ver, 4) || buf_put(&o->s_line, &o->line, 8))
+            || buf_put(&o->s_ver, &ver, 4) || buf_put(&o->s_line, &o->line, 4))
             return -1;
         return ids_put(&o->s_ids, row->rid, row->rid_len);
     }
@@ -677,7 +678,7 @@ static int commit(Out *o, Row *row) {
     }
     if (buf_put(&o->r_stream, &stream, 4) || buf_put(&o->r_ts, &row->ts, 8)
         || buf_put(&o->r_nums, row->nums, 40) || buf_put(&o->r_status, &row->status, 1)
-        || buf_put(&o->r_etype, &etype, 4) || buf_put(&o->r_line, &o->line, 8))
+        || buf_put(&o->r_etype, &etype, 4) || buf_put(&o->r_line, &o->line, 4))
         return -1;
     return ids_put(&o->r_ids, row->rid, row->rid_len);
 }
@@ -699,8 +700,7 @@ static int out_reserve(Out *o, Py_ssize_t rows) {
            || buf_reserve(&o->r_stream, rows * 4) || buf_reserve(&o->r_ts, rows * 8)
            || buf_reserve(&o->r_nums, rows * 40) || buf_reserve(&o->r_status, rows)
            || buf_reserve(&o->r_etype, rows * 4) || buf_reserve(&o->r_ids.data, rows * 40)
-           || buf_reserve(&o->r_ids.offsets, rows * 8 + 8) || buf_reserve(&o->r_ids.hashes, rows * 8)
-           || buf_reserve(&o->s_line, rows * 8) || buf_reserve(&o->r_line, rows * 8);
+           || buf_reserve(&o->r_ids.offsets, rows * 8 + 8) || buf_reserve(&o->r_ids.hashes, rows * 8);
 }
 
 /* empty columns and tables (error type index 0 is ""), with room for the records of a chunk
@@ -751,7 +751,7 @@ static int close_event(Out *o, Py_ssize_t start, Py_ssize_t end, Py_ssize_t line
         int64_t where[3] = {start, line_index, end};  /* offsets and line index in the chunk */
         return buf_put(&o->slow, where, 24);
     }
-    o->line = line_index;
+    o->line = (int32_t)line_index;
     if (pending->kind != NONE) return commit(o, pending);
     return 0;
 }
@@ -1204,7 +1204,7 @@ static int scan_jsonl_loop(const unsigned char *data, Py_ssize_t size, Out *o, J
                     ignored++;
                 } else {
                     Py_ssize_t known = o->streams.count;
-                    o->line = lines - 1;
+                    o->line = (int32_t)(lines - 1);
                     /* an END names its environment too (the general parser registers it) */
                     if ((row.kind == END
                          && table_index(&o->streams, row.stream, row.stream_len) < 0)
@@ -1518,7 +1518,7 @@ static PyObject *scan_events(PyObject *self, PyObject *args) {
         } else {
             row.ts = (double)ts;
             Py_ssize_t known = o.streams.count;
-            o.line = index;
+            o.line = (int32_t)index;
             /* an END names its environment too (the general parser registers it) */
             if ((row.kind == END && table_index(&o.streams, row.stream, row.stream_len) < 0)
                 || commit(&o, &row) < 0)
@@ -1801,7 +1801,7 @@ static PyObject *scan_csv(PyObject *self, PyObject *args) {
             const Span *g = group_i >= 0 ? &fields[group_i] : &empty;
             const Span *st = stream_i >= 0 ? &fields[stream_i] : &empty;
             Py_ssize_t known = o.streams.count;
-            o.line = index;
+            o.line = (int32_t)index;
             if (env_key(&env, g->ptr, g->len, st->ptr, st->len, &row) < 0
                 || (row.kind == END && table_index(&o.streams, row.stream, row.stream_len) < 0)
                 || commit(&o, &row) < 0)

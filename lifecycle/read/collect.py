@@ -178,6 +178,8 @@ class _Columns:
         self._label_codes = label_codes
         self._rows: dict[str, list[Any]] = {name: [] for name in kinds}
         self._chunks: dict[str, list[Any]] = {name: [] for name in kinds}
+        self.in_order = True  # the ``seq`` column has increased row after row so far
+        self._last_seq = 0
 
     def append(self, **values: Any) -> None:
         rows = self._rows
@@ -202,7 +204,13 @@ class _Columns:
         if kind == "exact":
             return exact.encode(values, exact.SCALES[name])
         if kind == "seq":
-            return _narrow(np.asarray(values, dtype=np.int64), np.int32)
+            seq = np.asarray(values, dtype=np.int64)
+            if len(seq):
+                if self.in_order and (seq[0] <= self._last_seq
+                                      or not bool((seq[1:] > seq[:-1]).all())):
+                    self.in_order = False  # a reader placed rows (scanned.ReadOrder)
+                self._last_seq = max(self._last_seq, int(seq.max()))
+            return _narrow(seq, np.int32)
         return np.asarray(values, dtype=_DTYPES[kind])
 
     def _flush(self) -> None:
@@ -596,11 +604,20 @@ class RecordSink:
 
     def finish(self) -> int:
         """Pair STARTs with REPORTs into ``paired``; return the count of STARTs without REPORT."""
-        starts = self._starts.frame(("env", "ts", "seq", "rid_hash", "version"))
+        # rows in read order (the first read first) where a reader placed some out of order
+        # (``in_read_order``); a START's read order is then its position: its seq is dropped
+        self._starts._flush()  # rows added one at a time are checked as they are stored
+        self._reports._flush()
+        in_order = self._starts.in_order
+        starts = self._starts.frame(("env", "ts", "rid_hash", "version",
+                                     *(() if in_order else ("seq",))))
+        if not in_order:
+            in_read_order(starts)
+            del starts["seq"]
+        reports_in_order = self._reports.in_order
         reports = self._reports.frame()
-        for kind in (starts, reports):  # rows in read order: the first read comes first
-            in_read_order(kind)
-        del starts["seq"]  # a START's read order is its position from here on
+        if not reports_in_order:
+            in_read_order(reports)
         merge_environments(self.environments, self.function_from_record, starts, reports,
                            self.marks, self.status_lines)
         starts, reports, self.marks, self.status_lines, self.duplicates = drop_duplicates(
@@ -665,8 +682,8 @@ class RecordSink:
 
 def in_read_order(columns: dict[str, Any]) -> None:
     """Put the rows of the columns in ``seq`` order (read order), in place, one column at a
-    time; nothing is done when they are (as nearly always: a reader that hands a chunk's
-    records over out of order gives them their places, ``scanned.ReadOrder``). Duplicates
+    time; nothing is done when they are (the sink calls it only when a reader handed a
+    chunk's records over out of order, giving them their places: ``scanned.ReadOrder``). Duplicates
     keep the first row of each (``read.overlap.drop_duplicates``) and STARTs of one time the
     first read (``start_rows``): the first in read order, on every path."""
     seq = columns["seq"]
@@ -776,11 +793,9 @@ def start_rows(starts: dict[str, Any], reports: dict[str, Any]) -> np.ndarray:
     rows = np.full(n, -1, dtype=np.int32 if ns <= np.iinfo(np.int32).max else np.int64)
     if n == 0 or ns == 0:
         return rows
-    s_slice = _key_slices(starts)
-    r_slice = _key_slices(reports)
-    for part in range(1 << _PAIR_SLICE_BITS):
-        s_rows = np.flatnonzero(s_slice == part)
-        r_rows = np.flatnonzero(r_slice == part)
+    s_parts = _slice_rows(_key_slices(starts))
+    r_parts = _slice_rows(_key_slices(reports))
+    for s_rows, r_rows in zip(s_parts, r_parts, strict=True):
         if len(s_rows) and len(r_rows):
             _pair_slice(starts, s_rows, reports, r_rows, rows)
     return rows
@@ -821,6 +836,16 @@ def _key_slices(columns: dict[str, Any]) -> np.ndarray:
             key ^= key >> np.uint64(32)
             out[lo:hi] = key >> np.uint64(64 - _PAIR_SLICE_BITS)
     return out
+
+
+def _slice_rows(slices: np.ndarray) -> list[np.ndarray]:
+    """The positions of the rows in each slice (``_key_slices``), in increasing order: one
+    stable sort of the uint8 slice numbers (a radix sort) instead of a pass per slice."""
+    order = np.argsort(slices, kind="stable")
+    if len(order) <= np.iinfo(np.int32).max:
+        order = order.astype(np.int32)
+    bounds = np.cumsum(np.bincount(slices, minlength=1 << _PAIR_SLICE_BITS))
+    return np.split(order, bounds[:-1])
 
 
 def _keys_at(columns: dict[str, Any], rows: np.ndarray | slice) -> np.ndarray:

@@ -300,11 +300,11 @@ def scan_jsonl_python(chunk: str) -> Scanned:
         streams.values(), versions.values(), etypes.values(),
         (_raw([s[0] for s in starts], np.int32), _raw([s[1] for s in starts], np.float64),
          _raw([s[2] for s in starts], np.int32), *id_columns([s[3] for s in starts]),
-         _raw([s[4] for s in starts], np.int64)),
+         _raw([s[4] for s in starts], np.int32)),
         (_raw([r[0] for r in reports], np.int32), _raw([r[1] for r in reports], np.float64),
          _raw([r[2] for r in reports], np.float64), _raw([r[3] for r in reports], np.int8),
          _raw([r[4] for r in reports], np.int32), *id_columns([r[5] for r in reports]),
-         _raw([r[6] for r in reports], np.int64)))
+         _raw([r[6] for r in reports], np.int32)))
     return (len(lines), events, ignored, end_count,
             np.asarray(slow, dtype=np.int64).reshape(-1, 3).tobytes(),
             _raw(streams.first_use, np.int64), columns)

@@ -98,10 +98,12 @@ class RequestIds(Sequence[str]):
         width = self._width()
         if width:  # ids of one length (UUIDs): rows of a matrix, no per-byte index and no
             # per-row offsets to gather (their temporaries would outweigh the ids)
-            matrix = self.data[self.offsets[0]:self.offsets[-1]].reshape(-1, width)
+            # each id one item of ``width`` bytes: np.take copies items whole (6x faster
+            # than gathering rows of a byte matrix)
+            items = self.data[self.offsets[0]:self.offsets[-1]].view(np.dtype((np.void, width)))
             offsets = np.arange(len(rows) + 1, dtype=np.int64)
             offsets *= width
-            return RequestIds(matrix[rows].reshape(-1), offsets)
+            return RequestIds(np.take(items, rows).view(np.uint8), offsets)
         starts = self.offsets[rows]
         lengths = self.offsets[rows + 1] - starts
         offsets = np.zeros(len(rows) + 1, dtype=np.int64)

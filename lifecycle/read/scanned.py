@@ -6,11 +6,11 @@ records of a chunk as columns: ``(streams, versions, error_types, starts, report
 ``streams``, ``versions`` and ``error_types`` are the distinct strings of the chunk and
 
 - ``starts`` = (stream index int32, time float64 epoch ms, version index int32, RequestIds,
-  place int64);
+  place int32);
 - ``reports`` = (stream index int32, time float64 epoch ms, 5 float64 numbers a row
   (Duration, Billed Duration, Memory Size, Max Memory Used, Init Duration; NaN when absent),
   status code int8 (index into ``STATUS_NAMES``), error type index int32, RequestIds,
-  place int64),
+  place int32),
 
 where RequestIds are three columns: their UTF-8 bytes end to end, int64 offsets (one more
 than the rows, from 0; ``request_ids.RequestIds``) and their uint64 ``collect.hash_ids``
@@ -60,30 +60,34 @@ class ReadOrder:
     first (``before`` each, through the general parser) and whose scanned rows are added
     after (``add``): each record is numbered by the place of its event in the chunk, so
     that "the first read" (duplicates kept once, STARTs of one time) is the same on every
-    path. Places are the scanner's (line or element indices, or offsets: one unit per chunk);
-    an event left to the general parser may give several records (events glued in a line).
+    path. Places are the scanner's (line or element indices, or offsets: one unit per chunk),
+    increasing within each kind; an event left to the general parser may give several
+    records (events glued in a line).
     """
 
     def __init__(self, sink: RecordSink, start_places: np.ndarray,
                  report_places: np.ndarray) -> None:
         self.sink = sink
         self.base = sink.last_seq
-        self.fast = np.sort(np.concatenate([start_places, report_places]).astype(np.int64))
+        self.starts = np.asarray(start_places, dtype=np.int64)  # increasing
+        self.reports = np.asarray(report_places, dtype=np.int64)
         self.slow_places: list[int] = []
         self.slow_done: list[int] = []  # records of the left events up to each one
         self.slow_records = 0
         self._open: tuple[int, int] | None = None
+        self._ranks: np.ndarray | None = None
 
     @classmethod
     def of(cls, sink: RecordSink, columns: Columns) -> ReadOrder:
         """For a scanner's columns (their places)."""
-        return cls(sink, np.frombuffer(columns[3][6], dtype=np.int64),
-                   np.frombuffer(columns[4][8], dtype=np.int64))
+        return cls(sink, np.frombuffer(columns[3][6], dtype=np.int32),
+                   np.frombuffer(columns[4][8], dtype=np.int32))
 
     def before(self, place: int) -> None:
         """The general parser reads the event at ``place`` next (places in increasing order)."""
         self._close()
-        last = self.base + int(np.searchsorted(self.fast, place)) + self.slow_records
+        fast = int(self.starts.searchsorted(place)) + int(self.reports.searchsorted(place))
+        last = self.base + fast + self.slow_records
         self.sink.place(last)
         self._open = (place, last)
 
@@ -95,14 +99,22 @@ class ReadOrder:
             self.slow_done.append(self.slow_records)
             self._open = None
 
-    def seqs(self, places: np.ndarray) -> np.ndarray:
-        """Sequence numbers of scanned rows at ``places`` (after every ``before``)."""
+    def seqs(self, starts: bool) -> np.ndarray:
+        """Sequence numbers of the scanned STARTs' rows (else REPORTs'), after every
+        ``before``: one more than the scanned rows (of both kinds) and the records of the
+        left events before each."""
         self._close()
-        places = np.asarray(places, dtype=np.int64)
-        done = np.concatenate([[0], np.asarray(self.slow_done, dtype=np.int64)])
-        left_before = done[np.searchsorted(np.asarray(self.slow_places, dtype=np.int64),
-                                           places)]
-        return self.base + 1 + np.searchsorted(self.fast, places) + left_before
+        if self._ranks is None:  # both kinds' places merged (a stable sort of two runs)
+            order = np.argsort(np.concatenate([self.starts, self.reports]), kind="stable")
+            self._ranks = np.empty(len(order), dtype=np.int64)
+            self._ranks[order] = np.arange(len(order), dtype=np.int64)
+        ns = len(self.starts)
+        places = self.starts if starts else self.reports
+        out = (self._ranks[:ns] if starts else self._ranks[ns:]) + (self.base + 1)
+        if self.slow_places:
+            done = np.array([0, *self.slow_done], dtype=np.int64)
+            out += done[np.searchsorted(np.array(self.slow_places, dtype=np.int64), places)]
+        return out
 
     def add(self, columns: Columns, env_of: np.ndarray) -> None:
         """Hand the scanned rows to the sink in their places; the next records follow all."""
@@ -112,7 +124,7 @@ class ReadOrder:
     def finish(self) -> None:
         """The next records follow the chunk's (after its rows were added in their places)."""
         self._close()
-        self.sink.place(self.base + len(self.fast) + self.slow_records)
+        self.sink.place(self.base + len(self.starts) + len(self.reports) + self.slow_records)
 
 
 def add_columns(sink: RecordSink, columns: Columns, env_of: np.ndarray,
@@ -128,20 +140,19 @@ def add_columns(sink: RecordSink, columns: Columns, env_of: np.ndarray,
 
 def _add_starts(sink: RecordSink, starts: Starts, env_of: np.ndarray,
                 versions: list[str], order: ReadOrder | None) -> None:
-    stream, ts, version, rid_data, rid_offsets, hashes, places = starts
+    stream, ts, version, rid_data, rid_offsets, hashes, _places = starts
     if not ts:
         return
     sink.add_starts(env_of[np.frombuffer(stream, dtype=np.int32)],
                     np.frombuffer(ts, dtype=np.float64), _request_ids(rid_data, rid_offsets),
                     Labeled(np.frombuffer(version, dtype=np.int32), versions),
                     hashes=np.frombuffer(hashes, dtype=np.uint64),
-                    seqs=None if order is None else order.seqs(
-                        np.frombuffer(places, dtype=np.int64)))
+                    seqs=None if order is None else order.seqs(starts=True))
 
 
 def _add_reports(sink: RecordSink, reports: Reports, env_of: np.ndarray,
                  error_types: list[str], order: ReadOrder | None) -> None:
-    stream, ts, nums_raw, status, etype, rid_data, rid_offsets, hashes, places = reports
+    stream, ts, nums_raw, status, etype, rid_data, rid_offsets, hashes, _places = reports
     if not ts:
         return
     rows = len(ts) // 8
@@ -155,5 +166,4 @@ def _add_reports(sink: RecordSink, reports: Reports, env_of: np.ndarray,
                      numbers, Labeled(np.frombuffer(status, dtype=np.int8), STATUS_NAMES),
                      Labeled(np.frombuffer(etype, dtype=np.int32), error_types),
                      hashes=np.frombuffer(hashes, dtype=np.uint64),
-                     seqs=None if order is None else order.seqs(
-                         np.frombuffer(places, dtype=np.int64)))
+                     seqs=None if order is None else order.seqs(starts=False))

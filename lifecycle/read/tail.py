@@ -296,9 +296,9 @@ class TailChunkScanner:
         if starts:
             _ts, streams, rids, versions = zip(*starts, strict=True)
             self.sink.add_starts(self._codes(streams), start_ts, rids, versions,
-                                 seqs=order.seqs(start_at))
+                                 seqs=order.seqs(starts=True))
         if reports:
-            self._add_reports(reports, report_ts, order.seqs(report_at))
+            self._add_reports(reports, report_ts, order.seqs(starts=False))
         order.finish()
 
     def _count_events(self, lines: list[str]) -> int:

@@ -629,8 +629,8 @@ def test_compiled_scanners_take_any_bytes(data: bytes) -> None:
             # ..., RequestId bytes, offsets, hashes, places (line indices in read order)
             offsets = np.frombuffer(rows[-3], dtype=np.int64)
             assert offsets[0] == 0 and offsets[-1] == len(rows[-4])
-            assert len(rows[-2]) == 8 * (len(offsets) - 1) == len(rows[1]) == len(rows[-1])
-            places = np.frombuffer(rows[-1], dtype=np.int64)
+            assert len(rows[-2]) == 8 * (len(offsets) - 1) == len(rows[1]) == 2 * len(rows[-1])
+            places = np.frombuffer(rows[-1], dtype=np.int32)
             assert ((places >= 0) & (places < max(lines, 1))).all()
             assert (np.diff(places) > 0).all()
     assert events >= 0 and lead >= 0 and end_count >= 0
