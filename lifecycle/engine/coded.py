@@ -68,7 +68,7 @@ def coded_by_code(names: Sequence[str], codes: np.ndarray) -> pd.Categorical:
     used[inverse[present]] = True
     lookup = np.cumsum(used) - 1  # per distinct value: its code among those that occur
     per_name = lookup[inverse].astype(code_dtype(int(used.sum())))
-    return pd.Categorical.from_codes(per_name[codes],
+    return pd.Categorical.from_codes(np.take(per_name, codes),
                                      categories=pd.Index(uniques[used], dtype=object))
 
 

@@ -620,8 +620,21 @@ class RecordSink:
             in_read_order(reports)
         merge_environments(self.environments, self.function_from_record, starts, reports,
                            self.marks, self.status_lines)
+        # rows whose (environment, RequestId) repeats on their side, found slice by slice:
+        # the only rows that can be duplicates, and the keys pairing walks in time order
+        (s_repeated, s_parts), (r_repeated, r_parts) = (repeated_keys(starts),
+                                                        repeated_keys(reports))
+        multi = np.unique(np.concatenate([_keys_at(starts, s_repeated),
+                                          _keys_at(reports, r_repeated)]))
+        rows_before = len(starts["ts"]), len(reports["ts"])
         starts, reports, self.marks, self.status_lines, self.duplicates = drop_duplicates(
-            starts, reports, self.marks, self.status_lines, self.input_seqs)
+            starts, reports, self.marks, self.status_lines, self.input_seqs,
+            (s_repeated, r_repeated))
+        del s_repeated, r_repeated
+        # the slices serve pairing while the columns keep their rows (nearly always)
+        parts = (s_parts, r_parts) if rows_before == (len(starts["ts"]),
+                                                      len(reports["ts"])) else None
+        del s_parts, r_parts
         release_free_memory()
         timed_out = timeout_reports(self.status_lines, reports, self.next_seq(0), hash_ids)
         if timed_out is not None:  # timeout lines whose REPORT is not in the input
@@ -629,11 +642,15 @@ class RecordSink:
             columns = self._reports
             for k in list(reports):  # one column at a time: the old one is freed as it goes
                 reports[k] = columns.join(k, [reports.pop(k), columns._stored(k, timed_out[k])])
+            # their keys may repeat a REPORT's (a retry): walked in time order too
+            multi = np.union1d(multi, pair_key(timed_out["env"], timed_out["rid_hash"]))
+            parts = None  # new rows: sliced again
         self.envs_with_starts = set(np.flatnonzero(
             np.bincount(starts["env"], minlength=len(self.environments))).tolist())
         # STARTs are paired by key and time: one key column (8 bytes a row) for two (12)
         starts["key"] = pair_key(starts.pop("env"), starts.pop("rid_hash"))
-        rows = start_rows(starts, reports)
+        rows = start_rows(starts, reports, multi, parts)
+        del parts
         incomplete = len(starts["key"]) - int(np.count_nonzero(rows >= 0))
         del starts["key"]  # done with: freed before the START columns are made
         start_ts, version = start_columns(starts, rows)
@@ -778,7 +795,9 @@ def pair_starts(starts: dict[str, Any], reports: dict[str, Any]
     return start_ts, version, int(np.count_nonzero(rows >= 0))
 
 
-def start_rows(starts: dict[str, Any], reports: dict[str, Any]) -> np.ndarray:
+def start_rows(starts: dict[str, Any], reports: dict[str, Any],
+               multi: np.ndarray | None = None,
+               parts: tuple[list[np.ndarray], list[np.ndarray]] | None = None) -> np.ndarray:
     """For each REPORT, the position of its START in ``starts`` (-1 when none): int32, int64
     past 2**31 - 1 STARTs. Columns used: env, rid_hash and ts of both (or a ``key`` column,
     ``pair_key`` of env and rid_hash, in place of those two).
@@ -787,17 +806,24 @@ def start_rows(starts: dict[str, Any], reports: dict[str, Any]) -> np.ndarray:
     it. The keys (``pair_key``) are split into 16 slices by their top bits and paired one
     slice at a time: a START and its REPORT share a key, so they are in the same slice, and
     the hash tables and positions made are a sixteenth of the columns' length
-    (``_pair_slice``).
+    (``_pair_slice``). ``multi``: the keys that occur more than once on a side, or more
+    (``repeated_keys``), when the caller has them; else they are found slice by slice.
+    ``parts``: the STARTs' and REPORTs' slices (``_slice_rows``) when the caller has them
+    (consumed: each slice is dropped once paired).
     """
     n, ns = len(reports["ts"]), len(starts["ts"])
     rows = np.full(n, -1, dtype=np.int32 if ns <= np.iinfo(np.int32).max else np.int64)
     if n == 0 or ns == 0:
         return rows
-    s_parts = _slice_rows(_key_slices(starts))
-    r_parts = _slice_rows(_key_slices(reports))
-    for s_rows, r_rows in zip(s_parts, r_parts, strict=True):
+    s_parts, r_parts = parts or (_slice_rows(_key_slices(starts)),
+                                 _slice_rows(_key_slices(reports)))
+    s_parts.reverse()  # pop() takes them in order
+    r_parts.reverse()
+    while s_parts:
+        s_rows, r_rows = s_parts.pop(), r_parts.pop()
         if len(s_rows) and len(r_rows):
-            _pair_slice(starts, s_rows, reports, r_rows, rows)
+            _pair_slice(starts, s_rows, reports, r_rows, rows, multi)
+        del s_rows, r_rows
     return rows
 
 
@@ -856,17 +882,35 @@ def _keys_at(columns: dict[str, Any], rows: np.ndarray | slice) -> np.ndarray:
     return pair_key(columns["env"][rows], columns["rid_hash"][rows])
 
 
+def repeated_keys(columns: dict[str, Any]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Positions (increasing) of the rows whose ``pair_key`` occurs more than once in the
+    columns (env and rid_hash, or key), found slice by slice (``_key_slices``) with a hash
+    table a sixteenth of the rows long (usually few: retries, and records read twice); and
+    the slices' rows (``start_rows`` takes them while the columns keep their rows)."""
+    found = []
+    parts = _slice_rows(_key_slices(columns))
+    for rows in parts:
+        if len(rows) > 1:
+            dup = pd.Index(_keys_at(columns, rows)).duplicated(keep=False)
+            if dup.any():
+                found.append(rows[dup])
+    if not found:
+        return np.zeros(0, dtype=np.int64), parts
+    return np.sort(np.concatenate(found)).astype(np.int64), parts
+
+
 def _pair_slice(starts: dict[str, Any], s_rows: np.ndarray, reports: dict[str, Any],
-                r_rows: np.ndarray, out: np.ndarray) -> None:
+                r_rows: np.ndarray, out: np.ndarray, multi: np.ndarray | None = None) -> None:
     """``start_rows`` for the STARTs at ``s_rows`` and REPORTs at ``r_rows`` (every row of
     their keys; positions in read order): sets ``out`` at the REPORTs paired. Keys that occur
     once on each side (nearly all) are joined through an index lookup; keys with retries are
-    walked in time order (``_pair_walk``)."""
+    walked in time order (``_pair_walk``; ``multi``: those keys or more, when known)."""
     s_key = _keys_at(starts, s_rows)
     r_key = _keys_at(reports, r_rows)
-    s_dup = pd.Index(s_key).duplicated(keep=False)
-    r_dup = pd.Index(r_key).duplicated(keep=False)
-    multi = np.unique(np.concatenate([s_key[s_dup], r_key[r_dup]]))
+    if multi is None:
+        s_dup = pd.Index(s_key).duplicated(keep=False)
+        r_dup = pd.Index(r_key).duplicated(keep=False)
+        multi = np.unique(np.concatenate([s_key[s_dup], r_key[r_dup]]))
     s_multi = member_of(s_key, multi)  # retried keys: few
     r_multi = member_of(r_key, multi)
     r_single = np.flatnonzero(~r_multi)

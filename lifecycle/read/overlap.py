@@ -135,7 +135,8 @@ def common_name(names: Sequence[str]) -> str | None:
 
 
 def drop_duplicates(starts: dict[str, Any], reports: dict[str, Any], marks: list[Any],
-                    status_lines: list[Any], input_seqs: Sequence[int] = ()
+                    status_lines: list[Any], input_seqs: Sequence[int] = (),
+                    candidates: tuple[np.ndarray, np.ndarray] | None = None
                     ) -> tuple[dict[str, Any], dict[str, Any], list[Any], list[Any], int]:
     """The columns and lists without repeated records; the count of records dropped. The
     column dicts are filtered in place, one column at a time (never two copies of them all).
@@ -150,10 +151,11 @@ def drop_duplicates(starts: dict[str, Any], reports: dict[str, Any], marks: list
     repeats one part's events in another part, never inside the same one."""
     dropped = 0
     parts = list(input_seqs)
-    for columns, key in ((starts, ("env", "rid_hash", "ts")),
-                         (reports, ("env", "rid_hash", "ts", "duration_ms"))):
+    for k, (columns, key) in enumerate(((starts, ("env", "rid_hash", "ts")),
+                                        (reports, ("env", "rid_hash", "ts", "duration_ms")))):
         repeats = parts if "seq" in columns else None
-        keep = _first_of_each(columns, key, repeats)
+        keep = _first_of_each(columns, key, repeats,
+                              None if candidates is None else candidates[k])
         if keep is not None:
             dropped += len(columns["env"]) - int(keep.sum())
             for name in list(columns):  # in order: the dict keeps its key order
@@ -165,10 +167,14 @@ def drop_duplicates(starts: dict[str, Any], reports: dict[str, Any], marks: list
 
 
 def _first_of_each(columns: dict[str, Any], key: tuple[str, ...],
-                   parts: list[int] | None = None) -> np.ndarray | None:
+                   parts: list[int] | None = None, candidates: np.ndarray | None = None
+                   ) -> np.ndarray | None:
     """A mask keeping the first row of each key; None when every row is unique already.
     With ``parts`` (the inputs' first sequence numbers, and a ``seq`` column), the starts
     of the copies inside an input that repeats itself are added to it (``_copy_starts``).
+    ``candidates``: positions (increasing) of every row that may repeat another, when the
+    caller knows them (the rows whose environment and RequestId repeat: the sink finds them
+    while it slices the keys for pairing, ``collect.repeated_keys``); else found as below.
 
     The top 32 bits of a 64-bit hash per row, sorted, find the repeated ones (usually none:
     1M rows give about a hundred by chance); only rows with a repeated one (the duplicates,
@@ -178,13 +184,16 @@ def _first_of_each(columns: dict[str, Any], key: tuple[str, ...],
     n = len(columns["env"])
     if n < 2:
         return None
-    high = _row_hashes(columns, key, top=True)
-    high.sort()
-    repeated = high[1:][high[1:] == high[:-1]]
-    del high
-    if not len(repeated):
+    if candidates is None:
+        high = _row_hashes(columns, key, top=True)
+        high.sort()
+        repeated = high[1:][high[1:] == high[:-1]]
+        del high
+        if not len(repeated):
+            return None
+        candidates = np.flatnonzero(member_of(_row_hashes(columns, key, top=True), repeated))
+    if len(candidates) < 2:
         return None
-    candidates = np.flatnonzero(member_of(_row_hashes(columns, key, top=True), repeated))
     # times to the microsecond: readers compute the same time by different float paths
     frame = pd.DataFrame({name: _micros(columns[name][candidates]) if name == "ts"
                           else columns[name][candidates] for name in key})
