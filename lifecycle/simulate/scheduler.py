@@ -30,7 +30,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,20 +90,69 @@ _ON_DEMAND, _PC, _PREWARM = 0, 1, 2
 
 
 @dataclass(frozen=True)
+class Samples:
+    """Observed durations (ms) to draw new inits or restores from, each kept with the
+    function and version it was observed on.
+
+    A new environment of (function, version) draws from the samples of that function and
+    version; when there are none, from those of the function (another version); when the
+    function has none, ``fallback_ms`` (or, when that is None, every sample). Functions
+    differ: one function's inits say nothing about another's (an Init Duration is the
+    function's own code and runtime loading, docs ``lambda-runtime-environment.html``).
+    ``billed`` is, per sample, the Billed Restore Duration the log gave with that Restore
+    Duration (NaN where it gave none): a restore drawn carries its own billed part.
+    Iterating gives the values.
+    """
+
+    values: tuple[float, ...]
+    function: tuple[str, ...]
+    version: tuple[str, ...]
+    billed: tuple[float, ...] | None = None
+    fallback_ms: float | None = None
+
+    def __iter__(self) -> Iterator[float]:
+        return iter(self.values)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def candidates(self, function: str, version: str) -> np.ndarray | None:
+        """Positions of the samples a (function, version) draws from; None: ``fallback_ms``."""
+        func = np.asarray(self.function, dtype=object)
+        ver = np.asarray(self.version, dtype=object)
+        same = np.flatnonzero((func == function) & (ver == version))
+        if same.size:
+            return same
+        same = np.flatnonzero(func == function)
+        if same.size:
+            return same
+        return None if self.fallback_ms is not None else np.arange(len(self.values))
+
+    def without_own(self, groups: Iterable[tuple[str, str]]) -> list[str]:
+        """The functions of ``groups`` that have no sample of their own (sorted)."""
+        own = set(self.function)
+        return sorted({f for f, _v in groups if f not in own})
+
+
+Durations = float | tuple[float, ...] | Samples
+
+
+@dataclass(frozen=True)
 class Policy:
     """What the platform does with environments. Durations in seconds or milliseconds as named.
 
-    ``init_ms`` and ``restore_ms`` are either one fixed value or a sequence of observed
-    values to sample from (uniformly, with replacement, seeded by ``seed``).
+    ``init_ms`` and ``restore_ms`` are one fixed value, a sequence of observed values to
+    sample from (uniformly, with replacement, seeded by ``seed``), or :class:`Samples`:
+    observed values drawn per function and version.
     """
 
     keep_alive_s: float = DEFAULT_KEEP_ALIVE_S
     max_lifetime_s: float | None = DEFAULT_MAX_LIFETIME_S
     provisioned: int = 0
     prewarmed: int = 0
-    init_ms: float | tuple[float, ...] = DEFAULT_INIT_MS
+    init_ms: Durations = DEFAULT_INIT_MS
     snapstart: bool = False
-    restore_ms: float | tuple[float, ...] | None = None
+    restore_ms: Durations | None = None
     reset_on_failure: bool = True
     seed: int = 0
 
@@ -131,9 +180,17 @@ class Policy:
             _check_durations("restore", self.restore_ms)
 
 
-def _check_durations(name: str, value: float | tuple[float, ...] | None) -> None:
+def _check_durations(name: str, value: Durations | None) -> None:
     if value is None:
         return
+    if isinstance(value, Samples):
+        if not len(value.function) == len(value.version) == len(value.values) or (
+                value.billed is not None and len(value.billed) != len(value.values)):
+            raise InputError(f"{name} samples: one function, version (and billed value) "
+                             "per sample")
+        if value.fallback_ms is not None:
+            _check_durations(name, value.fallback_ms)
+        value = value.values
     values = np.atleast_1d(np.asarray(value, dtype=float))
     if values.size == 0:
         raise InputError(f"no {name} durations to sample from")
@@ -300,15 +357,44 @@ def _schedule(
     )
 
 
-def _draw(value: float | tuple[float, ...] | None, n: int, rng: np.random.Generator) -> np.ndarray:
+def _draw(value: Durations | None, n: int, rng: np.random.Generator) -> np.ndarray:
     if value is None:
         return np.zeros(n)
     if isinstance(value, int | float):
         return np.full(n, float(value))
-    samples = np.asarray(value, dtype=float)
+    samples = np.asarray(tuple(value), dtype=float)
     if samples.size == 1:
         return np.full(n, float(samples[0]))
     return rng.choice(samples, size=n, replace=True)
+
+
+def _draw_grouped(value: Durations | None, group: np.ndarray, keys: list[tuple[str, str]],
+                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Per arrival, a duration drawn for its (function, version) group, and the Billed
+    Restore Duration that came with it (NaN when unknown). ``group`` is each arrival's
+    group code, ``keys`` the (function, version) of each code. Plain values are drawn as
+    ``_draw`` draws them; :class:`Samples` one group at a time, in code order, each from its
+    own candidates (a single candidate, or the fallback, is taken without a draw)."""
+    n = group.size
+    if not isinstance(value, Samples):
+        return _draw(value, n, rng), np.full(n, math.nan)
+    values = np.asarray(value.values, dtype=float)
+    billed = np.asarray(value.billed if value.billed is not None else
+                        [math.nan] * len(values), dtype=float)
+    out = np.empty(n)
+    out_billed = np.full(n, math.nan)
+    for code, (function, version) in enumerate(keys):
+        rows = np.flatnonzero(group == code)
+        if not rows.size:
+            continue
+        picks = value.candidates(function, version)
+        if picks is None:
+            out[rows] = float(value.fallback_ms)  # type: ignore[arg-type]
+            continue
+        chosen = picks if picks.size == 1 else rng.choice(picks, size=rows.size, replace=True)
+        out[rows] = values[chosen]
+        out_billed[rows] = billed[chosen]
+    return out, out_billed
 
 
 def _as_column(value: Any, n: int, default: Any, dtype: Any = object) -> np.ndarray:
@@ -405,13 +491,16 @@ def simulate(
         req = _as_column(request_id, n, "")
     in_flags = _as_column(flags, n, "")
 
-    rng = np.random.default_rng(policy.seed)
-    init = _draw(policy.init_ms, n, rng)
-    init_cold = _draw(policy.restore_ms, n, rng) if policy.snapstart else init
-
     # Groups by (function, version), each in arrival order.
     # Integer group keys in name order: sorting object arrays is slow.
-    group = _group_codes(func, ver)
+    group, keys = _group_codes(func, ver)
+    rng = np.random.default_rng(policy.seed)
+    init, _ = _draw_grouped(policy.init_ms, group, keys, rng)
+    billed_restore = np.full(n, math.nan)
+    init_cold = init
+    if policy.snapstart:
+        init_cold, billed_restore = _draw_grouped(policy.restore_ms, group, keys, rng)
+
     order = np.lexsort((arrival, group)) if n else np.zeros(0, dtype=np.int64)
     if n:
         key_g = group[order]
@@ -455,8 +544,8 @@ def simulate(
         expired += out.expired
 
     frame, latency = _build_table(
-        arrival, dur, init, group, env_global, types, reasons, extra, busy, policy,
-        func, ver, req, stat, err, in_flags, mem,
+        arrival, dur, init, billed_restore, group, env_global, types, reasons, extra, busy,
+        policy, func, ver, req, stat, err, in_flags, mem,
     )
     return SimulationResult(
         invocations=frame,
@@ -471,13 +560,19 @@ def simulate(
 _KEPT_FLAGS = ("timeout", "out_of_memory")
 
 
-def _group_codes(func: np.ndarray, ver: np.ndarray) -> np.ndarray:
-    """One integer per (function, version), increasing with the names."""
+def _group_codes(func: np.ndarray, ver: np.ndarray) -> tuple[np.ndarray, list[tuple[str, str]]]:
+    """One integer per (function, version), increasing with the names, and the (function,
+    version) of each code (codes no arrival has get ("", ""))."""
     if func.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    f_codes, _ = pd.factorize(func, sort=True)
+        return np.zeros(0, dtype=np.int64), []
+    f_codes, f_uniques = pd.factorize(func, sort=True)
     v_codes, v_uniques = pd.factorize(ver, sort=True)
-    return f_codes.astype(np.int64) * (len(v_uniques) + 1) + v_codes
+    width = len(v_uniques) + 1
+    codes = f_codes.astype(np.int64) * width + v_codes
+    keys = [("", "")] * (len(f_uniques) * width)
+    for code in np.unique(codes).tolist():
+        keys[code] = (str(f_uniques[code // width]), str(v_uniques[code % width]))
+    return codes, keys
 
 
 def _clean_flags(flags: np.ndarray, status: np.ndarray) -> np.ndarray:
@@ -501,6 +596,7 @@ def _build_table(
     arrival: np.ndarray,
     dur: np.ndarray,
     init: np.ndarray,
+    billed_restore: np.ndarray,
     group: np.ndarray,
     env: np.ndarray,
     types: np.ndarray,
@@ -532,6 +628,9 @@ def _build_table(
     init_col[provisioned] = init[provisioned]  # done ahead of demand; the caller did not wait
     restore_col = np.full(n, math.nan)
     restore_col[is_restore] = extra[is_restore]
+    # the Billed Restore Duration logged with the restore drawn (NaN: billing estimates it)
+    billed_restore_col = np.full(n, math.nan)
+    billed_restore_col[is_restore] = billed_restore[is_restore]
 
     init_type = np.full(n, "on-demand", dtype=object)
     n_env = int(env.max()) + 1 if n else 0
@@ -569,7 +668,7 @@ def _build_table(
             "billed_duration_ms": np.full(n, math.nan),
             "init_duration_ms": init_col[o],
             "restore_duration_ms": restore_col[o],
-            "billed_restore_duration_ms": np.full(n, math.nan),
+            "billed_restore_duration_ms": billed_restore_col[o],
             "memory_mb": mem[o],
             "max_memory_used_mb": np.full(n, math.nan),
             "init_type": init_type[o],
