@@ -342,7 +342,7 @@ def _init_samples_note(arrivals: Arrivals) -> str:
     if arrivals.provisioned_inits:
         k = arrivals.provisioned_inits
         note += (f" ({k} provisioned-concurrency init{'' if k == 1 else 's'} left out: no "
-                 "caller waited for them)")
+                 f"caller waited for {'it' if k == 1 else 'them'})")
     return note
 
 

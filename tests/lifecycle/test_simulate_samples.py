@@ -162,3 +162,109 @@ def test_an_unchanged_policy_reproduces_the_functions_that_ran_on_demand(
             assert len(rows) == cold, (function, seed)
             # each init drawn from the function's own 380-405 (555-560) ms: within 3 %
             assert rows["init_duration_ms"].sum() / 1000 == pytest.approx(waited, rel=0.03)
+
+
+# ------------------------------------------------------------------ SnapStart restores
+
+JAVA_ORDERS = Path(__file__).resolve().parents[2] / "tests/data/readers/sam/java-orders.log"
+RESTORE_START = ("RESTORE_START Runtime Version: java:21.v38\tRuntime Version ARN: "
+                 "arn:aws:lambda:us-east-1::runtime:b8b295733fb8ae6769e0fb039181ce76e1f54a4d")
+
+
+def _snapstart_environment(function: str, hexid: str, restore_ms: float,
+                           billed_restore_ms: int | None, requests: list[tuple[float, float]]
+                           ) -> list[tuple[float, str, str]]:
+    """A restored Java environment: RESTORE_START at the first arrival, its REPORT with
+    Restore Duration (and Billed Restore Duration when given); Billed Duration =
+    ceil(Duration + Billed Restore Duration) (docs snapstart-monitoring.html)."""
+    stream = f"2026/09/01/{function}[3]{hexid}"
+    first = requests[0][0]
+    lines: list[tuple[float, str]] = [(first, RESTORE_START),
+                                      (first + restore_ms / 1000,
+                                       f"RESTORE_REPORT Restore Duration: {restore_ms:.2f} ms")]
+    start = first + restore_ms / 1000
+    for k, (arrival, duration) in enumerate(requests):
+        start = start if k == 0 else arrival
+        end = start + duration / 1000
+        rid = f"{function}-{hexid[:4]}-{k}"
+        report = (f"REPORT RequestId: {rid}\tDuration: {duration:.2f} ms\tBilled Duration: "
+                  f"{{billed}} ms\tMemory Size: 2048 MB\tMax Memory Used: 180 MB")
+        if k == 0:
+            part = billed_restore_ms if billed_restore_ms is not None else restore_ms
+            report = report.format(billed=math.ceil(duration + part)) + \
+                f"\tRestore Duration: {restore_ms:.2f} ms"
+            if billed_restore_ms is not None:
+                report += f"\tBilled Restore Duration: {billed_restore_ms} ms"
+        else:
+            report = report.format(billed=math.ceil(duration))
+        lines += [(start, f"START RequestId: {rid} Version: 3"), (end, f"END RequestId: {rid}"),
+                  (end, report + "\t")]
+    return [(t, stream, message) for t, message in lines]
+
+
+def snapstart_log(path: Path) -> str:
+    # quotes: two restores of 250 ms Restore Duration, 104 ms billed (the trial's figures);
+    # ledger: restores of 600 ms (300 billed) and 610 ms whose REPORT has no Billed Restore
+    # Duration. Each environment serves a burst then idles; nothing overlaps across them.
+    lines = (_snapstart_environment("quotes", "a" * 32, 250.0, 104, [(0.0, 80.0), (5.0, 40.0)])
+             + _snapstart_environment("quotes", "b" * 32, 250.0, 104,
+                                      [(2000.0, 90.0), (2005.0, 30.0)])
+             + _snapstart_environment("ledger", "c" * 32, 600.0, 300, [(10.0, 200.0)])
+             + _snapstart_environment("ledger", "d" * 32, 610.0, None, [(3000.0, 150.0)]))
+    lines.sort(key=lambda line: line[0])
+    path.write_text("".join(f"{_stamp(t)} {stream} {message}\n"
+                            for t, stream, message in lines))
+    return str(path)
+
+
+def test_an_unchanged_snapstart_log_costs_what_it_cost() -> None:
+    # The example log's restore: Restore Duration 398.97 ms, Billed Restore Duration 182 ms
+    # (Billed Duration 2521 = ceil(2338.66 + 182)). The simulated restore is the observed
+    # one and is billed as the log billed it: the same cost on both sides. Billing the
+    # Restore Duration instead cost +8 % here (ceil(2338.66 + 398.97) = 2738 ms).
+    trace = load_trace([str(JAVA_ORDERS)])
+    policy, notes = build_policy(trace.arrivals)
+    assert policy.snapstart
+    assert not any("Billed Restore Duration" in note for note in notes)
+    from lamlife.lifecycle.billing.prices import load_table
+    from lamlife.lifecycle.billing.rules import BillingOptions
+    from lamlife.lifecycle.simulate.whatif import Pricing
+
+    whatif = simulate_trace(trace, policy, Pricing(BillingOptions(), load_table()))
+    rows = by_metric(whatif.comparison)
+    assert rows["cost_usd"]["simulated"] == pytest.approx(rows["cost_usd"]["observed"],
+                                                          rel=1e-12)
+    assert rows["init_cost_usd"]["simulated"] == pytest.approx(
+        rows["init_cost_usd"]["observed"], rel=1e-12)
+    restored = whatif.analysis.invocations.query("start_type == 'restore'")
+    assert restored["billed_restore_duration_ms"].tolist() == [182.0]
+    assert restored["priced_billed_ms"].tolist() == [2521.0]  # as the log's Billed Duration
+
+
+def test_restores_are_drawn_per_function_with_their_billed_part(tmp_path: Path) -> None:
+    trace = load_trace([snapstart_log(tmp_path / "snap.log")])
+    assert trace.observed is not None
+    policy, notes = build_policy(trace.arrivals)
+    assert policy.snapstart and isinstance(policy.restore_ms, Samples)
+    # the one restore the log gives no billed part for is said, with what billing does then
+    assert any(note.startswith("1 of the 4 observed restores have no Billed Restore Duration")
+               and "upper bound" in note for note in notes)
+    from lamlife.lifecycle.billing.prices import load_table
+    from lamlife.lifecycle.billing.rules import BillingOptions
+    from lamlife.lifecycle.simulate.whatif import Pricing
+
+    observed = trace.observed.invocations
+    for seed in range(4):
+        whatif = simulate_trace(trace, Policy(**{**policy.__dict__, "seed": seed}),
+                                Pricing(BillingOptions(), load_table()))
+        sim = whatif.analysis.invocations
+        restored = sim[sim["start_type"] == "restore"]
+        pairs = set(zip(restored["function"], restored["restore_duration_ms"],
+                        restored["billed_restore_duration_ms"].fillna(-1.0), strict=True))
+        assert pairs <= {("quotes", 250.0, 104.0), ("ledger", 600.0, 300.0),
+                         ("ledger", 610.0, -1.0)}, seed
+        assert len(restored[restored["function"] == "quotes"]) == 2
+        # quotes' simulated invocations are billed exactly as the log billed them
+        billed = sim[sim["function"] == "quotes"]["priced_billed_ms"].sort_values().tolist()
+        assert billed == observed[observed["function"] == "quotes"][
+            "billed_duration_ms"].sort_values().tolist(), seed
