@@ -85,6 +85,15 @@ def _dist(d: Mapping[str, Any] | None) -> str:
             f"(p50 {fmt_ms(d['p50_ms'])} ms, p99 {fmt_ms(d['p99_ms'])} ms)")
 
 
+def _provisioned(policy: Mapping[str, Any]) -> str:
+    """The provisioned level; where the policy kept the input's own, per function."""
+    kept = policy.get("provisioned_from_input") or {}
+    if not kept:
+        return fmt_int(policy["provisioned"])
+    shown = ", ".join(f"{name} {fmt_int(k)}" for name, k in kept.items())
+    return f"{shown} (as in the input); others {fmt_int(policy['provisioned'])}"
+
+
 def policy_section(policy: Mapping[str, Any], notes: Sequence[str] = (),
                    swept: tuple[str, Sequence[Any]] | None = None) -> Section:
     """The simulated policy as a key/value table. ``swept`` is (parameter, values) of a sweep:
@@ -97,7 +106,7 @@ def policy_section(policy: Mapping[str, Any], notes: Sequence[str] = (),
     rows = [
         ("Keep-alive", keep),
         ("Max lifetime", "none" if life is None else fmt_seconds(life)),
-        ("Provisioned", fmt_int(policy["provisioned"])),
+        ("Provisioned", _provisioned(policy)),
         ("Prewarmed", fmt_int(policy["prewarmed"])),
         ("Init", _dist(policy.get("init"))),
     ]

@@ -101,6 +101,9 @@ class Arrivals:
     restore_sample_version: np.ndarray | None = None
     billed_restore_samples_ms: np.ndarray | None = None
     provisioned_inits: int = 0  # provisioned-concurrency Init Durations left out of the samples
+    # (function, version) -> provisioned-concurrency environments the input showed (those
+    # whose first invocation was ``provisioned``)
+    provisioned_environments: dict[tuple[str, str], int] = field(default_factory=dict)
     environment: np.ndarray | None = None  # observed environment per arrival
     cold: np.ndarray | None = None  # observed cold flag per arrival (bool)
     stats: InputStats = field(default_factory=InputStats)
@@ -133,6 +136,7 @@ class Arrivals:
             restore_sample_version=self.restore_sample_version,
             billed_restore_samples_ms=self.billed_restore_samples_ms,
             provisioned_inits=self.provisioned_inits,
+            provisioned_environments=self.provisioned_environments,
             environment=pick(self.environment),
             cold=pick(self.cold),
             stats=self.stats,
@@ -545,6 +549,7 @@ def arrivals_from_invocations(inv: pd.DataFrame, stats: InputStats | None = None
         billed_restore_samples_ms=np.where(billed_restore >= 0, billed_restore,
                                            math.nan)[has_restore],
         provisioned_inits=int((known_init & provisioned).sum()),
+        provisioned_environments=_provisioned_environments(inv, start_types == "provisioned"),
         environment=col("environment"),
         cold=np.isin(start_types, ("cold", "restore", "reinit"))[usable],
         stats=stats,
@@ -564,3 +569,15 @@ def _median_init(function: np.ndarray, version: np.ndarray, init: np.ndarray,
         f, v = function[k], version[k]
         out[k] = by_version.get((f, v), by_function.get(f, 0.0))
     return out
+
+
+def _provisioned_environments(inv: pd.DataFrame, first: np.ndarray) -> dict[tuple[str, str], int]:
+    """(function, version) -> how many environments of it the input shows starting with a
+    ``provisioned`` invocation (its provisioned-concurrency environments)."""
+    if not first.any():
+        return {}
+    rows = inv.loc[first, ["function", "version", "environment"]].astype(str).drop_duplicates()
+    counts: dict[tuple[str, str], int] = {}
+    for f, v in zip(rows["function"].tolist(), rows["version"].tolist(), strict=True):
+        counts[(f, v)] = counts.get((f, v), 0) + 1
+    return counts

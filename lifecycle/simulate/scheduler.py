@@ -149,6 +149,9 @@ class Policy:
     keep_alive_s: float = DEFAULT_KEEP_ALIVE_S
     max_lifetime_s: float | None = DEFAULT_MAX_LIFETIME_S
     provisioned: int = 0
+    # (function, version, environments): provisioned concurrency of the groups listed, in
+    # place of ``provisioned`` (an unchanged policy keeps the input's own)
+    provisioned_by_group: tuple[tuple[str, str, int], ...] = ()
     prewarmed: int = 0
     init_ms: Durations = DEFAULT_INIT_MS
     snapstart: bool = False
@@ -164,12 +167,14 @@ class Policy:
             )
         if self.max_lifetime_s is not None and not self.max_lifetime_s > 0:
             raise InputError(f"max lifetime must be > 0 seconds, got {self.max_lifetime_s}")
-        if self.provisioned < 0 or self.prewarmed < 0:
+        counts = [self.provisioned, self.prewarmed, *(k for _f, _v, k in
+                                                        self.provisioned_by_group)]
+        if min(counts) < 0:
             raise InputError("provisioned and prewarmed environment counts must be >= 0")
-        if max(self.provisioned, self.prewarmed) > MAX_READY_ENVIRONMENTS:
+        if max(counts) > MAX_READY_ENVIRONMENTS:
             raise InputError(
                 f"provisioned and prewarmed environment counts must be at most "
-                f"{MAX_READY_ENVIRONMENTS:,} (got {max(self.provisioned, self.prewarmed):,}): "
+                f"{MAX_READY_ENVIRONMENTS:,} (got {max(counts):,}): "
                 "the scheduler creates every one of them")
         _check_durations("init", self.init_ms)
         if self.snapstart:
@@ -178,6 +183,13 @@ class Policy:
                     "SnapStart needs restore durations (a fixed value or observed ones)"
                 )
             _check_durations("restore", self.restore_ms)
+
+    def provisioned_for(self, function: str, version: str) -> int:
+        """Provisioned-concurrency environments of one (function, version)."""
+        for f, v, k in self.provisioned_by_group:
+            if f == function and v == version:
+                return k
+        return self.provisioned
 
 
 def _check_durations(name: str, value: Durations | None) -> None:
@@ -523,6 +535,7 @@ def simulate(
     offset = recycled = expired = 0
     for a, b in zip(bounds[:-1], bounds[1:], strict=False):
         idx = order[a:b]
+        function_version = keys[int(group[idx[0]])] if n else ("", "")
         out = _schedule(
             arrival[idx].tolist(),
             dur[idx].tolist(),
@@ -530,7 +543,7 @@ def simulate(
             fail_codes[idx].tolist() if policy.reset_on_failure else None,
             policy.keep_alive_s * 1000.0,
             policy.max_lifetime_s * 1000.0 if policy.max_lifetime_s is not None else None,
-            policy.provisioned,
+            policy.provisioned_for(*function_version),
             policy.prewarmed,
             policy.snapstart,
         )

@@ -126,6 +126,17 @@ def concat_arrivals(parts: list[Arrivals]) -> Arrivals:
         memory_mb=cat("memory_mb"),
         init_samples_ms=np.concatenate([p.init_samples_ms for p in parts]),
         restore_samples_ms=np.concatenate([p.restore_samples_ms for p in parts]),
+        init_sample_function=_cat_samples(parts, "init_samples_ms", "init_sample_function", ""),
+        init_sample_version=_cat_samples(parts, "init_samples_ms", "init_sample_version", ""),
+        restore_sample_function=_cat_samples(parts, "restore_samples_ms",
+                                             "restore_sample_function", ""),
+        restore_sample_version=_cat_samples(parts, "restore_samples_ms",
+                                            "restore_sample_version", ""),
+        billed_restore_samples_ms=_cat_samples(parts, "restore_samples_ms",
+                                               "billed_restore_samples_ms", math.nan),
+        provisioned_inits=sum(p.provisioned_inits for p in parts),
+        provisioned_environments={k: v for p in parts
+                                  for k, v in p.provisioned_environments.items()},
         environment=cat("environment"),
         cold=cat("cold"),
         stats=stats,
@@ -135,6 +146,20 @@ def concat_arrivals(parts: list[Arrivals]) -> Arrivals:
         merged.cold = merged.cold.astype(bool)
     order = np.argsort(merged.start_ms, kind="stable")
     return merged.select(order)
+
+
+def _cat_samples(parts: list[Arrivals], samples: str, name: str, default: Any
+                 ) -> np.ndarray | None:
+    """One per-sample column of several parts (``default`` for a part without it); None when
+    no part has it."""
+    columns = [getattr(p, name) for p in parts]
+    if all(c is None for c in columns):
+        return None
+    return np.concatenate([
+        c if c is not None and c.size == getattr(p, samples).size
+        else np.full(getattr(p, samples).size, default,
+                     dtype=float if isinstance(default, float) else object)
+        for p, c in zip(parts, columns, strict=True)])
 
 
 def fill_memory(
@@ -269,6 +294,13 @@ def build_policy(
             notes.append(f"no on-demand init of {_names(lacking)} in the input: "
                          f"{'its' if len(lacking) == 1 else 'their'} cold starts assumed to "
                          f"take {DEFAULT_INIT_MS:g} ms (lamlife simulate --init-ms sets it)")
+    if values.get("provisioned") is None:
+        # not told: every function keeps the provisioned environments the input showed
+        values["provisioned"] = 0
+        if arrivals.provisioned_environments:
+            values["provisioned_by_group"] = tuple(
+                (f, v, k) for (f, v), k in sorted(arrivals.provisioned_environments.items()))
+            notes.append(_provisioned_note(arrivals.provisioned_environments))
     if "restore_ms" not in values and arrivals.restore_samples_ms.size:
         values["restore_ms"] = observed_samples(arrivals, "restore_ms")
     restores = arrivals.restore_samples_ms.size
@@ -326,6 +358,13 @@ def _billed(billed: np.ndarray | None, n: int) -> tuple[float, ...] | None:
     if billed is None or billed.size != n:
         return None
     return tuple(float(v) for v in billed.tolist())
+
+
+def _provisioned_note(groups: Mapping[tuple[str, str], int]) -> str:
+    shown = [f"{f}{f' version {v}' if v and v != '$LATEST' else ''}: {k}"
+             for (f, v), k in sorted(groups.items())]
+    return (f"provisioned-concurrency environments as in the input ({_names(shown)}); "
+            "other functions none (lamlife simulate --provisioned N sets every function's)")
 
 
 def _names(functions: list[str], most: int = 3) -> str:
@@ -398,6 +437,10 @@ def describe_policy(policy: Policy) -> dict[str, Any]:
         "max_lifetime_source": MAX_LIFETIME_SOURCE
         if policy.max_lifetime_s == DEFAULT_MAX_LIFETIME_S else "given",
         "provisioned": policy.provisioned,
+        # where the policy kept the input's own: "function[:version]" -> environments
+        "provisioned_from_input": {
+            f if not v or v == "$LATEST" else f"{f}:{v}": k
+            for f, v, k in policy.provisioned_by_group},
         "prewarmed": policy.prewarmed,
         "init": dist(policy.init_ms),
         "snapstart": policy.snapstart,
@@ -442,20 +485,18 @@ def simulate_trace(
     observed = trace.observed
     problem: str | None = None
     if pricing is not None:
-        analysis, observed, problem = _price_sides(
-            analysis, observed, pricing, policy.provisioned, strict
-        )
+        analysis, observed, problem = _price_sides(analysis, observed, pricing, policy, strict)
     comparison = compare(observed, analysis, result)
     return WhatIf(policy, result, analysis, observed, comparison, [], problem)
 
 
 def _price_sides(
-    simulated: Analysis, observed: Analysis | None, pricing: Pricing, provisioned: int,
+    simulated: Analysis, observed: Analysis | None, pricing: Pricing, policy: Policy,
     strict: bool,
 ) -> tuple[Analysis, Analysis | None, str | None]:
     """Both sides priced, or (when not strict) neither and why: the comparison never sets a
     priced side against an unpriced one."""
-    options = replace(pricing.options, provisioned=provisioned)
+    options = _simulated_options(pricing.options, policy)
     priced_sim, problem = price_or_explain(simulated, options, pricing.table, strict)
     problem = problem or _incomplete(priced_sim)
     priced_obs = observed
@@ -465,6 +506,15 @@ def _price_sides(
     if problem is not None:
         return simulated, observed, problem
     return priced_sim, priced_obs, None
+
+
+def _simulated_options(options: BillingOptions, policy: Policy) -> BillingOptions:
+    """Billing options of a simulated run: its provisioned-concurrency level for every
+    function; or, where the policy kept the input's own provisioned environments, the
+    observed run's options (the allocation the configuration gives, as the observed side)."""
+    if policy.provisioned_by_group and policy.provisioned == 0:
+        return options
+    return replace(options, provisioned=policy.provisioned)
 
 
 def _incomplete(analysis: Analysis) -> str | None:
@@ -554,6 +604,8 @@ def sweep_trace(
     rows = []
     for value in values:
         policy = replace(base, **{parameter: value})
+        if parameter == "provisioned":  # the swept level is every function's
+            policy = replace(policy, provisioned_by_group=())
         result = run_policy(trace.arrivals, policy)
         summary = run_summary(result)
         out: dict[str, Any] = {"parameter": parameter, "value": value}
@@ -561,7 +613,7 @@ def sweep_trace(
         # as the single run's comparison counts it: inits and restores, re-inits left out
         out["init_wait_s"] = init_wait_s(result.invocations)
         if pricing is not None:
-            options = replace(pricing.options, provisioned=policy.provisioned)
+            options = _simulated_options(pricing.options, policy)
             cost = price_summary(
                 result.invocations, options, pricing.table, trace.arrivals.stats.configurations,
                 trace.arrivals.stats.regions,

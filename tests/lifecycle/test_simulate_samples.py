@@ -29,12 +29,10 @@ import math
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import pytest
 
 from lamlife.lifecycle.pipeline import load_trace
-from lamlife.lifecycle.simulate.scheduler import DEFAULT_INIT_MS, Policy, Samples, simulate
+from lamlife.lifecycle.simulate.scheduler import DEFAULT_INIT_MS, Policy, Samples
 from lamlife.lifecycle.simulate.whatif import build_policy, simulate_trace
 
 T0 = datetime(2026, 9, 1, 10, 0, 0, tzinfo=UTC)
@@ -162,6 +160,67 @@ def test_an_unchanged_policy_reproduces_the_functions_that_ran_on_demand(
             assert len(rows) == cold, (function, seed)
             # each init drawn from the function's own 380-405 (555-560) ms: within 3 %
             assert rows["init_duration_ms"].sum() / 1000 == pytest.approx(waited, rel=0.03)
+
+
+def test_an_unchanged_policy_reproduces_the_observed_run(four_functions: str) -> None:
+    # Every function keeps what the input showed: its own inits, and pricing its one
+    # provisioned environment. Cold starts and environments are the observed ones; the time
+    # waited differs only by the draws among each function's own inits (380-405 ms etc.):
+    # within 2 % of the observed 3.277 s. Pooled, the trial saw 10 -> 11 cold starts and
+    # 3.35 -> 5.20 s; here pooling drew inventory's 1,200 ms (pricing's provisioned init)
+    # and checkout-api's 560 ms and 210 ms.
+    trace = load_trace([four_functions])
+    policy, notes = build_policy(trace.arrivals)
+    assert policy.provisioned_by_group == (("pricing", "$LATEST", 1),)
+    assert any(note.startswith("provisioned-concurrency environments as in the input "
+                               "(pricing: 1)") for note in notes)
+    for seed in range(5):
+        rows = by_metric(simulate_trace(trace, Policy(**{**policy.__dict__, "seed": seed})
+                                        ).comparison)
+        for metric in ("invocations", "environments", "cold_starts"):
+            assert rows[metric]["simulated"] == rows[metric]["observed"], (metric, seed)
+        assert rows["init_wait_s"]["simulated"] == pytest.approx(3.277, rel=0.02), seed
+
+
+def test_provisioned_told_is_every_functions(four_functions: str) -> None:
+    # --provisioned 0: no function has provisioned environments, so pricing's first request
+    # (50 s) is a cold start; its second (60 s) is warm
+    trace = load_trace([four_functions])
+    policy, notes = build_policy(trace.arrivals, {"provisioned": 0})
+    assert policy.provisioned_by_group == ()
+    assert not any("as in the input" in note for note in notes)
+    rows = by_metric(simulate_trace(trace, policy).comparison)
+    assert (rows["cold_starts"]["observed"], rows["cold_starts"]["simulated"]) == (8, 9)
+    # a sweep of --provisioned sets every function's level, the input's own included. At 1
+    # per function, inventory, emailer and pricing (one request at a time) start nothing;
+    # checkout-api's provisioned environment P takes 0.0 s, so 0.1 s is cold (P busy),
+    # 30.020 s is cold (P and the first on-demand one busy with 30.000 and 30.010), and
+    # 1000.050 s is cold (P busy with 1000.000, the on-demand ones idle for over 640 s): 3
+    from lamlife.lifecycle.simulate.whatif import sweep_trace
+
+    kept, _ = build_policy(trace.arrivals)
+    swept = sweep_trace(trace, kept, "provisioned", [0, 1])
+    assert [r["cold_starts"] for r in swept] == [9, 3]
+
+
+def test_the_policy_says_which_functions_kept_their_provisioned_environments(
+        four_functions: str) -> None:
+    from typer.testing import CliRunner
+
+    import lamlife.cli.main  # noqa: F401  (registers the commands)
+    from lamlife.cli.app import app
+
+    result = CliRunner().invoke(app, ["simulate", four_functions, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    simulation = json.loads(result.stdout)["simulation"]
+    assert simulation["policy"]["provisioned_from_input"] == {"pricing": 1}
+    assert simulation["policy"]["init"]["per_function"] is True
+    rows = {r["metric"]: r for r in simulation["comparison"]}
+    assert rows["cold_starts"]["simulated"] == rows["cold_starts"]["observed"] == 8
+    markdown = CliRunner().invoke(app, ["simulate", four_functions, "--format", "markdown"])
+    assert "| Provisioned | pricing 1 (as in the input); others 0 |" in markdown.stdout
 
 
 # ------------------------------------------------------------------ SnapStart restores
