@@ -327,3 +327,30 @@ def test_restores_are_drawn_per_function_with_their_billed_part(tmp_path: Path) 
         billed = sim[sim["function"] == "quotes"]["priced_billed_ms"].sort_values().tolist()
         assert billed == observed[observed["function"] == "quotes"][
             "billed_duration_ms"].sort_values().tolist(), seed
+
+
+def test_an_arrival_csv_gives_each_function_and_version_its_own_inits(tmp_path: Path) -> None:
+    # fast: inits of 100 and 110 ms; slow version 1: 900 ms, slow version 2: 1,500 ms. The
+    # requests of a function are 700 s apart, past the 640 s keep-alive, so each is a cold
+    # start with an init of its own function and version. "other" has no init: the 500 ms
+    # default, and a note. Pooled, slow's 1,500 ms could have been drawn for fast.
+    rows = ["start,duration_ms,function,version,init_duration_ms,restore_duration_ms,"
+            "billed_restore_duration_ms"]
+    for k in range(6):
+        t = 1_000_000 + 700 * k
+        rows.append(f"{t},20,fast,1,{100 if k % 2 else 110},,")
+        rows.append(f"{t + 1},20,slow,{1 if k < 3 else 2},{900 if k < 3 else 1500},,")
+        rows.append(f"{t + 2},20,other,1,,,")
+    path = tmp_path / "calls.csv"
+    path.write_text("\n".join(rows) + "\n")
+    trace = load_trace([str(path)], memory_mb=128.0)
+    policy, notes = build_policy(trace.arrivals)
+    assert any(note.startswith("no on-demand init of other in the input") for note in notes)
+    sim = simulate_trace(trace, policy).analysis.invocations
+    cold = sim[sim["start_type"] == "cold"]
+    assert len(cold) == 18
+    by_group = cold.groupby(["function", "version"])["init_duration_ms"].apply(set).to_dict()
+    assert by_group[("fast", "1")] <= {100.0, 110.0}
+    assert by_group[("slow", "1")] == {900.0}
+    assert by_group[("slow", "2")] == {1500.0}
+    assert by_group[("other", "1")] == {DEFAULT_INIT_MS}
