@@ -77,6 +77,34 @@ def percentiles(values: pd.Series | np.ndarray | list[float]) -> dict[str, Any]:
     return out
 
 
+# Start types whose init ran ahead of demand: no caller waited for it. A provisioned-
+# concurrency environment is "pre-initialized" and "ready to respond immediately" (docs
+# provisioned-concurrency.html); a proactive init is one Lambda ran "ahead of invocation
+# requests" (docs lambda-runtime-environment.html). Their Init Durations are kept apart
+# from the cold starts' (docs/lifecycle.md, "Init Duration percentiles").
+AHEAD_OF_DEMAND: tuple[str, ...] = ("provisioned", "proactive")
+
+
+def split_inits(inv: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(Init Durations a caller waited for, those of inits ahead of demand), both one float
+    per row with NaN elsewhere: a row's Init Duration goes to the second when its start
+    type is in :data:`AHEAD_OF_DEMAND`, else to the first."""
+    values = inv["init_duration_ms"].to_numpy(dtype=np.float64)
+    ahead = inv["start_type"].isin(AHEAD_OF_DEMAND).to_numpy()
+    if not ahead.any():
+        return values, np.full(len(values), np.nan)
+    return np.where(ahead, np.nan, values), np.where(ahead, values, np.nan)
+
+
+def distributions(inv: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """The summary's distributions of a whole table (``init_duration_ms``: the inits a
+    caller waited for; ``init_ahead_of_demand_ms``; ``duration_ms``), as ``summary_dict``
+    computes them: what ``distributed.merge_parts`` needs of all the invocations."""
+    waited, ahead = split_inits(inv) if len(inv) else (np.zeros(0), np.zeros(0))
+    return {"init_duration_ms": percentiles(waited), "init_ahead_of_demand_ms": percentiles(ahead),
+            "duration_ms": percentiles(inv["duration_ms"] if len(inv) else [])}
+
+
 def has_flag(flags: pd.Series, flag: str) -> pd.Series:
     """Boolean mask: the ';'-joined flags string contains ``flag`` as a whole word. Each
     distinct flags value is looked at once (a coded column holds a handful)."""
@@ -281,9 +309,10 @@ def _function_rows(inv: pd.DataFrame) -> list[dict[str, Any]]:
     errors = groups.count(status.where(lambda s: s == "error"))
     out_of_memory = groups.count(matching(inv["flags"], lambda f: _has(f, "out_of_memory")))
     init_failures = groups.total(inv["init_failures"])
+    waited = pd.Series(split_inits(inv)[0], index=inv.index, copy=False)
     rows = []
     for k, (function, version) in enumerate(groups.names()):
-        init = percentiles(groups.values(inv["init_duration_ms"], k))
+        init = percentiles(groups.values(waited, k))
         dur = percentiles(groups.values(inv["duration_ms"], k))
         row: dict[str, Any] = {
             "function": function,
@@ -489,6 +518,7 @@ def summary_dict(inv: pd.DataFrame, environments: pd.DataFrame, *, orphan_init_f
     start_types = {t: int(counts.get(t, 0)) for t in START_TYPES}
     cold = sum(start_types[t] for t in COLD_START_TYPES)
     status = inv["status"] if n else pd.Series(dtype=object)
+    spread = distributions(inv)
     return {
         "invocations": n,
         "environments": _known_environments(inv) if n else 0,
@@ -505,8 +535,10 @@ def summary_dict(inv: pd.DataFrame, environments: pd.DataFrame, *, orphan_init_f
         if not environments.empty else 0,
         "unused_inits": unused_inits,
         "incomplete": incomplete,
-        "init_duration_ms": percentiles(inv["init_duration_ms"] if n else []),
-        "duration_ms": percentiles(inv["duration_ms"] if n else []),
+        # the inits a caller waited for; those ahead of demand (provisioned, proactive) apart
+        "init_duration_ms": spread["init_duration_ms"],
+        "init_ahead_of_demand_ms": spread["init_ahead_of_demand_ms"],
+        "duration_ms": spread["duration_ms"],
     }
 
 
