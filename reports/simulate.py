@@ -81,7 +81,8 @@ def _dist(d: Mapping[str, Any] | None) -> str:
         return MISSING
     if "fixed_ms" in d:
         return f"{fmt_ms(d['fixed_ms'])} ms (fixed)"
-    return (f"sampled from {fmt_int(d['sampled_from'])} observed values "
+    each = ", each function its own" if d.get("per_function") else ""
+    return (f"sampled from {fmt_int(d['sampled_from'])} observed values{each} "
             f"(p50 {fmt_ms(d['p50_ms'])} ms, p99 {fmt_ms(d['p99_ms'])} ms)")
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import io
 import math
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -118,7 +118,9 @@ class Arrivals:
         def pick(a: np.ndarray | None) -> np.ndarray | None:
             return None if a is None else a[mask]
 
-        return Arrivals(
+        # the per-arrival columns; samples, counts and stats stay as they are
+        return replace(
+            self,
             start_ms=self.start_ms[mask],
             duration_ms=self.duration_ms[mask],
             function=self.function[mask],
@@ -128,19 +130,8 @@ class Arrivals:
             error_type=pick(self.error_type),
             flags=pick(self.flags),
             memory_mb=pick(self.memory_mb),
-            init_samples_ms=self.init_samples_ms,
-            restore_samples_ms=self.restore_samples_ms,
-            init_sample_function=self.init_sample_function,
-            init_sample_version=self.init_sample_version,
-            restore_sample_function=self.restore_sample_function,
-            restore_sample_version=self.restore_sample_version,
-            billed_restore_samples_ms=self.billed_restore_samples_ms,
-            provisioned_inits=self.provisioned_inits,
-            provisioned_environments=self.provisioned_environments,
             environment=pick(self.environment),
             cold=pick(self.cold),
-            stats=self.stats,
-            time_unit=self.time_unit,
         )
 
 

@@ -292,8 +292,9 @@ def build_policy(
         if lacking:
             defaulted_init.append(len(notes))
             notes.append(f"no on-demand init of {_names(lacking)} in the input: "
-                         f"{'its' if len(lacking) == 1 else 'their'} cold starts assumed to "
-                         f"take {DEFAULT_INIT_MS:g} ms (lamlife simulate --init-ms sets it)")
+                         f"{'its' if len(lacking) == 1 else 'their'} new environments' inits "
+                         f"assumed to take {DEFAULT_INIT_MS:g} ms (lamlife simulate --init-ms "
+                         "sets it)")
     if values.get("provisioned") is None:
         # not told: every function keeps the provisioned environments the input showed
         values["provisioned"] = 0

@@ -134,7 +134,7 @@ def test_init_samples_are_per_function_and_leave_provisioned_inits_out(
     assert isinstance(policy.init_ms, Samples)
     assert "1 provisioned-concurrency init left out" in notes[0]
     assert "each function from its own" in notes[0]
-    # pricing has no on-demand init: its cold starts (if any) take the 500 ms default, said
+    # pricing has no on-demand init: its new environments take the 500 ms default, said
     assert any(note.startswith("no on-demand init of pricing in the input") for note in notes)
     for seed in range(5):
         sim = simulate_trace(trace, Policy(**{**policy.__dict__, "seed": seed})
@@ -221,6 +221,8 @@ def test_the_policy_says_which_functions_kept_their_provisioned_environments(
     assert rows["cold_starts"]["simulated"] == rows["cold_starts"]["observed"] == 8
     markdown = CliRunner().invoke(app, ["simulate", four_functions, "--format", "markdown"])
     assert "| Provisioned | pricing 1 (as in the input); others 0 |" in markdown.stdout
+    assert "| Init | sampled from 8 observed values, each function its own (p50 " \
+        in markdown.stdout
 
 
 # ------------------------------------------------------------------ SnapStart restores
