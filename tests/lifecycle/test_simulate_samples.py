@@ -356,3 +356,15 @@ def test_an_arrival_csv_gives_each_function_and_version_its_own_inits(tmp_path: 
     assert by_group[("slow", "1")] == {900.0}
     assert by_group[("slow", "2")] == {1500.0}
     assert by_group[("other", "1")] == {DEFAULT_INIT_MS}
+
+
+def test_the_api_keeps_the_inputs_provisioned_environments_unless_told(
+        four_functions: str) -> None:
+    import lamlife
+
+    kept = lamlife.simulate(four_functions, price=False)
+    assert kept.policy["provisioned_from_input"] == {"pricing": 1}
+    assert kept.summary["cold_starts"] == 8
+    told = lamlife.simulate(four_functions, provisioned=0, price=False)
+    assert told.policy["provisioned_from_input"] == {}
+    assert told.summary["cold_starts"] == 9  # pricing's first request, at 50 s
