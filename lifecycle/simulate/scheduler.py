@@ -30,7 +30,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,17 +116,21 @@ class Samples:
     def __len__(self) -> int:
         return len(self.values)
 
-    def candidates(self, function: str, version: str) -> np.ndarray | None:
-        """Positions of the samples a (function, version) draws from; None: ``fallback_ms``."""
-        func = np.asarray(self.function, dtype=object)
-        ver = np.asarray(self.version, dtype=object)
-        same = np.flatnonzero((func == function) & (ver == version))
-        if same.size:
-            return same
-        same = np.flatnonzero(func == function)
-        if same.size:
-            return same
-        return None if self.fallback_ms is not None else np.arange(len(self.values))
+    def candidates(self) -> Callable[[str, str], np.ndarray | None]:
+        """A lookup: (function, version) -> positions of the samples it draws from (None:
+        ``fallback_ms``). Built once, so each group's lookup costs a dict access."""
+        by_version: dict[tuple[str, str], list[int]] = {}
+        by_function: dict[str, list[int]] = {}
+        for k, (f, v) in enumerate(zip(self.function, self.version, strict=True)):
+            by_version.setdefault((f, v), []).append(k)
+            by_function.setdefault(f, []).append(k)
+        everything = None if self.fallback_ms is not None else np.arange(len(self.values))
+
+        def lookup(function: str, version: str) -> np.ndarray | None:
+            same = by_version.get((function, version)) or by_function.get(function)
+            return np.asarray(same, dtype=np.int64) if same else everything
+
+        return lookup
 
     def without_own(self, groups: Iterable[tuple[str, str]]) -> list[str]:
         """The functions of ``groups`` that have no sample of their own (sorted)."""
@@ -395,11 +399,15 @@ def _draw_grouped(value: Durations | None, group: np.ndarray, keys: list[tuple[s
                         [math.nan] * len(values), dtype=float)
     out = np.empty(n)
     out_billed = np.full(n, math.nan)
+    lookup = value.candidates()
+    # each group's rows in arrival-table order (a stable sort), groups in code order
+    order = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[order], np.arange(len(keys) + 1))
     for code, (function, version) in enumerate(keys):
-        rows = np.flatnonzero(group == code)
+        rows = order[bounds[code]:bounds[code + 1]]
         if not rows.size:
             continue
-        picks = value.candidates(function, version)
+        picks = lookup(function, version)
         if picks is None:
             out[rows] = float(value.fallback_ms)  # type: ignore[arg-type]
             continue
