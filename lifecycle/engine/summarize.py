@@ -7,7 +7,7 @@ lamlife CSV all produce their other tables the same way.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -45,6 +45,10 @@ from lamlife.lifecycle.schema import (
 )
 
 PERCENTILES: tuple[int, ...] = (50, 90, 95, 99)
+# The statistics the summary gives of the whole table (column_percentiles); the functions
+# table gives the first and last of them per function
+PERCENTILE_COLUMNS: tuple[str, ...] = ("init_duration_ms", "init_ahead_of_demand_ms",
+                                       "duration_ms")
 # Environment flags carried up from the invocation flags of the same name.
 ENVIRONMENT_FLAGS: tuple[str, ...] = ("reset_loop", "started_before_window")
 
@@ -96,10 +100,12 @@ def split_inits(inv: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return np.where(ahead, np.nan, values), np.where(ahead, values, np.nan)
 
 
-def distributions(inv: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    """The summary's distributions of a whole table (``init_duration_ms``: the inits a
-    caller waited for; ``init_ahead_of_demand_ms``; ``duration_ms``), as ``summary_dict``
-    computes them: what ``distributed.merge_parts`` needs of all the invocations."""
+def column_percentiles(inv: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """``percentiles`` of each of ``PERCENTILE_COLUMNS`` over every row of ``inv``: the
+    summary's ``init_duration_ms`` (the inits a caller waited for, ``split_inits``),
+    ``init_ahead_of_demand_ms`` and ``duration_ms``, and a function's own when it holds
+    every row. Computed once and given to ``functions_table`` and ``summary_dict`` (and,
+    for all the invocations, to ``distributed.merge_parts``)."""
     waited, ahead = split_inits(inv) if len(inv) else (np.zeros(0), np.zeros(0))
     return {"init_duration_ms": percentiles(waited), "init_ahead_of_demand_ms": percentiles(ahead),
             "duration_ms": percentiles(inv["duration_ms"] if len(inv) else [])}
@@ -260,12 +266,15 @@ def _ordered(function: np.ndarray, environment: np.ndarray, start: np.ndarray) -
 
 
 def functions_table(inv: pd.DataFrame, environments: pd.DataFrame,
-                    orphan_init_failures: Iterable[tuple[str, str]] = ()) -> pd.DataFrame:
+                    orphan_init_failures: Iterable[tuple[str, str]] = (), *,
+                    whole: Mapping[str, dict[str, Any]] | None = None) -> pd.DataFrame:
     """One row per (function, version).
 
     ``orphan_init_failures`` lists (function, environment) of failed inits that belong to no
     invocation; each counts in its function's ``init_failures``, so the column adds up to the
     summary's ``init_failures``. A function with such failures and no invocation gets a row.
+    ``whole``: ``column_percentiles(inv)`` when already computed (for the summary); a
+    (function, version) that holds every row takes its percentiles from it, not again.
     """
     extra: dict[tuple[str, str], int] = {}
     orphan_init_failures = list(orphan_init_failures)
@@ -278,7 +287,7 @@ def functions_table(inv: pd.DataFrame, environments: pd.DataFrame,
         extra[(function, version)] = extra.get((function, version), 0) + 1
     if inv.empty and not extra:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in FUNCTION_COLUMNS})
-    rows = _function_rows(inv) if not inv.empty else []
+    rows = _function_rows(inv, whole) if not inv.empty else []
     for row in rows:
         row["init_failures"] += extra.pop((row["function"], row["version"]), 0)
     for (function, version), count in extra.items():
@@ -293,11 +302,12 @@ def functions_table(inv: pd.DataFrame, environments: pd.DataFrame,
     return pd.DataFrame(rows, columns=list(FUNCTION_COLUMNS))
 
 
-def _function_rows(inv: pd.DataFrame) -> list[dict[str, Any]]:
+def _function_rows(inv: pd.DataFrame, whole: Mapping[str, dict[str, Any]] | None
+                   ) -> list[dict[str, Any]]:
     """One row per (function, version) with an invocation, neither missing (as pandas'
     groupby drops missing keys), in the names' order. Counts come from one group number per
     row (``_FunctionGroups``) and per-group bincounts; percentiles from each group's values
-    (the whole column when one group holds every row)."""
+    (``whole``, the whole columns' percentiles, when one group holds every row)."""
     groups = _FunctionGroups(inv)
     n = groups.sizes()
     start_types = groups.counts_by(ValueCodes(inv["start_type"]), START_TYPES)
@@ -312,8 +322,11 @@ def _function_rows(inv: pd.DataFrame) -> list[dict[str, Any]]:
     waited = pd.Series(split_inits(inv)[0], index=inv.index, copy=False)
     rows = []
     for k, (function, version) in enumerate(groups.names()):
-        init = percentiles(groups.values(waited, k))
-        dur = percentiles(groups.values(inv["duration_ms"], k))
+        if whole is not None and groups.holds_every_row():
+            init, dur = whole["init_duration_ms"], whole["duration_ms"]
+        else:
+            init = percentiles(groups.values(waited, k))
+            dur = percentiles(groups.values(inv["duration_ms"], k))
         row: dict[str, Any] = {
             "function": function,
             "version": version,
@@ -377,6 +390,7 @@ class _FunctionGroups:
             hi = lo + _BLOCK
             self.number[lo:hi] = table[function.codes[lo:hi], version.codes[lo:hi]]
         self._order: np.ndarray | None = None
+        self._every_row: bool | None = None
 
     def names(self) -> list[tuple[Any, Any]]:
         """(function, version) of each group."""
@@ -418,10 +432,16 @@ class _FunctionGroups:
             out[g].add(codes.names[c])
         return out
 
+    def holds_every_row(self) -> bool:
+        """One group, and every row is in it (no function or version missing)."""
+        if self._every_row is None:
+            self._every_row = self.count_groups == 1 and bool((self.number == 0).all())
+        return self._every_row
+
     def values(self, column: pd.Series, k: int) -> np.ndarray:
         """Group ``k``'s values of ``column`` (any order): the column itself when one group
         holds every row, else its rows taken through one stable sort by group."""
-        if self.count_groups == 1 and bool((self.number == 0).all()):
+        if self.holds_every_row():
             return column.to_numpy()
         if self._order is None:
             self._order = np.argsort(self.number, kind="stable")
@@ -439,8 +459,11 @@ def events_table(inv: pd.DataFrame, extra: Iterable[dict[str, Any]] = ()) -> pd.
     if not failed.empty:
         oom = has_flag(failed["flags"], "out_of_memory")
         event = np.where(oom, "out_of_memory", failed["status"])
-        took = failed["duration_ms"].map(lambda d: "" if pd.isna(d) else f" after {d:.2f} ms")
-        etype = failed["error_type"].map(lambda e: f" ({e})" if e else "")
+        # object strings, as ``label``: pandas may infer its str dtype for the mapped texts,
+        # and with pyarrow installed that does not add to object (a row without a status)
+        took = failed["duration_ms"].map(
+            lambda d: "" if pd.isna(d) else f" after {d:.2f} ms").astype(object)
+        etype = failed["error_type"].map(lambda e: f" ({e})" if e else "").astype(object)
         what = np.where(failed["status"] == "timeout", "timed out", "failed")
         what = np.where(oom, "ran out of memory", what)
         frame = failed[base].rename(columns={"start": "time"})
@@ -511,14 +534,16 @@ def _event_rows(inv: pd.DataFrame) -> pd.DataFrame:
 
 
 def summary_dict(inv: pd.DataFrame, environments: pd.DataFrame, *, orphan_init_failures: int = 0,
-                 unused_inits: int = 0, incomplete: int = 0) -> dict[str, Any]:
-    """The ``summary`` object of the JSON contract (DESIGN.md)."""
+                 unused_inits: int = 0, incomplete: int = 0,
+                 whole: Mapping[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The ``summary`` object of the JSON contract (DESIGN.md). ``whole``:
+    ``column_percentiles(inv)`` when already computed."""
     n = len(inv)
+    whole = whole if whole is not None else column_percentiles(inv)
     counts = inv["start_type"].value_counts() if n else pd.Series(dtype=np.int64)
     start_types = {t: int(counts.get(t, 0)) for t in START_TYPES}
     cold = sum(start_types[t] for t in COLD_START_TYPES)
     status = inv["status"] if n else pd.Series(dtype=object)
-    spread = distributions(inv)
     return {
         "invocations": n,
         "environments": _known_environments(inv) if n else 0,
@@ -536,9 +561,9 @@ def summary_dict(inv: pd.DataFrame, environments: pd.DataFrame, *, orphan_init_f
         "unused_inits": unused_inits,
         "incomplete": incomplete,
         # the inits a caller waited for; those ahead of demand (provisioned, proactive) apart
-        "init_duration_ms": spread["init_duration_ms"],
-        "init_ahead_of_demand_ms": spread["init_ahead_of_demand_ms"],
-        "duration_ms": spread["duration_ms"],
+        "init_duration_ms": whole["init_duration_ms"],
+        "init_ahead_of_demand_ms": whole["init_ahead_of_demand_ms"],
+        "duration_ms": whole["duration_ms"],
     }
 
 
@@ -575,9 +600,10 @@ def build_analysis(invocations: pd.DataFrame, stats: InputStats | None = None, *
          "environment": e.environment, "request_id": "", "event": e.event, "reason": e.reason}
         for e in orphan_events
     ]
+    whole = column_percentiles(invocations)  # the summary's, and a lone function's
     functions_rows = functions_table(invocations, environments,
                                      [(e.function, e.environment) for e in orphan_events
-                                      if e.event == "init_failure"])
+                                      if e.event == "init_failure"], whole=whole)
     release_free_memory()
     events = events_table(invocations, extra)
     release_free_memory()
@@ -588,6 +614,7 @@ def build_analysis(invocations: pd.DataFrame, stats: InputStats | None = None, *
         events=events,
         summary=summary_dict(invocations, environments,
                              orphan_init_failures=orphan_init_failures,
-                             unused_inits=unused_inits, incomplete=stats.incomplete),
+                             unused_inits=unused_inits, incomplete=stats.incomplete,
+                             whole=whole),
         input=stats,
     )
