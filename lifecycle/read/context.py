@@ -33,6 +33,8 @@ class ReadResult:
     arrivals: list[str] = field(default_factory=list)  # arrival CSV paths (for the simulator)
     streamless: set[str] = field(default_factory=set)  # sources already warned of no stream
     instances: dict[str, str] = field(default_factory=dict)  # source -> last initStart instanceId
+    # initStart instanceId -> its functionName (read before the file name; cloudwatch_json)
+    instance_functions: dict[str, str] = field(default_factory=dict)
     deep_json_cut: bool = False  # a JSON value nested too deeply was cut (cloudwatch_json)
 
 
