@@ -712,8 +712,29 @@ def test_a_truncated_gzip_of_utf16_text_names_gzip(tmp_path: Path) -> None:
     ("orders.log.gz", "orders"),
     ("payments-api_v2.2026-04-14.jsonl", "payments-api_v2"),
     (".hidden.log", ".hidden"),
+    # a leading release tag holding dots is no function name (its dot is not the name's end)
+    ("v1.2-orders.log", "orders"),
+    ("1.0.3_checkout.console.txt", "checkout"),
+    ("V2.10 payments-api.jsonl.gz", "payments-api"),
+    ("2026.04.14-orders.log", "orders"),
+    # no dot in the leading part: it may be the name (v2-orders is a valid function name)
+    ("v2-orders.log", "v2-orders"),
+    ("1.2.log", "1"),
 ])
 def test_a_file_names_the_function_before_its_first_dot(name: str, function: str) -> None:
     from lamlife.lifecycle.read.context import Source, file_function
 
     assert file_function(Source(name=name, path=Path("logs") / name)) == function
+
+
+@pytest.mark.parametrize(("name", "function"), [("v1.2-orders.log", "orders"),
+                                                 ("checkout.console.txt", "checkout")])
+def test_analyze_names_a_function_by_its_file_name(name: str, function: str,
+                                                   tmp_path: Path) -> None:
+    # through the CLI: a short-format log (no stream, no log group) named only by its file
+    text = (DATA / "tail-short" / "orders-short.log").read_text(encoding="utf-8")
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(app, ["analyze", str(tmp_path / name), "--format", "json",
+                                      "--invocations", "-q"])
+    assert result.exit_code == 0, result.stderr
+    assert {r["function"] for r in json.loads(result.stdout)["invocations"]} == {function}
