@@ -153,6 +153,8 @@ def json_value(obj: Any, source: Source, options: ReadOptions, result: ReadResul
         for event in obj["logEvents"]:
             _json_event(event, source, options, result, page_context)
         return
+    if "message" not in obj and not isinstance(obj.get("type"), str):
+        result.foreign_json += 1  # no event, page or record: package.json, a config file
     _json_event(obj, source, options, result, page_context)
 
 

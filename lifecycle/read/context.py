@@ -35,6 +35,9 @@ class ReadResult:
     instances: dict[str, str] = field(default_factory=dict)  # source -> last initStart instanceId
     # initStart instanceId -> its functionName (read before the file name; cloudwatch_json)
     instance_functions: dict[str, str] = field(default_factory=dict)
+    # JSON objects that are no log event, page, payload or record (read_inputs refuses a
+    # JSON input holding nothing else: it is not a log)
+    foreign_json: int = 0
     deep_json_cut: bool = False  # a JSON value nested too deeply was cut (cloudwatch_json)
 
 
