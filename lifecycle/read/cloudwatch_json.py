@@ -270,7 +270,9 @@ def _note_instance(event: dict[str, Any], function: str, source: Source,
     if event.get("type") != "platform.initStart":
         return
     record = event.get("record")
-    instance = record.get("instanceId") if isinstance(record, dict) else None
+    if not isinstance(record, dict):
+        return
+    instance = record.get("instanceId")
     if not isinstance(instance, str) or not instance:
         return
     result.instances[source.name] = instance

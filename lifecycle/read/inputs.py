@@ -97,7 +97,7 @@ def read_inputs(paths: Sequence[str | Source], options: ReadOptions | None = Non
     readable = 0
     for source in sources:
         opened: list[IO[bytes]] = []
-        sink.start_input()
+        sink.start_input(source.name)
         before = _Before(result)
         try:
             fmt = _read_source(source, options, result, on_bytes, opened)

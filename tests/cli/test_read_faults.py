@@ -103,7 +103,8 @@ def test_insights_report_fields_export_is_still_read(tmp_path: Path) -> None:
 # ------------------------------------------------------------------------ JSON that is no log
 
 
-PACKAGE_JSON = '{\n  "name": "orders",\n  "version": "1.0.0",\n  "dependencies": {"aws-sdk": "^2"}\n}\n'
+PACKAGE_JSON = ('{\n  "name": "orders",\n  "version": "1.0.0",\n'
+                '  "dependencies": {"aws-sdk": "^2"}\n}\n')
 
 
 @pytest.mark.parametrize(("name", "content"), [
