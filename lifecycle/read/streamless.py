@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lamlife.lifecycle.read.overlap import KeySet, input_of, member_of, pair_key
+from lamlife.lifecycle.read.overlap import input_of, pair_key
 
 SAME_EVENT_MS = 1000.0  # the short format's times are cut to the second
 
@@ -69,29 +69,29 @@ def drop_streamless_copies(environments: Sequence[tuple[str, str]], starts: dict
     rows, originals = copies
     seqs = np.asarray(reports["seq"])
     copy_inputs = input_of(seqs[rows], input_seqs)
-    original_inputs = input_of(seqs[originals], input_seqs)
-    for copy_input, original_input in zip(copy_inputs.tolist(), original_inputs.tolist(),
-                                          strict=True):
-        key = (copy_input, original_input)
-        found.reports[key] = found.reports.get(key, 0) + 1
-    streamless_inputs = input_of(seqs[~streamed], input_seqs)
-    for index in set(copy_inputs.tolist()):
-        found.totals[index] = int(np.count_nonzero(streamless_inputs == index))
+    n_inputs = len(input_seqs)
+    pairs, counts = np.unique(copy_inputs * n_inputs + input_of(seqs[originals], input_seqs),
+                              return_counts=True)
+    for pair, count in zip(pairs.tolist(), counts.tolist(), strict=True):
+        found.reports[(pair // n_inputs, pair % n_inputs)] = count
+    streamless_inputs = np.bincount(input_of(seqs[~streamed], input_seqs), minlength=n_inputs)
+    for index in {c for c, _o in found.reports}:
+        found.totals[index] = int(streamless_inputs[index])
     # environment codes copied, and the functions they copied
     copied_functions: dict[int, set[str]] = {}
-    for code, original in zip(r_env[rows].tolist(), r_env[originals].tolist(), strict=True):
-        copied_functions.setdefault(code, set()).add(environments[original][0])
+    n_codes = len(environments)
+    for pair in np.unique(r_env[rows].astype(np.int64) * n_codes + r_env[originals]).tolist():
+        copied_functions.setdefault(pair // n_codes, set()).add(environments[pair % n_codes][0])
     keys_dropped = pair_key(r_env[rows], np.asarray(reports["rid_hash"])[rows])
     keep = np.ones(len(r_env), dtype=bool)
     keep[rows] = False
     # a RequestId of which some REPORT stays keeps its STARTs and status lines (a retry)
     kept_keys = pair_key(r_env[keep], np.asarray(reports["rid_hash"])[keep])
-    whole = keys_dropped[~KeySet(kept_keys).contains(keys_dropped)] if len(kept_keys) \
-        else keys_dropped
+    whole = keys_dropped[~_among(keys_dropped, kept_keys)]
     dropped = len(rows)
     _filter(reports, keep)
     if len(starts["env"]):
-        start_keep = ~member_of(pair_key(starts["env"], starts["rid_hash"]), whole)
+        start_keep = ~_among(pair_key(starts["env"], starts["rid_hash"]), whole)
         dropped += int(np.count_nonzero(~start_keep))
         if not start_keep.all():
             _filter(starts, start_keep)
@@ -99,7 +99,7 @@ def drop_streamless_copies(environments: Sequence[tuple[str, str]], starts: dict
     if status_lines:
         line_keys = pair_key(np.array([s.env for s in status_lines], dtype=np.int64),
                              hash_ids([s.request_id for s in status_lines]))
-        gone = member_of(line_keys, whole)
+        gone = _among(line_keys, whole)
         lines_kept = [s for s, g in zip(status_lines, gone.tolist(), strict=True) if not g]
     marks_kept = _marks_without_copies(marks, environments, copied_functions, copy_inputs,
                                        input_seqs)
@@ -121,11 +121,11 @@ def _report_copies(reports: dict[str, Any], streamed: np.ndarray
     compared field by field (usually few)."""
     rid = np.asarray(reports["rid_hash"])
     flat = np.flatnonzero(~streamed)
-    candidates = flat[member_of(rid[flat], rid[streamed])]
+    candidates = flat[_among(rid[flat], rid[streamed])]
     if not len(candidates):
         return None
     originals = np.flatnonzero(streamed)
-    originals = originals[member_of(rid[originals], rid[candidates])]
+    originals = originals[_among(rid[originals], rid[candidates])]
 
     def frame(rows: np.ndarray) -> pd.DataFrame:
         return pd.DataFrame({
@@ -143,6 +143,16 @@ def _report_copies(reports: dict[str, Any], streamed: np.ndarray
         return None
     pairs = pairs.drop_duplicates("row")  # a copy of two alike REPORTs is one copy
     return pairs["row"].to_numpy(dtype=np.int64), pairs["row_original"].to_numpy(dtype=np.int64)
+
+
+def _among(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Boolean mask: which ``values`` are among ``keys``, by binary search in the sorted keys
+    (no hash set: numpy's unique of millions of 64-bit hashes is what this avoids)."""
+    if not len(keys) or not len(values):
+        return np.zeros(len(values), dtype=bool)
+    ordered = np.sort(keys)
+    at = np.minimum(np.searchsorted(ordered, values), len(ordered) - 1)
+    return np.asarray(ordered[at] == values)
 
 
 def _filter(columns: dict[str, Any], keep: np.ndarray) -> None:
