@@ -35,7 +35,7 @@ from lamlife.lifecycle.read.collect import RecordSink
 from lamlife.lifecycle.read.console_csv import read_console_csv
 from lamlife.lifecycle.read.context import ReadOptions, ReadResult, Source
 from lamlife.lifecycle.read.detect import detect_format
-from lamlife.lifecycle.read.insights_csv import read_insights_csv
+from lamlife.lifecycle.read.insights_csv import NothingUsable, read_insights_csv
 from lamlife.lifecycle.read.invoke_tail import read_invoke_tail
 from lamlife.lifecycle.read.lamlife_csv import read_arrivals, read_lamlife_csv
 from lamlife.lifecycle.read.overlap import Naming
@@ -103,6 +103,11 @@ def read_inputs(paths: Sequence[str | Source], options: ReadOptions | None = Non
             fmt = _read_source(source, options, result, on_bytes, opened)
         except Utf16Inside as exc:  # past the head: what was read of it cannot be taken back
             raise InputError(f"{source.name}: {_utf16_why(exc.offset)}") from None
+        except NothingUsable as exc:  # refused before any of it was read
+            if not source.in_directory:
+                raise
+            stats.warnings.append(f"{source.name}: skipped, {exc.why}")
+            continue
         except InputError:
             raise
         except STREAM_ERRORS as exc:

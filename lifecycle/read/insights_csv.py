@@ -89,6 +89,15 @@ EXPORT_HINT = ("export the query `fields @timestamp, @logStream, @log, @message`
                "platform line), or REPORT fields with @requestId and @duration")
 
 
+class NothingUsable(InputError):
+    """An input in a known format that holds nothing lamlife can read (exit 2; in a directory
+    the file is skipped with ``why``)."""
+
+    def __init__(self, name: str, why: str) -> None:
+        super().__init__(f"{name}: {why}")
+        self.why = why
+
+
 def header_problem(index: dict[str, int]) -> str | None:
     """Why a Logs Insights CSV header holds no invocation, None when it can: it needs
     ``@timestamp`` and either ``@message`` (the log lines) or both ``@requestId`` and
@@ -113,7 +122,7 @@ def read_insights_csv(source: Source, text: io.TextIOWrapper, options: ReadOptio
     index = {h: i for i, h in enumerate(header)}
     problem = header_problem(index)
     if problem:
-        raise InputError(f"{source.name}: {problem}; found {', '.join(header)}")
+        raise NothingUsable(source.name, f"{problem}; found {', '.join(header)}")
     fallback = default_function(source, options, sink)
     columns = _Columns(header, index)
     if (FAST_PATH and compiled.compiled_enabled() and columns.msg_i is not None

@@ -89,6 +89,22 @@ def test_simulate_says_what_an_insights_export_lacks(extra: list[str], tmp_path:
     assert "no invocations to simulate" not in line
 
 
+def test_insights_export_without_what_an_invocation_needs_is_skipped_in_a_directory(
+        tmp_path: Path) -> None:
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "storms.csv").write_text("@timestamp,@duration\n2026-04-14 09:14:02.531,184.22\n",
+                                     encoding="utf-8")
+    (logs / "orders.log").write_bytes(EXAMPLE.read_bytes())
+    result = run("analyze", str(logs), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["summary"]["invocations"] == EXAMPLE_INVOCATIONS
+    assert (f"{logs / 'storms.csv'}: skipped, Logs Insights CSV without @message or @requestId"
+            in result.stderr)
+    (logs / "orders.log").unlink()  # nothing usable left: exit 2
+    assert run("analyze", str(logs)).exit_code == 2
+
+
 def test_insights_report_fields_export_is_still_read(tmp_path: Path) -> None:
     # @requestId and @duration are enough (the golden insights-fields case reads them)
     path = tmp_path / "storms.csv"
