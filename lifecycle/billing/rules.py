@@ -41,7 +41,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -57,9 +57,6 @@ from lamlife.lifecycle.billing.prices import (
 from lamlife.lifecycle.engine.coded import coded_by_code, run_starts, smallest_int_type
 from lamlife.lifecycle.errors import InputError, LamlifeError
 from lamlife.lifecycle.schema import COLD_START_TYPES, COST_COLUMNS, START_TYPES
-
-if TYPE_CHECKING:
-    from pandas.api.typing import SeriesGroupBy
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ARCHITECTURE = "x86_64"
@@ -1353,6 +1350,56 @@ class _Totals:
             got["init_billed_gb_s"] = _nansum(_gb_seconds(values, self.memory))
 
 
+@dataclass(frozen=True)
+class _GroupKey:
+    """Per-row group codes (``0 <= code < count``) and the groups' sums over a column.
+
+    The codes are held as a CategoricalIndex whose categories are the codes themselves, so a
+    pandas groupby reads them as its labels: while a sum runs it makes one intp array (8 B a
+    row), where grouping by the plain integer codes hashes them first (27 B a row). The sums
+    are pandas' own (compensated, each group's rows in table order), the same numbers a
+    groupby by the plain codes gives. ``order``: the codes present, in the order the results
+    list them (ascending, or in order of first appearance)."""
+
+    labels: pd.CategoricalIndex  # per row, its code (the categories are the codes)
+    order: np.ndarray  # int64 codes present, in result order
+    counts: np.ndarray  # int64 per code in order: how many rows hold it
+
+    @classmethod
+    def of(cls, codes: np.ndarray, count: int, sort: bool) -> _GroupKey:
+        """``codes`` (any integer dtype, read without a copy where pandas can) as a group
+        key; ``sort``: groups in ascending code order, else in order of first appearance."""
+        labels = pd.CategoricalIndex(
+            pd.Categorical.from_codes(codes, categories=pd.RangeIndex(max(count, 1))))
+        counts = _code_counts(codes, count)
+        present = np.flatnonzero(counts)
+        if not sort and len(present) > 1:
+            first = [int(np.argmax(codes == code)) for code in present]
+            present = present[np.argsort(first, kind="stable")]
+        return cls(labels, present.astype(np.int64), counts[present])
+
+    def sum(self, values: np.ndarray, min_count: int = 0) -> pd.Series:
+        """Per group present (index: its code): the sum of ``values`` (float, one a row),
+        NaN skipped; NaN where fewer than ``min_count`` were not NaN."""
+        grouped = pd.Series(values, copy=False).groupby(self.labels, observed=False, sort=True)
+        per_code = grouped.sum(min_count=min_count).to_numpy()
+        return pd.Series(per_code[self.order], index=pd.Index(self.order))
+
+    def size(self) -> pd.Series:
+        """Per group present (index: its code): how many rows (int64)."""
+        return pd.Series(self.counts, index=pd.Index(self.order))
+
+
+def _code_counts(codes: np.ndarray, count: int, block: int = 1 << 16) -> np.ndarray:
+    """How many rows hold each code ``0 .. count-1`` (int64, exact), counted a block of rows
+    at a time: ``np.bincount`` makes an intp copy of what it counts (8 B a row), a block's
+    copy is small."""
+    out = np.zeros(max(count, 0), dtype=np.int64)
+    for begin in range(0, len(codes), block):
+        out += np.bincount(codes[begin:begin + block], minlength=count)[:count]
+    return out
+
+
 class _CostSums:
     """The sums the cost tables (by function, by start type) and the account table read from
     the priced columns, taken from each column as it is made (``add``): pandas' group sums
@@ -1367,35 +1414,32 @@ class _CostSums:
         rank = _compact(np.array([self.names.index(f) for f in fn.names] or [0]),
                         len(self.names))
         self.key = rank[fn.codes]  # per row: the function's place in name order
+        # functions in name order; start types in order of first appearance, as the table's
+        # start types come (the order a groupby by them without sorting gives)
+        self.by_key = _GroupKey.of(self.key, len(self.names), sort=True)
+        self.by_type = _GroupKey.of(start_type.codes, len(start_type.names), sort=False)
         self.by_function: dict[str, pd.Series] = {}
         self.by_start_type: dict[str, pd.Series] = {}
         self.fixed: dict[str, dict[str, float]] = {}
 
-    def _group(self, values: np.ndarray, by_start_type: bool = False) -> SeriesGroupBy:
-        series = pd.Series(values, copy=False)
-        if by_start_type:  # in order of first appearance, as the table's start types come
-            return series.groupby(self.start_type.codes, sort=False)
-        return series.groupby(self.key, sort=True)
-
     def add(self, name: str, values: np.ndarray) -> None:
         fn, st = self.by_function, self.by_start_type
         if name == "gb_seconds":
-            g = self._group(values)
-            fn["invocations"], fn["gb_seconds"] = g.size(), g.sum()
-            g = self._group(values, by_start_type=True)
-            st["invocations"], st["gb_seconds"] = g.size(), g.sum()
+            fn["invocations"], fn["gb_seconds"] = self.by_key.size(), self.by_key.sum(values)
+            st["invocations"], st["gb_seconds"] = self.by_type.size(), self.by_type.sum(values)
         elif name == "request_usd":  # unpriced rows add nothing, not even their request
-            fn["requests_usd"] = self._group(
-                values if self.priced.all() else np.where(self.priced, values, 0.0)).sum()
+            fn["requests_usd"] = self.by_key.sum(
+                values if self.priced.all() else np.where(self.priced, values, 0.0))
         elif name in ("duration_usd", "restore_fee_usd", "init_unbilled_ms"):
-            fn[{"restore_fee_usd": "restore_usd"}.get(name, name)] = self._group(values).sum()
+            fn[{"restore_fee_usd": "restore_usd"}.get(name, name)] = self.by_key.sum(values)
         elif name in ("init_cost_usd", "cost_usd"):  # NaN for a function with none priced
-            fn[name] = self._group(values).sum(min_count=1)
-            g = self._group(values, by_start_type=True)
+            fn[name] = self.by_key.sum(values, min_count=1)
             if name == "cost_usd":
-                st["total_usd"], st["mean_usd"] = g.sum(), g.mean()
+                st["total_usd"] = self.by_type.sum(values)
+                # a place for the mean the tables compute from total_usd (_cost_tables)
+                st["mean_usd"] = pd.Series(np.nan, index=st["total_usd"].index)
             else:
-                st["init_usd"] = g.sum()
+                st["init_usd"] = self.by_type.sum(values)
 
     def function_costs(self) -> pd.DataFrame:
         """Per function name (the index): the summed cost_usd and init_cost_usd of its
