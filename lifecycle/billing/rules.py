@@ -1035,31 +1035,48 @@ def _requests(p: _Pricing) -> np.ndarray:
     return out
 
 
-def _durations(p: _Pricing, gb_seconds: np.ndarray) -> np.ndarray:
+def _durations(p: _Pricing) -> np.ndarray:
     """duration_usd per row, unrounded: billed GB-s x the on-demand (tiered), provisioned or
-    Lambda@Edge duration price; 0 for Lambda Managed Instances, NaN where unpriced."""
+    Lambda@Edge duration price; 0 for Lambda Managed Instances, NaN where unpriced. One new
+    float array: each row's GB-s are made in it and multiplied by their price in place (the
+    rows of each price are apart, so no row is multiplied twice)."""
     rows, priced = p.rows, p.priced
-    out = np.full(len(priced), np.nan)
+    out = rows.gb_seconds()
+    charged = np.zeros(len(priced), dtype=bool)  # per row: given a duration charge below
     for plan in p.plans:
         ok = plan.rows(rows, priced)
         tiers = plan.prices.duration_per_gb_s
         assert tiers is not None
         if plan.tiered is not None:
             out[plan.tiered[0]] = plan.tiered[1]
-        else:  # one rate: GB-s x the first tier's price, written in place
+            charged[plan.tiered[0]] = True
+        else:  # one rate: GB-s x the first tier's price
             od = ok & ~rows.pc & ~rows.is_lmi
             if od.any():
-                np.multiply(gb_seconds, math.nan if tiers[0].usd is None
-                            else float(tiers[0].usd), out=out, where=od)
+                np.multiply(out, math.nan if tiers[0].usd is None else float(tiers[0].usd),
+                            out=out, where=od)
+                charged |= od
         pc_ok = ok & rows.pc
         if pc_ok.any():
-            out[pc_ok] = gb_seconds[pc_ok] * plan.prices.provisioned_duration_per_gb_s
+            np.multiply(out, plan.prices.provisioned_duration_per_gb_s, out=out, where=pc_ok)
+            charged |= pc_ok
     if p.edge is not None:
         sel = rows.edge & priced
-        out[sel] = gb_seconds[sel] * p.edge.duration_per_gb_s
-    out[~priced] = np.nan
+        np.multiply(out, p.edge.duration_per_gb_s, out=out, where=sel)
+        charged |= sel
+    out[~(charged & priced)] = np.nan
     out[rows.is_lmi & priced] = 0.0
     return out
+
+
+def _costs(p: _Pricing) -> np.ndarray:
+    """cost_usd per row, unrounded: request + duration + SnapStart restore fee + ephemeral
+    storage, added in that order (NaN where unpriced). Each part is made again here and let
+    go once added: two float arrays at a time."""
+    cost = _requests(p)
+    for part in (_durations, _restore_fees, _storage_charges):
+        cost += part(p)
+    return cost
 
 
 def _unbilled_charges(p: _Pricing, init_unbilled: np.ndarray) -> np.ndarray:
@@ -1106,11 +1123,11 @@ def _amount_columns(p: _Pricing) -> Iterator[tuple[str, np.ndarray]]:
     """The priced columns that hold numbers (COST_COLUMNS and BILLING_COLUMNS but the four
     labels of ``_label_columns``), one at a time, amounts rounded by ``clean_amounts``.
 
-    Made in the order that holds the fewest arrays at once, so that a caller that keeps none
-    of them (a sum is all it needs) holds about one float array besides the one handed out:
-    cost_usd first (request + duration + restore fee + storage), then init_cost_usd from the
-    duration charges made again. ``p.found`` receives ``init_duration_usd`` (the summed INIT
-    share of the duration charges) and ``timeout_capped``."""
+    Made so that a caller that keeps none of them (a sum is all it needs) holds at most one
+    float array (8 B a row) besides the one handed out: each charge is made, handed out and
+    let go; cost_usd (request + duration + restore fee + storage) and init_cost_usd make the
+    charges they add again rather than keep them. ``p.found`` receives ``init_duration_usd``
+    (the summed INIT share of the duration charges) and ``timeout_capped``."""
     bd = p.bd
     # an unpriced row's Billed Duration was neither priced nor (for the count) computed
     all_priced = p.priced.all()
@@ -1120,36 +1137,27 @@ def _amount_columns(p: _Pricing) -> Iterator[tuple[str, np.ndarray]]:
     gb_seconds = p.rows.gb_seconds()
     yield "gb_seconds", clean_amounts(gb_seconds, out=gb_seconds)
     del gb_seconds
-    duration = _durations(p, p.rows.gb_seconds())
-    cost = _requests(p)
-    cost += duration  # request + duration, then the restore fee and storage
-    yield "duration_usd", clean_amounts(duration, out=duration)
-    del duration
-    request = _requests(p)
-    yield "request_usd", clean_amounts(request, out=request)
-    del request
-    restore = _restore_fees(p)
-    cost += restore
-    yield "restore_fee_usd", clean_amounts(restore, out=restore)
-    del restore
-    storage = _storage_charges(p)
-    cost += storage
-    yield "ephemeral_storage_usd", clean_amounts(storage, out=storage)
-    del storage
+    for name, part in (("duration_usd", _durations), ("request_usd", _requests),
+                       ("restore_fee_usd", _restore_fees),
+                       ("ephemeral_storage_usd", _storage_charges)):
+        values = part(p)
+        yield name, clean_amounts(values, out=values)
+        del values
+    cost = _costs(p)
     unknown = np.isnan(cost)
     yield "cost_usd", clean_amounts(cost, out=cost)
     del cost
     # The INIT share of the duration charge: duration x init_billed / billed (0 when nothing
     # was billed), then the restore fee, NaN where the cost is unknown.
     init_billed, p.found["timeout_capped"] = _init_billed(p.invocations, bd, p.kinds)
+    no_init_billed = init_billed < _EPS  # what _init_unbilled reads
+    init_billed[np.isnan(bd.billed)] = np.nan  # not billed: unknown (not read below)
+    yield "init_billed_ms", init_billed
     init_cost = np.zeros(len(init_billed))
     with np.errstate(invalid="ignore", divide="ignore"):
         np.divide(init_billed, bd.billed, out=init_cost, where=bd.billed > 0)
-    no_init_billed = init_billed < _EPS  # what _init_unbilled reads
-    init_billed[np.isnan(bd.billed)] = np.nan
-    yield "init_billed_ms", init_billed
     del init_billed
-    init_cost *= _durations(p, p.rows.gb_seconds())  # the same charges as duration_usd's
+    init_cost *= _durations(p)  # the same charges as duration_usd's
     np.nan_to_num(init_cost, copy=False)
     p.found["init_duration_usd"] = _nansum(init_cost)
     init_cost += _restore_fees(p)
@@ -1159,8 +1167,8 @@ def _amount_columns(p: _Pricing) -> Iterator[tuple[str, np.ndarray]]:
     del init_cost
     init_unbilled = _init_unbilled(p.invocations, bd, p.kinds, no_init_billed)
     del no_init_billed
-    unbilled = _unbilled_charges(p, init_unbilled)
     yield "init_unbilled_ms", init_unbilled
+    unbilled = _unbilled_charges(p, init_unbilled)
     del init_unbilled
     yield "init_unbilled_usd", clean_amounts(unbilled, out=unbilled)
 
