@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
@@ -623,6 +623,15 @@ class _Rows:
     reason: np.ndarray  # int code into reasons; 0 = priced so far
     reasons: list[str]  # unpriced reasons by code ("" first)
 
+    def part(self, span: slice) -> _Rows:
+        """These rows' arrays over the rows of ``span`` (views, no copy)."""
+        return replace(
+            self, group=self.group[span], edge=self.edge[span],
+            restore_start=self.restore_start[span], fee_family=self.fee_family[span],
+            memory=self.memory[span], billed=self.billed[span], is_lmi=self.is_lmi[span],
+            is_restore=self.is_restore[span], pc=self.pc[span], fn_codes=self.fn_codes[span],
+            start=self.start.iloc[span], reason=self.reason[span])
+
     def order_key(self, sel: np.ndarray) -> np.ndarray:
         """The selected rows' START times as int64 ns (the order monthly tiers fill in)."""
         return self.start.to_numpy(dtype="datetime64[ns]")[sel].astype("int64")
@@ -698,6 +707,15 @@ class _GroupPrices:
     def rows(self, rows: _Rows, priced: np.ndarray) -> np.ndarray:
         """Per row: in this group and priced."""
         return (rows.group == self.group) & priced
+
+    def part(self, span: slice) -> _GroupPrices:
+        """These prices with the tiered charges of the rows of ``span`` alone, numbered from
+        its first row."""
+        if self.tiered is None:
+            return self
+        where, usd = self.tiered  # where: ascending row numbers
+        low, high = np.searchsorted(where, [span.start, span.stop])
+        return replace(self, tiered=(where[low:high] - span.start, usd[low:high]))
 
 
 def _group_unpriced(rows: _Rows, group: int, region: str, arch: str, table: PriceTable,
@@ -952,6 +970,23 @@ def environment_memory(memory: np.ndarray, pairs: _Pairs, environment: _Codes) -
     return pairs.spread(one)
 
 
+@dataclass(frozen=True)
+class _Charges:
+    """What the per-row charges read (``_requests``, ``_durations``, ...): the rows' pricing
+    inputs, which rows are priced, the prices of each group and of Lambda@Edge. ``part``
+    gives the same over a block of rows, so a charge can be made a block at a time
+    (``_by_blocks``): each row's charge is computed from that row alone."""
+
+    rows: _Rows
+    priced: np.ndarray  # per row: priced (no unpriced reason)
+    plans: list[_GroupPrices]
+    edge: EdgePrices | None
+
+    def part(self, span: slice) -> _Charges:
+        return _Charges(self.rows.part(span), self.priced[span],
+                        [plan.part(span) for plan in self.plans], self.edge)
+
+
 @dataclass
 class _Pricing:
     """What pricing decided before any amount: the codes, the price of each group, the rows
@@ -973,6 +1008,10 @@ class _Pricing:
     notes: list[str]
     tier_notes: set[str]
     found: dict[str, Any] = field(default_factory=dict)  # init_duration_usd, timeout_capped
+
+    @property
+    def charges(self) -> _Charges:
+        return _Charges(self.rows, self.priced, self.plans, self.edge)
 
 
 def _decide(invocations: pd.DataFrame, options: BillingOptions, table: PriceTable,
@@ -1023,7 +1062,7 @@ def _environment_memory_notes(fn: _Codes, memory: np.ndarray,
     return notes
 
 
-def _requests(p: _Pricing) -> np.ndarray:
+def _requests(p: _Charges) -> np.ndarray:
     """request_usd per row, unrounded: the group's request price, NaN where unpriced."""
     out = np.full(len(p.priced), np.nan)
     for plan in p.plans:
@@ -1035,7 +1074,7 @@ def _requests(p: _Pricing) -> np.ndarray:
     return out
 
 
-def _durations(p: _Pricing) -> np.ndarray:
+def _durations(p: _Charges) -> np.ndarray:
     """duration_usd per row, unrounded: billed GB-s x the on-demand (tiered), provisioned or
     Lambda@Edge duration price; 0 for Lambda Managed Instances, NaN where unpriced. One new
     float array: each row's GB-s are made in it and multiplied by their price in place (the
@@ -1069,17 +1108,46 @@ def _durations(p: _Pricing) -> np.ndarray:
     return out
 
 
-def _costs(p: _Pricing) -> np.ndarray:
+def _costs(p: _Charges) -> np.ndarray:
     """cost_usd per row, unrounded: request + duration + SnapStart restore fee + ephemeral
-    storage, added in that order (NaN where unpriced). Each part is made again here and let
-    go once added: two float arrays at a time."""
+    storage, added in that order (NaN where unpriced)."""
     cost = _requests(p)
     for part in (_durations, _restore_fees, _storage_charges):
         cost += part(p)
     return cost
 
 
-def _unbilled_charges(p: _Pricing, init_unbilled: np.ndarray) -> np.ndarray:
+_BLOCK_ROWS = 1 << 16  # rows per block of the charges made a block at a time (512 KB a float)
+
+
+def _spans(n: int) -> Iterator[slice]:
+    """``slice``s over rows 0..n-1, ``_BLOCK_ROWS`` at a time."""
+    for begin in range(0, n, _BLOCK_ROWS):
+        yield slice(begin, min(begin + _BLOCK_ROWS, n))
+
+
+def _by_blocks(c: _Charges, charge: Callable[..., np.ndarray], *per_row: np.ndarray,
+               clean: bool = False) -> np.ndarray:
+    """``charge(c, *per_row)`` for every row, made a block of rows at a time into one new
+    float array (the block's temporaries are all it makes besides): the same numbers, as
+    each row's charge is computed from that row alone. ``clean``: each amount rounded by
+    ``clean_amounts`` as it is made."""
+    out = np.empty(len(c.priced))
+    for span in _spans(len(out)):
+        made = charge(c.part(span), *(values[span] for values in per_row))
+        out[span] = clean_amounts(made, out=made) if clean else made
+    return out
+
+
+def _onto_by_blocks(target: np.ndarray, op: np.ufunc, c: _Charges,
+                    charge: Callable[[_Charges], np.ndarray]) -> None:
+    """``op(target, charge(c), out=target)``, a block of rows at a time (no array of the
+    charge is made for every row)."""
+    for span in _spans(len(target)):
+        op(target[span], charge(c.part(span)), out=target[span])
+
+
+def _unbilled_charges(p: _Charges, init_unbilled: np.ndarray) -> np.ndarray:
     """init_unbilled_usd per row, unrounded: what the unbilled init would cost at today's
     rules (the on-demand tier-1 rate, or Lambda@Edge's); 0 where unpriced."""
     rows, priced = p.rows, p.priced
@@ -1096,7 +1164,7 @@ def _unbilled_charges(p: _Pricing, init_unbilled: np.ndarray) -> np.ndarray:
     return out
 
 
-def _restore_fees(p: _Pricing) -> np.ndarray:
+def _restore_fees(p: _Charges) -> np.ndarray:
     """restore_fee_usd per row, unrounded: the SnapStart restore charge (Python, .NET)."""
     out = np.zeros(len(p.priced))
     for plan in p.plans:
@@ -1106,7 +1174,7 @@ def _restore_fees(p: _Pricing) -> np.ndarray:
     return out
 
 
-def _storage_charges(p: _Pricing) -> np.ndarray:
+def _storage_charges(p: _Charges) -> np.ndarray:
     """ephemeral_storage_usd per row, unrounded: ephemeral storage above 512 MB."""
     rows = p.rows
     out = np.zeros(len(p.priced))
@@ -1134,19 +1202,19 @@ def _amount_columns(p: _Pricing) -> Iterator[tuple[str, np.ndarray]]:
     yield "billed_computed", bd.computed if all_priced else bd.computed & p.priced
     yield "priced_billed_ms", bd.billed if all_priced else np.where(p.priced, bd.billed,
                                                                     np.nan)
+    c = p.charges
     gb_seconds = p.rows.gb_seconds()
     yield "gb_seconds", clean_amounts(gb_seconds, out=gb_seconds)
     del gb_seconds
-    for name, part in (("duration_usd", _durations), ("request_usd", _requests),
-                       ("restore_fee_usd", _restore_fees),
-                       ("ephemeral_storage_usd", _storage_charges)):
-        values = part(p)
-        yield name, clean_amounts(values, out=values)
+    for name, charge in (("duration_usd", _durations), ("request_usd", _requests),
+                         ("restore_fee_usd", _restore_fees),
+                         ("ephemeral_storage_usd", _storage_charges),
+                         ("cost_usd", _costs)):
+        values = _by_blocks(c, charge, clean=True)
+        yield name, values
+        if name == "cost_usd":
+            unknown = np.isnan(values)  # NaN stays NaN when cleaned
         del values
-    cost = _costs(p)
-    unknown = np.isnan(cost)
-    yield "cost_usd", clean_amounts(cost, out=cost)
-    del cost
     # The INIT share of the duration charge: duration x init_billed / billed (0 when nothing
     # was billed), then the restore fee, NaN where the cost is unknown.
     init_billed, p.found["timeout_capped"] = _init_billed(p.invocations, bd, p.kinds)
@@ -1157,10 +1225,10 @@ def _amount_columns(p: _Pricing) -> Iterator[tuple[str, np.ndarray]]:
     with np.errstate(invalid="ignore", divide="ignore"):
         np.divide(init_billed, bd.billed, out=init_cost, where=bd.billed > 0)
     del init_billed
-    init_cost *= _durations(p)  # the same charges as duration_usd's
+    _onto_by_blocks(init_cost, np.multiply, c, _durations)  # duration_usd's charges
     np.nan_to_num(init_cost, copy=False)
     p.found["init_duration_usd"] = _nansum(init_cost)
-    init_cost += _restore_fees(p)
+    _onto_by_blocks(init_cost, np.add, c, _restore_fees)
     init_cost[unknown] = np.nan
     del unknown
     yield "init_cost_usd", clean_amounts(init_cost, out=init_cost)
@@ -1168,9 +1236,9 @@ def _amount_columns(p: _Pricing) -> Iterator[tuple[str, np.ndarray]]:
     init_unbilled = _init_unbilled(p.invocations, bd, p.kinds, no_init_billed)
     del no_init_billed
     yield "init_unbilled_ms", init_unbilled
-    unbilled = _unbilled_charges(p, init_unbilled)
+    unbilled = _by_blocks(c, _unbilled_charges, init_unbilled, clean=True)
     del init_unbilled
-    yield "init_unbilled_usd", clean_amounts(unbilled, out=unbilled)
+    yield "init_unbilled_usd", unbilled
 
 
 def _priced_as(rows: _Rows, pc_row: np.ndarray, unpriced: np.ndarray) -> np.ndarray:
