@@ -434,10 +434,10 @@ def _row_regions(
     fn: _Codes, env: _Codes, pairs: _Pairs, setups: dict[str, _FunctionSetup],
     regions: dict[str, dict[str, str]],
 ) -> tuple[_Codes, _Codes, list[tuple[str, str]]]:
-    """Per row: the Region to price in and where it came from, and the distinct
-    (function, Region) pairs. An environment the input places in a Region (runtime ARN,
-    ``@aws.region``) is priced there unless --region said. One lookup per (function,
-    environment), not per row."""
+    """Per (function, environment) pair of ``pairs``: the Region to price in and where it
+    came from (codes per pair, not per row); and the distinct (function, Region) pairs. An
+    environment the input places in a Region (runtime ARN, ``@aws.region``) is priced there
+    unless --region said. One lookup per pair, not per row."""
     region_names: dict[str, int] = {}
     origin_names: dict[str, int] = {}
     pair_region = np.zeros(len(pairs.function), dtype=np.intp)
@@ -454,8 +454,8 @@ def _row_regions(
         pair_region[i] = region_names.setdefault(str(region), len(region_names))
         pair_origin[i] = origin_names.setdefault(origin, len(origin_names))
         found.add((f, str(region)))
-    return (_Codes(pairs.spread(_compact(pair_region, len(region_names))), list(region_names)),
-            _Codes(pairs.spread(_compact(pair_origin, len(origin_names))), list(origin_names)),
+    return (_Codes(_compact(pair_region, len(region_names)), list(region_names)),
+            _Codes(_compact(pair_origin, len(origin_names)), list(origin_names)),
             sorted(found))
 
 
@@ -882,14 +882,33 @@ def _init_unbilled(df: pd.DataFrame, bd: _Billed, kinds: _Kinds,
 
 @dataclass(frozen=True)
 class _Groups:
-    """Where each row is priced: its Region (and where that came from) as codes, the
-    distinct (function, Region) pairs, and the sorted (Region, architecture) price groups."""
+    """Where each row is priced: its Region (and where that came from), decided per
+    (function, environment) pair and spread to the rows when asked (``region``,
+    ``region_from``); the distinct (function, Region) pairs; the sorted (Region,
+    architecture) price groups and each row's."""
 
-    region: _Codes
-    region_from: _Codes
-    fn_regions: list[tuple[str, str]]
+    pairs: _Pairs
+    pair_region: _Codes  # per pair (not per row): the Region
+    pair_region_from: _Codes  # per pair: where the Region came from
+    fn_regions: list[tuple[str, str]]  # sorted distinct (function, Region)
     groups: list[tuple[str, str]]  # sorted (Region, architecture), Lambda@Edge left out
     row_group: np.ndarray  # per row: index into groups, -1 for Lambda@Edge functions
+
+    def region(self) -> _Codes:
+        """Per row: the Region it is priced in (one new small-integer array)."""
+        return _Codes(self.pairs.spread(self.pair_region.codes), self.pair_region.names)
+
+    def region_from(self) -> _Codes:
+        """Per row: where its Region came from: input | option | default."""
+        return _Codes(self.pairs.spread(self.pair_region_from.codes),
+                      self.pair_region_from.names)
+
+    def function_regions(self) -> dict[str, list[str]]:
+        """Per function: the sorted distinct Regions its rows are priced in."""
+        out: dict[str, list[str]] = {}
+        for f, r in self.fn_regions:
+            out.setdefault(f, []).append(r)
+        return out
 
 
 def _price_groups(keys: _Keys, setups: dict[str, _FunctionSetup],
@@ -899,14 +918,16 @@ def _price_groups(keys: _Keys, setups: dict[str, _FunctionSetup],
                                                    setups, regions)
     groups = sorted({(r, setups[f].architecture) for f, r in fn_regions if not setups[f].edge})
     index = {g: i for i, g in enumerate(groups)}
-    # One group per (function, Region) code pair: a small table, then one take per row.
+    # One group per (function, Region) code pair: a small table, then one per pair.
     table = np.full((max(len(fn.names), 1), max(len(region.names), 1)), -1, dtype=np.int64)
     for fi, f in enumerate(fn.names):
         if not setups[f].edge:
             for ri, r in enumerate(region.names):
                 table[fi, ri] = index.get((r, setups[f].architecture), -1)
     table = _compact(table, len(groups) + 1)
-    return _Groups(region, region_from, fn_regions, groups, table[fn.codes, region.codes])
+    pairs = keys.pairs
+    return _Groups(pairs, region, region_from, fn_regions, groups,
+                   pairs.spread(table[pairs.function, region.codes]))
 
 
 def _priced_rows(df: pd.DataFrame, keys: _Keys, kinds: _Kinds, groups: _Groups,
@@ -1001,7 +1022,7 @@ class _Pricing:
     pc_row: np.ndarray  # provisioned rows (_provisioned_rows), unpriced and edge rows in
     rows: _Rows
     bd: _Billed
-    family: _Codes
+    restore_no_runtime: int  # SnapStart restores of no known runtime family
     plans: list[_GroupPrices]  # the groups with prices
     edge: EdgePrices | None  # Lambda@Edge rates, when a Lambda@Edge row is priced
     priced: np.ndarray  # per row: priced (no unpriced reason)
@@ -1031,6 +1052,8 @@ def _decide(invocations: pd.DataFrame, options: BillingOptions, table: PriceTabl
     rows, bd, family, from_environment = _priced_rows(invocations, keys, kinds, groups, setups,
                                                       configurations, options, pc_row)
     notes.extend(_environment_memory_notes(keys.function, rows.memory, from_environment))
+    restore_no_runtime = int(np.count_nonzero(rows.restore_start & family.isin("")))
+    del family
     tier_notes: set[str] = set()
     gb_seconds = rows.gb_seconds()  # made again as a column, once the prices are decided
     rows.reason[~rows.is_lmi & np.isnan(gb_seconds)] = 1  # memory size or duration unknown
@@ -1039,8 +1062,9 @@ def _decide(invocations: pd.DataFrame, options: BillingOptions, table: PriceTabl
                                          tier_notes)) is not None]
     del gb_seconds
     edge = _edge_unpriced(rows, table)
-    return _Pricing(invocations, keys, kinds, setups, groups, pc_row, rows, bd, family, plans,
-                    edge, rows.reason == 0, notes, tier_notes,
+    rows.reason = _compact(rows.reason, len(rows.reasons))  # a byte a row where it fits
+    return _Pricing(invocations, keys, kinds, setups, groups, pc_row, rows, bd,
+                    restore_no_runtime, plans, edge, rows.reason == 0, notes, tier_notes,
                     found={"memory_from_environment": int(np.count_nonzero(from_environment))})
 
 
@@ -1253,11 +1277,11 @@ def _priced_as(rows: _Rows, pc_row: np.ndarray, unpriced: np.ndarray) -> np.ndar
 def _label_columns(p: _Pricing) -> dict[str, pd.Categorical]:
     """The priced columns that hold labels: priced_as, region, region_from, unpriced_reason
     (Categoricals)."""
-    groups = p.groups
+    region, region_from = p.groups.region(), p.groups.region_from()
     return {
         "priced_as": coded_by_code(PRICED_AS, _priced_as(p.rows, p.pc_row, ~p.priced)),
-        "region": coded_by_code(groups.region.names, groups.region.codes),
-        "region_from": coded_by_code(groups.region_from.names, groups.region_from.codes),
+        "region": coded_by_code(region.names, region.codes),
+        "region_from": coded_by_code(region_from.names, region_from.codes),
         "unpriced_reason": coded_by_code(p.rows.reasons, p.rows.reason),
     }
 
@@ -1333,9 +1357,9 @@ def _price(
     taken: the summary and the tables are the same, the table is None."""
     p = _decide(invocations, options, table, configurations, regions)
     keys, rows = p.keys, p.rows
-    unpriced = ~p.priced
-    totals = _Totals(p.priced, p.pc_row & p.priced & ~rows.edge, rows.edge, rows.memory)
-    sums = _CostSums(keys.function, keys.start_type, p.groups.region, p.priced)
+    counts, unpriced_groups, pc_functions = _decided_counts(p)
+    totals = _Totals(p.priced, p.pc_row, rows.edge, rows.memory)
+    sums = _CostSums(keys.function, keys.start_type, p.groups.function_regions(), p.priced)
     made: dict[str, Any] = {}
     for name, values in _amount_columns(p):
         totals.add(name, values)
@@ -1343,31 +1367,17 @@ def _price(
         if keep_rows:
             made[name] = values
         del values  # the loop's name would hold the column while the next one is made
-    counts = {  # what the summary counts, as numbers
-        "observed": p.bd.observed,
-        "computed": int(np.count_nonzero(p.bd.computed & p.priced)),
-        "memory_from_environment": p.found["memory_from_environment"],
-        "lmi": int(np.count_nonzero(p.bd.is_lmi)), "timeout_capped": p.found["timeout_capped"],
-        "restore_estimated": p.bd.restore_estimated,
-        "restore_no_runtime": int(np.count_nonzero(p.kinds.restore_start
-                                                   & p.family.isin(""))),
-        "default_region": int(np.count_nonzero(p.groups.region_from.isin("default"))),
-    }
-    unpriced_groups = _unpriced_groups(keys.function, p.groups.region, rows, unpriced)
+    counts["timeout_capped"] = p.found["timeout_capped"]
     window = billing_window(invocations, options, configurations)
     allocation, levels, cache = _fixed_charges(invocations, totals.restored, keys, p.setups,
                                                table, window, rows.memory, p.notes)
     sums.fixed = {"provisioned_allocation_usd": allocation, "snapstart_cache_usd": cache}
-    pc = totals.pc
     summary = _summary(
         len(invocations), totals.values, p.setups, options, table, p.notes, p.tier_notes,
         allocation=allocation, levels=levels, cache=cache,
         window=window,
-        counts={**counts, "unpriced": int(np.count_nonzero(unpriced)),
-                "edge": int(np.count_nonzero(rows.edge)),
-                "provisioned": int(np.count_nonzero(pc))},
-        pc_functions=({keys.function.names[c] for c in np.unique(keys.function.codes[pc])}
-                      if pc.any() else set()),
+        counts=counts,
+        pc_functions=pc_functions,
         init_duration_usd=p.found["init_duration_usd"],
         configurations=configurations,
         fn_regions=p.groups.fn_regions,
@@ -1385,18 +1395,42 @@ def _price(
     return df, summary, sums
 
 
+def _decided_counts(p: _Pricing) -> tuple[dict[str, int], list[dict[str, Any]], set[str]]:
+    """What the summary counts from what pricing decided (but ``timeout_capped``, found as
+    the columns are made), the unpriced invocations by function, Region and reason, and the
+    functions with provisioned rows: taken before any column is made, so that no per-row
+    mask is held while they are."""
+    rows, bd, fn = p.rows, p.bd, p.keys.function
+    unpriced = ~p.priced
+    unpriced_groups = _unpriced_groups(fn, p.groups.region(), rows, unpriced)
+    pc = p.pc_row & p.priced & ~rows.edge
+    counts = {
+        "observed": bd.observed,
+        "computed": int(np.count_nonzero(bd.computed & p.priced)),
+        "memory_from_environment": p.found["memory_from_environment"],
+        "lmi": int(np.count_nonzero(bd.is_lmi)),
+        "restore_estimated": bd.restore_estimated,
+        "restore_no_runtime": p.restore_no_runtime,
+        "default_region": int(np.count_nonzero(p.groups.region_from().isin("default"))),
+        "unpriced": int(np.count_nonzero(unpriced)),
+        "edge": int(np.count_nonzero(rows.edge)),
+        "provisioned": int(np.count_nonzero(pc)),
+    }
+    pc_functions = {fn.names[c] for c in np.unique(fn.codes[pc])} if pc.any() else set()
+    return counts, unpriced_groups, pc_functions
+
+
 class _Totals:
     """The sums ``summary["cost"]`` reads from the priced columns, taken from each column as
     it is made (``add``): numpy's sums over the whole column (``_nansum``), as over the
-    priced table's own columns. ``priced``, ``pc`` (priced on provisioned environments, not
-    Lambda@Edge) and ``edge`` are per-row masks; ``memory`` the MB every amount was priced
-    with."""
+    priced table's own columns. ``priced``, ``pc_row`` (provisioned environments) and
+    ``edge`` are per-row masks; ``memory`` the MB every amount was priced with."""
 
-    def __init__(self, priced: np.ndarray, pc: np.ndarray, edge: np.ndarray,
+    def __init__(self, priced: np.ndarray, pc_row: np.ndarray, edge: np.ndarray,
                  memory: np.ndarray) -> None:
-        self.priced, self.pc, self.edge, self.memory = priced, pc, edge, memory
+        self.priced, self.pc_row, self.edge, self.memory = priced, pc_row, edge, memory
         self.values: dict[str, float] = {}
-        self.restored = np.zeros(len(priced), dtype=bool)  # per row: a restore fee was charged
+        self.restored = np.zeros(0, dtype=np.intp)  # the rows a restore fee was charged on
 
     def add(self, name: str, values: np.ndarray) -> None:
         got = self.values
@@ -1405,12 +1439,13 @@ class _Totals:
         elif name == "request_usd":
             got["requests_usd"] = _nansum(values, self.priced)
         elif name == "duration_usd":
-            got["duration_usd"] = _nansum(values, ~self.pc & ~self.edge)
+            pc = self.pc_row & self.priced & ~self.edge  # priced provisioned, not Lambda@Edge
+            got["duration_usd"] = _nansum(values, ~pc & ~self.edge)
             got["edge_duration_usd"] = _nansum(values, self.edge)
-            got["provisioned_duration_usd"] = _nansum(values, self.pc)
+            got["provisioned_duration_usd"] = _nansum(values, pc)
         elif name == "restore_fee_usd":
             got["restore_usd"] = _nansum(values)
-            self.restored = values > 0
+            self.restored = np.flatnonzero(values > 0)
         elif name == "ephemeral_storage_usd":
             got["ephemeral_storage_usd"] = _nansum(values)
         elif name == "init_cost_usd":
@@ -1479,13 +1514,14 @@ def _code_counts(codes: np.ndarray, count: int, block: int = 1 << 16) -> np.ndar
 class _CostSums:
     """The sums the cost tables (by function, by start type) and the account table read from
     the priced columns, taken from each column as it is made (``add``): pandas' group sums
-    over the whole column, as a groupby of the priced table gives them. ``fn``,
-    ``start_type`` and ``region``: the table's codes; ``priced``: per row, not unpriced;
-    ``fixed``: per function, the charges no invocation carries (``_fixed_charges``)."""
+    over the whole column, as a groupby of the priced table gives them. ``fn`` and
+    ``start_type``: the table's codes; ``regions``: per function, the sorted Regions its
+    rows are priced in; ``priced``: per row, not unpriced; ``fixed``: per function, the
+    charges no invocation carries (``_fixed_charges``)."""
 
-    def __init__(self, fn: _Codes, start_type: _Codes, region: _Codes,
+    def __init__(self, fn: _Codes, start_type: _Codes, regions: dict[str, list[str]],
                  priced: np.ndarray) -> None:
-        self.fn, self.start_type, self.region, self.priced = fn, start_type, region, priced
+        self.fn, self.start_type, self.regions, self.priced = fn, start_type, regions, priced
         self.names = sorted(fn.names)
         rank = _compact(np.array([self.names.index(f) for f in fn.names] or [0]),
                         len(self.names))
@@ -1553,8 +1589,8 @@ def _fixed_charges(
 ) -> tuple[dict[str, float], dict[str, int], dict[str, float]]:
     """Per-function charges no invocation carries: the provisioned-concurrency allocation over
     the analysed window (rounded up to 5 minutes), and the SnapStart cache (at least 3 h).
-    ``restored``: per row, a SnapStart restore fee was charged; ``memory_mb``: per row, the
-    memory size every amount was priced with."""
+    ``restored``: the rows (ascending row numbers) a SnapStart restore fee was charged on;
+    ``memory_mb``: per row, the memory size every amount was priced with."""
     window_s = window[2]
     fn = keys.function
     allocation: dict[str, float] = {}
@@ -1582,9 +1618,9 @@ def _fixed_charges(
         allocation[f] = clean_amount(s.provisioned * mem / 1024.0 * seconds * price)
         levels[f] = s.provisioned
     cache: dict[str, float] = {}
-    if restored.any():
+    if len(restored):
         cache_s = max(window_s, SNAPSTART_CACHE_MIN_S)
-        version = _codes(invocations["version"][restored])
+        version = _codes(invocations["version"].iloc[restored])
         mem_by_fv = (
             pd.DataFrame({"function": np.array(fn.names, dtype=object)[fn.codes[restored]],
                           "version": np.array(version.names, dtype=object)[version.codes],
@@ -1870,8 +1906,9 @@ def cost_tables(priced: pd.DataFrame, cost: dict[str, Any]) -> dict[str, pd.Data
     (``priced_as == "unpriced"``) follow the summary's rule: they add nothing to any amount
     (not even their request) and ``per_million_usd`` divides by ``priced_invocations``.
     """
-    sums = _CostSums(_codes(priced["function"], missing="nan"),
-                     _codes(priced["start_type"], missing="nan"), _codes(priced["region"]),
+    fn = _codes(priced["function"], missing="nan")
+    sums = _CostSums(fn, _codes(priced["start_type"], missing="nan"),
+                     _function_regions(fn, _codes(priced["region"])),
                      ~_codes(priced["priced_as"]).isin("unpriced"))
     for name in ("gb_seconds", "request_usd", "duration_usd", "restore_fee_usd",
                  "init_cost_usd", "cost_usd", "init_unbilled_ms"):
@@ -1895,7 +1932,7 @@ def _cost_tables(by_fn: pd.DataFrame, by_st: pd.DataFrame, sums: _CostSums
     function = [names[k] for k in by_fn.index]
     by_fn = by_fn.reset_index(drop=True)
     by_fn.insert(0, "function", pd.Series(function, dtype=object))
-    regions = _function_regions(sums.fn, sums.region)
+    regions = sums.regions
     by_fn.insert(1, "region", ["/".join(regions.get(f, [])) for f in function])
     by_fn["unpriced_invocations"] = by_fn["invocations"] - by_fn["priced_invocations"]
     by_fn["provisioned_allocation_usd"] = by_fn["function"].map(alloc).fillna(0.0)
