@@ -603,34 +603,80 @@ class _Kinds:
         return self.init_type.isin(LMI_INIT_TYPE)
 
 
+@dataclass(frozen=True)
+class _PerCode:
+    """A per-row boolean decided once per code (or per pair of codes): ``table[codes]``, made
+    when it is read (a byte a row, or a block's) rather than held through pricing."""
+
+    table: np.ndarray  # bool, one axis per array of codes
+    codes: tuple[np.ndarray, ...]  # per row: its code on each axis (read only)
+
+    @classmethod
+    def of(cls, codes: _Codes, *labels: str) -> _PerCode:
+        """Per row: is its label one of ``labels``."""
+        return cls(np.array([name in labels for name in codes.names] or [False], dtype=bool),
+                   (codes.codes,))
+
+    def rows(self) -> np.ndarray:
+        return self.table[self.codes]
+
+    def part(self, span: slice) -> _PerCode:
+        return _PerCode(self.table, tuple(codes[span] for codes in self.codes))
+
+
 @dataclass
 class _Rows:
-    """Per-row arrays shared by the pricing steps."""
+    """Per-row arrays shared by the pricing steps. The booleans decided per function,
+    start type, init type or runtime (``edge``, ``restore_start``, ``fee_family``,
+    ``is_lmi``, ``pc``) are made from the codes when read, not held."""
 
     group: np.ndarray  # index into the sorted (Region, architecture) groups; -1: Lambda@Edge
-    edge: np.ndarray
-    restore_start: np.ndarray
-    fee_family: np.ndarray  # runtime family python or dotnet (SnapStart restore fee)
+    edge_of: _PerCode  # a Lambda@Edge function
+    restore_start_of: _PerCode  # start_type restore
+    fee_family_of: _PerCode  # runtime family python or dotnet (SnapStart restore fee)
+    lmi_of: _PerCode  # init_type lambda-managed-instances
     memory: np.ndarray  # MB: the log's, else the configuration's (the table's own array
     #                     where no row lacks it: read only)
     billed: np.ndarray
-    is_lmi: np.ndarray
     is_restore: np.ndarray
-    pc: np.ndarray
+    pc_row: np.ndarray  # provisioned rows (_provisioned_rows)
     fn_codes: np.ndarray  # per row: the function's code
     eph_mb_by_fn: np.ndarray  # per function code: ephemeral storage (MB)
     start: pd.Series  # START times (UTC)
     reason: np.ndarray  # int code into reasons; 0 = priced so far
     reasons: list[str]  # unpriced reasons by code ("" first)
 
+    @property
+    def edge(self) -> np.ndarray:
+        return self.edge_of.rows()
+
+    @property
+    def restore_start(self) -> np.ndarray:
+        return self.restore_start_of.rows()
+
+    @property
+    def fee_family(self) -> np.ndarray:
+        return self.fee_family_of.rows()
+
+    @property
+    def is_lmi(self) -> np.ndarray:
+        return self.lmi_of.rows()
+
+    @property
+    def pc(self) -> np.ndarray:
+        """Provisioned rows but Lambda@Edge ones."""
+        return self.pc_row & ~self.edge
+
     def part(self, span: slice) -> _Rows:
         """These rows' arrays over the rows of ``span`` (views, no copy)."""
         return replace(
-            self, group=self.group[span], edge=self.edge[span],
-            restore_start=self.restore_start[span], fee_family=self.fee_family[span],
-            memory=self.memory[span], billed=self.billed[span], is_lmi=self.is_lmi[span],
-            is_restore=self.is_restore[span], pc=self.pc[span], fn_codes=self.fn_codes[span],
-            start=self.start.iloc[span], reason=self.reason[span])
+            self, group=self.group[span], edge_of=self.edge_of.part(span),
+            restore_start_of=self.restore_start_of.part(span),
+            fee_family_of=self.fee_family_of.part(span), lmi_of=self.lmi_of.part(span),
+            memory=self.memory[span], billed=self.billed[span],
+            is_restore=self.is_restore[span], pc_row=self.pc_row[span],
+            fn_codes=self.fn_codes[span], start=self.start.iloc[span],
+            reason=self.reason[span])
 
     def order_key(self, sel: np.ndarray) -> np.ndarray:
         """The selected rows' START times as int64 ns (the order monthly tiers fill in)."""
@@ -657,10 +703,10 @@ class _Rows:
 
 
 def _runtime_family(keys: _Keys, configurations: dict[str, dict[str, Any]],
-                    options: BillingOptions) -> _Codes:
-    """Runtime family per row (codes into FAMILIES): the function's configuration, else the
-    row's INIT_START/RESTORE_START version, else --runtime. Decided once per (function,
-    runtime version)."""
+                    options: BillingOptions) -> tuple[np.ndarray, _Codes]:
+    """Runtime family (codes into FAMILIES): the function's configuration, else the row's
+    INIT_START/RESTORE_START version, else --runtime. Decided once per (function, runtime
+    version): the table of them (function code x runtime code), and per row."""
     fn, rt = keys.function, keys.runtime
     fallback = runtime_family(options.runtime or "")
     row_family = [runtime_family(r) for r in rt.names]
@@ -668,7 +714,7 @@ def _runtime_family(keys: _Keys, configurations: dict[str, dict[str, Any]],
                   for f in fn.names]
     table = np.array([[FAMILIES.index(c or r or fallback) for r in row_family or [""]]
                       for c in cfg_family or [""]], dtype=np.intp)
-    return _Codes(_compact(table[fn.codes, rt.codes], len(FAMILIES)), list(FAMILIES))
+    return table, _Codes(_compact(table[fn.codes, rt.codes], len(FAMILIES)), list(FAMILIES))
 
 
 def _provisioned_rows(keys: _Keys, kinds: _Kinds) -> np.ndarray:
@@ -748,9 +794,8 @@ def _group_unpriced(rows: _Rows, group: int, region: str, arch: str, table: Pric
             past = np.zeros(len(od), dtype=bool)
             past[where[np.isnan(tiered[1])]] = True
         else:  # one rate: GB-s x the first tier's price
-            rate = math.nan if tiers[0].usd is None else float(tiers[0].usd)
-            past = od.copy()
-            past[od] = np.isnan(gb_seconds[od] * rate)
+            past = _unpriced_at(gb_seconds, od,
+                                math.nan if tiers[0].usd is None else float(tiers[0].usd))
         _unpriced(rows, past, (
             f"no duration price for {region} {arch} past the first "
             f"{(tiers[0].up_to_gb_s or 0) / 1e9:g} B GB-s a month "
@@ -759,6 +804,16 @@ def _group_unpriced(rows: _Rows, group: int, region: str, arch: str, table: Pric
             and len(tiers) == 1:
         tier_notes.add(f"{region}/{arch}: one rate at every volume")
     return _GroupPrices(group, prices, tiered)
+
+
+def _unpriced_at(gb_seconds: np.ndarray, sel: np.ndarray, rate: float) -> np.ndarray:
+    """Per row: selected, and its GB-s x ``rate`` (USD per GB-s) is NaN. Made a block of rows
+    at a time (no float array of every selected row)."""
+    out = np.zeros(len(sel), dtype=bool)
+    for span in _spans(len(sel)):
+        part = sel[span]
+        out[span][part] = np.isnan(gb_seconds[span][part] * rate)
+    return out
 
 
 def _edge_unpriced(rows: _Rows, table: PriceTable) -> EdgePrices | None:
@@ -784,7 +839,7 @@ class _Billed:
     billed: np.ndarray  # the Billed Duration priced (ms); NaN: LMI or unknown
     billed_any: np.ndarray  # Billed Duration logged or computed
     granularity: np.ndarray | float  # billing granularity (ms): 1, per row where some is 100
-    is_lmi: np.ndarray
+    lmi: int  # rows of Lambda Managed Instances
     computed: np.ndarray  # Billed Duration computed from the rules
     is_restore: np.ndarray
     observed: int  # rows whose Billed Duration was logged
@@ -841,7 +896,8 @@ def _billed_durations(df: pd.DataFrame, kinds: _Kinds, is_image: np.ndarray,
                             else granularity)
     billed_any = observed | computed
     return _Billed(start=start, billed=billed, billed_any=billed_any, granularity=granularity,
-                   is_lmi=is_lmi, computed=computed, is_restore=is_restore,
+                   lmi=int(np.count_nonzero(is_lmi)), computed=computed,
+                   is_restore=is_restore,
                    observed=int(np.count_nonzero(observed)),
                    restore_estimated=restore_estimated)
 
@@ -933,17 +989,20 @@ def _price_groups(keys: _Keys, setups: dict[str, _FunctionSetup],
 def _priced_rows(df: pd.DataFrame, keys: _Keys, kinds: _Kinds, groups: _Groups,
                  setups: dict[str, _FunctionSetup], configurations: dict[str, dict[str, Any]],
                  options: BillingOptions, pc_row: np.ndarray
-                 ) -> tuple[_Rows, _Billed, _Codes, np.ndarray]:
+                 ) -> tuple[_Rows, _Billed, int, np.ndarray]:
     """The per-row inputs of pricing: memory (the log's, else the one size the other rows of
     its execution environment logged, ``environment_memory``, else the configuration's),
     Billed Duration, provisioned rows (``pc_row``: ``_provisioned_rows``), runtime family.
-    Also the families, and per row whether its memory came from its environment (an empty
-    array when no row lacked one)."""
+    Also how many SnapStart restores have no known runtime family, and per row whether its
+    memory came from its environment (an empty array when no row lacked one)."""
     fn = keys.function
     setup = [setups[f] for f in fn.names]
-    family = _runtime_family(keys, configurations, options)
+    families, family = _runtime_family(keys, configurations, options)
     bd = _billed_durations(df, kinds, fn.rows([s.package == "image" for s in setup], bool),
                            family.isin("custom"))
+    restore_no_runtime = int(np.count_nonzero(kinds.restore_start & family.isin("")))
+    del family
+    fee = np.isin(families, [FAMILIES.index("python"), FAMILIES.index("dotnet")])
     memory = df["memory_mb"].to_numpy(dtype=float)  # the table's own array: read only
     no_memory = np.isnan(memory)
     from_environment = np.zeros(0, dtype=bool)
@@ -956,16 +1015,19 @@ def _priced_rows(df: pd.DataFrame, keys: _Keys, kinds: _Kinds, groups: _Groups,
         if no_memory.any():
             memory = np.where(no_memory, fn.rows([s.memory_mb for s in setup], float), memory)
     del no_memory
-    edge = fn.rows([s.edge for s in setup], bool)
     reason = np.zeros(len(df), dtype=np.int16)  # few distinct reasons: one per price missing
     rows = _Rows(
-        group=groups.row_group, edge=edge, restore_start=kinds.restore_start,
-        fee_family=family.isin("python", "dotnet"), memory=memory, billed=bd.billed,
-        is_lmi=bd.is_lmi, is_restore=bd.is_restore, pc=pc_row & ~edge,
+        group=groups.row_group,
+        edge_of=_PerCode(np.array([s.edge for s in setup] or [False], dtype=bool),
+                         (fn.codes,)),
+        restore_start_of=_PerCode.of(keys.start_type, "restore"),
+        fee_family_of=_PerCode(fee, (fn.codes, keys.runtime.codes)),
+        lmi_of=_PerCode.of(keys.init_type, LMI_INIT_TYPE),
+        memory=memory, billed=bd.billed, is_restore=bd.is_restore, pc_row=pc_row,
         fn_codes=fn.codes, eph_mb_by_fn=np.array([s.ephemeral_mb for s in setup], dtype=float),
         start=bd.start, reason=reason, reasons=["", MISSING_SIZE],
     )
-    return rows, bd, family, from_environment
+    return rows, bd, restore_no_runtime, from_environment
 
 
 def environment_memory(memory: np.ndarray, pairs: _Pairs, environment: _Codes) -> np.ndarray:
@@ -1049,11 +1111,9 @@ def _decide(invocations: pd.DataFrame, options: BillingOptions, table: PriceTabl
                               configurations, regions, notes)
     groups = _price_groups(keys, setups, regions)
     pc_row = _provisioned_rows(keys, kinds)
-    rows, bd, family, from_environment = _priced_rows(invocations, keys, kinds, groups, setups,
-                                                      configurations, options, pc_row)
+    rows, bd, restore_no_runtime, from_environment = _priced_rows(
+        invocations, keys, kinds, groups, setups, configurations, options, pc_row)
     notes.extend(_environment_memory_notes(keys.function, rows.memory, from_environment))
-    restore_no_runtime = int(np.count_nonzero(rows.restore_start & family.isin("")))
-    del family
     tier_notes: set[str] = set()
     gb_seconds = rows.gb_seconds()  # made again as a column, once the prices are decided
     rows.reason[~rows.is_lmi & np.isnan(gb_seconds)] = 1  # memory size or duration unknown
@@ -1358,7 +1418,7 @@ def _price(
     p = _decide(invocations, options, table, configurations, regions)
     keys, rows = p.keys, p.rows
     counts, unpriced_groups, pc_functions = _decided_counts(p)
-    totals = _Totals(p.priced, p.pc_row, rows.edge, rows.memory)
+    totals = _Totals(p.priced, rows)
     sums = _CostSums(keys.function, keys.start_type, p.groups.function_regions(), p.priced)
     made: dict[str, Any] = {}
     for name, values in _amount_columns(p):
@@ -1408,7 +1468,7 @@ def _decided_counts(p: _Pricing) -> tuple[dict[str, int], list[dict[str, Any]], 
         "observed": bd.observed,
         "computed": int(np.count_nonzero(bd.computed & p.priced)),
         "memory_from_environment": p.found["memory_from_environment"],
-        "lmi": int(np.count_nonzero(bd.is_lmi)),
+        "lmi": bd.lmi,
         "restore_estimated": bd.restore_estimated,
         "restore_no_runtime": p.restore_no_runtime,
         "default_region": int(np.count_nonzero(p.groups.region_from().isin("default"))),
@@ -1423,12 +1483,11 @@ def _decided_counts(p: _Pricing) -> tuple[dict[str, int], list[dict[str, Any]], 
 class _Totals:
     """The sums ``summary["cost"]`` reads from the priced columns, taken from each column as
     it is made (``add``): numpy's sums over the whole column (``_nansum``), as over the
-    priced table's own columns. ``priced``, ``pc_row`` (provisioned environments) and
-    ``edge`` are per-row masks; ``memory`` the MB every amount was priced with."""
+    priced table's own columns. ``priced``: per row, priced; ``rows``: the rows' pricing
+    inputs (provisioned and Lambda@Edge rows, the MB every amount was priced with)."""
 
-    def __init__(self, priced: np.ndarray, pc_row: np.ndarray, edge: np.ndarray,
-                 memory: np.ndarray) -> None:
-        self.priced, self.pc_row, self.edge, self.memory = priced, pc_row, edge, memory
+    def __init__(self, priced: np.ndarray, rows: _Rows) -> None:
+        self.priced, self.rows, self.memory = priced, rows, rows.memory
         self.values: dict[str, float] = {}
         self.restored = np.zeros(0, dtype=np.intp)  # the rows a restore fee was charged on
 
@@ -1439,9 +1498,10 @@ class _Totals:
         elif name == "request_usd":
             got["requests_usd"] = _nansum(values, self.priced)
         elif name == "duration_usd":
-            pc = self.pc_row & self.priced & ~self.edge  # priced provisioned, not Lambda@Edge
-            got["duration_usd"] = _nansum(values, ~pc & ~self.edge)
-            got["edge_duration_usd"] = _nansum(values, self.edge)
+            edge = self.rows.edge
+            pc = self.rows.pc_row & self.priced & ~edge  # priced provisioned, not Lambda@Edge
+            got["duration_usd"] = _nansum(values, ~pc & ~edge)
+            got["edge_duration_usd"] = _nansum(values, edge)
             got["provisioned_duration_usd"] = _nansum(values, pc)
         elif name == "restore_fee_usd":
             got["restore_usd"] = _nansum(values)
