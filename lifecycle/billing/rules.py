@@ -837,13 +837,18 @@ class _Billed:
 
     start: pd.Series
     billed: np.ndarray  # the Billed Duration priced (ms); NaN: LMI or unknown
-    billed_any: np.ndarray  # Billed Duration logged or computed
     granularity: np.ndarray | float  # billing granularity (ms): 1, per row where some is 100
     lmi: int  # rows of Lambda Managed Instances
     computed: np.ndarray  # Billed Duration computed from the rules
     is_restore: np.ndarray
     observed: int  # rows whose Billed Duration was logged
     restore_estimated: int  # computed with Restore Duration (no Billed Restore)
+
+    @property
+    def billed_any(self) -> np.ndarray:
+        """Per row: a Billed Duration was logged or computed. ``billed`` is NaN on exactly
+        the other rows (a logged one is a number, a computed one the roundup of numbers)."""
+        return ~np.isnan(self.billed)
 
 
 def _billed_durations(df: pd.DataFrame, kinds: _Kinds, is_image: np.ndarray,
@@ -894,8 +899,7 @@ def _billed_durations(df: pd.DataFrame, kinds: _Kinds, is_image: np.ndarray,
         billed[c] = roundup(duration[c] + np.where(add_init[c], init[c], 0.0) + add_restore,
                             granularity[c] if isinstance(granularity, np.ndarray)
                             else granularity)
-    billed_any = observed | computed
-    return _Billed(start=start, billed=billed, billed_any=billed_any, granularity=granularity,
+    return _Billed(start=start, billed=billed, granularity=granularity,
                    lmi=int(np.count_nonzero(is_lmi)), computed=computed,
                    is_restore=is_restore,
                    observed=int(np.count_nonzero(observed)),
@@ -1583,9 +1587,12 @@ class _CostSums:
                  priced: np.ndarray) -> None:
         self.fn, self.start_type, self.regions, self.priced = fn, start_type, regions, priced
         self.names = sorted(fn.names)
-        rank = _compact(np.array([self.names.index(f) for f in fn.names] or [0]),
-                        len(self.names))
-        self.key = rank[fn.codes]  # per row: the function's place in name order
+        if self.names == fn.names:  # codes in name order already (one function, say)
+            self.key = fn.codes  # per row: the function's place in name order
+        else:
+            rank = _compact(np.array([self.names.index(f) for f in fn.names] or [0]),
+                            len(self.names))
+            self.key = rank[fn.codes]
         # functions in name order; start types in order of first appearance, as the table's
         # start types come (the order a groupby by them without sorting gives)
         self.by_key = _GroupKey.of(self.key, len(self.names), sort=True)
