@@ -618,6 +618,10 @@ class _PerCode:
                    (codes.codes,))
 
     def rows(self) -> np.ndarray:
+        if not self.table.any():  # the usual case (no Lambda@Edge, no restore, ...)
+            return np.zeros(len(self.codes[0]), dtype=bool)
+        if self.table.all():
+            return np.ones(len(self.codes[0]), dtype=bool)
         return self.table[self.codes]
 
     def part(self, span: slice) -> _PerCode:
@@ -1529,40 +1533,49 @@ class _Totals:
 class _GroupKey:
     """Per-row group codes (``0 <= code < count``) and the groups' sums over a column.
 
-    The codes are held as a CategoricalIndex whose categories are the codes themselves, so a
-    pandas groupby reads them as its labels: while a sum runs it makes one intp array (8 B a
-    row), where grouping by the plain integer codes hashes them first (27 B a row). The sums
-    are pandas' own (compensated, each group's rows in table order), the same numbers a
-    groupby by the plain codes gives. ``order``: the codes present, in the order the results
-    list them (ascending, or in order of first appearance)."""
+    The groups are numbered as a pandas groupby by the plain codes numbers them (ascending
+    with ``sort``, else in order of first appearance) and held as a CategoricalIndex of those
+    numbers, which a groupby reads as its labels: while a sum runs it makes one intp array
+    (8 B a row), where grouping by the plain integer codes hashes them first (27 B a row).
+    The same labels in the same row order give the same sums, bit for bit: pandas adds
+    each group's rows with ``np.add.reduceat`` where the labels ascend and no value is NaN,
+    with its compensated (Kahan) kernel otherwise, and both routes are taken alike."""
 
-    labels: pd.CategoricalIndex  # per row, its code (the categories are the codes)
-    order: np.ndarray  # int64 codes present, in result order
-    counts: np.ndarray  # int64 per code in order: how many rows hold it
+    labels: pd.CategoricalIndex  # per row: its group's number
+    codes: np.ndarray  # per group present, in result order: its code (int64)
+    at: np.ndarray  # per group present, in result order: its number among the labels
+    counts: np.ndarray  # per group present, in result order: how many rows (int64)
 
     @classmethod
     def of(cls, codes: np.ndarray, count: int, sort: bool) -> _GroupKey:
-        """``codes`` (any integer dtype, read without a copy where pandas can) as a group
-        key; ``sort``: groups in ascending code order, else in order of first appearance."""
-        labels = pd.CategoricalIndex(
-            pd.Categorical.from_codes(codes, categories=pd.RangeIndex(max(count, 1))))
+        """``codes`` (any integer dtype) as a group key; ``sort``: groups in ascending code
+        order (the codes themselves number them: a groupby's numbers ascend alike), else in
+        order of first appearance (numbered so, one new small-integer array)."""
         counts = _code_counts(codes, count)
         present = np.flatnonzero(counts)
-        if not sort and len(present) > 1:
+        if sort:
+            numbers, at, groups = codes, present, max(count, 1)
+        else:
             first = [int(np.argmax(codes == code)) for code in present]
             present = present[np.argsort(first, kind="stable")]
-        return cls(labels, present.astype(np.int64), counts[present])
+            rank = np.zeros(max(count, 1), dtype=np.int64)
+            rank[present] = np.arange(len(present))
+            numbers = _compact(rank, len(present))[codes]
+            at, groups = np.arange(len(present)), max(len(present), 1)
+        labels = pd.CategoricalIndex(
+            pd.Categorical.from_codes(numbers, categories=pd.RangeIndex(groups)))
+        return cls(labels, present.astype(np.int64), at, counts[present])
 
     def sum(self, values: np.ndarray, min_count: int = 0) -> pd.Series:
         """Per group present (index: its code): the sum of ``values`` (float, one a row),
         NaN skipped; NaN where fewer than ``min_count`` were not NaN."""
         grouped = pd.Series(values, copy=False).groupby(self.labels, observed=False, sort=True)
-        per_code = grouped.sum(min_count=min_count).to_numpy()
-        return pd.Series(per_code[self.order], index=pd.Index(self.order))
+        per_group = grouped.sum(min_count=min_count).to_numpy()
+        return pd.Series(per_group[self.at], index=pd.Index(self.codes))
 
     def size(self) -> pd.Series:
         """Per group present (index: its code): how many rows (int64)."""
-        return pd.Series(self.counts, index=pd.Index(self.order))
+        return pd.Series(self.counts, index=pd.Index(self.codes))
 
 
 def _code_counts(codes: np.ndarray, count: int, block: int = 1 << 16) -> np.ndarray:
