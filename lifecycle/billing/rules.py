@@ -642,7 +642,6 @@ class _Rows:
     memory: np.ndarray  # MB: the log's, else the configuration's (the table's own array
     #                     where no row lacks it: read only)
     billed: np.ndarray
-    is_restore: np.ndarray
     pc_row: np.ndarray  # provisioned rows (_provisioned_rows)
     fn_codes: np.ndarray  # per row: the function's code
     eph_mb_by_fn: np.ndarray  # per function code: ephemeral storage (MB)
@@ -678,7 +677,7 @@ class _Rows:
             restore_start_of=self.restore_start_of.part(span),
             fee_family_of=self.fee_family_of.part(span), lmi_of=self.lmi_of.part(span),
             memory=self.memory[span], billed=self.billed[span],
-            is_restore=self.is_restore[span], pc_row=self.pc_row[span],
+            pc_row=self.pc_row[span],
             fn_codes=self.fn_codes[span], start=self.start.iloc[span],
             reason=self.reason[span])
 
@@ -697,7 +696,8 @@ class _Rows:
     def fee_rows(self, sel: np.ndarray) -> np.ndarray:
         """Of the selected rows, the SnapStart restores a restore fee applies to (Python,
         .NET; memory known)."""
-        return sel & self.is_restore & self.restore_start & self.fee_family \
+        # (a restore start is a restore: no need to read the Restore Durations)
+        return sel & self.restore_start & self.fee_family \
             & ~np.isnan(self.memory)
 
     def storage_rows(self, sel: np.ndarray) -> np.ndarray:
@@ -837,16 +837,38 @@ def _edge_unpriced(rows: _Rows, table: PriceTable) -> EdgePrices | None:
 @dataclass
 class _Billed:
     """Billed Duration per row (see ``_billed_durations``); its INIT share is made when
-    asked (``_init_billed``, ``_init_unbilled``)."""
+    asked (``_init_billed``, ``_init_unbilled``). The per-row booleans (``computed``,
+    ``is_restore``, ``billed_any``) are made when read, from the table's own columns."""
 
     start: pd.Series
     billed: np.ndarray  # the Billed Duration priced (ms); NaN: LMI or unknown
     granularity: np.ndarray | float  # billing granularity (ms): 1, per row where some is 100
     lmi: int  # rows of Lambda Managed Instances
-    computed: np.ndarray  # Billed Duration computed from the rules
-    is_restore: np.ndarray
     observed: int  # rows whose Billed Duration was logged
     restore_estimated: int  # computed with Restore Duration (no Billed Restore)
+    kinds: _Kinds
+    logged: np.ndarray  # the table's billed_duration_ms (read only)
+    duration: np.ndarray  # the table's duration_ms (read only)
+    restore: np.ndarray  # the table's restore_duration_ms (read only)
+    billed_restore: np.ndarray  # the table's billed_restore_duration_ms (read only)
+
+    @property
+    def computed(self) -> np.ndarray:
+        """Per row: Billed Duration computed from the rules (none logged, a Duration, not
+        Lambda Managed Instances)."""
+        out = np.isnan(self.logged)
+        out &= ~self.kinds.lmi
+        out &= ~np.isnan(self.duration)
+        return out
+
+    @property
+    def is_restore(self) -> np.ndarray:
+        """Per row: a SnapStart restore (start type restore, or a (Billed) Restore
+        Duration logged)."""
+        out = self.kinds.restore_start
+        out |= ~np.isnan(self.billed_restore)
+        out |= ~np.isnan(self.restore)
+        return out
 
     @property
     def billed_any(self) -> np.ndarray:
@@ -878,12 +900,11 @@ def _billed_durations(df: pd.DataFrame, kinds: _Kinds, is_image: np.ndarray,
     is_lmi = kinds.lmi
     observed = ~np.isnan(billed_log)
     observed &= ~is_lmi
-    computed = np.isnan(billed_log)
-    computed &= ~is_lmi
-    computed &= ~np.isnan(duration)
-    is_restore = kinds.restore_start
-    is_restore |= ~np.isnan(billed_restore)
-    is_restore |= ~np.isnan(restore)
+    bd = _Billed(start=start, billed=billed_log, granularity=granularity,
+                 lmi=int(np.count_nonzero(is_lmi)), observed=int(np.count_nonzero(observed)),
+                 restore_estimated=0, kinds=kinds, logged=billed_log, duration=duration,
+                 restore=restore, billed_restore=billed_restore)
+    computed, is_restore = bd.computed, bd.is_restore
 
     # Computed Billed Duration (§6.1 table): init included for images, custom runtimes and
     # provisioned concurrency at any date and for every on-demand invocation from 2025-08-01.
@@ -903,11 +924,7 @@ def _billed_durations(df: pd.DataFrame, kinds: _Kinds, is_image: np.ndarray,
         billed[c] = roundup(duration[c] + np.where(add_init[c], init[c], 0.0) + add_restore,
                             granularity[c] if isinstance(granularity, np.ndarray)
                             else granularity)
-    return _Billed(start=start, billed=billed, granularity=granularity,
-                   lmi=int(np.count_nonzero(is_lmi)), computed=computed,
-                   is_restore=is_restore,
-                   observed=int(np.count_nonzero(observed)),
-                   restore_estimated=restore_estimated)
+    return replace(bd, billed=billed, restore_estimated=restore_estimated)
 
 
 def _init_billed(df: pd.DataFrame, bd: _Billed, kinds: _Kinds) -> tuple[np.ndarray, int]:
@@ -1031,7 +1048,7 @@ def _priced_rows(df: pd.DataFrame, keys: _Keys, kinds: _Kinds, groups: _Groups,
         restore_start_of=_PerCode.of(keys.start_type, "restore"),
         fee_family_of=_PerCode(fee, (fn.codes, keys.runtime.codes)),
         lmi_of=_PerCode.of(keys.init_type, LMI_INIT_TYPE),
-        memory=memory, billed=bd.billed, is_restore=bd.is_restore, pc_row=pc_row,
+        memory=memory, billed=bd.billed, pc_row=pc_row,
         fn_codes=fn.codes, eph_mb_by_fn=np.array([s.ephemeral_mb for s in setup], dtype=float),
         start=bd.start, reason=reason, reasons=["", MISSING_SIZE],
     )
