@@ -386,13 +386,27 @@ def _first_appearance(column: pd.Series) -> tuple[np.ndarray, list[Any]]:
     present = seen[seen >= 0]
     remap = np.full(len(column.cat.categories) + 1, -1, dtype=np.int64)  # [-1] for missing
     remap[present] = np.arange(len(present))
-    return _compact(remap, len(present) + 1)[codes], list(column.cat.categories[present])
+    renumbered = _compact(remap, len(present) + 1)
+    if len(present) == len(seen) == len(column.cat.categories) \
+            and (present == np.arange(len(present))).all() and renumbered.dtype == codes.dtype:
+        return codes, list(column.cat.categories)  # in order already (one function, say)
+    return renumbered[codes], list(column.cat.categories[present])
 
 
 def _compact(codes: np.ndarray, count: int) -> np.ndarray:
     """Codes in the smallest integer type that holds ``count`` distinct values (no copy
     when they are in it already)."""
     return codes.astype(smallest_int_type(count), copy=False)
+
+
+def _held(values: np.ndarray) -> np.ndarray:
+    """A per-row array as pricing holds it once it is decided: where every row has the same
+    value (every row priced, none provisioned, one price group: the usual case), a read-only
+    broadcast of that value, which takes no memory per row; else ``values`` itself. Read it
+    as any array; it is never written to."""
+    if len(values) and not (values != values[0]).any():
+        return np.broadcast_to(values[0], values.shape)
+    return values
 
 
 @dataclass(frozen=True)
@@ -731,7 +745,7 @@ def _provisioned_rows(keys: _Keys, kinds: _Kinds) -> np.ndarray:
         named = np.array([e != "" for e in keys.environment.names], dtype=bool)
         pc_row |= pairs.spread(pairs.any(pc_row) & named[pairs.environment])
     pc_row &= ~kinds.lmi
-    return pc_row
+    return _held(pc_row)
 
 
 def _unpriced(rows: _Rows, sel: np.ndarray, reason: str | None) -> bool:
@@ -1008,7 +1022,7 @@ def _price_groups(keys: _Keys, setups: dict[str, _FunctionSetup],
     table = _compact(table, len(groups) + 1)
     pairs = keys.pairs
     return _Groups(pairs, region, region_from, fn_regions, groups,
-                   pairs.spread(table[pairs.function, region.codes]))
+                   _held(pairs.spread(table[pairs.function, region.codes])))
 
 
 def _priced_rows(df: pd.DataFrame, keys: _Keys, kinds: _Kinds, groups: _Groups,
@@ -1147,9 +1161,9 @@ def _decide(invocations: pd.DataFrame, options: BillingOptions, table: PriceTabl
                                          tier_notes)) is not None]
     del gb_seconds
     edge = _edge_unpriced(rows, table)
-    rows.reason = _compact(rows.reason, len(rows.reasons))  # a byte a row where it fits
+    rows.reason = _held(_compact(rows.reason, len(rows.reasons)))  # a byte a row at most
     return _Pricing(invocations, keys, kinds, setups, groups, pc_row, rows, bd,
-                    restore_no_runtime, plans, edge, rows.reason == 0, notes, tier_notes,
+                    restore_no_runtime, plans, edge, _held(rows.reason == 0), notes, tier_notes,
                     found={"memory_from_environment": int(np.count_nonzero(from_environment))})
 
 

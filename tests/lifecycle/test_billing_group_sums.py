@@ -81,3 +81,16 @@ def test_any_codes_and_values(rows: list[tuple[int, float]], sort: bool, runs: b
     want_size = pd.Series(codes).groupby(codes, sort=sort).size()
     assert list(key.size()) == list(want_size) and list(key.size().index) == list(
         want_size.index)
+
+
+def test_held_masks_of_one_value_take_no_memory_per_row() -> None:
+    from lamlife.lifecycle.billing.rules import _held
+
+    same_value = np.ones(1000, dtype=bool)
+    held = _held(same_value)
+    assert held.strides == (0,) and held.all() and len(held) == 1000
+    assert not held.flags.writeable  # never written to once decided
+    mixed = np.array([0, 0, 1], dtype=np.int8)
+    assert _held(mixed) is mixed
+    empty = np.zeros(0, dtype=bool)
+    assert _held(empty) is empty
