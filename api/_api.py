@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from lamlife.lifecycle.analysis import Analysis
+from lamlife.lifecycle.analysis import Analysis, PricedOnRead, describe, same_values
 from lamlife.lifecycle.billing.choices import billing_options
 from lamlife.lifecycle.billing.prices import load_table
 from lamlife.lifecycle.billing.rules import BillingOptions
@@ -27,45 +27,58 @@ from lamlife.lifecycle.pipeline import AnalyzeOptions, analyze_paths, time_windo
 PathsLike = str | PathLike[str] | Sequence[str | PathLike[str]]
 
 
-class _AnalysisInvocations:
-    """``AnalysisResult.invocations``: the table given, and when that is the held table of
-    an analysis whose rows are not priced yet (``Analysis.deferred_prices``), the analysis's
-    ``invocations``, priced on this first read and kept."""
-
-    def __get__(self, result: AnalysisResult | None, owner: type | None = None) -> pd.DataFrame:
-        if result is None:  # read on the class: the dataclass field has no default
-            raise AttributeError("invocations")
-        given: pd.DataFrame = result.__dict__["invocations"]
-        analysis = result.analysis
-        if analysis is not None and analysis.deferred_prices is not None \
-                and given is analysis.held_invocations:
-            given = analysis.invocations
-            result.__dict__["invocations"] = given
-        return given
-
-    def __set__(self, result: AnalysisResult, table: pd.DataFrame) -> None:
-        result.__dict__["invocations"] = table
+def _analysis_rows(result: AnalysisResult, given: pd.DataFrame) -> pd.DataFrame | None:
+    """The analysis's ``invocations`` (priced on this first read, and kept there) when
+    ``given`` is the held table of an analysis whose rows are not priced yet
+    (``Analysis.deferred_prices``); else None: ``given`` is the table."""
+    analysis = result.analysis
+    if analysis is None or analysis.deferred_prices is None \
+            or given is not analysis.held_invocations:
+        return None
+    return analysis.invocations
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class AnalysisResult:
     """One analysis: the summary and the four tables (column contracts in
     ``lamlife.lifecycle.schema``; times are UTC, durations ms, money USD).
 
     ``invocations`` is the analysis's table: its per-row priced columns are made on its first
-    read (docs/api.md)."""
+    read (docs/api.md). ``repr`` and ``==`` do not price them: ``repr`` is one line (counts,
+    priced or not); two results are equal when their fields are, the invocation tables as
+    held (``lamlife.lifecycle.analysis.Analysis`` compares its deferred prices)."""
 
     summary: dict[str, Any]  # the JSON summary: counts, cold_causes, init_duration_ms, cost
     if TYPE_CHECKING:
         invocations: pd.DataFrame
     else:  # one row per invocation, with start_type, reason, cost_usd: priced when read
-        invocations: pd.DataFrame = _AnalysisInvocations()
+        invocations: pd.DataFrame = PricedOnRead(_analysis_rows)
     environments: pd.DataFrame  # one row per execution environment
     functions: pd.DataFrame  # one row per (function, version)
     events: pd.DataFrame  # flagged lifecycle events (timeouts, re-inits, init failures, ...)
     input: dict[str, Any]  # how every input line was accounted for
     warnings: list[str] = field(default_factory=list)  # what the CLI would print on stderr
     analysis: Analysis | None = field(default=None, repr=False)  # the underlying object
+
+    def __repr__(self) -> str:
+        analysis = self.analysis
+        return describe(type(self).__name__, self._held(), self.environments,
+                        self.events, self.summary,
+                        analysis is not None and analysis.deferred_prices is not None
+                        and self._held() is analysis.held_invocations)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, AnalysisResult) or type(other) is not type(self):
+            return NotImplemented
+        return all(same_values(self._held(), other._held())
+                   if f.name == "invocations"
+                   else same_values(getattr(self, f.name), getattr(other, f.name))
+                   for f in fields(self))
+
+    def _held(self) -> pd.DataFrame:
+        """The invocation table as held now, never priced by this read."""
+        table: pd.DataFrame = self.__dict__["invocations"]
+        return table
 
     def to_json(self, include_invocations: bool = False) -> str:
         """The same JSON as ``lamlife analyze --format json`` (``--invocations``)."""
@@ -80,7 +93,7 @@ class AnalysisResult:
         return data
 
 
-@dataclass
+@dataclass(repr=False, eq=False)  # AnalysisResult's: they never price the rows
 class SimulationResult(AnalysisResult):
     """A simulated run: the same tables as an analysis, plus the policy, the comparison with
     the observed run (when the input had environments) and that observed run."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -46,7 +47,7 @@ class InputStats:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DeferredPrices:
     """The per-row prices an analysis has not added to its invocation table yet.
 
@@ -56,35 +57,109 @@ class DeferredPrices:
     returns the invocation table given to it plus ``schema.COST_COLUMNS`` and
     ``billing.rules.BILLING_COLUMNS``. ``function_costs`` holds, per function name (the
     index), the summed ``cost_usd`` and ``init_cost_usd`` of its invocations (NaN where none
-    was priced): what the account table reads without the rows."""
+    was priced): what the account table reads without the rows.
+
+    Two are equal when they would price alike: the same pricing function with equal inputs
+    (a ``functools.partial``'s function, arguments and keywords: the billing options, the
+    price table, the configurations) and equal ``function_costs``; nothing is priced."""
 
     price: Callable[[pd.DataFrame], pd.DataFrame]
     function_costs: pd.DataFrame
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DeferredPrices):
+            return NotImplemented
+        return _same_pricing(self.price, other.price) \
+            and same_values(self.function_costs, other.function_costs)
 
-class _PricedOnRead:
-    """``Analysis.invocations``: the table as held, with the deferred per-row prices added on
-    the first read (and kept: later reads return the same priced table)."""
+
+def _same_pricing(one: Callable[..., Any], other: Callable[..., Any]) -> bool:
+    """Whether two pricing functions are the same function over equal inputs."""
+    if isinstance(one, partial) and isinstance(other, partial):
+        return one.func is other.func and same_values(one.args, other.args) \
+            and same_values(one.keywords, other.keywords)
+    return one is other
+
+
+def same_values(one: Any, other: Any) -> bool:
+    """Equality for the values an analysis holds: DataFrames and Series by
+    ``equals`` (same values, dtypes and index; NaN equal to NaN in the same place), dicts,
+    lists and tuples item by item, NaN equal to NaN, anything else by ``==``."""
+    if isinstance(one, pd.DataFrame | pd.Series) or isinstance(other, pd.DataFrame | pd.Series):
+        return type(one) is type(other) and bool(one.equals(other))
+    if isinstance(one, dict) and isinstance(other, dict):
+        return one.keys() == other.keys() and all(same_values(one[k], other[k]) for k in one)
+    if isinstance(one, list | tuple) and isinstance(other, list | tuple):
+        return type(one) is type(other) and len(one) == len(other) \
+            and all(same_values(a, b) for a, b in zip(one, other, strict=True))
+    if isinstance(one, float) and isinstance(other, float) and one != one and other != other:
+        return True  # NaN
+    return bool(one == other)
+
+
+class PricedOnRead:
+    """A DataFrame attribute whose per-row prices are added on its first read.
+
+    ``pending(owner, table)`` gets the object and the table it holds, and returns the priced
+    table when the prices are still to be added (it prices them then) or None when the table
+    is complete. The priced table replaces the held one, so later reads return it as it is.
+    ``Analysis.invocations`` prices with its ``deferred_prices``; ``AnalysisResult.invocations``
+    (the API) reads its analysis's. Set on a dataclass field, the dataclass has no default for
+    it (the class-level read raises AttributeError) and ``__init__`` sets the table through
+    ``__set__``; ``owner.__dict__[name]`` is the table as held, never priced by reading it."""
+
+    def __init__(self, pending: Callable[[Any, pd.DataFrame], pd.DataFrame | None]) -> None:
+        self.pending = pending
+        self.name = ""
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
 
-    def __get__(self, analysis: Analysis | None, owner: type | None = None) -> pd.DataFrame:
-        if analysis is None:  # read on the class: the dataclass field has no default
+    def __get__(self, obj: Any, owner: type | None = None) -> pd.DataFrame:
+        if obj is None:  # read on the class: the dataclass field has no default
             raise AttributeError(self.name)
-        held: pd.DataFrame = analysis.__dict__[self.name]
-        deferred = analysis.__dict__.get("deferred_prices")
-        if deferred is not None:
-            held = deferred.price(held)
-            analysis.__dict__[self.name] = held
-            analysis.__dict__["deferred_prices"] = None
-        return held
+        table: pd.DataFrame = obj.__dict__[self.name]
+        priced = self.pending(obj, table)
+        if priced is not None:
+            obj.__dict__[self.name] = table = priced
+        return table
 
-    def __set__(self, analysis: Analysis, table: pd.DataFrame) -> None:
-        analysis.__dict__[self.name] = table
+    def __set__(self, obj: Any, table: pd.DataFrame) -> None:
+        obj.__dict__[self.name] = table
 
 
-@dataclass
+def _price_deferred(analysis: Analysis, held: pd.DataFrame) -> pd.DataFrame | None:
+    """``held`` with the analysis's deferred per-row prices added (and those then dropped
+    from the analysis), or None when it has none."""
+    deferred = analysis.__dict__.get("deferred_prices")
+    if deferred is None:
+        return None
+    priced = deferred.price(held)
+    analysis.__dict__["deferred_prices"] = None
+    return priced
+
+
+def describe(kind: str, invocations: pd.DataFrame, environments: pd.DataFrame,
+             events: pd.DataFrame, summary: dict[str, Any], rows_on_read: bool) -> str:
+    """A one-line description of an analysis (its ``repr``): counts and whether it is
+    priced, read from the tables as held (nothing is priced by it)."""
+    def count(n: int, word: str) -> str:
+        return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+    cold = summary.get("cold_starts")
+    parts = [count(len(invocations), "invocation"), count(len(environments), "environment"),
+             *([count(int(cold), "cold start")] if cold is not None else []),
+             count(len(events), "event")]
+    if "cost" not in summary:
+        priced = "not priced"
+    elif rows_on_read:
+        priced = "priced, rows priced on read"
+    else:
+        priced = "priced"
+    return f"<{kind}: {', '.join(parts)}; {priced}>"
+
+
+@dataclass(repr=False, eq=False)
 class Analysis:
     """Everything one run of the engine (observed or simulated) produced.
 
@@ -95,13 +170,16 @@ class Analysis:
     A priced analysis may hold its invocation table without the per-row priced columns
     (``deferred_prices``): reading ``invocations`` prices the rows then, once (at 1M
     invocations about 0.3 s and 93 MB). Code that reads only the engine's own columns reads
-    ``held_invocations``, which never prices.
+    ``held_invocations``, which never prices. Neither ``repr`` (a one-line summary: counts,
+    priced or not) nor ``==`` prices: two analyses are equal when their tables as held, their
+    summaries, inputs and account tables are, and their deferred prices would price alike
+    (so an analysis whose rows were read, and priced, no longer equals its unread twin).
     """
 
     if TYPE_CHECKING:
         invocations: pd.DataFrame
     else:  # the descriptor: __init__ sets the table through it, reads price the rows
-        invocations: pd.DataFrame = _PricedOnRead()
+        invocations: pd.DataFrame = PricedOnRead(_price_deferred)
     environments: pd.DataFrame
     functions: pd.DataFrame
     events: pd.DataFrame
@@ -110,7 +188,18 @@ class Analysis:
     # one row per function (lifecycle.engine.account) when several functions are present
     account: pd.DataFrame | None = None
     # per-row prices not added to ``invocations`` yet (see DeferredPrices); None once added
-    deferred_prices: DeferredPrices | None = field(default=None, repr=False, compare=False)
+    deferred_prices: DeferredPrices | None = None
+
+    def __repr__(self) -> str:
+        return describe("Analysis", self.held_invocations, self.environments, self.events,
+                        self.summary, self.deferred_prices is not None)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Analysis):
+            return NotImplemented
+        return all(same_values(getattr(self, name), getattr(other, name)) for name in (
+            "held_invocations", "environments", "functions", "events", "summary", "input",
+            "account")) and self.deferred_prices == other.deferred_prices
 
     @property
     def held_invocations(self) -> pd.DataFrame:

@@ -40,6 +40,7 @@ from lamlife.lifecycle.engine.account import account_table
 from lamlife.lifecycle.engine.replay import OrphanEvent
 from lamlife.lifecycle.engine.summarize import (
     PERCENTILES,
+    column_percentiles,
     empty_invocations,
     environments_table,
     events_table,
@@ -140,8 +141,9 @@ def function_part(invocations: pd.DataFrame, options: PartOptions) -> dict[str, 
     envs = environments_table(inv)
     orphans = [(function, env) for env in options.orphan_init_failures.get(function, [])]
     part["environments"] = envs
-    part["functions"] = functions_table(inv, envs, orphans)
-    part["summary"] = summary_dict(inv, envs)
+    whole = column_percentiles(inv)  # the summary's, and the function's one version's
+    part["functions"] = functions_table(inv, envs, orphans, whole=whole)
+    part["summary"] = summary_dict(inv, envs, whole=whole)
     # what events_table reads, and one invocation of every version (the report names a
     # function or version once when there is one)
     part["rows"] = inv[(inv["status"] != "success")

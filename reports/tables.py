@@ -134,7 +134,10 @@ def _fit(section: Section, width: int) -> _Fit | None:
     (``id_lines``), then text wraps down to its longest word, then long words of text columns
     fold (never below their header's longest word), then short names break between words,
     then headers of number columns fold down to their numbers' width (two lines at most),
-    then words of ids, and only when that is not enough do numbers fold (``folds_words``).
+    then every id (a Region, a short name too) breaks after any of its separators down to
+    its widest piece ("us-" / "east-1"), so that no piece folds where breaking another id
+    makes room (a partly priced amount's "+" takes one more cell in its number column), then
+    words of ids, and only when that is not enough do numbers fold (``folds_words``).
     """
     columns = len(section.columns)
     # rich measures one pad per column and one separator between columns
@@ -180,9 +183,13 @@ def _fit(section: Section, width: int) -> _Fit | None:
          for i in range(columns)],
         # then headers of number columns, down to their numbers' width but each header over
         # two lines at most ("Invoca/tions", "Cold/starts")
-        [_two_line_width(headers[i], max(widest_cell[i], 1))
-         if is_number[i] and not section.columns[i].keep_words else longest_word[i]
-         for i in range(columns)],
+        (header_fold := [_two_line_width(headers[i], max(widest_cell[i], 1))
+                         if is_number[i] and not section.columns[i].keep_words
+                         else longest_word[i] for i in range(columns)]),
+        # then ids (Regions and short names too) break after any of their separators
+        # ("us-/east-1"), no piece and no header word folded
+        [max(_longest_word(headers[i]), *(_piece_width(cell) for cell in cells[i]))
+         if section.columns[i].keep_words else header_fold[i] for i in range(columns)],
         # then words of ids (keep_words: environments, function names), rather than numbers
         [longest_word[i] if is_number[i] else 1 for i in range(columns)],
         # and only then any word

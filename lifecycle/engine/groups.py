@@ -81,25 +81,31 @@ def group_counts(hits: np.ndarray, starts: np.ndarray) -> np.ndarray:
 
 
 def group_means(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Per group of consecutive rows, the mean of ``values`` (float per row) skipping NaN, NaN
-    for a group without a number: exactly what one pandas groupby mean over all of
-    ``values`` gives. Run on whole groups a block of rows at a time (``group_blocks``), so
-    its per-row group codes and hash table are made for a block, not the table.
+    """Per group of consecutive rows (group k is rows ``starts[k]`` up to the next start),
+    the mean of ``values`` (float per row) skipping NaN, NaN for a group without a number.
 
-    pandas sums with compensation (Kahan) when the values it is given hold no NaN and
-    plainly when they hold one (pandas 3.1, measured), so a block is computed on its own only
-    when it agrees with the whole array on that: always where each group's first value is
-    NaN (the idle times); otherwise the whole array is one block."""
+    Each group's numbers are summed in row order with compensation (Kahan: ``y = v - c;
+    t = s + y; c = (t - s) - y; s = t`` from s = c = 0), then divided by their count: the
+    sum pandas' groupby ``mean`` makes (its cython ``group_mean``) of values that hold a NaN,
+    which the idle times always do (every group starts with one), so the JSON's
+    ``mean_idle_s`` stays what it was. pandas sums values that hold no NaN another way (3.1,
+    measured), so every call here holds one: a NaN row in a group of its own is appended to
+    each block, and a block's means never depend on what the other blocks hold.
+    tests/lifecycle/test_groups.py checks the result against that sum written out in Python,
+    so a pandas release that sums otherwise fails there before any JSON changes.
+    A block of whole groups at a time (``group_blocks``): the per-row group numbers and
+    pandas' hash table are made for a block, not the table."""
     out = np.empty(len(starts), dtype=np.float64)
-    whole_has_nan = bool(np.isnan(values).any())
-    blocks = list(group_blocks(starts, len(values)))
-    if any(bool(np.isnan(values[lo:hi]).any()) != whole_has_nan
-           for _first, _last, lo, hi in blocks):
-        blocks = [(0, len(starts), 0, len(values))]
-    for first, last, lo, hi in blocks:
-        group = np.repeat(np.arange(last - first, dtype=np.int32),
-                          np.diff(np.append(starts[first:last], hi)))
-        out[first:last] = pd.Series(values[lo:hi]).groupby(group, sort=True).mean().to_numpy()
+    for first, last, lo, hi in group_blocks(starts, len(values)):
+        groups = last - first
+        group = np.empty(hi - lo + 1, dtype=np.int32)
+        group[:-1] = np.repeat(np.arange(groups, dtype=np.int32),
+                               np.diff(np.append(starts[first:last], hi)))
+        group[-1] = groups  # the NaN row's own group, dropped below
+        part = np.append(values[lo:hi], np.nan)
+        means = pd.Series(part).groupby(group, sort=True).mean() \
+            .reindex(range(groups + 1)).to_numpy()  # a group without rows: NaN
+        out[first:last] = means[:groups]
     return out
 
 

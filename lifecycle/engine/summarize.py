@@ -7,7 +7,7 @@ lamlife CSV all produce their other tables the same way.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -45,6 +45,8 @@ from lamlife.lifecycle.schema import (
 )
 
 PERCENTILES: tuple[int, ...] = (50, 90, 95, 99)
+# The columns whose percentiles the summary and the functions table give
+PERCENTILE_COLUMNS: tuple[str, ...] = ("init_duration_ms", "duration_ms")
 # Environment flags carried up from the invocation flags of the same name.
 ENVIRONMENT_FLAGS: tuple[str, ...] = ("reset_loop", "started_before_window")
 
@@ -75,6 +77,13 @@ def percentiles(values: pd.Series | np.ndarray | list[float]) -> dict[str, Any]:
     out.update({f"p{p}": round(float(q), 3) for p, q in zip(PERCENTILES, qs, strict=True)})
     out["max"] = top
     return out
+
+
+def column_percentiles(inv: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """``percentiles`` of each of ``PERCENTILE_COLUMNS`` over every row of ``inv``: the
+    summary's ``init_duration_ms`` and ``duration_ms``, and a function's own when it holds
+    every row. Computed once and given to ``functions_table`` and ``summary_dict``."""
+    return {c: percentiles(inv[c] if len(inv) else []) for c in PERCENTILE_COLUMNS}
 
 
 def has_flag(flags: pd.Series, flag: str) -> pd.Series:
@@ -232,12 +241,15 @@ def _ordered(function: np.ndarray, environment: np.ndarray, start: np.ndarray) -
 
 
 def functions_table(inv: pd.DataFrame, environments: pd.DataFrame,
-                    orphan_init_failures: Iterable[tuple[str, str]] = ()) -> pd.DataFrame:
+                    orphan_init_failures: Iterable[tuple[str, str]] = (), *,
+                    whole: Mapping[str, dict[str, Any]] | None = None) -> pd.DataFrame:
     """One row per (function, version).
 
     ``orphan_init_failures`` lists (function, environment) of failed inits that belong to no
     invocation; each counts in its function's ``init_failures``, so the column adds up to the
     summary's ``init_failures``. A function with such failures and no invocation gets a row.
+    ``whole``: ``column_percentiles(inv)`` when already computed (for the summary); a
+    (function, version) that holds every row takes its percentiles from it, not again.
     """
     extra: dict[tuple[str, str], int] = {}
     orphan_init_failures = list(orphan_init_failures)
@@ -250,7 +262,7 @@ def functions_table(inv: pd.DataFrame, environments: pd.DataFrame,
         extra[(function, version)] = extra.get((function, version), 0) + 1
     if inv.empty and not extra:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in FUNCTION_COLUMNS})
-    rows = _function_rows(inv) if not inv.empty else []
+    rows = _function_rows(inv, whole) if not inv.empty else []
     for row in rows:
         row["init_failures"] += extra.pop((row["function"], row["version"]), 0)
     for (function, version), count in extra.items():
@@ -265,11 +277,12 @@ def functions_table(inv: pd.DataFrame, environments: pd.DataFrame,
     return pd.DataFrame(rows, columns=list(FUNCTION_COLUMNS))
 
 
-def _function_rows(inv: pd.DataFrame) -> list[dict[str, Any]]:
+def _function_rows(inv: pd.DataFrame, whole: Mapping[str, dict[str, Any]] | None
+                   ) -> list[dict[str, Any]]:
     """One row per (function, version) with an invocation, neither missing (as pandas'
     groupby drops missing keys), in the names' order. Counts come from one group number per
     row (``_FunctionGroups``) and per-group bincounts; percentiles from each group's values
-    (the whole column when one group holds every row)."""
+    (``whole``, the whole columns' percentiles, when one group holds every row)."""
     groups = _FunctionGroups(inv)
     n = groups.sizes()
     start_types = groups.counts_by(ValueCodes(inv["start_type"]), START_TYPES)
@@ -283,8 +296,11 @@ def _function_rows(inv: pd.DataFrame) -> list[dict[str, Any]]:
     init_failures = groups.total(inv["init_failures"])
     rows = []
     for k, (function, version) in enumerate(groups.names()):
-        init = percentiles(groups.values(inv["init_duration_ms"], k))
-        dur = percentiles(groups.values(inv["duration_ms"], k))
+        if whole is not None and groups.holds_every_row():
+            init, dur = whole["init_duration_ms"], whole["duration_ms"]
+        else:
+            init = percentiles(groups.values(inv["init_duration_ms"], k))
+            dur = percentiles(groups.values(inv["duration_ms"], k))
         row: dict[str, Any] = {
             "function": function,
             "version": version,
@@ -348,6 +364,7 @@ class _FunctionGroups:
             hi = lo + _BLOCK
             self.number[lo:hi] = table[function.codes[lo:hi], version.codes[lo:hi]]
         self._order: np.ndarray | None = None
+        self._every_row: bool | None = None
 
     def names(self) -> list[tuple[Any, Any]]:
         """(function, version) of each group."""
@@ -389,10 +406,16 @@ class _FunctionGroups:
             out[g].add(codes.names[c])
         return out
 
+    def holds_every_row(self) -> bool:
+        """One group, and every row is in it (no function or version missing)."""
+        if self._every_row is None:
+            self._every_row = self.count_groups == 1 and bool((self.number == 0).all())
+        return self._every_row
+
     def values(self, column: pd.Series, k: int) -> np.ndarray:
         """Group ``k``'s values of ``column`` (any order): the column itself when one group
         holds every row, else its rows taken through one stable sort by group."""
-        if self.count_groups == 1 and bool((self.number == 0).all()):
+        if self.holds_every_row():
             return column.to_numpy()
         if self._order is None:
             self._order = np.argsort(self.number, kind="stable")
@@ -482,9 +505,12 @@ def _event_rows(inv: pd.DataFrame) -> pd.DataFrame:
 
 
 def summary_dict(inv: pd.DataFrame, environments: pd.DataFrame, *, orphan_init_failures: int = 0,
-                 unused_inits: int = 0, incomplete: int = 0) -> dict[str, Any]:
-    """The ``summary`` object of the JSON contract (DESIGN.md)."""
+                 unused_inits: int = 0, incomplete: int = 0,
+                 whole: Mapping[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The ``summary`` object of the JSON contract (DESIGN.md). ``whole``:
+    ``column_percentiles(inv)`` when already computed."""
     n = len(inv)
+    whole = whole if whole is not None else column_percentiles(inv)
     counts = inv["start_type"].value_counts() if n else pd.Series(dtype=np.int64)
     start_types = {t: int(counts.get(t, 0)) for t in START_TYPES}
     cold = sum(start_types[t] for t in COLD_START_TYPES)
@@ -505,8 +531,8 @@ def summary_dict(inv: pd.DataFrame, environments: pd.DataFrame, *, orphan_init_f
         if not environments.empty else 0,
         "unused_inits": unused_inits,
         "incomplete": incomplete,
-        "init_duration_ms": percentiles(inv["init_duration_ms"] if n else []),
-        "duration_ms": percentiles(inv["duration_ms"] if n else []),
+        "init_duration_ms": whole["init_duration_ms"],
+        "duration_ms": whole["duration_ms"],
     }
 
 
@@ -543,9 +569,10 @@ def build_analysis(invocations: pd.DataFrame, stats: InputStats | None = None, *
          "environment": e.environment, "request_id": "", "event": e.event, "reason": e.reason}
         for e in orphan_events
     ]
+    whole = column_percentiles(invocations)  # the summary's, and a lone function's
     functions_rows = functions_table(invocations, environments,
                                      [(e.function, e.environment) for e in orphan_events
-                                      if e.event == "init_failure"])
+                                      if e.event == "init_failure"], whole=whole)
     release_free_memory()
     events = events_table(invocations, extra)
     release_free_memory()
@@ -556,6 +583,7 @@ def build_analysis(invocations: pd.DataFrame, stats: InputStats | None = None, *
         events=events,
         summary=summary_dict(invocations, environments,
                              orphan_init_failures=orphan_init_failures,
-                             unused_inits=unused_inits, incomplete=stats.incomplete),
+                             unused_inits=unused_inits, incomplete=stats.incomplete,
+                             whole=whole),
         input=stats,
     )

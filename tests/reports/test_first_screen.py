@@ -34,6 +34,22 @@ def test_report_matches_golden(width: int) -> None:
     assert report(width) == (GOLDEN / f"orders_w{width}.txt").read_text(encoding="utf-8")
 
 
+def test_a_partly_priced_function_at_80_columns_matches_golden() -> None:
+    # timeout-alone.log: a cold invocation billed 300 ms at 128 MB and a timeout without a
+    # REPORT (memory unknown: unpriced), so the function's amounts carry "+". With its long
+    # name the cost table fits 80 columns once the Region breaks after a hyphen ("us-" /
+    # "east-1"); it was drawn as records. The golden file is the CLI's output.
+    log = ROOT / "tests" / "data" / "cost" / "timeout-alone.log"
+    result = CliRunner().invoke(app, ["analyze", str(log), "--function",
+                                      "handler_notifier_resizer", "--format", "table"],
+                                env={"COLUMNS": "80", "LINES": "50"})
+    assert result.exit_code == 0, result.stderr
+    text = "\n".join(line.rstrip() for line in result.stdout.split("\n"))
+    assert text == (GOLDEN / "partly_priced_w80.txt").read_text(encoding="utf-8")
+    cost = text.split("Cost by function")[1].split("\n\n")[0]
+    assert "$0.000000825+  $0.000000521+" in cost and "Region" in cost.split("\n")[2]
+
+
 @pytest.mark.parametrize("width", [80, 160])
 def test_first_screen_answers_how_many_why_and_what_init_costs(width: int) -> None:
     lines = report(width).split("\n")

@@ -271,8 +271,11 @@ def test_ids_stay_whole_and_number_headers_fold_instead() -> None:
     # natural 11 + 9 + 11 + 9 = 40 in 44 - 7 = 37: the number header gives, the ids stay
     assert fit_widths(section, 44) == [11, 9, 8, 9]
     # in 40 - 7 = 33: the header folds to two lines at most ("Invoca/tions"), then the
-    # widest id gives; numbers ("$0.000118") stay whole
-    assert fit_widths(section, 40) == [9, 9, 6, 9]
+    # Region breaks after its hyphen ("us-/east-1", 7), so "thumbnailer" (no separator) and
+    # the numbers ("$0.000118") stay whole and the table is no records
+    assert fit_widths(section, 40) == [11, 7, 6, 9]
+    assert section_lines(section, 40)[4:] == ["thumbnailer  us-          28  $0.000118",
+                                              "             east-1"]
 
 
 def test_long_ids_break_after_separators_before_headers_fold() -> None:
@@ -428,3 +431,46 @@ def test_a_long_text_word_breaks_after_its_separators_or_goes_to_records() -> No
     ]
     # narrower than "started_": records, the flag whole
     assert "Flags        started_before_window" in section_lines(section, 40)
+
+
+def test_a_partly_priced_amount_keeps_the_cost_table_at_80_columns() -> None:
+    # Two functions, the first partly priced: its "+" makes Total and INIT 13 cells each.
+    # GB-s left out, 8 columns have 80 - 15 = 65 cells: Function 9 ("checkout-"), Region 7
+    # ("eu-/west-1"), 6 + 6 (headers over two lines), 13 + 13, 5 and 6 ("$12.34") is 65,
+    # so the table fits, no piece of a name and no number folded, once the Regions break
+    # after a hyphen. It went to records: "checkout-" folded before a Region broke.
+    from lamlife.reports.cost import cost_sections
+
+    by_function = [
+        {"function": "checkout-api", "region": "eu-west-1", "invocations": 28,
+         "priced_invocations": 27, "unpriced_invocations": 1, "cold_starts": 5,
+         "gb_seconds": 6.7275, "total_usd": 7.32e-7, "init_usd": 5.77e-7, "init_share": 0.088,
+         "per_million_usd": 12.34},
+        {"function": "notifier", "region": "eu-west-1", "invocations": 28,
+         "priced_invocations": 28, "unpriced_invocations": 0, "cold_starts": 5,
+         "gb_seconds": 6.7275, "total_usd": 1.61e-7, "init_usd": 1.05e-7, "init_share": 0.111,
+         "per_million_usd": 12.34},
+    ]
+    # the summary's figures do not matter here: only the by-function table is drawn
+    summary = {"total_usd": 0.0, "requests_usd": 0.0, "duration_usd": 0.0, "init_usd": 0.0,
+               "init_share": 0.0, "per_million_invocations_usd": 0.0, "gb_seconds": 0.0,
+               "billed_computed": 0, "invocations": 56, "priced_invocations": 55}
+    section = cost_sections({**summary, "by_function": by_function})[1]
+    assert section_lines(section, 80)[:9] == [
+        "Cost by function",
+        "                    Invoca    Cold                                 INIT",
+        "Function   Region    tions  starts          Total           INIT  share  Per 1M",
+        "─" * 79,
+        "checkout-  eu-          28       5  $0.000000732+  $0.000000577+   8.8%  $12.34",
+        "api        west-1",
+        "notifier   eu-          28       5   $0.000000161   $0.000000105  11.1%  $12.34",
+        "           west-1",
+        "+ partly priced: the amount leaves out the row's unpriced invocations (see the",
+    ]
+    # the same amounts without the marker: the two cells go back to the Region
+    plain = [dict(row, priced_invocations=28, unpriced_invocations=0) for row in by_function]
+    section = cost_sections({**summary, "by_function": plain})[1]
+    assert section_lines(section, 80)[4:7] == [
+        "checkout-  eu-west-1      28       5  $0.000000732  $0.000000577   8.8%  $12.34",
+        "api",
+        "notifier   eu-west-1      28       5  $0.000000161  $0.000000105  11.1%  $12.34"]
