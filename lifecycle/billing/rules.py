@@ -1219,10 +1219,13 @@ def _durations(p: _Charges) -> np.ndarray:
                             out=out, where=od)
                 charged |= od
         pc_ok = ok & rows.pc
-        if pc_ok.any():
-            np.multiply(out, plan.prices.provisioned_duration_per_gb_s, out=out, where=pc_ok)
+        if pc_ok.any():  # priced: the group has the provisioned price (_group_unpriced)
+            pc_rate = plan.prices.provisioned_duration_per_gb_s
+            assert pc_rate is not None
+            np.multiply(out, pc_rate, out=out, where=pc_ok)
             charged |= pc_ok
-    if p.edge is not None:
+    if p.edge is not None:  # the Lambda@Edge prices are there (_edge_unpriced)
+        assert p.edge.duration_per_gb_s is not None
         sel = rows.edge & priced
         np.multiply(out, p.edge.duration_per_gb_s, out=out, where=sel)
         charged |= sel
