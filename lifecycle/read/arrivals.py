@@ -126,6 +126,21 @@ class Arrivals:
 # ------------------------------------------------------------------------------ detection
 
 
+def _insights_problem(header: list[Any], source: str) -> None:
+    """Raise the Logs Insights reader's error for a CloudWatch Logs Insights export (names
+    starting with ``@``) that holds no invocation (``@timestamp,@duration`` alone): what it
+    lacks and what to export, rather than which arrival column is missing."""
+    names = [str(name).strip().strip('"') for name in header]
+    if not any(name.startswith("@") for name in names):
+        return
+    # imported here: insights_csv imports the readers, which import this module (a cycle)
+    from lamlife.lifecycle.read.insights_csv import header_problem
+
+    problem = header_problem({name: i for i, name in enumerate(names)})
+    if problem:
+        raise InputError(f"{source}: {problem}; found {', '.join(names)}")
+
+
 def _normalized(header: list[str]) -> dict[str, str]:
     """lower-case stripped name -> the name as written (first one wins)."""
     out: dict[str, str] = {}
@@ -313,6 +328,8 @@ def arrivals_from_frame(
     if columns.end is not None and columns.duration is None:
         duration_col = None  # the user asked for the end column
     env_col = _pick(names, columns.environment, ENVIRONMENT_NAMES, "environment", source)
+    if start_col is None or (duration_col is None and end_col is None):
+        _insights_problem(list(frame.columns), source)
     if start_col is None:
         raise InputError(
             f"{source}: no start column (looked for {', '.join(START_NAMES)}; "

@@ -153,6 +153,8 @@ def json_value(obj: Any, source: Source, options: ReadOptions, result: ReadResul
         for event in obj["logEvents"]:
             _json_event(event, source, options, result, page_context)
         return
+    if "message" not in obj and not isinstance(obj.get("type"), str):
+        result.foreign_json += 1  # no event, page or record: package.json, a config file
     _json_event(obj, source, options, result, page_context)
 
 
@@ -229,20 +231,24 @@ def _json_event(event: Any, source: Source, options: ReadOptions, result: ReadRe
         sink.counts.events += 1
         record_time = json_record_time(event)
         rec = parse_json_platform(event)
+        if not stream:
+            # initStart's instanceId is the log stream (§3.3): the environment of the
+            # records that follow it in this input, even when this record itself is
+            # rejected (a time or a field it cannot be read with)
+            _note_instance(event, function, source, result)
         if rec is None:
             sink.counts.ignored += 1
         elif rec[0] == "malformed" or record_time is None:
             sink.add_malformed(json.dumps(event)[:120], source.name)
         else:
             if not stream:
-                # initStart's instanceId is the log stream (§3.3): the environment of the
-                # records that follow it in this input
-                if rec[0] == "init_start" and rec[5]:
-                    result.instances[source.name] = rec[5]
                 stream = result.instances.get(source.name, "")
                 custom = CUSTOM_STREAM.match(stream)
+                named = result.instance_functions.get(stream)
                 if custom and function in sink.fallback_functions:
                     function = custom.group(1)
+                elif named and function in sink.fallback_functions:
+                    sink.function_from_record.setdefault(sink.env_code(function, stream), named)
             sink.add_record(function, stream, record_time, rec)
             if not stream and source.name not in result.streamless:
                 result.streamless.add(source.name)
@@ -253,6 +259,26 @@ def _json_event(event: Any, source: Source, options: ReadOptions, result: ReadRe
         return
     sink.counts.events += 1
     sink.counts.ignored += 1
+
+
+def _note_instance(event: dict[str, Any], function: str, source: Source,
+                   result: ReadResult) -> None:
+    """A bare ``platform.initStart``'s ``instanceId`` (a non-empty string) becomes the stream
+    of the records after it in ``source``; its ``functionName`` is kept to name that
+    environment's function over a file name (``RecordSink.add_record`` does so for an
+    accepted initStart; ``instance_functions`` for a rejected one)."""
+    if event.get("type") != "platform.initStart":
+        return
+    record = event.get("record")
+    if not isinstance(record, dict):
+        return
+    instance = record.get("instanceId")
+    if not isinstance(instance, str) or not instance:
+        return
+    result.instances[source.name] = instance
+    named = record.get("functionName")
+    if isinstance(named, str) and named and function in result.sink.fallback_functions:
+        result.instance_functions.setdefault(instance, named)
 
 
 def json_platform_message(function: str, stream: str, ts: float, message: str,

@@ -53,6 +53,7 @@ from lamlife.lifecycle.read.platform import (
     valid_time,
 )
 from lamlife.lifecycle.read.request_ids import RequestIds
+from lamlife.lifecycle.read.streamless import StreamlessCopies, drop_streamless_copies
 from lamlife.lifecycle.text import printable, valid_unicode
 
 NUMERIC_FIELDS: tuple[str, ...] = (
@@ -353,6 +354,7 @@ class RecordSink:
         self.envs_with_starts: set[int] = set()  # environments with any START (set by finish)
         self._seq = 0
         self.input_seqs: list[int] = []  # the first sequence number of each input read
+        self.input_names: list[str] = []  # and its name, where the reader gave one
         # The AWS Region an environment ran in, where the input says (runtime version ARN,
         # Insights @aws.region); function-wide ones (log group ARN) under environment "".
         self.env_regions: dict[int, str] = {}
@@ -360,6 +362,7 @@ class RecordSink:
         # (function, environment) -> the function they belong to (read.overlap.Naming)
         self.naming: Callable[[str, str], str] = _same_function
         self.duplicates = 0  # repeated records dropped by finish (read.overlap)
+        self.copies = StreamlessCopies()  # inputs without streams copying others (finish)
         self.timeouts_without_report = 0  # invocations finish made from timeout lines alone
 
     # ------------------------------------------------------------------ input side
@@ -377,10 +380,12 @@ class RecordSink:
             self._env_codes[key] = code
         return code
 
-    def start_input(self) -> None:
+    def start_input(self, name: str = "") -> None:
         """Mark where the next input's records begin (read.overlap's duplicate rule tells
-        marks repeated inside one input from marks read in two)."""
+        marks repeated inside one input from marks read in two); ``name`` names it in
+        warnings."""
         self.input_seqs.append(self._seq + 1)
+        self.input_names.append(name)
 
     def next_seq(self, count: int = 1) -> int:
         """Reserve ``count`` sequence numbers (read order); returns the first."""
@@ -579,8 +584,14 @@ class RecordSink:
         reports = self._reports.frame()
         merge_environments(self.environments, self.function_from_record, starts, reports,
                            self.marks, self.status_lines)
+        self.marks, self.status_lines, self.copies = drop_streamless_copies(
+            self.environments, starts, reports, self.marks, self.status_lines, self.input_seqs,
+            self.fallback_functions, hash_ids)
+        for code, name in self.copies.renamed.items():
+            self.function_from_record.setdefault(code, name)
         starts, reports, self.marks, self.status_lines, self.duplicates = drop_duplicates(
             starts, reports, self.marks, self.status_lines, self.input_seqs)
+        self.duplicates += self.copies.dropped
         release_free_memory()
         timed_out = timeout_reports(self.status_lines, reports, self.next_seq(0), hash_ids)
         if timed_out is not None:  # timeout lines whose REPORT is not in the input

@@ -33,6 +33,11 @@ class ReadResult:
     arrivals: list[str] = field(default_factory=list)  # arrival CSV paths (for the simulator)
     streamless: set[str] = field(default_factory=set)  # sources already warned of no stream
     instances: dict[str, str] = field(default_factory=dict)  # source -> last initStart instanceId
+    # initStart instanceId -> its functionName (read before the file name; cloudwatch_json)
+    instance_functions: dict[str, str] = field(default_factory=dict)
+    # JSON objects that are no log event, page, payload or record (read_inputs refuses a
+    # JSON input holding nothing else: it is not a log)
+    foreign_json: int = 0
     deep_json_cut: bool = False  # a JSON value nested too deeply was cut (cloudwatch_json)
 
 
@@ -89,15 +94,26 @@ def function_column(header: list[str]) -> int | None:
     return None
 
 
+# a release tag before the function's name: a version or date with dots (v1.2, 1.2.3,
+# 2026.04.14), then a separator; a function name holds no dot, so the tag is not part of it
+_LEADING_TAG = re.compile(r"v?\d+(?:\.\d+)+[-_ ]+(?=[^.\s])", re.IGNORECASE)
+
+
 def file_function(source: Source) -> str:
     """The function a file's name suggests: the name before its first dot, since a Lambda
     function name holds none (CreateFunction's FunctionName: letters, digits, hyphens and
     underscores; Lambda API reference): ``checkout.console.txt`` is ``checkout``. A name
-    that starts with a dot keeps what is left without the known extensions."""
+    that starts with a version or date holding dots and a separator (``v1.2-orders.log``,
+    ``1.0.3_orders.log``) starts with a release tag, which no function name can be: the
+    name is taken after it (``orders``). A name that starts with a dot keeps what is left
+    without the known extensions."""
     logical = source.logical
     if logical is None:
         return "stdin"
     name = logical.name
+    tag = _LEADING_TAG.match(name)
+    if tag:
+        name = name[tag.end():]
     stem = name.split(".", 1)[0]
     if stem:
         return stem

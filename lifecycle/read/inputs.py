@@ -35,13 +35,14 @@ from lamlife.lifecycle.read.collect import RecordSink
 from lamlife.lifecycle.read.console_csv import read_console_csv
 from lamlife.lifecycle.read.context import ReadOptions, ReadResult, Source
 from lamlife.lifecycle.read.detect import detect_format
-from lamlife.lifecycle.read.insights_csv import read_insights_csv
+from lamlife.lifecycle.read.insights_csv import NothingUsable, read_insights_csv
 from lamlife.lifecycle.read.invoke_tail import read_invoke_tail
 from lamlife.lifecycle.read.lamlife_csv import read_arrivals, read_lamlife_csv
 from lamlife.lifecycle.read.overlap import Naming
 from lamlife.lifecycle.read.sam import read_sam
 from lamlife.lifecycle.read.sources import (
     STREAM_ERRORS,
+    Utf16Inside,
     discover,
     gzip_problem,
     looks_binary,
@@ -61,11 +62,15 @@ class UnrecognizedFormat(InputError):
     """A file given by name whose content is no format lamlife reads (exit 2); ``path`` is
     the name it was given by."""
 
-    def __init__(self, path: str) -> None:
-        super().__init__(f"{path}: unrecognized format (expected Lambda logs: aws logs tail, "
+    def __init__(self, path: str, what: str = "unrecognized format") -> None:
+        super().__init__(f"{path}: {what} (expected Lambda logs: aws logs tail, "
                          "sam logs, CloudWatch JSON or CSV exports, S3 exports, or a "
                          "lamlife/arrival CSV)")
         self.path = path
+
+
+# a JSON input that holds JSON objects and nothing of a log (read_inputs, not_a_log)
+NOT_LOG_JSON = "JSON without Lambda log events (no CloudWatch event, page or platform record)"
 
 
 def read_inputs(paths: Sequence[str | Source], options: ReadOptions | None = None,
@@ -76,11 +81,11 @@ def read_inputs(paths: Sequence[str | Source], options: ReadOptions | None = Non
     nothing was readable unless ``require_readable`` is False (one file of many read
     alone, as the Spark engine reads them)."""
     options = options or ReadOptions()
-    sources = discover(paths)
+    stats = InputStats()
+    sources = discover(paths, stats.warnings)
     sink = sink if sink is not None else RecordSink()
     naming = Naming(sink.fallback_functions)
     sink.naming = naming
-    stats = InputStats()
     result = ReadResult(sink, stats)
     total = [0]
 
@@ -92,9 +97,17 @@ def read_inputs(paths: Sequence[str | Source], options: ReadOptions | None = Non
     readable = 0
     for source in sources:
         opened: list[IO[bytes]] = []
-        sink.start_input()
+        sink.start_input(source.name)
+        before = _Before(result)
         try:
             fmt = _read_source(source, options, result, on_bytes, opened)
+        except Utf16Inside as exc:  # past the head: what was read of it cannot be taken back
+            raise InputError(f"{source.name}: {_utf16_why(exc.offset)}") from None
+        except NothingUsable as exc:  # refused before any of it was read
+            if not source.in_directory:
+                raise
+            stats.warnings.append(f"{source.name}: skipped, {exc.why}")
+            continue
         except InputError:
             raise
         except STREAM_ERRORS as exc:
@@ -105,13 +118,19 @@ def read_inputs(paths: Sequence[str | Source], options: ReadOptions | None = Non
             raise InputError(f"{source.name}: read failed ({exc})") from exc
         except (ValueError, RecursionError, csv.Error) as exc:
             raise InputError(f"{source.name}: cannot read ({exc})") from exc
-        if fmt is None or fmt in (_BINARY, _UTF16):
+        if fmt in ("json", "jsonl") and before.not_a_log(result):
+            before.undo(result)  # its objects are not events of a log: not counted as such
+            fmt = _NOT_LOG
+        if fmt is None or fmt in (_BINARY, _UTF16, _NOT_LOG):
             if source.in_directory:
                 why = ("binary (mostly not text)" if fmt == _BINARY
                        else _utf16_why(None) if fmt == _UTF16
+                       else NOT_LOG_JSON if fmt == _NOT_LOG
                        else "not a log format lamlife reads")
                 stats.warnings.append(f"{source.name}: skipped, {why}")
                 continue
+            if fmt == _NOT_LOG:
+                raise UnrecognizedFormat(source.name, NOT_LOG_JSON)
             raise UnrecognizedFormat(source.name)
         readable += 1
         stats.files += 1
@@ -142,6 +161,32 @@ def glued_warning(count: int, first: str) -> str:
 
 _BINARY = "binary"
 _UTF16 = "utf-16 inside"
+_NOT_LOG = "not a log"
+
+
+class _Before:
+    """The counts before an input was read, to tell a JSON input that held nothing of a log
+    (``not_a_log``: every event it gave was an object that is no log event, page or record,
+    such as a package.json) and take its counts back (``undo``)."""
+
+    def __init__(self, result: ReadResult) -> None:
+        counts = result.sink.counts
+        self.events, self.records, self.malformed = counts.events, counts.records, \
+            counts.malformed
+        self.ignored, self.foreign = counts.ignored, result.foreign_json
+        self.lines, self.configurations = result.stats.lines, len(result.stats.configurations)
+
+    def not_a_log(self, result: ReadResult) -> bool:
+        counts = result.sink.counts
+        foreign = result.foreign_json - self.foreign
+        return (foreign > 0 and counts.events - self.events == foreign
+                and counts.records == self.records and counts.malformed == self.malformed
+                and len(result.stats.configurations) == self.configurations)
+
+    def undo(self, result: ReadResult) -> None:
+        counts = result.sink.counts
+        counts.events, counts.ignored = self.events, self.ignored
+        result.stats.lines = self.lines
 
 
 def _utf16_why(offset: int | None) -> str:

@@ -84,15 +84,45 @@ def repeats_header(row: list[str], header: list[str]) -> bool:
     return header_cells(row) == header
 
 
+# what to export instead of columns lamlife cannot read invocations from
+EXPORT_HINT = ("export the query `fields @timestamp, @logStream, @log, @message` (every "
+               "platform line), or REPORT fields with @requestId and @duration")
+
+
+class NothingUsable(InputError):
+    """An input in a known format that holds nothing lamlife can read (exit 2; in a directory
+    the file is skipped with ``why``)."""
+
+    def __init__(self, name: str, why: str) -> None:
+        super().__init__(f"{name}: {why}")
+        self.why = why
+
+
+def header_problem(index: dict[str, int]) -> str | None:
+    """Why a Logs Insights CSV header holds no invocation, None when it can: it needs
+    ``@timestamp`` and either ``@message`` (the log lines) or both ``@requestId`` and
+    ``@duration`` (a REPORT as fields: a REPORT needs its RequestId and Duration). An export
+    of ``@timestamp,@duration`` alone cannot tell its rows' invocations apart."""
+    if "@timestamp" not in index:
+        return f"Logs Insights CSV without an @timestamp column; {EXPORT_HINT}"
+    if "@message" in index:
+        return None
+    lacking = [name for name in ("@requestId", "@duration") if name not in index]
+    if not lacking:
+        return None
+    return (f"Logs Insights CSV without @message or {' and '.join(lacking)}: no invocation can "
+            f"be read from its rows; {EXPORT_HINT}")
+
+
 def read_insights_csv(source: Source, text: io.TextIOWrapper, options: ReadOptions,
                        result: ReadResult) -> None:
     sink = result.sink
     reader = csv.reader(text)
     header = header_cells(next(reader, []))
     index = {h: i for i, h in enumerate(header)}
-    if "@timestamp" not in index or not ("@message" in index or "@duration" in index):
-        raise InputError(f"{source.name}: Logs Insights CSV needs @timestamp and @message "
-                         f"(or @requestId/@duration) columns; found {', '.join(header)}")
+    problem = header_problem(index)
+    if problem:
+        raise NothingUsable(source.name, f"{problem}; found {', '.join(header)}")
     fallback = default_function(source, options, sink)
     columns = _Columns(header, index)
     if (FAST_PATH and compiled.compiled_enabled() and columns.msg_i is not None

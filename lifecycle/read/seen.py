@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from lamlife.lifecycle.analysis import InputStats
 from lamlife.lifecycle.read.collect import RecordSink
+from lamlife.lifecycle.read.streamless import copies_warning
 
 # the names the report uses for each kind, in the order it lists them
 SEEN_KINDS: tuple[tuple[str, str], ...] = (
@@ -50,6 +51,7 @@ def note_overlap_and_limits(sink: RecordSink, stats: InputStats) -> None:
     reports = len(sink) - sink.timeouts_without_report  # rows made from timeout lines are not
     note_seen(stats, seen_counts(sink, stats.incomplete), sink.duplicates,
               bool(reports and not sink.envs_with_starts and not sink.marks))
+    stats.warnings.extend(copies_warning(sink.copies, sink.input_names))
 
 
 def note_seen(stats: InputStats, seen: dict[str, int], duplicates: int,

@@ -21,6 +21,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any, cast
 
+import numpy as np
+
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.read import compiled
 from lamlife.lifecycle.read.clean import mostly_not_text
@@ -38,9 +40,12 @@ _ZIP = (b"PK\x03\x04", b"PK\x05\x06")
 # ------------------------------------------------------------------------- discovery
 
 
-def discover(paths: Sequence[str | Source]) -> list[Source]:
+def discover(paths: Sequence[str | Source], skipped: list[str] | None = None
+             ) -> list[Source]:
     """Expand files, directories (recursively) and ``-`` into sources, in a stable order;
-    a Source given as such (an S3 object) is kept."""
+    a Source given as such (an S3 object) is kept. Entries of a directory that cannot be
+    read as files, symbolic links to nothing (or in a loop), are left out, one line each
+    added to ``skipped`` (the reader's warnings) saying why."""
     if not paths:
         raise InputError("no input given: pass log files, directories or - for stdin")
     sources: list[Source] = []
@@ -57,14 +62,20 @@ def discover(paths: Sequence[str | Source]) -> list[Source]:
         if not path.exists():
             raise InputError(f"{raw}: {_missing_why(path)}")
         if path.is_dir():
-            found = sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and not any(part.startswith(".") for part in
-                                           p.relative_to(path).parts)
-                and p.name != "aws-logs-write-test"
-            )
+            found, dangling = [], []
+            for p in sorted(path.rglob("*")):
+                if any(part.startswith(".") for part in p.relative_to(path).parts) \
+                        or p.name == "aws-logs-write-test":
+                    continue
+                if p.is_file():
+                    found.append(p)
+                elif p.is_symlink() and not p.exists():  # a link to nothing, or a loop
+                    dangling.append(f"{p}: skipped, {_missing_why(p)}")
+            if skipped is not None:
+                skipped.extend(dangling)
             if not found:
-                raise InputError(f"{raw}: directory has no files to read")
+                why = f" ({dangling[0]})" if dangling else ""
+                raise InputError(f"{raw}: directory has no files to read{why}")
             for p in found:
                 sources.extend(_expand(Source(str(p), p, in_directory=True)))
         elif path.is_file():
@@ -128,7 +139,7 @@ class _Prefixed(io.RawIOBase):
 
     def __init__(self, head: bytes, stream: IO[bytes]) -> None:
         self._head = head
-        self._stream = stream
+        self._stream = cast(IO[bytes], _Utf16Watch(stream, len(head)))
         # the next byte of ``stream`` starts a line (read_head dropped the head's marks)
         self._line_start = not head or head.endswith(b"\n")
         self._carry = b""  # the start of a possible mark, held back until the next read
@@ -171,6 +182,52 @@ class _Prefixed(io.RawIOBase):
         self._ready, self._carry, self._line_start = drop_line_start_marks(
             self._carry + data, self._line_start)
         return True
+
+
+class Utf16Inside(InputError):
+    """UTF-16 text found past the head (``_Utf16Watch``): ``offset`` is where it starts in
+    the (decompressed) input; the reader names the input and says how to convert it."""
+
+    def __init__(self, offset: int) -> None:
+        super().__init__(f"UTF-16 text near byte {offset}")
+        self.offset = offset
+
+
+_RUN_CONTEXT = 64  # bytes of the block before kept to find a UTF-16 run cut by a block's end
+
+
+class _Utf16Watch:
+    """The bytes of ``stream`` after the head (at ``offset``), as they are, raising
+    ``Utf16Inside`` where UTF-16 text starts among them (``utf16_inside``): a UTF-16 file
+    joined after more than the head of UTF-8 text, which the head's check cannot see. A
+    block without a NUL byte (UTF-8 text never has one; counted without a copy) costs one
+    pass of ``count_nonzero``."""
+
+    def __init__(self, stream: IO[bytes], offset: int) -> None:
+        self._stream = stream
+        self._offset = offset
+        self._before = b""  # the last bytes of the block before
+
+    def readinto(self, view: memoryview) -> int:
+        n = _read_into(self._stream, view)
+        self._check(view, n)
+        return n
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        self._check(data, len(data))
+        return data
+
+    def _check(self, data: bytes | memoryview, n: int) -> None:
+        if not n:
+            return
+        if int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8, count=n))) != n:
+            window = self._before + bytes(data[:n])
+            at = utf16_inside(window)
+            if at is not None:
+                raise Utf16Inside(self._offset - len(self._before) + at)
+        self._before = bytes(data[max(0, n - _RUN_CONTEXT):n])
+        self._offset += n
 
 
 def _mark_start(view: memoryview, end: int, line_start: bool) -> int:

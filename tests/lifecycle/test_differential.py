@@ -83,6 +83,20 @@ def test_golden_inputs_same_with_either_scanner(case: Path) -> None:
     _same(_analysis_with("compiled", paths, options), _analysis_with("python", paths, options))
 
 
+SHAPES = sorted(p.parent for p in (DATA.parent / "shapes").glob("*/expected.json"))
+
+
+@needs_compiled
+@pytest.mark.parametrize("case", SHAPES, ids=lambda p: p.name)
+def test_same_events_in_two_shapes_same_with_either_scanner(case: Path) -> None:
+    import json
+
+    spec: dict[str, Any] = json.loads((case / "expected.json").read_text(encoding="utf-8"))
+    paths = [str(case / p) for p in spec["paths"]]
+    options = AnalyzeOptions(**spec["options"])
+    _same(_analysis_with("compiled", paths, options), _analysis_with("python", paths, options))
+
+
 def _generated(tmp: Path, seed: int, invocations: int = 1500) -> Path:
     path = tmp / f"orders-{seed}.log"
     subprocess.run([sys.executable, str(GENERATOR), "--invocations", str(invocations),

@@ -127,6 +127,55 @@ def test_golden(name: str) -> None:
     assert_matches(case, analysis)
 
 
+SHAPES = DATA.parent / "shapes"  # golden cases whose records cross environments (README.md)
+SHAPE_CASES = sorted(p.parent.name for p in SHAPES.glob("*/expected.json"))
+
+
+@pytest.mark.parametrize("name", SHAPE_CASES)
+def test_golden_same_events_in_two_shapes(name: str) -> None:
+    case = json.loads((SHAPES / name / "expected.json").read_text(encoding="utf-8"))
+    analysis = analyze_paths([str(SHAPES / name / p) for p in case["paths"]],
+                             AnalyzeOptions(**case["options"]))
+    assert_matches(case, analysis)
+
+
+@pytest.mark.parametrize("name", SHAPE_CASES)
+def test_same_events_in_two_shapes_read_like_the_input_with_streams(name: str) -> None:
+    # the copy adds nothing the input with streams has: its invocations, exactly, plus only
+    # the ones it alone holds (none in the example)
+    case = json.loads((SHAPES / name / "expected.json").read_text(encoding="utf-8"))
+    streamed = analyze_paths([str(SHAPES / name / case["paths"][0])], AnalyzeOptions())
+    both = analyze_paths([str(SHAPES / name / p) for p in case["paths"]], AnalyzeOptions())
+    have = both.invocations[both.invocations["environment"] != ""].reset_index(drop=True)
+    pd.testing.assert_frame_equal(have, streamed.invocations.reset_index(drop=True),
+                                  check_categorical=False, check_dtype=False)
+    alone = int((both.invocations["environment"] == "").sum())  # in the copy only
+    assert alone == (2 if name == "tail-and-console-csv" else 0)
+    assert both.input.seen == {**streamed.input.seen,
+                               "report": streamed.input.seen["report"] + alone}
+
+
+def test_copies_in_two_shapes_in_either_order() -> None:
+    case = json.loads((SHAPES / "jsonl-and-short" / "expected.json").read_text(encoding="utf-8"))
+    paths = [str(SHAPES / "jsonl-and-short" / p) for p in reversed(case["paths"])]
+    assert_matches({**case, "formats": case["formats"]}, analyze_paths(paths, AnalyzeOptions()))
+
+
+def test_a_streamless_input_of_other_invocations_is_not_a_copy(tmp_path: Path) -> None:
+    # the same RequestIds with other Durations (another window's invocations, renumbered) are
+    # not copies: nothing dropped, no warning
+    folder = SHAPES / "jsonl-and-short"
+    short = (folder / "orders-short.log").read_text(encoding="utf-8")
+    other = re.sub(r"Duration: (\d+)\.(\d\d) ms\tBilled", r"Duration: \1.99 ms\tBilled", short)
+    assert other != short
+    (tmp_path / "orders-short.log").write_text(other, encoding="utf-8")
+    analysis = analyze_paths([str(folder / "orders.jsonl"), str(tmp_path / "orders-short.log")],
+                             AnalyzeOptions())
+    assert len(analysis.invocations) == 10
+    assert analysis.input.duplicates == 0
+    assert not any("without log streams are also in" in w for w in analysis.input.warnings)
+
+
 @pytest.mark.parametrize("name", ["mixed", "tail-detailed"])
 def test_invocation_table_is_ordered_by_function_environment_start(name: str) -> None:
     _case, analysis = run_case(name)
@@ -712,8 +761,29 @@ def test_a_truncated_gzip_of_utf16_text_names_gzip(tmp_path: Path) -> None:
     ("orders.log.gz", "orders"),
     ("payments-api_v2.2026-04-14.jsonl", "payments-api_v2"),
     (".hidden.log", ".hidden"),
+    # a leading release tag holding dots is no function name (its dot is not the name's end)
+    ("v1.2-orders.log", "orders"),
+    ("1.0.3_checkout.console.txt", "checkout"),
+    ("V2.10 payments-api.jsonl.gz", "payments-api"),
+    ("2026.04.14-orders.log", "orders"),
+    # no dot in the leading part: it may be the name (v2-orders is a valid function name)
+    ("v2-orders.log", "v2-orders"),
+    ("1.2.log", "1"),
 ])
 def test_a_file_names_the_function_before_its_first_dot(name: str, function: str) -> None:
     from lamlife.lifecycle.read.context import Source, file_function
 
     assert file_function(Source(name=name, path=Path("logs") / name)) == function
+
+
+@pytest.mark.parametrize(("name", "function"), [("v1.2-orders.log", "orders"),
+                                                 ("checkout.console.txt", "checkout")])
+def test_analyze_names_a_function_by_its_file_name(name: str, function: str,
+                                                   tmp_path: Path) -> None:
+    # through the CLI: a short-format log (no stream, no log group) named only by its file
+    text = (DATA / "tail-short" / "orders-short.log").read_text(encoding="utf-8")
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(app, ["analyze", str(tmp_path / name), "--format", "json",
+                                      "--invocations", "-q"])
+    assert result.exit_code == 0, result.stderr
+    assert {r["function"] for r in json.loads(result.stdout)["invocations"]} == {function}
