@@ -177,7 +177,7 @@ def simulate(
     *,
     keep_alive: str | float | None = None,
     max_lifetime: str | float | None = None,
-    provisioned: int = 0,
+    provisioned: int | None = None,
     prewarmed: int = 0,
     init_ms: float | str | None = None,
     snapstart: bool | None = None,
@@ -205,7 +205,9 @@ def simulate(
     ``max_lifetime="none"`` for no limit); ``init_ms``/``restore_ms`` a number of ms or
     ``"observed"`` (sample the input's). The defaults are the command's (keep-alive 640 s,
     maximum lifetime 2 h; ``snapstart=None``: SnapStart when the input's cold starts are all
-    restores: docs/simulate.md). Raises InputError for bad input or values.
+    restores; ``provisioned=None``: each function keeps the provisioned-concurrency
+    environments the input showed: docs/simulate.md). Raises InputError for bad input or
+    values.
     """
     from lamlife.lifecycle.pipeline import load_trace
     from lamlife.lifecycle.read.arrivals import ArrivalColumns
@@ -220,7 +222,8 @@ def simulate(
     overrides: dict[str, Any] = {
         "keep_alive_s": _seconds(keep_alive, "keep_alive", DEFAULT_KEEP_ALIVE_S),
         "max_lifetime_s": _seconds(max_lifetime, "max_lifetime", DEFAULT_MAX_LIFETIME_S),
-        "provisioned": int(provisioned),
+        # None: each function keeps the provisioned environments the input showed
+        "provisioned": None if provisioned is None else int(provisioned),
         "prewarmed": int(prewarmed),
         "reset_on_failure": reset,
         "seed": seed,

@@ -132,10 +132,11 @@ def simulate_command(
         "--max-lifetime", help="Age at which an environment is recycled once idle (2h; none for "
                                "no limit; a list sweeps). Default 2 h.",
         rich_help_panel=PANEL_POLICY)] = None,
-    provisioned: Annotated[str, typer.Option(
+    provisioned: Annotated[str | None, typer.Option(
         "--provisioned", help="Provisioned-concurrency environments per function (0..10 or "
-                              "0,2,4 sweeps).",
-        rich_help_panel=PANEL_POLICY)] = "0",
+                              "0,2,4 sweeps). Default: as many as the input showed per "
+                              "function, else 0.",
+        rich_help_panel=PANEL_POLICY)] = None,
     prewarmed: Annotated[str, typer.Option(
         "--prewarmed", help="On-demand environments already warm at the start of the trace.",
         rich_help_panel=PANEL_POLICY)
@@ -220,7 +221,7 @@ def simulate_command(
                     number = item.strip()
                     warn(f"{option} {number} is {number} seconds (a bare number is seconds: "
                          f"{number}m for minutes, {number}h for hours)", quiet)
-        pc_values = parse_count_list(provisioned, "--provisioned")
+        pc_values = parse_count_list(provisioned or "0", "--provisioned")
         pre_values = parse_count_list(prewarmed, "--prewarmed")
         swept = {name: values for name, values in (
             ("keep_alive_s", keep_values), ("max_lifetime_s", life_values),
@@ -231,7 +232,8 @@ def simulate_command(
         overrides: dict[str, Any] = {
             "keep_alive_s": float(keep_values[0] or 0.0),
             "max_lifetime_s": life_values[0],
-            "provisioned": pc_values[0],
+            # not given: each function keeps the input's own (build_policy)
+            "provisioned": pc_values[0] if provisioned is not None else None,
             "prewarmed": pre_values[0],
             "reset_on_failure": reset,
             "seed": seed,

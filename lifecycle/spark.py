@@ -47,7 +47,7 @@ from lamlife.lifecycle.distributed import (
     pricing_window,
 )
 from lamlife.lifecycle.engine.replay import EngineOptions, OrphanEvent
-from lamlife.lifecycle.engine.summarize import empty_invocations
+from lamlife.lifecycle.engine.summarize import AHEAD_OF_DEMAND, empty_invocations
 from lamlife.lifecycle.engine.unit import (
     COUNT_COLUMNS,
     RecordingSink,
@@ -341,15 +341,20 @@ def _aggregates(invocations: DataFrame, inside: Any
     def time(column: str) -> Any:
         return sf.when(sf.col(column) != _NAT_US, sf.col(column))
 
+    # Init Durations a caller waited for, and those ahead of demand, apart
+    # (summarize.split_inits)
+    ahead = sf.col("start_type").isin(list(AHEAD_OF_DEMAND))
     frame = invocations.select(
-        inside.alias("inside"), sf.col("init_duration_ms"), sf.col("duration_ms"),
-        time("start_us").alias("start"), time("end_us").alias("end"))
+        inside.alias("inside"),
+        sf.when(~ahead, sf.col("init_duration_ms")).alias("init_duration_ms"),
+        sf.when(ahead, sf.col("init_duration_ms")).alias("init_ahead_of_demand_ms"),
+        sf.col("duration_ms"), time("start_us").alias("start"), time("end_us").alias("end"))
     outside = frame.agg(sf.min("start").alias("a"), sf.max("start").alias("b")).collect()[0]
     kept = frame.filter(sf.col("inside"))
     row = kept.agg(sf.min("start").alias("first"), sf.max("start").alias("last_start"),
                    sf.max("end").alias("last_end")).collect()[0]
     distributions: dict[str, dict[str, Any]] = {}
-    for column in ("init_duration_ms", "duration_ms"):
+    for column in ("init_duration_ms", "init_ahead_of_demand_ms", "duration_ms"):
         counted = (kept.filter(sf.col(column).isNotNull() & ~sf.isnan(sf.col(column)))
                    .groupBy(column).count().toPandas())
         distributions[column] = percentiles_of_counts(counted[column].to_numpy(),

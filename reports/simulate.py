@@ -81,8 +81,18 @@ def _dist(d: Mapping[str, Any] | None) -> str:
         return MISSING
     if "fixed_ms" in d:
         return f"{fmt_ms(d['fixed_ms'])} ms (fixed)"
-    return (f"sampled from {fmt_int(d['sampled_from'])} observed values "
+    each = ", each function its own" if d.get("per_function") else ""
+    return (f"sampled from {fmt_int(d['sampled_from'])} observed values{each} "
             f"(p50 {fmt_ms(d['p50_ms'])} ms, p99 {fmt_ms(d['p99_ms'])} ms)")
+
+
+def _provisioned(policy: Mapping[str, Any]) -> str:
+    """The provisioned level; where the policy kept the input's own, per function."""
+    kept = policy.get("provisioned_from_input") or {}
+    if not kept:
+        return fmt_int(policy["provisioned"])
+    shown = ", ".join(f"{name} {fmt_int(k)}" for name, k in kept.items())
+    return f"{shown} (as in the input); others {fmt_int(policy['provisioned'])}"
 
 
 def policy_section(policy: Mapping[str, Any], notes: Sequence[str] = (),
@@ -97,7 +107,7 @@ def policy_section(policy: Mapping[str, Any], notes: Sequence[str] = (),
     rows = [
         ("Keep-alive", keep),
         ("Max lifetime", "none" if life is None else fmt_seconds(life)),
-        ("Provisioned", fmt_int(policy["provisioned"])),
+        ("Provisioned", _provisioned(policy)),
         ("Prewarmed", fmt_int(policy["prewarmed"])),
         ("Init", _dist(policy.get("init"))),
     ]

@@ -4,9 +4,10 @@ cold start happened").
 A ``cold`` invocation (DESIGN.md: the caller waited for the on-demand init of a new
 environment) gets one cause, first match wins:
 
-``new_version``    the first request of its (function, version) in the data while another
-                   version of the function ran before: environments belong to one version,
-                   so a new version starts new ones (docs/platform.md §4).
+``new_version``    the first request of its (function, version) in the data to arrive, while
+                   a request of another version of the function arrived before it:
+                   environments belong to one version, so a new version starts new ones
+                   (docs/platform.md §4).
 ``scale_out``      at the moment the request arrived another environment of the same function
                    and version was busy with a request: Lambda started one more environment
                    (concurrency went up).
@@ -19,8 +20,12 @@ environment) gets one cause, first match wins:
 ``first_in_data``  no earlier request of the function in the data: nothing to compare with.
 
 The request arrived at START minus Init Duration (the caller waited for the init); START when
-Init Duration is unknown. Only what the data shows counts: environments that served nothing in
-the data, and deploys that keep the version label (``$LATEST``), are invisible.
+Init Duration is unknown. Every comparison is on that arrival clock: "ran before", "seen
+before" and "busy" all ask which requests had arrived (and not yet ended) when this one
+arrived, so the requests of a burst that wait in INIT together see each other (the first
+request of a burst on a new version is ``new_version``, the others ``scale_out``). Only what
+the data shows counts: environments that served nothing in the data, and deploys that keep
+the version label (``$LATEST``), are invisible.
 """
 
 from __future__ import annotations
@@ -59,7 +64,7 @@ class ColdContext:
 
     busy_elsewhere: int  # requests of the function and version in progress at arrival
     idle_s: float  # arrival minus the latest end of a request of this version; NaN if none
-    version_seen_before: bool  # a request of this version started before arrival
+    version_seen_before: bool  # a request of this version arrived before this one
     other_version_before: str  # a version of the function that ran before, "" if none
 
 
@@ -395,8 +400,12 @@ class _GroupContext:
         # ended at or before arrival; the latest such end (only read for a known arrival)
         _before, ended, last_end = times.around(self.members, "end", at)
         busy = position - ended
-        seen_before = _any_before(_min_start(times, self.members), at)
-        fn_before = _any_before(_min_start(times, self.fn_rows), at)
+        # "Seen before" on the same clock as "busy": a request of this version arrived
+        # before this one (or at the same moment, ahead of it in START order). Judged by
+        # START instead, the requests of a burst on a new version that wait in INIT together
+        # would all read "new version": none of them had started when the others arrived.
+        seen_before = position > 0
+        fn_before = _any_before(_min_arrival(times, self.fn_rows), at)
         other = self._other_versions_before(at, fn_before & ~seen_before)
         version = str(self.ver_names[self.ver])
         out: dict[int, str] = {}
@@ -436,7 +445,7 @@ class _GroupContext:
 
     def _other_versions_before(self, at: np.ndarray, wanted: np.ndarray) -> dict[int, str]:
         """For the cold rows ``wanted`` (by position), the latest version other than this one
-        (and not "") of a request of the function that started before arrival."""
+        (and not "") of a request of the function that arrived before this arrival."""
         if not wanted.any():
             return {}
         fn_rows = self.fn_rows
@@ -444,29 +453,30 @@ class _GroupContext:
         codes = self.ver_codes[rows]
         named = np.asarray([bool(name) for name in self.ver_names], dtype=bool)
         rows = rows[(codes != self.ver) & named[codes]]
-        starts = self.times.start_ms(rows)
-        order = np.argsort(starts, kind="stable")
-        rows, starts = rows[order], starts[order]
-        before = np.searchsorted(starts, at, side="left")  # started before arrival
+        arrivals = self.times.arrival_ms(rows)
+        order = np.argsort(arrivals, kind="stable")
+        rows, arrivals = rows[order], arrivals[order]
+        before = np.searchsorted(arrivals, at, side="left")  # arrived before this arrival
         return {k: str(self.ver_names[self.ver_codes[rows[before[k] - 1]]])
                 for k in np.flatnonzero(wanted & (before > 0)).tolist()}
 
 
-def _min_start(times: _TableTimes, rows: np.ndarray | slice) -> float:
-    """The earliest start of ``rows`` (NaN when none is known)."""
+def _min_arrival(times: _TableTimes, rows: np.ndarray | slice) -> float:
+    """The earliest arrival (START less the Init Duration waited for) of ``rows`` (NaN when
+    none is known)."""
     lowest = math.nan
     for block in times.blocks(rows):
-        starts = times.start_ms(block)
-        if np.isnan(starts).all():
+        arrivals = times.arrival_ms(block)
+        if np.isnan(arrivals).all():
             continue
-        low = float(np.nanmin(starts))
+        low = float(np.nanmin(arrivals))
         lowest = low if math.isnan(lowest) else min(lowest, low)
     return lowest
 
 
 def _any_before(earliest: float, at: np.ndarray) -> np.ndarray:
-    """Per time of ``at``: did some request start before it (any known start, for an unknown
-    time: as binary search counts NaN after every number)."""
+    """Per time of ``at``: did some request arrive before it (any known arrival, for an
+    unknown time: as binary search counts NaN after every number)."""
     if math.isnan(earliest):
         return np.zeros(len(at), dtype=bool)
     with np.errstate(invalid="ignore"):

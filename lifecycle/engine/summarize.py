@@ -45,8 +45,10 @@ from lamlife.lifecycle.schema import (
 )
 
 PERCENTILES: tuple[int, ...] = (50, 90, 95, 99)
-# The columns whose percentiles the summary and the functions table give
-PERCENTILE_COLUMNS: tuple[str, ...] = ("init_duration_ms", "duration_ms")
+# The statistics the summary gives of the whole table (column_percentiles); the functions
+# table gives the first and last of them per function
+PERCENTILE_COLUMNS: tuple[str, ...] = ("init_duration_ms", "init_ahead_of_demand_ms",
+                                       "duration_ms")
 # Environment flags carried up from the invocation flags of the same name.
 ENVIRONMENT_FLAGS: tuple[str, ...] = ("reset_loop", "started_before_window")
 
@@ -79,11 +81,34 @@ def percentiles(values: pd.Series | np.ndarray | list[float]) -> dict[str, Any]:
     return out
 
 
+# Start types whose init ran ahead of demand: no caller waited for it. A provisioned-
+# concurrency environment is "pre-initialized" and "ready to respond immediately" (docs
+# provisioned-concurrency.html); a proactive init is one Lambda ran "ahead of invocation
+# requests" (docs lambda-runtime-environment.html). Their Init Durations are kept apart
+# from the cold starts' (docs/lifecycle.md, "Init Duration percentiles").
+AHEAD_OF_DEMAND: tuple[str, ...] = ("provisioned", "proactive")
+
+
+def split_inits(inv: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(Init Durations a caller waited for, those of inits ahead of demand), both one float
+    per row with NaN elsewhere: a row's Init Duration goes to the second when its start
+    type is in :data:`AHEAD_OF_DEMAND`, else to the first."""
+    values = inv["init_duration_ms"].to_numpy(dtype=np.float64)
+    ahead = inv["start_type"].isin(AHEAD_OF_DEMAND).to_numpy()
+    if not ahead.any():
+        return values, np.full(len(values), np.nan)
+    return np.where(ahead, np.nan, values), np.where(ahead, values, np.nan)
+
+
 def column_percentiles(inv: pd.DataFrame) -> dict[str, dict[str, Any]]:
     """``percentiles`` of each of ``PERCENTILE_COLUMNS`` over every row of ``inv``: the
-    summary's ``init_duration_ms`` and ``duration_ms``, and a function's own when it holds
-    every row. Computed once and given to ``functions_table`` and ``summary_dict``."""
-    return {c: percentiles(inv[c] if len(inv) else []) for c in PERCENTILE_COLUMNS}
+    summary's ``init_duration_ms`` (the inits a caller waited for, ``split_inits``),
+    ``init_ahead_of_demand_ms`` and ``duration_ms``, and a function's own when it holds
+    every row. Computed once and given to ``functions_table`` and ``summary_dict`` (and,
+    for all the invocations, to ``distributed.merge_parts``)."""
+    waited, ahead = split_inits(inv) if len(inv) else (np.zeros(0), np.zeros(0))
+    return {"init_duration_ms": percentiles(waited), "init_ahead_of_demand_ms": percentiles(ahead),
+            "duration_ms": percentiles(inv["duration_ms"] if len(inv) else [])}
 
 
 def has_flag(flags: pd.Series, flag: str) -> pd.Series:
@@ -294,12 +319,13 @@ def _function_rows(inv: pd.DataFrame, whole: Mapping[str, dict[str, Any]] | None
     errors = groups.count(status.where(lambda s: s == "error"))
     out_of_memory = groups.count(matching(inv["flags"], lambda f: _has(f, "out_of_memory")))
     init_failures = groups.total(inv["init_failures"])
+    waited = pd.Series(split_inits(inv)[0], index=inv.index, copy=False)
     rows = []
     for k, (function, version) in enumerate(groups.names()):
         if whole is not None and groups.holds_every_row():
             init, dur = whole["init_duration_ms"], whole["duration_ms"]
         else:
-            init = percentiles(groups.values(inv["init_duration_ms"], k))
+            init = percentiles(groups.values(waited, k))
             dur = percentiles(groups.values(inv["duration_ms"], k))
         row: dict[str, Any] = {
             "function": function,
@@ -433,8 +459,11 @@ def events_table(inv: pd.DataFrame, extra: Iterable[dict[str, Any]] = ()) -> pd.
     if not failed.empty:
         oom = has_flag(failed["flags"], "out_of_memory")
         event = np.where(oom, "out_of_memory", failed["status"])
-        took = failed["duration_ms"].map(lambda d: "" if pd.isna(d) else f" after {d:.2f} ms")
-        etype = failed["error_type"].map(lambda e: f" ({e})" if e else "")
+        # object strings, as ``label``: pandas may infer its str dtype for the mapped texts,
+        # and with pyarrow installed that does not add to object (a row without a status)
+        took = failed["duration_ms"].map(
+            lambda d: "" if pd.isna(d) else f" after {d:.2f} ms").astype(object)
+        etype = failed["error_type"].map(lambda e: f" ({e})" if e else "").astype(object)
         what = np.where(failed["status"] == "timeout", "timed out", "failed")
         what = np.where(oom, "ran out of memory", what)
         frame = failed[base].rename(columns={"start": "time"})
@@ -531,7 +560,9 @@ def summary_dict(inv: pd.DataFrame, environments: pd.DataFrame, *, orphan_init_f
         if not environments.empty else 0,
         "unused_inits": unused_inits,
         "incomplete": incomplete,
+        # the inits a caller waited for; those ahead of demand (provisioned, proactive) apart
         "init_duration_ms": whole["init_duration_ms"],
+        "init_ahead_of_demand_ms": whole["init_ahead_of_demand_ms"],
         "duration_ms": whole["duration_ms"],
     }
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import io
 import math
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -88,8 +88,22 @@ class Arrivals:
     error_type: np.ndarray | None = None
     flags: np.ndarray | None = None
     memory_mb: np.ndarray | None = None  # float, NaN when unknown
+    # Observed durations the simulator draws new inits and restores from: on-demand Init
+    # Durations (provisioned-concurrency inits left out: no caller waited for them) and
+    # SnapStart Restore Durations. Each sample's function and version (None: unknown, the
+    # sample serves every function), and per restore the Billed Restore Duration logged
+    # with it (NaN where the log has none).
     init_samples_ms: np.ndarray = field(default_factory=lambda: np.zeros(0))
     restore_samples_ms: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    init_sample_function: np.ndarray | None = None
+    init_sample_version: np.ndarray | None = None
+    restore_sample_function: np.ndarray | None = None
+    restore_sample_version: np.ndarray | None = None
+    billed_restore_samples_ms: np.ndarray | None = None
+    provisioned_inits: int = 0  # provisioned-concurrency Init Durations left out of the samples
+    # (function, version) -> provisioned-concurrency environments the input showed (those
+    # whose first invocation was ``provisioned``)
+    provisioned_environments: dict[tuple[str, str], int] = field(default_factory=dict)
     environment: np.ndarray | None = None  # observed environment per arrival
     cold: np.ndarray | None = None  # observed cold flag per arrival (bool)
     stats: InputStats = field(default_factory=InputStats)
@@ -104,7 +118,9 @@ class Arrivals:
         def pick(a: np.ndarray | None) -> np.ndarray | None:
             return None if a is None else a[mask]
 
-        return Arrivals(
+        # the per-arrival columns; samples, counts and stats stay as they are
+        return replace(
+            self,
             start_ms=self.start_ms[mask],
             duration_ms=self.duration_ms[mask],
             function=self.function[mask],
@@ -114,12 +130,8 @@ class Arrivals:
             error_type=pick(self.error_type),
             flags=pick(self.flags),
             memory_mb=pick(self.memory_mb),
-            init_samples_ms=self.init_samples_ms,
-            restore_samples_ms=self.restore_samples_ms,
             environment=pick(self.environment),
             cold=pick(self.cold),
-            stats=self.stats,
-            time_unit=self.time_unit,
         )
 
 
@@ -271,10 +283,11 @@ def _flags_bool(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _samples(frame: pd.DataFrame, names: dict[str, str], name: str) -> np.ndarray:
+    """Per row, the duration in column ``name`` (NaN where missing, unreadable or < 0)."""
     if name not in names:
-        return np.zeros(0)
+        return np.full(len(frame), math.nan)
     values = pd.to_numeric(frame[names[name]], errors="coerce").to_numpy(dtype=float)
-    return values[np.isfinite(values) & (values >= 0)]
+    return np.where(np.isfinite(values) & (values >= 0), values, math.nan)
 
 
 # ------------------------------------------------------------------------------ reading
@@ -434,13 +447,22 @@ def arrivals_from_frame(
         error_type=error_type,
         flags=flags,
         memory_mb=memory,
-        init_samples_ms=_samples(frame.loc[keep], names, "init_duration_ms"),
-        restore_samples_ms=_samples(frame.loc[keep], names, "restore_duration_ms"),
         environment=environment,
         cold=cold[keep] if cold is not None else None,
         stats=stats,
         time_unit=unit,
     )
+    init = _samples(frame.loc[keep], names, "init_duration_ms")
+    restore = _samples(frame.loc[keep], names, "restore_duration_ms")
+    billed = _samples(frame.loc[keep], names, "billed_restore_duration_ms")
+    has_init, has_restore = np.isfinite(init), np.isfinite(restore)
+    out.init_samples_ms = init[has_init]
+    out.init_sample_function, out.init_sample_version = out.function[has_init], \
+        out.version[has_init]
+    out.restore_samples_ms = restore[has_restore]
+    out.restore_sample_function, out.restore_sample_version = out.function[has_restore], \
+        out.version[has_restore]
+    out.billed_restore_samples_ms = billed[has_restore]
     return _sorted(out)
 
 
@@ -459,9 +481,17 @@ def arrivals_from_invocations(inv: pd.DataFrame, stats: InputStats | None = None
 
     A cold (or restore) invocation's caller arrived before the init (restore): its arrival is
     START minus Init (Restore) Duration. Durations are kept as observed, except that a
-    ``reinit`` row's Duration, which contains the suppressed re-init, loses the median observed
-    Init Duration (the simulator adds a re-init wherever it resets an environment). Every
-    observed Init and Restore Duration becomes a sample for the simulator.
+    ``reinit`` row's Duration, which contains the suppressed re-init, loses the median
+    on-demand Init Duration of its function and version (else of its function; unchanged
+    when the function has none): the simulator adds a re-init wherever it resets an
+    environment.
+
+    The samples for new environments, each kept with its function and version:
+    - the Init Durations of on-demand inits (``cold`` and ``proactive`` rows). A
+      provisioned-concurrency init is left out (counted in ``provisioned_inits``): no
+      caller waited for it, and it runs without the on-demand init's CPU boost;
+    - the Restore Durations of SnapStart restores, each with the Billed Restore Duration
+      logged beside it (NaN where the REPORT has none).
     """
     n = len(inv)
     start_ts = pd.to_datetime(inv["start"], utc=True)
@@ -479,13 +509,19 @@ def arrivals_from_invocations(inv: pd.DataFrame, stats: InputStats | None = None
         end_ms = _ns_to_ms(end_ts.to_numpy(dtype="datetime64[ns]").astype(np.int64),
                            end_ts.isna().to_numpy())
         duration = np.where(np.isfinite(duration), duration, end_ms - start_ms)
-    init_samples = init[np.isfinite(init) & (init >= 0)]
+    function = inv["function"].fillna("").astype(str).to_numpy(dtype=object)
+    version = inv["version"].fillna("").astype(str).to_numpy(dtype=object)
+    init_type = inv["init_type"].fillna("").astype(str).to_numpy(dtype=object) \
+        if "init_type" in inv else np.full(n, "", dtype=object)
+    known_init = np.isfinite(init) & (init >= 0)
+    provisioned = (start_types == "provisioned") | (init_type == "provisioned-concurrency")
+    on_demand = known_init & np.isin(start_types, ("cold", "proactive")) & ~provisioned
     reinit = start_types == "reinit"
-    if reinit.any() and init_samples.size:
+    if reinit.any() and on_demand.any():
         # A reinit's Duration holds the suppressed re-init (§5.3); the simulator adds its own
         # when it resets an environment, so keep only an estimate of the handler's part.
-        duration = np.where(reinit, np.maximum(duration - float(np.median(init_samples)), 0.0),
-                            duration)
+        re_init = _median_init(function, version, init, on_demand, reinit)
+        duration = np.where(reinit, np.maximum(duration - re_init, 0.0), duration)
     usable = np.isfinite(arrival) & np.isfinite(duration) & (duration >= 0)
     stats = stats or InputStats()
     dropped = int((~usable).sum())
@@ -495,6 +531,9 @@ def arrivals_from_invocations(inv: pd.DataFrame, stats: InputStats | None = None
     def col(name: str) -> np.ndarray:
         return inv[name].fillna("").astype(str).to_numpy(dtype=object)[usable]
 
+    has_restore = np.isfinite(restore) & (restore >= 0)
+    billed_restore = inv["billed_restore_duration_ms"].to_numpy(dtype=float) \
+        if "billed_restore_duration_ms" in inv else np.full(n, math.nan)
     out = Arrivals(
         start_ms=arrival[usable],
         duration_ms=duration[usable],
@@ -509,10 +548,44 @@ def arrivals_from_invocations(inv: pd.DataFrame, stats: InputStats | None = None
         error_type=col("error_type"),
         flags=col("flags"),
         memory_mb=inv["memory_mb"].to_numpy(dtype=float)[usable],
-        init_samples_ms=init_samples,
-        restore_samples_ms=restore[np.isfinite(restore) & (restore >= 0)],
+        init_samples_ms=init[on_demand],
+        restore_samples_ms=restore[has_restore],
+        init_sample_function=function[on_demand],
+        init_sample_version=version[on_demand],
+        restore_sample_function=function[has_restore],
+        restore_sample_version=version[has_restore],
+        billed_restore_samples_ms=np.where(billed_restore >= 0, billed_restore,
+                                           math.nan)[has_restore],
+        provisioned_inits=int((known_init & provisioned).sum()),
+        provisioned_environments=_provisioned_environments(inv, start_types == "provisioned"),
         environment=col("environment"),
         cold=np.isin(start_types, ("cold", "restore", "reinit"))[usable],
         stats=stats,
     )
     return _sorted(out)
+
+
+def _median_init(function: np.ndarray, version: np.ndarray, init: np.ndarray,
+                 sample: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Per row, the median of the ``sample`` rows' Init Durations of the row's function and
+    version, else of its function; 0 where the function has none (only ``rows`` are set)."""
+    out = np.zeros(len(init))
+    frame = pd.DataFrame({"f": function[sample], "v": version[sample], "ms": init[sample]})
+    by_version = frame.groupby(["f", "v"], sort=False)["ms"].median().to_dict()
+    by_function = frame.groupby("f", sort=False)["ms"].median().to_dict()
+    for k in np.flatnonzero(rows).tolist():
+        f, v = function[k], version[k]
+        out[k] = by_version.get((f, v), by_function.get(f, 0.0))
+    return out
+
+
+def _provisioned_environments(inv: pd.DataFrame, first: np.ndarray) -> dict[tuple[str, str], int]:
+    """(function, version) -> how many environments of it the input shows starting with a
+    ``provisioned`` invocation (its provisioned-concurrency environments)."""
+    if not first.any():
+        return {}
+    rows = inv.loc[first, ["function", "version", "environment"]].astype(str).drop_duplicates()
+    counts: dict[tuple[str, str], int] = {}
+    for f, v in zip(rows["function"].tolist(), rows["version"].tolist(), strict=True):
+        counts[(f, v)] = counts.get((f, v), 0) + 1
+    return counts

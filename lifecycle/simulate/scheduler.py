@@ -30,7 +30,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,20 +90,76 @@ _ON_DEMAND, _PC, _PREWARM = 0, 1, 2
 
 
 @dataclass(frozen=True)
+class Samples:
+    """Observed durations (ms) to draw new inits or restores from, each kept with the
+    function and version it was observed on.
+
+    A new environment of (function, version) draws from the samples of that function and
+    version; when there are none, from those of the function (another version); when the
+    function has none, ``fallback_ms`` (or, when that is None, every sample). Functions
+    differ: one function's inits say nothing about another's (an Init Duration is the
+    function's own code and runtime loading, docs ``lambda-runtime-environment.html``).
+    ``billed`` is, per sample, the Billed Restore Duration the log gave with that Restore
+    Duration (NaN where it gave none): a restore drawn carries its own billed part.
+    Iterating gives the values.
+    """
+
+    values: tuple[float, ...]
+    function: tuple[str, ...]
+    version: tuple[str, ...]
+    billed: tuple[float, ...] | None = None
+    fallback_ms: float | None = None
+
+    def __iter__(self) -> Iterator[float]:
+        return iter(self.values)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def candidates(self) -> Callable[[str, str], np.ndarray | None]:
+        """A lookup: (function, version) -> positions of the samples it draws from (None:
+        ``fallback_ms``). Built once, so each group's lookup costs a dict access."""
+        by_version: dict[tuple[str, str], list[int]] = {}
+        by_function: dict[str, list[int]] = {}
+        for k, (f, v) in enumerate(zip(self.function, self.version, strict=True)):
+            by_version.setdefault((f, v), []).append(k)
+            by_function.setdefault(f, []).append(k)
+        everything = None if self.fallback_ms is not None else np.arange(len(self.values))
+
+        def lookup(function: str, version: str) -> np.ndarray | None:
+            same = by_version.get((function, version)) or by_function.get(function)
+            return np.asarray(same, dtype=np.int64) if same else everything
+
+        return lookup
+
+    def without_own(self, groups: Iterable[tuple[str, str]]) -> list[str]:
+        """The functions of ``groups`` that have no sample of their own (sorted)."""
+        own = set(self.function)
+        return sorted({f for f, _v in groups if f not in own})
+
+
+Durations = float | tuple[float, ...] | Samples
+
+
+@dataclass(frozen=True)
 class Policy:
     """What the platform does with environments. Durations in seconds or milliseconds as named.
 
-    ``init_ms`` and ``restore_ms`` are either one fixed value or a sequence of observed
-    values to sample from (uniformly, with replacement, seeded by ``seed``).
+    ``init_ms`` and ``restore_ms`` are one fixed value, a sequence of observed values to
+    sample from (uniformly, with replacement, seeded by ``seed``), or :class:`Samples`:
+    observed values drawn per function and version.
     """
 
     keep_alive_s: float = DEFAULT_KEEP_ALIVE_S
     max_lifetime_s: float | None = DEFAULT_MAX_LIFETIME_S
     provisioned: int = 0
+    # (function, version, environments): provisioned concurrency of the groups listed, in
+    # place of ``provisioned`` (an unchanged policy keeps the input's own)
+    provisioned_by_group: tuple[tuple[str, str, int], ...] = ()
     prewarmed: int = 0
-    init_ms: float | tuple[float, ...] = DEFAULT_INIT_MS
+    init_ms: Durations = DEFAULT_INIT_MS
     snapstart: bool = False
-    restore_ms: float | tuple[float, ...] | None = None
+    restore_ms: Durations | None = None
     reset_on_failure: bool = True
     seed: int = 0
 
@@ -115,12 +171,14 @@ class Policy:
             )
         if self.max_lifetime_s is not None and not self.max_lifetime_s > 0:
             raise InputError(f"max lifetime must be > 0 seconds, got {self.max_lifetime_s}")
-        if self.provisioned < 0 or self.prewarmed < 0:
+        counts = [self.provisioned, self.prewarmed, *(k for _f, _v, k in
+                                                        self.provisioned_by_group)]
+        if min(counts) < 0:
             raise InputError("provisioned and prewarmed environment counts must be >= 0")
-        if max(self.provisioned, self.prewarmed) > MAX_READY_ENVIRONMENTS:
+        if max(counts) > MAX_READY_ENVIRONMENTS:
             raise InputError(
                 f"provisioned and prewarmed environment counts must be at most "
-                f"{MAX_READY_ENVIRONMENTS:,} (got {max(self.provisioned, self.prewarmed):,}): "
+                f"{MAX_READY_ENVIRONMENTS:,} (got {max(counts):,}): "
                 "the scheduler creates every one of them")
         _check_durations("init", self.init_ms)
         if self.snapstart:
@@ -130,10 +188,25 @@ class Policy:
                 )
             _check_durations("restore", self.restore_ms)
 
+    def provisioned_for(self, function: str, version: str) -> int:
+        """Provisioned-concurrency environments of one (function, version)."""
+        for f, v, k in self.provisioned_by_group:
+            if f == function and v == version:
+                return k
+        return self.provisioned
 
-def _check_durations(name: str, value: float | tuple[float, ...] | None) -> None:
+
+def _check_durations(name: str, value: Durations | None) -> None:
     if value is None:
         return
+    if isinstance(value, Samples):
+        if not len(value.function) == len(value.version) == len(value.values) or (
+                value.billed is not None and len(value.billed) != len(value.values)):
+            raise InputError(f"{name} samples: one function, version (and billed value) "
+                             "per sample")
+        if value.fallback_ms is not None:
+            _check_durations(name, value.fallback_ms)
+        value = value.values
     values = np.atleast_1d(np.asarray(value, dtype=float))
     if values.size == 0:
         raise InputError(f"no {name} durations to sample from")
@@ -300,15 +373,48 @@ def _schedule(
     )
 
 
-def _draw(value: float | tuple[float, ...] | None, n: int, rng: np.random.Generator) -> np.ndarray:
+def _draw(value: Durations | None, n: int, rng: np.random.Generator) -> np.ndarray:
     if value is None:
         return np.zeros(n)
     if isinstance(value, int | float):
         return np.full(n, float(value))
-    samples = np.asarray(value, dtype=float)
+    samples = np.asarray(tuple(value), dtype=float)
     if samples.size == 1:
         return np.full(n, float(samples[0]))
     return rng.choice(samples, size=n, replace=True)
+
+
+def _draw_grouped(value: Durations | None, group: np.ndarray, keys: list[tuple[str, str]],
+                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Per arrival, a duration drawn for its (function, version) group, and the Billed
+    Restore Duration that came with it (NaN when unknown). ``group`` is each arrival's
+    group code, ``keys`` the (function, version) of each code. Plain values are drawn as
+    ``_draw`` draws them; :class:`Samples` one group at a time, in code order, each from its
+    own candidates (a single candidate, or the fallback, is taken without a draw)."""
+    n = group.size
+    if not isinstance(value, Samples):
+        return _draw(value, n, rng), np.full(n, math.nan)
+    values = np.asarray(value.values, dtype=float)
+    billed = np.asarray(value.billed if value.billed is not None else
+                        [math.nan] * len(values), dtype=float)
+    out = np.empty(n)
+    out_billed = np.full(n, math.nan)
+    lookup = value.candidates()
+    # each group's rows in arrival-table order (a stable sort), groups in code order
+    order = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[order], np.arange(len(keys) + 1))
+    for code, (function, version) in enumerate(keys):
+        rows = order[bounds[code]:bounds[code + 1]]
+        if not rows.size:
+            continue
+        picks = lookup(function, version)
+        if picks is None:
+            out[rows] = float(value.fallback_ms)  # type: ignore[arg-type]
+            continue
+        chosen = picks if picks.size == 1 else rng.choice(picks, size=rows.size, replace=True)
+        out[rows] = values[chosen]
+        out_billed[rows] = billed[chosen]
+    return out, out_billed
 
 
 def _as_column(value: Any, n: int, default: Any, dtype: Any = object) -> np.ndarray:
@@ -405,13 +511,16 @@ def simulate(
         req = _as_column(request_id, n, "")
     in_flags = _as_column(flags, n, "")
 
-    rng = np.random.default_rng(policy.seed)
-    init = _draw(policy.init_ms, n, rng)
-    init_cold = _draw(policy.restore_ms, n, rng) if policy.snapstart else init
-
     # Groups by (function, version), each in arrival order.
     # Integer group keys in name order: sorting object arrays is slow.
-    group = _group_codes(func, ver)
+    group, keys = _group_codes(func, ver)
+    rng = np.random.default_rng(policy.seed)
+    init, _ = _draw_grouped(policy.init_ms, group, keys, rng)
+    billed_restore = np.full(n, math.nan)
+    init_cold = init
+    if policy.snapstart:
+        init_cold, billed_restore = _draw_grouped(policy.restore_ms, group, keys, rng)
+
     order = np.lexsort((arrival, group)) if n else np.zeros(0, dtype=np.int64)
     if n:
         key_g = group[order]
@@ -434,6 +543,7 @@ def simulate(
     offset = recycled = expired = 0
     for a, b in zip(bounds[:-1], bounds[1:], strict=False):
         idx = order[a:b]
+        function_version = keys[int(group[idx[0]])] if n else ("", "")
         out = _schedule(
             arrival[idx].tolist(),
             dur[idx].tolist(),
@@ -441,7 +551,7 @@ def simulate(
             fail_codes[idx].tolist() if policy.reset_on_failure else None,
             policy.keep_alive_s * 1000.0,
             policy.max_lifetime_s * 1000.0 if policy.max_lifetime_s is not None else None,
-            policy.provisioned,
+            policy.provisioned_for(*function_version),
             policy.prewarmed,
             policy.snapstart,
         )
@@ -455,8 +565,8 @@ def simulate(
         expired += out.expired
 
     frame, latency = _build_table(
-        arrival, dur, init, group, env_global, types, reasons, extra, busy, policy,
-        func, ver, req, stat, err, in_flags, mem,
+        arrival, dur, init, billed_restore, group, env_global, types, reasons, extra, busy,
+        policy, func, ver, req, stat, err, in_flags, mem,
     )
     return SimulationResult(
         invocations=frame,
@@ -471,13 +581,19 @@ def simulate(
 _KEPT_FLAGS = ("timeout", "out_of_memory")
 
 
-def _group_codes(func: np.ndarray, ver: np.ndarray) -> np.ndarray:
-    """One integer per (function, version), increasing with the names."""
+def _group_codes(func: np.ndarray, ver: np.ndarray) -> tuple[np.ndarray, list[tuple[str, str]]]:
+    """One integer per (function, version), increasing with the names, and the (function,
+    version) of each code (codes no arrival has get ("", ""))."""
     if func.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    f_codes, _ = pd.factorize(func, sort=True)
+        return np.zeros(0, dtype=np.int64), []
+    f_codes, f_uniques = pd.factorize(func, sort=True)
     v_codes, v_uniques = pd.factorize(ver, sort=True)
-    return f_codes.astype(np.int64) * (len(v_uniques) + 1) + v_codes
+    width = len(v_uniques) + 1
+    codes = f_codes.astype(np.int64) * width + v_codes
+    keys = [("", "")] * (len(f_uniques) * width)
+    for code in np.unique(codes).tolist():
+        keys[code] = (str(f_uniques[code // width]), str(v_uniques[code % width]))
+    return codes, keys
 
 
 def _clean_flags(flags: np.ndarray, status: np.ndarray) -> np.ndarray:
@@ -501,6 +617,7 @@ def _build_table(
     arrival: np.ndarray,
     dur: np.ndarray,
     init: np.ndarray,
+    billed_restore: np.ndarray,
     group: np.ndarray,
     env: np.ndarray,
     types: np.ndarray,
@@ -532,6 +649,9 @@ def _build_table(
     init_col[provisioned] = init[provisioned]  # done ahead of demand; the caller did not wait
     restore_col = np.full(n, math.nan)
     restore_col[is_restore] = extra[is_restore]
+    # the Billed Restore Duration logged with the restore drawn (NaN: billing estimates it)
+    billed_restore_col = np.full(n, math.nan)
+    billed_restore_col[is_restore] = billed_restore[is_restore]
 
     init_type = np.full(n, "on-demand", dtype=object)
     n_env = int(env.max()) + 1 if n else 0
@@ -569,7 +689,7 @@ def _build_table(
             "billed_duration_ms": np.full(n, math.nan),
             "init_duration_ms": init_col[o],
             "restore_duration_ms": restore_col[o],
-            "billed_restore_duration_ms": np.full(n, math.nan),
+            "billed_restore_duration_ms": billed_restore_col[o],
             "memory_mb": mem[o],
             "max_memory_used_mb": np.full(n, math.nan),
             "init_type": init_type[o],

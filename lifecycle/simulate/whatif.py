@@ -32,7 +32,9 @@ from lamlife.lifecycle.simulate.scheduler import (
     DEFAULT_INIT_MS,
     DEFAULT_KEEP_ALIVE_S,
     DEFAULT_MAX_LIFETIME_S,
+    Durations,
     Policy,
+    Samples,
     SimulationResult,
     ms_to_timestamps,
     run_summary,
@@ -124,6 +126,17 @@ def concat_arrivals(parts: list[Arrivals]) -> Arrivals:
         memory_mb=cat("memory_mb"),
         init_samples_ms=np.concatenate([p.init_samples_ms for p in parts]),
         restore_samples_ms=np.concatenate([p.restore_samples_ms for p in parts]),
+        init_sample_function=_cat_samples(parts, "init_samples_ms", "init_sample_function", ""),
+        init_sample_version=_cat_samples(parts, "init_samples_ms", "init_sample_version", ""),
+        restore_sample_function=_cat_samples(parts, "restore_samples_ms",
+                                             "restore_sample_function", ""),
+        restore_sample_version=_cat_samples(parts, "restore_samples_ms",
+                                            "restore_sample_version", ""),
+        billed_restore_samples_ms=_cat_samples(parts, "restore_samples_ms",
+                                               "billed_restore_samples_ms", math.nan),
+        provisioned_inits=sum(p.provisioned_inits for p in parts),
+        provisioned_environments={k: v for p in parts
+                                  for k, v in p.provisioned_environments.items()},
         environment=cat("environment"),
         cold=cat("cold"),
         stats=stats,
@@ -133,6 +146,20 @@ def concat_arrivals(parts: list[Arrivals]) -> Arrivals:
         merged.cold = merged.cold.astype(bool)
     order = np.argsort(merged.start_ms, kind="stable")
     return merged.select(order)
+
+
+def _cat_samples(parts: list[Arrivals], samples: str, name: str, default: Any
+                 ) -> np.ndarray | None:
+    """One per-sample column of several parts (``default`` for a part without it); None when
+    no part has it."""
+    columns = [getattr(p, name) for p in parts]
+    if all(c is None for c in columns):
+        return None
+    return np.concatenate([
+        c if c is not None and c.size == getattr(p, samples).size
+        else np.full(getattr(p, samples).size, default,
+                     dtype=float if isinstance(default, float) else object)
+        for p, c in zip(parts, columns, strict=True)])
 
 
 def fill_memory(
@@ -242,33 +269,48 @@ def build_policy(
     if unknown:
         raise InputError(f"not a policy parameter: {', '.join(unknown)}")
     notes: list[str] = []
-    defaulted_init: int | None = None  # the note saying init was assumed, where there is one
+    defaulted_init: list[int] = []  # the notes saying init was assumed, where there are some
     samples = {"init_ms": arrivals.init_samples_ms, "restore_ms": arrivals.restore_samples_ms}
     for name, observed in samples.items():
         if values.get(name) == OBSERVED:
             if observed.size == 0:
                 raise InputError(f"{_DURATION_OPTIONS[name]} observed: the input has no such "
                                  "durations; give a number")
-            values[name] = tuple(observed.tolist())
+            values[name] = observed_samples(arrivals, name)
     if "init_ms" not in values:
         if arrivals.init_samples_ms.size:
-            values["init_ms"] = tuple(arrivals.init_samples_ms.tolist())
-            notes.append(f"init durations sampled from the {arrivals.init_samples_ms.size} "
-                         "observed in the input")
+            values["init_ms"] = observed_samples(arrivals, "init_ms")
+            notes.append(_init_samples_note(arrivals))
         else:
             values["init_ms"] = DEFAULT_INIT_MS
-            defaulted_init = len(notes)
+            defaulted_init.append(len(notes))
             notes.append(f"no init durations in the input: each cold start assumed to take "
                          f"{DEFAULT_INIT_MS:g} ms (lamlife simulate --init-ms sets it)")
+    if isinstance(values["init_ms"], Samples):
+        lacking = values["init_ms"].without_own(zip(arrivals.function.tolist(),
+                                                    arrivals.version.tolist(), strict=True))
+        if lacking:
+            defaulted_init.append(len(notes))
+            notes.append(f"no on-demand init of {_names(lacking)} in the input: "
+                         f"{'its' if len(lacking) == 1 else 'their'} new environments' inits "
+                         f"assumed to take {DEFAULT_INIT_MS:g} ms (lamlife simulate --init-ms "
+                         "sets it)")
+    if values.get("provisioned") is None:
+        # not told: every function keeps the provisioned environments the input showed
+        values["provisioned"] = 0
+        if arrivals.provisioned_environments:
+            values["provisioned_by_group"] = tuple(
+                (f, v, k) for (f, v), k in sorted(arrivals.provisioned_environments.items()))
+            notes.append(_provisioned_note(arrivals.provisioned_environments))
     if "restore_ms" not in values and arrivals.restore_samples_ms.size:
-        values["restore_ms"] = tuple(arrivals.restore_samples_ms.tolist())
+        values["restore_ms"] = observed_samples(arrivals, "restore_ms")
     restores = arrivals.restore_samples_ms.size
     if "snapstart" not in values and restores:
         # the input's new environments restored a snapshot: simulate them so, unless told
         if not arrivals.init_samples_ms.size:
             values["snapstart"] = True
-            if defaulted_init is not None:  # with SnapStart no init is drawn: not assumed
-                del notes[defaulted_init]
+            for k in reversed(defaulted_init):  # with SnapStart no init is drawn: not assumed
+                del notes[k]
             notes.append(f"the input's cold starts are SnapStart restores: new environments "
                          f"restore a snapshot, sampled from the {restores} observed "
                          f"(lamlife simulate --no-snapstart simulates inits)")
@@ -277,6 +319,8 @@ def build_policy(
                          f"{'' if restores == 1 else 's'} besides its inits: new environments "
                          "init (lamlife simulate --snapstart restores)")
     policy = Policy(**values)
+    if policy.snapstart and isinstance(policy.restore_ms, Samples):
+        notes.extend(_restore_notes(arrivals, policy.restore_ms))
     if not policy.snapstart and "restore_ms" in (overrides or {}):
         # a restore duration given for a run without SnapStart would change nothing: say so
         notes.append("--restore-ms ignored: new environments init, they restore only with "
@@ -288,6 +332,81 @@ def build_policy(
     return policy, notes
 
 
+def observed_samples(arrivals: Arrivals, name: str) -> Samples:
+    """The input's Init (``init_ms``) or Restore (``restore_ms``) Durations as
+    :class:`Samples`, each with its function and version (a sample of unknown origin serves
+    every function). A function without inits of its own gets :data:`DEFAULT_INIT_MS`; one
+    without restores draws from every function's restores (there is no default restore)."""
+    if name == "init_ms":
+        values, function, version = (arrivals.init_samples_ms, arrivals.init_sample_function,
+                                     arrivals.init_sample_version)
+        billed, fallback = None, DEFAULT_INIT_MS
+    else:
+        values, function, version = (arrivals.restore_samples_ms,
+                                     arrivals.restore_sample_function,
+                                     arrivals.restore_sample_version)
+        billed, fallback = arrivals.billed_restore_samples_ms, None
+    n = values.size
+    if function is None or version is None or function.size != n or version.size != n:
+        # origins unknown: every arrival draws from every sample, as one function's would
+        return Samples(tuple(values.tolist()), ("",) * n, ("",) * n,
+                       _billed(billed, n), None)
+    return Samples(tuple(values.tolist()), tuple(map(str, function.tolist())),
+                   tuple(map(str, version.tolist())), _billed(billed, n), fallback)
+
+
+def _billed(billed: np.ndarray | None, n: int) -> tuple[float, ...] | None:
+    if billed is None or billed.size != n:
+        return None
+    return tuple(float(v) for v in billed.tolist())
+
+
+def _provisioned_note(groups: Mapping[tuple[str, str], int]) -> str:
+    shown = [f"{f}{f' version {v}' if v and v != '$LATEST' else ''}: {k}"
+             for (f, v), k in sorted(groups.items())]
+    return (f"provisioned-concurrency environments as in the input ({_names(shown)}); "
+            "other functions none (lamlife simulate --provisioned N sets every function's)")
+
+
+def _names(functions: list[str], most: int = 3) -> str:
+    shown = ", ".join(functions[:most])
+    return shown + (f" and {len(functions) - most} more" if len(functions) > most else "")
+
+
+def _init_samples_note(arrivals: Arrivals) -> str:
+    n = arrivals.init_samples_ms.size
+    functions = arrivals.init_sample_function
+    per = functions is not None and functions.size == n and len(set(functions.tolist())) > 1
+    note = (f"init durations sampled from the {n} observed in the input"
+            + (", each function from its own" if per else ""))
+    if arrivals.provisioned_inits:
+        k = arrivals.provisioned_inits
+        note += (f" ({k} provisioned-concurrency init{'' if k == 1 else 's'} left out: no "
+                 f"caller waited for {'it' if k == 1 else 'them'})")
+    return note
+
+
+def _restore_notes(arrivals: Arrivals, samples: Samples) -> list[str]:
+    """What the restore samples cannot give: a function without restores of its own, and
+    restores whose Billed Restore Duration the log did not give (billing then counts the
+    Restore Duration, an upper bound)."""
+    notes = []
+    lacking = samples.without_own(zip(arrivals.function.tolist(), arrivals.version.tolist(),
+                                      strict=True)) if any(samples.function) else []
+    if lacking:
+        notes.append(f"no SnapStart restore of {_names(lacking)} in the input: "
+                     f"{'its' if len(lacking) == 1 else 'their'} restores drawn from every "
+                     "function's")
+    billed = np.asarray(samples.billed if samples.billed is not None else
+                        [math.nan] * len(samples), dtype=float)
+    missing = int(np.isnan(billed).sum())
+    if missing:
+        notes.append(f"{missing} of the {len(samples)} observed restores have no Billed Restore "
+                     "Duration in the log: a simulated restore drawn from one is billed its "
+                     "Restore Duration (an upper bound)")
+    return notes
+
+
 def default_policy(arrivals: Arrivals, **overrides: Any) -> tuple[Policy, list[str]]:
     """``build_policy`` with keyword overrides (the default policy when there are none)."""
     return build_policy(arrivals, overrides)
@@ -296,17 +415,20 @@ def default_policy(arrivals: Arrivals, **overrides: Any) -> tuple[Policy, list[s
 def describe_policy(policy: Policy) -> dict[str, Any]:
     """The policy as plain values for reports."""
 
-    def dist(value: float | tuple[float, ...] | None) -> dict[str, Any] | None:
+    def dist(value: Durations | None) -> dict[str, Any] | None:
         if value is None:
             return None
         if isinstance(value, int | float):
             return {"fixed_ms": float(value)}
-        arr = np.asarray(value, dtype=float)
-        return {
+        arr = np.asarray(tuple(value), dtype=float)
+        out: dict[str, Any] = {
             "sampled_from": int(arr.size),
             "p50_ms": float(np.percentile(arr, 50)),
             "p99_ms": float(np.percentile(arr, 99)),
         }
+        if isinstance(value, Samples) and len(set(value.function)) > 1:
+            out["per_function"] = True  # each function draws from its own
+        return out
 
     return {
         "keep_alive_s": policy.keep_alive_s,
@@ -316,6 +438,10 @@ def describe_policy(policy: Policy) -> dict[str, Any]:
         "max_lifetime_source": MAX_LIFETIME_SOURCE
         if policy.max_lifetime_s == DEFAULT_MAX_LIFETIME_S else "given",
         "provisioned": policy.provisioned,
+        # where the policy kept the input's own: "function[:version]" -> environments
+        "provisioned_from_input": {
+            f if not v or v == "$LATEST" else f"{f}:{v}": k
+            for f, v, k in policy.provisioned_by_group},
         "prewarmed": policy.prewarmed,
         "init": dist(policy.init_ms),
         "snapstart": policy.snapstart,
@@ -360,20 +486,18 @@ def simulate_trace(
     observed = trace.observed
     problem: str | None = None
     if pricing is not None:
-        analysis, observed, problem = _price_sides(
-            analysis, observed, pricing, policy.provisioned, strict
-        )
+        analysis, observed, problem = _price_sides(analysis, observed, pricing, policy, strict)
     comparison = compare(observed, analysis, result)
     return WhatIf(policy, result, analysis, observed, comparison, [], problem)
 
 
 def _price_sides(
-    simulated: Analysis, observed: Analysis | None, pricing: Pricing, provisioned: int,
+    simulated: Analysis, observed: Analysis | None, pricing: Pricing, policy: Policy,
     strict: bool,
 ) -> tuple[Analysis, Analysis | None, str | None]:
     """Both sides priced, or (when not strict) neither and why: the comparison never sets a
     priced side against an unpriced one."""
-    options = replace(pricing.options, provisioned=provisioned)
+    options = _simulated_options(pricing.options, policy)
     priced_sim, problem = price_or_explain(simulated, options, pricing.table, strict)
     problem = problem or _incomplete(priced_sim)
     priced_obs = observed
@@ -383,6 +507,15 @@ def _price_sides(
     if problem is not None:
         return simulated, observed, problem
     return priced_sim, priced_obs, None
+
+
+def _simulated_options(options: BillingOptions, policy: Policy) -> BillingOptions:
+    """Billing options of a simulated run: its provisioned-concurrency level for every
+    function; or, where the policy kept the input's own provisioned environments, the
+    observed run's options (the allocation the configuration gives, as the observed side)."""
+    if policy.provisioned_by_group and policy.provisioned == 0:
+        return options
+    return replace(options, provisioned=policy.provisioned)
 
 
 def _incomplete(analysis: Analysis) -> str | None:
@@ -472,6 +605,8 @@ def sweep_trace(
     rows = []
     for value in values:
         policy = replace(base, **{parameter: value})
+        if parameter == "provisioned":  # the swept level is every function's
+            policy = replace(policy, provisioned_by_group=())
         result = run_policy(trace.arrivals, policy)
         summary = run_summary(result)
         out: dict[str, Any] = {"parameter": parameter, "value": value}
@@ -479,7 +614,7 @@ def sweep_trace(
         # as the single run's comparison counts it: inits and restores, re-inits left out
         out["init_wait_s"] = init_wait_s(result.invocations)
         if pricing is not None:
-            options = replace(pricing.options, provisioned=policy.provisioned)
+            options = _simulated_options(pricing.options, policy)
             cost = price_summary(
                 result.invocations, options, pricing.table, trace.arrivals.stats.configurations,
                 trace.arrivals.stats.regions,

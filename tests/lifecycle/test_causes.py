@@ -211,3 +211,56 @@ def test_reinit_causes_read_both_wordings() -> None:
     rows = pd.DataFrame({"start_type": ["reinit"] * len(reasons), "reason": reasons})
     assert count_reinit_causes(rows) == {"after_timeout": 3, "after_out_of_memory": 1,
                                          "after_error": 1, "init_failed": 1, "other": 1}
+
+
+def test_a_burst_on_a_new_version_is_one_new_version_and_scale_out() -> None:
+    # Version 6 ran until 30 s. Three requests of version 7 arrive at 40.00, 40.05 and
+    # 40.10 s, each waits 300 ms in INIT (START at 40.30, 40.35, 40.40 s) and runs 0.2 s.
+    # Judged by arrival: the first meets no environment of version 7 (new version); the
+    # second arrives while the first is in progress (1 busy), the third while both are
+    # (2 busy). Judged by START (the old rule) all three read "new version": no request of
+    # version 7 had started when any of them arrived.
+    out = reasons(table([
+        ("e1", "6", 0.0, 30.0, "cold", NAN),
+        ("e2", "7", 40.30, 40.50, "cold", 300.0),
+        ("e3", "7", 40.35, 40.55, "cold", 300.0),
+        ("e4", "7", 40.40, 40.60, "cold", 300.0),
+    ]))
+    assert out[1] == "cold: new version, first request on version 7 (version 6 ran before)"
+    assert out[2] == "cold: scale-out, another environment was busy at 10:00:40"
+    assert out[3] == "cold: scale-out, 2 other environments were busy at 10:00:40"
+    assert count_causes(explain_cold_starts(table([
+        ("e1", "6", 0.0, 30.0, "cold", NAN),
+        ("e2", "7", 40.30, 40.50, "cold", 300.0),
+        ("e3", "7", 40.35, 40.55, "cold", 300.0),
+        ("e4", "7", 40.40, 40.60, "cold", 300.0),
+    ]))) == {"new_version": 1, "scale_out": 2, "recycled": 0, "idle_expired": 0,
+             "first_in_data": 1, "other": 0}
+
+
+def test_a_simultaneous_burst_on_a_new_version() -> None:
+    # Three requests of version 8 arrive at the same instant, 50.0 s (Init 250, 400 and
+    # 600 ms: STARTs at 50.25, 50.40, 50.60). Ties are taken in order of START: e2 is the
+    # version's first request; e3 and e4 each find the earlier ones in progress.
+    out = reasons(table([
+        ("e1", "7", 0.0, 10.0, "cold", NAN),
+        ("e4", "8", 50.60, 50.70, "cold", 600.0),
+        ("e2", "8", 50.25, 50.35, "cold", 250.0),
+        ("e3", "8", 50.40, 50.50, "cold", 400.0),
+    ]))
+    assert [cause_of_reason(r) for r in out] == ["first_in_data", "scale_out", "new_version",
+                                                  "scale_out"]
+    assert out[1] == "cold: scale-out, 2 other environments were busy at 10:00:50"
+    assert out[3] == "cold: scale-out, another environment was busy at 10:00:50"
+
+
+def test_another_version_in_init_when_the_request_arrived_ran_before() -> None:
+    # Version 6's request arrives at 0.0 s and waits 900 ms in INIT (START 0.9 s); version
+    # 7's arrives at 0.2 s (Init 300 ms, START 0.5 s). On the arrival clock version 6 was in
+    # progress first, so version 7's first request is a new version, not a first request.
+    out = reasons(table([
+        ("e1", "6", 0.9, 1.5, "cold", 900.0),
+        ("e2", "7", 0.5, 0.6, "cold", 300.0),
+    ]))
+    assert out[0] == "cold: first request in the data for this function"
+    assert out[1] == "cold: new version, first request on version 7 (version 6 ran before)"

@@ -29,7 +29,7 @@ from lamlife.lifecycle.distributed import (
     percentiles_of_counts,
     pricing_window,
 )
-from lamlife.lifecycle.engine.summarize import percentiles
+from lamlife.lifecycle.engine.summarize import column_percentiles, percentiles
 from lamlife.lifecycle.pipeline import (
     AnalyzeOptions,
     TimeWindow,
@@ -72,7 +72,7 @@ def merged(paths: list[str], options: AnalyzeOptions) -> Any:
                               for e in orphans})
     parts = [function_part(group.reset_index(drop=True), part_options)
              for _name, group in inv.groupby("function", sort=False)]
-    distributions = {c: percentiles(inside[c]) for c in ("init_duration_ms", "duration_ms")}
+    distributions = column_percentiles(inside)
     span = (inv["start"].min(), inv["start"].max()) if len(inv) else None
     return merge_parts(parts, observed.stats, orphans, distributions, options, span)
 

@@ -288,8 +288,9 @@ def test_summary_counts_known_environments_as_pandas_does(drawn: list[dict[str, 
 def test_percentiles_are_computed_once_per_column_and_group(drawn: list[dict[str, Any]]
                                                             ) -> None:
     """build_analysis computes the init and duration percentiles of the whole table once,
-    for the summary and for a (function, version) that holds every row: 2 calls then, 2 + 2
-    a group otherwise (they were computed twice for one group: 4 calls). Same figures."""
+    for the summary and for a (function, version) that holds every row: 3 calls then (the
+    inits a caller waited for, those ahead of demand, durations), 3 + 2 a group otherwise
+    (they were computed twice for one group). Same figures."""
     table = _table(drawn)
     calls: list[int] = []
     real = summarize.percentiles
@@ -306,13 +307,15 @@ def test_percentiles_are_computed_once_per_column_and_group(drawn: list[dict[str
     keys = table[["function", "version"]]
     whole_group = len(keys.drop_duplicates()) == 1 and not keys.isna().any(axis=None)
     groups_seen = len(analysis.functions)
-    assert len(calls) == (2 if whole_group else 2 + 2 * groups_seen)
-    for column in ("init_duration_ms", "duration_ms"):
-        assert analysis.summary[column] == real(table[column])
+    assert len(calls) == (3 if whole_group else 3 + 2 * groups_seen)
+    waited, ahead = summarize.split_inits(table)
+    assert analysis.summary["init_duration_ms"] == real(waited)
+    assert analysis.summary["init_ahead_of_demand_ms"] == real(ahead)
+    assert analysis.summary["duration_ms"] == real(table["duration_ms"])
     if whole_group:
         row = analysis.functions.iloc[0]
         assert _none(row["duration_p50_ms"]) == real(table["duration_ms"])["p50"]
-        assert _none(row["init_p99_ms"]) == real(table["init_duration_ms"])["p99"]
+        assert _none(row["init_p99_ms"]) == real(waited)["p99"]
 
 
 # ------------------------------------------------------------------ cold causes in blocks

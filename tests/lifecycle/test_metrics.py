@@ -45,6 +45,14 @@ def summary(**overrides: Any) -> dict[str, Any]:
             "p99": 790.0,
             "max": 801.3,
         },
+        "init_ahead_of_demand_ms": {  # the 3 proactive inits (summarize.split_inits)
+            "count": 3,
+            "p50": 640.0,
+            "p90": 688.0,
+            "p95": 694.0,
+            "p99": 698.8,
+            "max": 700.0,
+        },
         "duration_ms": {
             "count": 200,
             "p50": 12.5,

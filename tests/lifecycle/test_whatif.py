@@ -16,7 +16,12 @@ from lamlife.lifecycle.billing.rules import BillingOptions
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.pipeline import load_trace, simulate_default
 from lamlife.lifecycle.read.arrivals import ArrivalColumns, Arrivals
-from lamlife.lifecycle.simulate.scheduler import DEFAULT_INIT_MS, DEFAULT_KEEP_ALIVE_S, Policy
+from lamlife.lifecycle.simulate.scheduler import (
+    DEFAULT_INIT_MS,
+    DEFAULT_KEEP_ALIVE_S,
+    Policy,
+    Samples,
+)
 from lamlife.lifecycle.simulate.whatif import (
     OBSERVED,
     Pricing,
@@ -101,7 +106,7 @@ def test_logs_are_replayed_with_their_observed_inits():
     assert len(trace.arrivals) == 28
     assert sorted(trace.arrivals.init_samples_ms.tolist()) == [398.17, 412.63, 433.09]
     policy, _ = build_policy(trace.arrivals)
-    assert isinstance(policy.init_ms, tuple)
+    assert isinstance(policy.init_ms, Samples)  # drawn per function and version
     assert sorted(policy.init_ms) == [398.17, 412.63, 433.09]
     whatif = simulate_trace(trace, policy)
     sim = whatif.analysis.invocations
@@ -272,7 +277,7 @@ def test_an_input_of_snapstart_restores_is_simulated_with_snapstart() -> None:
     # a SnapStart function's log has Restore Durations and no Init Duration: its new
     # environments restored, so the default policy restores (it assumed 500 ms inits before)
     policy, notes = build_policy(_arrivals([], [300.0]), {})
-    assert policy.snapstart and policy.restore_ms == (300.0,)
+    assert policy.snapstart and tuple(policy.restore_ms) == (300.0,)
     assert any("cold starts are SnapStart restores" in note for note in notes)
     # with SnapStart new environments and re-inits take restore samples (scheduler.simulate):
     # no init is drawn, so none is said to be assumed
