@@ -38,10 +38,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -57,9 +57,6 @@ from lamlife.lifecycle.billing.prices import (
 from lamlife.lifecycle.engine.coded import coded_by_code, run_starts, smallest_int_type
 from lamlife.lifecycle.errors import InputError, LamlifeError
 from lamlife.lifecycle.schema import COLD_START_TYPES, COST_COLUMNS, START_TYPES
-
-if TYPE_CHECKING:
-    from pandas.api.typing import SeriesGroupBy
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ARCHITECTURE = "x86_64"
@@ -389,13 +386,27 @@ def _first_appearance(column: pd.Series) -> tuple[np.ndarray, list[Any]]:
     present = seen[seen >= 0]
     remap = np.full(len(column.cat.categories) + 1, -1, dtype=np.int64)  # [-1] for missing
     remap[present] = np.arange(len(present))
-    return _compact(remap, len(present) + 1)[codes], list(column.cat.categories[present])
+    renumbered = _compact(remap, len(present) + 1)
+    if len(present) == len(seen) == len(column.cat.categories) \
+            and (present == np.arange(len(present))).all() and renumbered.dtype == codes.dtype:
+        return codes, list(column.cat.categories)  # in order already (one function, say)
+    return renumbered[codes], list(column.cat.categories[present])
 
 
 def _compact(codes: np.ndarray, count: int) -> np.ndarray:
     """Codes in the smallest integer type that holds ``count`` distinct values (no copy
     when they are in it already)."""
     return codes.astype(smallest_int_type(count), copy=False)
+
+
+def _held(values: np.ndarray) -> np.ndarray:
+    """A per-row array as pricing holds it once it is decided: where every row has the same
+    value (every row priced, none provisioned, one price group: the usual case), a read-only
+    broadcast of that value, which takes no memory per row; else ``values`` itself. Read it
+    as any array; it is never written to."""
+    if len(values) and not (values != values[0]).any():
+        return np.broadcast_to(values[0], values.shape)
+    return values
 
 
 @dataclass(frozen=True)
@@ -437,10 +448,10 @@ def _row_regions(
     fn: _Codes, env: _Codes, pairs: _Pairs, setups: dict[str, _FunctionSetup],
     regions: dict[str, dict[str, str]],
 ) -> tuple[_Codes, _Codes, list[tuple[str, str]]]:
-    """Per row: the Region to price in and where it came from, and the distinct
-    (function, Region) pairs. An environment the input places in a Region (runtime ARN,
-    ``@aws.region``) is priced there unless --region said. One lookup per (function,
-    environment), not per row."""
+    """Per (function, environment) pair of ``pairs``: the Region to price in and where it
+    came from (codes per pair, not per row); and the distinct (function, Region) pairs. An
+    environment the input places in a Region (runtime ARN, ``@aws.region``) is priced there
+    unless --region said. One lookup per pair, not per row."""
     region_names: dict[str, int] = {}
     origin_names: dict[str, int] = {}
     pair_region = np.zeros(len(pairs.function), dtype=np.intp)
@@ -457,8 +468,8 @@ def _row_regions(
         pair_region[i] = region_names.setdefault(str(region), len(region_names))
         pair_origin[i] = origin_names.setdefault(origin, len(origin_names))
         found.add((f, str(region)))
-    return (_Codes(pairs.spread(_compact(pair_region, len(region_names))), list(region_names)),
-            _Codes(pairs.spread(_compact(pair_origin, len(origin_names))), list(origin_names)),
+    return (_Codes(_compact(pair_region, len(region_names)), list(region_names)),
+            _Codes(_compact(pair_origin, len(origin_names)), list(origin_names)),
             sorted(found))
 
 
@@ -606,25 +617,83 @@ class _Kinds:
         return self.init_type.isin(LMI_INIT_TYPE)
 
 
+@dataclass(frozen=True)
+class _PerCode:
+    """A per-row boolean decided once per code (or per pair of codes): ``table[codes]``, made
+    when it is read (a byte a row, or a block's) rather than held through pricing."""
+
+    table: np.ndarray  # bool, one axis per array of codes
+    codes: tuple[np.ndarray, ...]  # per row: its code on each axis (read only)
+
+    @classmethod
+    def of(cls, codes: _Codes, *labels: str) -> _PerCode:
+        """Per row: is its label one of ``labels``."""
+        return cls(np.array([name in labels for name in codes.names] or [False], dtype=bool),
+                   (codes.codes,))
+
+    def rows(self) -> np.ndarray:
+        if not self.table.any():  # the usual case (no Lambda@Edge, no restore, ...)
+            return np.zeros(len(self.codes[0]), dtype=bool)
+        if self.table.all():
+            return np.ones(len(self.codes[0]), dtype=bool)
+        return self.table[self.codes]
+
+    def part(self, span: slice) -> _PerCode:
+        return _PerCode(self.table, tuple(codes[span] for codes in self.codes))
+
+
 @dataclass
 class _Rows:
-    """Per-row arrays shared by the pricing steps."""
+    """Per-row arrays shared by the pricing steps. The booleans decided per function,
+    start type, init type or runtime (``edge``, ``restore_start``, ``fee_family``,
+    ``is_lmi``, ``pc``) are made from the codes when read, not held."""
 
     group: np.ndarray  # index into the sorted (Region, architecture) groups; -1: Lambda@Edge
-    edge: np.ndarray
-    restore_start: np.ndarray
-    fee_family: np.ndarray  # runtime family python or dotnet (SnapStart restore fee)
+    edge_of: _PerCode  # a Lambda@Edge function
+    restore_start_of: _PerCode  # start_type restore
+    fee_family_of: _PerCode  # runtime family python or dotnet (SnapStart restore fee)
+    lmi_of: _PerCode  # init_type lambda-managed-instances
     memory: np.ndarray  # MB: the log's, else the configuration's (the table's own array
     #                     where no row lacks it: read only)
     billed: np.ndarray
-    is_lmi: np.ndarray
-    is_restore: np.ndarray
-    pc: np.ndarray
+    pc_row: np.ndarray  # provisioned rows (_provisioned_rows)
     fn_codes: np.ndarray  # per row: the function's code
     eph_mb_by_fn: np.ndarray  # per function code: ephemeral storage (MB)
     start: pd.Series  # START times (UTC)
     reason: np.ndarray  # int code into reasons; 0 = priced so far
     reasons: list[str]  # unpriced reasons by code ("" first)
+
+    @property
+    def edge(self) -> np.ndarray:
+        return self.edge_of.rows()
+
+    @property
+    def restore_start(self) -> np.ndarray:
+        return self.restore_start_of.rows()
+
+    @property
+    def fee_family(self) -> np.ndarray:
+        return self.fee_family_of.rows()
+
+    @property
+    def is_lmi(self) -> np.ndarray:
+        return self.lmi_of.rows()
+
+    @property
+    def pc(self) -> np.ndarray:
+        """Provisioned rows but Lambda@Edge ones."""
+        return self.pc_row & ~self.edge
+
+    def part(self, span: slice) -> _Rows:
+        """These rows' arrays over the rows of ``span`` (views, no copy)."""
+        return replace(
+            self, group=self.group[span], edge_of=self.edge_of.part(span),
+            restore_start_of=self.restore_start_of.part(span),
+            fee_family_of=self.fee_family_of.part(span), lmi_of=self.lmi_of.part(span),
+            memory=self.memory[span], billed=self.billed[span],
+            pc_row=self.pc_row[span],
+            fn_codes=self.fn_codes[span], start=self.start.iloc[span],
+            reason=self.reason[span])
 
     def order_key(self, sel: np.ndarray) -> np.ndarray:
         """The selected rows' START times as int64 ns (the order monthly tiers fill in)."""
@@ -641,7 +710,8 @@ class _Rows:
     def fee_rows(self, sel: np.ndarray) -> np.ndarray:
         """Of the selected rows, the SnapStart restores a restore fee applies to (Python,
         .NET; memory known)."""
-        return sel & self.is_restore & self.restore_start & self.fee_family \
+        # (a restore start is a restore: no need to read the Restore Durations)
+        return sel & self.restore_start & self.fee_family \
             & ~np.isnan(self.memory)
 
     def storage_rows(self, sel: np.ndarray) -> np.ndarray:
@@ -651,10 +721,10 @@ class _Rows:
 
 
 def _runtime_family(keys: _Keys, configurations: dict[str, dict[str, Any]],
-                    options: BillingOptions) -> _Codes:
-    """Runtime family per row (codes into FAMILIES): the function's configuration, else the
-    row's INIT_START/RESTORE_START version, else --runtime. Decided once per (function,
-    runtime version)."""
+                    options: BillingOptions) -> tuple[np.ndarray, _Codes]:
+    """Runtime family (codes into FAMILIES): the function's configuration, else the row's
+    INIT_START/RESTORE_START version, else --runtime. Decided once per (function, runtime
+    version): the table of them (function code x runtime code), and per row."""
     fn, rt = keys.function, keys.runtime
     fallback = runtime_family(options.runtime or "")
     row_family = [runtime_family(r) for r in rt.names]
@@ -662,7 +732,7 @@ def _runtime_family(keys: _Keys, configurations: dict[str, dict[str, Any]],
                   for f in fn.names]
     table = np.array([[FAMILIES.index(c or r or fallback) for r in row_family or [""]]
                       for c in cfg_family or [""]], dtype=np.intp)
-    return _Codes(_compact(table[fn.codes, rt.codes], len(FAMILIES)), list(FAMILIES))
+    return table, _Codes(_compact(table[fn.codes, rt.codes], len(FAMILIES)), list(FAMILIES))
 
 
 def _provisioned_rows(keys: _Keys, kinds: _Kinds) -> np.ndarray:
@@ -675,7 +745,7 @@ def _provisioned_rows(keys: _Keys, kinds: _Kinds) -> np.ndarray:
         named = np.array([e != "" for e in keys.environment.names], dtype=bool)
         pc_row |= pairs.spread(pairs.any(pc_row) & named[pairs.environment])
     pc_row &= ~kinds.lmi
-    return pc_row
+    return _held(pc_row)
 
 
 def _unpriced(rows: _Rows, sel: np.ndarray, reason: str | None) -> bool:
@@ -701,6 +771,15 @@ class _GroupPrices:
     def rows(self, rows: _Rows, priced: np.ndarray) -> np.ndarray:
         """Per row: in this group and priced."""
         return (rows.group == self.group) & priced
+
+    def part(self, span: slice) -> _GroupPrices:
+        """These prices with the tiered charges of the rows of ``span`` alone, numbered from
+        its first row."""
+        if self.tiered is None:
+            return self
+        where, usd = self.tiered  # where: ascending row numbers
+        low, high = np.searchsorted(where, [span.start, span.stop])
+        return replace(self, tiered=(where[low:high] - span.start, usd[low:high]))
 
 
 def _group_unpriced(rows: _Rows, group: int, region: str, arch: str, table: PriceTable,
@@ -733,9 +812,8 @@ def _group_unpriced(rows: _Rows, group: int, region: str, arch: str, table: Pric
             past = np.zeros(len(od), dtype=bool)
             past[where[np.isnan(tiered[1])]] = True
         else:  # one rate: GB-s x the first tier's price
-            rate = math.nan if tiers[0].usd is None else float(tiers[0].usd)
-            past = od.copy()
-            past[od] = np.isnan(gb_seconds[od] * rate)
+            past = _unpriced_at(gb_seconds, od,
+                                math.nan if tiers[0].usd is None else float(tiers[0].usd))
         _unpriced(rows, past, (
             f"no duration price for {region} {arch} past the first "
             f"{(tiers[0].up_to_gb_s or 0) / 1e9:g} B GB-s a month "
@@ -744,6 +822,16 @@ def _group_unpriced(rows: _Rows, group: int, region: str, arch: str, table: Pric
             and len(tiers) == 1:
         tier_notes.add(f"{region}/{arch}: one rate at every volume")
     return _GroupPrices(group, prices, tiered)
+
+
+def _unpriced_at(gb_seconds: np.ndarray, sel: np.ndarray, rate: float) -> np.ndarray:
+    """Per row: selected, and its GB-s x ``rate`` (USD per GB-s) is NaN. Made a block of rows
+    at a time (no float array of every selected row)."""
+    out = np.zeros(len(sel), dtype=bool)
+    for span in _spans(len(sel)):
+        part = sel[span]
+        out[span][part] = np.isnan(gb_seconds[span][part] * rate)
+    return out
 
 
 def _edge_unpriced(rows: _Rows, table: PriceTable) -> EdgePrices | None:
@@ -763,17 +851,44 @@ def _edge_unpriced(rows: _Rows, table: PriceTable) -> EdgePrices | None:
 @dataclass
 class _Billed:
     """Billed Duration per row (see ``_billed_durations``); its INIT share is made when
-    asked (``_init_billed``, ``_init_unbilled``)."""
+    asked (``_init_billed``, ``_init_unbilled``). The per-row booleans (``computed``,
+    ``is_restore``, ``billed_any``) are made when read, from the table's own columns."""
 
     start: pd.Series
     billed: np.ndarray  # the Billed Duration priced (ms); NaN: LMI or unknown
-    billed_any: np.ndarray  # Billed Duration logged or computed
     granularity: np.ndarray | float  # billing granularity (ms): 1, per row where some is 100
-    is_lmi: np.ndarray
-    computed: np.ndarray  # Billed Duration computed from the rules
-    is_restore: np.ndarray
+    lmi: int  # rows of Lambda Managed Instances
     observed: int  # rows whose Billed Duration was logged
     restore_estimated: int  # computed with Restore Duration (no Billed Restore)
+    kinds: _Kinds
+    logged: np.ndarray  # the table's billed_duration_ms (read only)
+    duration: np.ndarray  # the table's duration_ms (read only)
+    restore: np.ndarray  # the table's restore_duration_ms (read only)
+    billed_restore: np.ndarray  # the table's billed_restore_duration_ms (read only)
+
+    @property
+    def computed(self) -> np.ndarray:
+        """Per row: Billed Duration computed from the rules (none logged, a Duration, not
+        Lambda Managed Instances)."""
+        out = np.isnan(self.logged)
+        out &= ~self.kinds.lmi
+        out &= ~np.isnan(self.duration)
+        return out
+
+    @property
+    def is_restore(self) -> np.ndarray:
+        """Per row: a SnapStart restore (start type restore, or a (Billed) Restore
+        Duration logged)."""
+        out = self.kinds.restore_start
+        out |= ~np.isnan(self.billed_restore)
+        out |= ~np.isnan(self.restore)
+        return out
+
+    @property
+    def billed_any(self) -> np.ndarray:
+        """Per row: a Billed Duration was logged or computed. ``billed`` is NaN on exactly
+        the other rows (a logged one is a number, a computed one the roundup of numbers)."""
+        return ~np.isnan(self.billed)
 
 
 def _billed_durations(df: pd.DataFrame, kinds: _Kinds, is_image: np.ndarray,
@@ -799,12 +914,11 @@ def _billed_durations(df: pd.DataFrame, kinds: _Kinds, is_image: np.ndarray,
     is_lmi = kinds.lmi
     observed = ~np.isnan(billed_log)
     observed &= ~is_lmi
-    computed = np.isnan(billed_log)
-    computed &= ~is_lmi
-    computed &= ~np.isnan(duration)
-    is_restore = kinds.restore_start
-    is_restore |= ~np.isnan(billed_restore)
-    is_restore |= ~np.isnan(restore)
+    bd = _Billed(start=start, billed=billed_log, granularity=granularity,
+                 lmi=int(np.count_nonzero(is_lmi)), observed=int(np.count_nonzero(observed)),
+                 restore_estimated=0, kinds=kinds, logged=billed_log, duration=duration,
+                 restore=restore, billed_restore=billed_restore)
+    computed, is_restore = bd.computed, bd.is_restore
 
     # Computed Billed Duration (§6.1 table): init included for images, custom runtimes and
     # provisioned concurrency at any date and for every on-demand invocation from 2025-08-01.
@@ -824,11 +938,7 @@ def _billed_durations(df: pd.DataFrame, kinds: _Kinds, is_image: np.ndarray,
         billed[c] = roundup(duration[c] + np.where(add_init[c], init[c], 0.0) + add_restore,
                             granularity[c] if isinstance(granularity, np.ndarray)
                             else granularity)
-    billed_any = observed | computed
-    return _Billed(start=start, billed=billed, billed_any=billed_any, granularity=granularity,
-                   is_lmi=is_lmi, computed=computed, is_restore=is_restore,
-                   observed=int(np.count_nonzero(observed)),
-                   restore_estimated=restore_estimated)
+    return replace(bd, billed=billed, restore_estimated=restore_estimated)
 
 
 def _init_billed(df: pd.DataFrame, bd: _Billed, kinds: _Kinds) -> tuple[np.ndarray, int]:
@@ -867,14 +977,33 @@ def _init_unbilled(df: pd.DataFrame, bd: _Billed, kinds: _Kinds,
 
 @dataclass(frozen=True)
 class _Groups:
-    """Where each row is priced: its Region (and where that came from) as codes, the
-    distinct (function, Region) pairs, and the sorted (Region, architecture) price groups."""
+    """Where each row is priced: its Region (and where that came from), decided per
+    (function, environment) pair and spread to the rows when asked (``region``,
+    ``region_from``); the distinct (function, Region) pairs; the sorted (Region,
+    architecture) price groups and each row's."""
 
-    region: _Codes
-    region_from: _Codes
-    fn_regions: list[tuple[str, str]]
+    pairs: _Pairs
+    pair_region: _Codes  # per pair (not per row): the Region
+    pair_region_from: _Codes  # per pair: where the Region came from
+    fn_regions: list[tuple[str, str]]  # sorted distinct (function, Region)
     groups: list[tuple[str, str]]  # sorted (Region, architecture), Lambda@Edge left out
     row_group: np.ndarray  # per row: index into groups, -1 for Lambda@Edge functions
+
+    def region(self) -> _Codes:
+        """Per row: the Region it is priced in (one new small-integer array)."""
+        return _Codes(self.pairs.spread(self.pair_region.codes), self.pair_region.names)
+
+    def region_from(self) -> _Codes:
+        """Per row: where its Region came from: input | option | default."""
+        return _Codes(self.pairs.spread(self.pair_region_from.codes),
+                      self.pair_region_from.names)
+
+    def function_regions(self) -> dict[str, list[str]]:
+        """Per function: the sorted distinct Regions its rows are priced in."""
+        out: dict[str, list[str]] = {}
+        for f, r in self.fn_regions:
+            out.setdefault(f, []).append(r)
+        return out
 
 
 def _price_groups(keys: _Keys, setups: dict[str, _FunctionSetup],
@@ -884,30 +1013,35 @@ def _price_groups(keys: _Keys, setups: dict[str, _FunctionSetup],
                                                    setups, regions)
     groups = sorted({(r, setups[f].architecture) for f, r in fn_regions if not setups[f].edge})
     index = {g: i for i, g in enumerate(groups)}
-    # One group per (function, Region) code pair: a small table, then one take per row.
+    # One group per (function, Region) code pair: a small table, then one per pair.
     table = np.full((max(len(fn.names), 1), max(len(region.names), 1)), -1, dtype=np.int64)
     for fi, f in enumerate(fn.names):
         if not setups[f].edge:
             for ri, r in enumerate(region.names):
                 table[fi, ri] = index.get((r, setups[f].architecture), -1)
     table = _compact(table, len(groups) + 1)
-    return _Groups(region, region_from, fn_regions, groups, table[fn.codes, region.codes])
+    pairs = keys.pairs
+    return _Groups(pairs, region, region_from, fn_regions, groups,
+                   _held(pairs.spread(table[pairs.function, region.codes])))
 
 
 def _priced_rows(df: pd.DataFrame, keys: _Keys, kinds: _Kinds, groups: _Groups,
                  setups: dict[str, _FunctionSetup], configurations: dict[str, dict[str, Any]],
                  options: BillingOptions, pc_row: np.ndarray
-                 ) -> tuple[_Rows, _Billed, _Codes, np.ndarray]:
+                 ) -> tuple[_Rows, _Billed, int, np.ndarray]:
     """The per-row inputs of pricing: memory (the log's, else the one size the other rows of
     its execution environment logged, ``environment_memory``, else the configuration's),
     Billed Duration, provisioned rows (``pc_row``: ``_provisioned_rows``), runtime family.
-    Also the families, and per row whether its memory came from its environment (an empty
-    array when no row lacked one)."""
+    Also how many SnapStart restores have no known runtime family, and per row whether its
+    memory came from its environment (an empty array when no row lacked one)."""
     fn = keys.function
     setup = [setups[f] for f in fn.names]
-    family = _runtime_family(keys, configurations, options)
+    families, family = _runtime_family(keys, configurations, options)
     bd = _billed_durations(df, kinds, fn.rows([s.package == "image" for s in setup], bool),
                            family.isin("custom"))
+    restore_no_runtime = int(np.count_nonzero(kinds.restore_start & family.isin("")))
+    del family
+    fee = np.isin(families, [FAMILIES.index("python"), FAMILIES.index("dotnet")])
     memory = df["memory_mb"].to_numpy(dtype=float)  # the table's own array: read only
     no_memory = np.isnan(memory)
     from_environment = np.zeros(0, dtype=bool)
@@ -920,16 +1054,19 @@ def _priced_rows(df: pd.DataFrame, keys: _Keys, kinds: _Kinds, groups: _Groups,
         if no_memory.any():
             memory = np.where(no_memory, fn.rows([s.memory_mb for s in setup], float), memory)
     del no_memory
-    edge = fn.rows([s.edge for s in setup], bool)
     reason = np.zeros(len(df), dtype=np.int16)  # few distinct reasons: one per price missing
     rows = _Rows(
-        group=groups.row_group, edge=edge, restore_start=kinds.restore_start,
-        fee_family=family.isin("python", "dotnet"), memory=memory, billed=bd.billed,
-        is_lmi=bd.is_lmi, is_restore=bd.is_restore, pc=pc_row & ~edge,
+        group=groups.row_group,
+        edge_of=_PerCode(np.array([s.edge for s in setup] or [False], dtype=bool),
+                         (fn.codes,)),
+        restore_start_of=_PerCode.of(keys.start_type, "restore"),
+        fee_family_of=_PerCode(fee, (fn.codes, keys.runtime.codes)),
+        lmi_of=_PerCode.of(keys.init_type, LMI_INIT_TYPE),
+        memory=memory, billed=bd.billed, pc_row=pc_row,
         fn_codes=fn.codes, eph_mb_by_fn=np.array([s.ephemeral_mb for s in setup], dtype=float),
         start=bd.start, reason=reason, reasons=["", MISSING_SIZE],
     )
-    return rows, bd, family, from_environment
+    return rows, bd, restore_no_runtime, from_environment
 
 
 def environment_memory(memory: np.ndarray, pairs: _Pairs, environment: _Codes) -> np.ndarray:
@@ -955,6 +1092,23 @@ def environment_memory(memory: np.ndarray, pairs: _Pairs, environment: _Codes) -
     return pairs.spread(one)
 
 
+@dataclass(frozen=True)
+class _Charges:
+    """What the per-row charges read (``_requests``, ``_durations``, ...): the rows' pricing
+    inputs, which rows are priced, the prices of each group and of Lambda@Edge. ``part``
+    gives the same over a block of rows, so a charge can be made a block at a time
+    (``_by_blocks``): each row's charge is computed from that row alone."""
+
+    rows: _Rows
+    priced: np.ndarray  # per row: priced (no unpriced reason)
+    plans: list[_GroupPrices]
+    edge: EdgePrices | None
+
+    def part(self, span: slice) -> _Charges:
+        return _Charges(self.rows.part(span), self.priced[span],
+                        [plan.part(span) for plan in self.plans], self.edge)
+
+
 @dataclass
 class _Pricing:
     """What pricing decided before any amount: the codes, the price of each group, the rows
@@ -969,13 +1123,17 @@ class _Pricing:
     pc_row: np.ndarray  # provisioned rows (_provisioned_rows), unpriced and edge rows in
     rows: _Rows
     bd: _Billed
-    family: _Codes
+    restore_no_runtime: int  # SnapStart restores of no known runtime family
     plans: list[_GroupPrices]  # the groups with prices
     edge: EdgePrices | None  # Lambda@Edge rates, when a Lambda@Edge row is priced
     priced: np.ndarray  # per row: priced (no unpriced reason)
     notes: list[str]
     tier_notes: set[str]
     found: dict[str, Any] = field(default_factory=dict)  # init_duration_usd, timeout_capped
+
+    @property
+    def charges(self) -> _Charges:
+        return _Charges(self.rows, self.priced, self.plans, self.edge)
 
 
 def _decide(invocations: pd.DataFrame, options: BillingOptions, table: PriceTable,
@@ -992,8 +1150,8 @@ def _decide(invocations: pd.DataFrame, options: BillingOptions, table: PriceTabl
                               configurations, regions, notes)
     groups = _price_groups(keys, setups, regions)
     pc_row = _provisioned_rows(keys, kinds)
-    rows, bd, family, from_environment = _priced_rows(invocations, keys, kinds, groups, setups,
-                                                      configurations, options, pc_row)
+    rows, bd, restore_no_runtime, from_environment = _priced_rows(
+        invocations, keys, kinds, groups, setups, configurations, options, pc_row)
     notes.extend(_environment_memory_notes(keys.function, rows.memory, from_environment))
     tier_notes: set[str] = set()
     gb_seconds = rows.gb_seconds()  # made again as a column, once the prices are decided
@@ -1003,8 +1161,9 @@ def _decide(invocations: pd.DataFrame, options: BillingOptions, table: PriceTabl
                                          tier_notes)) is not None]
     del gb_seconds
     edge = _edge_unpriced(rows, table)
-    return _Pricing(invocations, keys, kinds, setups, groups, pc_row, rows, bd, family, plans,
-                    edge, rows.reason == 0, notes, tier_notes,
+    rows.reason = _held(_compact(rows.reason, len(rows.reasons)))  # a byte a row at most
+    return _Pricing(invocations, keys, kinds, setups, groups, pc_row, rows, bd,
+                    restore_no_runtime, plans, edge, _held(rows.reason == 0), notes, tier_notes,
                     found={"memory_from_environment": int(np.count_nonzero(from_environment))})
 
 
@@ -1026,7 +1185,7 @@ def _environment_memory_notes(fn: _Codes, memory: np.ndarray,
     return notes
 
 
-def _requests(p: _Pricing) -> np.ndarray:
+def _requests(p: _Charges) -> np.ndarray:
     """request_usd per row, unrounded: the group's request price, NaN where unpriced."""
     out = np.full(len(p.priced), np.nan)
     for plan in p.plans:
@@ -1038,34 +1197,83 @@ def _requests(p: _Pricing) -> np.ndarray:
     return out
 
 
-def _durations(p: _Pricing, gb_seconds: np.ndarray) -> np.ndarray:
+def _durations(p: _Charges) -> np.ndarray:
     """duration_usd per row, unrounded: billed GB-s x the on-demand (tiered), provisioned or
-    Lambda@Edge duration price; 0 for Lambda Managed Instances, NaN where unpriced."""
+    Lambda@Edge duration price; 0 for Lambda Managed Instances, NaN where unpriced. One new
+    float array: each row's GB-s are made in it and multiplied by their price in place (the
+    rows of each price are apart, so no row is multiplied twice)."""
     rows, priced = p.rows, p.priced
-    out = np.full(len(priced), np.nan)
+    out = rows.gb_seconds()
+    charged = np.zeros(len(priced), dtype=bool)  # per row: given a duration charge below
     for plan in p.plans:
         ok = plan.rows(rows, priced)
         tiers = plan.prices.duration_per_gb_s
         assert tiers is not None
         if plan.tiered is not None:
             out[plan.tiered[0]] = plan.tiered[1]
-        else:  # one rate: GB-s x the first tier's price, written in place
+            charged[plan.tiered[0]] = True
+        else:  # one rate: GB-s x the first tier's price
             od = ok & ~rows.pc & ~rows.is_lmi
             if od.any():
-                np.multiply(gb_seconds, math.nan if tiers[0].usd is None
-                            else float(tiers[0].usd), out=out, where=od)
+                np.multiply(out, math.nan if tiers[0].usd is None else float(tiers[0].usd),
+                            out=out, where=od)
+                charged |= od
         pc_ok = ok & rows.pc
-        if pc_ok.any():
-            out[pc_ok] = gb_seconds[pc_ok] * plan.prices.provisioned_duration_per_gb_s
-    if p.edge is not None:
+        if pc_ok.any():  # priced: the group has the provisioned price (_group_unpriced)
+            pc_rate = plan.prices.provisioned_duration_per_gb_s
+            assert pc_rate is not None
+            np.multiply(out, pc_rate, out=out, where=pc_ok)
+            charged |= pc_ok
+    if p.edge is not None:  # the Lambda@Edge prices are there (_edge_unpriced)
+        assert p.edge.duration_per_gb_s is not None
         sel = rows.edge & priced
-        out[sel] = gb_seconds[sel] * p.edge.duration_per_gb_s
-    out[~priced] = np.nan
+        np.multiply(out, p.edge.duration_per_gb_s, out=out, where=sel)
+        charged |= sel
+    out[~(charged & priced)] = np.nan
     out[rows.is_lmi & priced] = 0.0
     return out
 
 
-def _unbilled_charges(p: _Pricing, init_unbilled: np.ndarray) -> np.ndarray:
+def _costs(p: _Charges) -> np.ndarray:
+    """cost_usd per row, unrounded: request + duration + SnapStart restore fee + ephemeral
+    storage, added in that order (NaN where unpriced)."""
+    cost = _requests(p)
+    for part in (_durations, _restore_fees, _storage_charges):
+        cost += part(p)
+    return cost
+
+
+_BLOCK_ROWS = 1 << 16  # rows per block of the charges made a block at a time (512 KB a float)
+
+
+def _spans(n: int) -> Iterator[slice]:
+    """``slice``s over rows 0..n-1, ``_BLOCK_ROWS`` at a time."""
+    for begin in range(0, n, _BLOCK_ROWS):
+        yield slice(begin, min(begin + _BLOCK_ROWS, n))
+
+
+def _by_blocks(c: _Charges, charge: Callable[..., np.ndarray], *per_row: np.ndarray,
+               clean: bool = False) -> np.ndarray:
+    """``charge(c, *per_row)`` for every row, made a block of rows at a time into one new
+    float array (the block's temporaries are all it makes besides): the same numbers, as
+    each row's charge is computed from that row alone. ``clean``: each amount rounded by
+    ``clean_amounts`` as it is made."""
+    out = np.empty(len(c.priced))
+    for span in _spans(len(out)):
+        made = charge(c.part(span), *(values[span] for values in per_row))
+        out[span] = clean_amounts(made, out=made) if clean else made
+    return out
+
+
+def _onto_by_blocks(target: np.ndarray, op: np.ufunc, c: _Charges,
+                    charge: Callable[[_Charges], np.ndarray]) -> None:
+    """``op(target, charge(c), out=target)``, a block of rows at a time (no array of the
+    charge is made for every row)."""
+    for span in _spans(len(target)):
+        op(target[span], charge(c.part(span)), out=target[span])
+
+
+def _unbilled_charges(p: _Charges, init_unbilled: np.ndarray) -> np.ndarray:
     """init_unbilled_usd per row, unrounded: what the unbilled init would cost at today's
     rules (the on-demand tier-1 rate, or Lambda@Edge's); 0 where unpriced."""
     rows, priced = p.rows, p.priced
@@ -1082,7 +1290,7 @@ def _unbilled_charges(p: _Pricing, init_unbilled: np.ndarray) -> np.ndarray:
     return out
 
 
-def _restore_fees(p: _Pricing) -> np.ndarray:
+def _restore_fees(p: _Charges) -> np.ndarray:
     """restore_fee_usd per row, unrounded: the SnapStart restore charge (Python, .NET)."""
     out = np.zeros(len(p.priced))
     for plan in p.plans:
@@ -1092,7 +1300,7 @@ def _restore_fees(p: _Pricing) -> np.ndarray:
     return out
 
 
-def _storage_charges(p: _Pricing) -> np.ndarray:
+def _storage_charges(p: _Charges) -> np.ndarray:
     """ephemeral_storage_usd per row, unrounded: ephemeral storage above 512 MB."""
     rows = p.rows
     out = np.zeros(len(p.priced))
@@ -1109,63 +1317,54 @@ def _amount_columns(p: _Pricing) -> Iterator[tuple[str, np.ndarray]]:
     """The priced columns that hold numbers (COST_COLUMNS and BILLING_COLUMNS but the four
     labels of ``_label_columns``), one at a time, amounts rounded by ``clean_amounts``.
 
-    Made in the order that holds the fewest arrays at once, so that a caller that keeps none
-    of them (a sum is all it needs) holds about one float array besides the one handed out:
-    cost_usd first (request + duration + restore fee + storage), then init_cost_usd from the
-    duration charges made again. ``p.found`` receives ``init_duration_usd`` (the summed INIT
-    share of the duration charges) and ``timeout_capped``."""
+    Made so that a caller that keeps none of them (a sum is all it needs) holds at most one
+    float array (8 B a row) besides the one handed out: each charge is made, handed out and
+    let go; cost_usd (request + duration + restore fee + storage) and init_cost_usd make the
+    charges they add again rather than keep them. ``p.found`` receives ``init_duration_usd``
+    (the summed INIT share of the duration charges) and ``timeout_capped``."""
     bd = p.bd
     # an unpriced row's Billed Duration was neither priced nor (for the count) computed
     all_priced = p.priced.all()
     yield "billed_computed", bd.computed if all_priced else bd.computed & p.priced
     yield "priced_billed_ms", bd.billed if all_priced else np.where(p.priced, bd.billed,
                                                                     np.nan)
+    c = p.charges
     gb_seconds = p.rows.gb_seconds()
     yield "gb_seconds", clean_amounts(gb_seconds, out=gb_seconds)
     del gb_seconds
-    duration = _durations(p, p.rows.gb_seconds())
-    cost = _requests(p)
-    cost += duration  # request + duration, then the restore fee and storage
-    yield "duration_usd", clean_amounts(duration, out=duration)
-    del duration
-    request = _requests(p)
-    yield "request_usd", clean_amounts(request, out=request)
-    del request
-    restore = _restore_fees(p)
-    cost += restore
-    yield "restore_fee_usd", clean_amounts(restore, out=restore)
-    del restore
-    storage = _storage_charges(p)
-    cost += storage
-    yield "ephemeral_storage_usd", clean_amounts(storage, out=storage)
-    del storage
-    unknown = np.isnan(cost)
-    yield "cost_usd", clean_amounts(cost, out=cost)
-    del cost
+    for name, charge in (("duration_usd", _durations), ("request_usd", _requests),
+                         ("restore_fee_usd", _restore_fees),
+                         ("ephemeral_storage_usd", _storage_charges),
+                         ("cost_usd", _costs)):
+        values = _by_blocks(c, charge, clean=True)
+        yield name, values
+        if name == "cost_usd":
+            unknown = np.isnan(values)  # NaN stays NaN when cleaned
+        del values
     # The INIT share of the duration charge: duration x init_billed / billed (0 when nothing
     # was billed), then the restore fee, NaN where the cost is unknown.
     init_billed, p.found["timeout_capped"] = _init_billed(p.invocations, bd, p.kinds)
+    no_init_billed = init_billed < _EPS  # what _init_unbilled reads
+    init_billed[np.isnan(bd.billed)] = np.nan  # not billed: unknown (not read below)
+    yield "init_billed_ms", init_billed
     init_cost = np.zeros(len(init_billed))
     with np.errstate(invalid="ignore", divide="ignore"):
         np.divide(init_billed, bd.billed, out=init_cost, where=bd.billed > 0)
-    no_init_billed = init_billed < _EPS  # what _init_unbilled reads
-    init_billed[np.isnan(bd.billed)] = np.nan
-    yield "init_billed_ms", init_billed
     del init_billed
-    init_cost *= _durations(p, p.rows.gb_seconds())  # the same charges as duration_usd's
+    _onto_by_blocks(init_cost, np.multiply, c, _durations)  # duration_usd's charges
     np.nan_to_num(init_cost, copy=False)
     p.found["init_duration_usd"] = _nansum(init_cost)
-    init_cost += _restore_fees(p)
+    _onto_by_blocks(init_cost, np.add, c, _restore_fees)
     init_cost[unknown] = np.nan
     del unknown
     yield "init_cost_usd", clean_amounts(init_cost, out=init_cost)
     del init_cost
     init_unbilled = _init_unbilled(p.invocations, bd, p.kinds, no_init_billed)
     del no_init_billed
-    unbilled = _unbilled_charges(p, init_unbilled)
     yield "init_unbilled_ms", init_unbilled
+    unbilled = _by_blocks(c, _unbilled_charges, init_unbilled, clean=True)
     del init_unbilled
-    yield "init_unbilled_usd", clean_amounts(unbilled, out=unbilled)
+    yield "init_unbilled_usd", unbilled
 
 
 def _priced_as(rows: _Rows, pc_row: np.ndarray, unpriced: np.ndarray) -> np.ndarray:
@@ -1180,11 +1379,11 @@ def _priced_as(rows: _Rows, pc_row: np.ndarray, unpriced: np.ndarray) -> np.ndar
 def _label_columns(p: _Pricing) -> dict[str, pd.Categorical]:
     """The priced columns that hold labels: priced_as, region, region_from, unpriced_reason
     (Categoricals)."""
-    groups = p.groups
+    region, region_from = p.groups.region(), p.groups.region_from()
     return {
         "priced_as": coded_by_code(PRICED_AS, _priced_as(p.rows, p.pc_row, ~p.priced)),
-        "region": coded_by_code(groups.region.names, groups.region.codes),
-        "region_from": coded_by_code(groups.region_from.names, groups.region_from.codes),
+        "region": coded_by_code(region.names, region.codes),
+        "region_from": coded_by_code(region_from.names, region_from.codes),
         "unpriced_reason": coded_by_code(p.rows.reasons, p.rows.reason),
     }
 
@@ -1260,9 +1459,9 @@ def _price(
     taken: the summary and the tables are the same, the table is None."""
     p = _decide(invocations, options, table, configurations, regions)
     keys, rows = p.keys, p.rows
-    unpriced = ~p.priced
-    totals = _Totals(p.priced, p.pc_row & p.priced & ~rows.edge, rows.edge, rows.memory)
-    sums = _CostSums(keys.function, keys.start_type, p.groups.region, p.priced)
+    counts, unpriced_groups, pc_functions = _decided_counts(p)
+    totals = _Totals(p.priced, rows)
+    sums = _CostSums(keys.function, keys.start_type, p.groups.function_regions(), p.priced)
     made: dict[str, Any] = {}
     for name, values in _amount_columns(p):
         totals.add(name, values)
@@ -1270,31 +1469,17 @@ def _price(
         if keep_rows:
             made[name] = values
         del values  # the loop's name would hold the column while the next one is made
-    counts = {  # what the summary counts, as numbers
-        "observed": p.bd.observed,
-        "computed": int(np.count_nonzero(p.bd.computed & p.priced)),
-        "memory_from_environment": p.found["memory_from_environment"],
-        "lmi": int(np.count_nonzero(p.bd.is_lmi)), "timeout_capped": p.found["timeout_capped"],
-        "restore_estimated": p.bd.restore_estimated,
-        "restore_no_runtime": int(np.count_nonzero(p.kinds.restore_start
-                                                   & p.family.isin(""))),
-        "default_region": int(np.count_nonzero(p.groups.region_from.isin("default"))),
-    }
-    unpriced_groups = _unpriced_groups(keys.function, p.groups.region, rows, unpriced)
+    counts["timeout_capped"] = p.found["timeout_capped"]
     window = billing_window(invocations, options, configurations)
     allocation, levels, cache = _fixed_charges(invocations, totals.restored, keys, p.setups,
                                                table, window, rows.memory, p.notes)
     sums.fixed = {"provisioned_allocation_usd": allocation, "snapstart_cache_usd": cache}
-    pc = totals.pc
     summary = _summary(
         len(invocations), totals.values, p.setups, options, table, p.notes, p.tier_notes,
         allocation=allocation, levels=levels, cache=cache,
         window=window,
-        counts={**counts, "unpriced": int(np.count_nonzero(unpriced)),
-                "edge": int(np.count_nonzero(rows.edge)),
-                "provisioned": int(np.count_nonzero(pc))},
-        pc_functions=({keys.function.names[c] for c in np.unique(keys.function.codes[pc])}
-                      if pc.any() else set()),
+        counts=counts,
+        pc_functions=pc_functions,
         init_duration_usd=p.found["init_duration_usd"],
         configurations=configurations,
         fn_regions=p.groups.fn_regions,
@@ -1312,18 +1497,41 @@ def _price(
     return df, summary, sums
 
 
+def _decided_counts(p: _Pricing) -> tuple[dict[str, int], list[dict[str, Any]], set[str]]:
+    """What the summary counts from what pricing decided (but ``timeout_capped``, found as
+    the columns are made), the unpriced invocations by function, Region and reason, and the
+    functions with provisioned rows: taken before any column is made, so that no per-row
+    mask is held while they are."""
+    rows, bd, fn = p.rows, p.bd, p.keys.function
+    unpriced = ~p.priced
+    unpriced_groups = _unpriced_groups(fn, p.groups.region(), rows, unpriced)
+    pc = p.pc_row & p.priced & ~rows.edge
+    counts = {
+        "observed": bd.observed,
+        "computed": int(np.count_nonzero(bd.computed & p.priced)),
+        "memory_from_environment": p.found["memory_from_environment"],
+        "lmi": bd.lmi,
+        "restore_estimated": bd.restore_estimated,
+        "restore_no_runtime": p.restore_no_runtime,
+        "default_region": int(np.count_nonzero(p.groups.region_from().isin("default"))),
+        "unpriced": int(np.count_nonzero(unpriced)),
+        "edge": int(np.count_nonzero(rows.edge)),
+        "provisioned": int(np.count_nonzero(pc)),
+    }
+    pc_functions = {fn.names[c] for c in np.unique(fn.codes[pc])} if pc.any() else set()
+    return counts, unpriced_groups, pc_functions
+
+
 class _Totals:
     """The sums ``summary["cost"]`` reads from the priced columns, taken from each column as
     it is made (``add``): numpy's sums over the whole column (``_nansum``), as over the
-    priced table's own columns. ``priced``, ``pc`` (priced on provisioned environments, not
-    Lambda@Edge) and ``edge`` are per-row masks; ``memory`` the MB every amount was priced
-    with."""
+    priced table's own columns. ``priced``: per row, priced; ``rows``: the rows' pricing
+    inputs (provisioned and Lambda@Edge rows, the MB every amount was priced with)."""
 
-    def __init__(self, priced: np.ndarray, pc: np.ndarray, edge: np.ndarray,
-                 memory: np.ndarray) -> None:
-        self.priced, self.pc, self.edge, self.memory = priced, pc, edge, memory
+    def __init__(self, priced: np.ndarray, rows: _Rows) -> None:
+        self.priced, self.rows, self.memory = priced, rows, rows.memory
         self.values: dict[str, float] = {}
-        self.restored = np.zeros(len(priced), dtype=bool)  # per row: a restore fee was charged
+        self.restored = np.zeros(0, dtype=np.intp)  # the rows a restore fee was charged on
 
     def add(self, name: str, values: np.ndarray) -> None:
         got = self.values
@@ -1332,12 +1540,14 @@ class _Totals:
         elif name == "request_usd":
             got["requests_usd"] = _nansum(values, self.priced)
         elif name == "duration_usd":
-            got["duration_usd"] = _nansum(values, ~self.pc & ~self.edge)
-            got["edge_duration_usd"] = _nansum(values, self.edge)
-            got["provisioned_duration_usd"] = _nansum(values, self.pc)
+            edge = self.rows.edge
+            pc = self.rows.pc_row & self.priced & ~edge  # priced provisioned, not Lambda@Edge
+            got["duration_usd"] = _nansum(values, ~pc & ~edge)
+            got["edge_duration_usd"] = _nansum(values, edge)
+            got["provisioned_duration_usd"] = _nansum(values, pc)
         elif name == "restore_fee_usd":
             got["restore_usd"] = _nansum(values)
-            self.restored = values > 0
+            self.restored = np.flatnonzero(values > 0)
         elif name == "ephemeral_storage_usd":
             got["ephemeral_storage_usd"] = _nansum(values)
         elif name == "init_cost_usd":
@@ -1353,49 +1563,109 @@ class _Totals:
             got["init_billed_gb_s"] = _nansum(_gb_seconds(values, self.memory))
 
 
+@dataclass(frozen=True)
+class _GroupKey:
+    """Per-row group codes (``0 <= code < count``) and the groups' sums over a column.
+
+    The groups are numbered as a pandas groupby by the plain codes numbers them (ascending
+    with ``sort``, else in order of first appearance) and held as a CategoricalIndex of those
+    numbers, which a groupby reads as its labels: while a sum runs it makes one intp array
+    (8 B a row), where grouping by the plain integer codes hashes them first (27 B a row).
+    The same labels in the same row order give the same sums, bit for bit: pandas adds
+    each group's rows with ``np.add.reduceat`` where the labels ascend and no value is NaN,
+    with its compensated (Kahan) kernel otherwise, and both routes are taken alike."""
+
+    labels: pd.CategoricalIndex  # per row: its group's number
+    codes: np.ndarray  # per group present, in result order: its code (int64)
+    at: np.ndarray  # per group present, in result order: its number among the labels
+    counts: np.ndarray  # per group present, in result order: how many rows (int64)
+
+    @classmethod
+    def of(cls, codes: np.ndarray, count: int, sort: bool) -> _GroupKey:
+        """``codes`` (any integer dtype) as a group key; ``sort``: groups in ascending code
+        order (the codes themselves number them: a groupby's numbers ascend alike), else in
+        order of first appearance (numbered so, one new small-integer array)."""
+        counts = _code_counts(codes, count)
+        present = np.flatnonzero(counts)
+        if sort:
+            numbers, at, groups = codes, present, max(count, 1)
+        else:
+            first = [int(np.argmax(codes == code)) for code in present]
+            present = present[np.argsort(first, kind="stable")]
+            rank = np.zeros(max(count, 1), dtype=np.int64)
+            rank[present] = np.arange(len(present))
+            numbers = _compact(rank, len(present))[codes]
+            at, groups = np.arange(len(present)), max(len(present), 1)
+        labels = pd.CategoricalIndex(
+            pd.Categorical.from_codes(numbers, categories=pd.RangeIndex(groups)))
+        return cls(labels, present.astype(np.int64), at, counts[present])
+
+    def sum(self, values: np.ndarray, min_count: int = 0) -> pd.Series:
+        """Per group present (index: its code): the sum of ``values`` (float, one a row),
+        NaN skipped; NaN where fewer than ``min_count`` were not NaN."""
+        grouped = pd.Series(values, copy=False).groupby(self.labels, observed=False, sort=True)
+        per_group = grouped.sum(min_count=min_count).to_numpy()
+        return pd.Series(per_group[self.at], index=pd.Index(self.codes))
+
+    def size(self) -> pd.Series:
+        """Per group present (index: its code): how many rows (int64)."""
+        return pd.Series(self.counts, index=pd.Index(self.codes))
+
+
+def _code_counts(codes: np.ndarray, count: int, block: int = 1 << 16) -> np.ndarray:
+    """How many rows hold each code ``0 .. count-1`` (int64, exact), counted a block of rows
+    at a time: ``np.bincount`` makes an intp copy of what it counts (8 B a row), a block's
+    copy is small."""
+    out = np.zeros(max(count, 0), dtype=np.int64)
+    for begin in range(0, len(codes), block):
+        out += np.bincount(codes[begin:begin + block], minlength=count)[:count]
+    return out
+
+
 class _CostSums:
     """The sums the cost tables (by function, by start type) and the account table read from
     the priced columns, taken from each column as it is made (``add``): pandas' group sums
-    over the whole column, as a groupby of the priced table gives them. ``fn``,
-    ``start_type`` and ``region``: the table's codes; ``priced``: per row, not unpriced;
-    ``fixed``: per function, the charges no invocation carries (``_fixed_charges``)."""
+    over the whole column, as a groupby of the priced table gives them. ``fn`` and
+    ``start_type``: the table's codes; ``regions``: per function, the sorted Regions its
+    rows are priced in; ``priced``: per row, not unpriced; ``fixed``: per function, the
+    charges no invocation carries (``_fixed_charges``)."""
 
-    def __init__(self, fn: _Codes, start_type: _Codes, region: _Codes,
+    def __init__(self, fn: _Codes, start_type: _Codes, regions: dict[str, list[str]],
                  priced: np.ndarray) -> None:
-        self.fn, self.start_type, self.region, self.priced = fn, start_type, region, priced
+        self.fn, self.start_type, self.regions, self.priced = fn, start_type, regions, priced
         self.names = sorted(fn.names)
-        rank = _compact(np.array([self.names.index(f) for f in fn.names] or [0]),
-                        len(self.names))
-        self.key = rank[fn.codes]  # per row: the function's place in name order
+        if self.names == fn.names:  # codes in name order already (one function, say)
+            self.key = fn.codes  # per row: the function's place in name order
+        else:
+            rank = _compact(np.array([self.names.index(f) for f in fn.names] or [0]),
+                            len(self.names))
+            self.key = rank[fn.codes]
+        # functions in name order; start types in order of first appearance, as the table's
+        # start types come (the order a groupby by them without sorting gives)
+        self.by_key = _GroupKey.of(self.key, len(self.names), sort=True)
+        self.by_type = _GroupKey.of(start_type.codes, len(start_type.names), sort=False)
         self.by_function: dict[str, pd.Series] = {}
         self.by_start_type: dict[str, pd.Series] = {}
         self.fixed: dict[str, dict[str, float]] = {}
 
-    def _group(self, values: np.ndarray, by_start_type: bool = False) -> SeriesGroupBy:
-        series = pd.Series(values, copy=False)
-        if by_start_type:  # in order of first appearance, as the table's start types come
-            return series.groupby(self.start_type.codes, sort=False)
-        return series.groupby(self.key, sort=True)
-
     def add(self, name: str, values: np.ndarray) -> None:
         fn, st = self.by_function, self.by_start_type
         if name == "gb_seconds":
-            g = self._group(values)
-            fn["invocations"], fn["gb_seconds"] = g.size(), g.sum()
-            g = self._group(values, by_start_type=True)
-            st["invocations"], st["gb_seconds"] = g.size(), g.sum()
+            fn["invocations"], fn["gb_seconds"] = self.by_key.size(), self.by_key.sum(values)
+            st["invocations"], st["gb_seconds"] = self.by_type.size(), self.by_type.sum(values)
         elif name == "request_usd":  # unpriced rows add nothing, not even their request
-            fn["requests_usd"] = self._group(
-                values if self.priced.all() else np.where(self.priced, values, 0.0)).sum()
+            fn["requests_usd"] = self.by_key.sum(
+                values if self.priced.all() else np.where(self.priced, values, 0.0))
         elif name in ("duration_usd", "restore_fee_usd", "init_unbilled_ms"):
-            fn[{"restore_fee_usd": "restore_usd"}.get(name, name)] = self._group(values).sum()
+            fn[{"restore_fee_usd": "restore_usd"}.get(name, name)] = self.by_key.sum(values)
         elif name in ("init_cost_usd", "cost_usd"):  # NaN for a function with none priced
-            fn[name] = self._group(values).sum(min_count=1)
-            g = self._group(values, by_start_type=True)
+            fn[name] = self.by_key.sum(values, min_count=1)
             if name == "cost_usd":
-                st["total_usd"], st["mean_usd"] = g.sum(), g.mean()
+                st["total_usd"] = self.by_type.sum(values)
+                # a place for the mean the tables compute from total_usd (_cost_tables)
+                st["mean_usd"] = pd.Series(np.nan, index=st["total_usd"].index)
             else:
-                st["init_usd"] = g.sum()
+                st["init_usd"] = self.by_type.sum(values)
 
     def function_costs(self) -> pd.DataFrame:
         """Per function name (the index): the summed cost_usd and init_cost_usd of its
@@ -1433,8 +1703,8 @@ def _fixed_charges(
 ) -> tuple[dict[str, float], dict[str, int], dict[str, float]]:
     """Per-function charges no invocation carries: the provisioned-concurrency allocation over
     the analysed window (rounded up to 5 minutes), and the SnapStart cache (at least 3 h).
-    ``restored``: per row, a SnapStart restore fee was charged; ``memory_mb``: per row, the
-    memory size every amount was priced with."""
+    ``restored``: the rows (ascending row numbers) a SnapStart restore fee was charged on;
+    ``memory_mb``: per row, the memory size every amount was priced with."""
     window_s = window[2]
     fn = keys.function
     allocation: dict[str, float] = {}
@@ -1462,9 +1732,9 @@ def _fixed_charges(
         allocation[f] = clean_amount(s.provisioned * mem / 1024.0 * seconds * price)
         levels[f] = s.provisioned
     cache: dict[str, float] = {}
-    if restored.any():
+    if len(restored):
         cache_s = max(window_s, SNAPSTART_CACHE_MIN_S)
-        version = _codes(invocations["version"][restored])
+        version = _codes(invocations["version"].iloc[restored])
         mem_by_fv = (
             pd.DataFrame({"function": np.array(fn.names, dtype=object)[fn.codes[restored]],
                           "version": np.array(version.names, dtype=object)[version.codes],
@@ -1750,8 +2020,9 @@ def cost_tables(priced: pd.DataFrame, cost: dict[str, Any]) -> dict[str, pd.Data
     (``priced_as == "unpriced"``) follow the summary's rule: they add nothing to any amount
     (not even their request) and ``per_million_usd`` divides by ``priced_invocations``.
     """
-    sums = _CostSums(_codes(priced["function"], missing="nan"),
-                     _codes(priced["start_type"], missing="nan"), _codes(priced["region"]),
+    fn = _codes(priced["function"], missing="nan")
+    sums = _CostSums(fn, _codes(priced["start_type"], missing="nan"),
+                     _function_regions(fn, _codes(priced["region"])),
                      ~_codes(priced["priced_as"]).isin("unpriced"))
     for name in ("gb_seconds", "request_usd", "duration_usd", "restore_fee_usd",
                  "init_cost_usd", "cost_usd", "init_unbilled_ms"):
@@ -1775,7 +2046,7 @@ def _cost_tables(by_fn: pd.DataFrame, by_st: pd.DataFrame, sums: _CostSums
     function = [names[k] for k in by_fn.index]
     by_fn = by_fn.reset_index(drop=True)
     by_fn.insert(0, "function", pd.Series(function, dtype=object))
-    regions = _function_regions(sums.fn, sums.region)
+    regions = sums.regions
     by_fn.insert(1, "region", ["/".join(regions.get(f, [])) for f in function])
     by_fn["unpriced_invocations"] = by_fn["invocations"] - by_fn["priced_invocations"]
     by_fn["provisioned_allocation_usd"] = by_fn["function"].map(alloc).fillna(0.0)

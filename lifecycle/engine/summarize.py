@@ -106,9 +106,21 @@ def column_percentiles(inv: pd.DataFrame) -> dict[str, dict[str, Any]]:
     ``init_ahead_of_demand_ms`` and ``duration_ms``, and a function's own when it holds
     every row. Computed once and given to ``functions_table`` and ``summary_dict`` (and,
     for all the invocations, to ``distributed.merge_parts``)."""
-    waited, ahead = split_inits(inv) if len(inv) else (np.zeros(0), np.zeros(0))
+    waited, ahead = init_samples(inv) if len(inv) else (np.zeros(0), np.zeros(0))
     return {"init_duration_ms": percentiles(waited), "init_ahead_of_demand_ms": percentiles(ahead),
             "duration_ms": percentiles(inv["duration_ms"] if len(inv) else [])}
+
+
+def init_samples(inv: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """``split_inits`` without the missing values: (Init Durations a caller waited for, those
+    of inits ahead of demand), each one float per init (ms), in row order. The same
+    percentiles as ``split_inits`` gives, with one byte a row of temporaries instead of two
+    float columns (an Init Duration is on the few rows of a cold start)."""
+    values = inv["init_duration_ms"].to_numpy(dtype=np.float64)
+    rows = np.flatnonzero(~np.isnan(values))
+    ahead = inv["start_type"].isin(AHEAD_OF_DEMAND).to_numpy()[rows]
+    inits = values[rows]
+    return inits[~ahead], inits[ahead]
 
 
 def has_flag(flags: pd.Series, flag: str) -> pd.Series:
@@ -319,12 +331,14 @@ def _function_rows(inv: pd.DataFrame, whole: Mapping[str, dict[str, Any]] | None
     errors = groups.count(status.where(lambda s: s == "error"))
     out_of_memory = groups.count(matching(inv["flags"], lambda f: _has(f, "out_of_memory")))
     init_failures = groups.total(inv["init_failures"])
-    waited = pd.Series(split_inits(inv)[0], index=inv.index, copy=False)
+    waited: pd.Series | None = None  # made only where a group's own percentiles are needed
     rows = []
     for k, (function, version) in enumerate(groups.names()):
         if whole is not None and groups.holds_every_row():
             init, dur = whole["init_duration_ms"], whole["duration_ms"]
         else:
+            if waited is None:
+                waited = pd.Series(split_inits(inv)[0], index=inv.index, copy=False)
             init = percentiles(groups.values(waited, k))
             dur = percentiles(groups.values(inv["duration_ms"], k))
         row: dict[str, Any] = {

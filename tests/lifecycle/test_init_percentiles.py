@@ -22,7 +22,7 @@ import pytest
 from test_simulate_samples import four_functions_log
 
 from lamlife.lifecycle.check.metrics import flat_metrics
-from lamlife.lifecycle.engine.summarize import column_percentiles, split_inits
+from lamlife.lifecycle.engine.summarize import column_percentiles, init_samples, split_inits
 from lamlife.lifecycle.pipeline import analyze_paths
 
 NAN = math.nan
@@ -37,6 +37,9 @@ def test_split_by_start_type() -> None:
     waited, ahead = split_inits(inv)
     np.testing.assert_array_equal(waited, [400.0, NAN, NAN, 300.0, NAN, NAN])
     np.testing.assert_array_equal(ahead, [NAN, 1200.0, 650.0, NAN, NAN, NAN])
+    waited_only, ahead_only = init_samples(inv)  # the same, without the missing values
+    np.testing.assert_array_equal(waited_only, [400.0, 300.0])
+    np.testing.assert_array_equal(ahead_only, [1200.0, 650.0])
     spread = column_percentiles(inv)
     assert spread["init_duration_ms"] == {"count": 2, "p50": 350.0, "p90": 390.0,
                                           "p95": 395.0, "p99": 399.0, "max": 400.0}
