@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from lamlife.lifecycle.analysis import Analysis
-from lamlife.lifecycle.engine.summarize import has_flag, percentiles
+from lamlife.lifecycle.engine.summarize import has_flag, init_samples, percentiles
 from lamlife.lifecycle.schema import COLD_START_TYPES, START_TYPES
 from lamlife.reports._format import fmt_int, fmt_ms, short_environment
 from lamlife.reports.sections import sorted_environments
@@ -475,8 +475,9 @@ def _percentile_rows(stats: Mapping[str, Any]) -> list[dict[str, Any]]:
 def init_distribution(analysis: Analysis) -> dict[str, Any]:
     """Init (and SnapStart restore) durations by start type, with p50, p90 and p99.
 
-    ``groups``: first ``all`` (every invocation with a known Init Duration: the summary's
-    ``init_duration_ms``, whose count and percentiles it carries unchanged), then one per
+    ``groups``: first ``all`` (the inits a caller waited for: the summary's
+    ``init_duration_ms``, whose count, percentiles and samples it carries unchanged; inits
+    ahead of demand, provisioned and proactive, only in their own groups), then one per
     start type in :data:`INIT_GROUPS` that has any (restore from Restore Duration). Each has
     ``count``, ``p50``/``p90``/``p99`` (same percentile method as the summary), a
     ``histogram`` (bins ``from_ms``, ``to_ms``, ``inits``) and ``marks`` for the rules.
@@ -486,8 +487,9 @@ def init_distribution(analysis: Analysis) -> dict[str, Any]:
     if not len(inv):
         return {"groups": groups}
     overall = (analysis.summary or {}).get("init_duration_ms") or {}
-    all_values = pd.to_numeric(inv["init_duration_ms"], errors="coerce").to_numpy(dtype=float)
-    all_values = all_values[~np.isnan(all_values)]
+    # the summary's own samples: inits a caller waited for; provisioned and proactive inits
+    # (ahead of demand) have their own panels, not these bars
+    all_values = init_samples(inv)[0]
     kinds = inv["start_type"].astype(str).to_numpy()
     for kind, column in INIT_GROUPS:
         values = pd.to_numeric(inv.loc[kinds == kind, column], errors="coerce").to_numpy(

@@ -203,3 +203,33 @@ def test_timeline_rows_keep_the_environment_visible_for_long_function_names() ->
     assert labels == [f"{middle_cut(long, 28)} [$LATEST]…b4f08c65", "orders [$LATEST]…c5b7f812"]
     assert len(middle_cut(long, 28)) == 28 and middle_cut(long, 28).endswith("1-handler")
     assert _one_function_note(two) == ""
+
+
+ALL_FUNCS = str(REPO / "tests" / "data" / "reports" / "all-funcs-provisioned.jsonl")
+
+
+def test_all_inits_panel_draws_only_the_inits_a_caller_waited_for() -> None:
+    # a fetch file of three functions, one with provisioned concurrency: the "all inits" panel
+    # is the summary's init_duration_ms, so its bars leave out the provisioned inits, drawn
+    # in their own panel
+    page_text, report = both(ALL_FUNCS)
+    check_all(page_text, report)
+    panels = {p["title"]["text"].split(":")[0]: p for p in specs_of(page_text)["init"]["vconcat"]}
+    provisioned = [i["init_duration_ms"] for i in report["invocations"]
+                   if i["start_type"] == "provisioned" and i["init_duration_ms"] is not None]
+    assert len(provisioned) == 2
+    bars = panels["all inits"]["layer"][0]["data"]["values"]
+    assert sum(b["inits"] for b in bars) == report["summary"]["init_duration_ms"]["count"]
+    assert max(b["to_ms"] for b in bars if b["inits"]) < min(provisioned)
+    assert sum(b["inits"] for b in panels["provisioned"]["layer"][0]["data"]["values"]) == 2
+
+
+def test_all_inits_panel_without_inits_ahead_of_demand_in_the_variant(tmp_path: Path) -> None:
+    # variant: only the provisioned function's records; its cold starts and provisioned
+    # inits still part into two panels
+    lines = Path(ALL_FUNCS).read_text().splitlines()
+    mine = [line for line in lines if '"payments"' in line or "/aws/lambda/payments" in line]
+    path = tmp_path / "payments.jsonl"
+    path.write_text("\n".join(mine) + "\n")
+    page_text, report = both(str(path))
+    check_all(page_text, report)
