@@ -274,7 +274,7 @@ def _build(section: Section, width: int) -> RenderableType:
         for index, column in enumerate(section.columns):
             # "fold" breaks a too-long word over lines instead of cutting it with an ellipsis.
             table.add_column(
-                Text(column.header),
+                Text(header_cell(column.header, widths[index]) if widths else column.header),
                 justify=column.align,
                 overflow="fold",
                 width=widths[index] if widths else None,
@@ -291,6 +291,22 @@ def _build(section: Section, width: int) -> RenderableType:
         parts.append(title)
     parts.extend(Text(printable(note)) for note in section.notes)
     return Group(*parts)
+
+
+def header_cell(header: str, width: int) -> str:
+    """``header`` with each word longer than ``width`` cells folded into the fewest lines,
+    of even length ("Invocations" at 10 cells: ``Invoca`` / ``tions``, not ``Invocation`` /
+    ``s``); shorter words as they are (the table wraps between them)."""
+    words = []
+    for word in header.split(" "):
+        size = cell_len(word)
+        if size <= width or width < 1 or size != len(word):
+            words.append(word)
+            continue
+        lines = -(-size // width)
+        piece = -(-size // lines)
+        words.append("\n".join(word[i:i + piece] for i in range(0, size, piece)))
+    return " ".join(words)
 
 
 def _records(section: Section, width: int) -> RenderableType:

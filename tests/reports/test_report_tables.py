@@ -474,3 +474,41 @@ def test_a_partly_priced_amount_keeps_the_cost_table_at_80_columns() -> None:
         "checkout-  eu-west-1      28       5  $0.000000732  $0.000000577   8.8%  $12.34",
         "api",
         "notifier   eu-west-1      28       5  $0.000000161  $0.000000105  11.1%  $12.34"]
+
+
+@pytest.mark.parametrize("header, width, top, bottom", [
+    # the trial's functions-by-INIT-cost table at 80 columns: one cell short of the word,
+    # rich's fold gave "Invocation" / "s"; the fold is the README's "Invoca" / "tions"
+    ("Invocations", 10, "Invoca", "tions"),
+    ("Invocations", 8, "Invoca", "tions"),
+    # variant: an odd split of another header
+    ("Environments", 11, "Enviro", "nments"),
+])
+def test_a_folded_number_header_splits_its_word_evenly(header: str, width: int, top: str,
+                                                       bottom: str) -> None:
+    from lamlife.reports.tables import header_cell
+
+    assert header_cell(header, width) == f"{top}\n{bottom}"
+    section = Section(title="t", columns=(Column("Function", keep_words=True),
+                                          Column(header, "right")),
+                      rows=(("orders", "13"),))
+    # the table is as wide as the console: the number column gets width cells
+    lines = section_lines(section, len("Function") + 1 + width)
+    assert [line.split()[-1] for line in lines[1:3]] == [top, bottom]
+
+
+def test_the_trial_functions_table_folds_invocations_as_the_readme_says() -> None:
+    from typer.testing import CliRunner
+
+    import lamlife.cli.main  # noqa: F401
+    from lamlife.cli.app import app
+
+    result = CliRunner().invoke(app, [
+        "analyze", str(GOLDEN / "all-funcs-provisioned.jsonl"), str(GOLDEN / "longname.jsonl"),
+        "--format", "table"], env={"COLUMNS": "80"}, terminal_width=80)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("Functions by INIT cost"))
+    assert lines[at + 1].split()[0] == "Invoca"
+    assert lines[at + 2].split()[:2] == ["Function", "tions"]
+    assert "Invocation " not in result.stdout
