@@ -12,10 +12,13 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 
 from lamlife.lifecycle.check.budget import Verdict
+from lamlife.reports.sections import Column, Section
+from lamlife.reports.tables import header_cell, id_cell, records, table_layout
 
 NO_DATA = "no data"
 JUNIT_SUITE = "lamlife check"
@@ -130,28 +133,58 @@ def _json_number(value: float | None) -> float | None:
 # --- rich ----------------------------------------------------------------------------------
 
 
-def render_table(verdicts: Sequence[Verdict], title: str | None = None) -> Table:
-    """A rich table: metric, value, limit, verdict."""
-    ok = all(v.ok for v in verdicts)
-    table = Table(
-        title=title or f"lamlife check: {headline(verdicts)}",
-        title_style="bold green" if ok else "bold red",
-        title_justify="left",
-    )
-    # fold, never an ellipsis: "cold_star…" could be either of two limits
-    table.add_column("Metric", style="bold", overflow="fold")
-    table.add_column("Value", justify="right", overflow="fold")
-    table.add_column("Limit", justify="right", overflow="fold")
-    table.add_column("Verdict", overflow="fold")
-    styles = {"pass": "green", "fail": "bold red", "no_data": "dim"}
-    for v in verdicts:
-        table.add_row(
-            v.metric,
-            value_text(v),
-            limit_text(v),
-            Text(verdict_text(v), style=styles[v.status] if v.ok else "bold red"),
+_STYLES = {"pass": "green", "fail": "bold red", "no_data": "dim"}
+
+
+def render_table(verdicts: Sequence[Verdict], title: str | None = None) -> VerdictTable:
+    """A rich renderable: metric, value, limit, verdict, laid out for the width it is drawn at
+    (``VerdictTable``)."""
+    return VerdictTable(verdicts, title)
+
+
+class VerdictTable:
+    """The verdicts as a boxed table laid out like analyze's tables (``reports/tables.py``):
+    when the natural widths do not fit, values and limits wrap between words and a metric
+    name breaks after its ``_`` (``init_ahead_of_`` / ``demand_p95_ms``), never inside a
+    piece between separators and never with an ellipsis (``cold_star…`` could be either of
+    two limits); when even that cannot fit, one ``Header  value`` record per limit."""
+
+    def __init__(self, verdicts: Sequence[Verdict], title: str | None = None) -> None:
+        self.verdicts = list(verdicts)
+        self.title = title or f"lamlife check: {headline(self.verdicts)}"
+        self.title_style = "bold green" if all(v.ok for v in self.verdicts) else "bold red"
+
+    def _section(self) -> Section:
+        return Section(
+            title=self.title,
+            columns=(Column("Metric", keep_words=True), Column("Value", "right"),
+                     Column("Limit", "right"), Column("Verdict", keep_words=True)),
+            rows=tuple((v.metric, value_text(v), limit_text(v), verdict_text(v))
+                       for v in self.verdicts),
         )
-    return table
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        section = self._section()
+        columns = len(section.columns)
+        # a boxed table takes an edge each side and a pad each side of every column; the
+        # layout counts one pad per column and one separator between columns
+        widths, as_records = table_layout(section, options.max_width - (columns + 2))
+        if as_records:
+            yield Text(self.title, style=self.title_style)
+            yield records(section, options.max_width)
+            return
+        table = Table(title=self.title, title_style=self.title_style, title_justify="left")
+        for index, column in enumerate(section.columns):
+            table.add_column(
+                header_cell(column.header, widths[index]) if widths else column.header,
+                justify=column.align, overflow="fold", style="bold" if index == 0 else "",
+                width=widths[index] if widths else None,
+            )
+        for v, row in zip(self.verdicts, section.rows, strict=True):
+            metric = id_cell(row[0], widths[0]) if widths else row[0]
+            table.add_row(Text(metric), row[1], row[2],
+                          Text(row[3], style=_STYLES[v.status] if v.ok else "bold red"))
+        yield table
 
 
 # --- markdown ------------------------------------------------------------------------------

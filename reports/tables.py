@@ -218,6 +218,25 @@ def _fit(section: Section, width: int) -> _Fit | None:
                             for i in range(columns)))
 
 
+def table_layout(section: Section, width: int) -> tuple[list[int] | None, bool]:
+    """How ``section`` fits ``width`` cells (of columns, pads and one separator between
+    columns): (content widths, ``None`` when the natural ones fit; ``True`` when the table
+    would cut a number or a piece of a name between separators and is to be drawn as
+    records, ``records``)."""
+    fit = _fit(section, width)
+    return (None, False) if fit is None else (fit.widths, fit.folds_words)
+
+
+def records(section: Section, width: int) -> RenderableType:
+    """``section``'s rows as ``Header  value`` records (``_records``), ``width`` cells wide."""
+    return _records(section, width)
+
+
+def id_cell(text: str, width: int) -> str:
+    """An id cell with its words longer than ``width`` broken after their separators."""
+    return _id_cell(text, width)
+
+
 def _piece_width(text: str) -> int:
     """The widest piece of ``text`` between spaces and id separators (``_ID_BREAK``)."""
     return max((cell_len(piece) for word in text.split() for piece in _ID_BREAK.split(word)),

@@ -489,7 +489,77 @@ def test_the_verdict_table_never_cuts_a_metric_name() -> None:
     console.print(render_table(verdicts))
     text = console.export_text()
     assert "…" not in text
-    # each name whole once the folded lines of its cell are joined
-    cells = ["".join(line.split("│")[1].strip() for line in text.splitlines()[i:i + 2])
-             for i, line in enumerate(text.splitlines()) if line.startswith("│ co")]
-    assert cells == ["cold_start_rate", "cost_per_million_usd"]
+    # each name whole once the lines of its cell are joined (a row starts at its verdict),
+    # broken only after its "_"
+    cells: list[list[str]] = []
+    for line in text.splitlines():
+        if line.startswith("│"):
+            parts = [part.strip() for part in line.split("│")]
+            if parts[4]:
+                cells.append([])
+            cells[-1].append(parts[1])
+    assert ["".join(c) for c in cells] == ["cold_start_rate", "cost_per_million_usd"]
+    assert all(piece.endswith("_") for c in cells for piece in c[:-1])
+
+
+CHECK_DATA = Path(__file__).resolve().parents[1] / "data" / "check"
+
+
+def _table_rows(text: str) -> list[list[str]]:
+    """The Metric cells of a boxed verdict table, a row's lines together (a row starts at its
+    verdict)."""
+    cells: list[list[str]] = []
+    for line in text.splitlines():
+        if line.startswith("│"):
+            parts = [part.strip() for part in line.split("│")]
+            if parts[4]:
+                cells.append([])
+            if parts[1]:
+                cells[-1].append(parts[1])
+    return cells
+
+
+@pytest.mark.parametrize("width", [60, 50])
+def test_the_trial_check_table_breaks_metric_names_at_separators(width: int) -> None:
+    # the new-user trial at 60 columns: "init_ahead_of" / "_demand_p95_m" / "s"; names now
+    # break after their "_" as analyze's tables do, and every name reads whole
+    result = CliRunner().invoke(app, [
+        "check", str(CHECK_DATA / "payments-slower.jsonl"),
+        "--budget", str(CHECK_DATA / "payments-slower-budget.yaml"),
+        "--baseline", str(CHECK_DATA / "payments-baseline.json"), "--format", "table"],
+        env={"COLUMNS": str(width)}, terminal_width=width)
+    assert result.exit_code == 1, result.output
+    assert max(len(line) for line in result.stdout.splitlines()) <= width
+    cells = _table_rows(result.stdout)
+    assert ["".join(c) for c in cells] == [
+        "init_p95_ms", "init_ahead_of_demand_p95_ms", "cold_start_rate", "invocations",
+        "init_p95_ms", "init_ahead_of_demand_p95_ms", "init_ahead_of_demand_count"]
+    assert all(piece.endswith("_") for c in cells for piece in c[:-1])
+    assert any(len(c) > 1 for c in cells)
+
+
+def test_the_check_table_is_records_when_names_cannot_break_to_fit() -> None:
+    # variant: 40 columns leave too little for the four columns without cutting a number or
+    # a piece of a name: one "Header  value" line per cell, as analyze draws such tables
+    import io
+
+    from rich.console import Console
+
+    from lamlife.lifecycle.check.budget import Verdict
+    from lamlife.reports.check_report import render_table
+
+    verdicts = [Verdict("init_ahead_of_demand_p95_ms", "max_increase", 0.1, 2847.5,
+                        baseline=1847.5, increase=2847.5 / 1847.5 - 1, ok=False),
+                Verdict("invocations", "min", 1, 28, ok=True)]
+    for width, name_lines in ((40, ["Metric   init_ahead_of_demand_p95_ms"]),
+                              (30, ["Metric   init_ahead_of_demand_", "         p95_ms"])):
+        console = Console(width=width, record=True, color_system=None, force_terminal=False,
+                          file=io.StringIO())
+        console.print(render_table(verdicts))
+        lines = [line.rstrip() for line in console.export_text().splitlines()]
+        assert lines[0].startswith("lamlife check: 1 of 2 limits")
+        at = lines.index(name_lines[0])
+        assert lines[at:at + len(name_lines) + 3] == [
+            *name_lines, "Value    2847.5 (+54.1%)", "Limit    ≤ +10% vs 1847.5",
+            "Verdict  FAIL"]
+        assert "Metric   invocations" in lines
