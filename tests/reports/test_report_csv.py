@@ -157,3 +157,37 @@ def test_lamlife_reads_its_own_csv_back(tmp_path: Path) -> None:
         if name in STRING_COLUMNS:
             before, after = before.fillna(""), after.fillna("")
         assert after.astype(str).tolist() == before.astype(str).tolist(), name
+
+
+def test_a_csv_of_a_fetch_file_leaves_out_its_provisioned_allocation(tmp_path: Path) -> None:
+    """The README's and docs/billing.md's exception: the CSV carries no fetch header, so the
+    provisioned-concurrency allocation priced from its ``provisioned_concurrency`` is not
+    priced again from the CSV; everything else of the cost is."""
+    import json
+
+    from typer.testing import CliRunner
+
+    import lamlife.cli.main  # noqa: F401
+    from lamlife.cli.app import app
+
+    fetch = Path(__file__).resolve().parents[1] / "data" / "reports" / "all-funcs-provisioned.jsonl"
+    header = json.loads(fetch.read_text().splitlines()[0])
+    assert header["configuration"]["provisioned_concurrency"] == 2
+    csv_path = tmp_path / "out.csv"
+    runner = CliRunner()
+    assert runner.invoke(app, ["analyze", str(fetch), "-o", str(csv_path)]).exit_code == 0
+
+    def cost(path: Path) -> dict[str, dict[str, float]]:
+        result = runner.invoke(app, ["analyze", str(path), "--format", "json"])
+        assert result.exit_code == 0, result.output
+        records = json.loads(result.stdout)["summary"]["cost"]["by_function"]
+        return {r["function"]: r for r in records}
+
+    logs, again = cost(fetch), cost(csv_path)
+    allocation = logs["payments"]["provisioned_allocation_usd"]
+    # 2 environments x 1 GB x the fetched 3 hours, in a Region's PC price: well over a cent
+    assert allocation > 0.01
+    assert again["payments"]["provisioned_allocation_usd"] == 0
+    for name, record in logs.items():
+        expected = record["total_usd"] - record["provisioned_allocation_usd"]
+        assert abs(again[name]["total_usd"] - expected) < 1e-12, name
