@@ -170,3 +170,25 @@ def test_start_types_bars_stack_per_bucket(tmp_path: Path) -> None:
         column.sort()
         for (_top, bottom), (top, _bottom) in zip(column, column[1:], strict=False):
             assert top >= bottom - 0.01  # the next band starts where this one ends
+
+
+def test_all_inits_panel_draws_what_its_title_counts(tmp_path: Path) -> None:
+    """The new-user trial's fetch file of three functions, payments with 2 provisioned
+    environments: the "all inits" panel's title counts the summary's inits a caller waited
+    for, and its drawn bars are the spec's bars, which hold exactly those (html_checks); the
+    provisioned inits are drawn in their own panel."""
+    source = str(REPO / "tests" / "data" / "reports" / "all-funcs-provisioned.jsonl")
+    page = tmp_path / "all.html"
+    assert run("analyze", source, "--output", str(page)).exit_code == 0
+    report = json.loads(run("analyze", source, "--format", "json", "--invocations").stdout)
+    specs = check_all(page.read_text(encoding="utf-8"), report)
+    panels = specs["init"]["vconcat"]
+    titles = [p["title"]["text"].split(":")[0] for p in panels]
+    assert titles[0] == "all inits" and "provisioned" in titles
+    charts = rendered(page)
+    # one drawn bar per bin of each panel, then its percentile rules
+    bins = [len(p["layer"][0]["data"]["values"]) for p in panels]
+    assert [m for m in charts["spec-init"]["marks"] if m][:1] == bins[:1]
+    shown = sum(b["inits"] for b in panels[0]["layer"][0]["data"]["values"])
+    assert shown == report["summary"]["init_duration_ms"]["count"]
+    assert f": {shown} inits" in panels[0]["title"]["text"]
