@@ -502,7 +502,8 @@ def test_the_verdict_table_never_cuts_a_metric_name() -> None:
     assert all(piece.endswith("_") for c in cells for piece in c[:-1])
 
 
-CHECK_DATA = Path(__file__).resolve().parents[1] / "data" / "check"
+# not tests/data/check: other tests read that directory whole as logs
+CHECK_DATA = Path(__file__).resolve().parents[1] / "data" / "check-trial"
 
 
 def _table_rows(text: str) -> list[list[str]]:
