@@ -286,9 +286,14 @@ def build_policy(
             defaulted_init.append(len(notes))
             notes.append(f"no init durations in the input: each cold start assumed to take "
                          f"{DEFAULT_INIT_MS:g} ms (lamlife simulate --init-ms sets it)")
+    # functions whose observed cold starts were all SnapStart restores (decided per function
+    # when the input says whose each restore was): they restore unless told otherwise
+    restoring = (_restoring_functions(arrivals) if "snapstart" not in values
+                 and arrivals.restore_samples_ms.size else [])
     if isinstance(values["init_ms"], Samples):
-        lacking = values["init_ms"].without_own(zip(arrivals.function.tolist(),
-                                                    arrivals.version.tolist(), strict=True))
+        lacking = [f for f in values["init_ms"].without_own(zip(
+            arrivals.function.tolist(), arrivals.version.tolist(), strict=True))
+            if f not in restoring]  # a function that restores draws no init: none assumed
         if lacking:
             defaulted_init.append(len(notes))
             notes.append(f"no on-demand init of {_names(lacking)} in the input: "
@@ -305,9 +310,20 @@ def build_policy(
     if "restore_ms" not in values and arrivals.restore_samples_ms.size:
         values["restore_ms"] = observed_samples(arrivals, "restore_ms")
     restores = arrivals.restore_samples_ms.size
-    if "snapstart" not in values and restores:
+    every = sorted(set(map(str, arrivals.function.tolist())))
+    if restoring and restoring != every:
+        # some functions restored, the others init: each keeps its own, unless told
+        values["snapstart_functions"] = tuple(restoring)
+        own = sum(1 for f in np.asarray(arrivals.restore_sample_function).tolist()
+                  if f in restoring)
+        notes.append(f"the cold starts of {_names(restoring)} are SnapStart restores: "
+                     f"{'its' if len(restoring) == 1 else 'their'} new environments restore "
+                     f"a snapshot, sampled from the {own} observed; other functions' new "
+                     "environments init (lamlife simulate --snapstart / --no-snapstart sets "
+                     "every function's)")
+    elif "snapstart" not in values and restores:
         # the input's new environments restored a snapshot: simulate them so, unless told
-        if not arrivals.init_samples_ms.size:
+        if not arrivals.init_samples_ms.size or restoring:
             values["snapstart"] = True
             for k in reversed(defaulted_init):  # with SnapStart no init is drawn: not assumed
                 del notes[k]
@@ -321,15 +337,36 @@ def build_policy(
     policy = Policy(**values)
     if policy.snapstart and isinstance(policy.restore_ms, Samples):
         notes.extend(_restore_notes(arrivals, policy.restore_ms))
-    if not policy.snapstart and "restore_ms" in (overrides or {}):
+    elif policy.snapstart_functions and isinstance(policy.restore_ms, Samples):
+        notes.extend(_restore_notes(arrivals, policy.restore_ms, restoring_only=True))
+    if not policy.snapstart and not policy.snapstart_functions and "restore_ms" in (
+            overrides or {}):
         # a restore duration given for a run without SnapStart would change nothing: say so
         notes.append("--restore-ms ignored: new environments init, they restore only with "
                      "SnapStart (lamlife simulate --snapstart)")
-    if policy.snapstart and policy.restore_ms is None:
+    if (policy.snapstart or policy.snapstart_functions) and policy.restore_ms is None:
         raise InputError("--snapstart needs restore durations: give --restore-ms "
                          "(a number of ms, or 'observed' when the input has some)")
     policy.validate()
     return policy, notes
+
+
+def _restoring_functions(arrivals: Arrivals) -> list[str]:
+    """The functions (sorted) whose observed on-demand cold starts were all SnapStart
+    restores: Restore Durations of their own and no Init Duration of their own (an
+    environment of a function with SnapStart restores a snapshot instead of running the
+    INIT phase on demand, docs ``snapstart.html``). When the input does not say whose
+    each sample was, the whole input decides: every function when it has restores and no
+    inits, else none."""
+    n_restore, n_init = arrivals.restore_samples_ms.size, arrivals.init_samples_ms.size
+    r_function, i_function = arrivals.restore_sample_function, arrivals.init_sample_function
+    every = sorted(set(map(str, arrivals.function.tolist())))
+    if (r_function is None or r_function.size != n_restore or "" in r_function.tolist()
+            or (n_init and (i_function is None or i_function.size != n_init
+                            or "" in i_function.tolist()))):
+        return every if n_restore and not n_init else []
+    own_inits = set(map(str, i_function.tolist())) if n_init else set()
+    return sorted(set(map(str, r_function.tolist())) - own_inits)
 
 
 def observed_samples(arrivals: Arrivals, name: str) -> Samples:
@@ -386,11 +423,15 @@ def _init_samples_note(arrivals: Arrivals) -> str:
     return note
 
 
-def _restore_notes(arrivals: Arrivals, samples: Samples) -> list[str]:
+def _restore_notes(arrivals: Arrivals, samples: Samples, restoring_only: bool = False
+                   ) -> list[str]:
     """What the restore samples cannot give: a function without restores of its own, and
     restores whose Billed Restore Duration the log did not give (billing then counts the
-    Restore Duration, an upper bound)."""
+    Restore Duration, an upper bound). ``restoring_only``: only some functions restore,
+    each from its own samples: no function lacks them."""
     notes = []
+    if restoring_only:
+        samples = replace(samples, function=("",) * len(samples))  # skips the lacking note
     lacking = samples.without_own(zip(arrivals.function.tolist(), arrivals.version.tolist(),
                                       strict=True)) if any(samples.function) else []
     if lacking:
@@ -445,7 +486,10 @@ def describe_policy(policy: Policy) -> dict[str, Any]:
         "prewarmed": policy.prewarmed,
         "init": dist(policy.init_ms),
         "snapstart": policy.snapstart,
-        "restore": dist(policy.restore_ms) if policy.snapstart else None,
+        # where the policy kept the input's own: the functions that restore (the others init)
+        "snapstart_functions": list(policy.snapstart_functions),
+        "restore": dist(policy.restore_ms) if policy.snapstart or policy.snapstart_functions
+        else None,
         "reset_on_failure": policy.reset_on_failure,
         "routing": "most recently used idle environment",
         "seed": policy.seed,
