@@ -81,6 +81,9 @@ class WhatIf:
     comparison: list[dict[str, Any]]  # metric, observed, simulated, unit
     notes: list[str]
     cost_problem: str | None = None  # why neither side was priced (lenient pricing only)
+    # prices the table lacks ("function: reason", either side): those functions' invocations
+    # are left out of that side's cost, the others' stay; the comparison then has no cost rows
+    cost_incomplete: list[str] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------- loading
@@ -522,35 +525,48 @@ def simulate_trace(
 
     With ``pricing``, both sides are priced (the simulated one at the policy's provisioned
     concurrency). A price problem is raised when ``strict`` (the user chose the Region or the
-    price table); otherwise neither side is priced and ``WhatIf.cost_problem`` says why.
+    price table); otherwise neither side is priced and ``WhatIf.cost_problem`` says why. A
+    price the table lacks for some functions (a SnapStart restore price for one Region)
+    leaves those functions' invocations unpriced and the others' costs in place, as
+    ``lamlife analyze`` does: ``WhatIf.cost_incomplete`` lists them, and the comparison has
+    no cost rows (its two totals would not cover the same invocations).
     """
     result = run_policy(trace.arrivals, policy)
     stats = replace(trace.arrivals.stats, warnings=list(trace.arrivals.stats.warnings))
     analysis = build_analysis(result.invocations, stats)
     observed = trace.observed
     problem: str | None = None
+    incomplete: list[str] = []
     if pricing is not None:
-        analysis, observed, problem = _price_sides(analysis, observed, pricing, policy, strict)
+        analysis, observed, problem, incomplete = _price_sides(analysis, observed, pricing,
+                                                               policy, strict)
     comparison = compare(observed, analysis, result)
-    return WhatIf(policy, result, analysis, observed, comparison, [], problem)
+    if incomplete:  # totals over different functions would not compare: no cost rows
+        comparison = [r for r in comparison if r["metric"] not in _COST_METRICS]
+    return WhatIf(policy, result, analysis, observed, comparison, [], problem, incomplete)
+
+
+# The comparison rows that compare costs.
+_COST_METRICS = ("cost_usd", "init_cost_usd", "init_share")
 
 
 def _price_sides(
     simulated: Analysis, observed: Analysis | None, pricing: Pricing, policy: Policy,
     strict: bool,
-) -> tuple[Analysis, Analysis | None, str | None]:
+) -> tuple[Analysis, Analysis | None, str | None, list[str]]:
     """Both sides priced, or (when not strict) neither and why: the comparison never sets a
-    priced side against an unpriced one."""
+    priced side against an unpriced one. The list: prices either side lacked ("function:
+    reason"), whose invocations are left out of that side's cost."""
     options = _simulated_options(pricing.options, policy)
     priced_sim, problem = price_or_explain(simulated, options, pricing.table, strict)
-    problem = problem or _incomplete(priced_sim)
     priced_obs = observed
     if problem is None and observed is not None:
         priced_obs, problem = price_or_explain(observed, pricing.options, pricing.table, strict)
-        problem = problem or _incomplete(priced_obs)
     if problem is not None:
-        return simulated, observed, problem
-    return priced_sim, priced_obs, None
+        return simulated, observed, problem, []
+    incomplete = _incomplete(priced_sim) + (_incomplete(priced_obs) if priced_obs is not None
+                                            else [])
+    return priced_sim, priced_obs, None, list(dict.fromkeys(incomplete))
 
 
 def _simulated_options(options: BillingOptions, policy: Policy) -> BillingOptions:
@@ -562,10 +578,9 @@ def _simulated_options(options: BillingOptions, policy: Policy) -> BillingOption
     return replace(options, provisioned=policy.provisioned)
 
 
-def _incomplete(analysis: Analysis) -> str | None:
-    """Why part of a priced analysis has no price (a price the table lacks), or None."""
-    missing = (analysis.summary.get("cost") or {}).get("incomplete") or []
-    return "; ".join(missing) if missing else None
+def _incomplete(analysis: Analysis) -> list[str]:
+    """Why parts of a priced analysis have no price (prices the table lacks)."""
+    return list((analysis.summary.get("cost") or {}).get("incomplete") or [])
 
 
 def init_wait_s(inv: pd.DataFrame) -> float:
