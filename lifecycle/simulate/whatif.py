@@ -138,6 +138,7 @@ def concat_arrivals(parts: list[Arrivals]) -> Arrivals:
         billed_restore_samples_ms=_cat_samples(parts, "restore_samples_ms",
                                                "billed_restore_samples_ms", math.nan),
         provisioned_inits=sum(p.provisioned_inits for p in parts),
+        proactive_inits=sum(p.proactive_inits for p in parts),
         provisioned_environments={k: v for p in parts
                                   for k, v in p.provisioned_environments.items()},
         environment=cat("environment"),
@@ -263,6 +264,9 @@ def build_policy(
     when any; without a ``snapstart`` override, an input whose cold starts are all SnapStart
     restores (Restore Durations, no Init Duration) is simulated with SnapStart, with a note.
     A ``restore_ms`` override for a run without SnapStart changes nothing: a note says so.
+    Without a ``snapstart`` override, each function whose observed cold starts were all
+    restores restores (``Policy.snapstart_functions``), the others init. Observed
+    ``proactive`` inits are not modelled: a note counts them.
     ``describe_policy`` gives the sources of the other values. Raises InputError
     for a field that is not a policy's, ``observed`` without samples, SnapStart without
     restore durations, or a value no platform has (``Policy.validate``).
@@ -337,6 +341,13 @@ def build_policy(
             notes.append(f"the input has {restores} SnapStart restore"
                          f"{'' if restores == 1 else 's'} besides its inits: new environments "
                          "init (lamlife simulate --snapstart restores)")
+    if arrivals.proactive_inits:
+        k = arrivals.proactive_inits
+        notes.append(f"the input has {k} proactive init{'' if k == 1 else 's'} (an environment "
+                     "Lambda initialized ahead of demand): not modelled, a simulated request "
+                     "finding no idle environment is a cold start, so "
+                     f"{'it' if k == 1 else 'they'} may become cold start"
+                     f"{'' if k == 1 else 's'}")
     policy = Policy(**values)
     if policy.snapstart and isinstance(policy.restore_ms, Samples):
         notes.extend(_restore_notes(arrivals, policy.restore_ms))

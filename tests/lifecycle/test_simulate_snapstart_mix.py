@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from test_simulate_samples import (
     CHECKOUT,
+    RUNTIME,
     _environment,
     _snapstart_environment,
     _stamp,
@@ -140,3 +141,41 @@ def test_a_function_with_both_restores_and_inits_inits(tmp_path: Path) -> None:
         "restore_duration_ms"]) <= {250.0, 260.0}
     assert _starts(inv, "ledger") & {"cold", "restore"} == {"cold"}
     assert _starts(inv, "checkout-api") & {"cold", "restore"} == {"cold"}
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples/orders.log"
+
+
+def test_observed_proactive_inits_are_counted_in_a_note() -> None:
+    # examples/orders.log has one proactive start; the simulator has no proactive inits, so
+    # it may turn it into a cold start: a note says so rather than nothing
+    trace = load_trace([str(EXAMPLE)])
+    assert trace.observed is not None
+    proactive = trace.observed.summary["start_types"]["proactive"]
+    assert proactive == 1
+    _policy, notes = build_policy(trace.arrivals)
+    assert any(note.startswith("the input has 1 proactive init (") and "not modelled" in note
+               for note in notes)
+
+
+def test_several_proactive_inits_are_counted(tmp_path: Path) -> None:
+    # a variant of our own: two environments whose INIT_START comes a minute before their
+    # first START (proactive, the gap over analyze's 10 s threshold) and one plain cold start
+    lines = _environment("checkout-api", "a" * 32, [(0.0, 380.0, 120.0, "c1")], 512)
+    for hexid, at, rid in (("b" * 32, 100.0, "p1"), ("c" * 32, 200.0, "p2")):
+        stream = f"2026/09/01/checkout-api[$LATEST]{hexid}"
+        lines += [(at - 60.0, stream, RUNTIME),
+                  (at, stream, f"START RequestId: {rid} Version: $LATEST"),
+                  (at + 0.05, stream, f"END RequestId: {rid}"),
+                  (at + 0.05, stream, f"REPORT RequestId: {rid}\tDuration: 50.00 ms\tBilled "
+                   "Duration: 440 ms\tMemory Size: 512 MB\tMax Memory Used: 90 MB\tInit "
+                   "Duration: 390.00 ms\t")]
+    lines.sort(key=lambda line: line[0])
+    path = tmp_path / "proactive.log"
+    path.write_text("".join(f"{_stamp(t)} {stream} {message}\n" for t, stream, message in lines))
+    trace = load_trace([str(path)])
+    assert trace.observed is not None
+    assert trace.observed.summary["start_types"]["proactive"] == 2
+    _policy, notes = build_policy(trace.arrivals)
+    assert any(note.startswith("the input has 2 proactive inits (")
+               and "may become cold starts" in note for note in notes)
