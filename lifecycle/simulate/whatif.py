@@ -346,8 +346,7 @@ def build_policy(
         notes.append(f"the input has {k} proactive init{'' if k == 1 else 's'} (an environment "
                      "Lambda initialized ahead of demand): not modelled, a simulated request "
                      "finding no idle environment is a cold start, so "
-                     f"{'it' if k == 1 else 'they'} may become cold start"
-                     f"{'' if k == 1 else 's'}")
+                     f"{'it may become a cold start' if k == 1 else 'they may become cold starts'}")
     policy = Policy(**values)
     if policy.snapstart and isinstance(policy.restore_ms, Samples):
         notes.extend(_restore_notes(arrivals, policy.restore_ms))
@@ -573,10 +572,16 @@ def _price_sides(
     priced_obs = observed
     if problem is None and observed is not None:
         priced_obs, problem = price_or_explain(observed, pricing.options, pricing.table, strict)
+    sides = [priced_sim] + ([priced_obs] if priced_obs is not None else [])
+    if problem is None:
+        # a side none of whose invocations has a price (the only function's Region unknown)
+        # has no cost to show: neither side is priced then
+        nothing = [a for a in sides if _incomplete(a) and not (a.summary.get("cost") or {})
+                   .get("priced_invocations")]
+        problem = "; ".join(_incomplete(nothing[0])) if nothing else None
     if problem is not None:
         return simulated, observed, problem, []
-    incomplete = _incomplete(priced_sim) + (_incomplete(priced_obs) if priced_obs is not None
-                                            else [])
+    incomplete = [reason for a in sides for reason in _incomplete(a)]
     return priced_sim, priced_obs, None, list(dict.fromkeys(incomplete))
 
 
