@@ -378,7 +378,8 @@ def _restoring_functions(arrivals: Arrivals) -> list[str]:
             or (n_init and (i_function is None or i_function.size != n_init
                             or "" in i_function.tolist()))):
         return every if n_restore and not n_init else []
-    own_inits = set(map(str, i_function.tolist())) if n_init else set()
+    own_inits = set(map(str, i_function.tolist())) if n_init and i_function is not None \
+        else set()
     return sorted(set(map(str, r_function.tolist())) - own_inits)
 
 
