@@ -113,6 +113,9 @@ def policy_section(policy: Mapping[str, Any], notes: Sequence[str] = (),
     ]
     if policy.get("snapstart"):
         rows.append(("SnapStart restore", _dist(policy.get("restore"))))
+    elif policy.get("snapstart_functions"):  # some functions restore, as in the input
+        rows.append(("SnapStart restore", f"{', '.join(policy['snapstart_functions'])} "
+                     f"(as in the input; others init): {_dist(policy.get('restore'))}"))
     rows += [
         ("Reset after failure", "yes" if policy.get("reset_on_failure") else "no"),
         ("Routing", str(policy.get("routing", ""))),

@@ -101,6 +101,7 @@ class Arrivals:
     restore_sample_version: np.ndarray | None = None
     billed_restore_samples_ms: np.ndarray | None = None
     provisioned_inits: int = 0  # provisioned-concurrency Init Durations left out of the samples
+    proactive_inits: int = 0  # observed ``proactive`` starts (the simulator does not model them)
     # (function, version) -> provisioned-concurrency environments the input showed (those
     # whose first invocation was ``provisioned``)
     provisioned_environments: dict[tuple[str, str], int] = field(default_factory=dict)
@@ -557,6 +558,7 @@ def arrivals_from_invocations(inv: pd.DataFrame, stats: InputStats | None = None
         billed_restore_samples_ms=np.where(billed_restore >= 0, billed_restore,
                                            math.nan)[has_restore],
         provisioned_inits=int((known_init & provisioned).sum()),
+        proactive_inits=int(((start_types == "proactive") & usable).sum()),
         provisioned_environments=_provisioned_environments(inv, start_types == "provisioned"),
         environment=col("environment"),
         cold=np.isin(start_types, ("cold", "restore", "reinit"))[usable],

@@ -160,6 +160,9 @@ class Policy:
     init_ms: Durations = DEFAULT_INIT_MS
     snapstart: bool = False
     restore_ms: Durations | None = None
+    # functions whose new environments restore a SnapStart snapshot when ``snapstart`` is
+    # False (an unchanged policy keeps each function's observed mechanism); the others init
+    snapstart_functions: tuple[str, ...] = ()
     reset_on_failure: bool = True
     seed: int = 0
 
@@ -181,12 +184,17 @@ class Policy:
                 f"{MAX_READY_ENVIRONMENTS:,} (got {max(counts):,}): "
                 "the scheduler creates every one of them")
         _check_durations("init", self.init_ms)
-        if self.snapstart:
+        if self.snapstart or self.snapstart_functions:
             if self.restore_ms is None:
                 raise InputError(
                     "SnapStart needs restore durations (a fixed value or observed ones)"
                 )
             _check_durations("restore", self.restore_ms)
+
+    def restores(self, function: str) -> bool:
+        """Whether new on-demand environments of ``function`` restore a SnapStart snapshot
+        (else they init)."""
+        return self.snapstart or function in self.snapstart_functions
 
     def provisioned_for(self, function: str, version: str) -> int:
         """Provisioned-concurrency environments of one (function, version)."""
@@ -518,8 +526,13 @@ def simulate(
     init, _ = _draw_grouped(policy.init_ms, group, keys, rng)
     billed_restore = np.full(n, math.nan)
     init_cold = init
-    if policy.snapstart:
-        init_cold, billed_restore = _draw_grouped(policy.restore_ms, group, keys, rng)
+    # per group code: do its new environments restore (SnapStart) rather than init
+    group_restores = np.array([policy.restores(f) for f, _v in keys], dtype=bool)
+    restoring = group_restores[group] if n else np.zeros(0, dtype=bool)
+    if restoring.any():
+        restore, billed = _draw_grouped(policy.restore_ms, group, keys, rng)
+        init_cold = np.where(restoring, restore, init)
+        billed_restore = np.where(restoring, billed, math.nan)
 
     order = np.lexsort((arrival, group)) if n else np.zeros(0, dtype=np.int64)
     if n:
@@ -553,7 +566,7 @@ def simulate(
             policy.max_lifetime_s * 1000.0 if policy.max_lifetime_s is not None else None,
             policy.provisioned_for(*function_version),
             policy.prewarmed,
-            policy.snapstart,
+            policy.restores(function_version[0]),
         )
         env_global[idx] = out.env + offset
         types[idx] = out.start_type
@@ -566,7 +579,7 @@ def simulate(
 
     frame, latency = _build_table(
         arrival, dur, init, billed_restore, group, env_global, types, reasons, extra, busy,
-        policy, func, ver, req, stat, err, in_flags, mem,
+        restoring, func, ver, req, stat, err, in_flags, mem, policy,
     )
     return SimulationResult(
         invocations=frame,
@@ -624,7 +637,7 @@ def _build_table(
     reasons: np.ndarray,
     extra: np.ndarray,
     busy: np.ndarray,
-    policy: Policy,
+    restoring: np.ndarray,
     func: np.ndarray,
     ver: np.ndarray,
     req: np.ndarray,
@@ -632,6 +645,7 @@ def _build_table(
     err: np.ndarray,
     flags: np.ndarray,
     mem: np.ndarray,
+    policy: Policy,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     n = arrival.size
     is_cold = types == _COLD
@@ -658,8 +672,8 @@ def _build_table(
     env_kind_pc = np.zeros(n_env, dtype=bool)
     env_kind_pc[env[provisioned]] = True
     init_type[env_kind_pc[env]] = "provisioned-concurrency"
-    if policy.snapstart:
-        init_type[~env_kind_pc[env]] = "snap-start"
+    # rows whose function restores, in environments not provisioned: SnapStart's init type
+    init_type[restoring & ~env_kind_pc[env]] = "snap-start"
 
     reason_text = np.array(_reason_text(policy), dtype=object)[reasons]
     busy_rows = np.flatnonzero(reasons == R_BUSY)

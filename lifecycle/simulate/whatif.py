@@ -81,6 +81,9 @@ class WhatIf:
     comparison: list[dict[str, Any]]  # metric, observed, simulated, unit
     notes: list[str]
     cost_problem: str | None = None  # why neither side was priced (lenient pricing only)
+    # prices the table lacks ("function: reason", either side): those functions' invocations
+    # are left out of that side's cost, the others' stay; the comparison then has no cost rows
+    cost_incomplete: list[str] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------- loading
@@ -135,6 +138,7 @@ def concat_arrivals(parts: list[Arrivals]) -> Arrivals:
         billed_restore_samples_ms=_cat_samples(parts, "restore_samples_ms",
                                                "billed_restore_samples_ms", math.nan),
         provisioned_inits=sum(p.provisioned_inits for p in parts),
+        proactive_inits=sum(p.proactive_inits for p in parts),
         provisioned_environments={k: v for p in parts
                                   for k, v in p.provisioned_environments.items()},
         environment=cat("environment"),
@@ -260,6 +264,9 @@ def build_policy(
     when any; without a ``snapstart`` override, an input whose cold starts are all SnapStart
     restores (Restore Durations, no Init Duration) is simulated with SnapStart, with a note.
     A ``restore_ms`` override for a run without SnapStart changes nothing: a note says so.
+    Without a ``snapstart`` override, each function whose observed cold starts were all
+    restores restores (``Policy.snapstart_functions``), the others init. Observed
+    ``proactive`` inits are not modelled: a note counts them.
     ``describe_policy`` gives the sources of the other values. Raises InputError
     for a field that is not a policy's, ``observed`` without samples, SnapStart without
     restore durations, or a value no platform has (``Policy.validate``).
@@ -286,9 +293,14 @@ def build_policy(
             defaulted_init.append(len(notes))
             notes.append(f"no init durations in the input: each cold start assumed to take "
                          f"{DEFAULT_INIT_MS:g} ms (lamlife simulate --init-ms sets it)")
+    # functions whose observed cold starts were all SnapStart restores (decided per function
+    # when the input says whose each restore was): they restore unless told otherwise
+    restoring = (_restoring_functions(arrivals) if "snapstart" not in values
+                 and arrivals.restore_samples_ms.size else [])
     if isinstance(values["init_ms"], Samples):
-        lacking = values["init_ms"].without_own(zip(arrivals.function.tolist(),
-                                                    arrivals.version.tolist(), strict=True))
+        lacking = [f for f in values["init_ms"].without_own(zip(
+            arrivals.function.tolist(), arrivals.version.tolist(), strict=True))
+            if f not in restoring]  # a function that restores draws no init: none assumed
         if lacking:
             defaulted_init.append(len(notes))
             notes.append(f"no on-demand init of {_names(lacking)} in the input: "
@@ -305,9 +317,20 @@ def build_policy(
     if "restore_ms" not in values and arrivals.restore_samples_ms.size:
         values["restore_ms"] = observed_samples(arrivals, "restore_ms")
     restores = arrivals.restore_samples_ms.size
-    if "snapstart" not in values and restores:
+    every = sorted(set(map(str, arrivals.function.tolist())))
+    if restoring and restoring != every:
+        # some functions restored, the others init: each keeps its own, unless told
+        values["snapstart_functions"] = tuple(restoring)
+        own = sum(1 for f in np.asarray(arrivals.restore_sample_function).tolist()
+                  if f in restoring)
+        notes.append(f"the cold starts of {_names(restoring)} are SnapStart restores: "
+                     f"{'its' if len(restoring) == 1 else 'their'} new environments restore "
+                     f"a snapshot, sampled from the {own} observed; other functions' new "
+                     "environments init (lamlife simulate --snapstart / --no-snapstart sets "
+                     "every function's)")
+    elif "snapstart" not in values and restores:
         # the input's new environments restored a snapshot: simulate them so, unless told
-        if not arrivals.init_samples_ms.size:
+        if not arrivals.init_samples_ms.size or restoring:
             values["snapstart"] = True
             for k in reversed(defaulted_init):  # with SnapStart no init is drawn: not assumed
                 del notes[k]
@@ -318,18 +341,46 @@ def build_policy(
             notes.append(f"the input has {restores} SnapStart restore"
                          f"{'' if restores == 1 else 's'} besides its inits: new environments "
                          "init (lamlife simulate --snapstart restores)")
+    if arrivals.proactive_inits:
+        k = arrivals.proactive_inits
+        notes.append(f"the input has {k} proactive init{'' if k == 1 else 's'} (an environment "
+                     "Lambda initialized ahead of demand): not modelled, a simulated request "
+                     "finding no idle environment is a cold start, so "
+                     f"{'it may become a cold start' if k == 1 else 'they may become cold starts'}")
     policy = Policy(**values)
     if policy.snapstart and isinstance(policy.restore_ms, Samples):
         notes.extend(_restore_notes(arrivals, policy.restore_ms))
-    if not policy.snapstart and "restore_ms" in (overrides or {}):
+    elif policy.snapstart_functions and isinstance(policy.restore_ms, Samples):
+        notes.extend(_restore_notes(arrivals, policy.restore_ms, restoring_only=True))
+    if not policy.snapstart and not policy.snapstart_functions and "restore_ms" in (
+            overrides or {}):
         # a restore duration given for a run without SnapStart would change nothing: say so
         notes.append("--restore-ms ignored: new environments init, they restore only with "
                      "SnapStart (lamlife simulate --snapstart)")
-    if policy.snapstart and policy.restore_ms is None:
+    if (policy.snapstart or policy.snapstart_functions) and policy.restore_ms is None:
         raise InputError("--snapstart needs restore durations: give --restore-ms "
                          "(a number of ms, or 'observed' when the input has some)")
     policy.validate()
     return policy, notes
+
+
+def _restoring_functions(arrivals: Arrivals) -> list[str]:
+    """The functions (sorted) whose observed on-demand cold starts were all SnapStart
+    restores: Restore Durations of their own and no Init Duration of their own (an
+    environment of a function with SnapStart restores a snapshot instead of running the
+    INIT phase on demand, docs ``snapstart.html``). When the input does not say whose
+    each sample was, the whole input decides: every function when it has restores and no
+    inits, else none."""
+    n_restore, n_init = arrivals.restore_samples_ms.size, arrivals.init_samples_ms.size
+    r_function, i_function = arrivals.restore_sample_function, arrivals.init_sample_function
+    every = sorted(set(map(str, arrivals.function.tolist())))
+    if (r_function is None or r_function.size != n_restore or "" in r_function.tolist()
+            or (n_init and (i_function is None or i_function.size != n_init
+                            or "" in i_function.tolist()))):
+        return every if n_restore and not n_init else []
+    own_inits = set(map(str, i_function.tolist())) if n_init and i_function is not None \
+        else set()
+    return sorted(set(map(str, r_function.tolist())) - own_inits)
 
 
 def observed_samples(arrivals: Arrivals, name: str) -> Samples:
@@ -386,11 +437,15 @@ def _init_samples_note(arrivals: Arrivals) -> str:
     return note
 
 
-def _restore_notes(arrivals: Arrivals, samples: Samples) -> list[str]:
+def _restore_notes(arrivals: Arrivals, samples: Samples, restoring_only: bool = False
+                   ) -> list[str]:
     """What the restore samples cannot give: a function without restores of its own, and
     restores whose Billed Restore Duration the log did not give (billing then counts the
-    Restore Duration, an upper bound)."""
+    Restore Duration, an upper bound). ``restoring_only``: only some functions restore,
+    each from its own samples: no function lacks them."""
     notes = []
+    if restoring_only:
+        samples = replace(samples, function=("",) * len(samples))  # skips the lacking note
     lacking = samples.without_own(zip(arrivals.function.tolist(), arrivals.version.tolist(),
                                       strict=True)) if any(samples.function) else []
     if lacking:
@@ -445,7 +500,10 @@ def describe_policy(policy: Policy) -> dict[str, Any]:
         "prewarmed": policy.prewarmed,
         "init": dist(policy.init_ms),
         "snapstart": policy.snapstart,
-        "restore": dist(policy.restore_ms) if policy.snapstart else None,
+        # where the policy kept the input's own: the functions that restore (the others init)
+        "snapstart_functions": list(policy.snapstart_functions),
+        "restore": dist(policy.restore_ms) if policy.snapstart or policy.snapstart_functions
+        else None,
         "reset_on_failure": policy.reset_on_failure,
         "routing": "most recently used idle environment",
         "seed": policy.seed,
@@ -478,35 +536,54 @@ def simulate_trace(
 
     With ``pricing``, both sides are priced (the simulated one at the policy's provisioned
     concurrency). A price problem is raised when ``strict`` (the user chose the Region or the
-    price table); otherwise neither side is priced and ``WhatIf.cost_problem`` says why.
+    price table); otherwise neither side is priced and ``WhatIf.cost_problem`` says why. A
+    price the table lacks for some functions (a SnapStart restore price for one Region)
+    leaves those functions' invocations unpriced and the others' costs in place, as
+    ``lamlife analyze`` does: ``WhatIf.cost_incomplete`` lists them, and the comparison has
+    no cost rows (its two totals would not cover the same invocations).
     """
     result = run_policy(trace.arrivals, policy)
     stats = replace(trace.arrivals.stats, warnings=list(trace.arrivals.stats.warnings))
     analysis = build_analysis(result.invocations, stats)
     observed = trace.observed
     problem: str | None = None
+    incomplete: list[str] = []
     if pricing is not None:
-        analysis, observed, problem = _price_sides(analysis, observed, pricing, policy, strict)
+        analysis, observed, problem, incomplete = _price_sides(analysis, observed, pricing,
+                                                               policy, strict)
     comparison = compare(observed, analysis, result)
-    return WhatIf(policy, result, analysis, observed, comparison, [], problem)
+    if incomplete:  # totals over different functions would not compare: no cost rows
+        comparison = [r for r in comparison if r["metric"] not in _COST_METRICS]
+    return WhatIf(policy, result, analysis, observed, comparison, [], problem, incomplete)
+
+
+# The comparison rows that compare costs.
+_COST_METRICS = ("cost_usd", "init_cost_usd", "init_share")
 
 
 def _price_sides(
     simulated: Analysis, observed: Analysis | None, pricing: Pricing, policy: Policy,
     strict: bool,
-) -> tuple[Analysis, Analysis | None, str | None]:
+) -> tuple[Analysis, Analysis | None, str | None, list[str]]:
     """Both sides priced, or (when not strict) neither and why: the comparison never sets a
-    priced side against an unpriced one."""
+    priced side against an unpriced one. The list: prices either side lacked ("function:
+    reason"), whose invocations are left out of that side's cost."""
     options = _simulated_options(pricing.options, policy)
     priced_sim, problem = price_or_explain(simulated, options, pricing.table, strict)
-    problem = problem or _incomplete(priced_sim)
     priced_obs = observed
     if problem is None and observed is not None:
         priced_obs, problem = price_or_explain(observed, pricing.options, pricing.table, strict)
-        problem = problem or _incomplete(priced_obs)
+    sides = [priced_sim] + ([priced_obs] if priced_obs is not None else [])
+    if problem is None:
+        # a side none of whose invocations has a price (the only function's Region unknown)
+        # has no cost to show: neither side is priced then
+        nothing = [a for a in sides if _incomplete(a) and not (a.summary.get("cost") or {})
+                   .get("priced_invocations")]
+        problem = "; ".join(_incomplete(nothing[0])) if nothing else None
     if problem is not None:
-        return simulated, observed, problem
-    return priced_sim, priced_obs, None
+        return simulated, observed, problem, []
+    incomplete = [reason for a in sides for reason in _incomplete(a)]
+    return priced_sim, priced_obs, None, list(dict.fromkeys(incomplete))
 
 
 def _simulated_options(options: BillingOptions, policy: Policy) -> BillingOptions:
@@ -518,10 +595,9 @@ def _simulated_options(options: BillingOptions, policy: Policy) -> BillingOption
     return replace(options, provisioned=policy.provisioned)
 
 
-def _incomplete(analysis: Analysis) -> str | None:
-    """Why part of a priced analysis has no price (a price the table lacks), or None."""
-    missing = (analysis.summary.get("cost") or {}).get("incomplete") or []
-    return "; ".join(missing) if missing else None
+def _incomplete(analysis: Analysis) -> list[str]:
+    """Why parts of a priced analysis have no price (prices the table lacks)."""
+    return list((analysis.summary.get("cost") or {}).get("incomplete") or [])
 
 
 def init_wait_s(inv: pd.DataFrame) -> float:
