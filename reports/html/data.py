@@ -475,8 +475,9 @@ def _percentile_rows(stats: Mapping[str, Any]) -> list[dict[str, Any]]:
 def init_distribution(analysis: Analysis) -> dict[str, Any]:
     """Init (and SnapStart restore) durations by start type, with p50, p90 and p99.
 
-    ``groups``: first ``all`` (every invocation with a known Init Duration: the summary's
-    ``init_duration_ms``, whose count and percentiles it carries unchanged), then one per
+    ``groups``: first ``all`` (every invocation with a known Init Duration, provisioned and
+    proactive ones too: not the summary's ``init_duration_ms``, which is the inits a caller
+    waited for), when the start types below split them into more than one group; then one per
     start type in :data:`INIT_GROUPS` that has any (restore from Restore Duration). Each has
     ``count``, ``p50``/``p90``/``p99`` (same percentile method as the summary), a
     ``histogram`` (bins ``from_ms``, ``to_ms``, ``inits``) and ``marks`` for the rules.
@@ -485,7 +486,6 @@ def init_distribution(analysis: Analysis) -> dict[str, Any]:
     groups: list[dict[str, Any]] = []
     if not len(inv):
         return {"groups": groups}
-    overall = (analysis.summary or {}).get("init_duration_ms") or {}
     all_values = pd.to_numeric(inv["init_duration_ms"], errors="coerce").to_numpy(dtype=float)
     all_values = all_values[~np.isnan(all_values)]
     kinds = inv["start_type"].astype(str).to_numpy()
@@ -496,8 +496,8 @@ def init_distribution(analysis: Analysis) -> dict[str, Any]:
         if values.size:
             label = f"{kind} (restore duration)" if kind == "restore" else kind
             groups.append(_group(kind, label, percentiles(values), values))
-    if overall.get("count") and (len(groups) != 1 or groups[0]["count"] != overall["count"]):
-        groups.insert(0, _group("all", "all inits", overall, all_values))
+    if all_values.size and (len(groups) != 1 or groups[0]["count"] != all_values.size):
+        groups.insert(0, _group("all", "all inits", percentiles(all_values), all_values))
     return {"groups": groups}
 
 
