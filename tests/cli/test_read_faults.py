@@ -127,10 +127,15 @@ PACKAGE_JSON = ('{\n  "name": "orders",\n  "version": "1.0.0",\n'
     ("package.json", PACKAGE_JSON),  # the example
     ("settings.jsonl", '{"stage": "prod"}\n{"stage": "dev", "debug": true}\n'),  # a variant
     ("list.json", '[{"id": 1}, {"id": 2}]\n'),
+    # npm's "type" field ("module", "commonjs") is no record type: a record's is platform.*,
+    # or it carries a "record" (Telemetry API function and extension events)
+    ("module/package.json", PACKAGE_JSON.replace('"version"', '"type": "module",\n  "version"')),
+    ("events.jsonl", '{"type": "deploy", "stage": "prod"}\n{"type": "rollback"}\n'),
 ])
 def test_json_that_is_no_log_exits_2_like_text_that_is_no_log(
         name: str, content: str, tmp_path: Path, scanner: str) -> None:
     path = tmp_path / name
+    path.parent.mkdir(exist_ok=True)
     path.write_text(content, encoding="utf-8")
     line = one_error_line(run("analyze", str(path), "--format", "json"))
     assert line.startswith(f"lamlife: error: {path}: JSON without Lambda log events")
