@@ -101,8 +101,8 @@ class Arrivals:
     restore_sample_version: np.ndarray | None = None
     billed_restore_samples_ms: np.ndarray | None = None
     provisioned_inits: int = 0  # provisioned-concurrency Init Durations left out of the samples
-    # (function, version) -> provisioned-concurrency environments the input showed (those
-    # whose first invocation was ``provisioned``)
+    # (function, version) -> the most provisioned-concurrency environments (those whose first
+    # invocation was ``provisioned``) the input showed alive at once
     provisioned_environments: dict[tuple[str, str], int] = field(default_factory=dict)
     environment: np.ndarray | None = None  # observed environment per arrival
     cold: np.ndarray | None = None  # observed cold flag per arrival (bool)
