@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_checks import one_error_line
 from typer.testing import CliRunner, Result
 
 import lamlife.cli.main  # noqa: F401  (registers the commands)
@@ -41,14 +42,6 @@ def scanner(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
 
 def run(*args: str) -> Result:
     return CliRunner().invoke(app, list(args))
-
-
-def one_error_line(result: Result, code: int = 2) -> str:
-    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr + result.stdout
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0]
 
 
 def test_example_holds_the_invocations_counted_by_hand() -> None:
