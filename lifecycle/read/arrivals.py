@@ -597,7 +597,8 @@ def _provisioned_environments(inv: pd.DataFrame, first: np.ndarray) -> dict[tupl
     rows = inv["environment"].isin(pc["environment"].tolist()).to_numpy()
     frame = inv.loc[rows, [*keys, "start", "end"]].astype({k: str for k in keys})
     frame = frame.merge(pc, on=keys)  # a provisioned environment's rows (of its function)
-    frame["end"] = frame["end"].fillna(frame["start"])
+    frame["start"] = pd.to_datetime(frame["start"], utc=True)  # as read above: any table
+    frame["end"] = pd.to_datetime(frame["end"], utc=True).fillna(frame["start"])
     lives = frame.groupby(keys, sort=False).agg(first=("start", "min"), last=("end", "max"))
     counts: dict[tuple[str, str], int] = {}
     for (f, v), life in lives.groupby(level=["function", "version"], sort=False):
