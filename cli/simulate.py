@@ -134,8 +134,8 @@ def simulate_command(
         rich_help_panel=PANEL_POLICY)] = None,
     provisioned: Annotated[str | None, typer.Option(
         "--provisioned", help="Provisioned-concurrency environments per function (0..10 or "
-                              "0,2,4 sweeps). Default: as many as the input showed per "
-                              "function, else 0.",
+                              "0,2,4 sweeps). Default: the most the input showed alive "
+                              "at once per function, else 0.",
         rich_help_panel=PANEL_POLICY)] = None,
     prewarmed: Annotated[str, typer.Option(
         "--prewarmed", help="On-demand environments already warm at the start of the trace.",

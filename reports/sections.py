@@ -412,16 +412,27 @@ def percentile_labels(count: Any) -> tuple[str, str, str, str]:
 
 
 def init_percentiles_section(analysis: Analysis) -> Section:
-    """Init duration percentiles over every init with a known duration."""
+    """Init duration percentiles over the inits with a known duration that a caller waited
+    for (the summary's ``init_duration_ms``); a note says how many provisioned and proactive
+    inits, run ahead of demand, are left out (``init_ahead_of_demand_ms``)."""
     summary = analysis.summary or {}
     stats = summary.get("init_duration_ms") or {}
     n = _init_count(_get(stats, "count"))
+    ahead = summary.get("init_ahead_of_demand_ms") or {}
+    n_ahead = _init_count(_get(ahead, "count"))
+    left_out = (f"Left out: {_plural(n_ahead, 'init')} ahead of demand (provisioned or "
+                f"proactive: no caller waited), max {fmt_ms(_get(ahead, 'max'))} ms.",
+                ) if n_ahead else ()
     if n == 0:
-        return Section(title="Init duration", notes=("No init with a known duration.",))
+        return Section(title="Init duration",
+                       notes=("No init a caller waited for with a known duration." if n_ahead
+                              else "No init with a known duration.", *left_out))
     labels = percentile_labels(n)
     values = [_get(stats, key) for key in ("p50", "p90", "p99", "max")]
     rows = tuple((label, fmt_ms(value)) for label, value in zip(labels, values, strict=True))
-    notes = [f"Over {_plural(n, 'init')} with a known duration. {PERCENTILE_METHOD}"]
+    waited = " that a caller waited for" if n_ahead else ""
+    notes = [f"Over {_plural(n, 'init')} with a known duration{waited}. {PERCENTILE_METHOD}",
+             *left_out]
     if n <= FEW_FOR_P90:
         notes.append(
             f"With {FEW_FOR_P90} inits or fewer, p90 and p99 are interpolated between the two "

@@ -102,8 +102,8 @@ class Arrivals:
     billed_restore_samples_ms: np.ndarray | None = None
     provisioned_inits: int = 0  # provisioned-concurrency Init Durations left out of the samples
     proactive_inits: int = 0  # observed ``proactive`` starts (the simulator does not model them)
-    # (function, version) -> provisioned-concurrency environments the input showed (those
-    # whose first invocation was ``provisioned``)
+    # (function, version) -> the most provisioned-concurrency environments (those whose first
+    # invocation was ``provisioned``) the input showed alive at once
     provisioned_environments: dict[tuple[str, str], int] = field(default_factory=dict)
     environment: np.ndarray | None = None  # observed environment per arrival
     cold: np.ndarray | None = None  # observed cold flag per arrival (bool)
@@ -582,12 +582,37 @@ def _median_init(function: np.ndarray, version: np.ndarray, init: np.ndarray,
 
 
 def _provisioned_environments(inv: pd.DataFrame, first: np.ndarray) -> dict[tuple[str, str], int]:
-    """(function, version) -> how many environments of it the input shows starting with a
-    ``provisioned`` invocation (its provisioned-concurrency environments)."""
+    """(function, version) -> the most provisioned-concurrency environments of it alive at
+    once in the input: those whose first invocation is ``provisioned``, each alive from its
+    first START to its last end (the REPORT).
+
+    Not how many such environments the input shows: Lambda replaces provisioned environments
+    over time (its own recycling, a change of version), so a long input shows several
+    successive environments for each one configured, and counting them all would give the
+    simulation more ready environments than the function ever had. Environments that served
+    requests at the same time were alive at the same time, so the count never falls below
+    the most that were busy at once."""
     if not first.any():
         return {}
-    rows = inv.loc[first, ["function", "version", "environment"]].astype(str).drop_duplicates()
+    keys = ["function", "version", "environment"]
+    pc = inv.loc[first, keys].astype(str).drop_duplicates()
+    rows = inv["environment"].isin(pc["environment"].tolist()).to_numpy()
+    frame = inv.loc[rows, [*keys, "start", "end"]].astype({k: str for k in keys})
+    frame = frame.merge(pc, on=keys)  # a provisioned environment's rows (of its function)
+    frame["start"] = pd.to_datetime(frame["start"], utc=True)  # as read above: any table
+    frame["end"] = pd.to_datetime(frame["end"], utc=True).fillna(frame["start"])
+    lives = frame.groupby(keys, sort=False).agg(first=("start", "min"), last=("end", "max"))
     counts: dict[tuple[str, str], int] = {}
-    for f, v in zip(rows["function"].tolist(), rows["version"].tolist(), strict=True):
-        counts[(f, v)] = counts.get((f, v), 0) + 1
+    for (f, v), life in lives.groupby(level=["function", "version"], sort=False):
+        counts[(str(f), str(v))] = _most_at_once(life["first"].to_numpy(dtype="datetime64[ns]"),
+                                       life["last"].to_numpy(dtype="datetime64[ns]"))
     return counts
+
+
+def _most_at_once(first: np.ndarray, last: np.ndarray) -> int:
+    """The most intervals [first, last] that hold one moment; two that touch (one ends when
+    the other begins) count as holding it together, the higher count."""
+    times = np.concatenate([first, last])
+    steps = np.concatenate([np.ones(len(first), np.int64), -np.ones(len(last), np.int64)])
+    order = np.lexsort((-steps, times))  # at one time, starts before ends
+    return max(1, int(np.cumsum(steps[order]).max()))

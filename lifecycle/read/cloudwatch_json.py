@@ -153,7 +153,7 @@ def json_value(obj: Any, source: Source, options: ReadOptions, result: ReadResul
         for event in obj["logEvents"]:
             _json_event(event, source, options, result, page_context)
         return
-    if "message" not in obj and not isinstance(obj.get("type"), str):
+    if "message" not in obj and not _record_like(obj):
         result.foreign_json += 1  # no event, page or record: package.json, a config file
     _json_event(obj, source, options, result, page_context)
 
@@ -259,6 +259,15 @@ def _json_event(event: Any, source: Source, options: ReadOptions, result: ReadRe
         return
     sink.counts.events += 1
     sink.counts.ignored += 1
+
+
+def _record_like(obj: dict[str, Any]) -> bool:
+    """Whether a JSON object without a ``message`` has the shape of a Lambda JSON log-format
+    or Telemetry API record, ``{"time", "type", "record"}``: a ``platform.*`` type, or a
+    ``record`` (the ``function`` and ``extension`` events). Another ``type`` (npm's
+    package.json ``"type": "module"``, a config file's) does not make one."""
+    kind = obj.get("type")
+    return "record" in obj or (isinstance(kind, str) and kind.startswith("platform."))
 
 
 def _note_instance(event: dict[str, Any], function: str, source: Source,

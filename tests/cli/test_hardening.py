@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_checks import one_error_line
 from typer.testing import CliRunner, Result
 
 import lamlife.cli.main  # noqa: F401  (registers the commands)
@@ -28,14 +29,6 @@ RID = "8b1c7a3e-1f0a-4c55-9e51-2b6d8f0c4a11"
 
 def run(*args: str, input: str | None = None) -> Result:
     return CliRunner().invoke(app, list(args), input=input)
-
-
-def one_error_line(result: Result, code: int = 2) -> str:
-    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr + result.stdout
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0]
 
 
 def analyze_json(path: Path, *extra: str) -> dict[str, Any]:

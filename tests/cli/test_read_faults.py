@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_checks import one_error_line
 from typer.testing import CliRunner, Result
 
 import lamlife.cli.main  # noqa: F401  (registers the commands)
@@ -41,14 +42,6 @@ def scanner(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
 
 def run(*args: str) -> Result:
     return CliRunner().invoke(app, list(args))
-
-
-def one_error_line(result: Result, code: int = 2) -> str:
-    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr + result.stdout
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0]
 
 
 def test_example_holds_the_invocations_counted_by_hand() -> None:
@@ -127,10 +120,15 @@ PACKAGE_JSON = ('{\n  "name": "orders",\n  "version": "1.0.0",\n'
     ("package.json", PACKAGE_JSON),  # the example
     ("settings.jsonl", '{"stage": "prod"}\n{"stage": "dev", "debug": true}\n'),  # a variant
     ("list.json", '[{"id": 1}, {"id": 2}]\n'),
+    # npm's "type" field ("module", "commonjs") is no record type: a record's is platform.*,
+    # or it carries a "record" (Telemetry API function and extension events)
+    ("module/package.json", PACKAGE_JSON.replace('"version"', '"type": "module",\n  "version"')),
+    ("events.jsonl", '{"type": "deploy", "stage": "prod"}\n{"type": "rollback"}\n'),
 ])
 def test_json_that_is_no_log_exits_2_like_text_that_is_no_log(
         name: str, content: str, tmp_path: Path, scanner: str) -> None:
     path = tmp_path / name
+    path.parent.mkdir(exist_ok=True)
     path.write_text(content, encoding="utf-8")
     line = one_error_line(run("analyze", str(path), "--format", "json"))
     assert line.startswith(f"lamlife: error: {path}: JSON without Lambda log events")

@@ -66,12 +66,13 @@ def _stamp(seconds: float) -> str:
 
 
 def _environment(function: str, hexid: str, requests: list, memory: int,
-                 pc_init_ms: float | None = None) -> list[tuple[float, str, str]]:
+                 pc_init_ms: float | None = None, pc_init_at_s: float = PC_INIT_AT_S
+                 ) -> list[tuple[float, str, str]]:
     stream = f"2026/09/01/{function}[$LATEST]{hexid}"
     lines: list[tuple[float, str]] = []
     if pc_init_ms is not None:
-        lines.append((PC_INIT_AT_S, RUNTIME))
-        lines.append((PC_INIT_AT_S + pc_init_ms / 1000, f"INIT_REPORT Init Duration: "
+        lines.append((pc_init_at_s, RUNTIME))
+        lines.append((pc_init_at_s + pc_init_ms / 1000, f"INIT_REPORT Init Duration: "
                                                         f"{pc_init_ms:.2f} ms"))
     for arrival, init, duration, rid in requests:
         start = arrival
@@ -368,3 +369,35 @@ def test_the_api_keeps_the_inputs_provisioned_environments_unless_told(
     told = lamlife.simulate(four_functions, provisioned=0, price=False)
     assert told.policy["provisioned_from_input"] == {}
     assert told.summary["cold_starts"] == 9  # pricing's first request, at 50 s
+
+
+def recycled_provisioned_log(path: Path) -> str:
+    """pricing on provisioned concurrency 1, its environment recycled twice: H1 (initialized
+    at -300 s) serves 50 and 60 s; H2 (initialized at 7000 s) 7300 s; H3 (14000 s) 14400 s.
+    At 7300.1 s a second request finds H2 busy (400 ms) and starts an on-demand environment
+    (Init 450 ms): 1 cold start. Three provisioned environments over the input, never more
+    than one at a time."""
+    lines: list[tuple[float, str, str]] = []
+    for k, (init_at, requests) in enumerate((
+            (-300.0, [(50.0, None, 40.0, "p1"), (60.0, None, 30.0, "p2")]),
+            (7000.0, [(7300.0, None, 400.0, "p3")]),
+            (14000.0, [(14400.0, None, 40.0, "p4")]))):
+        lines += _environment("pricing", str(k + 3) * 32, requests, 1024,
+                              pc_init_ms=PC_INIT_MS, pc_init_at_s=init_at)
+    lines += _environment("pricing", "9" * 32, [(7300.1, 450.0, 40.0, "p5")], 1024)
+    lines.sort(key=lambda line: line[0])
+    path.write_text("".join(f"{_stamp(t)} {stream} {message}\n"
+                            for t, stream, message in lines))
+    return str(path)
+
+
+def test_recycled_provisioned_environments_count_once(tmp_path: Path) -> None:
+    trace = load_trace([recycled_provisioned_log(tmp_path / "pricing.log")])
+    assert trace.observed is not None
+    assert trace.observed.summary["start_types"]["provisioned"] == 3
+    assert trace.observed.summary["cold_starts"] == 1
+    policy, notes = build_policy(trace.arrivals)
+    # one provisioned environment alive at a time: the level configured, not the three seen
+    assert policy.provisioned_by_group == (("pricing", "$LATEST", 1),)
+    rows = by_metric(simulate_trace(trace, policy).comparison)
+    assert rows["cold_starts"]["simulated"] == rows["cold_starts"]["observed"] == 1

@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 import lamlife.cli.main  # noqa: F401  (registers the commands)
 from lamlife.cli.app import app
 from lamlife.lifecycle.analysis import Analysis
+from lamlife.lifecycle.pipeline import analyze_paths
 from lamlife.reports import render
 from lamlife.reports.html import data, page
 
@@ -51,6 +52,58 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=True, capture_output=True,
     )
     return out
+
+
+RUNTIME = ("INIT_START Runtime Version: nodejs:22.mainline.v122\tRuntime Version ARN: "
+           "arn:aws:lambda:us-east-1::runtime:7cf8639326f39ee3c19b839ad3d39aed6eff62eb")
+
+
+def _ahead_of_demand_log(path: Path) -> str:
+    """checkout: two environments cold at 10:00:00 and 10:00:01 (Init 300 and 320 ms), each
+    then warm once; pricing: a provisioned environment initialized at 09:55 (INIT_REPORT Init
+    Duration 1,200 ms, printed for provisioned concurrency) whose first request is at
+    10:00:02. Inits: 300, 320 (waited for) and 1,200 (ahead of demand)."""
+    def at(s: float) -> str:
+        whole = int(s)
+        return f"2026-09-01T10:{whole // 60:02d}:{whole % 60:02d}.{round((s % 1) * 1e6):06d}+00:00"
+
+    lines = []
+    for k, (arrival, init) in enumerate(((0.0, 300.0), (1.0, 320.0))):
+        stream = f"2026/09/01/checkout[$LATEST]{str(k + 1) * 32}"
+        lines.append(f"{at(arrival)} {stream} {RUNTIME}")
+        for j, (start, rid) in enumerate(((arrival + init / 1000, f"c{k}a"),
+                                          (arrival + 10.0, f"c{k}b"))):
+            end = start + 0.05
+            part = f"\tInit Duration: {init:.2f} ms" if j == 0 else ""
+            lines += [f"{at(start)} {stream} START RequestId: {rid} Version: $LATEST",
+                      f"{at(end)} {stream} END RequestId: {rid}",
+                      f"{at(end)} {stream} REPORT RequestId: {rid}\tDuration: 50.00 ms\t"
+                      f"Billed Duration: {int(50 + (init if j == 0 else 0))} ms\tMemory Size: "
+                      f"512 MB\tMax Memory Used: 90 MB{part}\t"]
+    stream = "2026/09/01/pricing[$LATEST]" + "3" * 32
+    head = [f"2026-09-01T09:55:00.000000+00:00 {stream} {RUNTIME}",
+            f"2026-09-01T09:55:01.200000+00:00 {stream} INIT_REPORT Init Duration: 1200.00 ms"]
+    lines += [f"{at(2.0)} {stream} START RequestId: p1 Version: $LATEST",
+              f"{at(2.04)} {stream} END RequestId: p1",
+              f"{at(2.04)} {stream} REPORT RequestId: p1\tDuration: 40.00 ms\tBilled Duration: "
+              "40 ms\tMemory Size: 1024 MB\tMax Memory Used: 90 MB\t"]
+    path.write_text("\n".join(head + sorted(lines)) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def test_all_inits_chart_holds_every_init_also_those_ahead_of_demand(tmp_path: Path) -> None:
+    # the summary's init_duration_ms is only the inits a caller waited for (300, 320); the
+    # "all inits" chart draws every init (300, 320, 1,200): its count and percentiles are
+    # of all of them, not the summary's
+    path = _ahead_of_demand_log(tmp_path / "two.log")
+    page_text, report = both(path)
+    assert report["summary"]["init_duration_ms"]["count"] == 2
+    assert report["summary"]["init_ahead_of_demand_ms"]["count"] == 1
+    check_all(page_text, report)
+    groups = {g["key"]: g for g in data.init_distribution(analyze_paths([path]))["groups"]}
+    assert groups["all"]["count"] == 3
+    assert sum(b["inits"] for b in groups["all"]["histogram"]) == 3
+    assert groups["all"]["p50"] == 320.0
 
 
 def test_example_chart_data_equals_json() -> None:

@@ -174,6 +174,28 @@ def test_percentile_table_with_many_inits(make_sample: Callable[[], Analysis]) -
     ]
 
 
+def test_percentile_table_says_which_inits_it_leaves_out(
+        make_sample: Callable[[], Analysis]) -> None:
+    # the summary's init percentiles are of the inits a caller waited for; provisioned and
+    # proactive ones are apart (init_ahead_of_demand_ms) and the section says so
+    analysis = make_sample()
+    analysis.summary["init_duration_ms"] = {
+        "count": 250, "p50": 120.5, "p90": 300.25, "p99": 901.0, "max": 1500.0}
+    analysis.summary["init_ahead_of_demand_ms"] = {
+        "count": 3, "p50": 1100.0, "p90": 1180.0, "p99": 1198.0, "max": 1200.0}
+    section = terminal_text(analysis, width=160).split("Init duration\n")[1].split("\n\n")[0]
+    assert section.split("\n")[6:] == [
+        "Over 250 inits with a known duration that a caller waited for. Method: linear "
+        "interpolation between closest ranks.",
+        "Left out: 3 inits ahead of demand (provisioned or proactive: no caller waited), max "
+        "1,200.00 ms."]
+    analysis.summary["init_duration_ms"] = {"count": 0, "p50": None, "max": float("nan")}
+    text = terminal_text(analysis, width=160)
+    assert ("Init duration\nNo init a caller waited for with a known duration.\nLeft out: 3 "
+            "inits ahead of demand (provisioned or proactive: no caller waited), max 1,200.00 "
+            "ms.") in text
+
+
 @pytest.mark.parametrize(
     ("count", "labels"),
     [
