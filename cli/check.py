@@ -150,6 +150,7 @@ def check(
     from rich.console import Console
 
     from lamlife.lifecycle.check.budget import (
+        baseline_warnings,
         budget_warnings,
         evaluate,
         failed,
@@ -172,6 +173,8 @@ def check(
         for line in budget_warnings(budget):
             warn(line, quiet)
         baseline = load_baseline(baseline_path) if baseline_path is not None else None
+        for line in baseline_warnings(budget, baseline) if baseline is not None else ():
+            warn(line, quiet)
         if budget.needs_baseline and baseline is None:
             raise InputError(
                 f"{budget.source} has max_increase limits: pass --baseline FILE "

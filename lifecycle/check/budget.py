@@ -230,6 +230,27 @@ def budget_warnings(budget: Budget) -> list[str]:
     ]
 
 
+# metrics whose meaning changed: a baseline without the marker metric was written before
+# (init_* then counted provisioned and proactive inits; lamlife 0.1.0 wrote both shapes)
+_INIT_SPLIT_MARKER = "init_ahead_of_demand_count"
+
+
+def baseline_warnings(budget: Budget, baseline: Baseline) -> list[str]:
+    """One line when a ``max_increase`` limit on an ``init_*`` metric compares with a baseline
+    written before those metrics left out the inits ahead of demand (provisioned and
+    proactive; docs/check.md): such a baseline has no ``init_ahead_of_demand_count``, and
+    its ``init_*`` values may count inits no caller waited for."""
+    stale = sorted({limit.metric for limit in budget.limits
+                    if limit.kind == "max_increase" and limit.metric.startswith("init_")
+                    and not limit.metric.startswith("init_ahead_of_demand")
+                    and limit.metric in baseline.metrics})
+    if not stale or _INIT_SPLIT_MARKER in baseline.metrics:
+        return []
+    return [f"{baseline.source}: written before {', '.join(stale)} left out provisioned and "
+            "proactive inits (it has no init_ahead_of_demand_count), so it may count them; "
+            "write the baseline again with 'lamlife baseline'"]
+
+
 def _parse_allow_no_data(source: str, value: Any) -> frozenset[str] | None:
     """``allow_no_data``: false (the default), true (every limit) or a list of metric names."""
     if value is None or value is False:

@@ -240,6 +240,30 @@ def edited_baseline(tmp_path: Path, **metrics: float) -> str:
     return str(path)
 
 
+def test_a_baseline_from_before_the_init_split_is_warned_about(tmp_path: Path) -> None:
+    # init_* metrics leave out provisioned and proactive inits since init_ahead_of_demand_*
+    # exist; a baseline without them may count those inits, and an init_* increase limit says so
+    budget = write(tmp_path, "max_increase:\n  init_p95_ms: 0\n  cold_start_rate: 0\n")
+    fresh = make_baseline(tmp_path)
+    result = check_orders(budget, "--baseline", str(fresh))
+    assert result.exit_code == 0, result.output
+    assert "write the baseline again" not in result.stderr
+    doc = json.loads(fresh.read_text())
+    doc["metrics"] = {k: v for k, v in doc["metrics"].items()
+                      if not k.startswith("init_ahead_of_demand")}
+    old = tmp_path / "old-baseline.json"
+    old.write_text(json.dumps(doc))
+    result = check_orders(budget, "--baseline", str(old))
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stderr.splitlines() if "write the baseline again" in line]
+    assert len(lines) == 1
+    assert "init_p95_ms left out provisioned and proactive inits" in lines[0]
+    # a budget without an init_* increase limit has nothing to warn about
+    rate_only = write(tmp_path, "max_increase:\n  cold_start_rate: 0\n", "rate.yaml")
+    result = check_orders(rate_only, "--baseline", str(old))
+    assert "write the baseline again" not in result.stderr
+
+
 def test_increase_over_the_limit_fails(tmp_path: Path) -> None:
     # baseline 0.10 -> now 5/28 = 0.17857: +78.6 %, over +20 %
     baseline = edited_baseline(tmp_path, cold_start_rate=0.10)
