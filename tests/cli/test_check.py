@@ -497,6 +497,19 @@ def test_baseline_refuses_a_budget_check_would_refuse(tmp_path: Path) -> None:
     assert not (tmp_path / "b.json").exists()
 
 
+def _table_rows(text: str) -> list[list[str]]:
+    """The Metric cells of a boxed verdict table, a row's lines together (a row starts at its
+    verdict), blank lines of a cell included."""
+    cells: list[list[str]] = []
+    for line in text.splitlines():
+        if line.startswith("│"):
+            parts = [part.strip() for part in line.split("│")]
+            if parts[4]:
+                cells.append([])
+            cells[-1].append(parts[1])
+    return cells
+
+
 def test_the_verdict_table_never_cuts_a_metric_name() -> None:
     # at 50 columns "cold_star…" named two limits alike; names fold instead, whole in the text
     import io
@@ -515,33 +528,13 @@ def test_the_verdict_table_never_cuts_a_metric_name() -> None:
     assert "…" not in text
     # each name whole once the lines of its cell are joined (a row starts at its verdict),
     # broken only after its "_"
-    cells: list[list[str]] = []
-    for line in text.splitlines():
-        if line.startswith("│"):
-            parts = [part.strip() for part in line.split("│")]
-            if parts[4]:
-                cells.append([])
-            cells[-1].append(parts[1])
+    cells = _table_rows(text)
     assert ["".join(c) for c in cells] == ["cold_start_rate", "cost_per_million_usd"]
     assert all(piece.endswith("_") for c in cells for piece in c[:-1])
 
 
 # not tests/data/check: other tests read that directory whole as logs
 CHECK_DATA = Path(__file__).resolve().parents[1] / "data" / "check-trial"
-
-
-def _table_rows(text: str) -> list[list[str]]:
-    """The Metric cells of a boxed verdict table, a row's lines together (a row starts at its
-    verdict)."""
-    cells: list[list[str]] = []
-    for line in text.splitlines():
-        if line.startswith("│"):
-            parts = [part.strip() for part in line.split("│")]
-            if parts[4]:
-                cells.append([])
-            if parts[1]:
-                cells[-1].append(parts[1])
-    return cells
 
 
 @pytest.mark.parametrize("width", [60, 50])
@@ -555,7 +548,7 @@ def test_the_trial_check_table_breaks_metric_names_at_separators(width: int) -> 
         env={"COLUMNS": str(width)}, terminal_width=width)
     assert result.exit_code == 1, result.output
     assert max(len(line) for line in result.stdout.splitlines()) <= width
-    cells = _table_rows(result.stdout)
+    cells = [[piece for piece in c if piece] for c in _table_rows(result.stdout)]
     assert ["".join(c) for c in cells] == [
         "init_p95_ms", "init_ahead_of_demand_p95_ms", "cold_start_rate", "invocations",
         "init_p95_ms", "init_ahead_of_demand_p95_ms", "init_ahead_of_demand_count"]
