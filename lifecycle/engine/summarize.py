@@ -93,8 +93,7 @@ def split_inits(inv: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """(Init Durations a caller waited for, those of inits ahead of demand), both one float
     per row with NaN elsewhere: a row's Init Duration goes to the second when its start
     type is in :data:`AHEAD_OF_DEMAND`, else to the first."""
-    values = inv["init_duration_ms"].to_numpy(dtype=np.float64)
-    ahead = inv["start_type"].isin(AHEAD_OF_DEMAND).to_numpy()
+    values, ahead = _inits_and_ahead(inv)
     if not ahead.any():
         return values, np.full(len(values), np.nan)
     return np.where(ahead, np.nan, values), np.where(ahead, values, np.nan)
@@ -116,11 +115,17 @@ def init_samples(inv: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     of inits ahead of demand), each one float per init (ms), in row order. The same
     percentiles as ``split_inits`` gives, with one byte a row of temporaries instead of two
     float columns (an Init Duration is on the few rows of a cold start)."""
-    values = inv["init_duration_ms"].to_numpy(dtype=np.float64)
+    values, ahead = _inits_and_ahead(inv)
     rows = np.flatnonzero(~np.isnan(values))
-    ahead = inv["start_type"].isin(AHEAD_OF_DEMAND).to_numpy()[rows]
-    inits = values[rows]
+    inits, ahead = values[rows], ahead[rows]
     return inits[~ahead], inits[ahead]
+
+
+def _inits_and_ahead(inv: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: the Init Duration (ms, float, NaN where none) and whether the row's start type
+    is in :data:`AHEAD_OF_DEMAND` (bool): what ``split_inits`` and ``init_samples`` split."""
+    return (inv["init_duration_ms"].to_numpy(dtype=np.float64),
+            inv["start_type"].isin(AHEAD_OF_DEMAND).to_numpy())
 
 
 def has_flag(flags: pd.Series, flag: str) -> pd.Series:
