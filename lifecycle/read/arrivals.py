@@ -35,6 +35,7 @@ import pandas as pd
 
 from lamlife.lifecycle.analysis import InputStats
 from lamlife.lifecycle.errors import InputError
+from lamlife.lifecycle.read.context import Source, file_function
 from lamlife.lifecycle.read.platform import MAX_DURATION_MS, MAX_TIME_MS, MIN_TIME_MS
 from lamlife.lifecycle.read.timeparse import datetimes_to_ms
 from lamlife.lifecycle.schema import INVOCATION_COLUMNS
@@ -420,8 +421,8 @@ def arrivals_from_frame(
             values = np.where(values == "", default, values)
         return values[keep]
 
-    default_function = function or (Path(source).name.split(".")[0] if source != "<stdin>"
-                                     else "stdin")
+    default_function = function or file_function(
+        Source(name=source, path=None if source == "<stdin>" else Path(source)))
     func = text_column("function", default_function)
     ver = text_column("version", "")
     memory = None

@@ -20,7 +20,7 @@ from lamlife.lifecycle.read.context import (
     ReadResult,
     Source,
     default_function,
-    file_function,
+    file_stream,
     function_from_group,
 )
 from lamlife.lifecycle.read.detect import decoded_base64_tail
@@ -213,7 +213,7 @@ def _json_event(event: Any, source: Source, options: ReadOptions, result: ReadRe
         function = default_function(source, options, sink)
         if not stream and "message" in event and source.path is not None:
             # get-log-events output has no stream in it: the file is one stream (§1)
-            stream = file_function(source)
+            stream = file_stream(source)
     if "message" in event:
         message = event.get("message")
         ts_raw = event.get("timestamp")
@@ -749,5 +749,5 @@ class _Page:
         else:
             function = default_function(self.source, self.options, sink)
             if not stream and self.source.path is not None:
-                stream = file_function(self.source)
+                stream = file_stream(self.source)
         return sink.env_code(function, stream) if register else -1

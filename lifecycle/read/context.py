@@ -97,16 +97,35 @@ def function_column(header: list[str]) -> int | None:
 # a release tag before the function's name: a version or date with dots (v1.2, 1.2.3,
 # 2026.04.14), then a separator; a function name holds no dot, so the tag is not part of it
 _LEADING_TAG = re.compile(r"v?\d+(?:\.\d+)+[-_ ]+(?=[^.\s])", re.IGNORECASE)
+# a release tag or a date after the name, right before the extensions: a separator, then a
+# version holding dots (-v1.2, _1.0.3) or an ISO 8601 date, with a time or not (-2026-11-20,
+# _2026-11-20T09-00Z): daily or per-release files of one function name that function
+_TRAILING_TAG = re.compile(
+    r"[-_ ]+(?:v?\d+(?:\.\d+)+|\d{4}([-_])\d{2}\1\d{2}(?:[T_ -]?\d{2}(?:[-:_]?\d{2}){0,2}Z?)?)$",
+    re.IGNORECASE)
+
+
+def _without_suffixes(name: str) -> str:
+    """``name`` without its known extensions (``orders.log.gz`` is ``orders``)."""
+    stripped = True
+    while stripped:
+        stripped = False
+        for suffix in _SUFFIXES:
+            if name.endswith(suffix) and len(name) > len(suffix):
+                name = name[: -len(suffix)]
+                stripped = True
+    return name
 
 
 def file_function(source: Source) -> str:
     """The function a file's name suggests: the name before its first dot, since a Lambda
     function name holds none (CreateFunction's FunctionName: letters, digits, hyphens and
-    underscores; Lambda API reference): ``checkout.console.txt`` is ``checkout``. A name
-    that starts with a version or date holding dots and a separator (``v1.2-orders.log``,
-    ``1.0.3_orders.log``) starts with a release tag, which no function name can be: the
-    name is taken after it (``orders``). A name that starts with a dot keeps what is left
-    without the known extensions."""
+    underscores; Lambda API reference): ``checkout.console.txt`` is ``checkout``. A release
+    tag holding dots, or a date, joined to the name by ``-``, ``_`` or a space is no part
+    of it: before the name (``v1.2-orders.log``, ``1.0.3_orders.log``) or after it, right
+    before the known extensions (``orders-v1.2.log``, ``orders-2026-11-20.log.gz``), the
+    name is ``orders``. A name that starts with a dot keeps what is left without the known
+    extensions."""
     logical = source.logical
     if logical is None:
         return "stdin"
@@ -114,13 +133,25 @@ def file_function(source: Source) -> str:
     tag = _LEADING_TAG.match(name)
     if tag:
         name = name[tag.end():]
+    bare = _without_suffixes(name)
+    trailing = _TRAILING_TAG.search(bare)
+    if trailing and trailing.start() > 0:
+        name = bare[:trailing.start()]
     stem = name.split(".", 1)[0]
     if stem:
         return stem
-    for suffix in _SUFFIXES:
-        if name.endswith(suffix):
-            name = name[: -len(suffix)]
-    return name or logical.name
+    return _without_suffixes(name) or logical.name
+
+
+def file_stream(source: Source) -> str:
+    """The log stream of a file that holds one stream without naming it (get-log-events
+    output): the file's name without its known extensions, whole, so that two such files
+    are two streams even where they name one function (``orders-2026-11-20.json`` and
+    ``orders-2026-11-21.json`` are two streams of ``orders``)."""
+    logical = source.logical
+    if logical is None:
+        return "stdin"
+    return _without_suffixes(logical.name) or logical.name
 
 
 # ------------------------------------------------------------------------- main loop

@@ -197,3 +197,12 @@ def test_observed_invocations_become_arrivals():
     assert arrivals.cold.tolist() == [True, False, True, True]
     assert arrivals.request_id is not None
     assert arrivals.request_id.tolist() == ["a", "b", "c", "d"]
+
+
+@pytest.mark.parametrize(("name", "function"), [("orders-2026-11-20.csv", "orders"),
+                                                 ("v1.2-orders.csv", "orders"),
+                                                 ("checkout.arrivals.csv", "checkout")])
+def test_a_file_without_function_column_is_named_as_analyze_names_it(tmp_path, name, function):
+    # the same file-name rule as analyze's (lifecycle/read/context.py: file_function)
+    arrivals = read_arrivals(write(tmp_path, "start,duration_ms\n1000,10\n", name=name))
+    assert arrivals.function.tolist() == [function]

@@ -770,6 +770,14 @@ def test_a_truncated_gzip_of_utf16_text_names_gzip(tmp_path: Path) -> None:
     # no dot in the leading part: it may be the name (v2-orders is a valid function name)
     ("v2-orders.log", "v2-orders"),
     ("1.2.log", "1"),
+    # a trailing release tag or date: per-release and daily files of one function
+    ("orders-v1.2.log", "orders"),
+    ("checkout_1.0.3.txt", "checkout"),
+    ("orders-2026-11-20.log", "orders"),
+    ("orders_2026_11_20.log.gz", "orders"),
+    ("payments-api-2026-11-20T09-30Z.jsonl", "payments-api"),
+    ("api-v2.log", "api-v2"),  # no dot, no date: may be the name
+    ("2026-11-20.log", "2026-11-20"),  # nothing before the date: the name is all there is
 ])
 def test_a_file_names_the_function_before_its_first_dot(name: str, function: str) -> None:
     from lamlife.lifecycle.read.context import Source, file_function
@@ -778,6 +786,7 @@ def test_a_file_names_the_function_before_its_first_dot(name: str, function: str
 
 
 @pytest.mark.parametrize(("name", "function"), [("v1.2-orders.log", "orders"),
+                                                 ("orders-2026-11-20.log", "orders"),
                                                  ("checkout.console.txt", "checkout")])
 def test_analyze_names_a_function_by_its_file_name(name: str, function: str,
                                                    tmp_path: Path) -> None:
@@ -788,3 +797,20 @@ def test_analyze_names_a_function_by_its_file_name(name: str, function: str,
                                       "--invocations", "-q"])
     assert result.exit_code == 0, result.stderr
     assert {r["function"] for r in json.loads(result.stdout)["invocations"]} == {function}
+
+
+def test_daily_get_log_events_files_name_one_function_and_stay_two_streams(tmp_path: Path) -> None:
+    # get-log-events output names no stream: each file is one (docs/lifecycle.md). Daily file
+    # names give the function without the date, but the stream is the whole name, so two
+    # days' files are two execution environments, never one
+    text = (DATA / "get-log-events" / "b249865a.json").read_text(encoding="utf-8")
+    (tmp_path / "orders-2026-11-20.json").write_text(text, encoding="utf-8")
+    (tmp_path / "orders-2026-11-21.json").write_text(
+        text.replace("60d08d48", "70d08d48").replace("0b5f7e0c", "1b5f7e0c"), encoding="utf-8")
+    result = CliRunner().invoke(app, ["analyze", str(tmp_path), "--format", "json", "-q"])
+    assert result.exit_code == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert [f["function"] for f in out["functions"]] == ["orders"]
+    assert sorted(e["environment"] for e in out["environments"]) == [
+        "orders-2026-11-20", "orders-2026-11-21"]
+    assert out["summary"]["cold_starts"] == 2
