@@ -138,6 +138,12 @@ def concat_arrivals(parts: list[Arrivals]) -> Arrivals:
         billed_restore_samples_ms=_cat_samples(parts, "restore_samples_ms",
                                                "billed_restore_samples_ms", math.nan),
         provisioned_inits=sum(p.provisioned_inits for p in parts),
+        provisioned_init_samples_ms=np.concatenate([p.provisioned_init_samples_ms
+                                                    for p in parts]),
+        provisioned_init_sample_function=_cat_samples(
+            parts, "provisioned_init_samples_ms", "provisioned_init_sample_function", ""),
+        provisioned_init_sample_version=_cat_samples(
+            parts, "provisioned_init_samples_ms", "provisioned_init_sample_version", ""),
         proactive_inits=sum(p.proactive_inits for p in parts),
         provisioned_environments={k: v for p in parts
                                   for k, v in p.provisioned_environments.items()},
@@ -277,17 +283,20 @@ def build_policy(
         raise InputError(f"not a policy parameter: {', '.join(unknown)}")
     notes: list[str] = []
     defaulted_init: list[int] = []  # the notes saying init was assumed, where there are some
+    # provisioned inits that stand in for the on-demand inits a function does not have
+    stand_ins = provisioned_stand_ins(arrivals)
     samples = {"init_ms": arrivals.init_samples_ms, "restore_ms": arrivals.restore_samples_ms}
     for name, observed in samples.items():
         if values.get(name) == OBSERVED:
-            if observed.size == 0:
+            if observed.size == 0 and not (name == "init_ms" and stand_ins.any()):
                 raise InputError(f"{_DURATION_OPTIONS[name]} observed: the input has no such "
                                  "durations; give a number")
             values[name] = observed_samples(arrivals, name)
     if "init_ms" not in values:
-        if arrivals.init_samples_ms.size:
+        if arrivals.init_samples_ms.size or stand_ins.any():
             values["init_ms"] = observed_samples(arrivals, "init_ms")
-            notes.append(_init_samples_note(arrivals))
+            if arrivals.init_samples_ms.size:
+                notes.append(_init_samples_note(arrivals, int(stand_ins.sum())))
         else:
             values["init_ms"] = DEFAULT_INIT_MS
             defaulted_init.append(len(notes))
@@ -297,6 +306,18 @@ def build_policy(
     # when the input says whose each restore was): they restore unless told otherwise
     restoring = (_restoring_functions(arrivals) if "snapstart" not in values
                  and arrivals.restore_samples_ms.size else [])
+    if isinstance(values["init_ms"], Samples) and stand_ins.any():
+        stood_in = sorted(set(map(str, np.asarray(
+            arrivals.provisioned_init_sample_function)[stand_ins].tolist())) - set(restoring))
+        if stood_in:
+            defaulted_init.append(len(notes))  # with SnapStart no init is drawn: not said
+            k = int(stand_ins.sum())
+            notes.append(f"no on-demand init of {_names(stood_in)} in the input: "
+                         f"{'its' if len(stood_in) == 1 else 'their'} new environments' inits "
+                         f"drawn from {'its' if len(stood_in) == 1 else 'their'} own {k} "
+                         f"provisioned-concurrency init{'' if k == 1 else 's'} (the same code, "
+                         "run without the on-demand CPU boost, so likely longer than an "
+                         "on-demand init; lamlife simulate --init-ms sets it)")
     if isinstance(values["init_ms"], Samples):
         lacking = [f for f in values["init_ms"].without_own(zip(
             arrivals.function.tolist(), arrivals.version.tolist(), strict=True))
@@ -398,12 +419,41 @@ def observed_samples(arrivals: Arrivals, name: str) -> Samples:
                                      arrivals.restore_sample_version)
         billed, fallback = arrivals.billed_restore_samples_ms, None
     n = values.size
+    if name == "init_ms" and function is not None and function.size == n:
+        stand_in = provisioned_stand_ins(arrivals)
+        if stand_in.any():  # a function without on-demand inits draws from its provisioned
+            values = np.concatenate([values, arrivals.provisioned_init_samples_ms[stand_in]])
+            function = np.concatenate([function, np.asarray(
+                arrivals.provisioned_init_sample_function)[stand_in]])
+            version = np.concatenate([version if version is not None and version.size == n
+                                      else np.full(n, "", dtype=object), np.asarray(
+                arrivals.provisioned_init_sample_version)[stand_in]])
+            n = values.size
     if function is None or version is None or function.size != n or version.size != n:
         # origins unknown: every arrival draws from every sample, as one function's would
         return Samples(tuple(values.tolist()), ("",) * n, ("",) * n,
                        _billed(billed, n), None)
     return Samples(tuple(values.tolist()), tuple(map(str, function.tolist())),
                    tuple(map(str, version.tolist())), _billed(billed, n), fallback)
+
+
+def provisioned_stand_ins(arrivals: Arrivals) -> np.ndarray:
+    """Per provisioned-concurrency Init Duration of the input (bool): whether it stands in
+    for on-demand inits, because its function has no on-demand Init Duration of its own. A
+    provisioned init is a real init of the same code, where the 500 ms default is no
+    function's; it runs without the on-demand init's CPU boost, so it is likely longer (an
+    upper estimate, said in a note). All False when the input does not say whose each
+    sample is."""
+    pc = arrivals.provisioned_init_samples_ms
+    pc_function = arrivals.provisioned_init_sample_function
+    own = arrivals.init_sample_function
+    if (not pc.size or pc_function is None or pc_function.size != pc.size
+            or (arrivals.init_samples_ms.size and (own is None
+                                                   or own.size != arrivals.init_samples_ms.size))):
+        return np.zeros(pc.size, dtype=bool)
+    with_own = set(map(str, own.tolist())) if own is not None else set()
+    return np.array([str(f) not in with_own and str(f) != "" for f in pc_function.tolist()],
+                    dtype=bool)
 
 
 def _billed(billed: np.ndarray | None, n: int) -> tuple[float, ...] | None:
@@ -424,14 +474,16 @@ def _names(functions: list[str], most: int = 3) -> str:
     return shown + (f" and {len(functions) - most} more" if len(functions) > most else "")
 
 
-def _init_samples_note(arrivals: Arrivals) -> str:
+def _init_samples_note(arrivals: Arrivals, stood_in: int = 0) -> str:
+    """Where the inits come from; ``stood_in``: the provisioned-concurrency inits that stand
+    in for a function without on-demand inits (said in a note of their own)."""
     n = arrivals.init_samples_ms.size
     functions = arrivals.init_sample_function
     per = functions is not None and functions.size == n and len(set(functions.tolist())) > 1
     note = (f"init durations sampled from the {n} observed in the input"
             + (", each function from its own" if per else ""))
-    if arrivals.provisioned_inits:
-        k = arrivals.provisioned_inits
+    if arrivals.provisioned_inits - stood_in > 0:
+        k = arrivals.provisioned_inits - stood_in
         note += (f" ({k} provisioned-concurrency init{'' if k == 1 else 's'} left out: no "
                  f"caller waited for {'it' if k == 1 else 'them'})")
     return note
