@@ -275,8 +275,8 @@ def simulate_command(
         if whatif.cost_problem:
             warn(f"cost not computed: {whatif.cost_problem}", quiet)
         for reason in whatif.cost_incomplete:  # the other functions' costs stay
-            warn(f"cost incomplete, unpriced: {reason}; cost left out of the comparison",
-                 quiet)
+            warn(f"cost incomplete, unpriced: {reason}; its function left out of the cost "
+                 "comparison", quiet)
         warn_unused_invocations(chosen, invocations, quiet)
         _print_run(whatif, described, notes, chosen, output, invocations, top)
 

@@ -142,8 +142,10 @@ def policy_section(policy: Mapping[str, Any], notes: Sequence[str] = (),
     )
 
 
-def comparison_section(rows: Sequence[Mapping[str, Any]]) -> Section:
-    """Observed vs simulated, one metric per row; only the simulated column without observed."""
+def comparison_section(rows: Sequence[Mapping[str, Any]], notes: Sequence[str] = ()
+                       ) -> Section:
+    """Observed vs simulated, one metric per row; only the simulated column without observed.
+    ``notes``: what the comparison leaves out (``WhatIf.notes``), printed under it."""
     has_observed = any(not _missing(r.get("observed")) for r in rows)
     columns: tuple[Column, ...]
     body: tuple[tuple[str, ...], ...]
@@ -167,7 +169,9 @@ def comparison_section(rows: Sequence[Mapping[str, Any]]) -> Section:
             for r in rows
         )
         title = "Simulated run"
-    return Section(title=title, columns=columns, rows=body)
+    return Section(title=title, columns=columns, rows=body,
+                   notes=tuple(n[:1].upper() + n[1:] + ("" if n.endswith(".") else ".")
+                               for n in notes))
 
 
 def sweep_section(rows: Sequence[Mapping[str, Any]], notes: Sequence[str] = ()) -> Section:
@@ -275,7 +279,8 @@ def run_sections(whatif: Any, described: Mapping[str, Any], notes: Sequence[str]
     ``lifecycle.simulate.whatif.WhatIf``."""
     from lamlife.reports.cost import cost_sections
 
-    lead = [policy_section(described, notes), comparison_section(whatif.comparison)]
+    lead = [policy_section(described, notes),
+            comparison_section(whatif.comparison, whatif.notes)]
     extra = (cost_sections(whatif.analysis.summary["cost"])
              if "cost" in whatif.analysis.summary else [])
     return lead, extra
@@ -292,12 +297,15 @@ def render_run(whatif: Any, described: Mapping[str, Any], notes: Sequence[str], 
 
     if fmt == "json":
         result = whatif.result
-        simulation = simulation_dict(described, whatif.comparison, {
-            "notes": list(notes),
+        keys: dict[str, Any] = {
+            "notes": [*notes, *whatif.notes],
             "environments_created": result.environments_created,
             "expired": result.expired,
             "recycled": result.recycled,
-        })
+        }
+        if whatif.cost_left_out:  # the functions the comparison's cost rows leave out
+            keys["cost_left_out"] = list(whatif.cost_left_out)
+        simulation = simulation_dict(described, whatif.comparison, keys)
         return render_json(whatif.analysis, simulation, include_invocations)
     lead, extra = run_sections(whatif, described, notes)
     if fmt == "html":

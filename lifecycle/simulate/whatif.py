@@ -12,7 +12,7 @@ problems for the user are returned as strings.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -21,7 +21,12 @@ import pandas as pd
 
 from lamlife.lifecycle.analysis import Analysis, InputStats
 from lamlife.lifecycle.billing.prices import PriceTable
-from lamlife.lifecycle.billing.rules import BillingOptions, price_or_explain, price_summary
+from lamlife.lifecycle.billing.rules import (
+    BillingOptions,
+    clean_amount,
+    price_or_explain,
+    price_summary,
+)
 from lamlife.lifecycle.engine.summarize import build_analysis
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.read.arrivals import (
@@ -82,8 +87,11 @@ class WhatIf:
     notes: list[str]
     cost_problem: str | None = None  # why neither side was priced (lenient pricing only)
     # prices the table lacks ("function: reason", either side): those functions' invocations
-    # are left out of that side's cost, the others' stay; the comparison then has no cost rows
+    # are left out of that side's cost, the others' stay
     cost_incomplete: list[str] = field(default_factory=list)
+    # the functions the comparison's cost rows leave out (sorted): those with a price missing
+    # on either side; the cost rows compare the functions priced in full on both sides
+    cost_left_out: list[str] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------- loading
@@ -591,8 +599,9 @@ def simulate_trace(
     price table); otherwise neither side is priced and ``WhatIf.cost_problem`` says why. A
     price the table lacks for some functions (a SnapStart restore price for one Region)
     leaves those functions' invocations unpriced and the others' costs in place, as
-    ``lamlife analyze`` does: ``WhatIf.cost_incomplete`` lists them, and the comparison has
-    no cost rows (its two totals would not cover the same invocations).
+    ``lamlife analyze`` does: ``WhatIf.cost_incomplete`` lists the missing prices, and the
+    comparison's cost rows compare the functions priced in full on both sides, leaving out
+    (``WhatIf.cost_left_out``, and a note) those with a price missing on either side.
     """
     result = run_policy(trace.arrivals, policy)
     stats = replace(trace.arrivals.stats, warnings=list(trace.arrivals.stats.warnings))
@@ -603,10 +612,17 @@ def simulate_trace(
     if pricing is not None:
         analysis, observed, problem, incomplete = _price_sides(analysis, observed, pricing,
                                                                policy, strict)
-    comparison = compare(observed, analysis, result)
-    if incomplete:  # totals over different functions would not compare: no cost rows
-        comparison = [r for r in comparison if r["metric"] not in _COST_METRICS]
-    return WhatIf(policy, result, analysis, observed, comparison, [], problem, incomplete)
+    left_out = cost_left_out(observed, analysis) if incomplete else []
+    comparison = compare(observed, analysis, result, left_out)
+    notes = []
+    if left_out and any(r["metric"] in _COST_METRICS for r in comparison):
+        notes.append(f"cost compared without {_names(left_out)}: a price the table lacks "
+                     f"left {'its' if len(left_out) == 1 else 'their'} invocations unpriced "
+                     "on one side or both; the other functions are priced in full on both")
+    elif left_out:
+        notes.append("cost not compared: no function is priced in full on both sides")
+    return WhatIf(policy, result, analysis, observed, comparison, notes, problem, incomplete,
+                  left_out)
 
 
 # The comparison rows that compare costs.
@@ -652,6 +668,28 @@ def _incomplete(analysis: Analysis) -> list[str]:
     return list((analysis.summary.get("cost") or {}).get("incomplete") or [])
 
 
+def cost_left_out(observed: Analysis | None, simulated: Analysis) -> list[str]:
+    """The functions (sorted) a cost comparison leaves out: those with an unpriced invocation
+    or a fixed charge not priced (``summary.cost.incomplete``, "function: reason") on
+    either side. The cost rows then compare the other functions, priced in full on both
+    sides, so that both totals cover the same invocations. A missing price that names no
+    function of either side leaves out every function."""
+    sides = [a for a in (observed, simulated) if a is not None]
+    functions: set[str] = set()
+    left: set[str] = set()
+    for a in sides:
+        cost = a.summary.get("cost") or {}
+        for g in cost.get("by_function") or []:
+            functions.add(str(g["function"]))
+            if g.get("unpriced_invocations"):
+                left.add(str(g["function"]))
+    for a in sides:
+        for reason in _incomplete(a):
+            name = reason.split(": ", 1)[0]
+            left |= {name} if name in functions else functions
+    return sorted(left)
+
+
 def init_wait_s(inv: pd.DataFrame) -> float:
     """Seconds callers waited for inits (cold) and restores (restore).
 
@@ -666,18 +704,40 @@ def init_wait_s(inv: pd.DataFrame) -> float:
     return round(float(waited.sum()) / 1000.0, 9)  # to the logged µs, without float noise
 
 
-def _cost(analysis: Analysis, key: str) -> float | None:
-    cost = analysis.summary.get("cost")
+def _cost(cost: dict[str, Any] | None, key: str) -> float | None:
     if not isinstance(cost, dict):
         return None
     value = cost.get(key)
     return float(value) if isinstance(value, int | float) else None
 
 
+def _kept_cost(analysis: Analysis | None, left_out: Sequence[str]) -> dict[str, Any] | None:
+    """``summary.cost``'s total_usd, init_usd and init_share over the functions not in
+    ``left_out`` (from ``by_function``, fixed charges included); the summary's own when
+    nothing is left out. None when the side is not priced, or nothing is left to compare."""
+    if analysis is None or not isinstance(analysis.summary.get("cost"), dict):
+        return None
+    cost = analysis.summary["cost"]
+    if not left_out:
+        return cost
+    kept = [g for g in cost.get("by_function") or [] if g["function"] not in left_out]
+    if not kept:
+        return None
+    total = clean_amount(math.fsum(float(g["total_usd"]) for g in kept))
+    init = clean_amount(math.fsum(float(g["init_usd"]) for g in kept))
+    return {"total_usd": total, "init_usd": init,
+            "init_share": clean_amount(init / total) if total > 0 else 0.0}
+
+
 def compare(
-    observed: Analysis | None, simulated: Analysis, result: SimulationResult
+    observed: Analysis | None, simulated: Analysis, result: SimulationResult,
+    left_out: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
-    """Rows of (metric, observed, simulated, unit); observed is None without an observed run."""
+    """Rows of (metric, observed, simulated, unit); observed is None without an observed run.
+
+    The cost rows (when the simulated run is priced) cover every function, or, with
+    ``left_out`` (``cost_left_out``), the other functions on both sides; none when no
+    function is left."""
 
     def row(metric: str, unit: str, obs: Any, sim: Any) -> dict[str, Any]:
         return {"metric": metric, "unit": unit, "observed": obs, "simulated": sim}
@@ -698,17 +758,15 @@ def compare(
             None if observed is None else init_wait_s(observed.held_invocations),
             init_wait_s(simulated.held_invocations)),
     ]
-    sim_cost = _cost(simulated, "total_usd")
+    sim = _kept_cost(simulated, left_out)
+    obs = _kept_cost(observed, left_out)
+    sim_cost = _cost(sim, "total_usd")
     if sim_cost is not None:
-        rows.append(row("cost_usd", "usd",
-                        None if observed is None else _cost(observed, "total_usd"), sim_cost))
-        rows.append(row("init_cost_usd", "usd",
-                        None if observed is None else _cost(observed, "init_usd"),
-                        _cost(simulated, "init_usd")))
+        rows.append(row("cost_usd", "usd", _cost(obs, "total_usd"), sim_cost))
+        rows.append(row("init_cost_usd", "usd", _cost(obs, "init_usd"), _cost(sim, "init_usd")))
         # a fraction of the cost (0.088 = 8.8 %), as summary.cost.init_share
-        rows.append(row("init_share", "share",
-                        None if observed is None else _cost(observed, "init_share"),
-                        _cost(simulated, "init_share")))
+        rows.append(row("init_share", "share", _cost(obs, "init_share"),
+                        _cost(sim, "init_share")))
     return rows
 
 
