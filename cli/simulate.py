@@ -265,6 +265,9 @@ def simulate_command(
                      quiet)
             for problem in dict.fromkeys(r["cost_problem"] for r in rows if "cost_problem" in r):
                 warn(f"cost not computed: {problem}", quiet)
+            for reason in dict.fromkeys(m for r in rows for m in r.get("cost_incomplete", [])):
+                warn(f"cost incomplete, unpriced: {reason}; the rows' cost is that of the "
+                     "priced invocations (marked +)", quiet)
             as_of = (f"Prices: table {price_with.table.origin} as of "
                      f"{price_with.table.as_of.isoformat()}; USD list prices.")
             _print_sweep(rows, described, [*notes, as_of], stats, chosen, output)

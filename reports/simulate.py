@@ -203,8 +203,10 @@ def sweep_section(rows: Sequence[Mapping[str, Any]], notes: Sequence[str] = ()) 
             fmt_ms(r["added_latency_p99_ms"]),
             fmt_ms(r["added_latency_max_ms"]),
         ]
-        if priced:
-            cells.append(usd(r.get("cost_usd")))
+        if priced:  # "+": the cost of what is priced; some invocation or charge is not
+            cells.append(usd(r.get("cost_usd"))
+                         + ("+" if r.get("cost_incomplete") and r.get("cost_usd") is not None
+                            else ""))
         if allocated:
             cells.append(usd(r.get("provisioned_allocation_usd")))
         body.append(tuple(cells))
@@ -255,7 +257,7 @@ def render_sweep_json(
 SWEEP_CSV_COLUMNS: tuple[str, ...] = (
     "parameter", "value", "invocations", "environments", "cold_starts", "cold_start_rate",
     "added_latency_p99_ms", "added_latency_max_ms", "init_wait_s", "cost_usd",
-    "provisioned_allocation_usd", "init_cost_usd",
+    "provisioned_allocation_usd", "init_cost_usd", "cost_incomplete",
 )
 
 
@@ -264,7 +266,8 @@ def render_sweep_csv(rows: Sequence[Mapping[str, Any]]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(SWEEP_CSV_COLUMNS)
     for r in rows:
-        writer.writerow(["" if _missing(r.get(c)) else r.get(c) for c in SWEEP_CSV_COLUMNS])
+        writer.writerow(["; ".join(r.get(c) or []) if c == "cost_incomplete"
+                         else "" if _missing(r.get(c)) else r.get(c) for c in SWEEP_CSV_COLUMNS])
     return buffer.getvalue()
 
 
@@ -329,6 +332,11 @@ def sweep_sections(rows: Sequence[Mapping[str, Any]], described: Mapping[str, An
     if any(r.get("provisioned_allocation_usd") for r in rows):
         sweep_notes.append("Cost includes the provisioned-concurrency allocation over the "
                            "trace's window.")
+    missing = list(dict.fromkeys(m for r in rows if r.get("cost_usd") is not None
+                                 for m in r.get("cost_incomplete") or []))
+    if missing:
+        sweep_notes.append("+: the cost of the priced invocations only; unpriced: "
+                           + "; ".join(missing) + ".")
     swept = (str(rows[0]["parameter"]), [r["value"] for r in rows]) if rows else None
     return [policy_section(described, notes, swept), sweep_section(rows, sweep_notes)]
 

@@ -784,8 +784,10 @@ def sweep_trace(
 ) -> list[dict[str, Any]]:
     """One row per value of one policy parameter: cold starts, added latency, cost.
 
-    A row whose cost needs a price the table lacks keeps its cold starts and latency; its
-    cost keys are None and ``cost_problem`` says why."""
+    A row whose cost needs a price the table lacks keeps its cold starts and latency. When
+    some of its invocations are priced, its cost keys are the cost of those (as
+    ``summary.cost`` counts it) and ``cost_incomplete`` lists the missing prices ("function:
+    reason"); when none is, its cost keys are None and ``cost_problem`` says why."""
     if parameter not in Policy.__dataclass_fields__:
         raise InputError(f"cannot sweep {parameter!r}: not a policy parameter")
     rows = []
@@ -805,12 +807,16 @@ def sweep_trace(
                 result.invocations, options, pricing.table, trace.arrivals.stats.configurations,
                 trace.arrivals.stats.regions,
             )
-            if cost["incomplete"]:  # cold starts still count; the cost stays blank
+            if cost["incomplete"] and not cost.get("priced_invocations"):
+                # nothing priced (the only function's Region unknown): cold starts still
+                # count, the cost stays blank
                 out.update(cost_usd=None, provisioned_allocation_usd=None, init_cost_usd=None,
                            cost_problem="; ".join(cost["incomplete"]))
             else:
                 out["cost_usd"] = cost.get("total_usd")
                 out["provisioned_allocation_usd"] = cost.get("provisioned_allocation_usd")
                 out["init_cost_usd"] = cost.get("init_usd")
+                if cost["incomplete"]:  # the cost of what is priced; the row says what is not
+                    out["cost_incomplete"] = list(cost["incomplete"])
         rows.append(out)
     return rows
