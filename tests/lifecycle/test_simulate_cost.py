@@ -169,6 +169,24 @@ def test_the_comparison_compares_the_functions_priced_on_both_sides() -> None:
     assert any(note.startswith("cost compared without payments") for note in whatif.notes)
 
 
+def test_a_function_in_an_unknown_region_is_left_out_of_both_sides(
+        four_functions: str) -> None:
+    # payments' Region (xx-nowhere-1) has no prices: unpriced on both sides. The four
+    # functions of the hand-written log are compared, and cost what they cost (pricing's
+    # provisioned row included)
+    unknown = str(Path(__file__).resolve().parents[1]
+                  / "data/check/payments-unknown-region.jsonl")
+    trace = load_trace([unknown, four_functions])
+    policy, _ = build_policy(trace.arrivals)
+    whatif = simulate_trace(trace, policy, _pricing(), strict=False)
+    assert whatif.cost_problem is None
+    assert whatif.cost_left_out == ["payments"]
+    rows = by_metric(whatif.comparison)
+    assert rows["cost_usd"]["observed"] == pytest.approx(0.000048918142075, rel=1e-12)
+    assert rows["cost_usd"]["simulated"] == pytest.approx(rows["cost_usd"]["observed"],
+                                                          rel=0.01)
+
+
 def test_the_cli_says_which_functions_the_cost_comparison_leaves_out() -> None:
     result = CliRunner().invoke(app, ["simulate", str(MIX), "--snapstart", "--format",
                                       "json"])
