@@ -248,8 +248,8 @@ def simulate(
     warnings = list(base.warnings)
     if whatif.cost_problem:
         warnings.append(f"cost not computed: {whatif.cost_problem}")
-    warnings += [f"cost incomplete, unpriced: {r}; cost left out of the comparison"
-                 for r in whatif.cost_incomplete]
+    warnings += [f"cost incomplete, unpriced: {r}; its function left out of the cost "
+                 "comparison" for r in whatif.cost_incomplete]
     return SimulationResult(
         summary=base.summary, invocations=whatif.analysis.held_invocations,
         environments=base.environments,

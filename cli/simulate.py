@@ -265,6 +265,9 @@ def simulate_command(
                      quiet)
             for problem in dict.fromkeys(r["cost_problem"] for r in rows if "cost_problem" in r):
                 warn(f"cost not computed: {problem}", quiet)
+            for reason in dict.fromkeys(m for r in rows for m in r.get("cost_incomplete", [])):
+                warn(f"cost incomplete, unpriced: {reason}; the rows' cost is that of the "
+                     "priced invocations (marked +)", quiet)
             as_of = (f"Prices: table {price_with.table.origin} as of "
                      f"{price_with.table.as_of.isoformat()}; USD list prices.")
             _print_sweep(rows, described, [*notes, as_of], stats, chosen, output)
@@ -275,8 +278,8 @@ def simulate_command(
         if whatif.cost_problem:
             warn(f"cost not computed: {whatif.cost_problem}", quiet)
         for reason in whatif.cost_incomplete:  # the other functions' costs stay
-            warn(f"cost incomplete, unpriced: {reason}; cost left out of the comparison",
-                 quiet)
+            warn(f"cost incomplete, unpriced: {reason}; its function left out of the cost "
+                 "comparison", quiet)
         warn_unused_invocations(chosen, invocations, quiet)
         _print_run(whatif, described, notes, chosen, output, invocations, top)
 

@@ -142,8 +142,10 @@ def policy_section(policy: Mapping[str, Any], notes: Sequence[str] = (),
     )
 
 
-def comparison_section(rows: Sequence[Mapping[str, Any]]) -> Section:
-    """Observed vs simulated, one metric per row; only the simulated column without observed."""
+def comparison_section(rows: Sequence[Mapping[str, Any]], notes: Sequence[str] = ()
+                       ) -> Section:
+    """Observed vs simulated, one metric per row; only the simulated column without observed.
+    ``notes``: what the comparison leaves out (``WhatIf.notes``), printed under it."""
     has_observed = any(not _missing(r.get("observed")) for r in rows)
     columns: tuple[Column, ...]
     body: tuple[tuple[str, ...], ...]
@@ -167,7 +169,9 @@ def comparison_section(rows: Sequence[Mapping[str, Any]]) -> Section:
             for r in rows
         )
         title = "Simulated run"
-    return Section(title=title, columns=columns, rows=body)
+    return Section(title=title, columns=columns, rows=body,
+                   notes=tuple(n[:1].upper() + n[1:] + ("" if n.endswith(".") else ".")
+                               for n in notes))
 
 
 def sweep_section(rows: Sequence[Mapping[str, Any]], notes: Sequence[str] = ()) -> Section:
@@ -199,8 +203,10 @@ def sweep_section(rows: Sequence[Mapping[str, Any]], notes: Sequence[str] = ()) 
             fmt_ms(r["added_latency_p99_ms"]),
             fmt_ms(r["added_latency_max_ms"]),
         ]
-        if priced:
-            cells.append(usd(r.get("cost_usd")))
+        if priced:  # "+": the cost of what is priced; some invocation or charge is not
+            cells.append(usd(r.get("cost_usd"))
+                         + ("+" if r.get("cost_incomplete") and r.get("cost_usd") is not None
+                            else ""))
         if allocated:
             cells.append(usd(r.get("provisioned_allocation_usd")))
         body.append(tuple(cells))
@@ -251,7 +257,7 @@ def render_sweep_json(
 SWEEP_CSV_COLUMNS: tuple[str, ...] = (
     "parameter", "value", "invocations", "environments", "cold_starts", "cold_start_rate",
     "added_latency_p99_ms", "added_latency_max_ms", "init_wait_s", "cost_usd",
-    "provisioned_allocation_usd", "init_cost_usd",
+    "provisioned_allocation_usd", "init_cost_usd", "cost_incomplete",
 )
 
 
@@ -260,7 +266,8 @@ def render_sweep_csv(rows: Sequence[Mapping[str, Any]]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(SWEEP_CSV_COLUMNS)
     for r in rows:
-        writer.writerow(["" if _missing(r.get(c)) else r.get(c) for c in SWEEP_CSV_COLUMNS])
+        writer.writerow(["; ".join(r.get(c) or []) if c == "cost_incomplete"
+                         else "" if _missing(r.get(c)) else r.get(c) for c in SWEEP_CSV_COLUMNS])
     return buffer.getvalue()
 
 
@@ -275,7 +282,8 @@ def run_sections(whatif: Any, described: Mapping[str, Any], notes: Sequence[str]
     ``lifecycle.simulate.whatif.WhatIf``."""
     from lamlife.reports.cost import cost_sections
 
-    lead = [policy_section(described, notes), comparison_section(whatif.comparison)]
+    lead = [policy_section(described, notes),
+            comparison_section(whatif.comparison, whatif.notes)]
     extra = (cost_sections(whatif.analysis.summary["cost"])
              if "cost" in whatif.analysis.summary else [])
     return lead, extra
@@ -292,12 +300,15 @@ def render_run(whatif: Any, described: Mapping[str, Any], notes: Sequence[str], 
 
     if fmt == "json":
         result = whatif.result
-        simulation = simulation_dict(described, whatif.comparison, {
-            "notes": list(notes),
+        keys: dict[str, Any] = {
+            "notes": [*notes, *whatif.notes],
             "environments_created": result.environments_created,
             "expired": result.expired,
             "recycled": result.recycled,
-        })
+        }
+        if whatif.cost_left_out:  # the functions the comparison's cost rows leave out
+            keys["cost_left_out"] = list(whatif.cost_left_out)
+        simulation = simulation_dict(described, whatif.comparison, keys)
         return render_json(whatif.analysis, simulation, include_invocations)
     lead, extra = run_sections(whatif, described, notes)
     if fmt == "html":
@@ -321,6 +332,11 @@ def sweep_sections(rows: Sequence[Mapping[str, Any]], described: Mapping[str, An
     if any(r.get("provisioned_allocation_usd") for r in rows):
         sweep_notes.append("Cost includes the provisioned-concurrency allocation over the "
                            "trace's window.")
+    missing = list(dict.fromkeys(m for r in rows if r.get("cost_usd") is not None
+                                 for m in r.get("cost_incomplete") or []))
+    if missing:
+        sweep_notes.append("+: the cost of the priced invocations only; unpriced: "
+                           + "; ".join(missing) + ".")
     swept = (str(rows[0]["parameter"]), [r["value"] for r in rows]) if rows else None
     return [policy_section(described, notes, swept), sweep_section(rows, sweep_notes)]
 

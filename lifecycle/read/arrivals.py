@@ -102,6 +102,12 @@ class Arrivals:
     restore_sample_version: np.ndarray | None = None
     billed_restore_samples_ms: np.ndarray | None = None
     provisioned_inits: int = 0  # provisioned-concurrency Init Durations left out of the samples
+    # Those provisioned-concurrency Init Durations, each with its function and version: a
+    # function with no on-demand init of its own draws its new environments' inits from them
+    # (real inits of the same code, without the on-demand CPU boost)
+    provisioned_init_samples_ms: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    provisioned_init_sample_function: np.ndarray | None = None
+    provisioned_init_sample_version: np.ndarray | None = None
     proactive_inits: int = 0  # observed ``proactive`` starts (the simulator does not model them)
     # (function, version) -> the most provisioned-concurrency environments (those whose first
     # invocation was ``provisioned``) the input showed alive at once
@@ -491,7 +497,8 @@ def arrivals_from_invocations(inv: pd.DataFrame, stats: InputStats | None = None
     The samples for new environments, each kept with its function and version:
     - the Init Durations of on-demand inits (``cold`` and ``proactive`` rows). A
       provisioned-concurrency init is left out (counted in ``provisioned_inits``): no
-      caller waited for it, and it runs without the on-demand init's CPU boost;
+      caller waited for it, and it runs without the on-demand init's CPU boost. It is kept
+      apart (``provisioned_init_samples_ms``) for a function with no on-demand init;
     - the Restore Durations of SnapStart restores, each with the Billed Restore Duration
       logged beside it (NaN where the REPORT has none).
     """
@@ -559,6 +566,9 @@ def arrivals_from_invocations(inv: pd.DataFrame, stats: InputStats | None = None
         billed_restore_samples_ms=np.where(billed_restore >= 0, billed_restore,
                                            math.nan)[has_restore],
         provisioned_inits=int((known_init & provisioned).sum()),
+        provisioned_init_samples_ms=init[known_init & provisioned],
+        provisioned_init_sample_function=function[known_init & provisioned],
+        provisioned_init_sample_version=version[known_init & provisioned],
         proactive_inits=int(((start_types == "proactive") & usable).sum()),
         provisioned_environments=_provisioned_environments(inv, start_types == "provisioned"),
         environment=col("environment"),

@@ -22,7 +22,10 @@ Scheduling rules (see ``docs/simulate.md`` and ``docs/platform.md`` §7):
   is ``reinit`` and its Duration contains the suppressed re-init (``docs/platform.md``
   §5.3), so the re-init is added to ``duration_ms`` and to the caller's latency.
 
-The engine never prints. Billed durations are left NaN: billing computes them.
+The engine never prints. Billed durations are left NaN, billing computes them; except on a
+``provisioned`` row, whose init ran ahead of demand, outside the invocation: its Billed
+Duration is its Duration rounded up, as a logged REPORT of a provisioned environment's first
+invocation gives it (no Init Duration on that REPORT; the init is on the INIT_REPORT).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lamlife.lifecycle.billing.rules import MS_GRANULARITY_SINCE, roundup
 from lamlife.lifecycle.engine.summarize import has_flag
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.schema import COLD_START_TYPES, INVOCATION_COLUMNS, START_TYPES
@@ -666,6 +670,7 @@ def _build_table(
     # the Billed Restore Duration logged with the restore drawn (NaN: billing estimates it)
     billed_restore_col = np.full(n, math.nan)
     billed_restore_col[is_restore] = billed_restore[is_restore]
+    billed_col = _provisioned_billed(handler_start, duration, provisioned)
 
     init_type = np.full(n, "on-demand", dtype=object)
     n_env = int(env.max()) + 1 if n else 0
@@ -700,7 +705,7 @@ def _build_table(
             "status": stat[o],
             "error_type": err[o],
             "duration_ms": duration[o],
-            "billed_duration_ms": np.full(n, math.nan),
+            "billed_duration_ms": billed_col[o],
             "init_duration_ms": init_col[o],
             "restore_duration_ms": restore_col[o],
             "billed_restore_duration_ms": billed_restore_col[o],
@@ -715,6 +720,23 @@ def _build_table(
     )
     latency = np.where(waited | is_reinit, extra, 0.0)[o]
     return frame, latency
+
+
+def _provisioned_billed(start_ms: np.ndarray, duration: np.ndarray, provisioned: np.ndarray
+                        ) -> np.ndarray:
+    """Per row, the Billed Duration (ms) of a ``provisioned`` row, NaN on the others (billing
+    computes theirs). A provisioned environment is initialized ahead of demand, outside any
+    invocation: the REPORT of its first invocation has no Init Duration and its Billed
+    Duration is the Duration rounded up (1 ms since 2020-12-01, 100 ms before; AWS What's
+    New 2020-12-01, docs/billing.md). The simulated row carries its init in
+    ``init_duration_ms`` as the observed one carries its INIT_REPORT's, so billing would
+    otherwise add it, and an unchanged policy would cost more than the input did."""
+    out = np.full(start_ms.size, math.nan)
+    if provisioned.any():
+        start = ms_to_timestamps(start_ms[provisioned])
+        granularity = np.where(np.asarray(start < MS_GRANULARITY_SINCE), 100.0, 1.0)
+        out[provisioned] = roundup(duration[provisioned], granularity)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ problems for the user are returned as strings.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -21,7 +21,12 @@ import pandas as pd
 
 from lamlife.lifecycle.analysis import Analysis, InputStats
 from lamlife.lifecycle.billing.prices import PriceTable
-from lamlife.lifecycle.billing.rules import BillingOptions, price_or_explain, price_summary
+from lamlife.lifecycle.billing.rules import (
+    BillingOptions,
+    clean_amount,
+    price_or_explain,
+    price_summary,
+)
 from lamlife.lifecycle.engine.summarize import build_analysis
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.read.arrivals import (
@@ -82,8 +87,11 @@ class WhatIf:
     notes: list[str]
     cost_problem: str | None = None  # why neither side was priced (lenient pricing only)
     # prices the table lacks ("function: reason", either side): those functions' invocations
-    # are left out of that side's cost, the others' stay; the comparison then has no cost rows
+    # are left out of that side's cost, the others' stay
     cost_incomplete: list[str] = field(default_factory=list)
+    # the functions the comparison's cost rows leave out (sorted): those with a price missing
+    # on either side; the cost rows compare the functions priced in full on both sides
+    cost_left_out: list[str] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------- loading
@@ -138,6 +146,12 @@ def concat_arrivals(parts: list[Arrivals]) -> Arrivals:
         billed_restore_samples_ms=_cat_samples(parts, "restore_samples_ms",
                                                "billed_restore_samples_ms", math.nan),
         provisioned_inits=sum(p.provisioned_inits for p in parts),
+        provisioned_init_samples_ms=np.concatenate([p.provisioned_init_samples_ms
+                                                    for p in parts]),
+        provisioned_init_sample_function=_cat_samples(
+            parts, "provisioned_init_samples_ms", "provisioned_init_sample_function", ""),
+        provisioned_init_sample_version=_cat_samples(
+            parts, "provisioned_init_samples_ms", "provisioned_init_sample_version", ""),
         proactive_inits=sum(p.proactive_inits for p in parts),
         provisioned_environments={k: v for p in parts
                                   for k, v in p.provisioned_environments.items()},
@@ -277,17 +291,20 @@ def build_policy(
         raise InputError(f"not a policy parameter: {', '.join(unknown)}")
     notes: list[str] = []
     defaulted_init: list[int] = []  # the notes saying init was assumed, where there are some
+    # provisioned inits that stand in for the on-demand inits a function does not have
+    stand_ins = provisioned_stand_ins(arrivals)
     samples = {"init_ms": arrivals.init_samples_ms, "restore_ms": arrivals.restore_samples_ms}
     for name, observed in samples.items():
         if values.get(name) == OBSERVED:
-            if observed.size == 0:
+            if observed.size == 0 and not (name == "init_ms" and stand_ins.any()):
                 raise InputError(f"{_DURATION_OPTIONS[name]} observed: the input has no such "
                                  "durations; give a number")
             values[name] = observed_samples(arrivals, name)
     if "init_ms" not in values:
-        if arrivals.init_samples_ms.size:
+        if arrivals.init_samples_ms.size or stand_ins.any():
             values["init_ms"] = observed_samples(arrivals, "init_ms")
-            notes.append(_init_samples_note(arrivals))
+            if arrivals.init_samples_ms.size:
+                notes.append(_init_samples_note(arrivals, int(stand_ins.sum())))
         else:
             values["init_ms"] = DEFAULT_INIT_MS
             defaulted_init.append(len(notes))
@@ -297,6 +314,18 @@ def build_policy(
     # when the input says whose each restore was): they restore unless told otherwise
     restoring = (_restoring_functions(arrivals) if "snapstart" not in values
                  and arrivals.restore_samples_ms.size else [])
+    if isinstance(values["init_ms"], Samples) and stand_ins.any():
+        stood_in = sorted(set(map(str, np.asarray(
+            arrivals.provisioned_init_sample_function)[stand_ins].tolist())) - set(restoring))
+        if stood_in:
+            defaulted_init.append(len(notes))  # with SnapStart no init is drawn: not said
+            k = int(stand_ins.sum())
+            notes.append(f"no on-demand init of {_names(stood_in)} in the input: "
+                         f"{'its' if len(stood_in) == 1 else 'their'} new environments' inits "
+                         f"drawn from {'its' if len(stood_in) == 1 else 'their'} own {k} "
+                         f"provisioned-concurrency init{'' if k == 1 else 's'} (the same code, "
+                         "run without the on-demand CPU boost, so likely longer than an "
+                         "on-demand init; lamlife simulate --init-ms sets it)")
     if isinstance(values["init_ms"], Samples):
         lacking = [f for f in values["init_ms"].without_own(zip(
             arrivals.function.tolist(), arrivals.version.tolist(), strict=True))
@@ -398,12 +427,41 @@ def observed_samples(arrivals: Arrivals, name: str) -> Samples:
                                      arrivals.restore_sample_version)
         billed, fallback = arrivals.billed_restore_samples_ms, None
     n = values.size
+    if name == "init_ms" and function is not None and function.size == n:
+        stand_in = provisioned_stand_ins(arrivals)
+        if stand_in.any():  # a function without on-demand inits draws from its provisioned
+            values = np.concatenate([values, arrivals.provisioned_init_samples_ms[stand_in]])
+            function = np.concatenate([function, np.asarray(
+                arrivals.provisioned_init_sample_function)[stand_in]])
+            version = np.concatenate([version if version is not None and version.size == n
+                                      else np.full(n, "", dtype=object), np.asarray(
+                arrivals.provisioned_init_sample_version)[stand_in]])
+            n = values.size
     if function is None or version is None or function.size != n or version.size != n:
         # origins unknown: every arrival draws from every sample, as one function's would
         return Samples(tuple(values.tolist()), ("",) * n, ("",) * n,
                        _billed(billed, n), None)
     return Samples(tuple(values.tolist()), tuple(map(str, function.tolist())),
                    tuple(map(str, version.tolist())), _billed(billed, n), fallback)
+
+
+def provisioned_stand_ins(arrivals: Arrivals) -> np.ndarray:
+    """Per provisioned-concurrency Init Duration of the input (bool): whether it stands in
+    for on-demand inits, because its function has no on-demand Init Duration of its own. A
+    provisioned init is a real init of the same code, where the 500 ms default is no
+    function's; it runs without the on-demand init's CPU boost, so it is likely longer (an
+    upper estimate, said in a note). All False when the input does not say whose each
+    sample is."""
+    pc = arrivals.provisioned_init_samples_ms
+    pc_function = arrivals.provisioned_init_sample_function
+    own = arrivals.init_sample_function
+    if (not pc.size or pc_function is None or pc_function.size != pc.size
+            or (arrivals.init_samples_ms.size and (own is None
+                                                   or own.size != arrivals.init_samples_ms.size))):
+        return np.zeros(pc.size, dtype=bool)
+    with_own = set(map(str, own.tolist())) if own is not None else set()
+    return np.array([str(f) not in with_own and str(f) != "" for f in pc_function.tolist()],
+                    dtype=bool)
 
 
 def _billed(billed: np.ndarray | None, n: int) -> tuple[float, ...] | None:
@@ -424,14 +482,16 @@ def _names(functions: list[str], most: int = 3) -> str:
     return shown + (f" and {len(functions) - most} more" if len(functions) > most else "")
 
 
-def _init_samples_note(arrivals: Arrivals) -> str:
+def _init_samples_note(arrivals: Arrivals, stood_in: int = 0) -> str:
+    """Where the inits come from; ``stood_in``: the provisioned-concurrency inits that stand
+    in for a function without on-demand inits (said in a note of their own)."""
     n = arrivals.init_samples_ms.size
     functions = arrivals.init_sample_function
     per = functions is not None and functions.size == n and len(set(functions.tolist())) > 1
     note = (f"init durations sampled from the {n} observed in the input"
             + (", each function from its own" if per else ""))
-    if arrivals.provisioned_inits:
-        k = arrivals.provisioned_inits
+    if arrivals.provisioned_inits - stood_in > 0:
+        k = arrivals.provisioned_inits - stood_in
         note += (f" ({k} provisioned-concurrency init{'' if k == 1 else 's'} left out: no "
                  f"caller waited for {'it' if k == 1 else 'them'})")
     return note
@@ -539,8 +599,9 @@ def simulate_trace(
     price table); otherwise neither side is priced and ``WhatIf.cost_problem`` says why. A
     price the table lacks for some functions (a SnapStart restore price for one Region)
     leaves those functions' invocations unpriced and the others' costs in place, as
-    ``lamlife analyze`` does: ``WhatIf.cost_incomplete`` lists them, and the comparison has
-    no cost rows (its two totals would not cover the same invocations).
+    ``lamlife analyze`` does: ``WhatIf.cost_incomplete`` lists the missing prices, and the
+    comparison's cost rows compare the functions priced in full on both sides, leaving out
+    (``WhatIf.cost_left_out``, and a note) those with a price missing on either side.
     """
     result = run_policy(trace.arrivals, policy)
     stats = replace(trace.arrivals.stats, warnings=list(trace.arrivals.stats.warnings))
@@ -551,10 +612,17 @@ def simulate_trace(
     if pricing is not None:
         analysis, observed, problem, incomplete = _price_sides(analysis, observed, pricing,
                                                                policy, strict)
-    comparison = compare(observed, analysis, result)
-    if incomplete:  # totals over different functions would not compare: no cost rows
-        comparison = [r for r in comparison if r["metric"] not in _COST_METRICS]
-    return WhatIf(policy, result, analysis, observed, comparison, [], problem, incomplete)
+    left_out = cost_left_out(observed, analysis) if incomplete else []
+    comparison = compare(observed, analysis, result, left_out)
+    notes = []
+    if left_out and any(r["metric"] in _COST_METRICS for r in comparison):
+        notes.append(f"cost compared without {_names(left_out)}: a price the table lacks "
+                     f"left {'its' if len(left_out) == 1 else 'their'} invocations unpriced "
+                     "on one side or both; the other functions are priced in full on both")
+    elif left_out:
+        notes.append("cost not compared: no function is priced in full on both sides")
+    return WhatIf(policy, result, analysis, observed, comparison, notes, problem, incomplete,
+                  left_out)
 
 
 # The comparison rows that compare costs.
@@ -600,6 +668,28 @@ def _incomplete(analysis: Analysis) -> list[str]:
     return list((analysis.summary.get("cost") or {}).get("incomplete") or [])
 
 
+def cost_left_out(observed: Analysis | None, simulated: Analysis) -> list[str]:
+    """The functions (sorted) a cost comparison leaves out: those with an unpriced invocation
+    or a fixed charge not priced (``summary.cost.incomplete``, "function: reason") on
+    either side. The cost rows then compare the other functions, priced in full on both
+    sides, so that both totals cover the same invocations. A missing price that names no
+    function of either side leaves out every function."""
+    sides = [a for a in (observed, simulated) if a is not None]
+    functions: set[str] = set()
+    left: set[str] = set()
+    for a in sides:
+        cost = a.summary.get("cost") or {}
+        for g in cost.get("by_function") or []:
+            functions.add(str(g["function"]))
+            if g.get("unpriced_invocations"):
+                left.add(str(g["function"]))
+    for a in sides:
+        for reason in _incomplete(a):
+            name = reason.split(": ", 1)[0]
+            left |= {name} if name in functions else functions
+    return sorted(left)
+
+
 def init_wait_s(inv: pd.DataFrame) -> float:
     """Seconds callers waited for inits (cold) and restores (restore).
 
@@ -614,18 +704,40 @@ def init_wait_s(inv: pd.DataFrame) -> float:
     return round(float(waited.sum()) / 1000.0, 9)  # to the logged µs, without float noise
 
 
-def _cost(analysis: Analysis, key: str) -> float | None:
-    cost = analysis.summary.get("cost")
+def _cost(cost: dict[str, Any] | None, key: str) -> float | None:
     if not isinstance(cost, dict):
         return None
     value = cost.get(key)
     return float(value) if isinstance(value, int | float) else None
 
 
+def _kept_cost(analysis: Analysis | None, left_out: Sequence[str]) -> dict[str, Any] | None:
+    """``summary.cost``'s total_usd, init_usd and init_share over the functions not in
+    ``left_out`` (from ``by_function``, fixed charges included); the summary's own when
+    nothing is left out. None when the side is not priced, or nothing is left to compare."""
+    if analysis is None or not isinstance(analysis.summary.get("cost"), dict):
+        return None
+    cost = analysis.summary["cost"]
+    if not left_out:
+        return cost
+    kept = [g for g in cost.get("by_function") or [] if g["function"] not in left_out]
+    if not kept:
+        return None
+    total = clean_amount(math.fsum(float(g["total_usd"]) for g in kept))
+    init = clean_amount(math.fsum(float(g["init_usd"]) for g in kept))
+    return {"total_usd": total, "init_usd": init,
+            "init_share": clean_amount(init / total) if total > 0 else 0.0}
+
+
 def compare(
-    observed: Analysis | None, simulated: Analysis, result: SimulationResult
+    observed: Analysis | None, simulated: Analysis, result: SimulationResult,
+    left_out: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
-    """Rows of (metric, observed, simulated, unit); observed is None without an observed run."""
+    """Rows of (metric, observed, simulated, unit); observed is None without an observed run.
+
+    The cost rows (when the simulated run is priced) cover every function, or, with
+    ``left_out`` (``cost_left_out``), the other functions on both sides; none when no
+    function is left."""
 
     def row(metric: str, unit: str, obs: Any, sim: Any) -> dict[str, Any]:
         return {"metric": metric, "unit": unit, "observed": obs, "simulated": sim}
@@ -646,17 +758,15 @@ def compare(
             None if observed is None else init_wait_s(observed.held_invocations),
             init_wait_s(simulated.held_invocations)),
     ]
-    sim_cost = _cost(simulated, "total_usd")
+    sim = _kept_cost(simulated, left_out)
+    obs = _kept_cost(observed, left_out)
+    sim_cost = _cost(sim, "total_usd")
     if sim_cost is not None:
-        rows.append(row("cost_usd", "usd",
-                        None if observed is None else _cost(observed, "total_usd"), sim_cost))
-        rows.append(row("init_cost_usd", "usd",
-                        None if observed is None else _cost(observed, "init_usd"),
-                        _cost(simulated, "init_usd")))
+        rows.append(row("cost_usd", "usd", _cost(obs, "total_usd"), sim_cost))
+        rows.append(row("init_cost_usd", "usd", _cost(obs, "init_usd"), _cost(sim, "init_usd")))
         # a fraction of the cost (0.088 = 8.8 %), as summary.cost.init_share
-        rows.append(row("init_share", "share",
-                        None if observed is None else _cost(observed, "init_share"),
-                        _cost(simulated, "init_share")))
+        rows.append(row("init_share", "share", _cost(obs, "init_share"),
+                        _cost(sim, "init_share")))
     return rows
 
 
@@ -674,8 +784,10 @@ def sweep_trace(
 ) -> list[dict[str, Any]]:
     """One row per value of one policy parameter: cold starts, added latency, cost.
 
-    A row whose cost needs a price the table lacks keeps its cold starts and latency; its
-    cost keys are None and ``cost_problem`` says why."""
+    A row whose cost needs a price the table lacks keeps its cold starts and latency. When
+    some of its invocations are priced, its cost keys are the cost of those (as
+    ``summary.cost`` counts it) and ``cost_incomplete`` lists the missing prices ("function:
+    reason"); when none is, its cost keys are None and ``cost_problem`` says why."""
     if parameter not in Policy.__dataclass_fields__:
         raise InputError(f"cannot sweep {parameter!r}: not a policy parameter")
     rows = []
@@ -695,12 +807,16 @@ def sweep_trace(
                 result.invocations, options, pricing.table, trace.arrivals.stats.configurations,
                 trace.arrivals.stats.regions,
             )
-            if cost["incomplete"]:  # cold starts still count; the cost stays blank
+            if cost["incomplete"] and not cost.get("priced_invocations"):
+                # nothing priced (the only function's Region unknown): cold starts still
+                # count, the cost stays blank
                 out.update(cost_usd=None, provisioned_allocation_usd=None, init_cost_usd=None,
                            cost_problem="; ".join(cost["incomplete"]))
             else:
                 out["cost_usd"] = cost.get("total_usd")
                 out["provisioned_allocation_usd"] = cost.get("provisioned_allocation_usd")
                 out["init_cost_usd"] = cost.get("init_usd")
+                if cost["incomplete"]:  # the cost of what is priced; the row says what is not
+                    out["cost_incomplete"] = list(cost["incomplete"])
         rows.append(out)
     return rows

@@ -127,16 +127,19 @@ def test_init_samples_are_per_function_and_leave_provisioned_inits_out(
         four_functions: str) -> None:
     trace = load_trace([four_functions])
     arrivals = trace.arrivals
-    # the provisioned init (1,200 ms, no caller waited) is not a sample of anything
+    # the provisioned init (1,200 ms, no caller waited) is no on-demand sample
     assert sorted(arrivals.init_samples_ms.tolist()) == sorted(
         CHECKOUT_INITS + INVENTORY_INITS + [210.0])
     assert arrivals.provisioned_inits == 1
     policy, notes = build_policy(arrivals)
     assert isinstance(policy.init_ms, Samples)
-    assert "1 provisioned-concurrency init left out" in notes[0]
     assert "each function from its own" in notes[0]
-    # pricing has no on-demand init: its new environments take the 500 ms default, said
-    assert any(note.startswith("no on-demand init of pricing in the input") for note in notes)
+    # pricing has no on-demand init: its new environments draw from its own provisioned
+    # init (the same code; never another function's), said
+    assert "left out" not in notes[0]
+    assert any(note.startswith("no on-demand init of pricing in the input: its new "
+                               "environments' inits drawn from its own 1 provisioned")
+               for note in notes)
     for seed in range(5):
         sim = simulate_trace(trace, Policy(**{**policy.__dict__, "seed": seed})
                              ).analysis.invocations
@@ -145,7 +148,7 @@ def test_init_samples_are_per_function_and_leave_provisioned_inits_out(
         assert inits["checkout-api"] <= set(CHECKOUT_INITS), seed
         assert inits["inventory"] <= set(INVENTORY_INITS), seed
         assert inits["emailer"] == {210.0}, seed
-        assert inits.get("pricing", {DEFAULT_INIT_MS}) == {DEFAULT_INIT_MS}, seed
+        assert inits.get("pricing", {PC_INIT_MS}) == {PC_INIT_MS}, seed
 
 
 def test_an_unchanged_policy_reproduces_the_functions_that_ran_on_demand(
@@ -222,7 +225,8 @@ def test_the_policy_says_which_functions_kept_their_provisioned_environments(
     assert rows["cold_starts"]["simulated"] == rows["cold_starts"]["observed"] == 8
     markdown = CliRunner().invoke(app, ["simulate", four_functions, "--format", "markdown"])
     assert "| Provisioned | pricing 1 (as in the input); others 0 |" in markdown.stdout
-    assert "| Init | sampled from 8 observed values, each function its own (p50 " \
+    # 8 on-demand inits, and pricing's provisioned one for pricing alone
+    assert "| Init | sampled from 9 observed values, each function its own (p50 " \
         in markdown.stdout
 
 
