@@ -156,7 +156,7 @@ def test_warnings_are_one_line_each_when_stderr_is_not_a_terminal():
     result = run("simulate", PACSLAB, "--format", "json")
     assert result.exit_code == 0, result.output
     lines = result.stderr.splitlines()
-    assert lines == ["lamlife: warning: res-01-2020-05-28_01-57-40: memory size unknown, priced "
+    assert lines == ["lamlife: warning: res-01: memory size unknown, priced "
                      "at 128 MB (Lambda's default; lamlife simulate --memory-mb sets it)"]
     assert len(lines[0]) > 80
     assert "warning" not in run("simulate", PACSLAB, "--format", "json", "-q").stderr
