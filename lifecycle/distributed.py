@@ -36,7 +36,7 @@ from lamlife.lifecycle.billing.rules import (
     price_invocations,
     size_unknown_warnings,
 )
-from lamlife.lifecycle.engine.account import account_table
+from lamlife.lifecycle.engine.account import account_table, fixed_by_function, with_fixed
 from lamlife.lifecycle.engine.replay import OrphanEvent
 from lamlife.lifecycle.engine.summarize import (
     PERCENTILES,
@@ -338,8 +338,7 @@ def _merge_cost(analysis: Analysis, parts: Sequence[dict[str, Any]],
         account["init_cost_usd"] = account["function"].map(
             g["init_cost_usd"].sum(min_count=1))
         account["cost_usd"] = account["function"].map(g["cost_usd"].sum(min_count=1))
-        account["init_share"] = account["init_cost_usd"] / account["cost_usd"].where(
-            account["cost_usd"] > 0)
+        with_fixed(account, fixed_by_function(fixed, pd.Index(account["function"])))
         account["unpriced_invocations"] = account["invocations"] - account["function"].map(
             g["cost_usd"].count()).fillna(0).astype("int64")
     analysis.summary["cost"] = cost

@@ -54,6 +54,7 @@ from lamlife.lifecycle.billing.prices import (
     PriceTable,
     Tier,
 )
+from lamlife.lifecycle.engine.account import fixed_by_function
 from lamlife.lifecycle.engine.coded import coded_by_code, run_starts, smallest_int_type
 from lamlife.lifecycle.errors import InputError, LamlifeError
 from lamlife.lifecycle.schema import COLD_START_TYPES, COST_COLUMNS, START_TYPES
@@ -1669,15 +1670,18 @@ class _CostSums:
 
     def function_costs(self) -> pd.DataFrame:
         """Per function name (the index): the summed cost_usd and init_cost_usd of its
-        invocations, NaN where none was priced (as ``account_table`` sums them), and how
-        many of them were priced."""
+        invocations, NaN where none was priced (as ``account_table`` sums them), how
+        many of them were priced, and ``fixed_usd``: its charges no invocation carries
+        (provisioned-concurrency allocation plus SnapStart cache; 0 without any)."""
         fn = self.by_function
         priced = np.bincount(self.key[self.priced], minlength=len(self.names))
+        names = pd.Index([self.names[k] for k in fn["cost_usd"].index], dtype=object,
+                         name="function")
         return pd.DataFrame({"init_cost_usd": fn["init_cost_usd"].to_numpy(),
                              "cost_usd": fn["cost_usd"].to_numpy(),
-                             "priced_invocations": priced[fn["cost_usd"].index]},
-                            index=pd.Index([self.names[k] for k in fn["cost_usd"].index],
-                                           dtype=object, name="function"))
+                             "priced_invocations": priced[fn["cost_usd"].index],
+                             "fixed_usd": fixed_by_function(self.fixed, names).to_numpy()},
+                            index=names)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """``cost_tables``: cost by function and by start type."""
