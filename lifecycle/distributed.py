@@ -33,6 +33,7 @@ from lamlife.lifecycle.billing.rules import (
     cost_records,
     cost_tables,
     function_setups,
+    incomplete_notes,
     price_invocations,
     size_unknown_warnings,
 )
@@ -375,8 +376,7 @@ def merge_costs(costs: Sequence[dict[str, Any]]) -> dict[str, Any]:
     out["notes"] = merge_notes([c["notes"] for c in costs])
     groups = sorted({f"{g['function']}: {g['reason']}" for g in out["unpriced"]
                      if g["reason"] != MISSING_SIZE})
-    out["incomplete"] = groups + sorted(n for n in out["notes"] if " not priced: " in n
-                                        and not n.startswith("totals and per-million"))
+    out["incomplete"] = groups + incomplete_notes(out["notes"])  # as a local run lists them
     pricing = dict(first["pricing"])
     regions = sorted({r for c in costs for r in c["pricing"]["regions"]})
     archs = sorted({a for c in costs for a in c["pricing"]["architectures"]})

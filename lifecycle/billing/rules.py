@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
@@ -1867,6 +1867,20 @@ def size_unknown_warnings(cost: dict[str, Any]) -> list[str]:
             for g in cost.get("unpriced") or [] if g.get("reason") == MISSING_SIZE]
 
 
+# The note when a function ran on provisioned environments and its level is not known: an
+# input left out (as a memory size unknown), not a missing price, so not in ``incomplete``.
+LEVEL_UNKNOWN_NOTE = ("provisioned concurrency allocation not priced: level unknown "
+                      "(pass --provisioned N)")
+
+
+def incomplete_notes(notes: Sequence[str]) -> list[str]:
+    """The notes that name a missing price (``cost["incomplete"]`` after the unpriced
+    groups), sorted: a charge "not priced: <why>", but not the totals' exclusion notes (their
+    groups are listed already) nor ``LEVEL_UNKNOWN_NOTE``."""
+    return sorted(n for n in notes if " not priced: " in n
+                  and not n.startswith("totals and per-million") and n != LEVEL_UNKNOWN_NOTE)
+
+
 def _summary_notes(notes: list[str], counts: dict[str, int],
                    setups: dict[str, _FunctionSetup], configurations: dict[str, dict[str, Any]],
                    unpriced_groups: list[dict[str, Any]], levels: dict[str, int],
@@ -1899,11 +1913,9 @@ def _summary_notes(notes: list[str], counts: dict[str, int],
                      f"{g['function']} ({g['region']}): {g['reason']}")
     incomplete = sorted({f"{g['function']}: {g['reason']}" for g in unpriced_groups
                          if g["reason"] != MISSING_SIZE})
-    incomplete += sorted(n_ for n_ in notes if " not priced: " in n_
-                         and not n_.startswith("totals and per-million"))
+    incomplete += incomplete_notes(notes)
     if pc_functions - levels.keys():  # some function's provisioned level is not known
-        notes.append("provisioned concurrency allocation not priced: level unknown "
-                     "(pass --provisioned N)")
+        notes.append(LEVEL_UNKNOWN_NOTE)
     notes.append("free tier not applied; Savings Plans not applied")
     return incomplete
 
