@@ -33,10 +33,11 @@ from lamlife.lifecycle.billing.rules import (
     cost_records,
     cost_tables,
     function_setups,
+    incomplete_notes,
     price_invocations,
     size_unknown_warnings,
 )
-from lamlife.lifecycle.engine.account import account_table
+from lamlife.lifecycle.engine.account import account_table, fixed_by_function, with_fixed
 from lamlife.lifecycle.engine.replay import OrphanEvent
 from lamlife.lifecycle.engine.summarize import (
     PERCENTILES,
@@ -338,8 +339,7 @@ def _merge_cost(analysis: Analysis, parts: Sequence[dict[str, Any]],
         account["init_cost_usd"] = account["function"].map(
             g["init_cost_usd"].sum(min_count=1))
         account["cost_usd"] = account["function"].map(g["cost_usd"].sum(min_count=1))
-        account["init_share"] = account["init_cost_usd"] / account["cost_usd"].where(
-            account["cost_usd"] > 0)
+        with_fixed(account, fixed_by_function(fixed, pd.Index(account["function"])))
         account["unpriced_invocations"] = account["invocations"] - account["function"].map(
             g["cost_usd"].count()).fillna(0).astype("int64")
     analysis.summary["cost"] = cost
@@ -376,8 +376,7 @@ def merge_costs(costs: Sequence[dict[str, Any]]) -> dict[str, Any]:
     out["notes"] = merge_notes([c["notes"] for c in costs])
     groups = sorted({f"{g['function']}: {g['reason']}" for g in out["unpriced"]
                      if g["reason"] != MISSING_SIZE})
-    out["incomplete"] = groups + sorted(n for n in out["notes"] if " not priced: " in n
-                                        and not n.startswith("totals and per-million"))
+    out["incomplete"] = groups + incomplete_notes(out["notes"])  # as a local run lists them
     pricing = dict(first["pricing"])
     regions = sorted({r for c in costs for r in c["pricing"]["regions"]})
     archs = sorted({a for c in costs for a in c["pricing"]["architectures"]})

@@ -82,10 +82,19 @@ def fmt_ms(value: Any) -> str:
 
 
 def fmt_rate(value: Any) -> str:
-    """A fraction as a percentage with one decimal, ``-`` when unknown."""
+    """A fraction as a percentage with one decimal, ``-`` when unknown.
+
+    A value that is not 0 never reads as 0, and one short of 1 never reads as all: a
+    fraction between 0 and 0.0005 (exclusive) prints ``<0.1%`` and one between 0.9995 and 1
+    prints ``>99.9%``, where one decimal would round them to ``0.0%`` and ``100.0%``
+    (an INIT share of $0.0000332 in $0.100 is not nothing)."""
     if is_missing(value):
         return MISSING
-    return f"{100.0 * float(value):.1f}%"
+    fraction = float(value)
+    text = f"{100.0 * fraction:.1f}%"
+    if 0.0 < fraction < 1.0 and text in ("0.0%", "100.0%"):
+        return "<0.1%" if text == "0.0%" else ">99.9%"
+    return text
 
 
 def fmt_share(count: Any, total: Any) -> str:

@@ -103,6 +103,24 @@ def nothing_priced(cost: Mapping[str, Any]) -> bool:
     return bool(cost.get("invocations")) and cost.get("priced_invocations") == 0
 
 
+def fixed_charges_note(cost: Mapping[str, Any]) -> str | None:
+    """The note under the cost-by-start-type table when the run has charges no invocation
+    carries (provisioned-concurrency allocation, SnapStart cache): they belong to no start
+    type, so that table's totals and shares are of the invocations' charges alone. None
+    without such charges."""
+    allocation = float(cost.get("provisioned_allocation_usd") or 0.0)
+    cache = float(cost.get("snapstart_cache_usd") or 0.0)
+    if allocation + cache <= 0:
+        return None
+    names = [name for name, usd_ in (("provisioned-concurrency allocation", allocation),
+                                      ("SnapStart cache", cache)) if usd_ > 0]
+    verb, them = ("belongs", "it") if len(names) == 1 else ("belong", "them")
+    return (f"The {' and the '.join(names)} ({usd(allocation + cache)}) {verb} to no start "
+            "type: the totals, shares of cost and INIT shares by start type are of the "
+            f"invocations' charges alone (the Total above and the cost by function include "
+            f"{them}).")
+
+
 def summary_rows(cost: dict[str, Any]) -> list[tuple[str, str]]:
     """(label, value) rows of the cost summary ("unpriced" when nothing could be priced)."""
     if nothing_priced(cost):
@@ -336,11 +354,13 @@ def cost_sections(cost: dict[str, Any], tables: dict[str, pd.DataFrame] | None =
         ))
     by_st = tables.get("by_start_type")
     if by_st is not None and len(by_st) and not nothing_priced(cost):  # all $0 otherwise
+        st_rows = _section_rows(by_st, _ST_COLUMNS)
+        fixed = fixed_charges_note(cost)
         sections.append(Section(
             title="Cost by start type",
             columns=tuple(Column(h, "left" if k == "text" else "right")
                           for _, h, k in _ST_COLUMNS),
-            rows=(st_rows := _section_rows(by_st, _ST_COLUMNS))[0], notes=st_rows[1],
+            rows=st_rows[0], notes=(*st_rows[1], *((fixed,) if fixed else ())),
         ))
     notes = [line for line in (unbilled_init_line(cost),) if line and not nothing_priced(cost)]
     notes.append(pricing_line(cost))

@@ -8,6 +8,8 @@ rows a report shows (``--top N``) is the renderer's choice.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -24,7 +26,9 @@ ACCOUNT_COLUMNS: tuple[str, ...] = (
     "init_ms",  # float: summed init / restore time of the function's cold starts (ms)
     "init_cost_usd",  # float: the INIT/restore share of the cost, NaN when not priced
     "cost_usd",  # float: all invocations, NaN when not priced
-    "init_share",  # float: init_cost_usd / cost_usd, NaN when not priced or no cost
+    "total_usd",  # float: cost_usd plus the function's fixed charges (provisioned-concurrency
+    # allocation, SnapStart cache): its total in the cost-by-function table; NaN when neither
+    "init_share",  # float: init_cost_usd / total_usd, NaN when not priced or no cost
     "unpriced_invocations",  # int: priced, but left unpriced (no price, memory unknown); the
     # cost columns cover the other invocations only (0 when pricing did not run)
     "reset_loops",  # int: environments flagged reset_loop
@@ -49,7 +53,13 @@ def account_table(invocations: pd.DataFrame, environments: pd.DataFrame,
     without them takes the cost of each function from ``costs`` when given (index: function
     name; columns init_cost_usd and cost_usd, summed as here: what billing computed while it
     left the rows unpriced, ``Analysis.deferred_prices``; a ``priced_invocations`` column
-    there gives ``unpriced_invocations``, as a NaN ``cost_usd`` does in the rows)."""
+    there gives ``unpriced_invocations``, as a NaN ``cost_usd`` does in the rows).
+
+    The charges no invocation carries (provisioned-concurrency allocation, SnapStart cache)
+    come from ``costs["fixed_usd"]``, or for a priced table from the
+    ``attrs["billing_fixed_usd"]`` billing sets on it; ``total_usd`` adds them to
+    ``cost_usd``, and ``init_share`` is ``init_cost_usd / total_usd``: the one definition of
+    INIT share every report uses (docs/billing.md, "INIT share")."""
     if invocations.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in ACCOUNT_COLUMNS})
     inv = invocations
@@ -74,20 +84,24 @@ def account_table(invocations: pd.DataFrame, environments: pd.DataFrame,
     out.index = pd.Index([fn_names[k] for k in out.index], dtype=str, name="function")
     out["cold_start_rate"] = out["cold_starts"] / out["invocations"]
     out["unpriced_invocations"] = 0
+    fixed = pd.Series(0.0, index=out.index)
     if priced:
         out["init_cost_usd"] = g["init_cost_usd"].sum(min_count=1).to_numpy()
         out["cost_usd"] = g["cost_usd"].sum(min_count=1).to_numpy()
         out["unpriced_invocations"] = (g.size() - g["cost_usd"].count()).to_numpy()
+        fixed = fixed_by_function(inv.attrs.get("billing_fixed_usd"), out.index)
     elif costs is not None:
         for column in ("init_cost_usd", "cost_usd"):
             out[column] = costs[column].reindex(out.index).to_numpy(dtype=float)
         if "priced_invocations" in costs:
             out["unpriced_invocations"] = out["invocations"] - costs[
                 "priced_invocations"].reindex(out.index).fillna(0).to_numpy(dtype=np.int64)
+        if "fixed_usd" in costs:
+            fixed = costs["fixed_usd"].reindex(out.index).fillna(0.0).astype(float)
     if priced or costs is not None:
-        out["init_share"] = out["init_cost_usd"] / out["cost_usd"].where(out["cost_usd"] > 0)
+        with_fixed(out, fixed)
     else:
-        out["init_cost_usd"] = out["cost_usd"] = out["init_share"] = np.nan
+        out["init_cost_usd"] = out["cost_usd"] = out["total_usd"] = out["init_share"] = np.nan
     del g, work
     loops = pd.Series(0, index=out.index, dtype=np.int64)
     if not environments.empty:
@@ -100,6 +114,32 @@ def account_table(invocations: pd.DataFrame, environments: pd.DataFrame,
                    "unpriced_invocations"):
         out[column] = out[column].astype(np.int64)
     return out[list(ACCOUNT_COLUMNS)]
+
+
+def fixed_by_function(fixed: Mapping[str, Mapping[str, float]] | None,
+                      functions: pd.Index) -> pd.Series:
+    """Per function of ``functions``: the sum of its fixed charges in USD (billing's
+    ``{"provisioned_allocation_usd": {function: usd}, "snapstart_cache_usd": {...}}``),
+    0 for a function without any."""
+    out = pd.Series(0.0, index=functions)
+    for by_function in (fixed or {}).values():
+        out = out.add(pd.Series(by_function, dtype=float).reindex(functions).fillna(0.0),
+                      fill_value=0.0)
+    return out
+
+
+def with_fixed(table: pd.DataFrame, fixed: pd.Series | np.ndarray) -> None:
+    """Set ``total_usd`` (``cost_usd`` plus ``fixed``, the function's fixed charges in USD,
+    row by row) and ``init_share`` (``init_cost_usd / total_usd``; NaN when the INIT cost is
+    unknown or the total is 0) on an account table, in place. A function with no priced
+    invocation has a total only when it has fixed charges, as in the cost-by-function
+    table."""
+    extra = np.asarray(fixed, dtype=float)
+    cost = table["cost_usd"].to_numpy(dtype=float)
+    total = np.where(np.isnan(cost), np.where(extra > 0, extra, np.nan), cost + extra)
+    table["total_usd"] = total
+    table["init_share"] = table["init_cost_usd"] / table["total_usd"].where(
+        table["total_usd"] > 0)
 
 
 def _function_codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:

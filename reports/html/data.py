@@ -19,7 +19,7 @@ import pandas as pd
 from lamlife.lifecycle.analysis import Analysis
 from lamlife.lifecycle.engine.summarize import has_flag, init_samples, percentiles
 from lamlife.lifecycle.schema import COLD_START_TYPES, START_TYPES
-from lamlife.reports._format import fmt_int, fmt_ms, short_environment
+from lamlife.reports._format import fmt_int, fmt_ms, fmt_rate, short_environment
 from lamlife.reports.sections import sorted_environments
 
 # At most this many invocations are drawn one by one on the timeline; beyond it, plain warm
@@ -424,7 +424,8 @@ def over_time(analysis: Analysis) -> dict[str, Any]:
     rates = [
         {"start": edges[b], "end": edges[b + 1], "from": _label(edges[b]),
          "invocations": int(per_bucket[b]),
-         "cold_starts": int(cold[b]), "cold_start_rate": float(cold[b] / per_bucket[b])}
+         "cold_starts": int(cold[b]), "cold_start_rate": float(cold[b] / per_bucket[b]),
+         "cold_start_rate_text": fmt_rate(cold[b] / per_bucket[b])}
         for b in range(buckets)
         if per_bucket[b]
     ]
@@ -566,8 +567,9 @@ def cost_by_function(cost: Mapping[str, Any] | None) -> dict[str, Any]:
         for key, _ in COST_PARTS:
             usd = parts[key]
             if key in ("requests", "duration", "init") or usd:
+                share = usd / total if total > 0 else 0.0
                 rows.append({"function": function, "part": labels[key], "usd": usd,
-                             "share": usd / total if total > 0 else 0.0})
+                             "share": share, "share_text": fmt_rate(share)})
         totals.append({"function": function, "total_usd": total})
     return {"rows": rows, "totals": totals, "unpriced": unpriced, "partly": partly}
 

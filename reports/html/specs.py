@@ -217,8 +217,8 @@ def start_types_spec(data: Mapping[str, Any]) -> dict[str, Any]:
                         {"field": "from", "title": "from (UTC)"},
                         {"field": "invocations", "title": "invocations"},
                         {"field": "cold_starts", "title": "cold starts"},
-                        {"field": "cold_start_rate", "title": "cold-start rate",
-                         "format": ".1%"},
+                        # as the tables print it (a rate that is not 0 never reads 0.0%)
+                        {"field": "cold_start_rate_text", "title": "cold-start rate"},
                     ],
                 },
             },
@@ -324,7 +324,8 @@ def cost_spec(data: Mapping[str, Any]) -> dict[str, Any]:
                 {"field": "function"},
                 {"field": "part"},
                 {"field": "usd", "title": "USD", "format": "$.6~g"},
-                {"field": "share", "title": "share of the function", "format": ".1%"},
+                # as the tables print it (<0.1%: a share that is not 0 never reads 0.0%)
+                {"field": "share_text", "title": "share of the function"},
             ],
         },
     })

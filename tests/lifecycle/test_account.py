@@ -66,3 +66,37 @@ def test_unpriced_table_ranks_by_init_time() -> None:
     table = account_table(unpriced, ENVIRONMENTS)
     assert table["init_cost_usd"].isna().all() and table["init_share"].isna().all()
     assert ranked(table, "by_init_cost")["function"].tolist() == ["b", "a", "c"]
+
+
+def test_fixed_charges_are_in_the_total_and_the_init_share() -> None:
+    # a carries a provisioned-concurrency allocation of $0.95 and b a SnapStart cache of
+    # $0.005 (billing's attrs on a priced table): a's total is 0.050 + 0.95 = 1.0 and its
+    # INIT share 0.010 / 1.0 = 1 %, as the cost-by-function table has it (not 0.010 / 0.050);
+    # b's is 0.005 / (0.010 + 0.005); c has no fixed charge
+    inv = INVOCATIONS.copy()
+    inv.attrs["billing_fixed_usd"] = {"provisioned_allocation_usd": {"a": 0.95},
+                                      "snapstart_cache_usd": {"b": 0.005}}
+    rows = {r["function"]: r for r in account_table(inv, ENVIRONMENTS).to_dict("records")}
+    assert math.isclose(rows["a"]["cost_usd"], 0.050)
+    assert math.isclose(rows["a"]["total_usd"], 1.0)
+    assert math.isclose(rows["a"]["init_share"], 0.01)
+    assert math.isclose(rows["b"]["total_usd"], 0.015)
+    assert math.isclose(rows["b"]["init_share"], 1 / 3)
+    assert math.isclose(rows["c"]["total_usd"], 0.001) and rows["c"]["init_share"] == 0.0
+
+
+def test_fixed_charges_from_the_deferred_costs() -> None:
+    # the account table of an analysis whose rows are not priced reads billing's sums,
+    # fixed charges among them; a function with no priced invocation has its fixed charges
+    # for a total and no INIT share (unknown), as in the cost-by-function table
+    unpriced = INVOCATIONS.drop(columns=["cost_usd", "init_cost_usd"])
+    costs = pd.DataFrame({"init_cost_usd": [0.010, NAN, 0.0], "cost_usd": [0.050, NAN, 0.001],
+                          "priced_invocations": [4, 0, 1], "fixed_usd": [0.95, 0.2, 0.0]},
+                         index=pd.Index(["a", "b", "c"], name="function"))
+    rows = {r["function"]: r for r in account_table(unpriced, ENVIRONMENTS, costs)
+            .to_dict("records")}
+    assert math.isclose(rows["a"]["total_usd"], 1.0)
+    assert math.isclose(rows["a"]["init_share"], 0.01)
+    assert rows["b"]["total_usd"] == 0.2 and math.isnan(rows["b"]["init_share"])
+    assert rows["b"]["unpriced_invocations"] == 2
+    assert rows["c"]["total_usd"] == 0.001 and rows["c"]["init_share"] == 0.0

@@ -119,6 +119,40 @@ def test_a_window_that_leaves_out_everything_says_so_in_both() -> None:
     assert close(mine.summary["cost"], local.summary["cost"])
 
 
+COST = ROOT / "tests" / "data" / "cost"
+PC_FETCH = str(COST / "provisioned-payments.jsonl")  # payments, provisioned_concurrency: 2
+PC_TAIL = str(COST / "payments-tail.log")  # payments-tail: a provisioned env, level unknown
+
+
+@pytest.mark.parametrize("paths", [
+    [PC_FETCH, PC_TAIL],
+    [PC_TAIL],
+    [PC_FETCH],
+    [str(ROOT / "tests" / "data" / "reports" / "all-funcs-provisioned.jsonl"),
+     str(ROOT / "examples" / "orders.log")],  # the new-user trial's two files
+], ids=["fetch-and-plain-log", "plain-log", "fetch", "trial"])
+def test_provisioned_inputs_merge_as_the_local_analysis(paths: list[str]) -> None:
+    # A function on provisioned environments with its level unknown: both say so in the
+    # notes, neither calls the cost incomplete (no price is missing); before, the merge
+    # listed the level note in "incomplete" and warned "cost incomplete" where a local run
+    # did not. The account view's INIT share counts the allocation in both.
+    options = AnalyzeOptions(**PRICED)
+    local_analysis, merged_analysis = analyze_paths(paths, options), merged(paths, options)
+    local = json.loads(render(local_analysis, "json"))
+    mine = json.loads(render(merged_analysis, "json"))
+    for key in local:
+        assert close(mine[key], local[key]), key
+    assert mine["summary"]["cost"]["incomplete"] == local["summary"]["cost"]["incomplete"] == []
+    assert merged_analysis.input.warnings == local_analysis.input.warnings
+    level_unknown = ("provisioned concurrency allocation not priced: level unknown "
+                     "(pass --provisioned N)")
+    assert (level_unknown in mine["summary"]["cost"]["notes"]) == (PC_TAIL in paths)
+    if "account" in local:
+        assert {r["function"]: r["init_share"] for r in mine["account"]["by_init_cost"]} == {
+            r["function"]: r["init_share"] for r in local["account"]["by_init_cost"]}
+    assert render(merged_analysis, "markdown") == render(local_analysis, "markdown")
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.one_of(st.floats(0, 1e6, allow_nan=False),
                           st.sampled_from([0.0, 1.5, 2.25, float("nan")])), max_size=40))

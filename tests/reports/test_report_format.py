@@ -102,6 +102,25 @@ def test_numbers() -> None:
 
 
 @pytest.mark.parametrize(
+    ("fraction", "text"),
+    [
+        (0.0, "0.0%"),  # a true zero stays 0.0 %
+        (0.000330117626214, "<0.1%"),  # payments' INIT share of the trial: not nothing
+        (1e-12, "<0.1%"),
+        (0.0004999, "<0.1%"),
+        (0.0005, "0.1%"),  # rounds to 0.1 % itself
+        (0.999, "99.9%"),
+        (0.99951, ">99.9%"),  # short of all: never 100.0 %
+        (1.0, "100.0%"),
+        (None, "-"),
+        (float("nan"), "-"),
+    ],
+)
+def test_fmt_rate_never_rounds_a_part_to_none_or_all(fraction: float | None, text: str) -> None:
+    assert fmt_rate(fraction) == text
+
+
+@pytest.mark.parametrize(
     ("name", "short"),
     [
         # default log group stream names (docs/platform.md section 4)
