@@ -117,9 +117,22 @@ def restore_samples(inv: pd.DataFrame) -> np.ndarray:
     row order): ``restore_duration_ms`` of the rows whose start type is ``restore``. A caller
     waits for a restore as for an on-demand init, and it is billed (Billed Restore Duration,
     docs/lifecycle.md "Restore Duration percentiles"). Rows with no Restore Duration (a
-    restore seen only from RESTORE_START) are left out, as inits with no Init Duration are."""
+    restore seen only from RESTORE_START) are left out, as inits with no Init Duration are;
+    a table without the ``restore_duration_ms`` column (a partial one) has none."""
+    if "restore_duration_ms" not in inv:
+        return np.zeros(0)
     values = inv["restore_duration_ms"].to_numpy(dtype=np.float64)
     return values[_restores(inv) & ~np.isnan(values)]
+
+
+def _restore_durations(inv: pd.DataFrame) -> np.ndarray:
+    """Per row, the Restore Duration (ms, float) of a ``restore`` row, NaN elsewhere (and
+    everywhere in a table without the column): ``restore_samples`` with the missing values,
+    for a group's own percentiles."""
+    if "restore_duration_ms" not in inv:
+        return np.full(len(inv), np.nan)
+    return np.where(_restores(inv), inv["restore_duration_ms"].to_numpy(dtype=np.float64),
+                    np.nan)
 
 
 def _restores(inv: pd.DataFrame) -> np.ndarray:
@@ -363,9 +376,7 @@ def _function_rows(inv: pd.DataFrame, whole: Mapping[str, dict[str, Any]] | None
         else:
             if waited is None:
                 waited = pd.Series(split_inits(inv)[0], index=inv.index, copy=False)
-                restored = pd.Series(
-                    np.where(_restores(inv), inv["restore_duration_ms"].to_numpy(
-                        dtype=np.float64), np.nan), index=inv.index, copy=False)
+                restored = pd.Series(_restore_durations(inv), index=inv.index, copy=False)
             assert restored is not None
             init = percentiles(groups.values(waited, k))
             restore = percentiles(groups.values(restored, k))
