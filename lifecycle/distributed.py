@@ -200,9 +200,10 @@ def merge_parts(parts: Sequence[dict[str, Any]], stats: InputStats,
                 ) -> Analysis:
     """The Analysis of every function's part (``function_part``), in function-name order.
 
-    ``distributions``: ``summary["init_duration_ms"]``, ``["init_ahead_of_demand_ms"]`` and
-    ``["duration_ms"]`` of all the invocations (``summarize.column_percentiles`` of the
-    whole table); ``span``: the earliest and
+    ``distributions``: ``summary["init_duration_ms"]``, ``["init_ahead_of_demand_ms"]``,
+    ``["restore_duration_ms"]`` and ``["duration_ms"]`` of all the invocations
+    (``summarize.column_percentiles`` of the whole table, one entry per
+    ``summarize.PERCENTILE_COLUMNS``); ``span``: the earliest and
     latest start before the time window (for the warning when the window left out all).
     ``orphan_events`` are those of the analysed functions. The returned ``invocations``
     table holds only the invocations ``events`` is made of and the first invocation of

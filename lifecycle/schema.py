@@ -93,6 +93,12 @@ FUNCTION_COLUMNS: tuple[str, ...] = (
     "init_p95_ms",
     "init_p99_ms",
     "init_max_ms",
+    "restore_count",  # SnapStart restores with a known Restore Duration
+    "restore_p50_ms",
+    "restore_p90_ms",
+    "restore_p95_ms",
+    "restore_p99_ms",
+    "restore_max_ms",
     "duration_p50_ms",
     "duration_p99_ms",
     "runtime_versions",  # ";"-joined, sorted

@@ -47,7 +47,11 @@ from lamlife.lifecycle.distributed import (
     pricing_window,
 )
 from lamlife.lifecycle.engine.replay import EngineOptions, OrphanEvent
-from lamlife.lifecycle.engine.summarize import AHEAD_OF_DEMAND, empty_invocations
+from lamlife.lifecycle.engine.summarize import (
+    AHEAD_OF_DEMAND,
+    PERCENTILE_COLUMNS,
+    empty_invocations,
+)
 from lamlife.lifecycle.engine.unit import (
     COUNT_COLUMNS,
     RecordingSink,
@@ -332,10 +336,10 @@ def _inside(invocations: DataFrame, window: TimeWindow | None) -> Any:
 def _aggregates(invocations: DataFrame, inside: Any
                 ) -> tuple[dict[str, dict[str, Any]], tuple[pd.Timestamp, pd.Timestamp] | None,
                            pd.Timestamp | None, pd.Timestamp | None]:
-    """Spark's aggregates over all the invocation rows: the percentiles of Init Duration and
-    Duration inside the window (from each distinct value and its count, exactly as
-    ``summarize.percentiles``), the first and last start before the window, and the first
-    start and last start or end inside it."""
+    """Spark's aggregates over all the invocation rows: the percentiles of Init Duration,
+    Restore Duration and Duration inside the window (``summarize.PERCENTILE_COLUMNS``, from
+    each distinct value and its count, exactly as ``summarize.percentiles``), the first and
+    last start before the window, and the first start and last start or end inside it."""
     from pyspark.sql import functions as sf
 
     def time(column: str) -> Any:
@@ -348,13 +352,16 @@ def _aggregates(invocations: DataFrame, inside: Any
         inside.alias("inside"),
         sf.when(~ahead, sf.col("init_duration_ms")).alias("init_duration_ms"),
         sf.when(ahead, sf.col("init_duration_ms")).alias("init_ahead_of_demand_ms"),
+        # Restore Durations of restores (summarize.restore_samples)
+        sf.when(sf.col("start_type") == "restore",
+                sf.col("restore_duration_ms")).alias("restore_duration_ms"),
         sf.col("duration_ms"), time("start_us").alias("start"), time("end_us").alias("end"))
     outside = frame.agg(sf.min("start").alias("a"), sf.max("start").alias("b")).collect()[0]
     kept = frame.filter(sf.col("inside"))
     row = kept.agg(sf.min("start").alias("first"), sf.max("start").alias("last_start"),
                    sf.max("end").alias("last_end")).collect()[0]
     distributions: dict[str, dict[str, Any]] = {}
-    for column in ("init_duration_ms", "init_ahead_of_demand_ms", "duration_ms"):
+    for column in PERCENTILE_COLUMNS:
         counted = (kept.filter(sf.col(column).isNotNull() & ~sf.isnan(sf.col(column)))
                    .groupBy(column).count().toPandas())
         distributions[column] = percentiles_of_counts(counted[column].to_numpy(),

@@ -232,6 +232,12 @@ def headline_section(analysis: Analysis) -> Section:
     if count:
         rows.append(("Init duration", f"p50 {fmt_ms(_get(init, 'p50'))} ms · max "
                                       f"{fmt_ms(_get(init, 'max'))} ms ({_plural(count, 'init')})"))
+    restore = summary.get("restore_duration_ms") or {}
+    restores = _init_count(_get(restore, "count"))
+    if restores:  # SnapStart: the caller waited for the restore as for an init
+        rows.append(("Restore duration",
+                     f"p50 {fmt_ms(_get(restore, 'p50'))} ms · max "
+                     f"{fmt_ms(_get(restore, 'max'))} ms ({_plural(restores, 'restore')})"))
     causes = summary.get("cold_causes") or {}
     meanings = [f"{COLD_CAUSE_WORDS[k]}: {text}" for k, text in COLD_CAUSE_MEANINGS.items()
                 if causes.get(k)]
@@ -394,18 +400,24 @@ FEW_NOTE = (
 )
 
 
+def _few_note(noun: str) -> str:
+    """:data:`FEW_NOTE` for samples of ``noun`` (``init``, ``restore``)."""
+    return FEW_NOTE.replace("inits", f"{noun}s")
+
+
 def _init_count(value: Any) -> int:
     return 0 if is_missing(value) else int(value)
 
 
-def percentile_labels(count: Any) -> tuple[str, str, str, str]:
-    """Row labels for p50, p90, p99 and max that do not overstate what ``count`` inits show.
+def percentile_labels(count: Any, noun: str = "init") -> tuple[str, str, str, str]:
+    """Row labels for p50, p90, p99 and max that do not overstate what ``count`` inits (or
+    other samples: ``noun``, e.g. ``restore``) show.
 
     p90 over 10 inits or fewer and p99 over 100 or fewer are interpolated between the two
     largest values; their labels say how few inits they come from.
     """
     n = _init_count(count)
-    few = f" (only {n:,} inits)" if n != 1 else " (only 1 init)"
+    few = f" (only {n:,} {noun}s)" if n != 1 else f" (only 1 {noun})"
     p90 = "p90" + (few if n <= FEW_FOR_P90 else "")
     p99 = "p99" + (few if n <= FEW_FOR_P99 else "")
     return ("p50 (median)", p90, p99, "max")
@@ -451,55 +463,108 @@ def init_percentiles_section(analysis: Analysis) -> Section:
     )
 
 
+def has_restores(summary: Mapping[str, Any]) -> bool:
+    """The summary counts a SnapStart restore (a ``restore`` start type, or a Restore
+    Duration in ``restore_duration_ms``): the reports then show Restore Duration."""
+    stats = summary.get("restore_duration_ms") or {}
+    types = summary.get("start_types") or {}
+    return bool(_init_count(_get(stats, "count")) or _init_count(_get(types, "restore")))
+
+
+def restore_percentiles_section(analysis: Analysis) -> Section | None:
+    """SnapStart Restore Duration percentiles (the summary's ``restore_duration_ms``, over
+    the restores with a known Restore Duration); ``None`` when the analysis has no restore,
+    so a report without SnapStart is unchanged."""
+    summary = analysis.summary or {}
+    if not has_restores(summary):
+        return None
+    stats = summary.get("restore_duration_ms") or {}
+    n = _init_count(_get(stats, "count"))
+    if n == 0:
+        return Section(title="Restore duration",
+                       notes=("No SnapStart restore with a known Restore Duration.",))
+    labels = percentile_labels(n, "restore")
+    values = [_get(stats, key) for key in ("p50", "p90", "p99", "max")]
+    rows = tuple((label, fmt_ms(value)) for label, value in zip(labels, values, strict=True))
+    notes = [f"Over {_plural(n, 'SnapStart restore')} with a known Restore Duration: the "
+             f"caller waited for each, as for an init. {PERCENTILE_METHOD}"]
+    if n <= FEW_FOR_P90:
+        notes.append(
+            f"With {FEW_FOR_P90} restores or fewer, p90 and p99 are interpolated between the "
+            "two largest values, not measured."
+        )
+    elif n <= FEW_FOR_P99:
+        notes.append(
+            f"With {FEW_FOR_P99} restores or fewer, p99 is interpolated between the two "
+            "largest values, not measured."
+        )
+    return Section(
+        title="Restore duration",
+        columns=(Column("Percentile"), Column("Restore duration ms", "right")),
+        rows=rows,
+        notes=tuple(notes),
+    )
+
+
 def init_by_function_section(analysis: Analysis) -> Section | None:
     """Init duration percentiles per (function, version); ``None`` for a single row."""
+    return _by_function_section(analysis, "init", "Init duration by function", "Inits")
+
+
+def restore_by_function_section(analysis: Analysis) -> Section | None:
+    """SnapStart Restore Duration percentiles per (function, version) (the functions
+    table's ``restore_*`` columns); ``None`` for a single row or when nothing restored."""
+    if not has_restores(analysis.summary or {}):
+        return None
+    return _by_function_section(analysis, "restore", "Restore duration by function",
+                                "Restores")
+
+
+def _by_function_section(analysis: Analysis, stem: str, title: str, counted: str
+                         ) -> Section | None:
+    """Percentiles per (function, version) from the functions table's ``<stem>_count`` and
+    ``<stem>_p50_ms`` ... ``<stem>_max_ms``; ``None`` for a single row."""
     frame = analysis.functions
     if len(frame) <= 1:
         return None
-    names = [
-        "function",
-        "version",
-        "init_count",
-        "init_p50_ms",
-        "init_p90_ms",
-        "init_p99_ms",
-        "init_max_ms",
-    ]
+    count, p50, p90, p99, top = (f"{stem}_count", f"{stem}_p50_ms", f"{stem}_p90_ms",
+                                 f"{stem}_p99_ms", f"{stem}_max_ms")
+    names = ["function", "version", count, p50, p90, p99, top]
     data = {name: _column(frame, name).tolist() for name in names}
     rows = []
     marked = False
     for i in range(len(frame)):
-        n = _init_count(data["init_count"][i])
-        p90 = fmt_ms(data["init_p90_ms"][i])
-        p99 = fmt_ms(data["init_p99_ms"][i])
-        if p90 != MISSING and n <= FEW_FOR_P90:
-            p90, marked = p90 + FEW_MARK, True
-        if p99 != MISSING and n <= FEW_FOR_P99:
-            p99, marked = p99 + FEW_MARK, True
+        n = _init_count(data[count][i])
+        p90_text = fmt_ms(data[p90][i])
+        p99_text = fmt_ms(data[p99][i])
+        if p90_text != MISSING and n <= FEW_FOR_P90:
+            p90_text, marked = p90_text + FEW_MARK, True
+        if p99_text != MISSING and n <= FEW_FOR_P99:
+            p99_text, marked = p99_text + FEW_MARK, True
         rows.append(
             (
                 fmt_text(data["function"][i]),
                 fmt_text(data["version"][i]),
-                fmt_int(data["init_count"][i]),
-                fmt_ms(data["init_p50_ms"][i]),
-                p90,
-                p99,
-                fmt_ms(data["init_max_ms"][i]),
+                fmt_int(data[count][i]),
+                fmt_ms(data[p50][i]),
+                p90_text,
+                p99_text,
+                fmt_ms(data[top][i]),
             )
         )
     return Section(
-        title="Init duration by function",
+        title=title,
         columns=(
             Column("Function", keep_words=True),
             Column("Version", keep_words=True),
-            Column("Inits", "right"),
+            Column(counted, "right"),
             Column("p50 ms", "right"),
             Column("p90 ms", "right"),
             Column("p99 ms", "right"),
             Column("max ms", "right"),
         ),
         rows=tuple(rows),
-        notes=(FEW_NOTE,) if marked else (),
+        notes=(_few_note(stem),) if marked else (),
     )
 
 
@@ -677,6 +742,8 @@ def report_sections(
         start_types_section(analysis),
         init_percentiles_section(analysis),
         *([by_function] if (by_function := init_by_function_section(analysis)) else []),
+        *([restores] if (restores := restore_percentiles_section(analysis)) else []),
+        *([by_fn] if (by_fn := restore_by_function_section(analysis)) else []),
         environments_section(analysis, top=top, sort_by=sort_by),
         events_section(analysis, max_events=max_events),
         *_account_sections(analysis, top),

@@ -10,7 +10,8 @@ number added to the summary later becomes a metric (and limitable) without touch
 - a statistics dict whose key ends in ``_ms`` gives ``<stem>_<stat>_ms`` and ``<stem>_count``,
   where the stem is the key without ``_ms`` and without a trailing ``_duration``:
   ``init_duration_ms.p95`` is ``init_p95_ms``, ``duration_ms.p50`` is ``duration_p50_ms``,
-  ``init_duration_ms.count`` is ``init_count``;
+  ``init_duration_ms.count`` is ``init_count``, ``restore_duration_ms.p95`` is
+  ``restore_p95_ms``;
 - ``cost.<k>`` is ``cost_<k>`` (``cost_total_usd``, ...), plus the aliases
   ``cost_per_million_usd`` (= ``cost.per_million_invocations_usd``), ``init_cost_usd``
   (= ``cost.init_usd``) and ``init_cost_share`` (= ``init_usd / total_usd``, 0 when the total
@@ -60,6 +61,11 @@ METRIC_DOCS: dict[str, str] = {
     "init_ahead_of_demand_count": "provisioned and proactive inits with a known duration",
     **{f"init_ahead_of_demand_{stat}_ms": f"{label} init duration ahead of demand "
                                           "(provisioned, proactive; ms)"
+       for stat, label in (("p50", "median"), ("p90", "90th percentile"),
+                           ("p95", "95th percentile"), ("p99", "99th percentile"),
+                           ("max", "longest"))},
+    "restore_count": "SnapStart restores with a known Restore Duration",
+    **{f"restore_{stat}_ms": f"{label} SnapStart Restore Duration (ms)"
        for stat, label in (("p50", "median"), ("p90", "90th percentile"),
                            ("p95", "95th percentile"), ("p99", "99th percentile"),
                            ("max", "longest"))},

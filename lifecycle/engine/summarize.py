@@ -48,7 +48,7 @@ PERCENTILES: tuple[int, ...] = (50, 90, 95, 99)
 # The statistics the summary gives of the whole table (column_percentiles); the functions
 # table gives the first and last of them per function
 PERCENTILE_COLUMNS: tuple[str, ...] = ("init_duration_ms", "init_ahead_of_demand_ms",
-                                       "duration_ms")
+                                       "restore_duration_ms", "duration_ms")
 # Environment flags carried up from the invocation flags of the same name.
 ENVIRONMENT_FLAGS: tuple[str, ...] = ("reset_loop", "started_before_window")
 
@@ -102,12 +102,42 @@ def split_inits(inv: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 def column_percentiles(inv: pd.DataFrame) -> dict[str, dict[str, Any]]:
     """``percentiles`` of each of ``PERCENTILE_COLUMNS`` over every row of ``inv``: the
     summary's ``init_duration_ms`` (the inits a caller waited for, ``split_inits``),
-    ``init_ahead_of_demand_ms`` and ``duration_ms``, and a function's own when it holds
-    every row. Computed once and given to ``functions_table`` and ``summary_dict`` (and,
-    for all the invocations, to ``distributed.merge_parts``)."""
+    ``init_ahead_of_demand_ms``, ``restore_duration_ms`` (``restore_samples``) and
+    ``duration_ms``, and a function's own when it holds every row. Computed once and given
+    to ``functions_table`` and ``summary_dict`` (and, for all the invocations, to
+    ``distributed.merge_parts``)."""
     waited, ahead = init_samples(inv) if len(inv) else (np.zeros(0), np.zeros(0))
     return {"init_duration_ms": percentiles(waited), "init_ahead_of_demand_ms": percentiles(ahead),
+            "restore_duration_ms": percentiles(restore_samples(inv) if len(inv) else []),
             "duration_ms": percentiles(inv["duration_ms"] if len(inv) else [])}
+
+
+def restore_samples(inv: pd.DataFrame) -> np.ndarray:
+    """The SnapStart Restore Durations (ms, float, one per restore with a known duration, in
+    row order): ``restore_duration_ms`` of the rows whose start type is ``restore``. A caller
+    waits for a restore as for an on-demand init, and it is billed (Billed Restore Duration,
+    docs/lifecycle.md "Restore Duration percentiles"). Rows with no Restore Duration (a
+    restore seen only from RESTORE_START) are left out, as inits with no Init Duration are;
+    a table without the ``restore_duration_ms`` column (a partial one) has none."""
+    if "restore_duration_ms" not in inv:
+        return np.zeros(0)
+    values = inv["restore_duration_ms"].to_numpy(dtype=np.float64)
+    return values[_restores(inv) & ~np.isnan(values)]
+
+
+def _restore_durations(inv: pd.DataFrame) -> np.ndarray:
+    """Per row, the Restore Duration (ms, float) of a ``restore`` row, NaN elsewhere (and
+    everywhere in a table without the column): ``restore_samples`` with the missing values,
+    for a group's own percentiles."""
+    if "restore_duration_ms" not in inv:
+        return np.full(len(inv), np.nan)
+    return np.where(_restores(inv), inv["restore_duration_ms"].to_numpy(dtype=np.float64),
+                    np.nan)
+
+
+def _restores(inv: pd.DataFrame) -> np.ndarray:
+    """Per row, whether its start type is ``restore`` (bool)."""
+    return matching(inv["start_type"], lambda t: t == "restore")
 
 
 def init_samples(inv: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -313,7 +343,7 @@ def functions_table(inv: pd.DataFrame, environments: pd.DataFrame,
                     "environments": 0, "cold_starts": 0, "cold_start_rate": 0.0,
                     **dict.fromkeys(START_TYPES, 0), "timeouts": 0, "errors": 0,
                     "out_of_memory": 0, "init_failures": count, "init_count": 0,
-                    "runtime_versions": ""})
+                    "restore_count": 0, "runtime_versions": ""})
         rows.append(row)
     rows.sort(key=lambda r: (str(r["function"]), str(r["version"])))
     return pd.DataFrame(rows, columns=list(FUNCTION_COLUMNS))
@@ -337,14 +367,19 @@ def _function_rows(inv: pd.DataFrame, whole: Mapping[str, dict[str, Any]] | None
     out_of_memory = groups.count(matching(inv["flags"], lambda f: _has(f, "out_of_memory")))
     init_failures = groups.total(inv["init_failures"])
     waited: pd.Series | None = None  # made only where a group's own percentiles are needed
+    restored: pd.Series | None = None  # Restore Durations of restores, NaN elsewhere
     rows = []
     for k, (function, version) in enumerate(groups.names()):
         if whole is not None and groups.holds_every_row():
             init, dur = whole["init_duration_ms"], whole["duration_ms"]
+            restore = whole["restore_duration_ms"]
         else:
             if waited is None:
                 waited = pd.Series(split_inits(inv)[0], index=inv.index, copy=False)
+                restored = pd.Series(_restore_durations(inv), index=inv.index, copy=False)
+            assert restored is not None
             init = percentiles(groups.values(waited, k))
+            restore = percentiles(groups.values(restored, k))
             dur = percentiles(groups.values(inv["duration_ms"], k))
         row: dict[str, Any] = {
             "function": function,
@@ -366,6 +401,12 @@ def _function_rows(inv: pd.DataFrame, whole: Mapping[str, dict[str, Any]] | None
             "init_p95_ms": init["p95"],
             "init_p99_ms": init["p99"],
             "init_max_ms": init["max"],
+            "restore_count": restore["count"],
+            "restore_p50_ms": restore["p50"],
+            "restore_p90_ms": restore["p90"],
+            "restore_p95_ms": restore["p95"],
+            "restore_p99_ms": restore["p99"],
+            "restore_max_ms": restore["max"],
             "duration_p50_ms": dur["p50"],
             "duration_p99_ms": dur["p99"],
             "runtime_versions": FLAG_SEPARATOR.join(sorted(runtimes[k])),
@@ -582,6 +623,8 @@ def summary_dict(inv: pd.DataFrame, environments: pd.DataFrame, *, orphan_init_f
         # the inits a caller waited for; those ahead of demand (provisioned, proactive) apart
         "init_duration_ms": whole["init_duration_ms"],
         "init_ahead_of_demand_ms": whole["init_ahead_of_demand_ms"],
+        # SnapStart restores (a caller waited for each, as for a cold start's init)
+        "restore_duration_ms": whole["restore_duration_ms"],
         "duration_ms": whole["duration_ms"],
     }
 

@@ -228,6 +228,10 @@ def _table(drawn: list[dict[str, Any]]) -> pd.DataFrame:
     frame["init_duration_ms"] = [np.nan if r["init_duration_ms"] is None
                                  else r["init_duration_ms"] for r in drawn]
     frame["init_failures"] = np.array([r["init_failures"] for r in drawn], dtype=np.int8)
+    # a restore's Restore Duration: the drawn init duration (some missing), NaN elsewhere
+    frame["restore_duration_ms"] = [np.nan if r["start_type"] != "restore"
+                                    or r["init_duration_ms"] is None
+                                    else r["init_duration_ms"] for r in drawn]
     return frame
 
 
@@ -287,10 +291,10 @@ def test_summary_counts_known_environments_as_pandas_does(drawn: list[dict[str, 
 @given(rows)
 def test_percentiles_are_computed_once_per_column_and_group(drawn: list[dict[str, Any]]
                                                             ) -> None:
-    """build_analysis computes the init and duration percentiles of the whole table once,
-    for the summary and for a (function, version) that holds every row: 3 calls then (the
-    inits a caller waited for, those ahead of demand, durations), 3 + 2 a group otherwise
-    (they were computed twice for one group). Same figures."""
+    """build_analysis computes the init, restore and duration percentiles of the whole table
+    once, for the summary and for a (function, version) that holds every row: 4 calls then
+    (the inits a caller waited for, those ahead of demand, restores, durations), 4 + 3 a
+    group otherwise (they were computed twice for one group). Same figures."""
     table = _table(drawn)
     calls: list[int] = []
     real = summarize.percentiles
@@ -307,11 +311,18 @@ def test_percentiles_are_computed_once_per_column_and_group(drawn: list[dict[str
     keys = table[["function", "version"]]
     whole_group = len(keys.drop_duplicates()) == 1 and not keys.isna().any(axis=None)
     groups_seen = len(analysis.functions)
-    assert len(calls) == (3 if whole_group else 3 + 2 * groups_seen)
+    assert len(calls) == (4 if whole_group else 4 + 3 * groups_seen)
     waited, ahead = summarize.split_inits(table)
     assert analysis.summary["init_duration_ms"] == real(waited)
     assert analysis.summary["init_ahead_of_demand_ms"] == real(ahead)
     assert analysis.summary["duration_ms"] == real(table["duration_ms"])
+    assert analysis.summary["restore_duration_ms"] == real(summarize.restore_samples(table))
+    restores = table[table["start_type"] == "restore"].dropna(subset=["restore_duration_ms"])
+    for row in analysis.functions.itertuples():
+        mine = restores[(restores["function"] == row.function)
+                        & (restores["version"] == row.version)]["restore_duration_ms"]
+        assert row.restore_count == len(mine)
+        assert _none(row.restore_max_ms) == real(mine)["max"]
     if whole_group:
         row = analysis.functions.iloc[0]
         assert _none(row["duration_p50_ms"]) == real(table["duration_ms"])["p50"]

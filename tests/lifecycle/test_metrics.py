@@ -53,6 +53,14 @@ def summary(**overrides: Any) -> dict[str, Any]:
             "p99": 698.8,
             "max": 700.0,
         },
+        "restore_duration_ms": {  # SnapStart restores (summarize.restore_samples)
+            "count": 4,
+            "p50": 398.0,
+            "p90": 460.0,
+            "p95": 470.0,
+            "p99": 478.0,
+            "max": 480.0,
+        },
         "duration_ms": {
             "count": 200,
             "p50": 12.5,
