@@ -98,15 +98,21 @@ def function_column(header: list[str]) -> int | None:
 # 2026.04.14), then a separator; a function name holds no dot, so the tag is not part of it
 _LEADING_TAG = re.compile(r"v?\d+(?:\.\d+)+[-_ ]+(?=[^.\s])", re.IGNORECASE)
 # a release tag or a date after the name, right before the extensions: a separator, then a
-# version holding dots (-v1.2, _1.0.3) or an ISO 8601 date, with a time or not (-2026-11-20,
-# _2026-11-20T09-00Z): daily or per-release files of one function name that function
+# version holding dots, with a pre-release part or not (-v1.2, _1.0.3, -v1.2.3-rc1), or an
+# ISO 8601 date, extended or basic, with a time or not, or a month (-2026-11-20,
+# _2026-11-20T09-30Z, -20261120, -2026-11): per-release or daily files of one function name it
+_DATE = (r"(?:19|20)\d{2}(?:([-_])(?:0[1-9]|1[0-2])(?:\1(?:0[1-9]|[12]\d|3[01]))?"
+         r"|(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))")
 _TRAILING_TAG = re.compile(
-    r"[-_ ]+(?:v?\d+(?:\.\d+)+|\d{4}([-_])\d{2}\1\d{2}(?:[T_ -]?\d{2}(?:[-:_]?\d{2}){0,2}Z?)?)$",
+    r"[-_ ]+(?:v?\d+(?:\.\d+)+(?:[-_.]?(?:rc|alpha|beta|pre|dev|a|b)\d*)?"
+    r"|" + _DATE + r"(?:[T_ -]?\d{2}(?:[-:_]?\d{2}){0,2}Z?)?)$",
     re.IGNORECASE)
+_ROTATED = re.compile(r"\.\d{1,3}$")  # logrotate's orders.log.1
 
 
 def _without_suffixes(name: str) -> str:
-    """``name`` without its known extensions (``orders.log.gz`` is ``orders``)."""
+    """``name`` without its known extensions (``orders.log.gz`` is ``orders``), a rotated
+    log's number after one of them included (``orders.log.1``)."""
     stripped = True
     while stripped:
         stripped = False
@@ -114,6 +120,10 @@ def _without_suffixes(name: str) -> str:
             if name.endswith(suffix) and len(name) > len(suffix):
                 name = name[: -len(suffix)]
                 stripped = True
+        rotated = _ROTATED.search(name)
+        if rotated and name[:rotated.start()].endswith(_SUFFIXES):
+            name = name[:rotated.start()]
+            stripped = True
     return name
 
 

@@ -776,6 +776,11 @@ def test_a_truncated_gzip_of_utf16_text_names_gzip(tmp_path: Path) -> None:
     ("orders-2026-11-20.log", "orders"),
     ("orders_2026_11_20.log.gz", "orders"),
     ("payments-api-2026-11-20T09-30Z.jsonl", "payments-api"),
+    ("orders-v1.2.3-rc1.log", "orders"),
+    ("orders-2026-11-20.log.1", "orders"),  # logrotate
+    ("orders-20261120.log", "orders"),  # basic ISO 8601 date
+    ("orders-2026-11.log.2.gz", "orders"),  # a month; rotated and compressed
+    ("job-12345678.log", "job-12345678"),  # eight digits that are no date
     ("api-v2.log", "api-v2"),  # no dot, no date: may be the name
     ("2026-11-20.log", "2026-11-20"),  # nothing before the date: the name is all there is
 ])
