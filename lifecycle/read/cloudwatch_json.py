@@ -142,6 +142,11 @@ def json_value(obj: Any, source: Source, options: ReadOptions, result: ReadResul
     if isinstance(obj.get("LogResult"), str):  # aws lambda invoke --log-type Tail output
         invoke_response(obj, source, options, result)
         return
+    if _own_report(obj):  # its "events" are findings of an analysis, not log events
+        result.foreign_json += 1
+        result.sink.counts.events += 1
+        result.sink.counts.ignored += 1
+        return
     page_context = page_context_of(obj, context, result)
     if isinstance(obj.get("events"), list):
         for event in obj["events"]:
@@ -259,6 +264,12 @@ def _json_event(event: Any, source: Source, options: ReadOptions, result: ReadRe
         return
     sink.counts.events += 1
     sink.counts.ignored += 1
+
+
+def _own_report(obj: dict[str, Any]) -> bool:
+    """Whether ``obj`` is lamlife's own JSON report (``analyze --format json``: a ``summary``
+    and an ``input`` object beside its ``events`` findings), which is no log to read again."""
+    return isinstance(obj.get("summary"), dict) and isinstance(obj.get("input"), dict)
 
 
 def _record_like(obj: dict[str, Any]) -> bool:

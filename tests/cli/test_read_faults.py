@@ -153,6 +153,26 @@ def test_json_that_is_no_log_is_skipped_in_a_directory(tmp_path: Path, scanner: 
             in result.stderr)
 
 
+@pytest.mark.parametrize("invocations", [False, True])
+def test_lamlifes_own_json_report_is_no_log(invocations: bool, tmp_path: Path,
+                                            scanner: str) -> None:
+    # analyze's JSON holds "events" (its findings), which are no CloudWatch events: read
+    # again, it exits 2 alone and is skipped with a warning in a directory
+    report = run("analyze", str(EXAMPLE), "--format", "json", "--quiet",
+                 *(["--invocations"] if invocations else []))
+    assert report.exit_code == 0, report.stderr
+    (tmp_path / "logs").mkdir()
+    path = tmp_path / "logs" / "orders-report.json"
+    path.write_text(report.stdout, encoding="utf-8")
+    line = one_error_line(run("analyze", str(path), "--format", "json"))
+    assert line.startswith(f"lamlife: error: {path}: JSON without Lambda log events")
+    (tmp_path / "logs" / "orders.log").write_bytes(EXAMPLE.read_bytes())
+    result = run("analyze", str(tmp_path / "logs"), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["summary"]["invocations"] == EXAMPLE_INVOCATIONS
+    assert f"{path}: skipped, JSON without Lambda log events" in result.stderr
+
+
 @pytest.mark.parametrize("content", ['{"events": []}\n', "[]\n",
                                      '{"logGroupName": "/aws/lambda/orders", "events": []}\n'])
 def test_an_empty_log_in_json_is_still_no_invocations_and_exit_0(content: str,
