@@ -218,7 +218,7 @@ def headline_section(analysis: Analysis) -> Section:
         ("How many", f"{fmt_int(_get(summary, 'cold_starts'))} of {_plural(n, 'invocation')} "
                         f"({fmt_rate(_get(summary, 'cold_start_rate'))}): {kinds}"),
     ]
-    if "cold_causes" in summary:
+    if _get(types, "cold") and "cold_causes" in summary:  # causes of on-demand inits only
         rows.append(("Why cold", _counted(summary.get("cold_causes"), COLD_CAUSE_WORDS)))
     if _get(types, "reinit") and "reinit_causes" in summary:
         rows.append(("Why reinit", _counted(summary.get("reinit_causes"), REINIT_CAUSE_WORDS)))

@@ -82,7 +82,8 @@ def _dist(d: Mapping[str, Any] | None) -> str:
     if "fixed_ms" in d:
         return f"{fmt_ms(d['fixed_ms'])} ms (fixed)"
     each = ", each function its own" if d.get("per_function") else ""
-    return (f"sampled from {fmt_int(d['sampled_from'])} observed values{each} "
+    values = "value" if d["sampled_from"] == 1 else "values"
+    return (f"sampled from {fmt_int(d['sampled_from'])} observed {values}{each} "
             f"(p50 {fmt_ms(d['p50_ms'])} ms, p99 {fmt_ms(d['p99_ms'])} ms)")
 
 
