@@ -287,7 +287,9 @@ def _join_ids(parts: list[RequestIds]) -> RequestIds:
     if all(p.is_compact for p in parts):
         items: list[np.ndarray] = []
         while parts:  # the list consumed: only the item arrays left to _join_arrays to drop
-            items.append(parts.pop(0).uuids)
+            uuids = parts.pop(0).uuids
+            assert uuids is not None  # every part is compact
+            items.append(uuids)
         return RequestIds.from_uuids(_join_arrays(items, items[0].dtype))
     # some chunk holds an id that is not a UUID: all as text, each compact part made text
     # as it is copied

@@ -86,8 +86,9 @@ class RequestIds(Sequence[str]):
             return cls.empty()
         if len(parts) == 1:
             return parts[0]
-        if all(p.is_compact for p in parts):
-            return cls.from_uuids(np.concatenate([p.uuids for p in parts]))
+        items = [p.uuids for p in parts if p.uuids is not None]
+        if len(items) == len(parts):  # every part compact
+            return cls.from_uuids(np.concatenate(items))
         general = [p.general() for p in parts]
         data = np.concatenate([p._data[p._offsets[0]:p._offsets[-1]] for p in general])
         lengths = np.concatenate([np.diff(p._offsets) for p in general])
