@@ -1401,14 +1401,6 @@ def _nansum(values: np.ndarray, rows: np.ndarray | None = None) -> float:
     return float(np.sum(values))
 
 
-def _nansum_made(values: np.ndarray) -> float:
-    """``_nansum(values)`` of an array made for this sum alone (contiguous float64), which
-    is changed: its NaNs become 0.0 in place rather than in a copy of the whole column (8
-    bytes a row less at pricing's peak). The same numbers in the same order: the same sum."""
-    values[np.isnan(values)] = 0.0
-    return float(np.sum(values))
-
-
 def _with_columns(invocations: pd.DataFrame, columns: dict[str, Any]) -> pd.DataFrame:
     """The invocation table plus ``columns``, sharing the table's own columns and the new
     arrays (no copy: a Series made without copying is set as it is)."""
@@ -1562,13 +1554,13 @@ class _Totals:
             got["init_usd"] = _nansum(values)
         elif name == "init_unbilled_ms":
             got["init_unbilled_ms"] = _nansum(values)
-            got["init_unbilled_gb_s"] = _nansum_made(_gb_seconds(values, self.memory))
+            got["init_unbilled_gb_s"] = _nansum(_gb_seconds(values, self.memory))
             got["unbilled_init_invocations"] = int(np.count_nonzero(values > 0))
         elif name == "init_unbilled_usd":
             got["init_usd_at_current_rules"] = _nansum(values)
         elif name == "init_billed_ms":
             got["init_billed_ms"] = _nansum(values)
-            got["init_billed_gb_s"] = _nansum_made(_gb_seconds(values, self.memory))
+            got["init_billed_gb_s"] = _nansum(_gb_seconds(values, self.memory))
 
 
 @dataclass(frozen=True)

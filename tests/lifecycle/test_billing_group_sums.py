@@ -12,7 +12,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lamlife.lifecycle.billing.rules import _code_counts, _GroupKey, _nansum, _nansum_made
+from lamlife.lifecycle.billing.rules import _code_counts, _GroupKey
 
 
 def plain(values: np.ndarray, codes: np.ndarray, sort: bool, min_count: int = 0) -> pd.Series:
@@ -94,13 +94,3 @@ def test_held_masks_of_one_value_take_no_memory_per_row() -> None:
     assert _held(mixed) is mixed
     empty = np.zeros(0, dtype=bool)
     assert _held(empty) is empty
-
-
-@given(st.lists(st.one_of(st.floats(0, 1e9), st.just(float("nan"))), max_size=3000))
-def test_a_sum_of_a_made_array_is_nansum_bit_for_bit(values: list[float]) -> None:
-    """Pricing's GB-s sums zero the NaNs of their own temporary in place (_nansum_made):
-    the same numbers in the same order as _nansum's copy, so the same double."""
-    column = np.asarray(values, dtype=np.float64)
-    want = _nansum(column)
-    got = _nansum_made(column.copy())
-    assert np.float64(got).tobytes() == np.float64(want).tobytes()
