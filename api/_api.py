@@ -28,11 +28,11 @@ PathsLike = str | PathLike[str] | Sequence[str | PathLike[str]]
 
 
 def _analysis_rows(result: AnalysisResult, given: pd.DataFrame) -> pd.DataFrame | None:
-    """The analysis's ``invocations`` (priced on this first read, and kept there) when
-    ``given`` is the held table of an analysis whose rows are not priced yet
-    (``Analysis.deferred_prices``); else None: ``given`` is the table."""
+    """The analysis's ``invocations`` (priced and with RequestIds as text on this first read,
+    and kept there) when ``given`` is the held table of an analysis whose rows are not made
+    whole yet (``Analysis.rows_pending``); else None: ``given`` is the table."""
     analysis = result.analysis
-    if analysis is None or analysis.deferred_prices is None \
+    if analysis is None or not analysis.rows_pending \
             or given is not analysis.held_invocations:
         return None
     return analysis.invocations

@@ -47,6 +47,21 @@ class InputStats:
         }
 
 
+def has_compact_ids(table: Any) -> bool:
+    """``read.request_ids.has_compact_ids`` (imported when called: the read package imports
+    this module)."""
+    from lamlife.lifecycle.read.request_ids import has_compact_ids as compact
+
+    return compact(table)
+
+
+def text_ids(table: Any) -> Any:
+    """``read.request_ids.text_ids`` (imported when called, as ``has_compact_ids``)."""
+    from lamlife.lifecycle.read.request_ids import text_ids as text
+
+    return text(table)
+
+
 @dataclass(frozen=True, eq=False)
 class DeferredPrices:
     """The per-row prices an analysis has not added to its invocation table yet.
@@ -86,6 +101,9 @@ def same_values(one: Any, other: Any) -> bool:
     ``equals`` (same values, dtypes and index; NaN equal to NaN in the same place), dicts,
     lists and tuples item by item, NaN equal to NaN, anything else by ``==``."""
     if isinstance(one, pd.DataFrame | pd.Series) or isinstance(other, pd.DataFrame | pd.Series):
+        if isinstance(one, pd.DataFrame) and isinstance(other, pd.DataFrame) \
+                and has_compact_ids(one) != has_compact_ids(other):
+            one, other = text_ids(one), text_ids(other)  # RequestIds read as text or not
         return type(one) is type(other) and bool(one.equals(other))
     if isinstance(one, dict) and isinstance(other, dict):
         return one.keys() == other.keys() and all(same_values(one[k], other[k]) for k in one)
@@ -129,14 +147,18 @@ class PricedOnRead:
 
 
 def _price_deferred(analysis: Analysis, held: pd.DataFrame) -> pd.DataFrame | None:
-    """``held`` with the analysis's deferred per-row prices added (and those then dropped
-    from the analysis), or None when it has none."""
+    """``held`` with its rows made whole, or None when they are: RequestIds as text where
+    the table holds them as 16-byte UUIDs (``read.request_ids.text_ids``), and the
+    analysis's deferred per-row prices added (and those then dropped from the analysis)."""
     deferred = analysis.__dict__.get("deferred_prices")
-    if deferred is None:
+    compact = has_compact_ids(held)
+    if deferred is None and not compact:
         return None
-    priced = deferred.price(held)
-    analysis.__dict__["deferred_prices"] = None
-    return priced
+    table = text_ids(held) if compact else held
+    if deferred is not None:
+        table = deferred.price(table)
+        analysis.__dict__["deferred_prices"] = None
+    return table
 
 
 def describe(kind: str, invocations: pd.DataFrame, environments: pd.DataFrame,
@@ -202,9 +224,17 @@ class Analysis:
             "account")) and self.deferred_prices == other.deferred_prices
 
     @property
+    def rows_pending(self) -> bool:
+        """Whether reading ``invocations`` changes the held table: prices to add or
+        RequestIds held as 16-byte UUIDs."""
+        return self.deferred_prices is not None or has_compact_ids(self.held_invocations)
+
+    @property
     def held_invocations(self) -> pd.DataFrame:
         """The invocation table as held now, never priced by this read: without the per-row
-        priced columns while ``deferred_prices`` is set. For readers of the engine's own
+        priced columns while ``deferred_prices`` is set, and with ``request_id`` as 16-byte
+        binary UUIDs until rows are read where every id is a UUID
+        (``read.request_ids.text_ids`` gives them as text). For readers of the engine's own
         columns (the reports that show no invocation row, the account table)."""
         table: pd.DataFrame = self.__dict__["invocations"]
         return table

@@ -40,6 +40,7 @@ from lamlife.lifecycle.read.arrivals import (
 from lamlife.lifecycle.read.collect import release_free_memory
 from lamlife.lifecycle.read.inputs import UnrecognizedFormat
 from lamlife.lifecycle.read.platform import MAX_MEMORY_MB, MIN_MEMORY_MB
+from lamlife.lifecycle.read.request_ids import has_compact_ids, text_ids
 from lamlife.lifecycle.read.seen import note_overlap_and_limits
 from lamlife.lifecycle.read.timeparse import ms_to_iso, parse_time
 from lamlife.lifecycle.schema import INVOCATION_COLUMNS
@@ -141,6 +142,8 @@ def observed_invocations(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
     INVOCATION_COLUMNS), ordered by function, environment and start, with every plain cold
     start given its cause (``engine.causes``). Both engines, local and Spark, end here."""
     parts = [p for p in parts if not p.empty]
+    if len({has_compact_ids(p) for p in parts}) > 1:  # 16-byte ids beside text: all as text
+        parts = [text_ids(p) for p in parts]
     if len(parts) > 1:
         invocations = pd.concat(parts, ignore_index=True)
         invocations = invocations.sort_values(["function", "environment", "start"],

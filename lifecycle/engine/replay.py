@@ -32,7 +32,7 @@ from lamlife.lifecycle.read.collect import (
     release_free_memory,
 )
 from lamlife.lifecycle.read.overlap import member_of
-from lamlife.lifecycle.read.request_ids import RequestIds
+from lamlife.lifecycle.read.request_ids import RequestIds, id_column
 from lamlife.lifecycle.schema import FLAG_SEPARATOR, INVOCATION_COLUMNS, STATUSES
 
 PROVISIONED = "provisioned-concurrency"
@@ -667,12 +667,12 @@ def _number(cols: dict[str, Any], name: str) -> np.ndarray:
 
 
 def request_id_column(ids: RequestIds) -> pd.Series:
-    """The table's ``request_id``: with pyarrow (pandas 3) a ``str`` column over the ids'
-    own bytes, as pandas makes of Python strings; else an object column of Python strings."""
-    values = ids.to_pandas()
-    if isinstance(values, np.ndarray):
-        return pd.Series(values, dtype=object)
-    return pd.Series(values, copy=False)
+    """The table's ``request_id`` (``read.request_ids.id_column``): with pyarrow (pandas 3)
+    16-byte binary when every id is a UUID (the sink's compact form; ``text_ids`` makes the
+    text when rows are read), else a ``str`` column over the ids' own bytes, as pandas makes
+    of Python strings; without pyarrow an object column of Python strings."""
+    column: pd.Series = id_column(ids)
+    return column
 
 
 _STREAM_VERSION = re.compile(r"\[([^\]]+)\]")

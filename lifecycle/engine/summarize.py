@@ -34,6 +34,7 @@ from lamlife.lifecycle.engine.groups import (
 )
 from lamlife.lifecycle.engine.replay import OrphanEvent, stream_version
 from lamlife.lifecycle.read.collect import release_free_memory
+from lamlife.lifecycle.read.request_ids import text_ids
 from lamlife.lifecycle.schema import (
     COLD_START_TYPES,
     ENVIRONMENT_COLUMNS,
@@ -585,12 +586,13 @@ def _event_rows(inv: pd.DataFrame) -> pd.DataFrame:
     index: their labels in ``inv``. The rows are found from the columns' codes (one test per
     distinct value) and taken once, instead of one full-table mask and copy per kind."""
     if inv.empty:
-        return plain_columns(inv[list(_EVENT_INPUTS)])
+        return plain_columns(text_ids(inv[list(_EVENT_INPUTS)]))
     hit = ~matching(inv["status"], lambda s: s == "success")
     hit |= matching(inv["start_type"], lambda t: t in _EVENT_START_TYPES)
     hit |= (inv["init_failures"] > 0).to_numpy()
     hit |= matching(inv["flags"], lambda f: _has(f, "reset_loop"))
-    return plain_columns(inv[list(_EVENT_INPUTS)][hit])
+    # RequestIds as text for these rows only (the table may hold them as 16-byte UUIDs)
+    return plain_columns(text_ids(inv[list(_EVENT_INPUTS)][hit]))
 
 
 def summary_dict(inv: pd.DataFrame, environments: pd.DataFrame, *, orphan_init_failures: int = 0,

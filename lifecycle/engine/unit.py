@@ -39,7 +39,7 @@ from lamlife.lifecycle.engine.replay import (
 )
 from lamlife.lifecycle.read.collect import FILE_SEQ, NUMERIC_FIELDS, RecordSink
 from lamlife.lifecycle.read.platform import json_record_time, parse_json_platform
-from lamlife.lifecycle.read.request_ids import RequestIds
+from lamlife.lifecycle.read.request_ids import RequestIds, text_ids
 from lamlife.lifecycle.read.seen import seen_counts
 from lamlife.lifecycle.schema import INVOCATION_COLUMNS
 
@@ -255,6 +255,7 @@ def _output(invocations: pd.DataFrame, orphans: list[OrphanEvent], group: tuple[
             seen: dict[str, Any] | None = None) -> pd.DataFrame:
     """The unit's rows, column by column (numpy arrays; one DataFrame built at the end):
     invocations first, then orphans, then the counts row."""
+    invocations = text_ids(invocations)  # RequestIds as text, as Spark's schema has them
     n, k = len(invocations), len(orphans)
     size = n + k + 1
     out: dict[str, Any] = {}

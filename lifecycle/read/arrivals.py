@@ -37,6 +37,7 @@ from lamlife.lifecycle.analysis import InputStats
 from lamlife.lifecycle.errors import InputError
 from lamlife.lifecycle.read.context import Source, file_function
 from lamlife.lifecycle.read.platform import MAX_DURATION_MS, MAX_TIME_MS, MIN_TIME_MS
+from lamlife.lifecycle.read.request_ids import text_ids
 from lamlife.lifecycle.read.timeparse import datetimes_to_ms
 from lamlife.lifecycle.schema import INVOCATION_COLUMNS
 from lamlife.lifecycle.text import printable
@@ -502,6 +503,7 @@ def arrivals_from_invocations(inv: pd.DataFrame, stats: InputStats | None = None
     - the Restore Durations of SnapStart restores, each with the Billed Restore Duration
       logged beside it (NaN where the REPORT has none).
     """
+    inv = text_ids(inv)  # RequestIds as text where the table holds 16-byte UUIDs
     n = len(inv)
     start_ts = pd.to_datetime(inv["start"], utc=True)
     start_ms = _ns_to_ms(start_ts.to_numpy(dtype="datetime64[ns]").astype(np.int64),

@@ -52,7 +52,7 @@ from lamlife.lifecycle.read.platform import (
     record_problem,
     valid_time,
 )
-from lamlife.lifecycle.read.request_ids import RequestIds
+from lamlife.lifecycle.read.request_ids import UUID_TEXT, RequestIds
 from lamlife.lifecycle.read.streamless import StreamlessCopies, drop_streamless_copies
 from lamlife.lifecycle.text import printable, valid_unicode
 
@@ -196,8 +196,8 @@ class _Columns:
 
     def _stored(self, name: str, values: Any) -> Any:
         kind = self.kinds[name]
-        if kind == "ids":
-            return _request_ids(values)
+        if kind == "ids":  # 16 bytes a row where the chunk's ids are all UUIDs
+            return _request_ids(values).compact()
         if kind == "hash":
             return np.asarray(values, dtype=np.uint64)
         if kind == "label":
@@ -280,16 +280,27 @@ def _join_arrays(chunks: list[np.ndarray], dtype: np.dtype[Any],
 
 
 def _join_ids(parts: list[RequestIds]) -> RequestIds:
-    """``RequestIds.concat(parts)``, consuming the list as ``_join_arrays`` does."""
+    """``RequestIds.concat(parts)``, consuming the list as ``_join_arrays`` does: compact
+    (16-byte UUIDs) when every part is, else the general form (UTF-8 bytes and offsets)."""
     if len(parts) <= 1:
         return parts.pop() if parts else RequestIds.empty()
-    data = np.empty(sum(int(p.offsets[-1] - p.offsets[0]) for p in parts), dtype=np.uint8)
+    if all(p.is_compact for p in parts):
+        items: list[np.ndarray] = []
+        while parts:  # the list consumed: only the item arrays left to _join_arrays to drop
+            uuids = parts.pop(0).uuids
+            assert uuids is not None  # every part is compact
+            items.append(uuids)
+        return RequestIds.from_uuids(_join_arrays(items, items[0].dtype))
+    # some chunk holds an id that is not a UUID: all as text, each compact part made text
+    # as it is copied
+    data = np.empty(sum(len(p) * UUID_TEXT if p.is_compact else int(p.offsets[-1] - p.offsets[0])
+                        for p in parts), dtype=np.uint8)
     offsets = np.empty(sum(len(p) for p in parts) + 1, dtype=np.int64)
     offsets[0] = 0
     parts.reverse()
     row = at = freed = 0
     while parts:
-        part = parts.pop()
+        part = parts.pop().general()
         first, last = int(part.offsets[0]), int(part.offsets[-1])
         data[at:at + last - first] = part.data[first:last]
         np.add(part.offsets[1:], at - first, out=offsets[row + 1:row + len(part) + 1])

@@ -18,6 +18,7 @@ import pandas as pd
 
 from lamlife.lifecycle.analysis import Analysis
 from lamlife.lifecycle.engine.summarize import has_flag, init_samples, percentiles
+from lamlife.lifecycle.read.request_ids import text_ids
 from lamlife.lifecycle.schema import COLD_START_TYPES, START_TYPES
 from lamlife.reports._format import fmt_int, fmt_ms, fmt_rate, short_environment
 from lamlife.reports.sections import sorted_environments
@@ -224,7 +225,7 @@ def timeline(
     if sampled:
         picks = np.unique(np.linspace(0, len(drawn_index) - 1, max_marks).round().astype(int))
         drawn_index = drawn_index[picks]
-    marks = _marks(inv.iloc[drawn_index], row_of[drawn_index], failure[drawn_index])
+    marks = _marks(text_ids(inv.iloc[drawn_index]), row_of[drawn_index], failure[drawn_index])
     events = _environment_events(analysis, label_of)
     grouped = int(plain.sum()) if grouped_rows else 0
     return {

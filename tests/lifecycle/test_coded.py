@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from lamlife.lifecycle.engine.coded import coded, coded_by_code, codes_of, compact_columns
 from lamlife.lifecycle.engine.summarize import environments_table, has_flag
 from lamlife.lifecycle.pipeline import observe
+from lamlife.lifecycle.read.request_ids import has_compact_ids, text_ids
 from lamlife.lifecycle.schema import CODED_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,9 +70,12 @@ def test_the_engine_table_codes_its_text_columns() -> None:
         dtype = invocations[column].dtype
         assert isinstance(dtype, pd.CategoricalDtype), column
         assert dtype.categories.is_monotonic_increasing, column
-    # Python strings as pandas stores them (pyarrow-backed str with pyarrow, else objects)
-    assert invocations["request_id"].dtype in (object, pd.Series(["x"]).dtype)
-    assert all(type(r) is str for r in invocations["request_id"])
+    # RequestIds held as 16-byte UUIDs where pandas keeps strings in pyarrow (the rows' text
+    # made when read: read.request_ids.text_ids), as Python strings as pandas stores them
+    assert has_compact_ids(invocations) == (pd.Series(["x"]).dtype != object)
+    ids = text_ids(invocations)["request_id"]
+    assert ids.dtype in (object, pd.Series(["x"]).dtype)
+    assert all(type(r) is str for r in ids)
     assert set(invocations["start_type"]) >= {"cold", "warm"}
 
 
