@@ -124,3 +124,21 @@ def test_a_python_function_without_a_restore_price_is_left_out(tmp_path: Path) -
     data = json.loads(result.stdout)
     assert data["simulation"]["cost_left_out"] == ["emailer"]
     assert "cost incomplete, unpriced: emailer: no snapstart_restore_per_gb" in result.stderr
+
+
+def test_a_sweep_marks_an_allocation_that_leaves_a_function_out(tmp_path: Path) -> None:
+    # il-central-1 has no provisioned-concurrency price in the built-in table: emailer's
+    # allocation is not priced, thumbs' (us-east-1) is, so the allocation shown is partial
+    emailer = python_on_demand_log(tmp_path / "emailer.log", "il-central-1")
+    thumbs = python_snapstart_log(tmp_path / "thumbs.log")
+    result = CliRunner().invoke(app, ["simulate", emailer, thumbs, "--provisioned", "0..1",
+                                      "--format", "markdown"])
+    assert result.exit_code == 0, result.stderr
+    rows = {line.split("|")[1].strip(): [c.strip() for c in line.split("|")[1:-1]]
+            for line in result.stdout.splitlines() if line.startswith("| 0 ")
+            or line.startswith("| 1 ")}
+    assert rows["0"][-1] == "-"
+    assert rows["1"][-2].endswith("+") and rows["1"][-1].endswith("+")
+    assert "PC allocation +: the allocation of the functions whose provisioned-concurrency " \
+           "price is known only." in result.stdout
+    assert "emailer: provisioned concurrency allocation not priced: " in result.stdout
