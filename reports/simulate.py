@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lamlife.lifecycle.analysis import Analysis, InputStats
+from lamlife.lifecycle.billing.rules import ALLOCATION_NOT_PRICED
 from lamlife.reports._format import MISSING, fmt_int, fmt_ms, fmt_rate, fmt_seconds
 from lamlife.reports.cost import usd
 from lamlife.reports.json_report import jsonable, to_json_dict
@@ -62,7 +63,12 @@ def fmt_difference(observed: Any, simulated: Any, unit: str) -> str:
         return MISSING
     diff = float(simulated) - float(observed)
     if unit == "share":
-        return f"{100.0 * diff:+.1f} pt"
+        # a difference that is not 0 never reads as 0: "-<0.1 pt", as fmt_rate's "<0.1%"
+        # (1e-12: the two shares are sums of rounded amounts, equal ones differ by noise)
+        text = f"{100.0 * diff:+.1f} pt"
+        if abs(diff) > 1e-12 and text[1:] == "0.0 pt":
+            return ("+" if diff > 0 else "-") + "<0.1 pt"
+        return "+0.0 pt" if text == "-0.0 pt" else text
     if unit == "usd":
         return ("+" if diff >= 0 else "-") + usd(abs(diff))
     if unit == "s":
@@ -208,8 +214,10 @@ def sweep_section(rows: Sequence[Mapping[str, Any]], notes: Sequence[str] = ()) 
             cells.append(usd(r.get("cost_usd"))
                          + ("+" if r.get("cost_incomplete") and r.get("cost_usd") is not None
                             else ""))
-        if allocated:
-            cells.append(usd(r.get("provisioned_allocation_usd")))
+        if allocated:  # "+": some function's allocation is not priced
+            cells.append(usd(r.get("provisioned_allocation_usd"))
+                         + ("+" if r.get("provisioned_allocation_usd") is not None
+                            and _allocation_incomplete(r) else ""))
         body.append(tuple(cells))
     return Section(
         title=f"Sweep: {PARAMETER_LABELS.get(parameter, parameter).lower()}",
@@ -217,6 +225,12 @@ def sweep_section(rows: Sequence[Mapping[str, Any]], notes: Sequence[str] = ()) 
         rows=tuple(body),
         notes=tuple(notes),
     )
+
+
+def _allocation_incomplete(row: Mapping[str, Any]) -> bool:
+    """Whether a sweep row's provisioned-concurrency allocation leaves out a function whose
+    allocation is not priced (named in its ``cost_incomplete``)."""
+    return any(f": {ALLOCATION_NOT_PRICED}: " in m for m in row.get("cost_incomplete") or [])
 
 
 def simulation_dict(
@@ -338,6 +352,10 @@ def sweep_sections(rows: Sequence[Mapping[str, Any]], described: Mapping[str, An
     if missing:
         sweep_notes.append("+: the cost of the priced invocations only; unpriced: "
                            + "; ".join(missing) + ".")
+    if any(r.get("provisioned_allocation_usd") is not None and _allocation_incomplete(r)
+           for r in rows):
+        sweep_notes.append("PC allocation +: the allocation of the functions whose "
+                           "provisioned-concurrency price is known only.")
     swept = (str(rows[0]["parameter"]), [r["value"] for r in rows]) if rows else None
     return [policy_section(described, notes, swept), sweep_section(rows, sweep_notes)]
 

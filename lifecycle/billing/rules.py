@@ -1727,7 +1727,7 @@ def _fixed_charges(
             continue
         why = table.missing(s.region, s.architecture, "provisioned_concurrency_per_gb_s")
         if why:
-            notes.append(f"{f}: provisioned concurrency allocation not priced: {why}")
+            notes.append(f"{f}: {ALLOCATION_NOT_PRICED}: {why}")
             levels[f] = s.provisioned
             continue
         seconds = math.ceil(window_s / PC_ROUNDING_S - 1e-9) * PC_ROUNDING_S
@@ -1869,6 +1869,10 @@ def size_unknown_warnings(cost: dict[str, Any]) -> list[str]:
 
 # The note when a function ran on provisioned environments and its level is not known: an
 # input left out (as a memory size unknown), not a missing price, so not in ``incomplete``.
+# How a missing price of a function's provisioned-concurrency allocation is worded in the
+# summary's notes and ``incomplete`` ("ledger: provisioned concurrency allocation not priced:
+# <why>"): a sweep table marks its allocation column partial by it.
+ALLOCATION_NOT_PRICED = "provisioned concurrency allocation not priced"
 LEVEL_UNKNOWN_NOTE = ("provisioned concurrency allocation not priced: level unknown "
                       "(pass --provisioned N)")
 

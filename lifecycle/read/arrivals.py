@@ -90,6 +90,9 @@ class Arrivals:
     error_type: np.ndarray | None = None
     flags: np.ndarray | None = None
     memory_mb: np.ndarray | None = None  # float, NaN when unknown
+    # the runtime version (INIT_START/RESTORE_START ``python:3.12.v30``) per arrival, "" when
+    # unknown: billing's SnapStart restore fee depends on the runtime
+    runtime_version: np.ndarray | None = None
     # Observed durations the simulator draws new inits and restores from: on-demand Init
     # Durations (provisioned-concurrency inits left out: no caller waited for them) and
     # SnapStart Restore Durations. Each sample's function and version (None: unknown, the
@@ -139,6 +142,7 @@ class Arrivals:
             error_type=pick(self.error_type),
             flags=pick(self.flags),
             memory_mb=pick(self.memory_mb),
+            runtime_version=pick(self.runtime_version),
             environment=pick(self.environment),
             cold=pick(self.cold),
         )
@@ -524,6 +528,9 @@ def arrivals_from_invocations(inv: pd.DataFrame, stats: InputStats | None = None
     version = inv["version"].fillna("").astype(str).to_numpy(dtype=object)
     init_type = inv["init_type"].fillna("").astype(str).to_numpy(dtype=object) \
         if "init_type" in inv else np.full(n, "", dtype=object)
+    runtime = _known_runtime(function, version, inv["runtime_version"].fillna("").astype(str)
+                             .to_numpy(dtype=object) if "runtime_version" in inv
+                             else np.full(n, "", dtype=object))
     known_init = np.isfinite(init) & (init >= 0)
     provisioned = (start_types == "provisioned") | (init_type == "provisioned-concurrency")
     on_demand = known_init & np.isin(start_types, ("cold", "proactive")) & ~provisioned
@@ -559,6 +566,7 @@ def arrivals_from_invocations(inv: pd.DataFrame, stats: InputStats | None = None
         error_type=col("error_type"),
         flags=col("flags"),
         memory_mb=inv["memory_mb"].to_numpy(dtype=float)[usable],
+        runtime_version=runtime[usable],
         init_samples_ms=init[on_demand],
         restore_samples_ms=restore[has_restore],
         init_sample_function=function[on_demand],
@@ -578,6 +586,31 @@ def arrivals_from_invocations(inv: pd.DataFrame, stats: InputStats | None = None
         stats=stats,
     )
     return _sorted(out)
+
+
+def _known_runtime(function: np.ndarray, version: np.ndarray, runtime: np.ndarray
+                   ) -> np.ndarray:
+    """Per row, its runtime version; where it is "" (an environment whose INIT_START or
+    RESTORE_START is outside the input), the one most rows of its function and version show,
+    else of its function ("" when the function shows none). Ties go to the first in name
+    order, so the choice does not depend on row order."""
+    blank = runtime == ""
+    if not blank.any() or blank.all():
+        return runtime
+    known = pd.DataFrame({"f": function[~blank], "v": version[~blank], "r": runtime[~blank]})
+
+    def most(keys: list[str]) -> pd.DataFrame:
+        counts = known.groupby([*keys, "r"], sort=False).size().reset_index(name="n")
+        return counts.sort_values(["n", "r"], ascending=[False, True], kind="stable") \
+            .drop_duplicates(keys)[[*keys, "r"]]
+
+    rows = pd.DataFrame({"f": function[blank], "v": version[blank]})
+    fill = rows.merge(most(["f", "v"]), on=["f", "v"], how="left")["r"]
+    by_function = most(["f"]).set_index("f")["r"]
+    fill = fill.fillna(rows["f"].map(by_function)).fillna("")
+    out = runtime.copy()
+    out[blank] = fill.to_numpy(dtype=object)
+    return out
 
 
 def _median_init(function: np.ndarray, version: np.ndarray, init: np.ndarray,

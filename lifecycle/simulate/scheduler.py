@@ -486,6 +486,7 @@ def simulate(
     error_type: Sequence[str] | np.ndarray | None = None,
     flags: Sequence[str] | np.ndarray | None = None,
     memory_mb: float | Sequence[float] | np.ndarray = math.nan,
+    runtime_version: str | Sequence[str] | np.ndarray = "",
 ) -> SimulationResult:
     """Assign every arrival to an environment under ``policy``.
 
@@ -493,7 +494,8 @@ def simulate(
     Per-arrival ``function``/``version`` split the arrivals into independent environment
     pools; ``status`` (success/timeout/error) drives resets; ``error_type``, ``flags`` (only
     ``timeout`` and ``out_of_memory`` are kept: the others describe the observed environments)
-    and ``memory_mb`` are carried to the output. Arrivals need not be sorted.
+    ``memory_mb`` and ``runtime_version`` (``python:3.12.v30``; billing's SnapStart restore
+    fee depends on the runtime) are carried to the output. Arrivals need not be sorted.
     """
     policy = policy or Policy()
     policy.validate()
@@ -516,6 +518,7 @@ def simulate(
             raise InputError(f"unknown status {stat[bad][0]!r}: use success, timeout or error")
     err = _as_column(error_type, n, "")
     mem = _as_column(memory_mb, n, math.nan, dtype=float)
+    runtime = _as_column(runtime_version, n, "")
     if request_id is None:
         width = max(6, len(str(n)))
         req = np.array(list(map(f"sim-req-{{:0{width}d}}".format, range(1, n + 1))), dtype=object)
@@ -583,7 +586,7 @@ def simulate(
 
     frame, latency = _build_table(
         arrival, dur, init, billed_restore, group, env_global, types, reasons, extra, busy,
-        restoring, func, ver, req, stat, err, in_flags, mem, policy,
+        restoring, func, ver, req, stat, err, in_flags, mem, runtime, policy,
     )
     return SimulationResult(
         invocations=frame,
@@ -649,6 +652,7 @@ def _build_table(
     err: np.ndarray,
     flags: np.ndarray,
     mem: np.ndarray,
+    runtime: np.ndarray,
     policy: Policy,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     n = arrival.size
@@ -712,7 +716,7 @@ def _build_table(
             "memory_mb": mem[o],
             "max_memory_used_mb": np.full(n, math.nan),
             "init_type": init_type[o],
-            "runtime_version": np.full(n, "", dtype=object),
+            "runtime_version": runtime[o],
             "init_failures": np.zeros(n, dtype=np.int8),  # all 0: the narrowest type, as analyze
             "flags": _clean_flags(flags, stat)[o],
         },

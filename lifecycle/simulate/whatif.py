@@ -135,6 +135,7 @@ def concat_arrivals(parts: list[Arrivals]) -> Arrivals:
         error_type=cat("error_type"),
         flags=cat("flags"),
         memory_mb=cat("memory_mb"),
+        runtime_version=cat("runtime_version"),
         init_samples_ms=np.concatenate([p.init_samples_ms for p in parts]),
         restore_samples_ms=np.concatenate([p.restore_samples_ms for p in parts]),
         init_sample_function=_cat_samples(parts, "init_samples_ms", "init_sample_function", ""),
@@ -243,7 +244,8 @@ def observed_from_arrivals(arrivals: Arrivals) -> pd.DataFrame:
             "memory_mb": a.memory_mb if a.memory_mb is not None else nan,
             "max_memory_used_mb": nan,
             "init_type": np.full(n, "", dtype=object),
-            "runtime_version": np.full(n, "", dtype=object),
+            "runtime_version": a.runtime_version if a.runtime_version is not None
+            else np.full(n, "", dtype=object),
             "init_failures": np.zeros(n, dtype=np.int8),  # all 0: the narrowest type, as analyze
             "flags": a.flags if a.flags is not None else np.full(n, "", object),
         },
@@ -586,6 +588,8 @@ def run_policy(arrivals: Arrivals, policy: Policy) -> SimulationResult:
         error_type=arrivals.error_type,
         flags=arrivals.flags,
         memory_mb=arrivals.memory_mb if arrivals.memory_mb is not None else math.nan,
+        runtime_version=arrivals.runtime_version if arrivals.runtime_version is not None
+        else "",
     )
 
 

@@ -66,3 +66,31 @@ def test_a_provisioned_sweep_leaves_out_the_max_column_rather_than_fold_headers(
     ]
     # with room, the Max column is there
     assert "Max added ms" in _sweep_text(rows, 120)[1]
+
+
+def test_a_partial_allocation_is_marked_like_a_partial_cost() -> None:
+    # ledger's allocation is not priced (no provisioned-concurrency price for its Region):
+    # the allocation shown is the other functions' only, so it reads "at least" as the
+    # cost does (a trial saw Cost $0.00158+ beside PC allocation $0.00156)
+    missing = ["ledger: no requests_per_million price for il-central-1 x86_64",
+               "ledger: provisioned concurrency allocation not priced: no "
+               "provisioned_concurrency_per_gb_s price for il-central-1 x86_64"]
+    rows = [{**_sweep_row("provisioned", 0, None), "cost_incomplete": missing[:1]},
+            {**_sweep_row("provisioned", 1, 0.00156), "cost_incomplete": missing},
+            _sweep_row("provisioned", 2, 0.00188)]
+    assert _sweep_text(rows, 80)[4:] == [
+        "          0           6  21.4%             4     433.09  $0.000122+           -",
+        "          1           6  21.4%             4     433.09  $0.000122+   $0.00156+",
+        "          2           6  21.4%             4     433.09   $0.000122    $0.00188",
+    ]
+
+
+def test_a_difference_of_points_that_is_not_zero_never_reads_as_zero() -> None:
+    from lamlife.reports.simulate import fmt_difference
+
+    # pc/pricing.jsonl of a trial: INIT share 0.025 % observed, 0 % simulated
+    assert fmt_difference(0.00025, 0.0, "share") == "-<0.1 pt"
+    assert fmt_difference(0.0, 0.00025, "share") == "+<0.1 pt"
+    assert fmt_difference(0.1, 0.1, "share") == "+0.0 pt"
+    assert fmt_difference(0.5, 0.25, "share") == "-25.0 pt"
+    assert fmt_difference(0.25, 0.2505, "share") == "+0.1 pt"
