@@ -405,6 +405,19 @@ def _few_note(noun: str) -> str:
     return FEW_NOTE.replace("inits", f"{noun}s")
 
 
+def _interpolated_notes(count: int, noun: str) -> list[str]:
+    """The note a percentile table of ``count`` samples of ``noun`` (``init``, ``restore``)
+    needs when p90 or p99 is interpolated rather than measured (``FEW_FOR_P90``,
+    ``FEW_FOR_P99``); none when both are measured."""
+    if count <= FEW_FOR_P90:
+        return [f"With {FEW_FOR_P90} {noun}s or fewer, p90 and p99 are interpolated between "
+                "the two largest values, not measured."]
+    if count <= FEW_FOR_P99:
+        return [f"With {FEW_FOR_P99} {noun}s or fewer, p99 is interpolated between the two "
+                "largest values, not measured."]
+    return []
+
+
 def _init_count(value: Any) -> int:
     return 0 if is_missing(value) else int(value)
 
@@ -445,16 +458,7 @@ def init_percentiles_section(analysis: Analysis) -> Section:
     waited = " that a caller waited for" if n_ahead else ""
     notes = [f"Over {_plural(n, 'init')} with a known duration{waited}. {PERCENTILE_METHOD}",
              *left_out]
-    if n <= FEW_FOR_P90:
-        notes.append(
-            f"With {FEW_FOR_P90} inits or fewer, p90 and p99 are interpolated between the two "
-            "largest values, not measured."
-        )
-    elif n <= FEW_FOR_P99:
-        notes.append(
-            f"With {FEW_FOR_P99} inits or fewer, p99 is interpolated between the two largest "
-            "values, not measured."
-        )
+    notes += _interpolated_notes(n, "init")
     return Section(
         title="Init duration",
         columns=(Column("Percentile"), Column("Init duration ms", "right")),
@@ -488,16 +492,7 @@ def restore_percentiles_section(analysis: Analysis) -> Section | None:
     rows = tuple((label, fmt_ms(value)) for label, value in zip(labels, values, strict=True))
     notes = [f"Over {_plural(n, 'SnapStart restore')} with a known Restore Duration: the "
              f"caller waited for each, as for an init. {PERCENTILE_METHOD}"]
-    if n <= FEW_FOR_P90:
-        notes.append(
-            f"With {FEW_FOR_P90} restores or fewer, p90 and p99 are interpolated between the "
-            "two largest values, not measured."
-        )
-    elif n <= FEW_FOR_P99:
-        notes.append(
-            f"With {FEW_FOR_P99} restores or fewer, p99 is interpolated between the two "
-            "largest values, not measured."
-        )
+    notes += _interpolated_notes(n, "restore")
     return Section(
         title="Restore duration",
         columns=(Column("Percentile"), Column("Restore duration ms", "right")),

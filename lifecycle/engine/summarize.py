@@ -120,10 +120,8 @@ def restore_samples(inv: pd.DataFrame) -> np.ndarray:
     docs/lifecycle.md "Restore Duration percentiles"). Rows with no Restore Duration (a
     restore seen only from RESTORE_START) are left out, as inits with no Init Duration are;
     a table without the ``restore_duration_ms`` column (a partial one) has none."""
-    if "restore_duration_ms" not in inv:
-        return np.zeros(0)
-    values = inv["restore_duration_ms"].to_numpy(dtype=np.float64)
-    return values[_restores(inv) & ~np.isnan(values)]
+    values = _restore_durations(inv)
+    return values[~np.isnan(values)]
 
 
 def _restore_durations(inv: pd.DataFrame) -> np.ndarray:

@@ -368,7 +368,8 @@ def has_compact_ids(table: Any) -> bool:
 def column_ids(column: Any) -> RequestIds:
     """The RequestIds of a compact ``request_id`` column (``id_column``), in row order."""
     chunks = []
-    for chunk in column.array._pa_array.chunks:  # a ChunkedArray: after take, concat
+    # the Arrow protocol gives the column's ChunkedArray (several chunks after concat)
+    for chunk in column.array.__arrow_array__().chunks:
         if chunk.null_count:
             raise ValueError("a compact request_id column has no missing values")
         raw = np.frombuffer(chunk.buffers()[1], dtype=np.uint8)

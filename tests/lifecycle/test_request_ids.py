@@ -3,6 +3,8 @@ through the sink to the invocation table."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -235,3 +237,25 @@ def test_an_analysis_gives_text_ids_when_rows_are_read() -> None:
     assert rows["request_id"].tolist() == text_ids(held)["request_id"].tolist()
     assert one == twin  # read or not, the same analysis
     assert twin.events["request_id"].tolist() == one.events["request_id"].tolist()
+
+
+def test_a_log_beside_a_lamlife_csv_gives_one_text_column(tmp_path: Path) -> None:
+    # the log's RequestIds are UUIDs (16 bytes), the CSV's rows are text: the pipeline joins
+    # them as text (pipeline.observed_invocations), not bytes beside strings
+    from lamlife.lifecycle.pipeline import AnalyzeOptions, analyze_paths
+
+    other = analyze_paths(["examples/orders.log"], AnalyzeOptions()).invocations.copy()
+    other["function"] = "other"
+    other["request_id"] = [f"id-{i}" for i in range(len(other))]
+    other["environment"] = other["environment"].astype(str) + "-other"
+    csv = tmp_path / "other.csv"
+    csv.write_text(other.to_csv(index=False))
+    log_only = analyze_paths(["examples/orders.log"], AnalyzeOptions())
+    both = analyze_paths(["examples/orders.log", str(csv)], AnalyzeOptions())
+    held = both.held_invocations
+    assert not has_compact_ids(held)
+    assert all(type(v) is str for v in held["request_id"])
+    mine = held[held["function"] != "other"]["request_id"].tolist()
+    assert mine == log_only.invocations["request_id"].tolist()
+    assert held[held["function"] == "other"]["request_id"].tolist() == other[
+        "request_id"].tolist()
