@@ -143,14 +143,20 @@ def file_function(source: Source) -> str:
     tag = _LEADING_TAG.match(name)
     if tag:
         name = name[tag.end():]
-    bare = _without_suffixes(name)
-    trailing = _TRAILING_TAG.search(bare)
-    if trailing and trailing.start() > 0:
-        name = bare[:trailing.start()]
-    stem = name.split(".", 1)[0]
+    name = _without_trailing_tags(_without_suffixes(name))
+    # and a date before another dotted part (orders-2026-11-20.console.txt)
+    stem = _without_trailing_tags(name.split(".", 1)[0])
     if stem:
         return stem
     return _without_suffixes(name) or logical.name
+
+
+def _without_trailing_tags(name: str) -> str:
+    """``name`` without the release tags and dates at its end (``_TRAILING_TAG``), one after
+    another (a date range: ``billing-20250101-20250131``), never down to nothing."""
+    while (trailing := _TRAILING_TAG.search(name)) and trailing.start() > 0:
+        name = name[:trailing.start()]
+    return name
 
 
 def file_stream(source: Source) -> str:

@@ -781,6 +781,8 @@ def test_a_truncated_gzip_of_utf16_text_names_gzip(tmp_path: Path) -> None:
     ("orders-20261120.log", "orders"),  # basic ISO 8601 date
     ("orders-2026-11.log.2.gz", "orders"),  # a month; rotated and compressed
     ("job-12345678.log", "job-12345678"),  # eight digits that are no date
+    ("orders-2026-11-20.console.txt", "orders"),  # a date before another dotted part
+    ("billing-20250101-20250131.log", "billing"),  # a date range
     ("api-v2.log", "api-v2"),  # no dot, no date: may be the name
     ("2026-11-20.log", "2026-11-20"),  # nothing before the date: the name is all there is
 ])
