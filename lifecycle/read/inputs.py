@@ -99,6 +99,7 @@ def read_inputs(paths: Sequence[str | Source], options: ReadOptions | None = Non
         opened: list[IO[bytes]] = []
         sink.start_input(source.name)
         before = _Before(result)
+        classified_before = len(result.classified)
         try:
             fmt = _read_source(source, options, result, on_bytes, opened)
         except Utf16Inside as exc:  # past the head: what was read of it cannot be taken back
@@ -133,7 +134,9 @@ def read_inputs(paths: Sequence[str | Source], options: ReadOptions | None = Non
                 raise UnrecognizedFormat(source.name, NOT_LOG_JSON)
             raise UnrecognizedFormat(source.name)
         readable += 1
-        if source.name not in sink.default_named:
+        if source.name not in sink.default_named and (  # named its own platform records
+                sink.counts.records > before.records
+                or len(result.classified) > classified_before):
             sink.content_named.add(source.name)
         stats.files += 1
         stats.formats[fmt] = stats.formats.get(fmt, 0) + 1

@@ -142,3 +142,14 @@ def test_spark_engine_selects_alike() -> None:
     assert result.exit_code == 0, result.output
     assert counts(result.stdout) == {"emailer": 3}
     assert "checkout.json as checkout" in result.stderr
+
+
+def test_files_without_records_do_not_count_as_named_input(tmp_path: Path) -> None:
+    # an arrival trace (left out beside logs) and an empty export name no function of
+    # the logs: --function still names the unnamed log
+    (tmp_path / "checkout.json").write_text(Path(CHECKOUT).read_text())
+    (tmp_path / "trace.csv").write_text("start,duration_ms\n2026-11-20T09:00:00Z,100\n")
+    (tmp_path / "empty.json").write_text('{"events": []}\n')
+    result = run("analyze", str(tmp_path), "--function", "shop", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert counts(result.stdout) == {"shop": 8}
