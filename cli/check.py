@@ -97,7 +97,7 @@ def _notes(budget: Budget, baseline: Baseline | None, measurement: Measurement) 
     if baseline is not None:
         created = f" ({baseline.created})" if baseline.created else ""
         notes.append(f"baseline: {baseline.source}{created}")
-    functions = measurement.functions or measurement.present
+    functions = measurement.judged
     notes.append(
         f"functions: {', '.join(functions) if functions else 'none'}; "
         f"invocations: {int(measurement.metrics.get('invocations', 0))}"
@@ -211,7 +211,7 @@ def check(
                 context = {
                     "budget": budget.source,
                     "baseline": baseline.source if baseline is not None else None,
-                    "functions": list(measurement.functions or measurement.present),
+                    "functions": measurement.judged,
                 }
                 text = render_json(verdicts, measurement.metrics, context)
             else:

@@ -38,7 +38,11 @@ from lamlife.lifecycle.read.arrivals import (
     sniff_arrival_csv,
 )
 from lamlife.lifecycle.read.collect import release_free_memory
-from lamlife.lifecycle.read.inputs import UnrecognizedFormat
+from lamlife.lifecycle.read.inputs import (
+    UnrecognizedFormat,
+    file_named_warning,
+    option_names_named_input,
+)
 from lamlife.lifecycle.read.platform import MAX_MEMORY_MB, MIN_MEMORY_MB
 from lamlife.lifecycle.read.request_ids import has_compact_ids, text_ids
 from lamlife.lifecycle.read.seen import note_overlap_and_limits
@@ -122,8 +126,7 @@ def observe(paths: Sequence[str], options: AnalyzeOptions | None = None,
             progress: Callable[[int], None] | None = None) -> Observed:
     """Read the inputs and run the engine over them."""
     options = options or AnalyzeOptions()
-    inputs = s3.resolve(paths, options.s3)  # s3:// URLs become streamed objects
-    read: ReadResult = read_inputs(inputs, ReadOptions(function=options.function), progress)
+    read = read_named(paths, options, progress)
     stats = read.stats
     stats.incomplete += read.sink.finish()
     stats.events = read.sink.counts.events
@@ -135,6 +138,54 @@ def observe(paths: Sequence[str], options: AnalyzeOptions | None = None,
     invocations = observed_invocations([result.invocations, *read.classified])
     return Observed(invocations, stats, result.orphan_init_failures,
                     result.unused_inits, result.orphan_events, read.arrivals)
+
+
+def read_functions(read: ReadResult) -> set[str]:
+    """The function names of what ``read`` holds (its environments, as named at the end of
+    the read, and re-read lamlife CSV rows)."""
+    sink = read.sink
+    names = {sink.function_from_record.get(code, function)
+             for code, (function, _env) in enumerate(sink.environments)}
+    for part in read.classified:
+        names.update(str(f) for f in part["function"].unique())
+    return names
+
+
+def read_again(read: ReadResult, function: str | None, paths: Sequence[str]) -> bool:
+    """Whether ``function`` (one ``--function`` name) named input that carries no function
+    name beside input that names its own, so that the input is to be read again without it
+    (``read.inputs.option_names_named_input``). InputError when that would read standard
+    input twice."""
+    if function is None or not option_names_named_input(
+            function, read.sink.default_named, read.sink.content_named,
+            read_functions(read)):
+        return False
+    if "-" in paths:
+        raise InputError(f"--function {function} would name standard input, which names "
+                         "no function, while other inputs name theirs: save it to a file "
+                         "(read under its file name) or give it alone")
+    return True
+
+
+def read_named(paths: Sequence[str], options: AnalyzeOptions,
+               progress: Callable[[int], None] | None = None) -> ReadResult:
+    """Read ``paths`` with ``options.function`` naming input that carries no function name,
+    unless other inputs name theirs: then read again without it, so that such input keeps
+    its file name and ``--function`` only selects (``read.inputs.option_names_named_input``;
+    a warning names the functions named after their files). InputError when that needs
+    standard input read twice."""
+    read: ReadResult = read_inputs(s3.resolve(paths, options.s3),  # s3:// URLs: streamed
+                                   ReadOptions(function=options.function), progress)
+    if not read_again(read, options.function, paths):
+        return read
+    assert options.function is not None
+    del read  # the records read under the given name
+    again = read_inputs(s3.resolve(paths, options.s3), ReadOptions(), progress)
+    warning = file_named_warning(options.function, again.sink.default_named,
+                                 read_functions(again))
+    if warning:
+        again.stats.warnings.append(warning)
+    return again
 
 
 def observed_invocations(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
@@ -330,7 +381,7 @@ def measure(
     if not metrics.get("invocations"):
         metrics = without_invocations(metrics)
     return Measurement(analysis, metrics, selection, present, missing, billing_error,
-                       incomplete)
+                       incomplete, tuple(options.select))
 
 
 # ---------------------------------------------------------------- traces for the simulator

@@ -71,6 +71,7 @@ from lamlife.lifecycle.pipeline import (
     narrow,
     observed_invocations,
     price,
+    read_again,
     with_account,
 )
 from lamlife.lifecycle.read import ReadOptions, read_inputs
@@ -432,6 +433,7 @@ def _analyze_read_on_driver(spark: SparkSession, paths: Sequence[str],
     sink = RecordingSink()
     inputs = s3.resolve(paths, options.s3)
     read = read_inputs(inputs, ReadOptions(function=options.function), progress, sink)
+    read_again(read, options.function, paths)  # stdin cannot be read again: InputError
     stats = read.stats
     records = sink.events_frame()
     # what was read, counted as pipeline.observe counts it (the sink kept the records too)

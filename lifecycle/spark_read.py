@@ -38,7 +38,12 @@ from lamlife.lifecycle.errors import LamlifeError
 from lamlife.lifecycle.read import ReadOptions, read_inputs
 from lamlife.lifecycle.read.collect import FILE_SEQ, MAX_EXAMPLES, RecordSink
 from lamlife.lifecycle.read.context import Source
-from lamlife.lifecycle.read.inputs import glued_warning, nothing_readable
+from lamlife.lifecycle.read.inputs import (
+    file_named_warning,
+    glued_warning,
+    nothing_readable,
+    option_names_named_input,
+)
 from lamlife.lifecycle.read.overlap import Naming
 from lamlife.lifecycle.read.sources import discover
 
@@ -115,6 +120,8 @@ def read_file(spec: FileSpec, read: ReadOptions, options: S3Options | None
     meta = {"stats": result.stats, "events": sink.counts.events,
             "keys": sink.keys_seen, "record_names": sink.record_names,
             "fallback": sorted(sink.fallback_functions),
+            "default_named": dict(sink.default_named),
+            "content_named": sorted(sink.content_named),
             "env_regions": dict(sink.env_regions),
             "function_regions": dict(sink.function_regions),
             "classified": result.classified, "arrivals": result.arrivals,
@@ -163,10 +170,15 @@ class SparkRead:
 
 
 def read_with_spark(spark: SparkSession, paths: Sequence[str], function: str | None = None,
-                    options: S3Options | None = None) -> SparkRead:
+                    options: S3Options | None = None, selects: str | None = None
+                    ) -> SparkRead:
     """Every input file read on the executors (see the module docstring). Raises what a
     local read raises: InputError for the first unreadable file in read order or nothing
-    readable, AwsAccessError when an executor cannot read an S3 object."""
+    readable, AwsAccessError when an executor cannot read an S3 object.
+
+    ``function`` names input that carries no function name unless other inputs name theirs:
+    then the files are read again without it (``selects``: the name, for the warning), as
+    ``pipeline.read_named`` does."""
     from pyspark.sql import functions as sf
 
     specs = list_inputs(paths, options)
@@ -186,12 +198,24 @@ def read_with_spark(spark: SparkSession, paths: Sequence[str], function: str | N
     if stats.files == 0:
         records.unpersist()
         raise nothing_readable(list(paths))
+    classified = [c for s in specs for c in metas[s.index]["classified"]]
+    functions = {str(f) for f in names["function"]} | {
+        str(f) for part in classified for f in part["function"].unique()}
+    default_named = {k: v for s in specs for k, v in metas[s.index]["default_named"].items()}
+    if function is not None and option_names_named_input(
+            function, default_named,
+            [n for s in specs for n in metas[s.index]["content_named"]], functions):
+        records.unpersist()
+        return read_with_spark(spark, paths, None, options, selects=function)
+    if selects is not None:
+        warning = file_named_warning(selects, default_named, functions)
+        if warning:
+            stats.warnings.append(warning)
     table = spark.createDataFrame(names, schema="file bigint, code bigint, "
                                                 "function string, environment string")
     events = (records.filter(sf.col("code") >= 0).join(sf.broadcast(table), ["file", "code"])
               .select("function", "environment", "timestamp",
                       sf.lit(None).cast("string").alias("message"), "record", "seq"))
-    classified = [c for s in specs for c in metas[s.index]["classified"]]
     arrivals = [a for s in specs for a in metas[s.index]["arrivals"]]
     return SparkRead(events, stats, classified, arrivals, records)
 

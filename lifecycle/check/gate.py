@@ -23,6 +23,14 @@ class Measurement:
     missing_functions: list[str] = field(default_factory=list)  # selected, not in the input
     billing_error: str | None = None  # why there are no cost metrics, when pricing failed
     cost_incomplete: list[str] = field(default_factory=list)  # prices missing: what and why
+    selected: tuple[str, ...] = ()  # --function: only these functions (empty: no filter)
+
+    @property
+    def judged(self) -> list[str]:
+        """The functions the metrics are of, as reports list them: the budget's selection
+        (else every function with invocations), less those ``--function`` leaves out."""
+        names = list(self.functions) if self.functions else list(self.present)
+        return [n for n in names if n in self.selected] if self.selected else names
 
     @property
     def warnings(self) -> list[str]:

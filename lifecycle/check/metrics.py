@@ -33,6 +33,7 @@ from typing import Any
 
 import pandas as pd
 
+from lamlife.lifecycle.billing.amounts import clean_amount
 from lamlife.lifecycle.schema import FUNCTION_COLUMNS, START_TYPES
 
 # The documented metric names and what they mean. Names outside this table are still valid
@@ -147,7 +148,8 @@ def _cost_aliases(cost: Any, out: dict[str, float]) -> None:
     total = _number(cost.get("total_usd"))
     init = _number(cost.get("init_usd"))
     if total is not None and init is not None:
-        out["init_cost_share"] = init / total if total else 0.0
+        # rounded as the summary's cost.init_share is (docs/billing.md, "Amounts")
+        out["init_cost_share"] = clean_amount(init / total) if total else 0.0
 
 
 def flat_metrics(

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from lamlife.lifecycle.billing.amounts import clean_amounts
 from lamlife.lifecycle.engine.coded import run_starts
 from lamlife.lifecycle.engine.summarize import has_flag
 from lamlife.lifecycle.schema import COLD_START_TYPES
@@ -133,13 +134,21 @@ def with_fixed(table: pd.DataFrame, fixed: pd.Series | np.ndarray) -> None:
     row by row) and ``init_share`` (``init_cost_usd / total_usd``; NaN when the INIT cost is
     unknown or the total is 0) on an account table, in place. A function with no priced
     invocation has a total only when it has fixed charges, as in the cost-by-function
-    table."""
+    table.
+
+    The four amounts are rounded as every amount is (``billing.amounts.clean_amounts``,
+    docs/billing.md "Amounts"), the share computed before rounding as the cost-by-function
+    table computes it, so that a function's figures here equal its cost-by-function row."""
     extra = np.asarray(fixed, dtype=float)
     cost = table["cost_usd"].to_numpy(dtype=float)
+    init = table["init_cost_usd"].to_numpy(dtype=float)
     total = np.where(np.isnan(cost), np.where(extra > 0, extra, np.nan), cost + extra)
-    table["total_usd"] = total
-    table["init_share"] = table["init_cost_usd"] / table["total_usd"].where(
-        table["total_usd"] > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(total > 0, init / np.where(total > 0, total, 1.0), np.nan)
+    table["init_cost_usd"] = clean_amounts(init)
+    table["cost_usd"] = clean_amounts(cost)
+    table["total_usd"] = clean_amounts(total)
+    table["init_share"] = clean_amounts(share)
 
 
 def _function_codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:

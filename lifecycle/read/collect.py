@@ -357,6 +357,10 @@ class RecordSink:
         self._env_codes: dict[tuple[str, str], int] = {}
         self.function_from_record: dict[int, str] = {}  # code -> JSON initStart functionName
         self.fallback_functions: set[str] = set()  # names guessed from file names
+        # input -> the function name given to input that carries none (--function's or
+        # the file's: read.context.default_function); inputs read that never needed one
+        self.default_named: dict[str, str] = {}
+        self.content_named: set[str] = set()
         self.counts = SinkCounts()
         # versions, statuses and error types, by code (columns hold int16 codes): "" is 0
         self.labels: list[str] = [""]

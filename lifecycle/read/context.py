@@ -174,8 +174,12 @@ def file_stream(source: Source) -> str:
 
 
 def default_function(source: Source, options: ReadOptions, sink: RecordSink) -> str:
+    """The function of input that names none: ``options.function``, else the file's name
+    (also recorded in ``sink.fallback_functions``); ``sink.default_named`` records it."""
     if options.function:
+        sink.default_named[source.name] = options.function
         return options.function
     name = file_function(source)
     sink.fallback_functions.add(name)
+    sink.default_named[source.name] = name
     return name

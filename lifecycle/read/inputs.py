@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import IO, cast
 
 from lamlife.lifecycle.analysis import InputStats
@@ -99,6 +99,7 @@ def read_inputs(paths: Sequence[str | Source], options: ReadOptions | None = Non
         opened: list[IO[bytes]] = []
         sink.start_input(source.name)
         before = _Before(result)
+        classified_before = len(result.classified)
         try:
             fmt = _read_source(source, options, result, on_bytes, opened)
         except Utf16Inside as exc:  # past the head: what was read of it cannot be taken back
@@ -133,6 +134,10 @@ def read_inputs(paths: Sequence[str | Source], options: ReadOptions | None = Non
                 raise UnrecognizedFormat(source.name, NOT_LOG_JSON)
             raise UnrecognizedFormat(source.name)
         readable += 1
+        if source.name not in sink.default_named and (  # named its own platform records
+                sink.counts.records > before.records
+                or len(result.classified) > classified_before):
+            sink.content_named.add(source.name)
         stats.files += 1
         stats.formats[fmt] = stats.formats.get(fmt, 0) + 1
     if readable == 0 and require_readable:
@@ -150,6 +155,34 @@ def read_inputs(paths: Sequence[str | Source], options: ReadOptions | None = Non
     if counts.glued:
         stats.warnings.append(glued_warning(counts.glued, counts.glued_first))
     return result
+
+
+def option_names_named_input(function: str | None, option_named: Collection[str],
+                             content_named: Collection[str], functions: Collection[str]
+                             ) -> bool:
+    """Whether ``--function``'s one name (``function``) named input that carries no function
+    name (the inputs ``option_named``) beside input that names its own (``content_named``, or
+    ``functions``, the names read, holding another name). Then the read is to be done again
+    without it: when any input names its functions, --function only selects, and input that
+    names none keeps its file name (README, "--function"), so that the selected function
+    never receives another input's invocations under its name."""
+    if not function or not option_named or function not in functions:
+        return False
+    return bool(content_named) or any(name != function for name in functions)
+
+
+def file_named_warning(function: str, default_named: dict[str, str],
+                       functions: Collection[str]) -> str | None:
+    """The warning for a read done again without ``--function NAME`` (see
+    ``option_names_named_input``): the inputs read under their file names (``default_named``,
+    input -> name, of the read done again), or None."""
+    named = [f"{source} as {name}" for source, name in sorted(default_named.items())
+             if name in functions]
+    if not named:
+        return None
+    return (f"--function {function} names no input when other inputs name their functions; "
+            f"input that carries no function name is read under its file name: "
+            f"{', '.join(named[:5])}{', ...' if len(named) > 5 else ''}")
 
 
 def glued_warning(count: int, first: str) -> str:

@@ -36,6 +36,7 @@ def read_timestamped(source: Source, text: io.TextIOWrapper, options: ReadOption
                 function = custom.group(1)
             elif options.function:
                 function = options.function
+                result.sink.default_named[source.name] = function
             elif prefix:
                 function = prefix.rsplit("/", 1)[-1]
     if function is None:
