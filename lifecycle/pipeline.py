@@ -161,9 +161,10 @@ def read_again(read: ReadResult, function: str | None, paths: Sequence[str]) -> 
             read_functions(read)):
         return False
     if "-" in paths:
-        raise InputError(f"--function {function} would name standard input, which names "
-                         "no function, while other inputs name theirs: save it to a file "
-                         "(read under its file name) or give it alone")
+        unnamed = ", ".join(sorted(read.sink.default_named)) or "some inputs"
+        raise InputError(f"--function {function}: {unnamed} name no function while other "
+                         "inputs name theirs, which takes a second read, and standard input "
+                         "cannot be read twice: save standard input to a file")
     return True
 
 

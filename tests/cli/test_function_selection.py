@@ -133,6 +133,19 @@ def test_stdin_beside_named_input_is_refused() -> None:
                                 input=text)
     assert result.exit_code == 2
     assert "standard input" in result.stderr
+    assert "<stdin> name no function" in result.stderr  # the input without a name
+
+
+def test_named_stdin_beside_an_unnamed_file_blames_the_file() -> None:
+    # standard input names its function here; the file without a name is checkout.json
+    text = Path(EMAILER).read_text()
+    result = CliRunner().invoke(app, ["analyze", "-", CHECKOUT, "--function", "emailer"],
+                                input=text)
+    assert result.exit_code == 2
+    line = result.stderr.strip()
+    assert "\n" not in line
+    assert f"{CHECKOUT} name no function" in line
+    assert "standard input cannot be read twice" in line
 
 
 @pytest.mark.slow
