@@ -1,6 +1,7 @@
 """Suite-wide options: slow tests (a real browser, Spark, packaging builds, large generated
-inputs) run in CI (``CI`` set, as ``.ci/run`` is run) or with ``--runslow``; a plain local
-``pytest`` skips them and says so, so the everyday run stays short."""
+inputs, the fuzzed CLI run, mypy, retry back-off) run in CI (``CI`` set, as ``.ci/run`` is
+run) or with ``--runslow``; a plain local ``pytest`` skips them and says so, so the everyday
+run stays short."""
 
 from __future__ import annotations
 

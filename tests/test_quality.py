@@ -26,6 +26,7 @@ def test_ruff_clean() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow  # about 15 s; `mypy` is one command to run by hand
 def test_mypy_clean(tmp_path: Path) -> None:
     # The folders install as lamlife (api/), lamlife.cli, lamlife.lifecycle, lamlife.reports.
     # mypy cannot follow an editable install's import hook, so give it a lamlife/ tree of

@@ -147,6 +147,7 @@ def test_stdout_output_pipes_into_analyze(
         assert message in result.stderr
 
 
+@pytest.mark.slow  # about 11 s of botocore's retry back-off
 def test_throttled_requests_are_retried_across_functions(
     moto_endpoint: str, aws_env: dict[str, str], tmp_path: Path,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,

@@ -30,6 +30,7 @@ def lamlife_csv() -> str:
     return result.stdout
 
 
+@pytest.mark.slow  # about 16 s: every format's fuzzed inputs through the CLI
 def test_fuzzed_inputs_of_every_format_keep_the_invariants(lamlife_csv: str,
                                                            tmp_path: Path) -> None:
     runner = CliRunner()
