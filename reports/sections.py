@@ -422,6 +422,15 @@ def _init_count(value: Any) -> int:
     return 0 if is_missing(value) else int(value)
 
 
+def _percentile_rows(stats: Mapping[str, Any], count: int, noun: str
+                     ) -> tuple[tuple[str, str], ...]:
+    """(label, ms) rows of ``stats``' p50, p90, p99 and max, labelled for ``count`` samples
+    (``percentile_labels``)."""
+    values = [_get(stats, key) for key in ("p50", "p90", "p99", "max")]
+    return tuple((label, fmt_ms(value)) for label, value
+                 in zip(percentile_labels(count, noun), values, strict=True))
+
+
 def percentile_labels(count: Any, noun: str = "init") -> tuple[str, str, str, str]:
     """Row labels for p50, p90, p99 and max that do not overstate what ``count`` inits (or
     other samples: ``noun``, e.g. ``restore``) show.
@@ -452,9 +461,7 @@ def init_percentiles_section(analysis: Analysis) -> Section:
         return Section(title="Init duration",
                        notes=("No init a caller waited for with a known duration." if n_ahead
                               else "No init with a known duration.", *left_out))
-    labels = percentile_labels(n)
-    values = [_get(stats, key) for key in ("p50", "p90", "p99", "max")]
-    rows = tuple((label, fmt_ms(value)) for label, value in zip(labels, values, strict=True))
+    rows = _percentile_rows(stats, n, "init")
     waited = " that a caller waited for" if n_ahead else ""
     notes = [f"Over {_plural(n, 'init')} with a known duration{waited}. {PERCENTILE_METHOD}",
              *left_out]
@@ -487,9 +494,7 @@ def restore_percentiles_section(analysis: Analysis) -> Section | None:
     if n == 0:
         return Section(title="Restore duration",
                        notes=("No SnapStart restore with a known Restore Duration.",))
-    labels = percentile_labels(n, "restore")
-    values = [_get(stats, key) for key in ("p50", "p90", "p99", "max")]
-    rows = tuple((label, fmt_ms(value)) for label, value in zip(labels, values, strict=True))
+    rows = _percentile_rows(stats, n, "restore")
     notes = [f"Over {_plural(n, 'SnapStart restore')} with a known Restore Duration: the "
              f"caller waited for each, as for an init. {PERCENTILE_METHOD}"]
     notes += _interpolated_notes(n, "restore")
